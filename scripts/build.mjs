@@ -1,0 +1,19 @@
+// Bundles the CLI and the library into dist/ with esbuild: one file per entry plus lazily
+// loaded chunks (the console), so non-TUI commands start near bare-node time (STACK.md).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { lmctfy: 'src/cli/main.ts', index: 'src/index.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Some bundled CommonJS deps call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __lmctfyCreateRequire } from 'node:module'; const require = __lmctfyCreateRequire(import.meta.url);" },
+  external: ['react-devtools-core'],
+  logLevel: 'warning',
+});

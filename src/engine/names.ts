@@ -1,0 +1,68 @@
+import { Code, LmctfyError } from './errors.js';
+
+const ALLOWED = /^[a-zA-Z0-9_\-./]+$/;
+const COMPONENT_START = /^[a-zA-Z0-9]/;
+/** Names a cgroup directory already uses for its control files: never valid container names. */
+const CONTROL_FILE =
+  /^(tasks|notify_on_release|release_agent|(cgroup|cpu|cpuacct|cpuset|memory|freezer|pids|blkio|devices|io|hugetlb|rdma|misc|net_cls|net_prio|perf_event)\..*)$/;
+export const MAX_COMPONENT = 255;
+export const MAX_NAME = 4096;
+
+function invalid(name: string, why: string): never {
+  throw new LmctfyError(Code.INVALID_ARGUMENT, `invalid container name "${printable(name)}": ${why}`);
+}
+
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 200);
+}
+
+/** Cleans an absolute path: collapses `//`, `.`, `..` (`..` above `/` stays at `/`). */
+export function cleanPath(abs: string): string {
+  const out: string[] = [];
+  for (const part of abs.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+/**
+ * Resolves a user-supplied container name to an absolute, cleaned lmctfy name.
+ * Relative names resolve against `base`, the caller's own container (CONTRACT.md vectors).
+ */
+export function resolveName(name: string, base = '/'): string {
+  if (name === '') invalid(name, 'empty');
+  if (!ALLOWED.test(name)) invalid(name, 'only letters, digits and _ - . / are allowed');
+  if (name.length > MAX_NAME) invalid(name, `longer than ${MAX_NAME} characters`);
+  const abs = cleanPath(name.startsWith('/') ? name : `${base}/${name}`);
+  for (const c of components(abs)) {
+    if (!COMPONENT_START.test(c)) invalid(name, `component "${c}" must start with a letter or digit`);
+    if (c.length > MAX_COMPONENT) invalid(name, `component longer than ${MAX_COMPONENT} characters`);
+    if (CONTROL_FILE.test(c)) invalid(name, `component "${c}" is the name of a cgroup control file`);
+  }
+  return abs;
+}
+
+export function components(abs: string): string[] {
+  return abs === '/' ? [] : abs.slice(1).split('/');
+}
+
+export function parentName(abs: string): string | undefined {
+  if (abs === '/') return undefined;
+  const i = abs.lastIndexOf('/');
+  return i === 0 ? '/' : abs.slice(0, i);
+}
+
+export function joinName(parent: string, child: string): string {
+  return parent === '/' ? `/${child}` : `${parent}/${child}`;
+}
+
+export function depthOf(abs: string): number {
+  return components(abs).length;
+}
+
+/** True when `name` is `ancestor` or lies below it. */
+export function isWithin(name: string, ancestor: string): boolean {
+  return ancestor === '/' || name === ancestor || name.startsWith(ancestor + '/');
+}
