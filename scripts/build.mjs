@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { lmctfy: 'src/cli/main.ts', index: 'src/index.ts' },
+  entryPoints: { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

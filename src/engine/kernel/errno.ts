@@ -29,7 +29,7 @@ export function errnoOf(e: unknown): string | undefined {
 }
 
 export function codeForErrno(errno: string | undefined): Code {
-  return (errno && ERRNO_TO_CODE[errno]) ?? Code.UNKNOWN;
+  return (errno === undefined ? undefined : ERRNO_TO_CODE[errno]) ?? Code.UNKNOWN;
 }
 
 /** Turns a Node fs/process error into an LmctfyError naming the operation and path. */

@@ -1,4 +1,4 @@
-import { Code, LmctfyError } from '../errors.js';
+import { LmctfyError } from '../errors.js';
 import { codeForErrno } from './errno.js';
 import type { KernelIo } from './io.js';
 
@@ -27,7 +27,7 @@ export function withFaults(io: KernelIo, rules: FaultRule[]): KernelIo & { calls
       const hit = r.path === undefined || (typeof r.path === 'string' ? path.includes(r.path) : r.path.test(path));
       if (!hit) continue;
       r.left--;
-      throw new LmctfyError(codeForErrno(r.errno) ?? Code.UNKNOWN, `${op} ${path}: ${r.errno} (injected)`, {
+      throw new LmctfyError(codeForErrno(r.errno), `${op} ${path}: ${r.errno} (injected)`, {
         errno: r.errno,
       });
     }

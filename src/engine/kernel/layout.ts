@@ -58,7 +58,8 @@ export function ownCgroupDir(h: Hierarchy, procPath: string): string {
   if (h.mountRoot !== '/' && (rel === h.mountRoot || rel.startsWith(h.mountRoot + '/'))) {
     rel = rel.slice(h.mountRoot.length) || '/';
   }
-  return path.posix.join(h.mountPoint, rel);
+  const dir = path.posix.join(h.mountPoint, rel);
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
 }
 
 export interface OwnCgroups {

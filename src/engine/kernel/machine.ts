@@ -66,8 +66,8 @@ export class Machine {
   }
 
   private anchor(mountPoint: string, ownDir: string | undefined): string {
-    if (this.rootSpec.startsWith('/')) return path.posix.join(mountPoint, this.rootSpec);
-    return path.posix.join(ownDir ?? mountPoint, this.rootSpec);
+    const dir = path.posix.join(this.rootSpec.startsWith('/') ? mountPoint : (ownDir ?? mountPoint), this.rootSpec);
+    return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
   }
 
   /** Controllers lmctfy can use on this backend (v2: all names map to the one unified dir). */

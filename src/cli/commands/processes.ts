@@ -1,0 +1,84 @@
+import { constants } from 'node:os';
+import type { Command } from 'commander';
+import { Code, LmctfyError } from '../../engine/errors.js';
+import { openApi, type GlobalFlags } from '../context.js';
+import { formatRows, stdout, styleOf } from '../output.js';
+import { flagsOf, subcommand } from './common.js';
+
+/** One argument with a space runs under /bin/sh -c (orig); otherwise argv is used as given. */
+export function commandArgv(args: string[]): string[] {
+  if (args.length === 1 && /\s/.test(args[0]!)) return ['/bin/sh', '-c', args[0]!];
+  return args;
+}
+
+function parseIds(values: string[], what: string): number[] {
+  return values.map((v) => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw new LmctfyError(Code.INVALID_ARGUMENT, `invalid ${what} "${v}": expected a positive integer`);
+    return n;
+  });
+}
+
+const osSignals = constants.signals as Record<string, number>;
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+export function registerProcesses(program: Command): void {
+  subcommand(program, 'run', 'run a command inside a container (foreground; -n detached, prints its pid)')
+    .argument('<name>', 'container name')
+    .argument('<command...>', 'the command and its arguments (everything after NAME belongs to it)')
+    .option('-n', 'no wait: run detached in a new session with stdio on /dev/null and print its pid')
+    .passThroughOptions()
+    .action(async (name: string, args: string[], _o, cmd: Command) => {
+      const f = flagsOf<GlobalFlags & { n?: boolean }>(cmd);
+      const argv = commandArgv(args[0] === '--' ? args.slice(1) : args);
+      const container = openApi(f).get(name);
+      const child = await container.run(argv, { detached: f.n ?? false });
+      if (f.n) {
+        child.unref();
+        stdout.write(formatRows([{ pid: child.pid! }], styleOf(f)));
+        return;
+      }
+      const forward = (sig: NodeJS.Signals) => child.kill(sig);
+      for (const s of FORWARDED) process.on(s, forward);
+      const status = await new Promise<number>((resolve) =>
+        child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0))),
+      );
+      for (const s of FORWARDED) process.off(s, forward);
+      process.exitCode = status;
+    });
+
+  subcommand(program, 'enter', 'move tasks into a container (default: the calling shell)')
+    .argument('<name>', 'container name')
+    .argument('[tids...]', 'thread ids to move')
+    .action(async (name: string, tids: string[], _o, cmd: Command) => {
+      const f = flagsOf(cmd);
+      const ids = tids.length ? parseIds(tids, 'tid') : [process.ppid];
+      await openApi(f).get(name).enter(ids);
+    });
+
+  subcommand(program, 'detect', 'print the container of a process (default: the calling shell)')
+    .argument('[pid]', 'process id')
+    .action(async (pid: string | undefined, _o, cmd: Command) => {
+      const f = flagsOf(cmd);
+      const target = pid === undefined ? undefined : parseIds([pid], 'pid')[0];
+      stdout.write(formatRows([{ name: openApi(f).detect(target) }], styleOf(f)));
+    });
+
+  subcommand(program, 'killall', 'SIGKILL every process and thread in a container')
+    .argument('<name>', 'container name')
+    .action(async (name: string, _o, cmd: Command) => {
+      await openApi(flagsOf(cmd)).get(name).killAll();
+    });
+
+  subcommand(program, 'pause', 'freeze a container and its subcontainers')
+    .argument('<name>', 'container name')
+    .action(async (name: string, _o, cmd: Command) => {
+      await openApi(flagsOf(cmd)).get(name).pause();
+    });
+
+  subcommand(program, 'resume', 'thaw a paused container')
+    .argument('<name>', 'container name')
+    .action(async (name: string, _o, cmd: Command) => {
+      await openApi(flagsOf(cmd)).get(name).resume();
+    });
+}

@@ -1,0 +1,44 @@
+import { CommanderError } from 'commander';
+import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
+import { buildProgram } from './program.js';
+
+/** `lmctfy <command> help` (orig) is `lmctfy help <command>`. */
+export function normalizeArgv(args: string[]): string[] {
+  if (args.length === 2 && args[1] === 'help' && !args[0]!.startsWith('-')) return ['help', args[0]!];
+  return args;
+}
+
+function wantsJson(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
+
+/** One line on stderr naming the code and the cause; the canonical code is the exit code. */
+function report(err: LmctfyError, json: boolean): void {
+  if (json) process.stderr.write(JSON.stringify({ error: { code: Code[err.code], exit: err.code, message: err.message } }) + '\n');
+  else process.stderr.write(`lmctfy: ${err.describe()}\n`);
+}
+
+export async function main(args: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  for (const c of program.commands) {
+    c.exitOverride();
+    c.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  }
+  try {
+    await program.parseAsync(normalizeArgv(args), { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      report(new LmctfyError(Code.INVALID_ARGUMENT, e.message.replace(/^error: /, '')), wantsJson(args));
+      return Code.INVALID_ARGUMENT;
+    }
+    const err = asLmctfyError(e);
+    report(err, wantsJson(args));
+    if (err.code === Code.INTERNAL && process.env.LMCTFY_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return err.code;
+  }
+}

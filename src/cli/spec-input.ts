@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import { Code, LmctfyError } from '../engine/errors.js';
+import { parseSpecInput, type MessageName } from '../spec/index.js';
+
+/**
+ * The spec of a command: from `-c FILE` (text, JSON or binary) or the command line
+ * argument (text or JSON). Both at once is ambiguous and refused.
+ */
+export function readSpec<T>(type: MessageName, arg: string | undefined, configFile: string | undefined): T {
+  if (arg !== undefined && configFile !== undefined) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `give the ${type} either on the command line or with -c, not both`);
+  }
+  if (configFile !== undefined) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(configFile);
+    } catch (e) {
+      throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot read spec file ${configFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return parseSpecInput<T>(type, new Uint8Array(bytes), 'auto');
+  }
+  return parseSpecInput<T>(type, arg ?? '', 'auto');
+}

@@ -1,0 +1,248 @@
+import * as path from 'node:path';
+import { Code, LmctfyError, isLmctfyError } from './errors.js';
+import { realIo, type KernelIo } from './kernel/io.js';
+import { Machine } from './kernel/machine.js';
+import type { CgroupVersion, V1Controller } from './kernel/layout.js';
+import { parseProcCgroup } from './kernel/mountinfo.js';
+import { Container } from './container.js';
+import { handleFor } from './handle.js';
+import { withLock } from './lock.js';
+import { parentName, resolveName } from './names.js';
+import { RESOURCES } from './resources/index.js';
+import { prepareCpuset } from './resources/cpuset.js';
+import { checkSpecSupported, controllersFor } from './spec-rules.js';
+import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
+import { listSubcontainers, listTasks } from './tree.js';
+import { mountHierarchies } from './kernel/mounts.js';
+import type { ContainerSpec, InitSpec } from '../spec/types.js';
+
+export interface ApiOptions {
+  /** lmctfy's `/` (CONTRACT.md "Delegated root"). */
+  root?: string;
+  /** Force cgroup v1 or v2; default: v2 only on a pure cgroup2 machine. */
+  version?: CgroupVersion;
+  io?: KernelIo;
+}
+
+/** The controllers v2 can enable per resource (written to the parent's cgroup.subtree_control). */
+const V2_CONTROLLER: Partial<Record<V1Controller, string>> = {
+  cpu: 'cpu',
+  cpuset: 'cpuset',
+  memory: 'memory',
+  pids: 'pids',
+  blkio: 'io',
+};
+
+export class ContainerApi {
+  private constructor(readonly machine: Machine) {}
+
+  /** Opens lmctfy on an existing root; FAILED_PRECONDITION telling to run init otherwise. */
+  static open(opts: ApiOptions = {}): ContainerApi {
+    const machine = new Machine({ io: opts.io ?? realIo, root: opts.root, version: opts.version });
+    if (!machine.rootExists()) {
+      throw new LmctfyError(Code.FAILED_PRECONDITION, `lmctfy root ${machine.trackingDir('/')} does not exist; run \`lmctfy init ""\`${opts.root ? ` with --root ${opts.root}` : ''}`);
+    }
+    return new ContainerApi(machine);
+  }
+
+  /** Mounts what InitSpec.cgroup_mount names, then creates a missing delegated root. Idempotent. */
+  static async init(spec: InitSpec = {}, opts: ApiOptions = {}): Promise<ContainerApi> {
+    const io = opts.io ?? realIo;
+    if (spec.cgroup_mount?.length) mountHierarchies(io, spec.cgroup_mount);
+    const machine = new Machine({ io, root: opts.root, version: opts.version });
+    const made: string[] = [];
+    try {
+      for (const c of machine.version === 2 ? (['freezer'] as V1Controller[]) : machine.controllers()) {
+        const dir = machine.dirOf('/', c)!;
+        mkdirParents(io, dir, made, c === 'cpuset' ? (d) => inheritCpuset(io, d) : undefined);
+      }
+    } catch (e) {
+      for (const d of made.reverse()) tryRmdir(io, d);
+      throw e;
+    }
+    return new ContainerApi(machine);
+  }
+
+  /** Resolves a user-given name against the caller's own container. */
+  resolve(name: string): string {
+    return resolveName(name, this.machine.ownContainer());
+  }
+
+  exists(name: string): boolean {
+    return this.machine.io.exists(this.machine.trackingDir(this.resolve(name)));
+  }
+
+  get(name: string): Container {
+    const abs = this.resolve(name);
+    const c = new Container(this.machine, abs);
+    if (!c.exists()) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
+    return c;
+  }
+
+  /**
+   * Creates a container isolating only what the spec names (plus lmctfy's tracking
+   * hierarchies). Everything is validated before the first mkdir; a failure midway removes
+   * everything made so far (RELIABILITY 16).
+   */
+  async create(name: string, spec: ContainerSpec = {}): Promise<Container> {
+    const m = this.machine;
+    const abs = this.resolve(name);
+    if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
+    checkSpecSupported(spec, m.version);
+    const parent = parentName(abs)!;
+    return withLock(m.trackingDir('/'), abs, () => {
+      if (!m.io.exists(m.trackingDir(parent))) {
+        throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
+      }
+      if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
+      const made: string[] = [];
+      try {
+        if (m.version === 2) this.createV2(abs, parent, spec, made);
+        else this.createV1(abs, parent, spec, made);
+        const h = handleFor(m, abs);
+        for (const r of RESOURCES) if (r.wants(spec)) r.apply(h, spec, 'create');
+        if (spec.owner !== undefined || spec.owner_group !== undefined) delegate(m, made, spec);
+      } catch (e) {
+        for (const d of made.reverse()) tryRmdir(m.io, d);
+        throw e;
+      }
+      return new Container(m, abs);
+    });
+  }
+
+  private createV1(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
+    const m = this.machine;
+    const controllers = controllersFor(m, spec);
+    const seen = new Set<string>();
+    // Freezer first: it is the tracking hierarchy, so the container exists only once all are made.
+    const ordered = controllers.filter((c) => c !== 'freezer');
+    for (const c of ordered) {
+      const parentDir = m.dirOf(parent, c)!;
+      if (!m.io.exists(parentDir)) {
+        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c}`);
+      }
+    }
+    for (const c of [...ordered, 'freezer' as const]) {
+      const dir = m.dirOf(abs, c)!;
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      m.io.mkdir(dir);
+      made.push(dir);
+      if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
+    }
+  }
+
+  private createV2(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
+    const m = this.machine;
+    const parentDir = m.trackingDir(parent);
+    const needed = RESOURCES.filter((r) => r.wants(spec))
+      .map((r) => V2_CONTROLLER[r.controller])
+      .filter((c): c is string => c !== undefined);
+    if (needed.length) {
+      const available = m.io.readFile(path.posix.join(parentDir, 'cgroup.controllers')).split(/\s+/);
+      const enabled = new Set(m.io.readFile(path.posix.join(parentDir, 'cgroup.subtree_control')).split(/\s+/));
+      for (const c of new Set(needed)) {
+        if (enabled.has(c)) continue;
+        if (!available.includes(c)) {
+          throw new LmctfyError(Code.UNIMPLEMENTED, `cannot create ${abs}: cgroup v2 controller "${c}" is not available in ${parentDir}/cgroup.controllers`);
+        }
+        m.io.writeFile(path.posix.join(parentDir, 'cgroup.subtree_control'), `+${c}`);
+      }
+    }
+    const dir = m.trackingDir(abs);
+    m.io.mkdir(dir);
+    made.push(dir);
+    if (spec.children_limit !== undefined) {
+      m.io.writeFile(path.posix.join(dir, 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
+    }
+  }
+
+  /**
+   * Without force refuses a container with subcontainers, processes or threads. With force
+   * thaws, kills everything below and removes the subtree deepest-first.
+   */
+  async destroy(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    const m = this.machine;
+    const abs = this.resolve(name);
+    if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
+    await withLock(m.trackingDir('/'), abs, async () => {
+      if (!m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
+      if (!opts.force) {
+        const subs = listSubcontainers(m, abs, false);
+        const pids = listTasks(m, abs, 'pids', false);
+        const tids = listTasks(m, abs, 'tids', false);
+        if (subs.length || pids.length || tids.length) {
+          const what = [subs.length && `${subs.length} subcontainer(s)`, pids.length && `${pids.length} process(es)`, !pids.length && tids.length && `${tids.length} thread(s)`]
+            .filter(Boolean)
+            .join(', ');
+          throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${abs} has ${what}; use destroy -f to kill and remove everything`);
+        }
+      } else {
+        await thawSubtree(m, abs);
+        await killTasks(m, abs, true);
+      }
+      await removeSubtree(m, abs);
+    });
+  }
+
+  /** Container of a pid (default: the caller's parent, i.e. the shell). */
+  detect(pid: number = process.ppid): string {
+    let text: string;
+    try {
+      text = this.machine.io.readFile(`/proc/${pid}/cgroup`);
+    } catch (e) {
+      if (isLmctfyError(e, Code.NOT_FOUND)) throw new LmctfyError(Code.NOT_FOUND, `process ${pid} does not exist`);
+      throw e;
+    }
+    const m = this.machine;
+    const layout = m.layout;
+    for (const entry of parseProcCgroup(text)) {
+      const isTracking = m.version === 2 ? entry.id === 0 && entry.controllers.length === 0 : entry.controllers.includes('freezer');
+      if (!isTracking) continue;
+      const h = m.version === 2 ? layout.unified : layout.v1.get('freezer');
+      if (!h) break;
+      const rel = h.mountRoot !== '/' && entry.path.startsWith(h.mountRoot) ? entry.path.slice(h.mountRoot.length) : entry.path;
+      return m.nameOfDir(path.posix.join(h.mountPoint, rel)) ?? '/';
+    }
+    return '/';
+  }
+}
+
+/** A new v1 cpuset dir starts empty and cannot take tasks: copy what its parent allows (RELIABILITY 9). */
+function inheritCpuset(io: KernelIo, dir: string): void {
+  for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+    const file = path.posix.join(dir, f);
+    if (io.readFile(file).trim() === '') io.writeFile(file, io.readFile(path.posix.join(path.posix.dirname(dir), f)).trim() || '\n');
+  }
+}
+
+function tryRmdir(io: KernelIo, dir: string): void {
+  try {
+    io.rmdir(dir);
+  } catch {
+    /* rollback is best effort; the error being reported is the original one */
+  }
+}
+
+/** mkdir -p that records what it made, for rollback. */
+function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: string) => void): void {
+  if (io.exists(dir)) return;
+  mkdirParents(io, path.posix.dirname(dir), made, onMade);
+  io.mkdir(dir);
+  made.push(dir);
+  onMade?.(dir);
+}
+
+/** Hands the container's dirs and the files a delegate writes to owner/owner_group (RELIABILITY 24). */
+function delegate(m: Machine, dirs: string[], spec: ContainerSpec): void {
+  const uid = spec.owner ?? -1;
+  const gid = spec.owner_group ?? -1;
+  const files = ['cgroup.procs', 'tasks', 'cgroup.threads', 'cgroup.subtree_control'];
+  for (const d of dirs) {
+    m.io.chown(d, uid, gid);
+    for (const f of files) {
+      const p = path.posix.join(d, f);
+      if (m.io.exists(p)) m.io.chown(p, uid, gid);
+    }
+  }
+}

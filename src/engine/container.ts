@@ -1,0 +1,177 @@
+import type { ChildProcess } from 'node:child_process';
+import { Code, LmctfyError } from './errors.js';
+import type { Machine } from './kernel/machine.js';
+import { handleFor } from './handle.js';
+import { withLock } from './lock.js';
+import { listSubcontainers, listTasks } from './tree.js';
+import { enterTasks, spawnInside } from './placement.js';
+import { killTasks } from './teardown.js';
+import { RESOURCES } from './resources/index.js';
+import { freeze, freezerState, thaw } from './resources/freezer.js';
+import type { StatsType, UpdatePolicy } from './resources/types.js';
+import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
+import { parentName } from './names.js';
+import type { ContainerSpec, ContainerStats, FreezerState } from '../spec/types.js';
+
+export interface ListOptions {
+  recursive?: boolean;
+}
+
+export interface RunOptions {
+  /** Detached: new session, stdio on /dev/null, returns at once (lmctfy run -n). */
+  detached?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One container: a handle on a name below lmctfy's root. Every call re-reads the kernel. */
+export class Container {
+  constructor(
+    readonly machine: Machine,
+    readonly name: string,
+  ) {}
+
+  private lockScope(): string {
+    return this.machine.trackingDir('/');
+  }
+
+  private ensureExists(): void {
+    if (!this.machine.io.exists(this.machine.trackingDir(this.name))) {
+      throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} does not exist`);
+    }
+  }
+
+  exists(): boolean {
+    return this.machine.io.exists(this.machine.trackingDir(this.name));
+  }
+
+  /** The spec read back from the kernel: only the resources this container isolates. */
+  spec(): ContainerSpec {
+    this.ensureExists();
+    const h = handleFor(this.machine, this.name);
+    const fragments: ContainerSpec[] = [];
+    for (const r of RESOURCES) {
+      if (this.machine.version === 1 && h.dir(r.controller) === undefined) continue;
+      const f = r.read(h);
+      if (f) fragments.push(f);
+    }
+    return mergeFragments(fragments) as ContainerSpec;
+  }
+
+  /**
+   * diff: only the fields set change. replace: unset fields go back to defaults, and the
+   * spec must name exactly the resources the container isolates. Everything is checked
+   * before the first write.
+   */
+  async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
+    const m = this.machine;
+    checkSpecSupported(spec, m.version);
+    await withLock(this.lockScope(), this.name, () => {
+      this.ensureExists();
+      const h = handleFor(m, this.name);
+      const isolated = isolatedKeys(m, h);
+      for (const key of specKeys(spec)) {
+        if (!isolated.has(key)) {
+          throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: it does not isolate "${key}"; only ${[...isolated].join(', ') || 'nothing'} can be updated`);
+        }
+      }
+      if (policy === 'replace') {
+        const missing = [...isolated].filter((k) => !specKeys(spec).includes(k) && k !== 'pids');
+        if (missing.length) {
+          throw new LmctfyError(Code.INVALID_ARGUMENT, `update replace of ${this.name}: the spec must name every isolated resource; missing ${missing.join(', ')}`);
+        }
+      }
+      const wanted = spec.cpu?.scheduling_latency;
+      if (wanted !== undefined) {
+        const current = this.spec().cpu?.scheduling_latency ?? 'NORMAL';
+        if (current !== wanted) {
+          throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
+        }
+      }
+      const targets = resourcesFor(spec, policy === 'replace' ? isolated : undefined);
+      for (const r of targets) r.validate(spec, m.version);
+      for (const r of targets) r.apply(h, spec, policy satisfies UpdatePolicy);
+    });
+  }
+
+  /** Moves threads (default: none given → caller supplies, e.g. the CLI passes its parent pid). */
+  async enter(tids: number[]): Promise<void> {
+    this.ensureExists();
+    await this.refuseIfFrozen('enter');
+    enterTasks(this.machine, this.name, tids);
+  }
+
+  /** Runs argv inside the container; the child is placed before its first instruction. */
+  async run(argv: string[], opts: RunOptions = {}): Promise<ChildProcess> {
+    this.ensureExists();
+    await this.refuseIfFrozen('run');
+    return spawnInside(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env });
+  }
+
+  /** Running into a frozen container would hang the caller: refuse instead (RELIABILITY 7). */
+  private async refuseIfFrozen(what: string): Promise<void> {
+    for (let n: string | undefined = this.name; n !== undefined; n = parentName(n)) {
+      const state = freezerState(handleFor(this.machine, n));
+      if (state !== 'THAWED') {
+        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot ${what} ${this.name}: ${n === this.name ? 'it' : `its ancestor ${n}`} is ${state}; resume it first`);
+      }
+      if (n === '/') break;
+    }
+  }
+
+  listSubcontainers(opts: ListOptions = {}): string[] {
+    this.ensureExists();
+    return listSubcontainers(this.machine, this.name, opts.recursive ?? false);
+  }
+
+  listProcesses(opts: ListOptions = {}): number[] {
+    this.ensureExists();
+    return listTasks(this.machine, this.name, 'pids', opts.recursive ?? false);
+  }
+
+  listThreads(opts: ListOptions = {}): number[] {
+    this.ensureExists();
+    return listTasks(this.machine, this.name, 'tids', opts.recursive ?? false);
+  }
+
+  state(): FreezerState {
+    this.ensureExists();
+    return freezerState(handleFor(this.machine, this.name));
+  }
+
+  async pause(): Promise<void> {
+    await withLock(this.lockScope(), this.name, async () => {
+      this.ensureExists();
+      await freeze(handleFor(this.machine, this.name));
+    });
+  }
+
+  async resume(): Promise<void> {
+    await withLock(this.lockScope(), this.name, async () => {
+      this.ensureExists();
+      await thaw(handleFor(this.machine, this.name));
+    });
+  }
+
+  /** SIGKILLs every process then stray thread of this container (not its subcontainers). */
+  async killAll(): Promise<void> {
+    await withLock(this.lockScope(), this.name, async () => {
+      this.ensureExists();
+      const h = handleFor(this.machine, this.name);
+      const wasFrozen = freezerState(h) !== 'THAWED';
+      await killTasks(this.machine, this.name, false);
+      if (wasFrozen) await freeze(h);
+    });
+  }
+
+  /** Raw kernel counters of this container; a file that does not exist is an absent field. */
+  stats(type: StatsType = 'full'): ContainerStats {
+    this.ensureExists();
+    const h = handleFor(this.machine, this.name);
+    const fragments: ContainerStats[] = [];
+    for (const r of RESOURCES) {
+      if (this.machine.version === 1 && h.dir(r.controller) === undefined) continue;
+      fragments.push(r.stats(h, type));
+    }
+    return mergeFragments(fragments) as ContainerStats;
+  }
+}

@@ -1,0 +1,25 @@
+import type { Machine } from './kernel/machine.js';
+import type { V1Controller } from './kernel/layout.js';
+import type { CgroupHandle } from './resources/types.js';
+import { parentName } from './names.js';
+
+/** The kernel view of one container for resource handlers: which dirs it has, where its parent is. */
+export function handleFor(machine: Machine, name: string): CgroupHandle {
+  return {
+    io: machine.io,
+    version: machine.version,
+    name,
+    dir(controller: V1Controller) {
+      const d = machine.dirOf(name, controller);
+      if (d === undefined) return undefined;
+      return machine.version === 2 || machine.io.exists(d) ? d : undefined;
+    },
+    parentDir(controller: V1Controller) {
+      for (let p = parentName(name); p !== undefined; p = parentName(p)) {
+        const d = machine.dirOf(p, controller);
+        if (d !== undefined && (machine.version === 2 || machine.io.exists(d))) return d;
+      }
+      return machine.dirOf('/', controller)!;
+    },
+  };
+}

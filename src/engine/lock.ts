@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Code, LmctfyError } from './errors.js';
+
+/**
+ * Per-container advisory locks so two lmctfy processes never interleave a create, update,
+ * pause or destroy of the same container (RELIABILITY 15). A lock is a file created with
+ * O_EXCL holding the owner's pid; a lock whose owner died is stale and taken over.
+ * cgroupfs cannot hold regular files, so locks live in /run/lmctfy (or a per-user tmp dir).
+ */
+export function lockDir(): string {
+  const uid = process.getuid?.() ?? 0;
+  return uid === 0 ? '/run/lmctfy/locks' : path.join(os.tmpdir(), `lmctfy-${uid}`, 'locks');
+}
+
+function lockPath(scope: string, name: string): string {
+  const key = createHash('sha1').update(`${scope}\0${name}`).digest('hex').slice(0, 24);
+  return path.join(lockDir(), `${key}.lock`);
+}
+
+function ownerAlive(file: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return true; // being written right now: treat as held
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tryAcquire(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+    fs.writeSync(fd, String(process.pid));
+    fs.closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (!ownerAlive(file)) {
+      // Rename first so two processes reaping the same stale lock cannot both win.
+      const reaped = `${file}.stale-${process.pid}`;
+      try {
+        fs.renameSync(file, reaped);
+        fs.unlinkSync(reaped);
+      } catch {
+        /* someone else reaped it */
+      }
+    }
+    return false;
+  }
+}
+
+/** Runs fn holding the lock for (scope, name); waits up to timeoutMs for another holder. */
+export async function withLock<T>(scope: string, name: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+  const file = lockPath(scope, name);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create lock directory ${path.dirname(file)}: ${(e as Error).message}`);
+  }
+  const deadline = Date.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    let got: boolean;
+    try {
+      got = tryAcquire(file);
+    } catch (e) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `cannot take lock ${file} for ${name}: ${(e as Error).message}`);
+    }
+    if (got) break;
+    if (Date.now() > deadline) {
+      throw new LmctfyError(Code.ABORTED, `container ${name} is busy: another lmctfy holds ${file}`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* already reaped */
+    }
+  }
+}

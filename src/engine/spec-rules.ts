@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import { Code, LmctfyError } from './errors.js';
+import type { Machine } from './kernel/machine.js';
+import type { CgroupVersion, V1Controller } from './kernel/layout.js';
+import { RESOURCES } from './resources/index.js';
+import type { CgroupHandle, Resource } from './resources/types.js';
+import type { ContainerSpec } from '../spec/types.js';
+
+/** Spec fields that name an isolatable resource, and the hierarchy that says it is isolated. */
+export const RESOURCE_KEYS = { cpu: 'cpu', memory: 'memory', pids: 'pids', blockio: 'blkio', device: 'devices' } as const;
+export type ResourceKey = keyof typeof RESOURCE_KEYS;
+
+/** On v2 a resource is isolated when its controller's files exist in the container's dir. */
+const V2_MARKER: Record<ResourceKey, string | undefined> = {
+  cpu: 'cpu.weight',
+  memory: 'memory.max',
+  pids: 'pids.max',
+  blockio: 'io.max',
+  device: undefined,
+};
+
+const UNSUPPORTED_TOP: Array<keyof ContainerSpec> = ['network', 'monitoring', 'filesystem', 'virtual_host', 'security_spec'];
+
+/** Resource fields present in a spec, in a stable order. */
+export function specKeys(spec: ContainerSpec): ResourceKey[] {
+  return (Object.keys(RESOURCE_KEYS) as ResourceKey[]).filter((k) => spec[k] !== undefined);
+}
+
+/** Rejects spec sections lmctfy cannot honour on this machine: never silently dropped. */
+export function checkSpecSupported(spec: ContainerSpec, version: CgroupVersion): void {
+  for (const key of UNSUPPORTED_TOP) {
+    const v = spec[key];
+    if (v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0)) {
+      throw new LmctfyError(Code.UNIMPLEMENTED, `ContainerSpec.${key} is not supported by this lmctfy`);
+    }
+  }
+  if (spec.children_limit !== undefined && version === 1) {
+    throw new LmctfyError(Code.UNIMPLEMENTED, 'ContainerSpec.children_limit needs cgroup v2 (cgroup.max.descendants)');
+  }
+  if (spec.children_limit !== undefined && (!Number.isInteger(spec.children_limit) || spec.children_limit < -1)) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `ContainerSpec.children_limit: ${spec.children_limit} is not -1 (unlimited) or a count`);
+  }
+  for (const key of ['owner', 'owner_group'] as const) {
+    const v = spec[key];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 0xfffffffe)) {
+      throw new LmctfyError(Code.INVALID_ARGUMENT, `ContainerSpec.${key}: ${v} is not a valid id`);
+    }
+  }
+  for (const r of RESOURCES) if (r.wants(spec)) r.validate(spec, version);
+}
+
+/** Resource keys the container isolates now. */
+export function isolatedKeys(machine: Machine, h: CgroupHandle): Set<ResourceKey> {
+  const out = new Set<ResourceKey>();
+  for (const [key, controller] of Object.entries(RESOURCE_KEYS) as Array<[ResourceKey, V1Controller]>) {
+    if (machine.version === 1) {
+      if (machine.dirOf(h.name, controller) !== undefined && h.dir(controller) !== undefined) out.add(key);
+    } else {
+      const marker = V2_MARKER[key];
+      if (marker && machine.io.exists(path.posix.join(machine.trackingDir(h.name), marker))) out.add(key);
+    }
+  }
+  return out;
+}
+
+/** Resources to apply for a spec; with `isolated` (replace), also those that must go back to defaults. */
+export function resourcesFor(spec: ContainerSpec, isolated?: Set<ResourceKey>): Resource[] {
+  return RESOURCES.filter(
+    (r) => r.wants(spec) || (isolated !== undefined && [...isolated].some((k) => RESOURCE_KEYS[k] === r.controller)),
+  );
+}
+
+/** v1 controllers a create must make dirs in: the tracking set plus what the spec asks for. */
+export function controllersFor(machine: Machine, spec: ContainerSpec): V1Controller[] {
+  const tracking: V1Controller[] = ['freezer', 'cpuacct', 'pids'];
+  const wanted = RESOURCES.filter((r) => r.wants(spec)).map((r) => r.controller);
+  const all = new Set<V1Controller>([...tracking, ...wanted]);
+  return machine.controllers().filter((c) => all.has(c));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep-merges spec or stats fragments produced by the per-controller handlers. */
+export function mergeFragments(fragments: object[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const merge = (into: Record<string, unknown>, from: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(from)) {
+      if (v === undefined) continue;
+      const cur = into[k];
+      if (isPlainObject(cur) && isPlainObject(v)) merge(cur, v);
+      else into[k] = isPlainObject(v) ? merge({}, v) : v;
+    }
+    return into;
+  };
+  for (const f of fragments) merge(out, f as Record<string, unknown>);
+  return out;
+}

@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import { isLmctfyError, Code } from './errors.js';
+import type { Machine } from './kernel/machine.js';
+import type { V1Controller } from './kernel/layout.js';
+import { joinName } from './names.js';
+
+/** Child dir names of a cgroup dir; a dir that vanished has none (RELIABILITY 14). */
+function childDirs(machine: Machine, dir: string): string[] {
+  try {
+    return machine.io.listDirs(dir);
+  } catch (e) {
+    if (isLmctfyError(e, Code.NOT_FOUND)) return [];
+    throw e;
+  }
+}
+
+/** Names of a container's subcontainers (tracking hierarchy), sorted; recursive = whole subtree. */
+export function listSubcontainers(machine: Machine, name: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  const walk = (n: string) => {
+    const kids = childDirs(machine, machine.trackingDir(n)).sort();
+    for (const k of kids) {
+      const child = joinName(n, k);
+      out.push(child);
+      if (recursive) walk(child);
+    }
+  };
+  walk(name);
+  return recursive ? out.sort() : out;
+}
+
+/** Every cgroup dir at or below `dir` in one hierarchy, deepest first (payload-made ones included). */
+export function dirsDeepestFirst(machine: Machine, dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const k of childDirs(machine, d)) walk(path.posix.join(d, k));
+    out.push(d);
+  };
+  if (machine.io.exists(dir)) walk(dir);
+  return out;
+}
+
+/** Distinct kernel dirs of a container across the hierarchies it has (co-mounted ones once). */
+export function containerDirs(machine: Machine, name: string): Array<{ controller: V1Controller; dir: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ controller: V1Controller; dir: string }> = [];
+  for (const c of machine.controllers()) {
+    const dir = machine.dirOf(name, c);
+    if (dir === undefined || seen.has(dir)) continue;
+    seen.add(dir);
+    if (machine.io.exists(dir)) out.push({ controller: c, dir });
+  }
+  return out;
+}
+
+function readIds(machine: Machine, file: string): number[] {
+  let text: string;
+  try {
+    text = machine.io.readFile(file);
+  } catch (e) {
+    if (isLmctfyError(e, Code.NOT_FOUND)) return [];
+    throw e;
+  }
+  const ids: number[] = [];
+  for (const line of text.split('\n')) {
+    const n = Number(line);
+    if (line !== '' && Number.isInteger(n) && n > 0) ids.push(n);
+  }
+  return ids;
+}
+
+export type TaskKind = 'pids' | 'tids';
+
+/** Pids (cgroup.procs) or tids (tasks / cgroup.threads) of a container, sorted and unique. */
+export function listTasks(machine: Machine, name: string, kind: TaskKind, recursive: boolean): number[] {
+  const file = kind === 'pids' ? 'cgroup.procs' : machine.version === 2 ? 'cgroup.threads' : 'tasks';
+  const dirs = recursive ? dirsDeepestFirst(machine, machine.trackingDir(name)) : [machine.trackingDir(name)];
+  const ids = new Set<number>();
+  for (const d of dirs) for (const id of readIds(machine, path.posix.join(d, file))) ids.add(id);
+  return [...ids].sort((a, b) => a - b);
+}

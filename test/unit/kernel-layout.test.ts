@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { parseMountinfo, parseProcCgroup, unescapeMountField } from '../../src/engine/kernel/mountinfo.js';
+import { layoutFromMounts, ownCgroupsFrom, defaultVersion } from '../../src/engine/kernel/layout.js';
+import { Machine, validateRootSpec } from '../../src/engine/kernel/machine.js';
+import { realIo } from '../../src/engine/kernel/io.js';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+
+const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:7 - cgroup cgroup rw,cpu,cpuacct
+34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
+35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+37 31 0:33 / /sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer
+40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
+50 23 0:40 / /mnt/with\\040space rw - ext4 /dev/vdb rw`;
+
+const PURE_V2 = `30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot`;
+
+describe('mountinfo', () => {
+  it('parses cgroup mounts, co-mounted controllers and escaped spaces', () => {
+    const m = parseMountinfo(HYBRID);
+    expect(m).toHaveLength(8);
+    expect(m[1]).toMatchObject({ mountPoint: '/sys/fs/cgroup/cpu,cpuacct', fsType: 'cgroup' });
+    expect(m[1]!.superOptions).toEqual(['rw', 'cpu', 'cpuacct']);
+    expect(m[7]!.mountPoint).toBe('/mnt/with space');
+  });
+
+  it.each([
+    ['a\\040b', 'a b'],
+    ['tab\\011x', 'tab\tx'],
+    ['back\\134slash', 'back\\slash'],
+    ['plain', 'plain'],
+  ])('unescape %j', (i, o) => expect(unescapeMountField(i)).toBe(o));
+
+  it.each(['garbage', '1 2 3 4 5 6 7 8 9 10', '31 23 0:28 / /x rw - tmpfs'])('malformed line %j is DATA_LOSS', (line) => {
+    expect(() => parseMountinfo(line)).toThrowError(LmctfyError);
+    try {
+      parseMountinfo(line);
+    } catch (e) {
+      expect((e as LmctfyError).code).toBe(Code.DATA_LOSS);
+    }
+  });
+});
+
+describe('/proc/<pid>/cgroup', () => {
+  it('keeps colons in paths and handles the v2 entry', () => {
+    const e = parseProcCgroup('4:memory:/a:b/c\n0::/x:y\n2:cpu,cpuacct:/\n');
+    expect(e).toEqual([
+      { id: 4, controllers: ['memory'], path: '/a:b/c' },
+      { id: 0, controllers: [], path: '/x:y' },
+      { id: 2, controllers: ['cpu', 'cpuacct'], path: '/' },
+    ]);
+  });
+  it('rejects a line without two colons', () => {
+    expect(() => parseProcCgroup('garbage\n')).toThrowError(/malformed/);
+  });
+});
+
+describe('layout detection', () => {
+  it('hybrid: v1 controllers plus a cgroup2 mount, co-mounted cpu,cpuacct share a dir', () => {
+    const l = layoutFromMounts(parseMountinfo(HYBRID));
+    expect(l.mode).toBe('hybrid');
+    expect(defaultVersion(l)).toBe(1);
+    expect(l.v1.get('cpu')!.mountPoint).toBe('/sys/fs/cgroup/cpu,cpuacct');
+    expect(l.v1.get('cpuacct')!.mountPoint).toBe('/sys/fs/cgroup/cpu,cpuacct');
+    expect(l.unified!.mountPoint).toBe('/sys/fs/cgroup/unified');
+  });
+  it('pure v2 selects the v2 backend', () => {
+    const l = layoutFromMounts(parseMountinfo(PURE_V2));
+    expect(l.mode).toBe('v2');
+    expect(defaultVersion(l)).toBe(2);
+  });
+  it('no cgroup mount at all is FAILED_PRECONDITION', () => {
+    expect(() => layoutFromMounts([])).toThrowError(/no cgroup filesystem/);
+  });
+  it('own cgroups follow /proc/self/cgroup per hierarchy, relative to a mount root', () => {
+    const mounts = parseMountinfo(HYBRID.replace('35 31 0:32 / /sys/fs/cgroup/memory', '35 31 0:32 /outer /sys/fs/cgroup/memory'));
+    const l = layoutFromMounts(mounts);
+    const own = ownCgroupsFrom(l, '4:memory:/outer/job\n2:cpu,cpuacct:/svc\n3:freezer:/\n0::/u\n');
+    expect(own.v1.get('memory')).toBe('/sys/fs/cgroup/memory/job');
+    expect(own.v1.get('cpu')).toBe('/sys/fs/cgroup/cpu,cpuacct/svc');
+    expect(own.v1.get('freezer')).toBe('/sys/fs/cgroup/freezer');
+    expect(own.unified).toBe('/sys/fs/cgroup/unified/u');
+  });
+});
+
+describe('Machine root anchoring', () => {
+  const layout = layoutFromMounts(parseMountinfo(HYBRID));
+  const procCgroupText = '4:memory:/job/1\n2:cpu,cpuacct:/\n3:freezer:/\n5:cpuset:/\n0::/sess\n';
+  it('relative root is below the caller in each hierarchy', () => {
+    const m = new Machine({ io: realIo, layout, procCgroupText, root: 'lm' });
+    expect(m.dirOf('/', 'memory')).toBe('/sys/fs/cgroup/memory/job/1/lm');
+    expect(m.dirOf('/a/b', 'freezer')).toBe('/sys/fs/cgroup/freezer/lm/a/b');
+    expect(m.dirOf('/a', 'cpuacct')).toBe('/sys/fs/cgroup/cpu,cpuacct/lm/a');
+  });
+  it('absolute root is the same cgroup in every hierarchy', () => {
+    const m = new Machine({ io: realIo, layout, procCgroupText, root: '/lm' });
+    expect(m.dirOf('/', 'memory')).toBe('/sys/fs/cgroup/memory/lm');
+  });
+  it('v2 backend on a hybrid machine anchors in the cgroup2 mount', () => {
+    const m = new Machine({ io: realIo, layout, procCgroupText, root: 'lm', version: 2 });
+    expect(m.dirOf('/a', 'memory')).toBe('/sys/fs/cgroup/unified/sess/lm/a');
+    expect(m.trackingDir('/a')).toBe('/sys/fs/cgroup/unified/sess/lm/a');
+  });
+  it('names of kernel dirs outside the root are undefined', () => {
+    const m = new Machine({ io: realIo, layout, procCgroupText, root: 'lm' });
+    expect(m.nameOfDir('/sys/fs/cgroup/freezer/lm/x')).toBe('/x');
+    expect(m.nameOfDir('/sys/fs/cgroup/freezer/lmx')).toBeUndefined();
+    expect(m.nameOfDir('/sys/fs/cgroup/freezer')).toBeUndefined();
+  });
+  it.each(['../up', 'a/../../b', 'a/./b', 'a b', 'x\0y'])('root %j is INVALID_ARGUMENT', (r) => {
+    expect(() => validateRootSpec(r)).toThrowError(/invalid --root/);
+  });
+});
