@@ -1,4 +1,93 @@
 import type { Command } from 'commander';
+import { Code, LmctfyError } from '../../engine/errors.js';
+import { apiOptions, openApi, type GlobalFlags } from '../context.js';
+import { flagsOf, subcommand } from './common.js';
+import { Sampler } from '../../stats/sampler.js';
+import { engineStatsSource } from '../../stats/engine-source.js';
+import { realIo } from '../../engine/kernel/io.js';
+import { toNdjsonLine } from '../../stats/json.js';
+import { toOpenMetrics, type MetricsFormat } from '../../stats/openmetrics.js';
+import { serveMetrics } from '../serve.js';
 
-/** top, serve and notify: registered once the console and exporters land. */
-export function registerMonitor(_program: Command): void {}
+interface TopFlags extends GlobalFlags {
+  interval?: string;
+  count?: string;
+  format?: string;
+  readOnly?: boolean;
+}
+
+function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+  }
+  return n;
+}
+
+function metricsFormat(value: string | undefined): MetricsFormat | 'json' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'openmetrics' || value === 'prometheus' || value === 'json') return value;
+  throw new LmctfyError(Code.INVALID_ARGUMENT, `--format must be json, openmetrics or prometheus, got "${value}"`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
+async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json'): Promise<void> {
+  const api = openApi(f);
+  const root = api.get(name ?? '/').name;
+  const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
+  const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
+  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, histograms: true });
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (let i = 0; i < count && !stop; i++) {
+      if (i > 0) await sleep(intervalMs);
+      if (stop) break;
+      const view = sampler.next();
+      const text = format === 'json' ? toNdjsonLine(view) : toOpenMetrics(view, { format });
+      if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function registerMonitor(program: Command): void {
+  subcommand(program, 'top', 'live console of the container tree (no TTY or --json: NDJSON stream)')
+    .argument('[name]', 'top of the tree to watch (default /)')
+    .option('--interval <seconds>', 'sample period in seconds (default 1)')
+    .option('--count <n>', 'headless: stop after N samples')
+    .option('--format <format>', 'headless output: json (default), openmetrics or prometheus')
+    .option('--read-only', 'console: disable actions')
+    .action(async (name: string | undefined, _o, cmd: Command) => {
+      const f = flagsOf<TopFlags>(cmd);
+      const format = metricsFormat(f.format);
+      if (f.json || format || !process.stdout.isTTY || !process.stdin.isTTY) {
+        await streamSamples(f, name, format ?? 'json');
+        return;
+      }
+      const { runInteractiveTop } = await import('../top.js');
+      await runInteractiveTop({
+        api: apiOptions(f),
+        name: name ?? '/',
+        intervalMs: positiveNumber(f.interval, '--interval', 1) * 1000,
+        readOnly: f.readOnly ?? false,
+      });
+    });
+
+  subcommand(program, 'serve', 'serve /metrics (OpenMetrics/Prometheus) and /stats.json over HTTP')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:9464)')
+    .argument('[name]', 'top of the tree to export (default /)')
+    .action(async (name: string | undefined, _o, cmd: Command) => {
+      const f = flagsOf<GlobalFlags & { listen?: string }>(cmd);
+      await serveMetrics(openApi(f), name ?? '/', f.listen ?? '127.0.0.1:9464');
+    });
+}

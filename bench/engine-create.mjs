@@ -1,0 +1,49 @@
+// In-process create + destroy of a cpu + memory container through the engine vs a raw Node
+// loop doing the same mkdir / write / rmdir calls (goal: ≤ 2×).
+// Run: npm run build && node bench/engine-create.mjs
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContainerApi } from '../dist/index.js';
+import { table } from './lib.mjs';
+import { removeRootDirs } from './cleanup.mjs';
+
+const N = Number(process.env.BENCH_RUNS ?? 300);
+const root = `lmctfy-bench-engine-${process.pid}`;
+const api = await ContainerApi.init({}, { root });
+const m = api.machine;
+// The raw loop touches exactly what the engine's create does for this spec.
+const hier = ['cpu', 'memory', 'cpuacct', 'pids', 'freezer'].map((c) => m.dirOf('/', c));
+const spec = { cpu: { limit: 500 }, memory: { limit: 100000000 } };
+
+async function engineLoop() {
+  for (let i = 0; i < N; i++) {
+    await api.create(`e${i}`, spec);
+    await api.destroy(`e${i}`);
+  }
+}
+function rawLoop() {
+  for (let i = 0; i < N; i++) {
+    const dirs = hier.map((h) => path.join(h, `r${i}`));
+    for (const d of dirs) fs.mkdirSync(d);
+    fs.writeFileSync(path.join(dirs[0], 'cpu.shares'), '512');
+    fs.writeFileSync(path.join(dirs[1], 'memory.limit_in_bytes'), '100000000');
+    for (const d of dirs.reverse()) fs.rmdirSync(d);
+  }
+}
+const time = async (fn) => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6 / N;
+};
+try {
+  await time(rawLoop);
+  const raw = await time(rawLoop);
+  const eng = await time(engineLoop);
+  table([
+    { loop: 'raw mkdir/write/rmdir', per_cycle_ms: raw.toFixed(3), ratio: '1.00' },
+    { loop: 'engine create+destroy', per_cycle_ms: eng.toFixed(3), ratio: (eng / raw).toFixed(2) },
+  ]);
+  console.log(`\ngoal: ratio ≤ 2 (cycles=${N})`);
+} finally {
+  removeRootDirs(root);
+}

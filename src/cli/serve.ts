@@ -1,0 +1,62 @@
+import * as http from 'node:http';
+import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
+import type { ContainerApi } from '../engine/container-api.js';
+import { realIo } from '../engine/kernel/io.js';
+import { engineStatsSource } from '../stats/engine-source.js';
+import { Sampler } from '../stats/sampler.js';
+import { sampleToJson } from '../stats/json.js';
+import { contentType, toOpenMetrics } from '../stats/openmetrics.js';
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `--listen must be HOST:PORT (e.g. 127.0.0.1:9464), got "${listen}"`);
+  }
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+/**
+ * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
+ * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
+ */
+export async function serveMetrics(api: ContainerApi, name: string, listen: string): Promise<void> {
+  const { host, port } = parseListen(listen);
+  const root = api.get(name).name;
+  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root });
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    try {
+      if (url.pathname === '/metrics') {
+        const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
+        const body = toOpenMetrics(sampler.next(), { format });
+        res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
+      } else if (url.pathname === '/stats.json') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson(sampler.next())) + '\n');
+      } else {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('lmctfy serves /metrics and /stats.json\n');
+      }
+    } catch (e) {
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${asLmctfyError(e).describe()}\n`);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new LmctfyError(Code.UNAVAILABLE, `cannot listen on ${listen}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address();
+  const shown = typeof addr === 'object' && addr ? `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : listen;
+  process.stdout.write(`listen="${shown}"\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

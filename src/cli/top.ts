@@ -1,0 +1,79 @@
+import * as os from 'node:os';
+import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
+import { LmctfyError } from '../engine/errors.js';
+import { joinName } from '../engine/names.js';
+import { LiveSampler } from '../stats/live.js';
+import { formatText, parseText } from '../spec/index.js';
+import type { ContainerSpec } from '../spec/types.js';
+import { runConsole, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
+import { commandArgv } from './commands/processes.js';
+
+export interface TopOptions {
+  api: ApiOptions;
+  name: string;
+  intervalMs: number;
+  readOnly: boolean;
+}
+
+/** Every console action goes through the same engine calls as the CLI. */
+export function engineActions(api: ContainerApi): ConsoleActions {
+  const parse = (text: string) => parseText<ContainerSpec>('ContainerSpec', text);
+  return {
+    async create(parent, childName, specText) {
+      const c = await api.create(joinName(api.resolve(parent), childName), parse(specText));
+      return c.name;
+    },
+    async update(name, specText) {
+      await api.get(name).update(parse(specText), 'diff');
+    },
+    pause: (name) => api.get(name).pause(),
+    resume: (name) => api.get(name).resume(),
+    async run(name, command) {
+      const child = await api.get(name).run(commandArgv([command.trim()]), { detached: true });
+      child.unref();
+      return child.pid!;
+    },
+    killAll: (name) => api.get(name).killAll(),
+    destroy: (name, force) => api.destroy(name, { force }),
+    async specText(name) {
+      return formatText('ContainerSpec', api.get(name).spec());
+    },
+    validateSpec(specText) {
+      try {
+        parse(specText);
+        return undefined;
+      } catch (e) {
+        return e instanceof LmctfyError ? e.message : String(e);
+      }
+    },
+  };
+}
+
+export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
+  const m = api.machine;
+  return {
+    subscribe: (listener) => live.subscribe(listener),
+    history: (name) => live.series(name),
+    setIntervalMs: (ms) => live.setIntervalMs(ms),
+    intervalMs: () => live.intervalMs(),
+    header: () => ({
+      host: os.hostname(),
+      cpus: os.availableParallelism(),
+      memoryBytes: os.totalmem(),
+      cgroupMode: `${m.layout.mode}, v${m.version} backend`,
+      rootName,
+    }),
+  };
+}
+
+export async function runInteractiveTop(opts: TopOptions): Promise<void> {
+  const api = ContainerApi.open(opts.api);
+  const rootName = api.get(opts.name).name;
+  const live = new LiveSampler({ api: opts.api, root: rootName, intervalMs: opts.intervalMs, sampler: { histograms: true } });
+  live.start();
+  try {
+    await runConsole({ source: liveSource(api, live, rootName), actions: engineActions(api), readOnly: opts.readOnly });
+  } finally {
+    live.stop();
+  }
+}

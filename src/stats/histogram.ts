@@ -1,0 +1,107 @@
+import type { Schedstat } from '../engine/kernel/procfs.js';
+import type { CpuHistogramType, HistogramMap } from '../spec/types.js';
+
+/**
+ * Upper bucket edges in microseconds. A value v falls in the first bucket whose edge is
+ * ≥ v; values above the last edge fall in one more, open-ended bucket.
+ */
+export const SCHEDSTAT_BUCKET_EDGES_US: readonly number[] = [
+  1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
+];
+
+/**
+ * Run-queue wait goes into QUEUE_OTHER. schedstat's run_delay is all time spent runnable
+ * but not running, whoever held the CPU; the kernel's histogram split it into QUEUE_SELF
+ * (behind a task of the same cgroup) and QUEUE_OTHER (behind another cgroup's task).
+ * We cannot split it, so we report the sum under QUEUE_OTHER and never emit QUEUE_SELF:
+ * anyone adding the two queue histograms (total queueing) gets the exact answer, and for
+ * the usual case of interest, a container with fewer runnable threads than CPUs, nearly
+ * all of its waiting is behind other cgroups. SERVE would be wrong in kind, not just in
+ * attribution: it is the whole runnable period from wakeup until sleep, on-CPU time
+ * included and spanning several timeslices, and schedstat counts neither wakeups nor
+ * sleeps.
+ */
+export const WAIT_HISTOGRAM_TYPE: CpuHistogramType = 'QUEUE_OTHER';
+
+/** A thread of one of the container's processes, as read in one pass. */
+export interface TaskSchedstat {
+  pid: number;
+  tid: number;
+  stat: Schedstat;
+}
+
+/** Index of the bucket holding a value in ns: edges.length is the open last bucket. */
+export function bucketIndex(valueNs: number, edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US): number {
+  let i = 0;
+  while (i < edgesUs.length && valueNs > edgesUs[i]! * 1000) i++;
+  return i;
+}
+
+/**
+ * Bucket entries as HistogramMap.stat: each closed bucket under its upper edge, the
+ * open last bucket under its lower edge (the last edge, by position: the final entry).
+ */
+function toStat(counts: number[], edgesUs: readonly number[]): HistogramMap['stat'] {
+  return counts.map((value, i) => ({ bucket: edgesUs[Math.min(i, edgesUs.length - 1)]!, value }));
+}
+
+function taskKey(t: { pid: number; tid: number }): string {
+  return `${t.pid}/${t.tid}`;
+}
+
+/**
+ * Histograms for one interval from two schedstat readings per task. Pure.
+ * A task present in both passes with Δslices > 0 adds Δslices counts to the bucket of its
+ * mean per-slice on-CPU time (ONCPU) and mean per-slice run-queue wait (QUEUE_OTHER).
+ * Tasks missing from either pass (exited, or new: their series starts now), tasks with
+ * no new timeslice, and tasks whose counters went backwards (a reused tid) add nothing.
+ */
+export function histogramsFromSchedstat(
+  prev: ReadonlyMap<string, Schedstat>,
+  cur: readonly TaskSchedstat[],
+  edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US,
+): HistogramMap[] {
+  const onCpu = new Array<number>(edgesUs.length + 1).fill(0);
+  const wait = new Array<number>(edgesUs.length + 1).fill(0);
+  for (const t of cur) {
+    const before = prev.get(taskKey(t));
+    if (!before) continue;
+    const slices = t.stat.slices - before.slices;
+    const cpuNs = t.stat.onCpuNs - before.onCpuNs;
+    const waitNs = t.stat.waitNs - before.waitNs;
+    if (slices <= 0 || cpuNs < 0 || waitNs < 0) continue;
+    onCpu[bucketIndex(cpuNs / slices, edgesUs)]! += slices;
+    wait[bucketIndex(waitNs / slices, edgesUs)]! += slices;
+  }
+  return [
+    { type: 'ONCPU', stat: toStat(onCpu, edgesUs) },
+    { type: WAIT_HISTOGRAM_TYPE, stat: toStat(wait, edgesUs) },
+  ];
+}
+
+/**
+ * Keeps, per container, the previous schedstat of each of its tasks and turns each new
+ * reading into that interval's histograms. A container seen for the first time, or
+ * recreated (new id), starts a series and has no histogram for that pass.
+ */
+export class SchedstatHistogrammer {
+  private state = new Map<string, { id: number; tasks: Map<string, Schedstat> }>();
+
+  constructor(private readonly edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US) {}
+
+  observe(name: string, id: number, tasks: readonly TaskSchedstat[]): HistogramMap[] | undefined {
+    const before = this.state.get(name);
+    this.state.set(name, { id, tasks: new Map(tasks.map((t) => [taskKey(t), t.stat])) });
+    if (!before || before.id !== id) return undefined;
+    return histogramsFromSchedstat(before.tasks, tasks, this.edgesUs);
+  }
+
+  /** Forgets containers not in `live` (call once per pass) so state stays bounded. */
+  prune(live: ReadonlySet<string>): void {
+    for (const name of this.state.keys()) if (!live.has(name)) this.state.delete(name);
+  }
+
+  get size(): number {
+    return this.state.size;
+  }
+}

@@ -1,0 +1,124 @@
+import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec } from '../spec/types.js';
+import type { ContainerRates, ContainerView, HostSample, RawContainerSample, SampleView } from './model.js';
+
+/** Derived numbers, each named with its unit. */
+export interface RatesJson {
+  cpu_percent?: number;
+  /** What 100 in cpu_percent means. */
+  cpu_percent_denominator?: 'one CPU';
+  cpu_percent_of_cap?: number;
+  throttled_percent?: number;
+  io_read_bytes_per_sec?: number;
+  io_write_bytes_per_sec?: number;
+  memory_growth_bytes_per_sec?: number;
+  oom_kills_delta?: number;
+}
+
+/** The settings shown beside usage, as a ContainerSpec fragment (proto field names). */
+export interface LimitsJson {
+  cpu?: Pick<CpuSpec, 'limit' | 'max_limit'>;
+  memory?: Pick<MemorySpec, 'limit'>;
+  pids?: PidsSpec;
+}
+
+export interface ContainerJson {
+  name: string;
+  id: number;
+  state?: FreezerState;
+  stats: ContainerStats;
+  limits: LimitsJson;
+  rates: RatesJson;
+  histogram_source?: 'kernel' | 'schedstat';
+}
+
+export interface HostJson {
+  hostname?: string;
+  cpus?: number;
+  load1?: number;
+  load5?: number;
+  load15?: number;
+  mem_total_bytes?: number;
+  mem_available_bytes?: number;
+}
+
+export interface SampleJson {
+  timestamp: string;
+  interval_sec: number;
+  host?: HostJson;
+  containers: ContainerJson[];
+}
+
+/** An object of the given keys whose values are defined, finite numbers (the others left out). */
+function pick<T extends object>(pairs: Array<[keyof T, number | undefined]>): T {
+  const out = {} as Record<keyof T, number>;
+  for (const [k, v] of pairs) if (v !== undefined && Number.isFinite(v)) out[k] = v;
+  return out as T;
+}
+
+export function ratesToJson(r: ContainerRates): RatesJson {
+  const out = pick<RatesJson>([
+    ['cpu_percent', r.cpuPercent],
+    ['cpu_percent_of_cap', r.cpuPercentOfCap],
+    ['throttled_percent', r.throttledPercent],
+    ['io_read_bytes_per_sec', r.ioReadBytesPerSec],
+    ['io_write_bytes_per_sec', r.ioWriteBytesPerSec],
+    ['memory_growth_bytes_per_sec', r.memoryGrowthPerSec],
+    ['oom_kills_delta', r.oomKillsDelta],
+  ]);
+  if (out.cpu_percent !== undefined) out.cpu_percent_denominator = 'one CPU';
+  return out;
+}
+
+export function limitsToJson(l: RawContainerSample['limits']): LimitsJson {
+  const out: LimitsJson = {};
+  const cpu = pick<NonNullable<LimitsJson['cpu']>>([
+    ['limit', l.cpuShareMilli],
+    ['max_limit', l.cpuMaxMilli],
+  ]);
+  if (Object.keys(cpu).length > 0) out.cpu = cpu;
+  if (l.memoryLimit !== undefined) out.memory = { limit: l.memoryLimit };
+  if (l.pidsLimit !== undefined) out.pids = { limit: l.pidsLimit };
+  return out;
+}
+
+function hostToJson(h: HostSample): HostJson {
+  const out: HostJson = pick<HostJson>([
+    ['cpus', h.cpus],
+    ['load1', h.load1],
+    ['load5', h.load5],
+    ['load15', h.load15],
+    ['mem_total_bytes', h.memTotalBytes],
+    ['mem_available_bytes', h.memAvailableBytes],
+  ]);
+  return h.hostname === undefined ? out : { hostname: h.hostname, ...out };
+}
+
+export function containerToJson(c: ContainerView): ContainerJson {
+  return {
+    name: c.name,
+    id: c.raw.id,
+    ...(c.state === undefined ? {} : { state: c.state }),
+    limits: limitsToJson(c.raw.limits),
+    rates: ratesToJson(c.rates),
+    ...(c.raw.histogramSource === undefined ? {} : { histogram_source: c.raw.histogramSource }),
+    stats: c.raw.stats,
+  };
+}
+
+/**
+ * The export shape of one sample (docs/STATS.md): proto field names and units for the
+ * raw stats, absolute names, an RFC 3339 timestamp, derived numbers under `rates`.
+ */
+export function sampleToJson(view: SampleView): SampleJson {
+  return {
+    timestamp: view.timestamp,
+    interval_sec: view.intervalSec,
+    ...(view.host ? { host: hostToJson(view.host) } : {}),
+    containers: view.containers.map(containerToJson),
+  };
+}
+
+/** One NDJSON line (with its newline) for a stream of samples. */
+export function toNdjsonLine(view: SampleView): string {
+  return `${JSON.stringify(sampleToJson(view))}\n`;
+}

@@ -1,0 +1,91 @@
+import type { ContainerStats, FreezerState, HistogramMap } from '../spec/types.js';
+
+/**
+ * The plain data model stats produces and every face consumes (console, JSON, OpenMetrics).
+ * Raw = what the kernel said in one pass; derived = numbers that need two passes.
+ */
+
+/** One container in one pass over the tree. */
+export interface RawContainerSample {
+  /** Absolute lmctfy name. */
+  name: string;
+  /** Identity of the cgroup (inode of its tracking dir): a changed id means destroyed and recreated. */
+  id: number;
+  stats: ContainerStats;
+  /** Settings the views show beside the usage. */
+  limits: { cpuMaxMilli?: number; cpuShareMilli?: number; memoryLimit?: number; pidsLimit?: number };
+  /**
+   * Where stats.cpu.histograms came from: the kernel's cpuacct.histogram (cumulative), or
+   * lmctfy's per-interval derivation from /proc/<pid>/task/<tid>/schedstat (docs/STATS.md).
+   */
+  histogramSource?: 'kernel' | 'schedstat';
+}
+
+/** The machine around the containers, read from /proc and /sys in the same pass. */
+export interface HostSample {
+  hostname?: string;
+  /** Online CPUs: the count a CPU % of 100 × cpus would saturate. */
+  cpus?: number;
+  load1?: number;
+  load5?: number;
+  load15?: number;
+  memTotalBytes?: number;
+  memAvailableBytes?: number;
+}
+
+export interface RawSample {
+  /** RFC 3339 wall-clock time of the pass. */
+  timestamp: string;
+  /** Monotonic clock at the pass, in nanoseconds (process.hrtime.bigint() as a number). */
+  monoNs: number;
+  containers: RawContainerSample[];
+  host?: HostSample;
+}
+
+/** Numbers derived from this pass and the previous pass of the same cgroup. */
+export interface ContainerRates {
+  /** Δcpu / Δwall × 100; 100 = one full CPU. Absent on the first pass of a series. */
+  cpuPercent?: number;
+  /** cpuPercent against the container's own cap (max_limit), when one is set. */
+  cpuPercentOfCap?: number;
+  /** Share of CFS periods in the interval that were throttled, 0–100. */
+  throttledPercent?: number;
+  ioReadBytesPerSec?: number;
+  ioWriteBytesPerSec?: number;
+  /** Memory usage change per second (bytes/s), may be negative. */
+  memoryGrowthPerSec?: number;
+  /** OOM kills since the previous pass. */
+  oomKillsDelta?: number;
+}
+
+export interface ContainerView {
+  name: string;
+  depth: number;
+  raw: RawContainerSample;
+  rates: ContainerRates;
+  state?: FreezerState;
+  histograms?: HistogramMap[];
+}
+
+export interface SampleView {
+  timestamp: string;
+  monoNs: number;
+  /** Seconds between this pass and the previous one (0 on the first). */
+  intervalSec: number;
+  containers: ContainerView[];
+  host?: HostSample;
+}
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+export interface HistorySeries {
+  /** Oldest first. */
+  cpuPercent: number[];
+  memoryUsage: number[];
+  cpuPercentiles?: Percentiles;
+  memoryPercentiles?: Percentiles;
+}

@@ -1,0 +1,120 @@
+import { depthOf } from '../engine/names.js';
+import type { IoDeviceStats } from '../spec/types.js';
+import type { ContainerRates, ContainerView, RawContainerSample, RawSample, SampleView } from './model.js';
+
+const NS_PER_SEC = 1e9;
+
+/**
+ * Increase of a cumulative counter between two passes; undefined when either side is
+ * missing or the counter went backwards (reset, wrap): a restart, never a negative rate.
+ */
+export function counterDelta(prev: number | undefined, cur: number | undefined): number | undefined {
+  if (prev === undefined || cur === undefined || cur < prev) return undefined;
+  return cur - prev;
+}
+
+function deviceKey(d: IoDeviceStats): string {
+  return `${d.device.major ?? '?'}:${d.device.minor ?? '?'}`;
+}
+
+/**
+ * Bytes moved across all block devices between two passes, matching devices by
+ * major:minor. A device absent from the previous pass counts from 0: the kernel creates
+ * a cgroup's per-device counters at zero on its first IO (and the cgroup is the same one,
+ * its id unchanged). Any device going backwards makes the whole sum unknown.
+ */
+export function ioBytesDelta(
+  prev: IoDeviceStats[] | undefined,
+  cur: IoDeviceStats[] | undefined,
+  field: 'read_bytes' | 'write_bytes',
+): number | undefined {
+  if (!prev || !cur) return undefined;
+  const before = new Map(prev.map((d) => [deviceKey(d), d[field]]));
+  let sum = 0;
+  for (const d of cur) {
+    if (d[field] === undefined) continue;
+    const delta = counterDelta(before.get(deviceKey(d)) ?? 0, d[field]);
+    if (delta === undefined) return undefined;
+    sum += delta;
+  }
+  return sum;
+}
+
+/**
+ * Rates of one container over one interval (dtNs of monotonic time). Pure. Every field is
+ * absent when it cannot be known honestly: first pass, recreated cgroup (changed id),
+ * a counter that went backwards, or a stat the kernel does not provide.
+ */
+export function deriveRates(prev: RawContainerSample | undefined, cur: RawContainerSample, dtNs: number): ContainerRates {
+  const rates: ContainerRates = {};
+  if (!prev || prev.id !== cur.id || !(dtNs > 0)) return rates;
+  const dtSec = dtNs / NS_PER_SEC;
+
+  const cpuNs = counterDelta(prev.stats.cpu?.usage?.total, cur.stats.cpu?.usage?.total);
+  if (cpuNs !== undefined) {
+    rates.cpuPercent = (cpuNs / dtNs) * 100;
+    const cap = cur.limits.cpuMaxMilli;
+    if (cap !== undefined && cap > 0) rates.cpuPercentOfCap = rates.cpuPercent / (cap / 1000);
+  }
+
+  const t0 = prev.stats.cpu?.throttling_data;
+  const t1 = cur.stats.cpu?.throttling_data;
+  const periods = counterDelta(t0?.periods, t1?.periods);
+  const throttled = counterDelta(t0?.throttled_periods, t1?.throttled_periods);
+  // No CFS period elapsed (no cap, or idle): the ratio has no denominator.
+  if (periods !== undefined && periods > 0 && throttled !== undefined) {
+    rates.throttledPercent = Math.min(100, (throttled / periods) * 100);
+  }
+
+  const devs0 = prev.stats.blockio?.devices;
+  const devs1 = cur.stats.blockio?.devices;
+  const read = ioBytesDelta(devs0, devs1, 'read_bytes');
+  if (read !== undefined) rates.ioReadBytesPerSec = read / dtSec;
+  const written = ioBytesDelta(devs0, devs1, 'write_bytes');
+  if (written !== undefined) rates.ioWriteBytesPerSec = written / dtSec;
+
+  const u0 = prev.stats.memory?.usage;
+  const u1 = cur.stats.memory?.usage;
+  // A gauge, not a counter: shrinking is real and stays negative.
+  if (u0 !== undefined && u1 !== undefined) rates.memoryGrowthPerSec = (u1 - u0) / dtSec;
+
+  const ooms = counterDelta(prev.stats.memory?.oom_kill_count, cur.stats.memory?.oom_kill_count);
+  if (ooms !== undefined) rates.oomKillsDelta = ooms;
+
+  return rates;
+}
+
+/**
+ * Turns successive raw passes into views: keeps each container's previous raw sample
+ * (by name) and the monotonic time of the pass it came from. Containers absent from a
+ * pass are forgotten, so the state is as large as the last pass.
+ */
+export class SampleDeriver {
+  private prev = new Map<string, { sample: RawContainerSample; monoNs: number }>();
+  private lastMonoNs: number | undefined;
+
+  derive(raw: RawSample): SampleView {
+    const next = new Map<string, { sample: RawContainerSample; monoNs: number }>();
+    const containers: ContainerView[] = raw.containers.map((c) => {
+      const before = this.prev.get(c.name);
+      next.set(c.name, { sample: c, monoNs: raw.monoNs });
+      const view: ContainerView = {
+        name: c.name,
+        depth: depthOf(c.name),
+        raw: c,
+        rates: deriveRates(before?.sample, c, before ? raw.monoNs - before.monoNs : 0),
+      };
+      const state = c.stats.freezer?.state;
+      if (state !== undefined) view.state = state;
+      const histograms = c.stats.cpu?.histograms;
+      if (histograms !== undefined) view.histograms = histograms;
+      return view;
+    });
+    const intervalSec = this.lastMonoNs === undefined ? 0 : Math.max(0, raw.monoNs - this.lastMonoNs) / NS_PER_SEC;
+    this.prev = next;
+    this.lastMonoNs = raw.monoNs;
+    const view: SampleView = { timestamp: raw.timestamp, monoNs: raw.monoNs, intervalSec, containers };
+    if (raw.host) view.host = raw.host;
+    return view;
+  }
+}

@@ -1,0 +1,32 @@
+import { spawnSync, spawn, type SpawnSyncReturns } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/lmctfy.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built lmctfy (dist/, made by `npm run build`) with a delegated root. */
+export function lmctfy(root: string | undefined, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+  const env = { ...process.env, ...opts.env };
+  delete env.LMCTFY_ROOT;
+  if (root !== undefined) env.LMCTFY_ROOT = root;
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env,
+    input: opts.input,
+    timeout: opts.timeoutMs ?? 20_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts a long-running process we own, returning its pid. */
+export function startBusy(script = 'while :; do :; done'): number {
+  const c = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
+  c.unref();
+  return c.pid!;
+}

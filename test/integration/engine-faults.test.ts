@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { realIo } from '../../src/engine/kernel/io.js';
+import { withFaults, type FaultRule } from '../../src/engine/kernel/faults.js';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+
+async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<Code | 'ok'> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof LmctfyError) return e.code;
+    throw e;
+  }
+}
+
+/** An API on the shared test root whose kernel calls fail as the rules say. */
+function faulty(root: string, rules: FaultRule[]) {
+  const io = withFaults(realIo, rules);
+  return { api: ContainerApi.open({ root, io }), io };
+}
+
+function existsAnywhere(root: string, name: string): string[] {
+  return rootDirs(root)
+    .map((d) => `${d}/${name}`)
+    .filter((d) => fs.existsSync(d));
+}
+
+describeCgroups('engine under kernel faults (RELIABILITY 1–16)', () => {
+  const t = testRoot('faults');
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root });
+  });
+  afterAll(() => t.cleanup());
+
+  it('16: a create that fails in its third hierarchy leaves nothing behind', async () => {
+    const { api: f, io } = faulty(t.root, [{ op: 'mkdir', path: /\/pids\//, errno: 'ENOSPC' }]);
+    const err = await f.create('half', { cpu: { limit: 100 }, memory: { limit: 50_000_000 } }).catch((e) => e);
+    expect(err).toBeInstanceOf(LmctfyError);
+    expect(err.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(err.message).toMatch(/mkdir .*pids/);
+    expect(io.calls.filter((c) => c.op === 'mkdir').length).toBeGreaterThan(1);
+    expect(existsAnywhere(t.root, 'half')).toEqual([]);
+  });
+
+  it('16: a create whose limit write fails rolls back every dir', async () => {
+    const { api: f } = faulty(t.root, [{ op: 'writeFile', path: 'memory.limit_in_bytes', errno: 'EINVAL' }]);
+    expect(await codeOf(f.create('half2', { memory: { limit: 50_000_000 } }))).toBe(Code.INVALID_ARGUMENT);
+    expect(existsAnywhere(t.root, 'half2')).toEqual([]);
+  });
+
+  it('13: EACCES on mkdir is PERMISSION_DENIED naming the path, nothing made', async () => {
+    const { api: f } = faulty(t.root, [{ op: 'mkdir', errno: 'EACCES' }]);
+    const err = await f.create('denied').catch((e) => e);
+    expect(err.code).toBe(Code.PERMISSION_DENIED);
+    expect(err.message).toMatch(/denied/);
+    expect(existsAnywhere(t.root, 'denied')).toEqual([]);
+  });
+
+  it('bad input writes nothing to the kernel', async () => {
+    const { api: f, io } = faulty(t.root, []);
+    expect(await codeOf(f.create('x', { memory: { limit: 12 } }))).toBe(Code.INVALID_ARGUMENT);
+    expect(await codeOf(f.create('x', { cpu: { limit: 300_000 } }))).toBe(Code.INVALID_ARGUMENT);
+    expect(await codeOf(f.create('../../../../escape', { memory: { limit: 1 } }))).toBe(Code.INVALID_ARGUMENT);
+    expect(await codeOf(f.create('/_x', {}))).toBe(Code.INVALID_ARGUMENT);
+    expect(io.calls.filter((c) => c.op === 'mkdir' || c.op === 'writeFile')).toEqual([]);
+  });
+
+  it('1: rmdir EBUSY a few times then success; ENOENT counts as removed', async () => {
+    await api.create('busy1');
+    const { api: f } = faulty(t.root, [
+      { op: 'rmdir', path: /freezer\/.*busy1$/, errno: 'EBUSY', times: 3 },
+      { op: 'rmdir', path: /cpuacct\/.*busy1$/, errno: 'ENOENT', times: 1 },
+    ]);
+    await f.destroy('busy1');
+    // cpuacct's dir was "already gone" for the first try; the retry loop sweeps it anyway.
+    expect(existsAnywhere(t.root, 'busy1').filter((d) => !d.includes('/cpuacct/'))).toEqual([]);
+    await api.destroy('busy1').catch(() => undefined);
+    for (const d of existsAnywhere(t.root, 'busy1')) fs.rmdirSync(d);
+  });
+
+  it('1: rmdir EBUSY forever fails in bounded time naming what is left', async () => {
+    await api.create('busy2');
+    const { api: f } = faulty(t.root, [{ op: 'rmdir', path: /freezer\/.*busy2$/, errno: 'EBUSY' }]);
+    const t0 = Date.now();
+    const err = await f.destroy('busy2').catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(err.code).toBe(Code.FAILED_PRECONDITION);
+    expect(err.message).toMatch(/busy2/);
+    await api.destroy('busy2');
+  });
+
+  it('8: cgroup.procs EINVAL for a task being born is retried', async () => {
+    await api.create('born');
+    const { api: f } = faulty(t.root, [{ op: 'writeFile', path: 'cgroup.procs', errno: 'EINVAL', times: 2 }]);
+    const child = await f.get('born').run(['sleep', '5'], { detached: true });
+    expect(api.get('born').listProcesses()).toContain(child.pid);
+    await api.destroy('born', { force: true });
+  });
+
+  it('5: kill ESRCH (already exited) is ignored', async () => {
+    await api.create('gone');
+    await api.get('gone').run(['sleep', '30'], { detached: true });
+    const { api: f } = faulty(t.root, [{ op: 'kill', errno: 'ESRCH', times: 1 }]);
+    await f.destroy('gone', { force: true });
+    expect(existsAnywhere(t.root, 'gone')).toEqual([]);
+  });
+
+  it('14: a container removed between listing and reading is skipped in walks, NOT_FOUND when asked for', async () => {
+    await api.create('walk');
+    await api.create('walk/a');
+    const { api: f } = faulty(t.root, [{ op: 'listDirs', path: /walk\/a$/, errno: 'ENOENT' }]);
+    expect(f.get('walk').listSubcontainers({ recursive: true })).toEqual(['/walk/a']);
+    await api.destroy('walk/a');
+    expect(await codeOf(() => api.get('walk/a'))).toBe(Code.NOT_FOUND);
+    await api.destroy('walk');
+  });
+
+  it('15: concurrent destroys of one container: one wins, the other is NOT_FOUND, nothing leaks', async () => {
+    await api.create('race', { memory: { limit: 50_000_000 } });
+    const results = await Promise.all([codeOf(api.destroy('race', { force: true })), codeOf(api.destroy('race', { force: true }))]);
+    expect(results.sort()).toEqual([Code.NOT_FOUND, 'ok'].sort());
+    expect(existsAnywhere(t.root, 'race')).toEqual([]);
+  });
+
+  it('15: concurrent pause and resume end in one of the two states, never a mix', async () => {
+    await api.create('pr');
+    await api.get('pr').run(['sh', '-c', 'while :; do :; done'], { detached: true });
+    await Promise.all([api.get('pr').pause(), api.get('pr').resume(), api.get('pr').pause()]);
+    expect(['FROZEN', 'THAWED']).toContain(api.get('pr').state());
+    await api.destroy('pr', { force: true });
+  });
+
+  it('7: running into a container whose ancestor is frozen is refused, not hung', async () => {
+    await api.create('fp');
+    await api.create('fp/child');
+    await api.get('fp').pause();
+    const err = await api.get('fp/child').run(['true']).catch((e) => e);
+    expect(err.code).toBe(Code.FAILED_PRECONDITION);
+    expect(err.message).toMatch(/ancestor \/fp is FROZEN/);
+    await api.get('fp').resume();
+    await api.destroy('fp', { force: true });
+  });
+
+  it('names never resolve outside the root', async () => {
+    expect(api.resolve('../../..')).toBe('/');
+    expect(await codeOf(api.destroy('../..'))).toBe(Code.INVALID_ARGUMENT);
+  });
+});

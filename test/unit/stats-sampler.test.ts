@@ -1,0 +1,242 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { codeForErrno } from '../../src/engine/kernel/errno.js';
+import { realIo } from '../../src/engine/kernel/io.js';
+import type { ContainerStats, HistogramMap } from '../../src/spec/types.js';
+import { Sampler, readHost, readTasks, type Clock, type StatsSource } from '../../src/stats/sampler.js';
+import { fakeProc } from '../fixtures/proc/fake-proc.js';
+
+const SEC = 1e9;
+
+interface FakeContainer {
+  id: number;
+  stats: ContainerStats;
+  pids: number[];
+  /** Vanishes between the walk and the read. */
+  vanishOnRead?: boolean;
+  pidsError?: string;
+}
+
+function fakeSource(tree: Map<string, FakeContainer>) {
+  const calls: string[] = [];
+  const source: StatsSource = {
+    walk: (root) => {
+      calls.push(`walk ${root}`);
+      return [...tree].map(([name, c]) => ({ name, id: c.id }));
+    },
+    read: (name, type) => {
+      calls.push(`read ${name} ${type}`);
+      const c = tree.get(name);
+      if (!c || c.vanishOnRead) return undefined;
+      return { stats: c.stats, limits: { cpuMaxMilli: 2000 } };
+    },
+    pids: (name) => {
+      calls.push(`pids ${name}`);
+      const c = tree.get(name);
+      if (c?.pidsError) throw new LmctfyError(codeForErrno(c.pidsError), `pids ${name}: ${c.pidsError}`, { errno: c.pidsError });
+      return c?.pids ?? [];
+    },
+  };
+  return { source, calls };
+}
+
+function manualClock(): Clock & { advance(sec: number): void } {
+  let mono = 5 * SEC;
+  let wall = Date.UTC(2024, 0, 2, 3, 4, 5, 600);
+  return {
+    wallMs: () => wall,
+    monoNs: () => mono,
+    advance(sec) {
+      mono += sec * SEC;
+      wall += sec * 1000;
+    },
+  };
+}
+
+const hostFiles = {
+  '/proc/loadavg': '0.50 0.25 0.10 2/100 999\n',
+  '/proc/meminfo': 'MemTotal:       1024 kB\nMemAvailable:    512 kB\n',
+  '/sys/devices/system/cpu/online': '0-3\n',
+  '/proc/sys/kernel/hostname': 'node7\n',
+};
+
+describe('Sampler.sample', () => {
+  it('one raw pass: wall time in RFC 3339, monotonic ns, every container walked and read', () => {
+    const tree = new Map<string, FakeContainer>([
+      ['/', { id: 1, stats: { cpu: { usage: { total: 10 } } }, pids: [] }],
+      ['/a', { id: 2, stats: { memory: { usage: 4096 } }, pids: [] }],
+    ]);
+    const { source, calls } = fakeSource(tree);
+    const s = new Sampler(source, { io: fakeProc(hostFiles), clock: manualClock(), type: 'full', root: '/' });
+    const raw = s.sample();
+    expect(raw.timestamp).toBe('2024-01-02T03:04:05.600Z');
+    expect(raw.monoNs).toBe(5 * SEC);
+    expect(raw.containers).toEqual([
+      { name: '/', id: 1, stats: { cpu: { usage: { total: 10 } } }, limits: { cpuMaxMilli: 2000 } },
+      { name: '/a', id: 2, stats: { memory: { usage: 4096 } }, limits: { cpuMaxMilli: 2000 } },
+    ]);
+    expect(raw.host).toEqual({
+      hostname: 'node7',
+      cpus: 4,
+      load1: 0.5,
+      load5: 0.25,
+      load15: 0.1,
+      memTotalBytes: 1024 * 1024,
+      memAvailableBytes: 512 * 1024,
+    });
+    expect(calls).toEqual(['walk /', 'read / full', 'read /a full']);
+  });
+
+  it('a container vanishing between walk and read drops out of the pass', () => {
+    const tree = new Map<string, FakeContainer>([
+      ['/a', { id: 2, stats: {}, pids: [] }],
+      ['/b', { id: 3, stats: {}, pids: [], vanishOnRead: true }],
+    ]);
+    const s = new Sampler(fakeSource(tree).source, { io: fakeProc(), host: false });
+    const raw = s.sample();
+    expect(raw.containers.map((c) => c.name)).toEqual(['/a']);
+    expect(raw.host).toBeUndefined();
+  });
+
+  it('summary stats by default', () => {
+    const { source, calls } = fakeSource(new Map([['/a', { id: 2, stats: {}, pids: [] }]]));
+    new Sampler(source, { io: fakeProc(), host: false }).sample();
+    expect(calls).toContain('read /a summary');
+  });
+});
+
+describe('schedstat histograms', () => {
+  function setup() {
+    const proc = fakeProc();
+    proc.setTask(100, 100, 0, 0, 0);
+    proc.setTask(100, 101, 0, 0, 0);
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 1 } } }, pids: [100] }]]);
+    const clock = manualClock();
+    const { source, calls } = fakeSource(tree);
+    const sampler = new Sampler(source, { io: proc, clock, histograms: true, host: false });
+    return { proc, tree, clock, sampler, calls };
+  }
+  const onCpu = (hs: HistogramMap[] | undefined) => hs?.find((h) => h.type === 'ONCPU')?.stat.map((b) => b.value);
+
+  it('first pass starts the series; the next carries that interval’s histograms', () => {
+    const { proc, sampler } = setup();
+    const first = sampler.sample().containers[0]!;
+    expect(first.stats.cpu?.histograms).toBeUndefined();
+    expect(first.histogramSource).toBeUndefined();
+    proc.setTask(100, 100, 4 * 10_000, 0, 4); // 4 slices of 10 µs
+    proc.exit(100, 101); // exits: dropped from this interval
+    proc.setTask(100, 102, 1e9, 0, 1); // born: starts its series
+    const second = sampler.sample().containers[0]!;
+    expect(second.histogramSource).toBe('schedstat');
+    expect(onCpu(second.stats.cpu?.histograms)).toEqual([0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(second.stats.cpu?.usage).toEqual({ total: 1 });
+  });
+
+  it('kernel histograms are kept as they are and schedstat is not read', () => {
+    const { tree, sampler, calls } = setup();
+    const kernel: HistogramMap[] = [{ type: 'SERVE', stat: [{ bucket: 1000, value: 9 }] }];
+    tree.get('/a')!.stats = { cpu: { histograms: kernel } };
+    sampler.sample();
+    const c = sampler.sample().containers[0]!;
+    expect(c.stats.cpu?.histograms).toBe(kernel);
+    expect(c.histogramSource).toBe('kernel');
+    expect(calls.some((x) => x.startsWith('pids'))).toBe(false);
+  });
+
+  it('without the option no process is looked at', () => {
+    const { source, calls } = fakeSource(new Map([['/a', { id: 2, stats: {}, pids: [100] }]]));
+    const s = new Sampler(source, { io: fakeProc(), host: false });
+    s.sample();
+    s.sample();
+    expect(calls.some((x) => x.startsWith('pids'))).toBe(false);
+  });
+
+  it('a container gone between its stats and its process list keeps its stats, without histograms', () => {
+    const { tree, sampler } = setup();
+    sampler.sample();
+    tree.get('/a')!.pidsError = 'ENOENT';
+    const c = sampler.sample().containers[0]!;
+    expect(c.stats.cpu?.histograms).toBeUndefined();
+  });
+
+  it('other failures listing processes are reported, not hidden', () => {
+    const { tree, sampler } = setup();
+    tree.get('/a')!.pidsError = 'EACCES';
+    expect(() => sampler.sample()).toThrow(expect.objectContaining({ code: Code.PERMISSION_DENIED }));
+  });
+
+  it('a container that left the tree and came back starts over', () => {
+    const { tree, sampler } = setup();
+    const a = tree.get('/a')!;
+    sampler.sample();
+    tree.delete('/a');
+    sampler.sample();
+    tree.set('/a', a);
+    expect(sampler.sample().containers[0]!.stats.cpu?.histograms).toBeUndefined();
+  });
+});
+
+describe('Sampler.next and series', () => {
+  it('derives rates between passes and records history', () => {
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 0 } }, memory: { usage: 100 } }, pids: [] }]]);
+    const clock = manualClock();
+    const s = new Sampler(fakeSource(tree).source, { io: fakeProc(), clock, host: false });
+    const first = s.next();
+    expect(first.intervalSec).toBe(0);
+    expect(first.containers[0]!.rates).toEqual({});
+    clock.advance(2);
+    tree.get('/a')!.stats = { cpu: { usage: { total: SEC } }, memory: { usage: 300 } };
+    const second = s.next();
+    expect(second.intervalSec).toBe(2);
+    expect(second.containers[0]!.rates).toEqual({ cpuPercent: 50, cpuPercentOfCap: 25, memoryGrowthPerSec: 100 });
+    expect(s.series('/a')).toMatchObject({ cpuPercent: [50], memoryUsage: [100, 300] });
+    expect(s.series('/nope')).toBeUndefined();
+  });
+});
+
+describe('readHost and readTasks', () => {
+  it('host figures the kernel lacks are absent', () => {
+    expect(readHost(fakeProc({ '/proc/loadavg': '1.00 2.00 3.00 1/2 3\n' }))).toEqual({ load1: 1, load5: 2, load15: 3 });
+  });
+
+  it('a malformed host file is an error naming it', () => {
+    expect(() => readHost(fakeProc({ '/proc/loadavg': 'what\n' }))).toThrow('/proc/loadavg');
+  });
+
+  it('reads every thread of every process; exited ones drop out', () => {
+    const proc = fakeProc();
+    proc.setTask(1, 1, 10, 20, 3);
+    proc.setTask(1, 2, 11, 21, 4);
+    proc.setTask(5, 5, 12, 22, 5);
+    const tasks = readTasks(proc, [1, 5, 9]);
+    expect(tasks.map((t) => [t.pid, t.tid, t.stat.slices]).sort()).toEqual([
+      [1, 1, 3],
+      [1, 2, 4],
+      [5, 5, 5],
+    ]);
+  });
+});
+
+describe('against the real /proc', () => {
+  it('a process doing ~2 ms bursts every 10 ms fills ONCPU around the millisecond buckets', async () => {
+    const burst = 'setInterval(() => { const t = Date.now(); while (Date.now() - t < 2); }, 10)';
+    const child = spawn(process.execPath, ['-e', burst], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      const tree = new Map<string, FakeContainer>([['/burst', { id: 1, stats: {}, pids: [pid] }]]);
+      const sampler = new Sampler(fakeSource(tree).source, { io: realIo, histograms: true, host: false });
+      await new Promise((r) => setTimeout(r, 300));
+      sampler.sample();
+      await new Promise((r) => setTimeout(r, 500));
+      const hs = sampler.sample().containers[0]!.stats.cpu?.histograms;
+      const onCpu = hs?.find((h) => h.type === 'ONCPU')?.stat ?? [];
+      const total = onCpu.reduce((s, b) => s + b.value, 0);
+      const overHalfMs = onCpu.filter((b) => b.bucket >= 1000).reduce((s, b) => s + b.value, 0);
+      expect(total).toBeGreaterThan(10);
+      expect(overHalfMs).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
