@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from '../engine/errors.js';
-import { parseSpecInput, type MessageName } from '../spec/index.js';
+import { parseSpecInput, type MessageName } from '../spec/codec.js';
 
 /**
  * The spec of a command: from `-c FILE` (text, JSON or binary) or the command line

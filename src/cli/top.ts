@@ -3,7 +3,7 @@ import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { LiveSampler } from '../stats/live.js';
-import { formatText, parseText } from '../spec/index.js';
+import { formatText, parseText } from '../spec/codec.js';
 import type { ContainerSpec } from '../spec/types.js';
 import { runConsole, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
 import { commandArgv } from './commands/processes.js';

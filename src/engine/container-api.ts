@@ -119,7 +119,7 @@ export class ContainerApi {
     for (const c of ordered) {
       const parentDir = m.dirOf(parent, c)!;
       if (!m.io.exists(parentDir)) {
-        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c}`);
+        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c} (a subcontainer can only isolate what its parent isolates)`);
       }
     }
     for (const c of [...ordered, 'freezer' as const]) {

@@ -7,7 +7,7 @@ import { listSubcontainers, listTasks } from './tree.js';
 import { enterTasks, spawnInside } from './placement.js';
 import { killTasks } from './teardown.js';
 import { RESOURCES } from './resources/index.js';
-import { freeze, freezerState, thaw } from './resources/freezer.js';
+import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js';
 import type { StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
@@ -109,13 +109,18 @@ export class Container {
 
   /** Running into a frozen container would hang the caller: refuse instead (RELIABILITY 7). */
   private async refuseIfFrozen(what: string): Promise<void> {
+    const state = freezerState(handleFor(this.machine, this.name));
+    if (state === 'THAWED') return;
+    // Name the container that was paused: the nearest one frozen on its own.
+    let culprit = this.name;
     for (let n: string | undefined = this.name; n !== undefined; n = parentName(n)) {
-      const state = freezerState(handleFor(this.machine, n));
-      if (state !== 'THAWED') {
-        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot ${what} ${this.name}: ${n === this.name ? 'it' : `its ancestor ${n}`} is ${state}; resume it first`);
+      if (selfFreezing(handleFor(this.machine, n))) {
+        culprit = n;
+        break;
       }
-      if (n === '/') break;
     }
+    const who = culprit === this.name ? 'it' : `its ancestor ${culprit}`;
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot ${what} ${this.name}: ${who} is ${state}; resume it first`);
   }
 
   listSubcontainers(opts: ListOptions = {}): string[] {

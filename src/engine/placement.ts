@@ -74,6 +74,8 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
     throw new LmctfyError(Code.INTERNAL, `cannot start /bin/sh: ${err.message}`);
   }
   const gatePipe = child.stdio[3] as NodeJS.WritableStream;
+  // The gate's reader may die before we write (killed, or placement failed): not our error.
+  gatePipe.on('error', () => undefined);
   try {
     for (const f of files) attachTask(machine, f, pid);
   } catch (e) {

@@ -110,7 +110,7 @@ describeCgroups('the original README, on real cgroups (CLI)', () => {
   });
 
   it('destroy -f removes a container whose task keeps forking, deepest-first, even while paused', async () => {
-    expect(run(['create', 'forker']).code).toBe(0);
+    expect(run(['create', 'forker', 'memory:{limit:200000000}']).code).toBe(0);
     expect(run(['create', 'forker/inner', 'memory:{limit:50000000}']).code).toBe(0);
     run(['run', '-n', 'forker', 'while :; do sleep 0.01 & done']);
     run(['run', '-n', 'forker/inner', 'while :; do :; done']);

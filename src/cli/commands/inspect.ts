@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi, type GlobalFlags } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import { encodeBinary, formatJson, formatText, type MessageName } from '../../spec/index.js';
+import { encodeBinary, formatJson, formatText, type MessageName } from '../../spec/codec.js';
 import { flagsOf, subcommand } from './common.js';
 
 interface ProtoFlags extends GlobalFlags {

@@ -5,7 +5,6 @@ import {
   DEFAULT_SHARES,
   DEFAULT_WEIGHT,
   cpuLimitToShares,
-  checkInteger,
   maxLimitToQuota,
   parseCpuMax,
   quotaToMaxLimit,
@@ -13,21 +12,24 @@ import {
   sharesToWeight,
   weightToShares,
 } from './conversions.js';
-import { isolatedDir, readOptional, readPressure, readSpecValue, readStat, writeSetting, settingError } from './files.js';
+import { defined, isolatedDir, parseOrDataLoss, readOptional, readPressure, readSpecValue, readStat, writeSetting } from './files.js';
 import { parseCounter, parseFlatKeyed, parseInteger } from './parse.js';
 import type { CgroupHandle, Resource, UpdatePolicy } from './types.js';
 
 /**
  * cpu: limit → shares/weight, max_limit → CFS quota, scheduling_latency BEST_EFFORT →
- * cpu.idle. NORMAL, PRIORITY and PREMIER need the original's patched-kernel `cpu.lat`,
- * which upstream lacks: they are accepted and change nothing (every group is NORMAL).
+ * cpu.idle (SCHED_IDLE group). NORMAL, PRIORITY and PREMIER need the original's
+ * patched-kernel `cpu.lat`, which upstream lacks: they are accepted and change nothing
+ * (every other group is NORMAL). An idle group has the minimum weight: the kernel refuses
+ * weight writes to it and resets the weight to 1024 when it stops being idle, so a
+ * BEST_EFFORT container has no cpu.limit.
  */
 
 const LATENCIES: readonly SchedulingLatency[] = ['BEST_EFFORT', 'NORMAL', 'PRIORITY', 'PREMIER'];
 
 /** What apply writes, after defaults; undefined = leave as is. */
 interface CpuTarget {
-  shares?: number;
+  limit?: number | 'default';
   maxLimit?: number | 'unlimited';
   idle: boolean;
 }
@@ -35,7 +37,7 @@ interface CpuTarget {
 function target(c: CpuSpec, policy: UpdatePolicy): CpuTarget {
   const defaults = policy !== 'diff';
   return {
-    shares: c.limit !== undefined ? cpuLimitToShares(c.limit) : defaults ? DEFAULT_SHARES : undefined,
+    limit: c.limit ?? (defaults ? 'default' : undefined),
     maxLimit: c.max_limit ?? (defaults ? 'unlimited' : undefined),
     idle: c.scheduling_latency === 'BEST_EFFORT',
   };
@@ -45,9 +47,13 @@ function validate(spec: ContainerSpec): void {
   const c = spec.cpu;
   if (!c) return;
   if (c.limit !== undefined) cpuLimitToShares(c.limit);
-  if (c.max_limit !== undefined) checkInteger('cpu.max_limit', c.max_limit, 1);
+  // lmctfy never changes the period, so the default one decides up front; apply uses the real one.
+  if (c.max_limit !== undefined) maxLimitToQuota(c.max_limit, DEFAULT_PERIOD_US);
   if (c.scheduling_latency !== undefined && !LATENCIES.includes(c.scheduling_latency)) {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `cpu.scheduling_latency: unknown value ${String(c.scheduling_latency)}`);
+  }
+  if (c.scheduling_latency === 'BEST_EFFORT' && c.limit !== undefined) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, 'cpu.limit cannot be combined with scheduling_latency BEST_EFFORT: an idle group always has the minimum weight');
   }
 }
 
@@ -55,46 +61,31 @@ function isIdle(h: CgroupHandle, dir: string): boolean {
   return readOptional(h.io, `${dir}/cpu.idle`)?.trim() === '1';
 }
 
-/**
- * The kernel refuses weight writes to an idle group (EINVAL) and remembers the weight
- * across idle toggles, so an idle group is briefly made non-idle to take a new weight.
- */
-function applyWeightAndIdle(h: CgroupHandle, dir: string, file: string, value: string | undefined, wantIdle: boolean): void {
-  const idleFile = `${dir}/cpu.idle`;
-  if (wantIdle && !h.io.exists(idleFile)) {
-    throw new LmctfyError(Code.UNIMPLEMENTED, `cpu.scheduling_latency BEST_EFFORT needs ${idleFile} (SCHED_IDLE groups, Linux ≥ 5.15), which this kernel lacks`);
-  }
-  const idleNow = isIdle(h, dir);
-  if (value !== undefined) {
-    if (idleNow) writeSetting(h, 'cpu', idleFile, '0', 'cpu.scheduling_latency');
-    writeSetting(h, 'cpu', file, value, 'cpu.limit');
-  }
-  if (wantIdle || (idleNow && value !== undefined)) writeSetting(h, 'cpu', idleFile, '1', 'cpu.scheduling_latency');
+/** The writes apply makes, each already converted and checked. */
+interface CpuWrites {
+  quota?: { file: string; value: string };
+  weight?: { file: string; value: string; asked: boolean };
+  idle: boolean;
 }
 
-function writeQuota(h: CgroupHandle, file: string, value: string): void {
-  try {
-    h.io.writeFile(file, value);
-  } catch (e) {
-    if (e instanceof LmctfyError && e.errno === 'EINVAL') {
-      throw settingError(h, 'cpu.max_limit', value, e, ' (a child may not exceed its parent\'s max_limit)');
-    }
-    writeSetting(h, 'cpu', file, value, 'cpu.max_limit');
-  }
-}
+const QUOTA_HINTS = { EINVAL: "the kernel refuses a quota above the parent's max_limit" };
 
-function applyV1(h: CgroupHandle, t: CpuTarget): void {
-  const dir = isolatedDir(h, 'cpu');
+function planV1(h: CgroupHandle, dir: string, t: CpuTarget): CpuWrites {
+  const out: CpuWrites = { idle: t.idle };
   if (t.maxLimit !== undefined) {
     const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter) ?? DEFAULT_PERIOD_US;
     const quota = t.maxLimit === 'unlimited' ? -1 : maxLimitToQuota(t.maxLimit, period);
-    writeQuota(h, `${dir}/cpu.cfs_quota_us`, String(quota));
+    out.quota = { file: `${dir}/cpu.cfs_quota_us`, value: String(quota) };
   }
-  applyWeightAndIdle(h, dir, `${dir}/cpu.shares`, t.shares === undefined ? undefined : String(t.shares), t.idle);
+  if (t.limit !== undefined) {
+    const shares = t.limit === 'default' ? DEFAULT_SHARES : cpuLimitToShares(t.limit);
+    out.weight = { file: `${dir}/cpu.shares`, value: String(shares), asked: t.limit !== 'default' };
+  }
+  return out;
 }
 
-function applyV2(h: CgroupHandle, t: CpuTarget, policy: UpdatePolicy): void {
-  const dir = isolatedDir(h, 'cpu');
+function planV2(h: CgroupHandle, dir: string, t: CpuTarget): CpuWrites {
+  const out: CpuWrites = { idle: t.idle };
   if (t.maxLimit !== undefined) {
     const file = `${dir}/cpu.max`;
     let value = 'max';
@@ -102,11 +93,32 @@ function applyV2(h: CgroupHandle, t: CpuTarget, policy: UpdatePolicy): void {
       const period = readStat(h.io, file, parseCpuMax)?.periodUs ?? DEFAULT_PERIOD_US;
       value = `${maxLimitToQuota(t.maxLimit, period)} ${period}`;
     }
-    writeQuota(h, file, value);
+    out.quota = { file, value };
   }
-  // Without a limit the v2 default is weight 100 itself, not the image of 1024 shares.
-  const weight = t.shares === undefined ? undefined : policy !== 'diff' && t.shares === DEFAULT_SHARES && !h.io.exists('') ? DEFAULT_WEIGHT : sharesToWeight(t.shares);
-  applyWeightAndIdle(h, dir, `${dir}/cpu.weight`, weight === undefined ? undefined : String(weight), t.idle);
+  if (t.limit !== undefined) {
+    // The v2 default is weight 100 itself, not the image of 1024 shares (39).
+    const weight = t.limit === 'default' ? DEFAULT_WEIGHT : sharesToWeight(cpuLimitToShares(t.limit));
+    out.weight = { file: `${dir}/cpu.weight`, value: String(weight), asked: t.limit !== 'default' };
+  }
+  return out;
+}
+
+/** Quota, then the weight (refused once a group is idle), then idle. */
+function write(h: CgroupHandle, dir: string, w: CpuWrites): void {
+  const idleFile = `${dir}/cpu.idle`;
+  if (w.idle && !h.io.exists(idleFile)) {
+    throw new LmctfyError(
+      Code.UNIMPLEMENTED,
+      `cpu.scheduling_latency BEST_EFFORT needs ${idleFile} (SCHED_IDLE groups, Linux 5.15 or later), which this kernel lacks`,
+    );
+  }
+  const idleNow = isIdle(h, dir);
+  if (idleNow && w.weight?.asked) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot set cpu.limit of ${h.name}: it is BEST_EFFORT (cpu.idle=1), which always has the minimum weight`);
+  }
+  if (w.quota) writeSetting(h, 'cpu', w.quota.file, w.quota.value, 'cpu.max_limit', QUOTA_HINTS);
+  if (w.weight && !idleNow && !w.idle) writeSetting(h, 'cpu', w.weight.file, w.weight.value, 'cpu.limit');
+  if (w.idle && !idleNow) writeSetting(h, 'cpu', idleFile, '1', 'cpu.scheduling_latency');
 }
 
 function readV1(h: CgroupHandle, dir: string): CpuSpec {
@@ -126,17 +138,11 @@ function readV2(h: CgroupHandle, dir: string): CpuSpec | undefined {
   if (weightText === undefined) return undefined;
   const out: CpuSpec = {};
   if (isIdle(h, dir)) out.scheduling_latency = 'BEST_EFFORT';
-  else out.limit = sharesToCpuLimit(weightToShares(readSpecValueFrom(`${dir}/cpu.weight`, weightText)));
+  else out.limit = sharesToCpuLimit(weightToShares(parseOrDataLoss(`${dir}/cpu.weight`, weightText, parseCounter, 'a cpu weight')));
   const max = readSpecValue(h.io, `${dir}/cpu.max`, parseCpuMax, 'cpu.max ("<quota|max> <period>")');
   const maxLimit = quotaToMaxLimit(max.quotaUs, max.periodUs);
   if (maxLimit !== undefined) out.max_limit = maxLimit;
   return out;
-}
-
-function readSpecValueFrom(file: string, text: string): number {
-  const n = parseCounter(text);
-  if (n === undefined) throw new LmctfyError(Code.DATA_LOSS, `${file}: cannot parse ${JSON.stringify(text.trim())} as a weight`);
-  return n;
 }
 
 const CPU_STAT_KEYS = new Set(['nr_periods', 'nr_throttled', 'throttled_time', 'throttled_usec', 'usage_usec', 'user_usec', 'system_usec']);
@@ -164,13 +170,6 @@ function scale(n: number | undefined, by: number): number | undefined {
   return n === undefined ? undefined : n * by;
 }
 
-/** The object without its undefined fields, or undefined when none is left. */
-export function defined<T extends object>(o: T): T | undefined {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return Object.keys(out).length > 0 ? (out as T) : undefined;
-}
-
 export const cpu: Resource = {
   controller: 'cpu',
   wants(spec) {
@@ -183,9 +182,9 @@ export const cpu: Resource = {
     validate(spec);
   },
   apply(h, spec, policy) {
+    const dir = isolatedDir(h, 'cpu');
     const t = target(spec.cpu ?? {}, policy);
-    if (h.version === 1) applyV1(h, t);
-    else applyV2(h, t, policy);
+    write(h, dir, h.version === 1 ? planV1(h, dir, t) : planV2(h, dir, t));
   },
   read(h) {
     const dir = h.dir('cpu');

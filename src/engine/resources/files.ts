@@ -91,12 +91,21 @@ export function missingFileError(h: CgroupHandle, controller: V1Controller, file
  * Writes one setting. Failures name the setting, the container and the value; a missing
  * file becomes UNIMPLEMENTED (or NOT_FOUND when the cgroup itself is gone). The errno is kept.
  */
-export function writeSetting(h: CgroupHandle, controller: V1Controller, file: string, value: string, field: string): void {
+export function writeSetting(
+  h: CgroupHandle,
+  controller: V1Controller,
+  file: string,
+  value: string,
+  field: string,
+  hints: Readonly<Record<string, string>> = {},
+): void {
   try {
     h.io.writeFile(file, value);
   } catch (e) {
-    if (e instanceof LmctfyError && e.errno === 'ENOENT') throw missingFileError(h, controller, file, field, e);
-    throw settingError(h, field, value, e);
+    const errno = e instanceof LmctfyError ? e.errno : undefined;
+    if (errno === 'ENOENT') throw missingFileError(h, controller, file, field, e);
+    const hint = errno === undefined ? undefined : hints[errno];
+    throw settingError(h, field, value, e, hint === undefined ? '' : ` (${hint})`);
   }
 }
 
@@ -109,4 +118,11 @@ export function settingError(h: CgroupHandle, field: string, value: string, e: u
 /** A PSI file; absent, unsupported (psi=0 gives EOPNOTSUPP) or malformed → undefined. */
 export function readPressure(io: KernelIo, file: string): Pressure | undefined {
   return readStat(io, file, parsePressure);
+}
+
+/** The object without its undefined fields, or undefined when none is left (stats fragments). */
+export function defined<T extends object>(o: T): T | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return Object.keys(out).length > 0 ? (out as T) : undefined;
 }

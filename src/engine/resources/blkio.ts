@@ -1,0 +1,320 @@
+import { Code, LmctfyError } from '../errors.js';
+import type { BlockIoSpec, ContainerStats, Device, DeviceLimit, IoDeviceStats, LimitType, MaxLimit, OpType } from '../../spec/types.js';
+import { MAX_BLKIO_WEIGHT, MIN_BLKIO_WEIGHT, blkioWeightToIoWeight, checkInteger, ioWeightToBlkioWeight } from './conversions.js';
+import { isolatedDir, missingFileError, parseOrDataLoss, readOptional, readPressure, settingError } from './files.js';
+import { parseInteger, parseNestedKeyed } from './parse.js';
+import type { CgroupHandle, Resource, UpdatePolicy } from './types.js';
+
+/**
+ * blkio (v1) / io (v2). Weights are in the v1 scale 1..1000 (default_limit and per-device
+ * limits); v2's io.weight takes them through the runc mapping, io.bfq.weight as they are.
+ * Throttles (max_device_limit_set) go to blkio.throttle.*_device / io.max; a limit of 0
+ * removes the throttle, as it does in v1.
+ */
+
+type ThrottleKey = 'rbps' | 'wbps' | 'riops' | 'wiops';
+const THROTTLE_KEYS: readonly ThrottleKey[] = ['rbps', 'wbps', 'riops', 'wiops'];
+const V1_THROTTLE_FILE: Readonly<Record<ThrottleKey, string>> = {
+  rbps: 'blkio.throttle.read_bps_device',
+  wbps: 'blkio.throttle.write_bps_device',
+  riops: 'blkio.throttle.read_iops_device',
+  wiops: 'blkio.throttle.write_iops_device',
+};
+
+function throttleKey(op: OpType | undefined, type: LimitType | undefined, field: string): ThrottleKey {
+  if (op !== 'READ' && op !== 'WRITE') throw new LmctfyError(Code.INVALID_ARGUMENT, `${field}.op_type: must be READ or WRITE`);
+  if (type !== 'BYTES_PER_SECOND' && type !== 'IO_PER_SECOND') {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `${field}.limit_type: must be BYTES_PER_SECOND or IO_PER_SECOND`);
+  }
+  return `${op === 'READ' ? 'r' : 'w'}${type === 'BYTES_PER_SECOND' ? 'bps' : 'iops'}`;
+}
+
+function deviceId(d: Device | undefined, field: string): string {
+  if (d?.major === undefined || d.minor === undefined) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `${field}.device: major and minor are both required`);
+  }
+  checkInteger(`${field}.device.major`, d.major, 0, 0xffffffff);
+  checkInteger(`${field}.device.minor`, d.minor, 0, 0xffffffff);
+  return `${d.major}:${d.minor}`;
+}
+
+/** The spec, checked and keyed by device ("MAJ:MIN"). */
+export interface BlkioPlan {
+  weight?: number;
+  deviceWeights: Map<string, number>;
+  /** Per device, the throttles the spec sets (0 = none). */
+  throttles: Map<string, Partial<Record<ThrottleKey, number>>>;
+}
+
+export function planOf(spec: BlockIoSpec | undefined): BlkioPlan {
+  const plan: BlkioPlan = { deviceWeights: new Map(), throttles: new Map() };
+  const set = spec?.device_limit_set;
+  if (set?.default_limit !== undefined) {
+    plan.weight = checkInteger('blockio.device_limit_set.default_limit', set.default_limit, MIN_BLKIO_WEIGHT, MAX_BLKIO_WEIGHT);
+  }
+  (set?.device_limits ?? []).forEach((dl: DeviceLimit, i) => {
+    const field = `blockio.device_limit_set.device_limits[${i}]`;
+    const id = deviceId(dl.device, field);
+    if (dl.limit === undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, `${field}.limit: required`);
+    plan.deviceWeights.set(id, checkInteger(`${field}.limit`, dl.limit, MIN_BLKIO_WEIGHT, MAX_BLKIO_WEIGHT));
+  });
+  (spec?.max_device_limit_set?.max_limits ?? []).forEach((ml: MaxLimit, i) => {
+    const field = `blockio.max_device_limit_set.max_limits[${i}]`;
+    const key = throttleKey(ml.op_type, ml.limit_type, field);
+    (ml.limits ?? []).forEach((dl, j) => {
+      const id = deviceId(dl.device, `${field}.limits[${j}]`);
+      const limit = checkInteger(`${field}.limits[${j}].limit`, dl.limit ?? 0, 0);
+      plan.throttles.set(id, { ...plan.throttles.get(id), [key]: limit });
+    });
+  });
+  return plan;
+}
+
+const NOT_SUPPORTED = (id: string) => `block device ${id} does not support this setting (per-device weights need its I/O scheduler to be bfq)`;
+const DEVICE_HINTS: Readonly<Record<string, (id: string) => string>> = {
+  ENODEV: (id) => `block device ${id} does not exist`,
+  ENOTSUP: NOT_SUPPORTED,
+  EOPNOTSUPP: NOT_SUPPORTED,
+};
+
+/** Writes one line to a blkio/io file, naming the device when the kernel refuses it. */
+function writeLine(h: CgroupHandle, file: string, line: string, field: string, device?: string): void {
+  try {
+    h.io.writeFile(file, line);
+  } catch (e) {
+    const errno = e instanceof LmctfyError ? e.errno : undefined;
+    if (errno === 'ENOENT') throw missingFileError(h, 'blkio', file, field, e);
+    const hint = device !== undefined && errno !== undefined ? DEVICE_HINTS[errno] : undefined;
+    if (hint) {
+      const code = errno === 'ENODEV' ? Code.INVALID_ARGUMENT : Code.UNIMPLEMENTED;
+      throw new LmctfyError(code, `cannot set ${field} of ${h.name}: ${hint(device!)} (${(e as Error).message})`, { cause: e, errno });
+    }
+    throw settingError(h, field, line, e);
+  }
+}
+
+/** The weight files this kernel has, bfq's preferred on v2 (same 1..1000 scale, no mapping). */
+function weightFiles(h: CgroupHandle, dir: string): { weight: string; device: string; scale: (w: number) => number; dflt: number } | undefined {
+  const candidates =
+    h.version === 1
+      ? [
+          { weight: 'blkio.weight', device: 'blkio.weight_device', scale: (w: number) => w, dflt: 500 },
+          { weight: 'blkio.bfq.weight', device: 'blkio.bfq.weight_device', scale: (w: number) => w, dflt: 100 },
+        ]
+      : [
+          { weight: 'io.bfq.weight', device: 'io.bfq.weight', scale: (w: number) => w, dflt: 100 },
+          { weight: 'io.weight', device: 'io.weight', scale: blkioWeightToIoWeight, dflt: 100 },
+        ];
+  const found = candidates.find((c) => h.io.exists(`${dir}/${c.weight}`));
+  return found && { ...found, weight: `${dir}/${found.weight}`, device: `${dir}/${found.device}` };
+}
+
+/** Device lines of a weight file (`MAJ:MIN N`), without the `default N` line. */
+function deviceWeightsIn(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [id, value] = line.trim().split(/\s+/);
+    const n = value === undefined ? undefined : parseInteger(value);
+    if (id && /^\d+:\d+$/.test(id) && n !== undefined) out.set(id, n);
+  }
+  return out;
+}
+
+function applyWeights(h: CgroupHandle, dir: string, plan: BlkioPlan, policy: UpdatePolicy): void {
+  const replace = policy === 'replace';
+  if (plan.weight === undefined && plan.deviceWeights.size === 0 && !replace) return;
+  const files = weightFiles(h, dir);
+  if (!files) {
+    if (plan.weight === undefined && plan.deviceWeights.size === 0) return;
+    throw missingFileError(h, 'blkio', `${dir}/${h.version === 1 ? 'blkio.bfq.weight' : 'io.weight'}`, 'blockio.device_limit_set');
+  }
+  const isV2 = h.version === 2;
+  // files.dflt is already in the file's own scale.
+  const value = plan.weight !== undefined ? files.scale(plan.weight) : replace ? files.dflt : undefined;
+  if (value !== undefined) {
+    writeLine(h, files.weight, isV2 ? `default ${value}` : String(value), 'blockio.device_limit_set.default_limit');
+  }
+  if (replace) {
+    // Per-device weights the spec no longer names go back to the default.
+    const reset = files.device.endsWith('blkio.weight_device') ? '0' : 'default';
+    for (const id of deviceWeightsIn(readOptional(h.io, files.device) ?? '').keys()) {
+      if (!plan.deviceWeights.has(id)) writeLine(h, files.device, `${id} ${reset}`, 'blockio.device_limit_set.device_limits', id);
+    }
+  }
+  for (const [id, w] of plan.deviceWeights) {
+    writeLine(h, files.device, `${id} ${files.scale(w)}`, 'blockio.device_limit_set.device_limits', id);
+  }
+}
+
+function applyThrottlesV1(h: CgroupHandle, dir: string, plan: BlkioPlan, replace: boolean): void {
+  for (const key of THROTTLE_KEYS) {
+    const file = `${dir}/${V1_THROTTLE_FILE[key]}`;
+    if (replace) {
+      for (const id of deviceWeightsIn(readOptional(h.io, file) ?? '').keys()) {
+        if (plan.throttles.get(id)?.[key] === undefined) writeLine(h, file, `${id} 0`, 'blockio.max_device_limit_set', id);
+      }
+    }
+    for (const [id, t] of plan.throttles) {
+      const limit = t[key];
+      if (limit !== undefined) writeLine(h, file, `${id} ${limit}`, 'blockio.max_device_limit_set', id);
+    }
+  }
+}
+
+function applyThrottlesV2(h: CgroupHandle, dir: string, plan: BlkioPlan, replace: boolean): void {
+  const file = `${dir}/io.max`;
+  const ids = new Set(plan.throttles.keys());
+  if (replace) for (const line of parseNestedKeyed(readOptional(h.io, file) ?? '')) ids.add(line.key);
+  for (const id of ids) {
+    const t = plan.throttles.get(id) ?? {};
+    const parts = THROTTLE_KEYS.filter((k) => replace || t[k] !== undefined).map((k) => `${k}=${t[k] ? t[k] : 'max'}`);
+    if (parts.length > 0) writeLine(h, file, `${id} ${parts.join(' ')}`, 'blockio.max_device_limit_set', id);
+  }
+}
+
+// ---- read ----
+
+function readWeights(h: CgroupHandle, dir: string, out: BlockIoSpec): void {
+  const files = weightFiles(h, dir);
+  if (!files) return;
+  const text = h.io.readFile(files.weight);
+  const back = (n: number) => (files.scale === blkioWeightToIoWeight ? ioWeightToBlkioWeight(n) : n);
+  const weight = parseOrDataLoss(files.weight, text, parseDefaultWeight, 'a blkio weight');
+  const deviceText = files.device === files.weight ? text : (readOptional(h.io, files.device) ?? '');
+  const deviceLimits = [...deviceWeightsIn(deviceText)].map(([id, w]) => ({ device: toDevice(id), limit: back(w) }));
+  out.device_limit_set = { default_limit: back(weight), ...(deviceLimits.length ? { device_limits: deviceLimits } : {}) };
+}
+
+/** `100` (v1) or a first line `default 100` (v2 io.weight). */
+export function parseDefaultWeight(text: string): number | undefined {
+  const m = /^(?:default\s+)?(\d+)$/.exec(text.trim().split('\n')[0]!.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+function toDevice(id: string): Device {
+  const [major, minor] = id.split(':').map(Number);
+  return { major: major!, minor: minor! };
+}
+
+const KEY_SPEC: Readonly<Record<ThrottleKey, { op_type: OpType; limit_type: LimitType }>> = {
+  rbps: { op_type: 'READ', limit_type: 'BYTES_PER_SECOND' },
+  wbps: { op_type: 'WRITE', limit_type: 'BYTES_PER_SECOND' },
+  riops: { op_type: 'READ', limit_type: 'IO_PER_SECOND' },
+  wiops: { op_type: 'WRITE', limit_type: 'IO_PER_SECOND' },
+};
+
+function readThrottles(h: CgroupHandle, dir: string): MaxLimit[] {
+  const byKey = new Map<ThrottleKey, DeviceLimit[]>();
+  const add = (key: ThrottleKey, id: string, limit: number) => {
+    if (limit > 0) byKey.set(key, [...(byKey.get(key) ?? []), { device: toDevice(id), limit }]);
+  };
+  if (h.version === 1) {
+    for (const key of THROTTLE_KEYS) {
+      for (const [id, limit] of deviceWeightsIn(readOptional(h.io, `${dir}/${V1_THROTTLE_FILE[key]}`) ?? '')) add(key, id, limit);
+    }
+  } else {
+    for (const { key: id, fields } of parseNestedKeyed(readOptional(h.io, `${dir}/io.max`) ?? '')) {
+      for (const key of THROTTLE_KEYS) {
+        const n = parseInteger(fields.get(key) ?? 'max');
+        if (n !== undefined) add(key, id, n);
+      }
+    }
+  }
+  return THROTTLE_KEYS.filter((k) => byKey.has(k)).map((k) => ({ limits: byKey.get(k)!, ...KEY_SPEC[k] }));
+}
+
+// ---- stats ----
+
+type IoCounter = 'read_bytes' | 'write_bytes' | 'read_ios' | 'write_ios';
+
+function deviceStats(map: Map<string, IoDeviceStats>, id: string): IoDeviceStats {
+  let s = map.get(id);
+  if (!s) {
+    s = { device: toDevice(id) };
+    map.set(id, s);
+  }
+  return s;
+}
+
+/** v1 `8:0 Read 123` lines; Sync, Async, Discard, Total and the closing `Total N` are skipped. */
+export function parseBlkioLines(text: string, into: Map<string, IoDeviceStats>, read: IoCounter, write: IoCounter): void {
+  for (const line of text.split('\n')) {
+    const [id, op, value] = line.trim().split(/\s+/);
+    if (!id || !/^\d+:\d+$/.test(id) || (op !== 'Read' && op !== 'Write') || value === undefined) continue;
+    const n = parseInteger(value);
+    if (n === undefined || n < 0) continue;
+    deviceStats(into, id)[op === 'Read' ? read : write] = n;
+  }
+}
+
+/** v2 io.stat: `8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0`. */
+export function parseIoStat(text: string, into: Map<string, IoDeviceStats>): void {
+  const fieldOf: Readonly<Record<string, IoCounter>> = { rbytes: 'read_bytes', wbytes: 'write_bytes', rios: 'read_ios', wios: 'write_ios' };
+  for (const { key, fields } of parseNestedKeyed(text)) {
+    if (!/^\d+:\d+$/.test(key)) continue;
+    for (const [k, v] of fields) {
+      const field = fieldOf[k];
+      const n = field === undefined ? undefined : parseInteger(v);
+      if (field !== undefined && n !== undefined && n >= 0) deviceStats(into, key)[field] = n;
+    }
+  }
+}
+
+function readOneOf(h: CgroupHandle, files: string[]): string | undefined {
+  for (const f of files) {
+    const text = readOptional(h.io, f);
+    if (text !== undefined) return text;
+  }
+  return undefined;
+}
+
+function ioStats(h: CgroupHandle, dir: string): IoDeviceStats[] {
+  const map = new Map<string, IoDeviceStats>();
+  if (h.version === 1) {
+    const bytes = readOneOf(h, [`${dir}/blkio.throttle.io_service_bytes_recursive`, `${dir}/blkio.throttle.io_service_bytes`]);
+    const ios = readOneOf(h, [`${dir}/blkio.throttle.io_serviced_recursive`, `${dir}/blkio.throttle.io_serviced`]);
+    if (bytes !== undefined) parseBlkioLines(bytes, map, 'read_bytes', 'write_bytes');
+    if (ios !== undefined) parseBlkioLines(ios, map, 'read_ios', 'write_ios');
+  } else {
+    const stat = readOptional(h.io, `${dir}/io.stat`);
+    if (stat !== undefined) parseIoStat(stat, map);
+  }
+  return [...map.values()].sort((a, b) => a.device.major! - b.device.major! || a.device.minor! - b.device.minor!);
+}
+
+export const blkio: Resource = {
+  controller: 'blkio',
+  wants: (spec) => spec.blockio !== undefined,
+  validate(spec) {
+    planOf(spec.blockio);
+  },
+  apply(h, spec, policy) {
+    const dir = isolatedDir(h, 'blkio');
+    const plan = planOf(spec.blockio);
+    applyWeights(h, dir, plan, policy);
+    if (h.version === 1) applyThrottlesV1(h, dir, plan, policy === 'replace');
+    else applyThrottlesV2(h, dir, plan, policy === 'replace');
+  },
+  read(h) {
+    const dir = h.dir('blkio');
+    if (dir === undefined) return undefined;
+    if (h.version === 2 && !h.io.exists(`${dir}/io.max`)) return undefined;
+    const out: BlockIoSpec = {};
+    readWeights(h, dir, out);
+    const maxLimits = readThrottles(h, dir);
+    if (maxLimits.length > 0) out.max_device_limit_set = { max_limits: maxLimits };
+    return { blockio: out };
+  },
+  stats(h) {
+    const dir = h.dir('blkio');
+    if (dir === undefined) return {};
+    const out: ContainerStats = {};
+    const devices = ioStats(h, dir);
+    if (devices.length > 0) out.blockio = { devices };
+    if (h.version === 2) {
+      const p = readPressure(h.io, `${dir}/io.pressure`);
+      if (p) out.pressure = { io: p };
+    }
+    return out;
+  },
+};

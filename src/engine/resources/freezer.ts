@@ -1,0 +1,112 @@
+import { Code, LmctfyError } from '../errors.js';
+import { sleep } from '../kernel/retry.js';
+import type { FreezerState } from '../../spec/types.js';
+import { defined, readOptional, writeSetting } from './files.js';
+import { parseFlatKeyed } from './parse.js';
+import type { CgroupHandle, Resource } from './types.js';
+
+/**
+ * freezer: pause and resume. v1 freezer.state (THAWED/FREEZING/FROZEN); v2 cgroup.freeze
+ * (what was asked) and `frozen` in cgroup.events (what happened). lmctfy always creates the
+ * v1 freezer hierarchy to track containers, so a spec never "wants" it. The root cgroup has
+ * no freezer files and is always THAWED.
+ */
+
+const STATES: readonly FreezerState[] = ['THAWED', 'FREEZING', 'FROZEN'];
+const MAX_POLL_MS = 100;
+
+function freezerDir(h: CgroupHandle): string {
+  const dir = h.dir('freezer');
+  if (dir === undefined) throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${h.name} has no freezer cgroup`);
+  return dir;
+}
+
+function v2Frozen(h: CgroupHandle, dir: string): boolean | undefined {
+  const events = readOptional(h.io, `${dir}/cgroup.events`);
+  const frozen = events === undefined ? undefined : parseFlatKeyed(events).get('frozen');
+  return frozen === undefined ? undefined : frozen === 1;
+}
+
+/** State of the container, including a freeze inherited from an ancestor. */
+export function freezerState(h: CgroupHandle): FreezerState {
+  const dir = freezerDir(h);
+  if (h.version === 1) {
+    const text = readOptional(h.io, `${dir}/freezer.state`);
+    if (text === undefined) return 'THAWED';
+    const state = text.trim() as FreezerState;
+    if (!STATES.includes(state)) {
+      throw new LmctfyError(Code.DATA_LOSS, `${dir}/freezer.state: unknown state ${JSON.stringify(text.trim())}`);
+    }
+    return state;
+  }
+  if (v2Frozen(h, dir)) return 'FROZEN';
+  return selfFreezing(h) ? 'FREEZING' : 'THAWED';
+}
+
+/** True when this container itself was asked to freeze (not only an ancestor). */
+export function selfFreezing(h: CgroupHandle): boolean {
+  const dir = freezerDir(h);
+  const file = h.version === 1 ? `${dir}/freezer.self_freezing` : `${dir}/cgroup.freeze`;
+  return readOptional(h.io, file)?.trim() === '1';
+}
+
+function writeState(h: CgroupHandle, dir: string, frozen: boolean): void {
+  if (h.version === 1) writeSetting(h, 'freezer', `${dir}/freezer.state`, frozen ? 'FROZEN' : 'THAWED', 'freezer state');
+  else writeSetting(h, 'freezer', `${dir}/cgroup.freeze`, frozen ? '1' : '0', 'freezer state');
+}
+
+/**
+ * Freezes and waits until every task is frozen, polling with backoff. Tasks stuck in
+ * uninterruptible sleep can keep a cgroup FREEZING: past the deadline it is thawed back
+ * and DEADLINE_EXCEEDED is thrown (RELIABILITY 6).
+ */
+export async function freeze(h: CgroupHandle, timeoutMs = 5000): Promise<void> {
+  const dir = freezerDir(h);
+  const deadline = Date.now() + timeoutMs;
+  writeState(h, dir, true);
+  let delay = 1;
+  for (;;) {
+    const state = freezerState(h);
+    if (state === 'FROZEN') return;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      writeState(h, dir, false);
+      throw new LmctfyError(
+        Code.DEADLINE_EXCEEDED,
+        `freezing ${h.name} did not finish within ${timeoutMs} ms (still ${state}); it was thawed back`,
+      );
+    }
+    await sleep(Math.min(delay, left));
+    delay = Math.min(MAX_POLL_MS, delay * 2);
+  }
+}
+
+/**
+ * Thaws this container. v1 thaws synchronously in the write. A container whose ancestor is
+ * frozen stays frozen until that ancestor is resumed; that is not waited for.
+ */
+export async function thaw(h: CgroupHandle): Promise<void> {
+  writeState(h, freezerDir(h), false);
+}
+
+export const freezer: Resource = {
+  controller: 'freezer',
+  wants: () => false,
+  validate() {},
+  apply() {},
+  read: () => undefined,
+  stats(h) {
+    const dir = h.dir('freezer');
+    if (dir === undefined) return {};
+    const present = h.io.exists(h.version === 1 ? `${dir}/freezer.state` : `${dir}/cgroup.freeze`);
+    if (!present) return {};
+    let state: FreezerState | undefined;
+    try {
+      state = freezerState(h);
+    } catch (e) {
+      if (!(e instanceof LmctfyError && e.code === Code.DATA_LOSS)) throw e;
+    }
+    const f = defined({ state, self_freezing: selfFreezing(h) });
+    return f ? { freezer: f } : {};
+  },
+};

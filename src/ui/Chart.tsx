@@ -1,0 +1,33 @@
+import { plot } from 'asciichart';
+import { Box, Text } from 'ink';
+import { paint, useColor } from './theme.js';
+
+export interface ChartProps {
+  title: string;
+  values: readonly number[];
+  /** Plot rows, without the title line. */
+  height: number;
+  width: number;
+  /** Axis label for a value; padded to one width so the plot does not shift. */
+  label: (value: number) => string;
+  min?: number;
+}
+
+/** A line plot of the most recent values that fit the width. */
+export function Chart({ title, values, height, width, label, min }: ChartProps) {
+  const color = useColor();
+  const labelWidth = label(0).length + 2;
+  const points = values.slice(-Math.max(2, width - labelWidth - 1));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate" {...paint(color, undefined, { bold: true })}>
+        {title}
+      </Text>
+      {points.length < 2 ? (
+        <Text>collecting history…</Text>
+      ) : (
+        <Text wrap="truncate">{plot([...points], { height: Math.max(1, height - 1), min, format: label })}</Text>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,49 @@
+import { Box, Text } from 'ink';
+import { COLUMN_TITLE, COLUMN_WIDTH, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from './columns.js';
+import { fitLeft, fitRight } from './format.js';
+import { Row } from './Row.js';
+import { paint, useColor } from './theme.js';
+import type { TreeRow } from './tree.js';
+
+export interface TableProps {
+  rows: readonly TreeRow[];
+  selected: number;
+  /** First row on screen. */
+  top: number;
+  /** Rows on screen (the title line is extra). */
+  height: number;
+  layout: TableLayout;
+  cpuHistory: (name: string) => readonly number[];
+  /** Shown instead of rows when there are none. */
+  emptyText: string;
+}
+
+/** The container table; only the rows on screen are rendered, whatever the tree's size. */
+export function Table({ rows, selected, top, height, layout, cpuHistory, emptyText }: TableProps) {
+  const color = useColor();
+  const visible = rows.slice(top, top + height);
+  return (
+    <Box flexDirection="column" height={height + 1} overflow="hidden">
+      <Text wrap="truncate" {...paint(color, undefined, { bold: true })}>
+        {' '.repeat(GUTTER_WIDTH)}
+        {fitLeft('NAME', layout.nameWidth)}
+        {layout.columns
+          .map((c) => ' ' + (RIGHT_ALIGNED.has(c) ? fitRight : fitLeft)(COLUMN_TITLE[c], COLUMN_WIDTH[c]))
+          .join('')}
+      </Text>
+      {visible.length === 0 ? (
+        <Text>{emptyText}</Text>
+      ) : (
+        visible.map((row, i) => (
+          <Row
+            key={row.name}
+            row={row}
+            selected={top + i === selected}
+            layout={layout}
+            cpuHistory={cpuHistory(row.name)}
+          />
+        ))
+      )}
+    </Box>
+  );
+}

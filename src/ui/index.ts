@@ -1,0 +1,37 @@
+import { render } from 'ink';
+import { createElement } from 'react';
+import { App } from './App.js';
+import type { ConsoleActions, ConsoleSource } from './source.js';
+
+export type { ConsoleActions, ConsoleHeader, ConsoleSource } from './source.js';
+export { App, type AppProps } from './App.js';
+export { FakeConsole, type FakeConsoleOptions } from './fake-source.js';
+
+const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
+const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
+
+export interface RunConsoleOptions {
+  source: ConsoleSource;
+  actions: ConsoleActions;
+  readOnly: boolean;
+}
+
+/**
+ * Runs the console until the user quits. On a terminal it draws on the alternate screen
+ * and gives the original screen back afterwards, also when rendering fails.
+ */
+export async function runConsole(options: RunConsoleOptions): Promise<void> {
+  const { stdout } = process;
+  const alternate = stdout.isTTY === true;
+  if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
+  try {
+    const instance = render(createElement(App, options), { exitOnCtrlC: true });
+    try {
+      await instance.waitUntilExit();
+    } finally {
+      instance.cleanup();
+    }
+  } finally {
+    if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
+  }
+}

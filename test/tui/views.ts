@@ -1,0 +1,100 @@
+import { vi } from 'vitest';
+import type { FreezerState, HistogramMap } from '../../src/spec/types.js';
+import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../../src/ui/source.js';
+import type { ContainerView, HistorySeries, SampleView } from '../../src/stats/model.js';
+
+export interface ContainerFields {
+  cpu?: number;
+  cpuOfCap?: number;
+  cpuMaxMilli?: number;
+  memory?: number;
+  memoryLimit?: number;
+  workingSet?: number;
+  tasks?: number;
+  state?: FreezerState;
+  throttled?: number;
+  oomKills?: number;
+  oomDelta?: number;
+  histograms?: HistogramMap[];
+}
+
+export function container(name: string, f: ContainerFields = {}): ContainerView {
+  return {
+    name,
+    depth: name === '/' ? 0 : name.split('/').length - 1,
+    raw: {
+      name,
+      id: 1,
+      stats: {
+        memory: { usage: f.memory, working_set: f.workingSet, oom_kill_count: f.oomKills },
+        pids: f.tasks === undefined ? undefined : { current: f.tasks },
+        freezer: f.state === undefined ? undefined : { state: f.state },
+      },
+      limits: { cpuMaxMilli: f.cpuMaxMilli, memoryLimit: f.memoryLimit },
+    },
+    rates: {
+      cpuPercent: f.cpu,
+      cpuPercentOfCap: f.cpuOfCap,
+      throttledPercent: f.throttled,
+      oomKillsDelta: f.oomDelta,
+    },
+    state: f.state,
+    histograms: f.histograms,
+  };
+}
+
+export function sampleView(containers: ContainerView[], timestamp = '2024-01-01T12:00:00.000Z'): SampleView {
+  return { timestamp, monoNs: 0, intervalSec: 1, containers };
+}
+
+/** A tree given by names only: '/', '/a', '/a/x', ... */
+export function namesView(...names: string[]): SampleView {
+  return sampleView(names.map((n) => container(n)));
+}
+
+export const HEADER: ConsoleHeader = { host: 'box-7', cpus: 16, memoryBytes: 64 * 1024 ** 3, cgroupMode: 'v1', rootName: '/' };
+
+/** A source the test drives by hand: `emit` publishes a view synchronously. */
+export class ManualSource implements ConsoleSource {
+  private readonly listeners = new Set<(view: SampleView) => void>();
+  readonly histories = new Map<string, HistorySeries>();
+  interval = 1000;
+  readonly setIntervalMs = vi.fn((ms: number) => {
+    this.interval = ms;
+  });
+
+  subscribe(listener: (view: SampleView) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(view: SampleView): void {
+    for (const l of this.listeners) l(view);
+  }
+  listenerCount(): number {
+    return this.listeners.size;
+  }
+  history(name: string): HistorySeries | undefined {
+    return this.histories.get(name);
+  }
+  intervalMs(): number {
+    return this.interval;
+  }
+  header(): ConsoleHeader {
+    return HEADER;
+  }
+}
+
+/** Actions that succeed and record their calls. */
+export function fakeActions(): { [K in keyof ConsoleActions]: ConsoleActions[K] & ReturnType<typeof vi.fn> } {
+  return {
+    create: vi.fn(async (parent: string, child: string) => (parent === '/' ? `/${child}` : `${parent}/${child}`)),
+    update: vi.fn(async () => undefined),
+    pause: vi.fn(async () => undefined),
+    resume: vi.fn(async () => undefined),
+    run: vi.fn(async () => 4242),
+    killAll: vi.fn(async () => undefined),
+    destroy: vi.fn(async () => undefined),
+    specText: vi.fn(async () => 'cpu {\n  limit: 500\n}\n'),
+    validateSpec: vi.fn((text: string) => (text.includes('{') && !text.includes('}') ? 'line 1: missing "}"' : undefined)),
+  };
+}

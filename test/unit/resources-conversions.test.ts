@@ -1,0 +1,288 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+import {
+  blkioWeightToIoWeight,
+  bytesValue,
+  checkMemoryBytes,
+  cpuLimitToShares,
+  ioWeightToBlkioWeight,
+  limitAtLeast,
+  maxLimitToQuota,
+  memswOrder,
+  parseCpuMax,
+  quotaToMaxLimit,
+  sharesToCpuLimit,
+  sharesToWeight,
+  ticksToNs,
+  weightToShares,
+} from '../../src/engine/resources/conversions.js';
+import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from '../../src/engine/resources/cpulist.js';
+
+function codeOf(fn: () => unknown): Code | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    return e instanceof LmctfyError ? e.code : Code.INTERNAL;
+  }
+}
+
+describe('cpu.limit → shares (RELIABILITY 20)', () => {
+  it.each([
+    // limit, shares: the 0/1/2 floor and the 262144 ceiling
+    [0, 2],
+    [1, 2],
+    [2, 2],
+    [3, 3],
+    [1000, 1024],
+    [500, 512],
+    [256000, 262144],
+  ])('limit %s → shares %s', (limit, shares) => {
+    expect(cpuLimitToShares(limit)).toBe(shares);
+  });
+
+  it.each([
+    ['just above 262144 shares', 256001],
+    ['far above', 1e9],
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['NaN', NaN],
+  ])('%s → INVALID_ARGUMENT', (_, limit) => {
+    expect(codeOf(() => cpuLimitToShares(limit))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it('names the field and the ceiling', () => {
+    expect(() => cpuLimitToShares(256001)).toThrow(/cpu\.limit.*262145.*262144/);
+  });
+
+  it.each([
+    [1024, 1000],
+    [512, 500],
+    [2, 2],
+    [262144, 256000],
+  ])('shares %s → limit %s', (shares, limit) => {
+    expect(sharesToCpuLimit(shares)).toBe(limit);
+  });
+});
+
+describe('shares ↔ weight', () => {
+  it.each([
+    [2, 1],
+    [1024, 39],
+    [262144, 10000],
+    [0, 1],
+    [300000, 10000],
+  ])('shares %s → weight %s', (shares, weight) => {
+    expect(sharesToWeight(shares)).toBe(weight);
+  });
+
+  it('weightToShares is a right inverse of sharesToWeight for every weight', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10000 }), (w) => {
+        expect(sharesToWeight(weightToShares(w))).toBe(w);
+      }),
+    );
+  });
+});
+
+describe('CFS quota', () => {
+  it.each([
+    // max_limit, period, quota
+    [1000, 100000, 100000],
+    [500, 100000, 50000],
+    [2500, 100000, 250000], // above one period: more than one CPU
+    [10, 100000, 1000], // exactly the minimum
+    [100, 10000, 1000],
+  ])('max_limit %s per %s µs → quota %s', (maxLimit, period, quota) => {
+    expect(maxLimitToQuota(maxLimit, period)).toBe(quota);
+  });
+
+  it.each([
+    ['quota below 1 ms', 9, 100000],
+    ['zero', 0, 100000],
+    ['negative', -1, 100000],
+    ['short period', 50, 10000],
+  ])('%s → INVALID_ARGUMENT', (_, maxLimit, period) => {
+    expect(codeOf(() => maxLimitToQuota(maxLimit, period))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it.each([
+    [-1, 100000, undefined],
+    [50000, 100000, 500],
+    [250000, 100000, 2500],
+    [1000, 0, undefined],
+  ])('quota %s / period %s → max_limit %s', (quota, period, want) => {
+    expect(quotaToMaxLimit(quota, period)).toBe(want);
+  });
+
+  it.each([
+    ['max 100000\n', { quotaUs: -1, periodUs: 100000 }],
+    ['50000 100000', { quotaUs: 50000, periodUs: 100000 }],
+    ['max', { quotaUs: -1, periodUs: 100000 }],
+    ['20000 50000\n', { quotaUs: 20000, periodUs: 50000 }],
+    ['', undefined],
+    ['max 0', undefined],
+    ['-1 100000', undefined],
+    ['garbage', undefined],
+  ])('parseCpuMax(%j)', (text, want) => {
+    expect(parseCpuMax(text)).toEqual(want);
+  });
+});
+
+describe('memory bytes (RELIABILITY 20)', () => {
+  it.each([
+    [-1, false, -1],
+    [4096, false, 4096],
+    [100_000_000, false, 100_000_000],
+    [0, true, 0],
+  ])('%s (zero allowed: %s) is valid', (v, allowZero, want) => {
+    expect(checkMemoryBytes('memory.limit', v, allowZero)).toBe(want);
+  });
+
+  it.each([
+    ['zero', 0, false],
+    ['below a page', 4095, false],
+    ['one byte', 1, true],
+    ['negative other than -1', -2, false],
+    ['fractional', 5000.5, false],
+  ])('%s → INVALID_ARGUMENT', (_, v, allowZero) => {
+    expect(codeOf(() => checkMemoryBytes('memory.limit', v, allowZero))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it.each([
+    [-1, -1, true],
+    [-1, 5, true],
+    [5, -1, false],
+    [5, 5, true],
+    [4, 5, false],
+  ])('limitAtLeast(%s, %s) = %s', (a, b, want) => {
+    expect(limitAtLeast(a, b)).toBe(want);
+  });
+
+  it.each([
+    // current limit, target limit, target swap → order
+    ['raising both', 100, 200, 400, 'swap-first'],
+    ['lowering both', 400, 100, 200, 'limit-first'],
+    ['from unlimited to finite', -1, 100, 200, 'limit-first'],
+    ['to unlimited', 100, -1, -1, 'swap-first'],
+    ['swap only, above the current limit', 100, 100, 300, 'swap-first'],
+    ['equal', 100, 100, 100, 'swap-first'],
+  ] as const)('%s → %s', (_, cur, limit, swap, want) => {
+    expect(memswOrder(cur, limit, swap)).toBe(want);
+  });
+
+  it('refuses a swap_limit below the limit', () => {
+    expect(codeOf(() => memswOrder(100, 200, 100))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => memswOrder(100, -1, 100))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it.each([
+    [-1, 1, '-1'],
+    [-1, 2, 'max'],
+    [4096, 1, '4096'],
+    [4096, 2, '4096'],
+  ] as const)('bytesValue(%s, v%s) = %s', (v, version, want) => {
+    expect(bytesValue(v, version)).toBe(want);
+  });
+});
+
+describe('other conversions', () => {
+  it.each([
+    [0, 0],
+    [1, 10_000_000],
+    [250, 2_500_000_000],
+  ])('ticksToNs(%s) = %s', (ticks, ns) => {
+    expect(ticksToNs(ticks)).toBe(ns);
+  });
+
+  it.each([
+    [10, 1],
+    [500, 4950],
+    [1000, 10000],
+    [1, 1],
+  ])('blkio weight %s → io.weight %s', (w, io) => {
+    expect(blkioWeightToIoWeight(w)).toBe(io);
+  });
+
+  it('io.weight reads back to the blkio weight written, for 10..1000', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 1000 }), (w) => {
+        expect(ioWeightToBlkioWeight(blkioWeightToIoWeight(w))).toBe(w);
+      }),
+    );
+  });
+});
+
+describe('CPU lists (RELIABILITY 20)', () => {
+  it.each([
+    ['0', [0]],
+    ['0-3', [0, 1, 2, 3]],
+    ['0-3,5', [0, 1, 2, 3, 5]],
+    ['5,0-1\n', [0, 1, 5]],
+    ['1,1,1-2', [1, 2]],
+    ['64', [64]],
+    ['7-7', [7]],
+  ])('parse %j → %j', (text, cpus) => {
+    expect(parseCpuList(text)).toEqual(cpus);
+  });
+
+  it.each(['', '\n', '0-', '-1', '3-1', '0,,1', ',', '0,', 'a', '1-2-3', '0 1', '70000', '0-70000'])('parse %j → INVALID_ARGUMENT', (text) => {
+    expect(codeOf(() => parseCpuList(text))).toBe(Code.INVALID_ARGUMENT);
+  });
+
+  it.each([
+    [[0], '0'],
+    [[0, 1, 2, 3, 5], '0-3,5'],
+    [[5, 1, 0], '0-1,5'],
+    [[], ''],
+    [[1, 3, 5], '1,3,5'],
+  ])('format %j → %j', (cpus, text) => {
+    expect(formatCpuList(cpus)).toBe(text);
+  });
+
+  it('format and parse round-trip', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { minLength: 1 }), (cpus) => {
+        expect(parseCpuList(formatCpuList(cpus))).toEqual([...cpus].sort((a, b) => a - b));
+      }),
+    );
+  });
+});
+
+describe('CPU masks', () => {
+  it.each([
+    [[0b1011], [0, 1, 3]],
+    [[0, 1], [64]],
+    [[3, 3], [0, 1, 64, 65]],
+    [[0], []],
+    [[], []],
+    [[2 ** 52], [52]],
+  ])('words %j → CPUs %j', (words, cpus) => {
+    expect(maskWordsToCpus(words)).toEqual(cpus);
+  });
+
+  it.each([
+    ['negative', [-1]],
+    ['fractional', [1.5]],
+    ['beyond 2^53', [2 ** 60]],
+  ])('%s word → INVALID_ARGUMENT naming the word', (_, words) => {
+    expect(() => maskWordsToCpus(words)).toThrow(/cpu\.mask\.data\[0\]/);
+  });
+
+  it('CPU numbers → bigint words, 64 per word', () => {
+    expect(cpusToMaskWords([0, 1, 3])).toEqual([0b1011n]);
+    expect(cpusToMaskWords([63])).toEqual([1n << 63n]);
+    expect(cpusToMaskWords([64, 130])).toEqual([0n, 1n, 4n]);
+    expect(cpusToMaskWords([])).toEqual([]);
+  });
+
+  it('mask and CPU numbers round-trip (CPUs whose bit fits a safe integer)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 52 }).chain((b) => fc.integer({ min: 0, max: 3 }).map((w) => w * 64 + b))), (cpus) => {
+        const words = cpusToMaskWords(cpus).map(Number);
+        expect(maskWordsToCpus(words)).toEqual([...cpus].sort((a, b) => a - b));
+      }),
+    );
+  });
+});
