@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/ui/App.js';
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
 import { formatClock } from '../../src/ui/format.js';
-import { KEY, drawn, lineWith, mount, press, screen, selectedLine, settle, type, type Rendered } from './helpers.js';
-import { ManualSource, container, fakeActions, sampleView } from './views.js';
+import { startConsole } from './harness.js';
+import { KEY, lineWith, press, screen, selectedLine, type, type Rendered } from './helpers.js';
+import { container, sampleView } from './views.js';
 
 const TREE = sampleView([
   container('/', { cpu: 5, memory: 100 * 1024 ** 2 }),
@@ -13,21 +14,9 @@ const TREE = sampleView([
   container('/batch/job', { cpu: 80, memory: 40 * 1024 ** 2, tasks: 3 }),
 ]);
 
-let rendered: Rendered | undefined;
-afterEach(() => {
-  rendered?.unmount();
-  rendered = undefined;
-});
+afterEach(cleanup);
 
-async function start(readOnly = false) {
-  const source = new ManualSource();
-  const actions = fakeActions();
-  const r = mount(<App source={source} actions={actions} readOnly={readOnly} />);
-  rendered = r;
-  await vi.waitFor(() => expect(source.listenerCount()).toBe(1));
-  await drawn(r, () => source.emit(TREE));
-  return { source, actions, r };
-}
+const start = () => startConsole(TREE);
 
 /** Table names in screen order, without indentation or markers. */
 function names(r: Rendered): string[] {
@@ -41,9 +30,7 @@ function names(r: Rendered): string[] {
 
 describe('screen', () => {
   it('waits for the first sample', async () => {
-    const r = mount(<App source={new ManualSource()} actions={fakeActions()} readOnly={false} />);
-    rendered = r;
-    await settle();
+    const { r } = await startConsole(undefined);
     expect(screen(r)).toContain('waiting for the first sample');
   });
 

@@ -1,18 +1,10 @@
-// @ts-expect-error -- the package ships no type declarations; its shape is declared below.
-import parsePrometheusTextFormatUntyped from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { sampleToJson, toNdjsonLine } from '../../src/stats/json.js';
 import { workingSet } from '../../src/stats/memory.js';
 import type { SampleView } from '../../src/stats/model.js';
 import { contentType, escapeLabelValue, toOpenMetrics } from '../../src/stats/openmetrics.js';
 
-interface ParsedFamily {
-  name: string;
-  help: string;
-  type: string;
-  metrics: Array<{ value: string; labels?: Record<string, string> }>;
-}
-const parsePrometheusTextFormat = parsePrometheusTextFormatUntyped as (text: string) => ParsedFamily[];
+import { parseExposition as parsePrometheusTextFormat } from '../helpers/exposition.js';
 
 /** Two containers: a busy one with most stats, a bare one with a name that needs escaping. */
 const VIEW: SampleView = {

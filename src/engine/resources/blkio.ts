@@ -93,24 +93,36 @@ function writeLine(h: CgroupHandle, file: string, line: string, field: string, d
   }
 }
 
-/** The weight files this kernel has, bfq's preferred on v2 (same 1..1000 scale, no mapping). */
-function weightFiles(h: CgroupHandle, dir: string): { weight: string; device: string; scale: (w: number) => number; dflt: number } | undefined {
-  const candidates =
+interface WeightFiles {
+  weight: string;
+  device: string;
+  /** v1-scale weight → the file's scale, and back. */
+  toFile: (w: number) => number;
+  fromFile: (w: number) => number;
+  /** The kernel's default, in the file's scale. */
+  dflt: number;
+}
+
+const same = (w: number) => w;
+
+/** The weight files this kernel has; on v2 bfq's first (same 1..1000 scale, no mapping). */
+function weightFiles(h: CgroupHandle, dir: string): WeightFiles | undefined {
+  const candidates: WeightFiles[] =
     h.version === 1
       ? [
-          { weight: 'blkio.weight', device: 'blkio.weight_device', scale: (w: number) => w, dflt: 500 },
-          { weight: 'blkio.bfq.weight', device: 'blkio.bfq.weight_device', scale: (w: number) => w, dflt: 100 },
+          { weight: 'blkio.weight', device: 'blkio.weight_device', toFile: same, fromFile: same, dflt: 500 },
+          { weight: 'blkio.bfq.weight', device: 'blkio.bfq.weight_device', toFile: same, fromFile: same, dflt: 100 },
         ]
       : [
-          { weight: 'io.bfq.weight', device: 'io.bfq.weight', scale: (w: number) => w, dflt: 100 },
-          { weight: 'io.weight', device: 'io.weight', scale: blkioWeightToIoWeight, dflt: 100 },
+          { weight: 'io.bfq.weight', device: 'io.bfq.weight', toFile: same, fromFile: same, dflt: 100 },
+          { weight: 'io.weight', device: 'io.weight', toFile: blkioWeightToIoWeight, fromFile: ioWeightToBlkioWeight, dflt: 100 },
         ];
   const found = candidates.find((c) => h.io.exists(`${dir}/${c.weight}`));
   return found && { ...found, weight: `${dir}/${found.weight}`, device: `${dir}/${found.device}` };
 }
 
-/** Device lines of a weight file (`MAJ:MIN N`), without the `default N` line. */
-function deviceWeightsIn(text: string): Map<string, number> {
+/** `MAJ:MIN N` lines of a weight or v1 throttle file; the `default N` line is not one. */
+function deviceValuesIn(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const [id, value] = line.trim().split(/\s+/);
@@ -129,20 +141,19 @@ function applyWeights(h: CgroupHandle, dir: string, plan: BlkioPlan, policy: Upd
     throw missingFileError(h, 'blkio', `${dir}/${h.version === 1 ? 'blkio.bfq.weight' : 'io.weight'}`, 'blockio.device_limit_set');
   }
   const isV2 = h.version === 2;
-  // files.dflt is already in the file's own scale.
-  const value = plan.weight !== undefined ? files.scale(plan.weight) : replace ? files.dflt : undefined;
+  const value = plan.weight !== undefined ? files.toFile(plan.weight) : replace ? files.dflt : undefined;
   if (value !== undefined) {
     writeLine(h, files.weight, isV2 ? `default ${value}` : String(value), 'blockio.device_limit_set.default_limit');
   }
   if (replace) {
     // Per-device weights the spec no longer names go back to the default.
     const reset = files.device.endsWith('blkio.weight_device') ? '0' : 'default';
-    for (const id of deviceWeightsIn(readOptional(h.io, files.device) ?? '').keys()) {
+    for (const id of deviceValuesIn(readOptional(h.io, files.device) ?? '').keys()) {
       if (!plan.deviceWeights.has(id)) writeLine(h, files.device, `${id} ${reset}`, 'blockio.device_limit_set.device_limits', id);
     }
   }
   for (const [id, w] of plan.deviceWeights) {
-    writeLine(h, files.device, `${id} ${files.scale(w)}`, 'blockio.device_limit_set.device_limits', id);
+    writeLine(h, files.device, `${id} ${files.toFile(w)}`, 'blockio.device_limit_set.device_limits', id);
   }
 }
 
@@ -150,7 +161,7 @@ function applyThrottlesV1(h: CgroupHandle, dir: string, plan: BlkioPlan, replace
   for (const key of THROTTLE_KEYS) {
     const file = `${dir}/${V1_THROTTLE_FILE[key]}`;
     if (replace) {
-      for (const id of deviceWeightsIn(readOptional(h.io, file) ?? '').keys()) {
+      for (const id of deviceValuesIn(readOptional(h.io, file) ?? '').keys()) {
         if (plan.throttles.get(id)?.[key] === undefined) writeLine(h, file, `${id} 0`, 'blockio.max_device_limit_set', id);
       }
     }
@@ -178,11 +189,10 @@ function readWeights(h: CgroupHandle, dir: string, out: BlockIoSpec): void {
   const files = weightFiles(h, dir);
   if (!files) return;
   const text = h.io.readFile(files.weight);
-  const back = (n: number) => (files.scale === blkioWeightToIoWeight ? ioWeightToBlkioWeight(n) : n);
   const weight = parseOrDataLoss(files.weight, text, parseDefaultWeight, 'a blkio weight');
   const deviceText = files.device === files.weight ? text : (readOptional(h.io, files.device) ?? '');
-  const deviceLimits = [...deviceWeightsIn(deviceText)].map(([id, w]) => ({ device: toDevice(id), limit: back(w) }));
-  out.device_limit_set = { default_limit: back(weight), ...(deviceLimits.length ? { device_limits: deviceLimits } : {}) };
+  const deviceLimits = [...deviceValuesIn(deviceText)].map(([id, w]) => ({ device: toDevice(id), limit: files.fromFile(w) }));
+  out.device_limit_set = { default_limit: files.fromFile(weight), ...(deviceLimits.length ? { device_limits: deviceLimits } : {}) };
 }
 
 /** `100` (v1) or a first line `default 100` (v2 io.weight). */
@@ -210,7 +220,7 @@ function readThrottles(h: CgroupHandle, dir: string): MaxLimit[] {
   };
   if (h.version === 1) {
     for (const key of THROTTLE_KEYS) {
-      for (const [id, limit] of deviceWeightsIn(readOptional(h.io, `${dir}/${V1_THROTTLE_FILE[key]}`) ?? '')) add(key, id, limit);
+      for (const [id, limit] of deviceValuesIn(readOptional(h.io, `${dir}/${V1_THROTTLE_FILE[key]}`) ?? '')) add(key, id, limit);
     }
   } else {
     for (const { key: id, fields } of parseNestedKeyed(readOptional(h.io, `${dir}/io.max`) ?? '')) {

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import * as http from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeCgroups, testRoot } from '../helpers/cgroups.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { realIo } from '../../src/engine/kernel/io.js';
+import { engineStatsSource } from '../../src/stats/engine-source.js';
+import { Sampler } from '../../src/stats/sampler.js';
+import { parseExposition } from '../helpers/exposition.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeCgroups('stats from the kernel (real cgroups)', () => {
+  const t = testRoot('stats');
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root });
+  });
+  afterAll(() => t.cleanup());
+
+  const sampler = (root: string) => new Sampler(engineStatsSource(api), { io: realIo, root, histograms: true, host: false });
+
+  it('two busy loops under cpu:{max_limit:500} read 0.5 CPU ± 0.1 and show throttling', async () => {
+    const c = await api.create('capped', { cpu: { max_limit: 500 } });
+    await c.run(['sh', '-c', 'while :; do :; done'], { detached: true });
+    await c.run(['sh', '-c', 'while :; do :; done'], { detached: true });
+    const s = sampler('/capped');
+    s.next();
+    await sleep(2000);
+    const v = s.next().containers.find((x) => x.name === '/capped')!;
+    expect(v.rates.cpuPercent).toBeGreaterThan(40);
+    expect(v.rates.cpuPercent).toBeLessThan(60);
+    expect(v.rates.cpuPercentOfCap).toBeGreaterThan(80);
+    // How many periods hit the cap depends on how busy the machine's other CPUs are.
+    expect(v.rates.throttledPercent).toBeGreaterThan(20);
+    expect(v.raw.stats.cpu?.throttling_data?.throttled_periods).toBeGreaterThan(0);
+    // Each loop gets ~1/4 of a CPU: both show up as timeslices in the schedstat histograms.
+    const oncpu = v.histograms?.find((h) => h.type === 'ONCPU');
+    expect(oncpu?.stat.reduce((a, b) => a + b.value, 0)).toBeGreaterThan(10);
+    await api.destroy('capped', { force: true });
+  });
+
+  it('a 64 MiB allocation shows in usage and working set', async () => {
+    const c = await api.create('alloc', { memory: { limit: 500_000_000 } });
+    await c.run([process.execPath, '-e', 'const b=Buffer.alloc(64<<20,1);setInterval(()=>b[0]++,100)'], { detached: true });
+    const s = sampler('/alloc');
+    let v = s.next().containers[0]!;
+    for (let i = 0; i < 50 && (v.raw.stats.memory?.usage ?? 0) < 64 << 20; i++) {
+      await sleep(100);
+      v = s.next().containers[0]!;
+    }
+    expect(v.raw.stats.memory!.usage!).toBeGreaterThan(64 << 20);
+    expect(v.raw.stats.memory!.working_set!).toBeGreaterThan(64 << 20);
+    expect(v.raw.limits.memoryLimit).toBe(500_000_000 - (500_000_000 % 4096));
+    await api.destroy('alloc', { force: true });
+  });
+
+  it('an OOM kill increments the count', async () => {
+    const c = await api.create('oom', { memory: { limit: 64 << 20 } });
+    const s = sampler('/oom');
+    const before = s.next().containers[0]!.raw.stats.memory?.oom_kill_count ?? 0;
+    const child = await c.run([process.execPath, '-e', 'const a=[];for(;;)a.push(Buffer.alloc(8<<20,1))'], { detached: true });
+    await new Promise((r) => child.once('exit', r));
+    const after = s.next().containers[0]!;
+    expect(after.raw.stats.memory!.oom_kill_count).toBe(before + 1);
+    expect(after.rates.oomKillsDelta).toBe(1);
+    await api.destroy('oom', { force: true });
+  });
+
+  it('top --json streams NDJSON without a TTY and stops after --count', () => {
+    const r = lmctfy(t.root, ['top', '--json', '--interval', '0.2', '--count', '3']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    expect(lines[0].timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(lines[0].containers[0].name).toBe('/');
+  });
+
+  it('top --format openmetrics is accepted by an exposition parser', () => {
+    const r = lmctfy(t.root, ['top', '--format', 'openmetrics', '--count', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().endsWith('# EOF')).toBe(true);
+    const families = parseExposition(r.stdout.replace(/# EOF\s*$/, ''));
+    const cpu = families.find((f) => f.name === 'container_cpu_usage_seconds_total');
+    expect(cpu?.metrics.some((m) => m.labels?.id === '/')).toBe(true);
+  });
+
+  it('serve answers /metrics and /stats.json and exits cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, LMCTFY_ROOT: t.root } });
+    const addr = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(/listen="([^"]+)"/.exec(d.toString())![1]!));
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+    });
+    const get = (path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) =>
+        http.get(`http://${addr}${path}`, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+        }).on('error', reject),
+      );
+    const metrics = await get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toMatch(/text\/plain/);
+    expect(parseExposition(metrics.body).length).toBeGreaterThan(5);
+    const json = await get('/stats.json');
+    expect(JSON.parse(json.body).containers[0].name).toBe('/');
+    expect((await get('/nope')).status).toBe(404);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+  });
+});
