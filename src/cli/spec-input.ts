@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from '../engine/errors.js';
-import { parseSpecInput, type MessageName } from '../spec/codec.js';
+import { MAX_SPEC_BYTES, parseSpecInput, type MessageName } from '../spec/codec.js';
 
 /**
  * The spec of a command: from `-c FILE` (text, JSON or binary) or the command line
@@ -13,8 +13,12 @@ export function readSpec<T>(type: MessageName, arg: string | undefined, configFi
   if (configFile !== undefined) {
     let bytes: Buffer;
     try {
+      // Refuse a huge file before reading it into memory.
+      const size = fs.statSync(configFile).size;
+      if (size > MAX_SPEC_BYTES) throw new LmctfyError(Code.INVALID_ARGUMENT, `spec file ${configFile} is ${size} bytes; the limit is ${MAX_SPEC_BYTES}`);
       bytes = fs.readFileSync(configFile);
     } catch (e) {
+      if (e instanceof LmctfyError) throw e;
       throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot read spec file ${configFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     return parseSpecInput<T>(type, new Uint8Array(bytes), 'auto');

@@ -10,6 +10,7 @@ import { withLock } from './lock.js';
 import { parentName, resolveName } from './names.js';
 import { RESOURCES } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
+import { V2_CONTROLLER } from './resources/files.js';
 import { checkSpecSupported, controllersFor } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listSubcontainers, listTasks } from './tree.js';
@@ -23,15 +24,6 @@ export interface ApiOptions {
   version?: CgroupVersion;
   io?: KernelIo;
 }
-
-/** The controllers v2 can enable per resource (written to the parent's cgroup.subtree_control). */
-const V2_CONTROLLER: Partial<Record<V1Controller, string>> = {
-  cpu: 'cpu',
-  cpuset: 'cpuset',
-  memory: 'memory',
-  pids: 'pids',
-  blkio: 'io',
-};
 
 export class ContainerApi {
   private constructor(readonly machine: Machine) {}

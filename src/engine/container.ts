@@ -87,9 +87,8 @@ export class Container {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
         }
       }
-      const targets = resourcesFor(spec, policy === 'replace' ? isolated : undefined);
-      for (const r of targets) r.validate(spec, m.version);
-      for (const r of targets) r.apply(h, spec, policy satisfies UpdatePolicy);
+      // checkSpecSupported validated every resource the spec names before the lock was taken.
+      for (const r of resourcesFor(spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
     });
   }
 

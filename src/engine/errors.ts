@@ -52,3 +52,13 @@ export function asLmctfyError(e: unknown): LmctfyError {
   const message = e instanceof Error ? e.message : String(e);
   return new LmctfyError(Code.INTERNAL, message, { cause: e });
 }
+
+/** Runs a read; NOT_FOUND (the file, cgroup or task is gone) becomes undefined, other errors propagate. */
+export function unlessNotFound<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (isLmctfyError(e, Code.NOT_FOUND)) return undefined;
+    throw e;
+  }
+}

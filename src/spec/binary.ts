@@ -147,11 +147,11 @@ class BinaryDecoder {
       case 'enum':
         return enumName(enumOf(field)!, BigInt.asIntN(32, this.varint(end, path)), fail);
       case 'integer':
-        return checkInteger(field, this.integer(field, wire, end, path), fail);
+        return checkInteger(field, this.integer(field, end, path), fail);
     }
   }
 
-  private integer(field: Field, wire: number, end: number, path: string): bigint {
+  private integer(field: Field, end: number, path: string): bigint {
     switch (field.type) {
       case 'fixed64':
         return this.view.getBigUint64(this.fixed(8, end, path), true);

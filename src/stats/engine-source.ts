@@ -1,4 +1,4 @@
-import { Code, isLmctfyError } from '../engine/errors.js';
+import { unlessNotFound } from '../engine/errors.js';
 import type { ContainerApi } from '../engine/container-api.js';
 import { Container } from '../engine/container.js';
 import { handleFor } from '../engine/handle.js';
@@ -7,29 +7,20 @@ import { listSubcontainers, listTasks } from '../engine/tree.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
 
-function unlessGone<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (e) {
-    if (isLmctfyError(e, Code.NOT_FOUND)) return undefined;
-    throw e;
-  }
-}
-
 /** The sampler's view of the live engine: read-only walks and counters. */
 export function engineStatsSource(api: ContainerApi): StatsSource {
   const m = api.machine;
   return {
     walk(root) {
       const out: Array<{ name: string; id: number }> = [];
-      for (const name of [root, ...(unlessGone(() => listSubcontainers(m, root, true)) ?? [])]) {
+      for (const name of [root, ...(unlessNotFound(() => listSubcontainers(m, root, true)) ?? [])]) {
         const id = m.io.inode(m.trackingDir(name));
         if (id !== undefined) out.push({ name, id });
       }
       return out;
     },
     read(name, type) {
-      return unlessGone(() => {
+      return unlessNotFound(() => {
         const stats = new Container(m, name).stats(type);
         const h = handleFor(m, name);
         const limits: RawContainerSample['limits'] = {};

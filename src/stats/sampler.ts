@@ -1,4 +1,4 @@
-import { Code, isLmctfyError } from '../engine/errors.js';
+import { unlessNotFound } from '../engine/errors.js';
 import type { KernelIo } from '../engine/kernel/io.js';
 import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat } from '../engine/kernel/procfs.js';
 import type { StatsType } from '../engine/resources/types.js';
@@ -45,26 +45,16 @@ export interface SamplerOptions {
   history?: HistoryOptions;
 }
 
-/** NOT_FOUND (file or process gone) becomes undefined; anything else is a real error. */
-function unlessMissing<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (e) {
-    if (isLmctfyError(e, Code.NOT_FOUND)) return undefined;
-    throw e;
-  }
-}
-
 /** Reads the host figures; each one the kernel lacks is absent. */
 export function readHost(io: KernelIo): HostSample {
   const host: HostSample = {};
-  const name = unlessMissing(() => hostname(io));
+  const name = unlessNotFound(() => hostname(io));
   if (name !== undefined) host.hostname = name;
-  const cpus = unlessMissing(() => cpuCount(io));
+  const cpus = unlessNotFound(() => cpuCount(io));
   if (cpus !== undefined) host.cpus = cpus;
-  const load = unlessMissing(() => readLoadavg(io));
+  const load = unlessNotFound(() => readLoadavg(io));
   if (load) Object.assign(host, { load1: load.load1, load5: load.load5, load15: load.load15 });
-  const mem = unlessMissing(() => readMeminfo(io));
+  const mem = unlessNotFound(() => readMeminfo(io));
   if (mem?.totalBytes !== undefined) host.memTotalBytes = mem.totalBytes;
   if (mem?.availableBytes !== undefined) host.memAvailableBytes = mem.availableBytes;
   return host;
@@ -140,7 +130,7 @@ export class Sampler {
 
   private addSchedstatHistograms(c: RawContainerSample): void {
     // The container may vanish between its stats and its process list.
-    const pids = unlessMissing(() => this.source.pids(c.name));
+    const pids = unlessNotFound(() => this.source.pids(c.name));
     if (!pids) return;
     const histograms = this.histogrammer.observe(c.name, c.id, readTasks(this.options.io, pids));
     if (!histograms) return;

@@ -5,7 +5,7 @@ import { paint, useColor } from './theme.js';
 export interface ChartProps {
   title: string;
   values: readonly number[];
-  /** Plot rows, without the title line. */
+  /** Lines, the title included. */
   height: number;
   width: number;
   /** Axis label for a value; padded to one width so the plot does not shift. */
@@ -19,14 +19,15 @@ export function Chart({ title, values, height, width, label, min }: ChartProps) 
   const labelWidth = label(0).length + 2;
   const points = values.slice(-Math.max(2, width - labelWidth - 1));
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
       <Text wrap="truncate" {...paint(color, undefined, { bold: true })}>
         {title}
       </Text>
       {points.length < 2 ? (
         <Text>collecting history…</Text>
       ) : (
-        <Text wrap="truncate">{plot([...points], { height: Math.max(1, height - 1), min, format: label })}</Text>
+        // asciichart draws `height + 1` rows; one line goes to the title.
+        <Text wrap="truncate">{plot([...points], { height: Math.max(1, height - 2), min, format: label })}</Text>
       )}
     </Box>
   );

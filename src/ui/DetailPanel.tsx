@@ -31,7 +31,7 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
   const bold = paint(color, undefined, { bold: true });
   const inner = Math.max(2, height - 1);
   const chartWidth = Math.max(20, Math.floor(width * 0.4));
-  const middleWidth = Math.max(20, Math.floor(width * 0.3));
+  const middleWidth = Math.max(20, Math.floor(width * 0.32));
   const rightWidth = Math.max(10, width - chartWidth - middleWidth - 2);
   const { rates, histograms } = row.view;
   const ofCap = rates.cpuPercentOfCap === undefined ? '' : `, ${formatPercent(rates.cpuPercentOfCap)} of its cap`;

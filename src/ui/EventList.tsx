@@ -11,7 +11,7 @@ export function EventList({ events, limit }: { events: readonly ConsoleEvent[]; 
   return (
     <Box flexDirection="column">
       {newest.map((e, i) => (
-        <Text key={`${e.time}-${i}`} wrap="truncate">
+        <Text key={`${e.time}-${i}`}>
           {`${formatClock(e.time)} `}
           <Text {...paint(color, e.tone)}>{e.text}</Text>
         </Text>

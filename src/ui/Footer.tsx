@@ -12,10 +12,10 @@ const BROWSE_HINTS: ReadonlyArray<[string, number]> = [
 ];
 const ACTION_HINTS: ReadonlyArray<[string, number]> = [
   ['c create', 5],
-  ['u update', 6],
-  ['p pause', 6],
-  ['r run', 6],
-  ['K kill', 6],
+  ['u update', 5],
+  ['p pause', 5],
+  ['r run', 5],
+  ['K kill', 5],
   ['d destroy', 5],
 ];
 const END_HINTS: ReadonlyArray<[string, number]> = [

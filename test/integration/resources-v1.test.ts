@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import type { V1Controller } from '../../src/engine/kernel/layout.js';
 import { blkio } from '../../src/engine/resources/blkio.js';
 import { cpu } from '../../src/engine/resources/cpu.js';
@@ -12,22 +12,13 @@ import { memory } from '../../src/engine/resources/memory.js';
 import { pids } from '../../src/engine/resources/pids.js';
 import { describeCgroups, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
 import { killChild, makeDirs, realDirs, spawnInside, v1Handle } from '../fixtures/cgroupfs/real.js';
+import { errorOf } from '../helpers/errors.js';
 
 const M = 1024 * 1024;
 const CONTROLLERS: V1Controller[] = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'blkio', 'devices'];
 
 function read(file: string): string {
   return fs.readFileSync(file, 'utf8').trim();
-}
-
-function errorOf(fn: () => unknown): LmctfyError | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    if (e instanceof LmctfyError) return e;
-    throw e;
-  }
 }
 
 /** The first block device the kernel lists, as MAJ:MIN numbers. */

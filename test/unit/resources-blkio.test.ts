@@ -1,25 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { blkio, parseBlkioLines, parseDefaultWeight, parseIoStat, planOf } from '../../src/engine/resources/blkio.js';
 import type { BlockIoSpec, IoDeviceStats } from '../../src/spec/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
+import { errorOf } from '../helpers/errors.js';
 
 let tree: FakeTree;
 beforeEach(() => {
   tree = new FakeTree();
 });
 afterEach(() => tree.cleanup());
-
-function errorOf(fn: () => unknown): LmctfyError | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    if (e instanceof LmctfyError) return e;
-    throw e;
-  }
-}
 
 const dev = (major: number, minor: number) => ({ major, minor });
 const SPEC: BlockIoSpec = {

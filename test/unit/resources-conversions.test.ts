@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import {
   blkioWeightToIoWeight,
   bytesValue,
@@ -18,15 +18,7 @@ import {
   weightToShares,
 } from '../../src/engine/resources/conversions.js';
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from '../../src/engine/resources/cpulist.js';
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return e instanceof LmctfyError ? e.code : Code.INTERNAL;
-  }
-}
+import { codeOf } from '../helpers/errors.js';
 
 describe('cpu.limit → shares (RELIABILITY 20)', () => {
   it.each([

@@ -8,15 +8,7 @@ import { cpuacct, parseCpuHistograms } from '../../src/engine/resources/cpuacct.
 import { cpuset, prepareCpuset } from '../../src/engine/resources/cpuset.js';
 import type { ContainerSpec } from '../../src/spec/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return e instanceof LmctfyError ? e.code : Code.INTERNAL;
-  }
-}
+import { codeOf } from '../helpers/errors.js';
 
 let tree: FakeTree;
 beforeEach(() => {

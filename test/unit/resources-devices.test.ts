@@ -1,24 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { deviceRule, devices, parseDevicesList } from '../../src/engine/resources/devices.js';
 import type { DeviceRestriction } from '../../src/spec/types.js';
 import { FakeTree, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
+import { codeOf } from '../helpers/errors.js';
 
 let tree: FakeTree;
 beforeEach(() => {
   tree = new FakeTree();
 });
 afterEach(() => tree.cleanup());
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return e instanceof LmctfyError ? e.code : Code.INTERNAL;
-  }
-}
 
 describe('deviceRule', () => {
   it.each<[DeviceRestriction, string, string]>([

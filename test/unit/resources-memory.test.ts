@@ -1,22 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { memory, workingSet } from '../../src/engine/resources/memory.js';
 import type { MemorySpec } from '../../src/spec/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, withMemswRule, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
+import { errorOf } from '../helpers/errors.js';
 
 const UNLIMITED_V1 = '9223372036854771712\n';
 const M = 1024 * 1024;
-
-function errorOf(fn: () => unknown): LmctfyError | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    if (e instanceof LmctfyError) return e;
-    throw e;
-  }
-}
 
 let tree: FakeTree;
 beforeEach(() => {

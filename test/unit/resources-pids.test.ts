@@ -1,22 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { Code } from '../../src/engine/errors.js';
 import { pids } from '../../src/engine/resources/pids.js';
 import { FakeTree, V2_FRESH, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
+import { codeOf } from '../helpers/errors.js';
 
 let tree: FakeTree;
 beforeEach(() => {
   tree = new FakeTree();
 });
 afterEach(() => tree.cleanup());
-
-function codeOf(fn: () => unknown): Code | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (e) {
-    return e instanceof LmctfyError ? e.code : Code.INTERNAL;
-  }
-}
 
 describe('pids', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { Code, LmctfyError, isLmctfyError } from '../errors.js';
+import { Code, LmctfyError, unlessNotFound } from '../errors.js';
 import type { KernelIo } from './io.js';
 
 /** One task's scheduler counters from /proc/PID/task/TID/schedstat (all cumulative). */
@@ -96,26 +96,16 @@ export function parseCpuList(text: string, source = 'cpu list'): number[] {
   return cpus;
 }
 
-/** Runs a read whose target may vanish (a task exits): NOT_FOUND becomes undefined. */
-function unlessVanished<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (e) {
-    if (isLmctfyError(e, Code.NOT_FOUND)) return undefined;
-    throw e;
-  }
-}
-
 /** Thread ids of a process; [] when the process has exited. */
 export function listTids(io: KernelIo, pid: number): number[] {
-  const names = unlessVanished(() => io.listDirs(`/proc/${pid}/task`)) ?? [];
+  const names = unlessNotFound(() => io.listDirs(`/proc/${pid}/task`)) ?? [];
   return names.filter((n) => UNSIGNED.test(n)).map(Number);
 }
 
 /** Scheduler counters of one thread; undefined when the thread has exited. */
 export function readSchedstat(io: KernelIo, pid: number, tid: number): Schedstat | undefined {
   const path = `/proc/${pid}/task/${tid}/schedstat`;
-  const text = unlessVanished(() => io.readFile(path));
+  const text = unlessNotFound(() => io.readFile(path));
   return text === undefined ? undefined : parseSchedstat(text, path);
 }
 
