@@ -25,8 +25,12 @@ function rawLoop() {
   for (let i = 0; i < N; i++) {
     const dirs = hier.map((h) => path.join(h, `r${i}`));
     for (const d of dirs) fs.mkdirSync(d);
-    fs.writeFileSync(path.join(dirs[0], 'cpu.shares'), '512');
+    // The engine writes the create defaults too: memsw and quota unlimited, reservation 0.
+    fs.writeFileSync(path.join(dirs[1], 'memory.memsw.limit_in_bytes'), '-1');
     fs.writeFileSync(path.join(dirs[1], 'memory.limit_in_bytes'), '100000000');
+    fs.writeFileSync(path.join(dirs[1], 'memory.soft_limit_in_bytes'), '0');
+    fs.writeFileSync(path.join(dirs[0], 'cpu.cfs_quota_us'), '-1');
+    fs.writeFileSync(path.join(dirs[0], 'cpu.shares'), '512');
     for (const d of dirs.reverse()) fs.rmdirSync(d);
   }
 }
@@ -36,14 +40,18 @@ const time = async (fn) => {
   return Number(process.hrtime.bigint() - t0) / 1e6 / N;
 };
 try {
-  await time(rawLoop);
-  const raw = await time(rawLoop);
-  const eng = await time(engineLoop);
+  // Alternate the loops and keep each one's best round: the machine's other work only adds.
+  let raw = Infinity;
+  let eng = Infinity;
+  for (let round = 0; round < 5; round++) {
+    raw = Math.min(raw, await time(rawLoop));
+    eng = Math.min(eng, await time(engineLoop));
+  }
   table([
     { loop: 'raw mkdir/write/rmdir', per_cycle_ms: raw.toFixed(3), ratio: '1.00' },
     { loop: 'engine create+destroy', per_cycle_ms: eng.toFixed(3), ratio: (eng / raw).toFixed(2) },
   ]);
-  console.log(`\ngoal: ratio ≤ 2 (cycles=${N})`);
+  console.log(`\ngoal: ratio ≤ 2 (best of 5 rounds × ${N} cycles)`);
 } finally {
   removeRootDirs(root);
 }

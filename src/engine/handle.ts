@@ -3,21 +3,29 @@ import type { V1Controller } from './kernel/layout.js';
 import type { CgroupHandle } from './resources/types.js';
 import { parentName } from './names.js';
 
-/** The kernel view of one container for resource handlers: which dirs it has, where its parent is. */
+/**
+ * The kernel view of one container for resource handlers: which dirs it has, where its
+ * parent is. A handle serves one operation, so whether a dir exists is looked up once.
+ */
 export function handleFor(machine: Machine, name: string): CgroupHandle {
+  const known = new Map<string, boolean>();
+  const exists = (d: string) => {
+    let e = known.get(d);
+    if (e === undefined) known.set(d, (e = machine.version === 2 || machine.io.exists(d)));
+    return e;
+  };
   return {
     io: machine.io,
     version: machine.version,
     name,
     dir(controller: V1Controller) {
       const d = machine.dirOf(name, controller);
-      if (d === undefined) return undefined;
-      return machine.version === 2 || machine.io.exists(d) ? d : undefined;
+      return d !== undefined && exists(d) ? d : undefined;
     },
     parentDir(controller: V1Controller) {
       for (let p = parentName(name); p !== undefined; p = parentName(p)) {
         const d = machine.dirOf(p, controller);
-        if (d !== undefined && (machine.version === 2 || machine.io.exists(d))) return d;
+        if (d !== undefined && exists(d)) return d;
       }
       return machine.dirOf('/', controller)!;
     },

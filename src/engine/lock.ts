@@ -58,14 +58,23 @@ function tryAcquire(file: string): boolean {
   }
 }
 
+/** Lock directories this process has made sure exist: one mkdir -p per process, not per call. */
+const readyDirs = new Set<string>();
+
+function ensureLockDir(dir: string): void {
+  if (readyDirs.has(dir)) return;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create lock directory ${dir}: ${(e as Error).message}`);
+  }
+  readyDirs.add(dir);
+}
+
 /** Runs fn holding the lock for (scope, name); waits up to timeoutMs for another holder. */
 export async function withLock<T>(scope: string, name: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
   const file = lockPath(scope, name);
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create lock directory ${path.dirname(file)}: ${(e as Error).message}`);
-  }
+  ensureLockDir(path.dirname(file));
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
   for (;;) {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
-import { containerDirs, dirsDeepestFirst, listSubcontainers, listTasks } from './tree.js';
+import { dirsDeepestFirst, listSubcontainers, listTasks } from './tree.js';
 import { freeze, thaw } from './resources/freezer.js';
 import { sleep } from './kernel/retry.js';
 
@@ -92,26 +92,18 @@ export async function killTasks(machine: Machine, name: string, recursive: boole
 export async function removeSubtree(machine: Machine, name: string, deadlineMs = KILL_DEADLINE_MS): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let delay = 5;
+  // The tracking hierarchy goes last: while it exists, the container still exists.
+  const tracking = machine.trackingDir(name);
+  const tops = [...new Set(machine.controllers().map((c) => machine.dirOf(name, c)!))].sort(
+    (a, b) => Number(a === tracking) - Number(b === tracking),
+  );
   for (;;) {
     const busy: string[] = [];
-    // The tracking hierarchy goes last: while it exists, the container still exists.
-    const tracking = machine.trackingDir(name);
-    const tops = containerDirs(machine, name)
-      .map((d) => d.dir)
-      .sort((a, b) => Number(a === tracking) - Number(b === tracking));
-    for (const top of tops) {
-      for (const d of dirsDeepestFirst(machine, top)) {
-        try {
-          machine.io.rmdir(d);
-        } catch (e) {
-          if (isLmctfyError(e, Code.NOT_FOUND)) continue;
-          if (isLmctfyError(e) && (e.errno === 'EBUSY' || e.errno === 'ENOTEMPTY' || e.errno === 'EINTR')) {
-            busy.push(d);
-            continue;
-          }
-          throw e;
-        }
-      }
+    // exists() first: a thrown ENOENT costs far more than a stat.
+    for (const top of tops.filter((d) => machine.io.exists(d))) {
+      // Optimistic: a leaf goes with one rmdir; only a dir with children (EBUSY) is walked.
+      if (removeDir(machine, top) !== 'busy') continue;
+      for (const d of dirsDeepestFirst(machine, top)) if (removeDir(machine, d) === 'busy') busy.push(d);
     }
     if (busy.length === 0) return;
     if (Date.now() > deadline) {
@@ -121,5 +113,17 @@ export async function removeSubtree(machine: Machine, name: string, deadlineMs =
     signalAll(machine, listTasks(machine, name, 'pids', true));
     await sleep(delay);
     delay = Math.min(delay * 2, 200);
+  }
+}
+
+/** rmdir one cgroup: gone (removed now or already), or busy (tasks or children left). */
+function removeDir(machine: Machine, dir: string): 'gone' | 'busy' {
+  try {
+    machine.io.rmdir(dir);
+    return 'gone';
+  } catch (e) {
+    if (isLmctfyError(e, Code.NOT_FOUND)) return 'gone';
+    if (isLmctfyError(e) && (e.errno === 'EBUSY' || e.errno === 'ENOTEMPTY' || e.errno === 'EINTR')) return 'busy';
+    throw e;
   }
 }

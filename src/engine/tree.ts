@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { isLmctfyError, Code } from './errors.js';
 import type { Machine } from './kernel/machine.js';
-import type { V1Controller } from './kernel/layout.js';
 import { joinName } from './names.js';
 
 /** Child dir names of a cgroup dir; a dir that vanished has none (RELIABILITY 14). */
@@ -37,19 +36,6 @@ export function dirsDeepestFirst(machine: Machine, dir: string): string[] {
     out.push(d);
   };
   if (machine.io.exists(dir)) walk(dir);
-  return out;
-}
-
-/** Distinct kernel dirs of a container across the hierarchies it has (co-mounted ones once). */
-export function containerDirs(machine: Machine, name: string): Array<{ controller: V1Controller; dir: string }> {
-  const seen = new Set<string>();
-  const out: Array<{ controller: V1Controller; dir: string }> = [];
-  for (const c of machine.controllers()) {
-    const dir = machine.dirOf(name, c);
-    if (dir === undefined || seen.has(dir)) continue;
-    seen.add(dir);
-    if (machine.io.exists(dir)) out.push({ controller: c, dir });
-  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { Box, useApp, type Key } from 'ink';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { layoutColumns, rowState } from './columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
@@ -17,7 +17,17 @@ import { Prompt } from './Prompt.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
 import { StatusLine, type Status } from './StatusLine.js';
 import { Table } from './Table.js';
-import { indexTree, nextSort, parentOf, resolveSelection, rowPositions, visibleRows, type SortKey, type TreeIndex, type TreeRow } from './tree.js';
+import {
+  indexTree,
+  nextSort,
+  parentOf,
+  resolveSelection,
+  rowPositions,
+  visibleRows,
+  type SortKey,
+  type TreeIndex,
+  type TreeRow,
+} from './tree.js';
 import { move, scrollTop } from './viewport.js';
 
 export interface ConsoleProps {
@@ -96,16 +106,27 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
     [source, view],
   );
 
-  const select = (i: number) => {
-    if (i >= 0 && rows[i]) setSelectedName(rows[i].name);
+  // Keys can come faster than renders (a held ↓): each one starts where the previous key
+  // left the selection, not where the last render drew it.
+  const cursor = useRef(selected);
+  useLayoutEffect(() => {
+    cursor.current = selected;
+  });
+  const select = (i: number | undefined) => {
+    const row = i === undefined ? undefined : rows[i];
+    if (i === undefined || !row) return;
+    cursor.current = i;
+    setSelectedName(row.name);
   };
 
   const onKey = (input: string, key: Key) => {
     const command = commandFor(input, key);
     if (command === undefined) return;
+    const at = cursor.current;
+    const row: TreeRow | undefined = rows[at];
     if (isActionCommand(command)) {
       if (readOnly) setStatus({ text: `read-only: ${command} is disabled`, tone: 'warn' });
-      else if (selectedRow) flows.begin(command, targetOf(selectedRow, index));
+      else if (row) flows.begin(command, targetOf(row, index));
       return;
     }
     switch (command) {
@@ -115,19 +136,19 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
       case 'pageDown':
       case 'home':
       case 'end':
-        select(move(selected, command, tableRows, rows.length));
+        select(move(at, command, tableRows, rows.length));
         break;
       case 'collapse':
-        if (!selectedRow) break;
-        if (selectedRow.childCount > 0 && !selectedRow.collapsed && filter === '') {
-          setCollapsed((c) => new Set(c).add(selectedRow.name));
+        if (!row) break;
+        if (row.childCount > 0 && !row.collapsed && filter === '') {
+          setCollapsed((c) => new Set(c).add(row.name));
         } else {
-          const parent = parentOf(selectedRow.name);
-          if (parent !== undefined && positions.has(parent)) setSelectedName(parent);
+          const parent = parentOf(row.name);
+          select(parent === undefined ? undefined : positions.get(parent));
         }
         break;
       case 'expand':
-        if (selectedRow?.collapsed) setCollapsed((c) => without(c, selectedRow.name));
+        if (row?.collapsed) setCollapsed((c) => without(c, row.name));
         break;
       case 'toggleDetail':
         setDetailOpen((open) => !open);
@@ -165,7 +186,9 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   };
   useKeys(onKey);
 
-  const dialog = flows.dialog;
+  // The filter prompt is typed into first; a dialog that opened meanwhile (the spec
+  // editor arrives asynchronously) waits for it.
+  const dialog = filterOpen ? undefined : flows.dialog;
   return (
     <Box flexDirection="column" width={size.columns}>
       <Header header={header} view={view} intervalMs={intervalMs} sort={sort} filter={filter} />

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useKeys } from './hooks/useKeys.js';
 import { deleteBack, insertText, moveCursor, visibleWindow, type Field } from './text-input.js';
 import { paint, useColor } from './theme.js';
@@ -20,20 +20,25 @@ export interface PromptProps {
 export function Prompt({ label, initial = '', error, hint, width, onSubmit, onCancel, onChange }: PromptProps) {
   const color = useColor();
   const [field, setField] = useState<Field>({ value: initial, cursor: initial.length });
-  const edit = (next: Field) => {
+  // Keys can come faster than renders: each edit starts from the previous key's result.
+  const live = useRef(field);
+  const edit = (change: (f: Field) => Field) => {
+    const before = live.current;
+    const next = change(before);
+    live.current = next;
     setField(next);
-    if (next.value !== field.value) onChange?.(next.value);
+    if (next.value !== before.value) onChange?.(next.value);
   };
   useKeys((input, key) => {
     if (key.escape) onCancel();
-    else if (key.return) onSubmit(field.value);
-    else if (key.leftArrow) edit(moveCursor(field, field.cursor - 1));
-    else if (key.rightArrow) edit(moveCursor(field, field.cursor + 1));
-    else if (key.home || (key.ctrl && input === 'a')) edit(moveCursor(field, 0));
-    else if (key.end || (key.ctrl && input === 'e')) edit(moveCursor(field, field.value.length));
-    else if (key.backspace || key.delete) edit(deleteBack(field));
-    else if (key.ctrl && input === 'u') edit({ value: '', cursor: 0 });
-    else if (input !== '' && !key.ctrl && !key.meta && !key.tab) edit(insertText(field, input));
+    else if (key.return) onSubmit(live.current.value);
+    else if (key.leftArrow) edit((f) => moveCursor(f, f.cursor - 1));
+    else if (key.rightArrow) edit((f) => moveCursor(f, f.cursor + 1));
+    else if (key.home || (key.ctrl && input === 'a')) edit((f) => moveCursor(f, 0));
+    else if (key.end || (key.ctrl && input === 'e')) edit((f) => moveCursor(f, f.value.length));
+    else if (key.backspace || key.delete) edit(deleteBack);
+    else if (key.ctrl && input === 'u') edit(() => ({ value: '', cursor: 0 }));
+    else if (input !== '' && !key.ctrl && !key.meta && !key.tab) edit((f) => insertText(f, input));
   });
   const prefix = `${label} `;
   const shown = visibleWindow(field, width - prefix.length - 1);

@@ -85,24 +85,27 @@ export interface Cell {
 /** Columns drawn as text; `bar` and `spark` are drawn by their own components. */
 export type TextColumnId = Exclude<ColumnId, 'bar' | 'spark'>;
 
+function memoryLimitOf(row: TreeRow): number | undefined {
+  return effectiveLimit(row.view.raw.limits.memoryLimit ?? row.view.raw.stats.memory?.limit);
+}
+
 /** Memory usage as a fraction of the limit; undefined without a limit. */
 export function memoryFraction(row: TreeRow): number | undefined {
-  const memory = row.view.raw.stats.memory;
-  const limit = effectiveLimit(row.view.raw.limits.memoryLimit ?? memory?.limit);
-  return limit !== undefined && memory?.usage !== undefined ? memory.usage / limit : undefined;
+  const usage = row.view.raw.stats.memory?.usage;
+  const limit = memoryLimitOf(row);
+  return limit !== undefined && usage !== undefined ? usage / limit : undefined;
 }
 
 /** Every text column's content and tone for one row. */
 export function rowCells(row: TreeRow): Record<TextColumnId, Cell> {
   const { raw, rates } = row.view;
   const memory = raw.stats.memory;
-  const memLimit = effectiveLimit(raw.limits.memoryLimit ?? memory?.limit);
   const cpuCap = raw.limits.cpuMaxMilli;
   const state = rowState(row);
   return {
     cpu: { text: formatPercent(rates.cpuPercent), tone: usageTone(percentFraction(rates.cpuPercentOfCap)) },
     limit: { text: cpuCap === undefined ? '-' : formatCores(cpuCap / 1000) },
-    mem: { text: `${formatBytes(memory?.usage)}/${formatBytes(memLimit)}`, tone: usageTone(memoryFraction(row)) },
+    mem: { text: `${formatBytes(memory?.usage)}/${formatBytes(memoryLimitOf(row))}`, tone: usageTone(memoryFraction(row)) },
     wset: { text: formatBytes(memory?.working_set) },
     tasks: { text: raw.stats.pids?.current === undefined ? '-' : String(raw.stats.pids.current) },
     state: { text: displayState(state), tone: stateTone(state) },

@@ -1,5 +1,6 @@
 import { render } from 'ink';
 import { createElement } from 'react';
+import { Code, LmctfyError } from '../engine/errors.js';
 import { App } from './App.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
 
@@ -19,18 +20,18 @@ export interface RunConsoleOptions {
 /**
  * Runs the console until the user quits. On a terminal it draws on the alternate screen
  * and gives the original screen back afterwards, also when rendering fails.
+ * Keys need a terminal on stdin: without one this fails with FAILED_PRECONDITION.
  */
 export async function runConsole(options: RunConsoleOptions): Promise<void> {
-  const { stdout } = process;
+  const { stdin, stdout } = process;
+  if (!stdin.isTTY) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, 'the console needs a terminal on stdin (top --json streams without one)');
+  }
   const alternate = stdout.isTTY === true;
   if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
   try {
-    const instance = render(createElement(App, options), { exitOnCtrlC: true });
-    try {
-      await instance.waitUntilExit();
-    } finally {
-      instance.cleanup();
-    }
+    // Ink unmounts itself on exit (q, Ctrl+C, or a render error, which rejects here).
+    await render(createElement(App, options), { exitOnCtrlC: true }).waitUntilExit();
   } finally {
     if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
   }

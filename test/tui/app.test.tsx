@@ -1,8 +1,8 @@
 import { cleanup } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatClock } from '../../src/ui/format.js';
 import { startConsole } from './harness.js';
-import { KEY, lineWith, press, screen, selectedLine, type, type Rendered } from './helpers.js';
+import { KEY, drawn, lineWith, press, screen, selectedLine, type, type Rendered } from './helpers.js';
 import { container, sampleView } from './views.js';
 
 const TREE = sampleView([
@@ -74,6 +74,15 @@ describe('navigation', () => {
     expect(selectedLine(r)).toMatch(new RegExp(`^› [ ▸▾]*${name === '/' ? '\\/' : name}\\s`));
   });
 
+  it('keys that arrive faster than renders all count (a held ↓)', async () => {
+    const { r } = await start();
+    await drawn(r, () => {
+      for (let i = 0; i < 4; i++) r.stdin.write(KEY.down);
+      r.stdin.write('k');
+    });
+    await vi.waitFor(() => expect(selectedLine(r)).toMatch(/▾ web\s/));
+  });
+
   it('← collapses, → expands', async () => {
     const { r } = await start();
     await press(r, KEY.end, KEY.up, KEY.up); // web
@@ -112,6 +121,18 @@ describe('filter', () => {
     expect(screen(r)).not.toContain('Filter /');
     expect(screen(r)).toContain('filter "fro"');
     expect(names(r)).toEqual(['/', 'web', 'front']);
+  });
+
+  it('keeps every character typed faster than renders', async () => {
+    const { r } = await start();
+    await press(r, '/');
+    await drawn(r, () => {
+      for (const ch of 'fro') r.stdin.write(ch);
+      r.stdin.write(KEY.left);
+      r.stdin.write(KEY.backspace);
+      r.stdin.write(KEY.enter);
+    });
+    await vi.waitFor(() => expect(screen(r)).toContain('filter "fo"'));
   });
 
   it('Esc in the prompt clears the filter', async () => {

@@ -1,8 +1,9 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { startConsole } from './harness.js';
 import { KEY, press } from './helpers.js';
-import { container, sampleView } from './views.js';
+import { container, fakeActions, sampleView } from './views.js';
 
 // Chalk decides its colour level when first imported; the test process has no terminal.
 vi.hoisted(() => {
@@ -42,6 +43,14 @@ describe('colour', () => {
     expect(frame).toContain(YELLOW);
     expect(frame).toContain(CYAN);
     expect(frame).toContain(INVERSE);
+  });
+
+  it('shows a failed action in red', async () => {
+    const actions = fakeActions();
+    actions.pause.mockRejectedValue(new LmctfyError(Code.PERMISSION_DENIED, 'not yours'));
+    const { r } = await startConsole(VIEW, { actions });
+    await press(r, 'p');
+    await vi.waitFor(() => expect(r.lastFrame()).toContain(`${RED}PERMISSION_DENIED: not yours`));
   });
 
   it('writes no escape sequence at all under NO_COLOR', async () => {
