@@ -62,7 +62,7 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
           <Text {...bold}>Percentiles p50 / p90 / p99</Text>
           <Text wrap="truncate">{`CPU  ${percentiles(history?.cpuPercentiles, formatPercent)}`}</Text>
           <Text wrap="truncate">{`MEM  ${percentiles(history?.memoryPercentiles, formatBytes)}`}</Text>
-          <Histogram histograms={histograms ?? []} width={middleWidth} />
+          <Histogram histograms={histograms ?? []} width={middleWidth} height={Math.max(0, inner - 4)} />
         </Box>
         <Box flexDirection="column" width={rightWidth} marginLeft={1} overflow="hidden">
           <Text {...bold}>Events</Text>

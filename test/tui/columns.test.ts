@@ -11,7 +11,7 @@ import {
 } from '../../src/ui/columns.js';
 import { recordEvent, recordOomKills, EVENTS_PER_CONTAINER, type EventLog } from '../../src/ui/events.js';
 import { footerText } from '../../src/ui/Footer.js';
-import { bucketLabel } from '../../src/ui/Histogram.js';
+import { bucketLabel, visibleBuckets } from '../../src/ui/Histogram.js';
 import { nameCell } from '../../src/ui/Row.js';
 import { colorEnabled, paint, stateTone, usageTone } from '../../src/ui/theme.js';
 import { indexTree, visibleRows } from '../../src/ui/tree.js';
@@ -248,5 +248,20 @@ describe('event log', () => {
     const log: EventLog = new Map();
     recordEvent(log, '/a', { time: at(1), text: 'x', tone: 'ok' });
     expect(log.size).toBe(0);
+  });
+});
+
+describe('visibleBuckets', () => {
+  const stat = [1, 2, 5, 10, 20].map((bucket) => ({ bucket, value: 0 }));
+  const withValues = (values: number[]) => stat.map((s, i) => ({ ...s, value: values[i]! }));
+  it.each([
+    [[0, 0, 0, 0, 0], 5, []],
+    [[0, 3, 0, 4, 0], 5, [1, 2, 3]],
+    [[1, 0, 0, 0, 9], 2, [3, 4]],
+    [[9, 1, 1, 1, 1], 2, [0, 1]],
+    [[1, 1, 9, 1, 1], 3, [1, 2, 3]],
+    [[1, 1, 1, 1, 1], 0, []],
+  ])('%j in %i rows keeps indexes %j', (values, rows, indexes) => {
+    expect(visibleBuckets(withValues(values), rows).map((b) => b.index)).toEqual(indexes);
   });
 });

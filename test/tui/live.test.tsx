@@ -84,7 +84,7 @@ describe('detail panel', () => {
     expect(text).toContain('Memory usage');
     expect(text).toContain('CPU  50.0% / 90.0% / 99.0%');
     expect(text).toContain('MEM  200 MiB / 300 MiB / 310 MiB');
-    expect(text).toContain('QUEUE_SELF latency');
+    expect(text).toContain('QUEUE_SELF: wait behind own tas');
     expect(lineWith(r, '≤100µs')).toMatch(/≤100µs █+\s+8/);
     expect(lineWith(r, '>1ms')).toMatch(/>1ms [█▏▎▍▌▋▊▉]+░+\s+2/);
   });

@@ -80,6 +80,9 @@ export function parseMeminfo(text: string, source = '/proc/meminfo'): Meminfo {
   return out;
 }
 
+/** Far above any kernel's NR_CPUS; bounds what a corrupt range like `0-4294967295` may allocate. */
+const MAX_CPU = 65535;
+
 /** Parses a kernel CPU list (`0-3,8,10-11`) into the CPU numbers it names. */
 export function parseCpuList(text: string, source = 'cpu list'): number[] {
   const trimmed = text.trim();
@@ -91,6 +94,7 @@ export function parseCpuList(text: string, source = 'cpu list'): number[] {
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     if (hi < lo) malformed(source, `range "${part}" ends before it starts`, text);
+    if (hi > MAX_CPU) malformed(source, `CPU ${m[2] ?? m[1]} is above ${MAX_CPU}`, text);
     for (let c = lo; c <= hi; c++) cpus.push(c);
   }
   return cpus;
