@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { Code, LmctfyError } from './errors.js';
+import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
@@ -8,7 +8,7 @@ import { enterTasks, spawnInside } from './placement.js';
 import { killTasks } from './teardown.js';
 import { RESOURCES } from './resources/index.js';
 import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js';
-import type { StatsType, UpdatePolicy } from './resources/types.js';
+import type { CgroupHandle, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, FreezerState } from '../spec/types.js';
@@ -89,6 +89,11 @@ export class Container {
       }
       // checkSpecSupported validated every resource the spec names before the lock was taken.
       for (const r of resourcesFor(spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
+    }).catch((e: unknown) => {
+      // A destroy of an ancestor is not serialized with this update: dirs vanishing midway
+      // look like resources it does not isolate (RELIABILITY 15); report it gone instead.
+      if (isLmctfyError(e, Code.NOT_FOUND) || this.exists()) throw e;
+      throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} was destroyed during the update`, { cause: e });
     });
   }
 
@@ -170,12 +175,16 @@ export class Container {
   /** Raw kernel counters of this container; a file that does not exist is an absent field. */
   stats(type: StatsType = 'full'): ContainerStats {
     this.ensureExists();
-    const h = handleFor(this.machine, this.name);
-    const fragments: ContainerStats[] = [];
-    for (const r of RESOURCES) {
-      if (this.machine.version === 1 && h.dir(r.controller) === undefined) continue;
-      fragments.push(r.stats(h, type));
-    }
-    return mergeFragments(fragments) as ContainerStats;
+    return readStats(handleFor(this.machine, this.name), type);
   }
+}
+
+/** Every resource's counters for one container, merged; hierarchies it lacks are skipped. */
+export function readStats(h: CgroupHandle, type: StatsType): ContainerStats {
+  const fragments: ContainerStats[] = [];
+  for (const r of RESOURCES) {
+    if (h.version === 1 && h.dir(r.controller) === undefined) continue;
+    fragments.push(r.stats(h, type));
+  }
+  return mergeFragments(fragments) as ContainerStats;
 }

@@ -31,3 +31,21 @@ export function handleFor(machine: Machine, name: string): CgroupHandle {
     },
   };
 }
+
+/**
+ * A handle whose set of hierarchies is already known (a sampler learns it once per cgroup
+ * lifetime), so reading stats does not stat every hierarchy on every pass.
+ */
+export function handleWith(machine: Machine, name: string, controllers: ReadonlySet<V1Controller>): CgroupHandle {
+  const base = handleFor(machine, name);
+  return {
+    ...base,
+    dir: (controller: V1Controller) => (machine.version === 2 || controllers.has(controller) ? machine.dirOf(name, controller) : undefined),
+  };
+}
+
+/** The hierarchies a container has a directory in now (v2: all of them). */
+export function presentControllers(machine: Machine, name: string): Set<V1Controller> {
+  const h = handleFor(machine, name);
+  return new Set(machine.controllers().filter((c) => h.dir(c) !== undefined));
+}

@@ -7,10 +7,15 @@ import { handleFor } from './handle.js';
 /** One file per distinct hierarchy to write a task id into so it lands in `name`. */
 export function placementFiles(machine: Machine, name: string, kind: 'procs' | 'tasks'): string[] {
   const file = kind === 'procs' || machine.version === 2 ? 'cgroup.procs' : 'tasks';
-  if (machine.version === 2) return [path.posix.join(machine.trackingDir(name), file)];
+  const tracking = machine.trackingDir(name);
+  if (machine.version === 2) return [path.posix.join(tracking, file)];
   const h = handleFor(machine, name);
-  const files = new Set<string>();
+  // The tracking hierarchy first and never shared: a task is in the container once it is
+  // there, so a concurrent destroy finds and kills it; and if the container is being
+  // destroyed the attach fails instead of falling back to an ancestor (RELIABILITY 15).
+  const files = new Set<string>([path.posix.join(tracking, file)]);
   for (const c of machine.controllers()) {
+    if (machine.dirOf(name, c) === tracking) continue;
     // Hierarchies the container does not isolate are shared with its parent: the task goes
     // to the nearest ancestor there, which also pulls it out of any other container.
     const dir = h.dir(c) ?? h.parentDir(c);
@@ -34,6 +39,8 @@ export function attachTask(machine: Machine, file: string, id: number): void {
         continue;
       }
       if (errno === 'ESRCH') throw new LmctfyError(Code.NOT_FOUND, `task ${id} does not exist`, { cause: e, errno });
+      // cgroupfs answers ENODEV for a cgroup removed after its file was opened.
+      if (errno === 'ENODEV') throw new LmctfyError(Code.NOT_FOUND, `cannot attach task ${id} to ${file}: the cgroup is being removed`, { cause: e, errno });
       if (errno === 'ENOSPC') {
         throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot attach task ${id} to ${file}: the cgroup has no CPUs or memory nodes (cpuset.cpus/mems empty)`, { cause: e, errno });
       }

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
+import type { ApiOptions } from '../engine/container-api.js';
 import { realIo } from '../engine/kernel/io.js';
 import { LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { engineStatsSource } from './engine-source.js';
+import { engineStatsSource, openSamplingApi } from './engine-source.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
 
@@ -38,7 +38,7 @@ export class LiveSampler {
 
   constructor(private readonly opts: LiveOptions) {
     this.interval = opts.intervalMs;
-    const api = ContainerApi.open(opts.api);
+    const api = openSamplingApi(opts.api);
     this.sampler = new Sampler(engineStatsSource(api), { ...opts.sampler, io: realIo, root: opts.root });
   }
 

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ContainerApi } from '../engine/container-api.js';
 import { realIo } from '../engine/kernel/io.js';
 import { asLmctfyError } from '../engine/errors.js';
-import { engineStatsSource } from './engine-source.js';
+import { engineStatsSource, openSamplingApi } from './engine-source.js';
 import { Sampler } from './sampler.js';
 import type { FromWorker, LiveOptions, ToWorker } from './live.js';
 
@@ -14,7 +13,7 @@ let timer: NodeJS.Timeout | undefined;
 const post = (m: FromWorker) => port.postMessage(m);
 
 try {
-  const api = ContainerApi.open(opts.api);
+  const api = openSamplingApi(opts.api);
   const sampler = new Sampler(engineStatsSource(api), { ...opts.sampler, io: realIo, root: opts.root });
   const tick = () => {
     const started = Date.now();

@@ -16,6 +16,8 @@ export interface StatsSource {
   read(name: string, type: StatsType): { stats: ContainerStats; limits: RawContainerSample['limits'] } | undefined;
   /** Processes (tgids) in the container itself. */
   pids(name: string): number[];
+  /** Called after each pass (lets a source release what the pass did not touch). */
+  endPass?(): void;
 }
 
 export interface Clock {
@@ -106,6 +108,7 @@ export class Sampler {
       containers.push(c);
     }
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));
+    this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = readHost(this.options.io);
     return raw;

@@ -179,8 +179,6 @@ describe('memory v1', () => {
     expect(memory.stats(h, 'summary')).toEqual({
       memory: {
         limit: 100 * M,
-        reservation: 0,
-        swap_limit: -1,
         usage: 3000,
         max_usage: 5000,
         fail_count: 2,

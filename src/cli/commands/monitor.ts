@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { apiOptions, openApi, type GlobalFlags } from '../context.js';
+import { apiOptions, type GlobalFlags } from '../context.js';
 import { flagsOf, subcommand } from './common.js';
 import { Sampler } from '../../stats/sampler.js';
-import { engineStatsSource } from '../../stats/engine-source.js';
+import { engineStatsSource, openSamplingApi } from '../../stats/engine-source.js';
 import { realIo } from '../../engine/kernel/io.js';
 import { toNdjsonLine } from '../../stats/json.js';
 import { toOpenMetrics, type MetricsFormat } from '../../stats/openmetrics.js';
@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json'): Promise<void> {
-  const api = openApi(f);
+  const api = openSamplingApi(apiOptions(f));
   const root = api.get(name ?? '/').name;
   const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
@@ -88,6 +88,6 @@ export function registerMonitor(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<GlobalFlags & { listen?: string }>(cmd);
-      await serveMetrics(openApi(f), name ?? '/', f.listen ?? '127.0.0.1:9464');
+      await serveMetrics(openSamplingApi(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

@@ -155,16 +155,13 @@ export class NotificationHub {
         `container ${container} has no memory controller enabled (no ${file} in ${dir}); oom notifications need a container created with a memory spec`,
       );
     }
-    let detect: (text: string) => boolean = () => false;
     const watch = watchCgroupFile(m.io, dir, file, {
-      change: (text) => {
-        if (detect(text)) this.fire(id);
-      },
+      // oom: one event per observed rise of oom_kill (bursts coalesce, like v1's eventfd read).
+      edge: (initial) => (wanted.type === 'oom' ? counterRose('oom_kill', initial) : fellToZero('populated', initial)),
+      fire: () => this.fire(id),
       gone: () => this.finish(id, destroyed(container)),
       failed: (e) => this.finish(id, e),
     });
-    // oom: one event per rise of oom_kill (one per inotify wake-up, like v1's eventfd read).
-    detect = wanted.type === 'oom' ? counterRose('oom_kill', watch.initialText) : fellToZero('populated', watch.initialText);
     return { type: wanted.type, container, callback, armed: true, waiters: [], viaHelper: false, stop: () => watch.close() };
   }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Code, LmctfyError, isLmctfyError } from '../errors.js';
+import { Code, LmctfyError } from '../errors.js';
 import { kernelError } from '../kernel/errno.js';
 import type { KernelIo } from '../kernel/io.js';
 
@@ -42,16 +42,16 @@ export function fellToZero(key: string, initialText: string): EdgeDetector {
 }
 
 export interface FileWatchHandlers {
-  /** The file changed; its new content. */
-  change(text: string): void;
+  /** Builds the detector from the file's content once the watch is in place. */
+  edge(initialText: string): EdgeDetector;
+  /** The detector saw the event. */
+  fire(): void;
   /** The cgroup dir was removed. */
   gone(): void;
   failed(e: LmctfyError): void;
 }
 
 export interface FileWatch {
-  /** The file's content when the watch started (read after the watch was in place). */
-  readonly initialText: string;
   close(): void;
 }
 
@@ -59,6 +59,7 @@ export interface FileWatch {
  * inotify (fs.watch) on one control file of a cgroup v2 dir. The kernel sends nothing on
  * the file when the cgroup is removed, so the parent dir is watched too: its entry for
  * the cgroup going away is how removal is seen. Exactly one of gone/failed ends a watch.
+ * The initial content is read after the watch is in place, so no change falls between.
  */
 export function watchCgroupFile(io: KernelIo, dir: string, file: string, h: FileWatchHandlers): FileWatch {
   const target = path.posix.join(dir, file);
@@ -76,16 +77,17 @@ export function watchCgroupFile(io: KernelIo, dir: string, file: string, h: File
     if (gone) h.gone();
     else h.failed(e ?? new LmctfyError(Code.UNAVAILABLE, `watch on ${target} ended`));
   };
+  let detect: EdgeDetector | undefined;
   const onFile = () => {
-    if (ended) return;
+    if (ended || !detect) return;
     let text: string;
     try {
       text = io.readFile(target);
     } catch (e) {
-      end(isLmctfyError(e) ? e : kernelError('read', target, e));
+      end(kernelError('read', target, e));
       return;
     }
-    h.change(text);
+    if (detect(text)) h.fire();
   };
   const start = (p: string, listener: (event: string, name: string | null) => void) => {
     let w: fs.FSWatcher;
@@ -102,12 +104,11 @@ export function watchCgroupFile(io: KernelIo, dir: string, file: string, h: File
   start(path.posix.dirname(dir), (_event, name) => {
     if (!ended && (name === null || name === base) && !io.exists(dir)) end();
   });
-  let initialText: string;
   try {
-    initialText = io.readFile(target);
+    detect = h.edge(io.readFile(target));
   } catch (e) {
     close();
     throw e;
   }
-  return { initialText, close };
+  return { close };
 }

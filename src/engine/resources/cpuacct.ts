@@ -69,7 +69,7 @@ export const cpuacct: Resource = {
     const system = ticks?.get('system');
     const usage = defined({
       total: readStat(h.io, `${dir}/cpuacct.usage`, parseCounter),
-      per_cpu: readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList),
+      per_cpu: type === 'full' ? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList) : undefined,
       user: user === undefined ? undefined : ticksToNs(user),
       system: system === undefined ? undefined : ticksToNs(system),
     });

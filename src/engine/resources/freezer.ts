@@ -106,7 +106,8 @@ export const freezer: Resource = {
     } catch (e) {
       if (!(e instanceof LmctfyError && e.code === Code.DATA_LOSS)) throw e;
     }
-    const f = defined({ state, self_freezing: selfFreezing(h) });
+    // Only a frozen or freezing container can be frozen on its own: skip the read otherwise.
+    const f = defined({ state, self_freezing: state === 'THAWED' ? false : selfFreezing(h) });
     return f ? { freezer: f } : {};
   },
 };

@@ -252,8 +252,9 @@ function statsV1(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
   const oom = readStat(io, `${dir}/memory.oom_control`, (t) => parseFlatKeyed(t))?.get('oom_kill');
   const out: MemoryStats = {
     limit: readStat(io, `${dir}/memory.limit_in_bytes`, parseLimit),
-    reservation: readStat(io, `${dir}/memory.soft_limit_in_bytes`, parseLimit),
-    swap_limit: readStat(io, `${dir}/memory.memsw.limit_in_bytes`, parseLimit),
+    // Settings no view shows per pass: only in full stats, to keep a summary pass cheap.
+    reservation: type === 'full' ? readStat(io, `${dir}/memory.soft_limit_in_bytes`, parseLimit) : undefined,
+    swap_limit: type === 'full' ? readStat(io, `${dir}/memory.memsw.limit_in_bytes`, parseLimit) : undefined,
     usage,
     max_usage: readStat(io, `${dir}/memory.max_usage_in_bytes`, parseCounter),
     fail_count: readStat(io, `${dir}/memory.failcnt`, parseCounter),

@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import { kernelError, errnoOf } from './errno.js';
+import type { KernelIo } from './io.js';
+
+export interface CachingOptions {
+  /** Only files below this prefix are kept open (cgroupfs). */
+  prefix?: string;
+  /** Upper bound on open descriptors; past it, reads fall back to open/read/close. */
+  maxOpen?: number;
+}
+
+/** Errnos that mean the open file's cgroup is gone (removed, or removed and recreated). */
+const STALE = new Set(['ENODEV', 'ENOENT', 'ESTALE', 'EBADF']);
+
+/**
+ * A KernelIo for samplers: cgroupfs files stay open between passes and are re-read with
+ * pread at offset 0, which regenerates a seq_file. That is 4–8× cheaper than open/read/close
+ * (measured in bench/stats-sample.mjs). A descriptor not read during a whole pass is closed
+ * by endPass(), so vanished containers do not pin descriptors.
+ */
+export class CachingIo implements KernelIo {
+  private readonly open = new Map<string, { fd: number; pass: number }>();
+  private pass = 0;
+  private buf = Buffer.allocUnsafe(16 * 1024);
+  private readonly prefix: string;
+  private readonly maxOpen: number;
+
+  constructor(
+    private readonly inner: KernelIo,
+    opts: CachingOptions = {},
+  ) {
+    this.prefix = opts.prefix ?? '/sys/fs/cgroup/';
+    this.maxOpen = opts.maxOpen ?? 16_384;
+  }
+
+  readFile(path: string): string {
+    if (!path.startsWith(this.prefix)) return this.inner.readFile(path);
+    let entry = this.open.get(path);
+    if (!entry) {
+      if (this.open.size >= this.maxOpen) return this.inner.readFile(path);
+      let fd: number;
+      try {
+        fd = fs.openSync(path, 'r');
+      } catch (e) {
+        throw kernelError('read', path, e);
+      }
+      entry = { fd, pass: this.pass };
+      this.open.set(path, entry);
+    }
+    entry.pass = this.pass;
+    try {
+      return this.pread(entry.fd);
+    } catch (e) {
+      this.forget(path);
+      if (STALE.has(errnoOf(e) ?? '')) return this.inner.readFile(path);
+      throw kernelError('read', path, e);
+    }
+  }
+
+  /** Whole file from offset 0, growing the buffer for the rare file larger than it. */
+  private pread(fd: number): string {
+    for (;;) {
+      const n = fs.readSync(fd, this.buf, 0, this.buf.length, 0);
+      if (n < this.buf.length) return this.buf.toString('utf8', 0, n);
+      this.buf = Buffer.allocUnsafe(this.buf.length * 2);
+    }
+  }
+
+  private forget(path: string): void {
+    const entry = this.open.get(path);
+    if (!entry) return;
+    this.open.delete(path);
+    try {
+      fs.closeSync(entry.fd);
+    } catch {
+      /* already invalid */
+    }
+  }
+
+  /** Ends a sampling pass: descriptors not read during it are closed. */
+  endPass(): void {
+    for (const [path, entry] of this.open) if (entry.pass < this.pass) this.forget(path);
+    this.pass++;
+  }
+
+  /** Closes every cached descriptor. */
+  close(): void {
+    for (const path of [...this.open.keys()]) this.forget(path);
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  writeFile(path: string, data: string): void {
+    this.inner.writeFile(path, data);
+  }
+  mkdir(path: string): void {
+    this.inner.mkdir(path);
+  }
+  rmdir(path: string): void {
+    this.forgetBelow(path);
+    this.inner.rmdir(path);
+  }
+  listDirs(path: string): string[] {
+    return this.inner.listDirs(path);
+  }
+  exists(path: string): boolean {
+    return this.inner.exists(path);
+  }
+  inode(path: string): number | undefined {
+    return this.inner.inode(path);
+  }
+  chown(path: string, uid: number, gid: number): void {
+    this.inner.chown(path, uid, gid);
+  }
+  kill(pid: number, signal: NodeJS.Signals | number): void {
+    this.inner.kill(pid, signal);
+  }
+
+  /** An open descriptor keeps nothing busy in cgroupfs, but there is no point keeping it. */
+  private forgetBelow(dir: string): void {
+    for (const path of [...this.open.keys()]) if (path.startsWith(dir + '/')) this.forget(path);
+  }
+}
