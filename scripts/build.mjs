@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts' },
+  entryPoints: { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

@@ -3,6 +3,13 @@ export { ContainerApi, type ApiOptions } from './engine/container-api.js';
 export { Container, type ListOptions, type RunOptions } from './engine/container.js';
 export { Code, LmctfyError } from './engine/errors.js';
 export { resolveName } from './engine/names.js';
+export {
+  NotificationHub,
+  notificationHub,
+  type NotificationEvent,
+  type NotificationCallback,
+  type NotificationType,
+} from './engine/notify/index.js';
 export { realIo, type KernelIo } from './engine/kernel/io.js';
 export { withFaults, type FaultRule } from './engine/kernel/faults.js';
 export { parseText, formatText, parseJson, formatJson, parseBinary, encodeBinary, parseSpecInput, type MessageName } from './spec/codec.js';

@@ -96,11 +96,6 @@ export class ContainerApi {
         if (spec.owner !== undefined || spec.owner_group !== undefined) delegate(m, made, spec);
       } catch (e) {
         for (const d of made.reverse()) tryRmdir(m.io, d);
-        // A destroy of an ancestor is not serialized with this create: whatever failed
-        // midway (a vanished dir, ENODEV), the cause to report is the parent being gone.
-        if (!m.io.exists(m.trackingDir(parent))) {
-          throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} was destroyed meanwhile`, { cause: e });
-        }
         throw e;
       }
       return new Container(m, abs);

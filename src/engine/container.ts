@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { Code, LmctfyError, isLmctfyError } from './errors.js';
+import { Code, LmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
@@ -11,7 +11,8 @@ import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js
 import type { CgroupHandle, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
-import type { ContainerSpec, ContainerStats, FreezerState } from '../spec/types.js';
+import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../spec/types.js';
+import { notificationHub, type NotificationCallback } from './notify/index.js';
 
 export interface ListOptions {
   recursive?: boolean;
@@ -89,11 +90,6 @@ export class Container {
       }
       // checkSpecSupported validated every resource the spec names before the lock was taken.
       for (const r of resourcesFor(spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
-    }).catch((e: unknown) => {
-      // A destroy of an ancestor is not serialized with this update: dirs vanishing midway
-      // look like resources it does not isolate (RELIABILITY 15); report it gone instead.
-      if (isLmctfyError(e, Code.NOT_FOUND) || this.exists()) throw e;
-      throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} was destroyed during the update`, { cause: e });
     });
   }
 
@@ -170,6 +166,24 @@ export class Container {
       await killTasks(this.machine, this.name, false);
       if (wasFrozen) await freeze(h);
     });
+  }
+
+  /**
+   * Calls back on an OOM, a memory-usage threshold crossing or the container emptying
+   * (EventSpec); returns an id for unregisterNotification. Await notificationArmed(id)
+   * before provoking the event: the kernel registration completes asynchronously.
+   */
+  registerNotification(spec: EventSpec, callback: NotificationCallback): number {
+    return notificationHub(this.machine).register(this.name, spec, callback);
+  }
+
+  notificationArmed(id: number): Promise<void> {
+    return notificationHub(this.machine).armed(id);
+  }
+
+  /** An id that is not registered is INVALID_ARGUMENT. */
+  unregisterNotification(id: number): void {
+    notificationHub(this.machine).unregister(id);
   }
 
   /** Raw kernel counters of this container; a file that does not exist is an absent field. */

@@ -69,6 +69,16 @@ describe('lmctfy-notify protocol', () => {
     expect(await h.next()).toBe('error 9 malformed command');
   });
 
+  it('closes fds it inherited, so it never holds a pipe of its parent open', async () => {
+    const file = findHelper()!;
+    const c = spawn(file, [], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    child = c as unknown as ChildProcessWithoutNullStreams;
+    const extra = c.stdio[3] as NodeJS.ReadableStream;
+    extra.resume();
+    await new Promise((r) => extra.once('end', r));
+    expect(c.exitCode).toBeNull();
+  });
+
   it('exits 0 on EOF', async () => {
     const h = startHelper();
     child = h.child;

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { Machine } from '../../src/engine/kernel/machine.js';
-import { NotificationHub, type NotificationEvent } from '../../src/engine/notify/index.js';
+import { NotificationHub, notificationHub, type NotificationEvent } from '../../src/engine/notify/index.js';
 import { counterRose, fellToZero, parseKeyed } from '../../src/engine/notify/v2-watch.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -159,6 +159,16 @@ describe('NotificationHub on a fake cgroup v2 dir', () => {
     expect(err(() => hub.register('/nomem/../tasks', { container_empty: {} }, cb)).code).toBe(Code.INVALID_ARGUMENT);
     expect(err(() => hub.unregister(12345)).code).toBe(Code.INVALID_ARGUMENT);
     expect(hub.size).toBe(0);
+  });
+
+  it('notificationHub() gives one hub per Machine, and a fresh one after close()', () => {
+    const first = notificationHub(hub.machine);
+    expect(notificationHub(hub.machine)).toBe(first);
+    first.close();
+    const second = notificationHub(hub.machine);
+    expect(second).not.toBe(first);
+    expect(second.closed).toBe(false);
+    second.close();
   });
 
   it('close() drops everything and refuses new registrations', async () => {

@@ -8,6 +8,7 @@ import { realIo } from '../../engine/kernel/io.js';
 import { toNdjsonLine } from '../../stats/json.js';
 import { toOpenMetrics, type MetricsFormat } from '../../stats/openmetrics.js';
 import { serveMetrics } from '../serve.js';
+import { registerNotify } from './notify.js';
 
 interface TopFlags extends GlobalFlags {
   interval?: string;
@@ -61,6 +62,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
 }
 
 export function registerMonitor(program: Command): void {
+  registerNotify(program);
   subcommand(program, 'top', 'live console of the container tree (no TTY or --json: NDJSON stream)')
     .argument('[name]', 'top of the tree to watch (default /)')
     .option('--interval <seconds>', 'sample period in seconds (default 1)')

@@ -1,0 +1,48 @@
+// Builds lmctfy's native helper (native/notify-helper.c → build/lmctfy-notify) with the
+// machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install` and `npm run build`;
+// skips the compile when the binary is newer than its source.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const source = path.join(top, 'native', 'notify-helper.c');
+const output = path.join(top, 'build', 'lmctfy-notify');
+
+function die(message) {
+  console.error(`lmctfy build-native: ${message}`);
+  process.exit(1);
+}
+
+function findCompiler() {
+  const candidates = process.env.CC ? [process.env.CC] : ['cc', 'gcc', 'clang'];
+  for (const cc of candidates) {
+    const r = spawnSync(cc, ['--version'], { stdio: 'ignore' });
+    if (!r.error && r.status === 0) return cc;
+  }
+  return undefined;
+}
+
+function upToDate() {
+  const out = fs.statSync(output, { throwIfNoEntry: false });
+  return out !== undefined && out.mtimeMs >= fs.statSync(source).mtimeMs;
+}
+
+if (process.platform !== 'linux') die(`the notification helper needs Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
+if (!upToDate()) {
+  const cc = findCompiler();
+  if (!cc) {
+    die(`no C compiler found (tried ${process.env.CC ? `$CC=${process.env.CC}` : 'cc, gcc, clang'}). Install one (e.g. apt-get install gcc) or set CC, then run npm run build.`);
+  }
+  fs.mkdirSync(path.dirname(output), { recursive: true });
+  // Compile to a temporary name and rename, so a failed build never leaves a half-written binary.
+  const tmp = `${output}.tmp-${process.pid}`;
+  const args = ['-std=c11', '-O2', '-Wall', '-Wextra', '-o', tmp, source];
+  const r = spawnSync(cc, args, { stdio: 'inherit' });
+  if (r.error || r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    die(`${cc} ${args.join(' ')} failed${r.error ? `: ${r.error.message}` : ` (exit ${r.status})`}`);
+  }
+  fs.renameSync(tmp, output);
+}
