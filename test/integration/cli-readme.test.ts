@@ -76,6 +76,29 @@ describeCgroups('the original README, on real cgroups (CLI)', () => {
     expect(run(['run', 'test', 'ls', '-d', '/']).stdout).toBe('/\n');
   });
 
+  it('run forwards signals to the command and reports how it ended', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    const child = spawn(process.execPath, [BIN, 'run', 'test', 'sleep', '30'], { env: { ...process.env, LMCTFY_ROOT: t.root } });
+    await sleep(700);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    // sleep died of SIGTERM: 128 + 15, as a shell reports it.
+    expect(code).toBe(143);
+  });
+
+  it('--cgroup-version 2 runs the same commands on the cgroup2 mount', () => {
+    const v2 = (args: string[]) => run(['--cgroup-version', '2', ...args]);
+    expect(v2(['init', '']).code).toBe(0);
+    expect(v2(['create', 'v2c']).code).toBe(0);
+    const unified = rootDirs(t.root).find((d) => d.startsWith('/sys/fs/cgroup/unified/'))!;
+    expect(fs.existsSync(path.join(unified, 'v2c'))).toBe(true);
+    expect(v2(['run', 'v2c', 'echo from v2']).stdout).toBe('from v2\n');
+    expect(v2(['list', 'containers', '/']).stdout).toBe('name="/v2c"\n');
+    expect(v2(['destroy', 'v2c']).code).toBe(0);
+    expect(fs.existsSync(path.join(unified, 'v2c'))).toBe(false);
+  });
+
   it('run -n prints pid="N" and the process is inside the container', async () => {
     const r = run(['run', '-n', 'test', 'sleep 30']);
     expect(r.code).toBe(0);
