@@ -36,8 +36,9 @@ function hasFullFrame(term) {
 }
 
 /**
- * Spawns `args` in a fresh pty and resolves with ms from spawn to `done` (the screen after
- * xterm has parsed the latest output, or exit), then makes sure the child is gone.
+ * Spawns `args` in a fresh pty and resolves with ms from spawn until the screen, as xterm has
+ * parsed it, shows a full frame (untilFrame) or until the child exits; the child is gone
+ * before it settles.
  */
 function timeInPty(args, childEnv, { untilFrame }) {
   return new Promise((resolve, reject) => {
@@ -51,42 +52,43 @@ function timeInPty(args, childEnv, { untilFrame }) {
       env: { ...childEnv, CI: 'false', TERM: 'xterm-256color' },
     });
     let elapsed;
+    let outcome;
     let exited = false;
-    const finish = (err) => {
+    const settle = () => {
+      term.dispose();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(elapsed);
+    };
+    /** Records the first outcome; then quits the child (q is the console's quit key) unless it is gone. */
+    const finish = (result) => {
+      if (outcome !== undefined) return;
+      outcome = result;
       clearTimeout(timer);
-      if (exited) {
-        term.dispose();
-        if (err) reject(err);
-        else resolve(elapsed);
-        return;
-      }
-      // q is the console's own quit key; SIGKILL (by this child's pid) only if it hangs.
+      if (exited) return settle();
       proc.write('q');
+      // SIGKILL, to this child's pid only, if q did not end it.
       const kill = setTimeout(() => proc.kill('SIGKILL'), 3000);
       proc.onExit(() => {
         clearTimeout(kill);
-        term.dispose();
-        if (err) reject(err);
-        else resolve(elapsed);
+        settle();
       });
     };
     const timer = setTimeout(() => finish(new Error(`no full frame within ${TIMEOUT_MS} ms:\n${screenLines(term).join('\n')}`)), TIMEOUT_MS);
-    proc.onData((d) =>
+    proc.onData((d) => {
+      if (outcome !== undefined) return;
       term.write(d, () => {
-        if (untilFrame && elapsed === undefined && hasFullFrame(term)) {
+        if (untilFrame && outcome === undefined && hasFullFrame(term)) {
           elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
-          finish();
+          finish(true);
         }
-      }),
-    );
+      });
+    });
     proc.onExit(({ exitCode }) => {
       exited = true;
-      if (untilFrame) {
-        if (elapsed === undefined) finish(new Error(`exited ${exitCode} before a full frame:\n${screenLines(term).join('\n')}`));
-        return;
-      }
+      if (outcome !== undefined) return;
+      if (untilFrame) return finish(new Error(`exited ${exitCode} before a full frame:\n${screenLines(term).join('\n')}`));
       elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
-      finish(exitCode === 0 ? undefined : new Error(`${args.join(' ')} exited ${exitCode}`));
+      finish(exitCode === 0 ? true : new Error(`${args.join(' ')} exited ${exitCode}`));
     });
   });
 }

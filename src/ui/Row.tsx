@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { Bar } from './Bar.js';
 import {
@@ -20,29 +20,49 @@ export interface RowProps {
   cpuHistory: readonly number[];
 }
 
-/** One container as one table line: indented, foldable name, then the columns. */
+/**
+ * One container as one table line: indented, foldable name, then the columns. Each cell is
+ * its own Text in a row Box, so Ink measures short strings: plain-ASCII cells take
+ * string-width's fast path and only the glyph cells (tree markers, bar, sparkline) pay for
+ * Unicode segmentation. One long mixed string made a frame 30× slower (bench/ui-render.mjs).
+ */
 export const Row = memo(function Row({ row, selected, layout, cpuHistory }: RowProps) {
   const color = useColor();
   const cells = rowCells(row);
   const fraction = memoryFraction(row);
+  const sel = paint(color, undefined, { inverse: selected });
   return (
-    <Text wrap="truncate" {...paint(color, undefined, { inverse: selected })}>
-      {selected ? '› ' : '  '}
-      {fitLeft(nameCell(row), layout.nameWidth)}
+    <Box flexDirection="row" height={1}>
+      <Text {...sel}>{selected ? '› ' : '  '}</Text>
+      <Text {...sel} wrap="truncate">{fitLeft(nameCell(row), layout.nameWidth)}</Text>
       {layout.columns.map((column) => {
         const width = COLUMN_WIDTH[column];
-        if (column === 'bar') return <Text key={column}> <Bar fraction={fraction} width={width} tone={usageTone(fraction)} /></Text>;
-        if (column === 'spark') return <Text key={column}> <Sparkline values={cpuHistory} width={width} /></Text>;
+        if (column === 'bar') {
+          return (
+            <Box key={column} flexShrink={0}>
+              <Text {...sel}> </Text>
+              <Bar fraction={fraction} width={width} tone={usageTone(fraction)} inverse={selected} />
+            </Box>
+          );
+        }
+        if (column === 'spark') {
+          return (
+            <Box key={column} flexShrink={0}>
+              <Text {...sel}> </Text>
+              <Sparkline values={cpuHistory} width={width} inverse={selected} />
+            </Box>
+          );
+        }
         const cell = cells[column];
         const text = RIGHT_ALIGNED.has(column) ? fitRight(cell.text, width) : fitLeft(cell.text, width);
         return (
-          <Text key={column}>
+          <Text key={column} {...paint(color, cell.tone, { inverse: selected })}>
             {' '}
-            <Text {...paint(color, cell.tone)}>{text}</Text>
+            {text}
           </Text>
         );
       })}
-    </Text>
+    </Box>
   );
 });
 

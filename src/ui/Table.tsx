@@ -23,7 +23,7 @@ export function Table({ rows, selected, top, height, layout, cpuHistory, emptyTe
   const color = useColor();
   const visible = rows.slice(top, top + height);
   return (
-    <Box flexDirection="column" height={height + 1} overflow="hidden">
+    <Box flexDirection="column" height={height + 1}>
       <Text wrap="truncate" {...paint(color, undefined, { bold: true })}>
         {' '.repeat(GUTTER_WIDTH)}
         {fitLeft('NAME', layout.nameWidth)}
