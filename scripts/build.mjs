@@ -1,6 +1,10 @@
 // Bundles the CLI and the library into dist/ with esbuild: one file per entry plus lazily
 // loaded chunks (the console), so non-TUI commands start near bare-node time (STACK.md).
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start clean so stale chunks do not pile up.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts' },

@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from '../engine/errors.js';
-import { MAX_SPEC_BYTES, parseSpecInput, type MessageName } from '../spec/codec.js';
+import type { MessageName } from '../spec/codec.js';
 
 /**
  * The spec of a command: from `-c FILE` (text, JSON or binary) or the command line
  * argument (text or JSON). Both at once is ambiguous and refused.
  */
-export function readSpec<T>(type: MessageName, arg: string | undefined, configFile: string | undefined): T {
+export async function readSpec<T>(type: MessageName, arg: string | undefined, configFile: string | undefined): Promise<T> {
+  // The codec (protobufjs and the schema) loads only for commands that take a spec.
+  const { MAX_SPEC_BYTES, parseSpecInput } = await import('../spec/codec.js');
   if (arg !== undefined && configFile !== undefined) {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `give the ${type} either on the command line or with -c, not both`);
   }

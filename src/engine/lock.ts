@@ -68,6 +68,15 @@ function ensureLockDir(dir: string): void {
   } catch (e) {
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create lock directory ${dir}: ${(e as Error).message}`);
   }
+  // A non-root user's lock dir sits at a predictable path in a shared tmp: if another user
+  // made it first (or planted a symlink), they could hold or fake our locks. Refuse it.
+  const uid = process.getuid?.() ?? 0;
+  for (const d of [path.dirname(dir), dir]) {
+    const st = fs.lstatSync(d);
+    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `lock directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
+    }
+  }
   readyDirs.add(dir);
 }
 

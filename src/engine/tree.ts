@@ -44,7 +44,8 @@ function readIds(machine: Machine, file: string): number[] {
   try {
     text = machine.io.readFile(file);
   } catch (e) {
-    if (isLmctfyError(e, Code.NOT_FOUND)) return [];
+    // ENODEV: the cgroup was removed between the walk and the read (RELIABILITY 14).
+    if (isLmctfyError(e, Code.NOT_FOUND) || (isLmctfyError(e) && e.errno === 'ENODEV')) return [];
     throw e;
   }
   const ids: number[] = [];

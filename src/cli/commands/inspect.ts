@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi, type GlobalFlags } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import { encodeBinary, formatJson, formatText, type MessageName } from '../../spec/codec.js';
+import type { MessageName } from '../../spec/codec.js';
 import { flagsOf, subcommand } from './common.js';
 
 interface ProtoFlags extends GlobalFlags {
@@ -10,7 +10,8 @@ interface ProtoFlags extends GlobalFlags {
 }
 
 /** A message in text format (default), binary (-b) or JSON (--json). */
-export function writeMessage(type: MessageName, obj: object, f: ProtoFlags): void {
+export async function writeMessage(type: MessageName, obj: object, f: ProtoFlags): Promise<void> {
+  const { encodeBinary, formatJson, formatText } = await import('../../spec/codec.js');
   if (f.b) process.stdout.write(encodeBinary(type, obj));
   else if (f.json) stdout.write(formatJson(type, obj) + '\n');
   else stdout.write(formatText(type, obj));
@@ -39,7 +40,7 @@ export function registerInspect(program: Command): void {
     .option('-b', 'binary protobuf output')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<ProtoFlags>(cmd);
-      writeMessage('ContainerSpec', openApi(f).get(name ?? '.').spec(), f);
+      await writeMessage('ContainerSpec', openApi(f).get(name ?? '.').spec(), f);
     });
 
   subcommand(program, 'stats', 'print the ContainerStats of a container')
@@ -51,6 +52,6 @@ export function registerInspect(program: Command): void {
       if (type !== 'summary' && type !== 'full') {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `stats type must be "summary" or "full", got "${type}"`);
       }
-      writeMessage('ContainerStats', openApi(f).get(name ?? '.').stats(type), f);
+      await writeMessage('ContainerStats', openApi(f).get(name ?? '.').stats(type), f);
     });
 }

@@ -16,7 +16,7 @@ export function registerLifecycle(program: Command): void {
     .option('-c <file>', 'read the InitSpec from a file (text, JSON or binary)')
     .action(async (spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
-      await ContainerApi.init(readSpec<InitSpec>('InitSpec', spec, f.c), apiOptions(f));
+      await ContainerApi.init(await readSpec<InitSpec>('InitSpec', spec, f.c), apiOptions(f));
     });
 
   subcommand(program, 'create', 'create a container isolating the resources its spec names')
@@ -25,7 +25,7 @@ export function registerLifecycle(program: Command): void {
     .option('-c <file>', 'read the ContainerSpec from a file (text, JSON or binary)')
     .action(async (name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
-      const parsed = readSpec<ContainerSpec>('ContainerSpec', spec, f.c);
+      const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.c);
       await openApi(f).create(name, parsed);
     });
 
@@ -47,7 +47,7 @@ export function registerLifecycle(program: Command): void {
       if (policy !== 'diff' && policy !== 'replace') {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `update policy must be "diff" or "replace", got "${policy}"`);
       }
-      const parsed = readSpec<ContainerSpec>('ContainerSpec', spec, f.c);
+      const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.c);
       await openApi(f).get(name).update(parsed, policy);
     });
 }

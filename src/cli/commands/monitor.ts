@@ -2,12 +2,7 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions, type GlobalFlags } from '../context.js';
 import { flagsOf, subcommand } from './common.js';
-import { Sampler } from '../../stats/sampler.js';
-import { engineStatsSource, openSamplingApi } from '../../stats/engine-source.js';
-import { realIo } from '../../engine/kernel/io.js';
-import { toNdjsonLine } from '../../stats/json.js';
-import { toOpenMetrics, type MetricsFormat } from '../../stats/openmetrics.js';
-import { serveMetrics } from '../serve.js';
+import type { MetricsFormat } from '../../stats/openmetrics.js';
 import { registerNotify } from './notify.js';
 
 interface TopFlags extends GlobalFlags {
@@ -36,6 +31,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json'): Promise<void> {
+  // Stats and exporters load only for the commands that sample.
+  const [{ Sampler }, { engineStatsSource, openSamplingApi }, { realIo }, { toNdjsonLine }, { toOpenMetrics }] = await Promise.all([
+    import('../../stats/sampler.js'),
+    import('../../stats/engine-source.js'),
+    import('../../engine/kernel/io.js'),
+    import('../../stats/json.js'),
+    import('../../stats/openmetrics.js'),
+  ]);
   const api = openSamplingApi(apiOptions(f));
   const root = api.get(name ?? '/').name;
   const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
@@ -90,6 +93,7 @@ export function registerMonitor(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<GlobalFlags & { listen?: string }>(cmd);
+      const [{ serveMetrics }, { openSamplingApi }] = await Promise.all([import('../serve.js'), import('../../stats/engine-source.js')]);
       await serveMetrics(openSamplingApi(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

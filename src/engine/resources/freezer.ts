@@ -17,7 +17,9 @@ const MAX_POLL_MS = 100;
 
 function freezerDir(h: CgroupHandle): string {
   const dir = h.dir('freezer');
-  if (dir === undefined) throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${h.name} has no freezer cgroup`);
+  // Every v1 container has a freezer dir (the tracking hierarchy): none means it is gone,
+  // e.g. a concurrent destroy removed it (RELIABILITY 14, 15).
+  if (dir === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${h.name} has no freezer cgroup: it does not exist (any more)`);
   return dir;
 }
 
