@@ -4,7 +4,7 @@
 import { Sampler, engineStatsSource, openSamplingApi, realIo } from '../dist/index.js';
 
 const api = openSamplingApi({ root: process.env.LMCTFY_ROOT });
-const sampler = new Sampler(engineStatsSource(api), { io: realIo, root: '/', host: false });
+const sampler = new Sampler(engineStatsSource(api), { io: realIo, root: '/', host: false, type: 'counters' });
 const passes = Number(process.env.HISTORY_PASSES ?? 600);
 let containers = 0;
 for (let i = 0; i < passes; i++) containers = sampler.next().containers.length;

@@ -23,7 +23,7 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveMetrics(api: ContainerApi, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
   const root = api.get(name).name;
-  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root });
+  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, type: 'full' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -69,7 +69,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
 export async function runInteractiveTop(opts: TopOptions): Promise<void> {
   const api = ContainerApi.open(opts.api);
   const rootName = api.get(opts.name).name;
-  const live = new LiveSampler({ api: opts.api, root: rootName, intervalMs: opts.intervalMs, sampler: { histograms: true } });
+  const live = new LiveSampler({ api: opts.api, root: rootName, intervalMs: opts.intervalMs, sampler: { histograms: true, type: 'counters' } });
   live.start();
   try {
     await runConsole({ source: liveSource(api, live, rootName), actions: engineActions(api), readOnly: opts.readOnly });

@@ -6,7 +6,11 @@ import { readStats } from '../engine/container.js';
 import { handleWith, presentControllers } from '../engine/handle.js';
 import type { V1Controller } from '../engine/kernel/layout.js';
 import { cpu } from '../engine/resources/cpu.js';
-import { listSubcontainers, listTasks } from '../engine/tree.js';
+import { memory } from '../engine/resources/memory.js';
+import { pids } from '../engine/resources/pids.js';
+import type { CgroupHandle } from '../engine/resources/types.js';
+import { listTasks } from '../engine/tree.js';
+import { joinName } from '../engine/names.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
 
@@ -15,26 +19,64 @@ export function openSamplingApi(opts: Omit<ApiOptions, 'io'>): ContainerApi {
   return ContainerApi.open({ ...opts, io: new CachingIo(realIo) });
 }
 
+/** Settings (limits) are re-read every this many passes per container, staggered. */
+export const SETTINGS_EVERY = 5;
+
+interface Known {
+  id: number;
+  controllers: Set<V1Controller>;
+  /** Pass at which the settings below were read; undefined before the first read. */
+  settingsPass?: number;
+  limits: RawContainerSample['limits'];
+  memoryLimit?: number;
+  pidsLimit?: number;
+}
+
 /**
  * The sampler's view of the live engine: read-only walks and counters. Which hierarchies a
- * container has is learned once per cgroup (keyed by its inode), not on every pass.
+ * container has is learned once per cgroup (keyed by its inode). With type `counters`,
+ * limits are read on a slower schedule (every SETTINGS_EVERY passes, staggered across
+ * containers) and merged in, so a live pass reads only what changes every second.
  */
 export function engineStatsSource(api: ContainerApi): StatsSource {
   const m = api.machine;
   const io = m.io;
-  const known = new Map<string, { id: number; controllers: Set<V1Controller> }>();
+  const known = new Map<string, Known>();
+  let pass = 0;
+
+  const readSettings = (h: CgroupHandle, k: Known, withLimits: boolean) => {
+    const cpuSpec = h.dir('cpu') ? cpu.read(h)?.cpu : undefined;
+    const limits: RawContainerSample['limits'] = {};
+    if (cpuSpec?.max_limit !== undefined && cpuSpec.max_limit > 0) limits.cpuMaxMilli = cpuSpec.max_limit;
+    if (cpuSpec?.limit !== undefined) limits.cpuShareMilli = cpuSpec.limit;
+    k.limits = limits;
+    // summary and full stats carry the memory and pids limits already.
+    if (withLimits) {
+      k.memoryLimit = h.dir('memory') ? memory.read(h)?.memory?.limit : undefined;
+      k.pidsLimit = h.dir('pids') ? pids.read(h)?.pids?.limit : undefined;
+    }
+    k.settingsPass = pass;
+  };
+
   return {
     endPass: io instanceof CachingIo ? () => io.endPass() : undefined,
     walk(root) {
+      pass++;
       const out: Array<{ name: string; id: number }> = [];
       const seen = new Set<string>();
-      for (const name of [root, ...(unlessNotFound(() => listSubcontainers(m, root, true)) ?? [])]) {
-        const id = m.io.inode(m.trackingDir(name));
-        if (id === undefined) continue;
-        out.push({ name, id });
+      // One stat per container gives its identity and whether it has children: leaves,
+      // most of any tree, are never listed (a cgroup dir lists dozens of control files).
+      const visit = (name: string) => {
+        const info = m.io.dirInfo(m.trackingDir(name));
+        if (info === undefined) return;
+        out.push({ name, id: info.inode });
         seen.add(name);
-        if (known.get(name)?.id !== id) known.set(name, { id, controllers: presentControllers(m, name) });
-      }
+        if (known.get(name)?.id !== info.inode) known.set(name, { id: info.inode, controllers: presentControllers(m, name), limits: {} });
+        if (info.subdirs === 0) return;
+        const kids = unlessNotFound(() => m.io.listDirs(m.trackingDir(name))) ?? [];
+        for (const k of kids.sort()) visit(joinName(name, k));
+      };
+      visit(root);
       for (const name of known.keys()) if (!seen.has(name)) known.delete(name);
       return out;
     },
@@ -46,10 +88,13 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
         const stats = readStats(h, type);
         // Missing files read as absent fields: a container gone by now drops out instead.
         if (!m.io.exists(m.trackingDir(name))) return undefined;
-        const limits: RawContainerSample['limits'] = {};
-        const cpuSpec = h.dir('cpu') ? cpu.read(h)?.cpu : undefined;
-        if (cpuSpec?.max_limit !== undefined && cpuSpec.max_limit > 0) limits.cpuMaxMilli = cpuSpec.max_limit;
-        if (cpuSpec?.limit !== undefined) limits.cpuShareMilli = cpuSpec.limit;
+        const counters = type === 'counters';
+        if (!counters || k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0) readSettings(h, k, counters);
+        if (counters) {
+          if (stats.memory && k.memoryLimit !== undefined) stats.memory.limit = k.memoryLimit;
+          if (stats.pids && k.pidsLimit !== undefined) stats.pids.limit = k.pidsLimit;
+        }
+        const limits = { ...k.limits };
         const mem = stats.memory?.limit;
         if (mem !== undefined && mem >= 0) limits.memoryLimit = mem;
         const pidsLimit = stats.pids?.limit;

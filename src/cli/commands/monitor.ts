@@ -43,7 +43,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   const root = api.get(name ?? '/').name;
   const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
-  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, histograms: true });
+  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, histograms: true, type: 'full' });
   let stop = false;
   const onSignal = () => {
     stop = true;

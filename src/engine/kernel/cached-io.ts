@@ -7,6 +7,8 @@ export interface CachingOptions {
   prefix?: string;
   /** Upper bound on open descriptors; past it, reads fall back to open/read/close. */
   maxOpen?: number;
+  /** A descriptor unread for this many passes is closed (settings are read every few passes). */
+  idlePasses?: number;
 }
 
 /** Errnos that mean the open file's cgroup is gone (removed, or removed and recreated). */
@@ -15,8 +17,8 @@ const STALE = new Set(['ENODEV', 'ENOENT', 'ESTALE', 'EBADF']);
 /**
  * A KernelIo for samplers: cgroupfs files stay open between passes and are re-read with
  * pread at offset 0, which regenerates a seq_file. That is 4–8× cheaper than open/read/close
- * (measured in bench/stats-sample.mjs). A descriptor not read during a whole pass is closed
- * by endPass(), so vanished containers do not pin descriptors.
+ * (measured in bench/stats-sample.mjs). A descriptor left unread for `idlePasses` passes is
+ * closed by endPass(), so vanished containers do not pin descriptors for long.
  */
 export class CachingIo implements KernelIo {
   private readonly open = new Map<string, { fd: number; pass: number }>();
@@ -24,6 +26,7 @@ export class CachingIo implements KernelIo {
   private buf = Buffer.allocUnsafe(16 * 1024);
   private readonly prefix: string;
   private readonly maxOpen: number;
+  private readonly idlePasses: number;
 
   constructor(
     private readonly inner: KernelIo,
@@ -31,6 +34,7 @@ export class CachingIo implements KernelIo {
   ) {
     this.prefix = opts.prefix ?? '/sys/fs/cgroup/';
     this.maxOpen = opts.maxOpen ?? 16_384;
+    this.idlePasses = opts.idlePasses ?? 10;
   }
 
   readFile(path: string): string {
@@ -77,9 +81,9 @@ export class CachingIo implements KernelIo {
     }
   }
 
-  /** Ends a sampling pass: descriptors not read during it are closed. */
+  /** Ends a sampling pass: descriptors idle for `idlePasses` passes are closed. */
   endPass(): void {
-    for (const [path, entry] of this.open) if (entry.pass < this.pass) this.forget(path);
+    for (const [path, entry] of this.open) if (this.pass - entry.pass >= this.idlePasses) this.forget(path);
     this.pass++;
   }
 
@@ -108,8 +112,8 @@ export class CachingIo implements KernelIo {
   exists(path: string): boolean {
     return this.inner.exists(path);
   }
-  inode(path: string): number | undefined {
-    return this.inner.inode(path);
+  dirInfo(path: string): { inode: number; subdirs: number } | undefined {
+    return this.inner.dirInfo(path);
   }
   chown(path: string, uid: number, gid: number): void {
     this.inner.chown(path, uid, gid);

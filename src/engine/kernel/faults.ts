@@ -40,7 +40,7 @@ export function withFaults(io: KernelIo, rules: FaultRule[]): KernelIo & { calls
     rmdir: (p) => (check('rmdir', p), io.rmdir(p)),
     listDirs: (p) => (check('listDirs', p), io.listDirs(p)),
     exists: (p) => (check('exists', p), io.exists(p)),
-    inode: (p) => (check('inode', p), io.inode(p)),
+    dirInfo: (p) => (check('dirInfo', p), io.dirInfo(p)),
     chown: (p, u, g) => (check('chown', p), io.chown(p, u, g)),
     kill: (pid, s) => (check('kill', `pid ${pid}`), io.kill(pid, s)),
   };

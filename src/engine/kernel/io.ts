@@ -16,8 +16,11 @@ export interface KernelIo {
   /** Names of the subdirectories of path (cgroup children), unsorted. */
   listDirs(path: string): string[];
   exists(path: string): boolean;
-  /** Inode number of path, or undefined when it does not exist. */
-  inode(path: string): number | undefined;
+  /**
+   * Inode number and subdirectory count (from the link count, which cgroupfs keeps as
+   * 2 + subdirectories) of a directory, or undefined when it does not exist.
+   */
+  dirInfo(path: string): { inode: number; subdirs: number } | undefined;
   chown(path: string, uid: number, gid: number): void;
   /** Sends a signal to a pid; ESRCH surfaces as NOT_FOUND. */
   kill(pid: number, signal: NodeJS.Signals | number): void;
@@ -70,9 +73,9 @@ export const realIo: KernelIo = {
   exists(path) {
     return fs.existsSync(path);
   },
-  inode(path) {
+  dirInfo(path) {
     const st = fs.statSync(path, { throwIfNoEntry: false });
-    return st?.ino;
+    return st && { inode: st.ino, subdirs: Math.max(0, st.nlink - 2) };
   },
   chown(path, uid, gid) {
     try {

@@ -64,7 +64,8 @@ export const cpuacct: Resource = {
   stats(h, type) {
     const dir = h.dir('cpuacct');
     if (h.version !== 1 || dir === undefined) return {};
-    const ticks = readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
+    // No live view splits user from system time: counters passes skip the file.
+    const ticks = type === 'counters' ? undefined : readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
     const user = ticks?.get('user');
     const system = ticks?.get('system');
     const usage = defined({

@@ -250,14 +250,15 @@ function statsV1(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
   const usage = readStat(io, `${dir}/memory.usage_in_bytes`, parseCounter);
   const hierLimit = stat?.get('hierarchical_memory_limit');
   const oom = readStat(io, `${dir}/memory.oom_control`, (t) => parseFlatKeyed(t))?.get('oom_kill');
+  const counters = type === 'counters';
   const out: MemoryStats = {
-    limit: readStat(io, `${dir}/memory.limit_in_bytes`, parseLimit),
+    limit: counters ? undefined : readStat(io, `${dir}/memory.limit_in_bytes`, parseLimit),
     // Settings no view shows per pass: only in full stats, to keep a summary pass cheap.
     reservation: type === 'full' ? readStat(io, `${dir}/memory.soft_limit_in_bytes`, parseLimit) : undefined,
     swap_limit: type === 'full' ? readStat(io, `${dir}/memory.memsw.limit_in_bytes`, parseLimit) : undefined,
     usage,
-    max_usage: readStat(io, `${dir}/memory.max_usage_in_bytes`, parseCounter),
-    fail_count: readStat(io, `${dir}/memory.failcnt`, parseCounter),
+    max_usage: counters ? undefined : readStat(io, `${dir}/memory.max_usage_in_bytes`, parseCounter),
+    fail_count: counters ? undefined : readStat(io, `${dir}/memory.failcnt`, parseCounter),
     // usage_in_bytes counts descendants, so the hierarchical inactive_file is the one to subtract.
     working_set: workingSet(usage, stat?.get('total_inactive_file')),
     effective_limit: hierLimit === undefined ? undefined : limitFrom(hierLimit),
@@ -288,14 +289,15 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
   const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
   const events = readStat(io, `${dir}/memory.events`, (t) => parseFlatKeyed(t));
   const usage = readStat(io, `${dir}/memory.current`, parseCounter);
-  const limit = readStat(io, `${dir}/memory.max`, parseLimit);
-  const swapMax = readStat(io, `${dir}/memory.swap.max`, parseLimit);
+  const counters = type === 'counters';
+  const limit = counters ? undefined : readStat(io, `${dir}/memory.max`, parseLimit);
+  const swapMax = counters ? undefined : readStat(io, `${dir}/memory.swap.max`, parseLimit);
   const out: MemoryStats = {
     limit,
-    reservation: readStat(io, `${dir}/memory.low`, parseLimit),
+    reservation: counters ? undefined : readStat(io, `${dir}/memory.low`, parseLimit),
     swap_limit: swapMax === undefined || limit === undefined ? undefined : swapMax === -1 || limit === -1 ? -1 : limit + swapMax,
     usage,
-    max_usage: readStat(io, `${dir}/memory.peak`, parseCounter),
+    max_usage: counters ? undefined : readStat(io, `${dir}/memory.peak`, parseCounter),
     fail_count: events?.get('max'),
     working_set: workingSet(usage, stat?.get('inactive_file')),
     oom_kill_count: events?.get('oom_kill'),

@@ -28,12 +28,12 @@ export const pids: Resource = {
     if (text === undefined) return undefined;
     return { pids: { limit: parseOrDataLoss(file, text, parseLimit, 'a pids limit') } };
   },
-  stats(h) {
+  stats(h, type) {
     const dir = h.dir('pids');
     if (dir === undefined) return {};
     const p = defined({
       current: readStat(h.io, `${dir}/pids.current`, parseCounter),
-      limit: readStat(h.io, `${dir}/pids.max`, parseLimit),
+      limit: type === 'counters' ? undefined : readStat(h.io, `${dir}/pids.max`, parseLimit),
     });
     return p ? { pids: p } : {};
   },

@@ -24,7 +24,12 @@ export interface CgroupHandle {
  * replace: unset fields go back to their defaults.
  */
 export type UpdatePolicy = 'create' | 'diff' | 'replace';
-export type StatsType = 'summary' | 'full';
+/**
+ * summary: what `lmctfy stats summary` prints; full: everything, memory.stat breakdown too;
+ * counters: summary without settings (limits) and without what no live view shows, for
+ * samplers that read settings on their own, slower schedule (stats/engine-source.ts).
+ */
+export type StatsType = 'summary' | 'full' | 'counters';
 
 /** One controller (one file under resources/), with its v1 and v2 variants. */
 export interface Resource {
