@@ -5,15 +5,16 @@ import { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
 import { parseProcCgroup } from './kernel/mountinfo.js';
 import { Container } from './container.js';
-import { handleFor } from './handle.js';
+import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
 import { parentName, resolveName } from './names.js';
 import { RESOURCES } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
 import { V2_CONTROLLER } from './resources/files.js';
+import type { CgroupHandle } from './resources/types.js';
 import { checkSpecSupported, controllersFor } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
-import { listSubcontainers, listTasks } from './tree.js';
+import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import type { ContainerSpec, InitSpec } from '../spec/types.js';
 
@@ -89,9 +90,14 @@ export class ContainerApi {
       if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
       const made: string[] = [];
       try {
-        if (m.version === 2) this.createV2(abs, parent, spec, made);
-        else this.createV1(abs, parent, spec, made);
-        const h = handleFor(m, abs);
+        let h: CgroupHandle;
+        if (m.version === 2) {
+          this.createV2(abs, parent, spec, made);
+          h = handleFor(m, abs);
+        } else {
+          // The hierarchies just made are known: no need to look for them again.
+          h = handleWith(m, abs, this.createV1(abs, parent, spec, made));
+        }
         for (const r of RESOURCES) if (r.wants(spec)) r.apply(h, spec, 'create');
         if (spec.owner !== undefined || spec.owner_group !== undefined) delegate(m, made, spec);
       } catch (e) {
@@ -102,26 +108,28 @@ export class ContainerApi {
     });
   }
 
-  private createV1(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
+  /** Makes the container's dir in each hierarchy it needs; returns those hierarchies. */
+  private createV1(abs: string, parent: string, spec: ContainerSpec, made: string[]): Set<V1Controller> {
     const m = this.machine;
     const controllers = controllersFor(m, spec);
     const seen = new Set<string>();
-    // Freezer first: it is the tracking hierarchy, so the container exists only once all are made.
-    const ordered = controllers.filter((c) => c !== 'freezer');
-    for (const c of ordered) {
-      const parentDir = m.dirOf(parent, c)!;
-      if (!m.io.exists(parentDir)) {
-        throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c} (a subcontainer can only isolate what its parent isolates)`);
-      }
-    }
-    for (const c of [...ordered, 'freezer' as const]) {
+    // Freezer last: it is the tracking hierarchy, so the container exists only once all are made.
+    for (const c of [...controllers.filter((x) => x !== 'freezer'), 'freezer' as const]) {
       const dir = m.dirOf(abs, c)!;
       if (seen.has(dir)) continue;
       seen.add(dir);
-      m.io.mkdir(dir);
+      try {
+        m.io.mkdir(dir);
+      } catch (e) {
+        if (isLmctfyError(e, Code.NOT_FOUND)) {
+          throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c} (a subcontainer can only isolate what its parent isolates)`);
+        }
+        throw e;
+      }
       made.push(dir);
       if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
     }
+    return new Set(controllers);
   }
 
   private createV2(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
@@ -160,11 +168,13 @@ export class ContainerApi {
     await withLock(m.trackingDir('/'), abs, async () => {
       if (!m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
       if (!opts.force) {
-        const subs = listSubcontainers(m, abs, false);
-        const pids = listTasks(m, abs, 'pids', false);
+        // The link count says whether it has subcontainers; `tasks` holds every thread, so
+        // an empty one means no processes either. Lists are read only for the message.
+        const subs = m.io.dirInfo(m.trackingDir(abs))?.subdirs ?? 0;
         const tids = listTasks(m, abs, 'tids', false);
-        if (subs.length || pids.length || tids.length) {
-          const what = [subs.length && `${subs.length} subcontainer(s)`, pids.length && `${pids.length} process(es)`, !pids.length && tids.length && `${tids.length} thread(s)`]
+        if (subs > 0 || tids.length > 0) {
+          const pids = tids.length ? listTasks(m, abs, 'pids', false) : [];
+          const what = [subs && `${subs} subcontainer(s)`, pids.length && `${pids.length} process(es)`, !pids.length && tids.length && `${tids.length} thread(s)`]
             .filter(Boolean)
             .join(', ');
           throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${abs} has ${what}; use destroy -f to kill and remove everything`);

@@ -6,13 +6,19 @@ import { Code, LmctfyError } from './errors.js';
 
 /**
  * Per-container advisory locks so two lmctfy processes never interleave a create, update,
- * pause or destroy of the same container (RELIABILITY 15). A lock is a file created with
- * O_EXCL holding the owner's pid; a lock whose owner died is stale and taken over.
- * cgroupfs cannot hold regular files, so locks live in /run/lmctfy (or a per-user tmp dir).
+ * pause or destroy of the same container (RELIABILITY 15). A lock is a symlink whose target
+ * is the owner's pid: symlink(2) creates it atomically with its content in one call. A lock
+ * whose owner died is stale and taken over. cgroupfs cannot hold such files, so locks live
+ * in /run/lmctfy (or a per-user tmp dir).
  */
+let cachedLockDir: string | undefined;
+
 export function lockDir(): string {
-  const uid = process.getuid?.() ?? 0;
-  return uid === 0 ? '/run/lmctfy/locks' : path.join(os.tmpdir(), `lmctfy-${uid}`, 'locks');
+  cachedLockDir ??= (() => {
+    const uid = process.getuid?.() ?? 0;
+    return uid === 0 ? '/run/lmctfy/locks' : path.join(os.tmpdir(), `lmctfy-${uid}`, 'locks');
+  })();
+  return cachedLockDir;
 }
 
 function lockPath(scope: string, name: string): string {
@@ -23,9 +29,11 @@ function lockPath(scope: string, name: string): string {
 function ownerAlive(file: string): boolean {
   let pid: number;
   try {
-    pid = Number(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return true; // being written right now: treat as held
+    pid = Number(fs.readlinkSync(file));
+  } catch (e) {
+    // ENOENT: released or reaped under us, look again. Anything else (a plain file left by
+    // an older lmctfy) is not a live owner.
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -38,9 +46,7 @@ function ownerAlive(file: string): boolean {
 
 function tryAcquire(file: string): boolean {
   try {
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-    fs.writeSync(fd, String(process.pid));
-    fs.closeSync(fd);
+    fs.symlinkSync(String(process.pid), file);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

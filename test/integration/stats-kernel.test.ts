@@ -97,9 +97,16 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
 
   it('serve answers /metrics and /stats.json and exits cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, LMCTFY_ROOT: t.root } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const addr = await new Promise<string>((resolve, reject) => {
-      child.stdout.once('data', (d: Buffer) => resolve(/listen="([^"]+)"/.exec(d.toString())![1]!));
-      child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listen="([^"]+)"\n/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
     });
     const get = (path: string) =>
       new Promise<{ status: number; type: string; body: string }>((resolve, reject) =>
@@ -110,7 +117,7 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
         }).on('error', reject),
       );
     const metrics = await get('/metrics');
-    expect(metrics.status).toBe(200);
+    expect(metrics.status, metrics.body + stderr).toBe(200);
     expect(metrics.type).toMatch(/text\/plain/);
     expect(parseExposition(metrics.body).length).toBeGreaterThan(5);
     const json = await get('/stats.json');

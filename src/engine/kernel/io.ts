@@ -26,10 +26,32 @@ export interface KernelIo {
   kill(pid: number, signal: NodeJS.Signals | number): void;
 }
 
+/** Scratch buffer for reads: control files are small, so open/read/close beats readFileSync's stat and copies. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+
+function readWhole(path: string): string {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY);
+  try {
+    let len = 0;
+    for (;;) {
+      const n = fs.readSync(fd, scratch, len, scratch.length - len, null);
+      if (n === 0) return scratch.toString('utf8', 0, len);
+      len += n;
+      if (len === scratch.length) {
+        const bigger = Buffer.allocUnsafe(scratch.length * 2);
+        scratch.copy(bigger);
+        scratch = bigger;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export const realIo: KernelIo = {
   readFile(path) {
     try {
-      return fs.readFileSync(path, 'utf8');
+      return readWhole(path);
     } catch (e) {
       throw kernelError('read', path, e);
     }
