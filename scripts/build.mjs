@@ -1,7 +1,8 @@
 // Bundles the CLI and the library into dist/ with esbuild: one file per entry plus lazily
 // loaded chunks (the console), so non-TUI commands start near bare-node time (STACK.md).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import protobuf from 'protobufjs';
 
 // Chunk names carry content hashes: start clean so stale chunks do not pile up.
 rmSync('dist', { recursive: true, force: true });
@@ -21,3 +22,9 @@ await build({
   external: ['react-devtools-core'],
   logLevel: 'warning',
 });
+
+// The schema, parsed once here: the CLI loads this JSON instead of parsing .proto text.
+const root = new protobuf.Root();
+for (const file of ['lmctfy.proto', 'config.proto']) protobuf.parse(readFileSync(`proto/${file}`, 'utf8'), root, { keepCase: true });
+root.resolveAll();
+writeFileSync('dist/schema.json', JSON.stringify(root.toJSON()));

@@ -50,7 +50,26 @@ export function findProtoDir(start: string): string {
   }
 }
 
+/**
+ * The build (scripts/build.mjs) writes the parsed schema as protobufjs JSON next to the
+ * bundle: loading that skips parsing the .proto text on every CLI start.
+ */
+function loadPrebuilt(): Root | undefined {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const root = protobuf.Root.fromJSON(JSON.parse(text) as protobuf.INamespace);
+  root.resolveAll();
+  return root;
+}
+
 function loadRoot(): Root {
+  const prebuilt = loadPrebuilt();
+  if (prebuilt) return prebuilt;
   const dir = findProtoDir(path.dirname(fileURLToPath(import.meta.url)));
   const root = new protobuf.Root();
   // Parsing the sources ourselves keeps protobufjs away from its own fs lookup, which
