@@ -25,11 +25,10 @@ function rawLoop() {
   for (let i = 0; i < N; i++) {
     const dirs = hier.map((h) => path.join(h, `r${i}`));
     for (const d of dirs) fs.mkdirSync(d);
-    // The engine writes the create defaults too: memsw and quota unlimited, reservation 0.
-    fs.writeFileSync(path.join(dirs[1], 'memory.memsw.limit_in_bytes'), '-1');
+    // The engine's writes for this spec: the limit, the default reservation 0, the shares
+    // (a fresh cgroup's swap and quota are already unlimited, so it leaves them).
     fs.writeFileSync(path.join(dirs[1], 'memory.limit_in_bytes'), '100000000');
     fs.writeFileSync(path.join(dirs[1], 'memory.soft_limit_in_bytes'), '0');
-    fs.writeFileSync(path.join(dirs[0], 'cpu.cfs_quota_us'), '-1');
     fs.writeFileSync(path.join(dirs[0], 'cpu.shares'), '512');
     for (const d of dirs.reverse()) fs.rmdirSync(d);
   }

@@ -28,7 +28,7 @@ import {
  * CPU time a single parser call may use on inputs of a few KiB before it counts as a hang.
  * CPU time, not wall time: on a shared machine a call can wait long for a CPU.
  */
-export const HANG_CPU_MS = 1000;
+const HANG_CPU_MS = 1000;
 
 /**
  * Runs a parser: it returns a value or throws an LmctfyError (with one of `codes` when
@@ -141,7 +141,7 @@ export function offlineMachine(root: string, comounted = false): Machine {
   return new Machine({ io: untouchableIo, layout: v1Layout(comounted), procCgroupText: PROC_CGROUP, root, version: 1 });
 }
 
-export interface KernelParser {
+interface KernelParser {
   name: string;
   parse: (text: string) => unknown;
   /** Codes it may fail with; [] = it must never throw. */
@@ -149,7 +149,7 @@ export interface KernelParser {
 }
 
 /** Every parser of kernel-provided text (RELIABILITY 21), with what it may fail with. */
-export const KERNEL_PARSERS: KernelParser[] = [
+const KERNEL_PARSERS: KernelParser[] = [
   { name: 'parseMountinfo', parse: parseMountinfo, codes: [Code.DATA_LOSS] },
   { name: 'layoutFromMounts', parse: (t) => layoutFromMounts(parseMountinfo(t)), codes: [Code.DATA_LOSS, Code.FAILED_PRECONDITION] },
   { name: 'unescapeMountField', parse: unescapeMountField, codes: [] },

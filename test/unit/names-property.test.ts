@@ -13,6 +13,12 @@ import { MAX_COMPONENT, MAX_NAME, resolveName } from '../../src/engine/names.js'
 import { CONTROL_FILES, expectCleanName, isControlFileName, offlineMachine } from '../helpers/properties.js';
 
 const RUNS = { numRuns: 1500 };
+/** CONTRACT.md's vectors (caller in /top): checked against the same properties first. */
+const CONTRACT_VECTORS = [
+  ...['/', '//', 'test', './test', '.', './', '..', '/..', '../test', '/top/../test', '/test..test', '/test..', '/test../test'],
+  ...['//test/test2//test3///', '/test/././././test1///', '/90', '/with.dots.in.name', '/with-dash-in-name', '/with_underscore_in_name'],
+  ...['', '<', '+', '/.badname', '/_badname', '../.badname', '_badname'],
+];
 
 const safeComponent = fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,11}$/).filter((c) => !isControlFileName(c));
 /** Components a user might type, good and bad: dots, control files, limits, foreign characters. */
@@ -56,7 +62,7 @@ describe('resolveName over path-shaped input', () => {
         // A resolved name means itself wherever the caller is.
         expect(resolveName(r, '/elsewhere')).toBe(r);
       }),
-      RUNS,
+      { ...RUNS, examples: CONTRACT_VECTORS.map((v): [string, string] => [v, '/top']) },
     );
   });
 

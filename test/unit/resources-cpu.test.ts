@@ -35,14 +35,20 @@ describe('cpu v1', () => {
     return { h: handle({ version: 1, dirs, io }), dir: dirs.cpu!, io };
   }
 
-  it('create with cpu {} writes the defaults', () => {
+  it('replace with cpu {} writes the defaults', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/cpu.shares`, '77\n');
     tree.write(`${dir}/cpu.cfs_quota_us`, '5000\n');
-    cpu.apply(h, { cpu: {} }, 'create');
+    cpu.apply(h, { cpu: {} }, 'replace');
     expect(tree.read(`${dir}/cpu.shares`)).toBe('1024');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('-1');
     expect(io.writes.map((w) => w.file)).not.toContain('cpu.idle');
+  });
+
+  it('create of a fresh group leaves its already unlimited quota alone', () => {
+    const { h, io } = setup();
+    cpu.apply(h, { cpu: {} }, 'create');
+    expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.shares=1024']);
   });
 
   it('create with limit and max_limit converts both', () => {
@@ -93,7 +99,7 @@ describe('cpu v1', () => {
   it('BEST_EFFORT writes cpu.idle and no weight', () => {
     const { h, dir, io } = setup();
     cpu.apply(h, { cpu: { scheduling_latency: 'BEST_EFFORT' } }, 'create');
-    expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.cfs_quota_us=-1', 'cpu.idle=1']);
+    expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.idle=1']);
     expect(tree.read(`${dir}/cpu.idle`)).toBe('1');
   });
 

@@ -63,14 +63,21 @@ describe('memory v1', () => {
     tree.write(`${dir}/memory.memsw.limit_in_bytes`, `${memsw}\n`);
   }
 
-  it('create writes the defaults: unlimited memory and swap, reservation 0', () => {
+  it('replace writes the defaults: unlimited memory and swap, reservation 0', () => {
     const { h, dir, io } = setup();
     setLimits(dir, 100 * M, 200 * M);
-    memory.apply(h, { memory: {} }, 'create');
+    memory.apply(h, { memory: {} }, 'replace');
     expect(tree.read(`${dir}/memory.limit_in_bytes`)).toBe(UNLIMITED_V1);
     expect(tree.read(`${dir}/memory.memsw.limit_in_bytes`)).toBe(UNLIMITED_V1);
     expect(tree.read(`${dir}/memory.soft_limit_in_bytes`)).toBe('0');
     expect(io.writes.map((w) => w.file)).toEqual(['memory.memsw.limit_in_bytes', 'memory.limit_in_bytes', 'memory.soft_limit_in_bytes']);
+  });
+
+  it('create of a fresh group writes the limit and reservation, not the already unlimited swap', () => {
+    const { h, dir, io } = setup();
+    memory.apply(h, { memory: { limit: 100 * M } }, 'create');
+    expect(io.writes.map((w) => w.file)).toEqual(['memory.limit_in_bytes', 'memory.soft_limit_in_bytes']);
+    expect(tree.read(`${dir}/memory.limit_in_bytes`)).toBe(`${100 * M}\n`);
   });
 
   it('raising both writes memsw first', () => {

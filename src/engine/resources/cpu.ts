@@ -70,12 +70,13 @@ interface CpuWrites {
 
 const QUOTA_HINTS = { EINVAL: "the kernel refuses a quota above the parent's max_limit" };
 
-function planV1(h: CgroupHandle, dir: string, t: CpuTarget): CpuWrites {
+/** `fresh`: made by this create, so the quota is already unlimited (the kernel default). */
+function planV1(h: CgroupHandle, dir: string, t: CpuTarget, fresh: boolean): CpuWrites {
   const out: CpuWrites = { idle: t.idle };
-  if (t.maxLimit !== undefined) {
+  if (t.maxLimit === 'unlimited' && !fresh) out.quota = { file: `${dir}/cpu.cfs_quota_us`, value: '-1' };
+  if (typeof t.maxLimit === 'number') {
     const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter) ?? DEFAULT_PERIOD_US;
-    const quota = t.maxLimit === 'unlimited' ? -1 : maxLimitToQuota(t.maxLimit, period);
-    out.quota = { file: `${dir}/cpu.cfs_quota_us`, value: String(quota) };
+    out.quota = { file: `${dir}/cpu.cfs_quota_us`, value: String(maxLimitToQuota(t.maxLimit, period)) };
   }
   if (t.limit !== undefined) {
     const shares = t.limit === 'default' ? DEFAULT_SHARES : cpuLimitToShares(t.limit);
@@ -103,8 +104,8 @@ function planV2(h: CgroupHandle, dir: string, t: CpuTarget): CpuWrites {
   return out;
 }
 
-/** Quota, then the weight (refused once a group is idle), then idle. */
-function write(h: CgroupHandle, dir: string, w: CpuWrites): void {
+/** Quota, then the weight (refused once a group is idle), then idle. A fresh group is not idle. */
+function write(h: CgroupHandle, dir: string, w: CpuWrites, fresh: boolean): void {
   const idleFile = `${dir}/cpu.idle`;
   if (w.idle && !h.io.exists(idleFile)) {
     throw new LmctfyError(
@@ -112,7 +113,7 @@ function write(h: CgroupHandle, dir: string, w: CpuWrites): void {
       `cpu.scheduling_latency BEST_EFFORT needs ${idleFile} (SCHED_IDLE groups, Linux 5.15 or later), which this kernel lacks`,
     );
   }
-  const idleNow = isIdle(h, dir);
+  const idleNow = !fresh && isIdle(h, dir);
   if (idleNow && w.weight?.asked) {
     throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot set cpu.limit of ${h.name}: it is BEST_EFFORT (cpu.idle=1), which always has the minimum weight`);
   }
@@ -184,7 +185,8 @@ export const cpu: Resource = {
   apply(h, spec, policy) {
     const dir = isolatedDir(h, 'cpu');
     const t = target(spec.cpu ?? {}, policy);
-    write(h, dir, h.version === 1 ? planV1(h, dir, t) : planV2(h, dir, t));
+    const fresh = policy === 'create';
+    write(h, dir, h.version === 1 ? planV1(h, dir, t, fresh) : planV2(h, dir, t), fresh);
   },
   read(h) {
     const dir = h.dir('cpu');

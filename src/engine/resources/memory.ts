@@ -96,19 +96,24 @@ function writeV1Limit(h: CgroupHandle, file: string, usageFile: string, field: s
   }
 }
 
-function applyV1(h: CgroupHandle, dir: string, t: MemoryTarget): void {
+/**
+ * `fresh`: the cgroup was made by this create, so its limits are the kernel's defaults
+ * (unlimited) and need neither reading nor, for an unlimited swap, writing.
+ */
+function applyV1(h: CgroupHandle, dir: string, t: MemoryTarget, fresh: boolean): void {
   const limitFile = `${dir}/memory.limit_in_bytes`;
   const memswFile = `${dir}/memory.memsw.limit_in_bytes`;
-  const hasMemsw = t.swap !== undefined && h.io.exists(memswFile);
+  const swapTarget = fresh && !t.swapAsked && t.swap === -1 ? undefined : t.swap;
+  const hasMemsw = swapTarget !== undefined && h.io.exists(memswFile);
   if (t.swapAsked && !hasMemsw) throw swapUnsupported(memswFile);
-  const curLimit = readSpecValue(h.io, limitFile, parseLimit, 'a memory limit');
+  const curLimit = fresh ? -1 : readSpecValue(h.io, limitFile, parseLimit, 'a memory limit');
   const writeLimit = () => {
     if (t.limit !== undefined) writeV1Limit(h, limitFile, `${dir}/memory.usage_in_bytes`, 'memory.limit', t.limit, curLimit);
   };
   if (hasMemsw) {
-    const curSwap = readSpecValue(h.io, memswFile, parseLimit, 'a memory+swap limit');
-    const writeSwap = () => writeV1Limit(h, memswFile, `${dir}/memory.memsw.usage_in_bytes`, 'memory.swap_limit', t.swap!, curSwap);
-    if (memswOrder(curLimit, t.limit ?? curLimit, t.swap!) === 'swap-first') {
+    const curSwap = fresh ? -1 : readSpecValue(h.io, memswFile, parseLimit, 'a memory+swap limit');
+    const writeSwap = () => writeV1Limit(h, memswFile, `${dir}/memory.memsw.usage_in_bytes`, 'memory.swap_limit', swapTarget!, curSwap);
+    if (memswOrder(curLimit, t.limit ?? curLimit, swapTarget!) === 'swap-first') {
       writeSwap();
       writeLimit();
     } else {
@@ -116,7 +121,7 @@ function applyV1(h: CgroupHandle, dir: string, t: MemoryTarget): void {
       writeSwap();
     }
   } else {
-    const memsw = t.limit !== undefined ? readStat(h.io, memswFile, parseLimit) : undefined;
+    const memsw = t.limit !== undefined && !fresh ? readStat(h.io, memswFile, parseLimit) : undefined;
     if (memsw !== undefined && !limitAtLeast(memsw, t.limit!)) {
       throw new LmctfyError(
         Code.INVALID_ARGUMENT,
@@ -318,7 +323,7 @@ export const memory: Resource = {
   apply(h, spec, policy) {
     const dir = isolatedDir(h, 'memory');
     const t = target(spec.memory ?? {}, policy);
-    if (h.version === 1) applyV1(h, dir, t);
+    if (h.version === 1) applyV1(h, dir, t, policy === 'create');
     else applyV2(h, dir, t);
   },
   read(h) {
