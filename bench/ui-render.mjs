@@ -48,7 +48,7 @@ async function parent() {
   try {
     await build({
       stdin: {
-        contents: `export { App } from './src/ui/App.js'; export { FakeConsole } from './src/ui/fake-source.js';
+        contents: `export { App } from './src/ui/App.js'; export { INK_OPTIONS } from './src/ui/index.js'; export { FakeConsole } from './src/ui/fake-source.js';
           export { indexTree, visibleRows, rowPositions } from './src/ui/tree.js';
           export { render } from 'ink'; export { createElement } from 'react';`,
         resolveDir: process.cwd(),
@@ -150,6 +150,7 @@ async function child(bundle, n, mode) {
     );
     const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode() {}, ref() {}, unref() {} });
     instance = ui.render(ui.createElement(ui.App, { source, actions: source, readOnly: true }), {
+      ...ui.INK_OPTIONS,
       stdout,
       stdin,
       stderr: stdout,

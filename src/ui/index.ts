@@ -11,6 +11,9 @@ export { FakeConsole, type FakeConsoleOptions } from './fake-source.js';
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
 
+/** Ink options of the console (the render benchmark uses the same). Only changed lines are rewritten. */
+export const INK_OPTIONS = { exitOnCtrlC: true, incrementalRendering: true } as const;
+
 export interface RunConsoleOptions {
   source: ConsoleSource;
   actions: ConsoleActions;
@@ -31,7 +34,7 @@ export async function runConsole(options: RunConsoleOptions): Promise<void> {
   if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
   try {
     // Ink unmounts itself on exit (q, Ctrl+C, or a render error, which rejects here).
-    await render(createElement(App, options), { exitOnCtrlC: true }).waitUntilExit();
+    await render(createElement(App, options), INK_OPTIONS).waitUntilExit();
   } finally {
     if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
   }
