@@ -11,8 +11,11 @@ export { FakeConsole, type FakeConsoleOptions } from './fake-source.js';
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
 
-/** Ink options of the console (the render benchmark uses the same). Only changed lines are rewritten. */
-export const INK_OPTIONS = { exitOnCtrlC: true, incrementalRendering: true } as const;
+/**
+ * Ink options of the console (the render benchmark uses the same). Not Ink's
+ * incrementalRendering: in a real terminal (test/e2e) it left stale and doubled lines.
+ */
+export const INK_OPTIONS = { exitOnCtrlC: true } as const;
 
 export interface RunConsoleOptions {
   source: ConsoleSource;

@@ -72,6 +72,8 @@ describeCgroups('lmctfy top in a real terminal, against real cgroups', () => {
     await top.keys('p');
     await top.waitFor(/paused \/bykeys/);
     expect(fs.readFileSync(kernel('freezer', '/bykeys', 'freezer.state'), 'utf8').trim()).toBe('FROZEN');
+    // p toggles on the state the screen shows: wait for a sample to show it frozen.
+    await top.waitFor(/› .*bykeys.*FROZEN/);
     await top.keys('p');
     await top.waitFor(/resumed \/bykeys/);
     expect(fs.readFileSync(kernel('freezer', '/bykeys', 'freezer.state'), 'utf8').trim()).toBe('THAWED');
