@@ -14,6 +14,14 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true);
+  program.addHelpText(
+    'after',
+    `
+The exit status is the canonical status code: 0 OK, 1 CANCELLED, 2 UNKNOWN, 3 INVALID_ARGUMENT,
+5 NOT_FOUND, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED, 9 FAILED_PRECONDITION, 10 ABORTED,
+12 UNIMPLEMENTED, 13 INTERNAL. Specs are protobuf text format, e.g. "memory:{limit:100000000}",
+or JSON; -c FILE also takes binary.`,
+  );
   registerLifecycle(program);
   registerProcesses(program);
   registerInspect(program);

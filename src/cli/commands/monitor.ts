@@ -72,6 +72,7 @@ export function registerMonitor(program: Command): void {
     .option('--count <n>', 'headless: stop after N samples')
     .option('--format <format>', 'headless output: json (default), openmetrics or prometheus')
     .option('--read-only', 'console: disable actions')
+    .addHelpText('after', '\nCPU % is Δ CPU time / Δ wall time × 100: 100 % = one full CPU (a 4-CPU burner reads 400 %).\nWorking set = usage − inactive file. Every number is explained in docs/STATS.md.')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<TopFlags>(cmd);
       const format = metricsFormat(f.format);
