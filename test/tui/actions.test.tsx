@@ -151,6 +151,16 @@ describe('pause, run, kill', () => {
     expect(actions.pause).not.toHaveBeenCalled();
   });
 
+  it('a second p before the next sample resumes what the first paused', async () => {
+    const { r, actions } = await at('/busy');
+    await press(r, 'p');
+    await vi.waitFor(() => expect(screen(r)).toContain('paused /busy'));
+    await press(r, 'p');
+    await vi.waitFor(() => expect(screen(r)).toContain('resumed /busy'));
+    expect(actions.pause).toHaveBeenCalledTimes(1);
+    expect(actions.resume).toHaveBeenCalledExactlyOnceWith('/busy');
+  });
+
   it('r runs a command and shows its pid', async () => {
     const { r, actions } = await at('/busy');
     await press(r, 'r');

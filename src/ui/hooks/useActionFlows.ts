@@ -9,6 +9,9 @@ import { specToOneLine } from '../spec-line.js';
 import type { Status } from '../StatusLine.js';
 import { parentOf } from '../tree.js';
 
+/** How long the console trusts its own pause/resume over a sample that has not caught up. */
+const ASSUMED_STATE_MS = 10_000;
+
 /** The container an action applies to, as the table saw it when the key was pressed. */
 export interface ActionTarget {
   name: string;
@@ -56,6 +59,9 @@ export function useActionFlows(options: ActionFlowOptions): ActionFlows {
   const { actions, report, logEvent, onCreated, onChanged } = options;
   const [dialog, setDialog] = useState<Dialog>();
   const nextId = useRef(0);
+  // What this console last paused or resumed, until a sample shows it: a second `p`
+  // pressed before the next sample must toggle back, not repeat the first action.
+  const assumed = useRef(new Map<string, { state: FreezerState; at: number }>());
 
   const prompt = (label: string, submit: (value: string) => string | undefined, initial = '', hint?: string): Dialog => ({
     kind: 'prompt',
@@ -155,10 +161,16 @@ export function useActionFlows(options: ActionFlowOptions): ActionFlows {
           (e: unknown) => report({ text: asLmctfyError(e).describe(), tone: 'error' }),
         );
     },
-    pause: (t) =>
-      t.state === 'FROZEN' || t.state === 'FREEZING'
-        ? perform({ pending: `resuming ${t.name}…`, logName: t.name, call: () => actions.resume(t.name), done: () => `resumed ${t.name}` })
-        : perform({ pending: `pausing ${t.name}…`, logName: t.name, call: () => actions.pause(t.name), done: () => `paused ${t.name}` }),
+    pause: (t) => {
+      const mine = assumed.current.get(t.name);
+      const state = mine && mine.state !== t.state && Date.now() - mine.at < ASSUMED_STATE_MS ? mine.state : t.state;
+      const remember = (next: FreezerState) => assumed.current.set(t.name, { state: next, at: Date.now() });
+      if (state === 'FROZEN' || state === 'FREEZING') {
+        perform({ pending: `resuming ${t.name}…`, logName: t.name, call: () => actions.resume(t.name).then(() => remember('THAWED')), done: () => `resumed ${t.name}` });
+      } else {
+        perform({ pending: `pausing ${t.name}…`, logName: t.name, call: () => actions.pause(t.name).then(() => remember('FROZEN')), done: () => `paused ${t.name}` });
+      }
+    },
     run: (t) =>
       setDialog(
         prompt(`Run in ${t.name}:`, (command) => {
