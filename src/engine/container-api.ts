@@ -166,11 +166,12 @@ export class ContainerApi {
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
     await withLock(m.trackingDir('/'), abs, async () => {
-      if (!m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
+      const info = m.io.dirInfo(m.trackingDir(abs));
+      if (info === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
       if (!opts.force) {
         // The link count says whether it has subcontainers; `tasks` holds every thread, so
         // an empty one means no processes either. Lists are read only for the message.
-        const subs = m.io.dirInfo(m.trackingDir(abs))?.subdirs ?? 0;
+        const subs = info.subdirs;
         const tids = listTasks(m, abs, 'tids', false);
         if (subs > 0 || tids.length > 0) {
           const pids = tids.length ? listTasks(m, abs, 'pids', false) : [];

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,9 +20,22 @@ export function lockDir(): string {
   return cachedLockDir;
 }
 
+/**
+ * 64-bit FNV-1a of the root and name: names can be longer than a file name may be, and a
+ * collision would only make two containers share a lock (serialize), never break one.
+ */
+export function lockKey(scope: string, name: string): string {
+  let h = 0xcbf29ce484222325n;
+  const text = `${scope}\0${name}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= BigInt(text.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
 function lockPath(scope: string, name: string): string {
-  const key = createHash('sha1').update(`${scope}\0${name}`).digest('hex').slice(0, 24);
-  return path.join(lockDir(), `${key}.lock`);
+  return path.join(lockDir(), `${lockKey(scope, name)}.lock`);
 }
 
 function ownerAlive(file: string): boolean {

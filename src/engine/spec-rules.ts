@@ -70,9 +70,12 @@ export function resourcesFor(spec: ContainerSpec, isolated?: Set<ResourceKey>): 
   );
 }
 
+/** Hierarchies every container has on v1: freezer tracks it, cpuacct and pids account it. */
+export const TRACKING_CONTROLLERS: readonly V1Controller[] = ['freezer', 'cpuacct', 'pids'];
+
 /** v1 controllers a create must make dirs in: the tracking set plus what the spec asks for. */
 export function controllersFor(machine: Machine, spec: ContainerSpec): V1Controller[] {
-  const tracking: V1Controller[] = ['freezer', 'cpuacct', 'pids'];
+  const tracking = TRACKING_CONTROLLERS;
   const wanted = RESOURCES.filter((r) => r.wants(spec)).map((r) => r.controller);
   const all = new Set<V1Controller>([...tracking, ...wanted]);
   return machine.controllers().filter((c) => all.has(c));

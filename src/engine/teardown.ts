@@ -5,6 +5,7 @@ import { handleFor } from './handle.js';
 import { dirsDeepestFirst, listSubcontainers, listTasks } from './tree.js';
 import { freeze, thaw } from './resources/freezer.js';
 import { sleep } from './kernel/retry.js';
+import { TRACKING_CONTROLLERS } from './spec-rules.js';
 
 export const KILL_DEADLINE_MS = 5_000;
 
@@ -97,10 +98,12 @@ export async function removeSubtree(machine: Machine, name: string, deadlineMs =
   const tops = [...new Set(machine.controllers().map((c) => machine.dirOf(name, c)!))].sort(
     (a, b) => Number(a === tracking) - Number(b === tracking),
   );
+  const always = new Set(TRACKING_CONTROLLERS.map((c) => machine.dirOf(name, c)).filter((d): d is string => d !== undefined));
   for (;;) {
     const busy: string[] = [];
-    // exists() first: a thrown ENOENT costs far more than a stat.
-    for (const top of tops.filter((d) => machine.io.exists(d))) {
+    // exists() first, except for the tracking hierarchies every container has: a thrown
+    // ENOENT costs far more than a stat.
+    for (const top of tops.filter((d) => always.has(d) || machine.io.exists(d))) {
       // Optimistic: a leaf goes with one rmdir; only a dir with children (EBUSY) is walked.
       if (removeDir(machine, top) !== 'busy') continue;
       for (const d of dirsDeepestFirst(machine, top)) if (removeDir(machine, d) === 'busy') busy.push(d);

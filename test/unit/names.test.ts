@@ -79,3 +79,15 @@ describe('name helpers', () => {
     ['/x', '/', true],
   ])('isWithin(%j, %j) = %j', (n, a, o) => expect(isWithin(n, a)).toBe(o));
 });
+
+describe('lock keys', () => {
+  it('are 16 hex digits, stable, and differ by root and by name', async () => {
+    const { lockKey } = await import('../../src/engine/lock.js');
+    const a = lockKey('/sys/fs/cgroup/freezer/r', '/a');
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(lockKey('/sys/fs/cgroup/freezer/r', '/a')).toBe(a);
+    expect(lockKey('/sys/fs/cgroup/freezer/r', '/b')).not.toBe(a);
+    expect(lockKey('/sys/fs/cgroup/freezer/s', '/a')).not.toBe(a);
+    expect(lockKey('r', 'x'.repeat(5000))).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
