@@ -85,17 +85,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep-merges spec or stats fragments produced by the per-controller handlers. */
+/**
+ * Deep-merges spec or stats fragments produced by the per-controller handlers. Fragments
+ * are fresh objects owned by the caller, so they are merged in place rather than copied:
+ * this runs for every container on every sampling pass.
+ */
 export function mergeFragments(fragments: object[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const merge = (into: Record<string, unknown>, from: Record<string, unknown>) => {
-    for (const [k, v] of Object.entries(from)) {
+    for (const k in from) {
+      const v = from[k];
       if (v === undefined) continue;
       const cur = into[k];
       if (isPlainObject(cur) && isPlainObject(v)) merge(cur, v);
-      else into[k] = isPlainObject(v) ? merge({}, v) : v;
+      else into[k] = v;
     }
-    return into;
   };
   for (const f of fragments) merge(out, f as Record<string, unknown>);
   return out;

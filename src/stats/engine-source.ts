@@ -86,8 +86,9 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
       return unlessNotFound(() => {
         const h = handleWith(m, name, k.controllers);
         const stats = readStats(h, type);
-        // Missing files read as absent fields: a container gone by now drops out instead.
-        if (!m.io.exists(m.trackingDir(name))) return undefined;
+        // Missing files read as absent fields: a container gone by now drops out instead. A
+        // live container always has CPU usage, so only its absence needs the extra check.
+        if (!stats.cpu?.usage && !m.io.exists(m.trackingDir(name))) return undefined;
         const counters = type === 'counters';
         if (!counters || k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0) readSettings(h, k, counters);
         if (counters) {

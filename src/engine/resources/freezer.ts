@@ -29,17 +29,20 @@ function v2Frozen(h: CgroupHandle, dir: string): boolean | undefined {
   return frozen === undefined ? undefined : frozen === 1;
 }
 
+function parseV1State(dir: string, text: string): FreezerState {
+  const state = text.trim() as FreezerState;
+  if (!STATES.includes(state)) {
+    throw new LmctfyError(Code.DATA_LOSS, `${dir}/freezer.state: unknown state ${JSON.stringify(text.trim())}`);
+  }
+  return state;
+}
+
 /** State of the container, including a freeze inherited from an ancestor. */
 export function freezerState(h: CgroupHandle): FreezerState {
   const dir = freezerDir(h);
   if (h.version === 1) {
     const text = readOptional(h.io, `${dir}/freezer.state`);
-    if (text === undefined) return 'THAWED';
-    const state = text.trim() as FreezerState;
-    if (!STATES.includes(state)) {
-      throw new LmctfyError(Code.DATA_LOSS, `${dir}/freezer.state: unknown state ${JSON.stringify(text.trim())}`);
-    }
-    return state;
+    return text === undefined ? 'THAWED' : parseV1State(dir, text);
   }
   if (v2Frozen(h, dir)) return 'FROZEN';
   return selfFreezing(h) ? 'FREEZING' : 'THAWED';
@@ -100,11 +103,12 @@ export const freezer: Resource = {
   stats(h) {
     const dir = h.dir('freezer');
     if (dir === undefined) return {};
-    const present = h.io.exists(h.version === 1 ? `${dir}/freezer.state` : `${dir}/cgroup.freeze`);
-    if (!present) return {};
+    // v1: reading the state file is also how we learn there is one (a root cgroup has none).
+    const v1Text = h.version === 1 ? readOptional(h.io, `${dir}/freezer.state`) : undefined;
+    if (h.version === 1 ? v1Text === undefined : !h.io.exists(`${dir}/cgroup.freeze`)) return {};
     let state: FreezerState | undefined;
     try {
-      state = freezerState(h);
+      state = v1Text !== undefined ? parseV1State(dir, v1Text) : freezerState(h);
     } catch (e) {
       if (!(e instanceof LmctfyError && e.code === Code.DATA_LOSS)) throw e;
     }
