@@ -5,7 +5,7 @@ import { realIo } from '../engine/kernel/io.js';
 import { readStats } from '../engine/container.js';
 import { handleWith, presentControllers } from '../engine/handle.js';
 import type { V1Controller } from '../engine/kernel/layout.js';
-import { cpu } from '../engine/resources/cpu.js';
+import { cpu, cpuThrottling } from '../engine/resources/cpu.js';
 import { memory } from '../engine/resources/memory.js';
 import { pids } from '../engine/resources/pids.js';
 import type { CgroupHandle } from '../engine/resources/types.js';
@@ -91,6 +91,10 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
         if (!stats.cpu?.usage && !m.io.exists(m.trackingDir(name))) return undefined;
         const counters = type === 'counters';
         if (!counters || k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0) readSettings(h, k, counters);
+        if (counters && m.version === 1 && k.limits.cpuMaxMilli !== undefined) {
+          const t = cpuThrottling(h).cpu?.throttling_data;
+          if (t) stats.cpu = { ...stats.cpu, throttling_data: t };
+        }
         if (counters) {
           if (stats.memory && k.memoryLimit !== undefined) stats.memory.limit = k.memoryLimit;
           if (stats.pids && k.pidsLimit !== undefined) stats.pids.limit = k.pidsLimit;

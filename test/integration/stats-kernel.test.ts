@@ -38,6 +38,13 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
     // Each loop gets ~1/4 of a CPU: both show up as timeslices in the schedstat histograms.
     const oncpu = v.histograms?.find((h) => h.type === 'ONCPU');
     expect(oncpu?.stat.reduce((a, b) => a + b.value, 0)).toBeGreaterThan(10);
+    // The console's counters passes read throttling only for capped containers: this one is.
+    const live = new Sampler(engineStatsSource(api), { io: realIo, root: '/capped', host: false, type: 'counters' });
+    live.next();
+    await sleep(300);
+    const lv = live.next().containers.find((x) => x.name === '/capped')!;
+    expect(lv.raw.stats.cpu?.throttling_data?.throttled_periods).toBeGreaterThan(0);
+    expect(lv.raw.limits.cpuMaxMilli).toBe(500);
     await api.destroy('capped', { force: true });
   });
 

@@ -3,7 +3,7 @@ import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import type { KernelIo } from '../../src/engine/kernel/io.js';
 import { sharesToCpuLimit, weightToShares } from '../../src/engine/resources/conversions.js';
-import { cpu } from '../../src/engine/resources/cpu.js';
+import { cpu, cpuThrottling } from '../../src/engine/resources/cpu.js';
 import { cpuacct, parseCpuHistograms } from '../../src/engine/resources/cpuacct.js';
 import { cpuset, prepareCpuset } from '../../src/engine/resources/cpuset.js';
 import type { ContainerSpec } from '../../src/spec/types.js';
@@ -249,6 +249,17 @@ describe('cpu v2', () => {
     const io = withFaults(fileIo(), [{ op: 'readFile', path: 'cpu.pressure', errno: 'EOPNOTSUPP' }]);
     const h = handle({ version: 2, unified: dir, io });
     expect(cpu.stats(h, 'full')).toEqual({ cpu: { usage: { total: 10_000, user: 6000, system: 4000 } } });
+  });
+});
+
+describe('cpu counters', () => {
+  it('a v1 counters pass leaves throttling to cpuThrottling()', () => {
+    const dirs = v1Tree(tree, ['cpu']);
+    tree.write(`${dirs.cpu!}/cpu.stat`, 'nr_periods 10\nnr_throttled 4\nthrottled_time 5000\n');
+    const h = handle({ version: 1, dirs });
+    expect(cpu.stats(h, 'counters')).toEqual({});
+    expect(cpuThrottling(h)).toEqual({ cpu: { throttling_data: { periods: 10, throttled_periods: 4, throttled_time: 5000 } } });
+    expect(cpu.stats(h, 'summary').cpu?.throttling_data?.throttled_periods).toBe(4);
   });
 });
 

@@ -167,6 +167,14 @@ function cpuStats(h: CgroupHandle, dir: string): CpuStats {
   return out;
 }
 
+/** Throttling counters alone (v1 cpu.stat), for a `counters` pass over a capped container. */
+export function cpuThrottling(h: CgroupHandle): ContainerStats {
+  const dir = h.dir('cpu');
+  if (dir === undefined) return {};
+  const c = cpuStats(h, dir);
+  return c.throttling_data ? { cpu: { throttling_data: c.throttling_data } } : {};
+}
+
 function scale(n: number | undefined, by: number): number | undefined {
   return n === undefined ? undefined : n * by;
 }
@@ -194,9 +202,12 @@ export const cpu: Resource = {
     const c = h.version === 1 ? readV1(h, dir) : readV2(h, dir);
     return c ? { cpu: c } : undefined;
   },
-  stats(h) {
+  stats(h, type) {
     const dir = h.dir('cpu');
     if (dir === undefined) return {};
+    // v1 cpu.stat holds only throttling, which only a capped group can have: a `counters`
+    // pass leaves it to cpuThrottling(), called by samplers that know the cap.
+    if (type === 'counters' && h.version === 1) return {};
     const out: ContainerStats = {};
     const c = cpuStats(h, dir);
     if (Object.keys(c).length > 0) out.cpu = c;
