@@ -47,7 +47,7 @@ export class ContainerApi {
     try {
       for (const c of machine.version === 2 ? (['freezer'] as V1Controller[]) : machine.controllers()) {
         const dir = machine.dirOf('/', c)!;
-        mkdirParents(io, dir, made, c === 'cpuset' ? (d) => inheritCpuset(io, d) : undefined);
+        mkdirParents(io, dir, made, c === 'cpuset' ? (d) => prepareCpuset(dirHandle(io, d)) : undefined);
       }
     } catch (e) {
       for (const d of made.reverse()) tryRmdir(io, d);
@@ -211,12 +211,12 @@ export class ContainerApi {
   }
 }
 
-/** A new v1 cpuset dir starts empty and cannot take tasks: copy what its parent allows (RELIABILITY 9). */
-function inheritCpuset(io: KernelIo, dir: string): void {
-  for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-    const file = path.posix.join(dir, f);
-    if (io.readFile(file).trim() === '') io.writeFile(file, io.readFile(path.posix.join(path.posix.dirname(dir), f)).trim() || '\n');
-  }
+/**
+ * A handle on a cpuset dir that is not a container yet (levels of the delegated root made
+ * by init): a new v1 cpuset dir starts empty and cannot take tasks (RELIABILITY 9).
+ */
+function dirHandle(io: KernelIo, dir: string): CgroupHandle {
+  return { io, version: 1, name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
 }
 
 function tryRmdir(io: KernelIo, dir: string): void {

@@ -33,6 +33,13 @@ describeCgroups('the original README, on real cgroups (CLI)', () => {
   });
   afterAll(() => t.cleanup());
 
+  it('init gave the new root cpuset the CPUs and memory nodes of its parent', () => {
+    const dir = rootDirs(t.root).find((d) => d.startsWith('/sys/fs/cgroup/cpuset/'))!;
+    for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+      expect(fs.readFileSync(path.join(dir, f), 'utf8').trim()).toBe(fs.readFileSync(path.join(path.dirname(dir), f), 'utf8').trim());
+    }
+  });
+
   it('commands on a missing root say to run init', () => {
     const r = lmctfy(`${t.root}-missing`, ['list', 'containers', '-r', '/']);
     expect(r.code).toBe(9);
