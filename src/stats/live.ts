@@ -45,7 +45,12 @@ export class LiveSampler {
   start(): void {
     const workerUrl = new URL('./sampler-worker.js', import.meta.url);
     if (!this.opts.inThread && fs.existsSync(fileURLToPath(workerUrl))) {
-      this.worker = new Worker(workerUrl, { workerData: { ...this.opts, intervalMs: this.interval } });
+      this.worker = new Worker(workerUrl, {
+        workerData: { ...this.opts, intervalMs: this.interval },
+        // A pass's garbage is short-lived: a small young generation and a capped heap keep
+        // the sampler's footprint flat instead of growing to V8's defaults.
+        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+      });
       this.worker.on('message', (m: FromWorker) => {
         if (m.kind === 'raw') this.publish(m.raw);
         else for (const l of this.errorListeners) l(new LmctfyError(m.code, m.message));
