@@ -3,6 +3,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { layoutColumns, rowState } from './columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
+import { nameCell } from './Row.js';
 import { Footer } from './Footer.js';
 import { formatInterval } from './format.js';
 import { Header } from './Header.js';
@@ -99,7 +100,8 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   const top = scrollTop(topState, selected, tableRows, rows.length);
   if (top !== topState) setTop(top);
 
-  const layout = useMemo(() => layoutColumns(size.columns), [size.columns]);
+  const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCell(r).length), 0), [rows]);
+  const layout = useMemo(() => layoutColumns(size.columns, longestName), [size.columns, longestName]);
   const cpuHistory = useCallback(
     (name: string) => source.history(name)?.cpuPercent ?? NO_HISTORY,
     // A new pass means new history, even though the source object is the same.

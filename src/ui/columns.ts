@@ -51,14 +51,18 @@ export interface TableLayout {
 }
 
 /** Fits the columns to the terminal width, dropping the least useful ones first. */
-export function layoutColumns(width: number): TableLayout {
+/**
+ * Columns that fit `width`. The name column takes what is left, but no more than the
+ * longest name needs: every padding character drawn is work for Ink on every frame.
+ */
+export function layoutColumns(width: number, longestName = Infinity): TableLayout {
   const shown = new Set(ORDER);
   const nameWidth = () => width - GUTTER_WIDTH - [...shown].reduce((sum, c) => sum + COLUMN_WIDTH[c] + 1, 0);
   for (const column of DROP_ORDER) {
     if (nameWidth() >= MIN_NAME_WIDTH) break;
     shown.delete(column);
   }
-  return { nameWidth: Math.max(nameWidth(), MIN_NAME_WIDTH), columns: ORDER.filter((c) => shown.has(c)) };
+  return { nameWidth: Math.max(Math.min(nameWidth(), longestName), MIN_NAME_WIDTH), columns: ORDER.filter((c) => shown.has(c)) };
 }
 
 /** Above this a limit means "no limit" (cgroup v1 writes 2^63 rounded down to a page). */

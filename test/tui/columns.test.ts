@@ -265,3 +265,13 @@ describe('visibleBuckets', () => {
     expect(visibleBuckets(withValues(values), rows).map((b) => b.index)).toEqual(indexes);
   });
 });
+
+describe('name column width', () => {
+  it.each([
+    [160, 10, MIN_NAME_WIDTH],
+    [160, 30, 30],
+    [160, 10_000, layoutColumns(160).nameWidth],
+  ])('at %i columns with names up to %i wide it is %i', (width, longest, expected) => {
+    expect(layoutColumns(width, longest).nameWidth).toBe(expected);
+  });
+});
