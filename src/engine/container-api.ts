@@ -3,7 +3,6 @@ import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import { realIo, type KernelIo } from './kernel/io.js';
 import { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
-import { parseProcCgroup } from './kernel/mountinfo.js';
 import { Container } from './container.js';
 import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
@@ -197,17 +196,7 @@ export class ContainerApi {
       if (isLmctfyError(e, Code.NOT_FOUND)) throw new LmctfyError(Code.NOT_FOUND, `process ${pid} does not exist`);
       throw e;
     }
-    const m = this.machine;
-    const layout = m.layout;
-    for (const entry of parseProcCgroup(text)) {
-      const isTracking = m.version === 2 ? entry.id === 0 && entry.controllers.length === 0 : entry.controllers.includes('freezer');
-      if (!isTracking) continue;
-      const h = m.version === 2 ? layout.unified : layout.v1.get('freezer');
-      if (!h) break;
-      const rel = h.mountRoot !== '/' && entry.path.startsWith(h.mountRoot) ? entry.path.slice(h.mountRoot.length) : entry.path;
-      return m.nameOfDir(path.posix.join(h.mountPoint, rel)) ?? '/';
-    }
-    return '/';
+    return this.machine.containerOf(text);
   }
 }
 

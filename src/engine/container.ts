@@ -7,8 +7,9 @@ import { listSubcontainers, listTasks } from './tree.js';
 import { enterTasks, spawnInside } from './placement.js';
 import { killTasks } from './teardown.js';
 import { RESOURCES } from './resources/index.js';
+import { cpu } from './resources/cpu.js';
 import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js';
-import type { CgroupHandle, StatsType, UpdatePolicy } from './resources/types.js';
+import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../spec/types.js';
@@ -36,9 +37,7 @@ export class Container {
   }
 
   private ensureExists(): void {
-    if (!this.machine.io.exists(this.machine.trackingDir(this.name))) {
-      throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} does not exist`);
-    }
+    if (!this.exists()) throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} does not exist`);
   }
 
   exists(): boolean {
@@ -48,14 +47,7 @@ export class Container {
   /** The spec read back from the kernel: only the resources this container isolates. */
   spec(): ContainerSpec {
     this.ensureExists();
-    const h = handleFor(this.machine, this.name);
-    const fragments: ContainerSpec[] = [];
-    for (const r of RESOURCES) {
-      if (this.machine.version === 1 && h.dir(r.controller) === undefined) continue;
-      const f = r.read(h);
-      if (f) fragments.push(f);
-    }
-    return mergeFragments(fragments) as ContainerSpec;
+    return fromEachResource(handleFor(this.machine, this.name), (r, h) => r.read(h)) as ContainerSpec;
   }
 
   /**
@@ -70,20 +62,22 @@ export class Container {
       this.ensureExists();
       const h = handleFor(m, this.name);
       const isolated = isolatedKeys(m, h);
-      for (const key of specKeys(spec)) {
+      const named = specKeys(spec);
+      for (const key of named) {
         if (!isolated.has(key)) {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: it does not isolate "${key}"; only ${[...isolated].join(', ') || 'nothing'} can be updated`);
         }
       }
       if (policy === 'replace') {
-        const missing = [...isolated].filter((k) => !specKeys(spec).includes(k) && k !== 'pids');
+        const missing = [...isolated].filter((k) => !named.includes(k) && k !== 'pids');
         if (missing.length) {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update replace of ${this.name}: the spec must name every isolated resource; missing ${missing.join(', ')}`);
         }
       }
       const wanted = spec.cpu?.scheduling_latency;
       if (wanted !== undefined) {
-        const current = this.spec().cpu?.scheduling_latency ?? 'NORMAL';
+        // `cpu` is isolated (checked above), so only its settings need reading.
+        const current = cpu.read(h)?.cpu?.scheduling_latency ?? 'NORMAL';
         if (current !== wanted) {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
         }
@@ -93,7 +87,7 @@ export class Container {
     });
   }
 
-  /** Moves threads (default: none given → caller supplies, e.g. the CLI passes its parent pid). */
+  /** Moves the given threads into the container (the CLI passes the calling shell by default). */
   async enter(tids: number[]): Promise<void> {
     this.ensureExists();
     await this.refuseIfFrozen('enter');
@@ -195,10 +189,16 @@ export class Container {
 
 /** Every resource's counters for one container, merged; hierarchies it lacks are skipped. */
 export function readStats(h: CgroupHandle, type: StatsType): ContainerStats {
-  const fragments: ContainerStats[] = [];
+  return fromEachResource(h, (r) => r.stats(h, type)) as ContainerStats;
+}
+
+/** One fragment from each resource the container has (v1: a dir in its hierarchy), merged. */
+function fromEachResource(h: CgroupHandle, fragment: (r: Resource, h: CgroupHandle) => object | undefined): Record<string, unknown> {
+  const fragments: object[] = [];
   for (const r of RESOURCES) {
     if (h.version === 1 && h.dir(r.controller) === undefined) continue;
-    fragments.push(r.stats(h, type));
+    const f = fragment(r, h);
+    if (f) fragments.push(f);
   }
-  return mergeFragments(fragments) as ContainerStats;
+  return mergeFragments(fragments);
 }

@@ -104,8 +104,17 @@ export class Machine {
 
   /** The caller's own container: its cgroup below the root, or `/` when outside it. */
   ownContainer(): string {
-    const dir = this.ownDirs.get(this.version === 2 ? 'unified' : 'freezer');
-    return (dir && this.nameOfDir(dir)) ?? '/';
+    return this.containerOfDir(this.ownDirs.get(this.version === 2 ? 'unified' : 'freezer'));
+  }
+
+  /** Container of the process whose /proc/<pid>/cgroup this is (`/` when outside the root). */
+  containerOf(procCgroupText: string): string {
+    const dirs = ownCgroupsFrom(this.layout, procCgroupText);
+    return this.containerOfDir(this.version === 2 ? dirs.unified : dirs.v1.get('freezer'));
+  }
+
+  private containerOfDir(trackingDir: string | undefined): string {
+    return (trackingDir && this.nameOfDir(trackingDir)) ?? '/';
   }
 }
 
