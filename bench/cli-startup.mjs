@@ -1,7 +1,7 @@
 // CLI cold start of `lmctfy list containers` and `lmctfy create` against a bare `node -e ''`
 // measured in the same run (goal: ≤ 1.5×). Run: npm run build && node bench/cli-startup.mjs
 import { spawnSync } from 'node:child_process';
-import { table, timeCommand } from './lib.mjs';
+import { record, table, timeCommand } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
 const N = Number(process.env.BENCH_RUNS ?? 20);
@@ -31,6 +31,10 @@ try {
     { command: 'lmctfy create (cpu+memory)', median_ms: create.median.toFixed(1), min_ms: create.min.toFixed(1), ratio: (create.median / base.median).toFixed(2) },
   ];
   table(rows);
+  const baseline = { what: "node -e ''", value: base.median };
+  const goal = { on: 'ratio', max: 1.5, text: "≤ 1.5× node -e '' (#2)" };
+  record('CLI start', 'lmctfy list containers /', list.median, 'ms', { baseline, goal });
+  record('CLI start', 'lmctfy create', create.median, 'ms', { baseline, goal });
   console.log(`\ngoal: ratio ≤ 1.5 (runs=${N})`);
 } finally {
   for (let k = 0; k < N; k++) lm('destroy', '-f', `c${k}`);

@@ -1,21 +1,15 @@
 // In-process create + destroy of a cpu + memory container through the engine vs a raw Node
 // loop doing the same mkdir / write / rmdir calls (goal: ≤ 2×).
 // Run: npm run build && node bench/engine-create.mjs
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ContainerApi } from '../dist/index.js';
-import { table } from './lib.mjs';
+import { LIFECYCLE_SPEC as spec, rawCreateDestroy } from './floors.mjs';
+import { record, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
 const N = Number(process.env.BENCH_RUNS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const root = `lmctfy-bench-engine-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
-const m = api.machine;
-// The raw loop touches exactly what the engine's create does for this spec.
-const hier = ['cpu', 'memory', 'cpuacct', 'pids', 'freezer'].map((c) => m.dirOf('/', c));
-const spec = { cpu: { limit: 500 }, memory: { limit: 100000000 } };
-
 async function engineLoop() {
   for (let i = 0; i < N; i++) {
     await api.create(`e${i}`, spec);
@@ -23,16 +17,7 @@ async function engineLoop() {
   }
 }
 function rawLoop() {
-  for (let i = 0; i < N; i++) {
-    const dirs = hier.map((h) => path.join(h, `r${i}`));
-    for (const d of dirs) fs.mkdirSync(d);
-    // The engine's writes for this spec: the limit, the default reservation 0, the shares
-    // (a fresh cgroup's swap and quota are already unlimited, so it leaves them).
-    fs.writeFileSync(path.join(dirs[1], 'memory.limit_in_bytes'), '100000000');
-    fs.writeFileSync(path.join(dirs[1], 'memory.soft_limit_in_bytes'), '0');
-    fs.writeFileSync(path.join(dirs[0], 'cpu.shares'), '512');
-    for (const d of dirs.reverse()) fs.rmdirSync(d);
-  }
+  for (let i = 0; i < N; i++) rawCreateDestroy(api.machine, `r${i}`);
 }
 // CPU time (user + system) of this process: other load on the machine does not count.
 const time = async (fn) => {
@@ -53,6 +38,10 @@ try {
     { loop: 'raw mkdir/write/rmdir', cpu_ms_per_cycle: raw.toFixed(3), ratio: '1.00' },
     { loop: 'engine create+destroy', cpu_ms_per_cycle: eng.toFixed(3), ratio: (eng / raw).toFixed(2) },
   ]);
+  record('lifecycle', 'lmctfy library create+destroy (CPU)', eng, 'ms', {
+    baseline: { what: 'raw mkdir/write/rmdir', value: raw },
+    goal: { on: 'ratio', max: 2, text: '≤ 2× raw (#2)' },
+  });
   console.log(`\ngoal: ratio ≤ 2 (best of ${ROUNDS} rounds × ${N} cycles)`);
 } finally {
   removeRootDirs(root);

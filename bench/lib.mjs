@@ -5,7 +5,8 @@ import * as path from 'node:path';
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Wall time of a command over n runs (after one warm-up), in ms: median and min. */
@@ -42,4 +43,57 @@ export function ownDirs() {
     }
   }
   return out;
+}
+
+/**
+ * A headline figure for `npm run bench`'s summary: appended as one JSON line to the file
+ * named by BENCH_RESULTS (set by bench/run.mjs), ignored when a bench runs on its own.
+ * `ratio` is value / baseline.value measured in the same run; `goal` says which of the two
+ * it bounds ({ on: 'ratio' | 'value', max, text }).
+ */
+export function record(area, what, value, unit, { baseline, goal } = {}) {
+  const file = process.env.BENCH_RESULTS;
+  if (!file) return;
+  const ratio = baseline ? value / baseline.value : undefined;
+  fs.appendFileSync(file, `${JSON.stringify({ area, what, value, unit, baseline, ratio, goal })}\n`);
+}
+
+/** Installs a Debian package when its command is missing (benchmarks run as root). */
+export function ensureCommand(command, pkg) {
+  const has = () => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  if (has()) return;
+  const apt = (...a) => spawnSync('apt-get', a, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (apt('install', '-y', '-q', pkg).status !== 0) {
+    apt('update', '-q');
+    apt('install', '-y', '-q', pkg);
+  }
+  if (!has()) throw new Error(`${command} is missing and apt-get could not install ${pkg}`);
+}
+
+/** Per-cycle wall times in ms of fn over n cycles (after one warm-up cycle). */
+export async function wallTimes(n, fn) {
+  await fn(-1);
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn(i);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times;
+}
+
+/** A delegated container's path inside hierarchy c as cgroup-tools names it (from the mount root). */
+export function cgToolsPath(c, root, name) {
+  const own = ownDirs()[c];
+  return path.join(own.slice(`/sys/fs/cgroup/${c}`.length) || '/', root, name);
+}
+
+/** cgroup-tools' -g arguments for a container: one per distinct path, as our own cgroup differs per hierarchy. */
+export function cgToolsGroups(hierarchies, root, name) {
+  const byPath = new Map();
+  for (const c of hierarchies) {
+    const p = cgToolsPath(c, root, name);
+    byPath.set(p, [...(byPath.get(p) ?? []), c]);
+  }
+  return [...byPath].flatMap(([p, cs]) => ['-g', `${cs.join(',')}:${p}`]);
 }

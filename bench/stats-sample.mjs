@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContainerApi, Sampler, engineStatsSource, openSamplingApi, realIo } from '../dist/index.js';
-import { table } from './lib.mjs';
+import { LIFECYCLE_SPEC as spec, plainPass, treeNames as names } from './floors.mjs';
+import { record, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -15,49 +16,10 @@ const api = await ContainerApi.init({}, { root });
 const m = api.machine;
 // What the console and exporters use: descriptors kept open between passes.
 const samplingApi = openSamplingApi({ root });
-const spec = { cpu: { limit: 500 }, memory: { limit: 100_000_000 } };
-// What a console pass (type `counters`) reads per container, from strace on this kernel:
-// counters every pass, settings on every fifth pass (staggered), through kept-open files;
-// cpu.stat (throttling) only for containers with a CPU cap, which these have not.
-const COUNTERS = {
-  freezer: ['freezer.state'],
-  cpuacct: ['cpuacct.usage'],
-  memory: ['memory.stat', 'memory.usage_in_bytes', 'memory.oom_control'],
-  pids: ['pids.current'],
-};
-const SETTINGS = {
-  cpu: ['cpu.idle', 'cpu.shares', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
-  memory: ['memory.limit_in_bytes', 'memory.soft_limit_in_bytes', 'memory.memsw.limit_in_bytes'],
-  pids: ['pids.max'],
-};
 const unifiedMirror = path.join('/sys/fs/cgroup/unified', root);
 
-function names(n) {
-  // Ten top-level containers, the rest spread below them: a tree, as in production.
-  const out = [];
-  for (let i = 0; i < Math.min(10, n); i++) out.push(`/g${i}`);
-  for (let i = out.length; i < n; i++) out.push(`/g${i % 10}/c${i}`);
-  return out;
-}
-
 let plainPasses = 0;
-function plainPass(list) {
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(d, e.name));
-  };
-  walk(m.trackingDir('/'));
-  plainPasses++;
-  list.forEach((name, i) => {
-    const read = (groups) => {
-      for (const [c, files] of Object.entries(groups)) {
-        const dir = m.dirOf(name, c);
-        for (const f of files) fs.readFileSync(path.join(dir, f), 'utf8');
-      }
-    };
-    read(COUNTERS);
-    if ((plainPasses + i) % 5 === 0) read(SETTINGS);
-  });
-}
+const plainLoop = (list) => plainPass(m, list, ++plainPasses);
 
 function cpuMs(fn) {
   const c0 = process.cpuUsage();
@@ -88,13 +50,13 @@ try {
     made = list;
     const sampler = new Sampler(engineStatsSource(samplingApi), { io: realIo, root: '/', host: false, type: 'counters' });
     sampler.next();
-    plainPass(list);
+    plainLoop(list);
     const passes = n >= 5000 ? 3 : 5;
     let eng = { cpu: Infinity, wall: Infinity };
     let plain = { cpu: Infinity, wall: Infinity };
     for (let i = 0; i < passes; i++) {
       const e = cpuMs(() => sampler.next());
-      const p = cpuMs(() => plainPass(list));
+      const p = cpuMs(() => plainLoop(list));
       eng = { cpu: Math.min(eng.cpu, e.cpu), wall: Math.min(eng.wall, e.wall) };
       plain = { cpu: Math.min(plain.cpu, p.cpu), wall: Math.min(plain.wall, p.wall) };
     }
@@ -104,7 +66,18 @@ try {
       const h = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=2', 'bench/stats-history.mjs'], { env: { ...process.env, LMCTFY_ROOT: root }, encoding: 'utf8' });
       history = h.stdout + h.stderr;
     }
-    const per = (x) => ((x * 1000) / n).toFixed(1);
+    const perCtr = (x) => (x * 1000) / n;
+    const per = (x) => perCtr(x).toFixed(1);
+    const what = (s) => `${s} (${n} containers, µs CPU per container per pass)`;
+    record('stats', what('sampler'), perCtr(eng.cpu), 'µs', {
+      baseline: { what: 'plain read loop', value: perCtr(plain.cpu) },
+      goal: { on: 'ratio', max: 1.3, text: '≤ 1.3× plain loop (#3)' },
+    });
+    record('stats', what('sampler'), perCtr(eng.cpu), 'µs', {
+      baseline: { what: 'systemd-cgtop -b', value: perCtr(cg.cpu / 2) },
+      goal: { on: 'ratio', max: 1, text: 'less than systemd-cgtop (#3)' },
+    });
+    if (n === 1000) record('stats', 'sampler, 1,000 containers at 1 Hz', eng.cpu / 10, '% of a core', { goal: { on: 'value', max: 5, text: '< 5 % (#3)' } });
     rows.push({
       containers: n,
       'lmctfy µs/ctr (cpu)': per(eng.cpu),

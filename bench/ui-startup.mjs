@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import * as pty from 'node-pty';
 import xterm from '@xterm/headless';
-import { median, table, timeCommand } from './lib.mjs';
+import { median, record, table, timeCommand } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
 const N = Number(process.env.BENCH_RUNS ?? 10);
@@ -116,6 +116,10 @@ try {
     row('lmctfy top (pty, spawn → first full frame)', top, (top.median / bare.median).toFixed(2)),
     row("node -e '' (spawnSync, for reference)", sync, '-'),
   ]);
+  record('console', 'lmctfy top to first full frame', top.median, 'ms', {
+    baseline: { what: "node -e '' (pty)", value: bare.median },
+    goal: { on: 'ratio', max: 5, text: '≤ 5× (#4)' },
+  });
   console.log(`\ngoal: lmctfy top ratio ≤ 5 (runs=${N}, ${CONTAINERS.length} containers + root, ${COLS}×${ROWS})`);
 } finally {
   for (const c of CONTAINERS) lm('destroy', '-f', c);
