@@ -188,8 +188,8 @@ export class Container {
 }
 
 /** Every resource's counters for one container, merged; hierarchies it lacks are skipped. */
-export function readStats(h: CgroupHandle, type: StatsType): ContainerStats {
-  return fromEachResource(h, (r) => r.stats(h, type)) as ContainerStats;
+export function readStats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats {
+  return fromEachResource(h, (r) => r.stats(h, type, prev)) as ContainerStats;
 }
 
 /** One fragment from each resource the container has (v1: a dir in its hierarchy), merged. */

@@ -13,6 +13,7 @@ import { listTasks } from '../engine/tree.js';
 import { joinName } from '../engine/names.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
+import type { ContainerStats } from '../spec/types.js';
 
 /** An engine for sampling: cgroup files stay open between passes (see CachingIo). */
 export function openSamplingApi(opts: Omit<ApiOptions, 'io'>): ContainerApi {
@@ -30,6 +31,8 @@ interface Known {
   limits: RawContainerSample['limits'];
   memoryLimit?: number;
   pidsLimit?: number;
+  /** The last counters pass, for what a resource may carry over (memory.stat). */
+  last?: ContainerStats;
 }
 
 /**
@@ -85,12 +88,15 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
       if (!k) return undefined;
       return unlessNotFound(() => {
         const h = handleWith(m, name, k.controllers);
-        const stats = readStats(h, type);
+        const counters = type === 'counters';
+        // On its settings pass a container's carried-over values are refreshed too.
+        const due = k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0;
+        const stats = readStats(h, type, counters && !due ? k.last : undefined);
+        if (counters) k.last = stats;
         // Missing files read as absent fields: a container gone by now drops out instead. A
         // live container always has CPU usage, so only its absence needs the extra check.
         if (!stats.cpu?.usage && !m.io.exists(m.trackingDir(name))) return undefined;
-        const counters = type === 'counters';
-        if (!counters || k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0) readSettings(h, k, counters);
+        if (!counters || due) readSettings(h, k, counters);
         if (counters && m.version === 1 && k.limits.cpuMaxMilli !== undefined) {
           const t = cpuThrottling(h).cpu?.throttling_data;
           if (t) stats.cpu = { ...stats.cpu, throttling_data: t };

@@ -5,7 +5,7 @@ import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { realIo } from '../../src/engine/kernel/io.js';
-import { engineStatsSource } from '../../src/stats/engine-source.js';
+import { SETTINGS_EVERY, engineStatsSource } from '../../src/stats/engine-source.js';
 import { Sampler } from '../../src/stats/sampler.js';
 import { parseExposition } from '../helpers/exposition.js';
 
@@ -69,6 +69,23 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
       expect(c.raw.stats.memory?.working_set).toBeGreaterThan(64 << 20);
     }
     await api.destroy('alloc', { force: true });
+  });
+
+  it('counters passes skip memory.stat while usage stands still, but re-read it every few passes', async () => {
+    await api.create('idle', { memory: { limit: 100_000_000 } });
+    const reads: string[] = [];
+    const io = { ...realIo, readFile: (p: string) => (reads.push(p), realIo.readFile(p)) };
+    const counting = ContainerApi.open({ root: t.root, io });
+    const live = new Sampler(engineStatsSource(counting), { io: realIo, root: '/idle', host: false, type: 'counters' });
+    const passes = 3 * SETTINGS_EVERY;
+    for (let i = 0; i < passes; i++) live.next();
+    const statReads = reads.filter((p) => p.endsWith('/idle/memory.stat')).length;
+    const usageReads = reads.filter((p) => p.endsWith('/idle/memory.usage_in_bytes')).length;
+    expect(usageReads).toBe(passes);
+    // An empty container's usage does not move: the first pass and each settings pass read it.
+    expect(statReads).toBeGreaterThanOrEqual(3);
+    expect(statReads).toBeLessThanOrEqual(4);
+    await api.destroy('idle');
   });
 
   it('an OOM kill increments the count', async () => {

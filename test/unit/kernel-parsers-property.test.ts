@@ -61,6 +61,9 @@ describe('flat keyed files (memory.stat, cpu.stat, memory.events)', () => {
         const want = new Map<string, number>();
         for (const [k, v] of lines) if (INTEGER.test(v.trim())) want.set(k, Number(v.trim()));
         expect(parseFlatKeyed(text)).toEqual(want);
+        // Wanted keys are searched for, not split out: same answer for them.
+        const wanted = new Set([...lines.slice(0, 2).map(([k]) => k), 'absent_key']);
+        expect(parseFlatKeyed(text, wanted)).toEqual(new Map([...want].filter(([k]) => wanted.has(k))));
         allParsersSurvive(text);
       }),
       RUNS,

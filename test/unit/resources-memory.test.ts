@@ -205,6 +205,26 @@ describe('memory v1', () => {
     expect(m.hierarchical_data).toEqual({ cache: 1000, rss: 2000, inactive_file: 400, pgfault: 90 });
   });
 
+  it('a counters pass with usage unchanged carries memory.stat values over instead of reading it', () => {
+    const { h, dir } = setup();
+    tree.write(`${dir}/memory.stat`, STAT);
+    tree.write(`${dir}/memory.usage_in_bytes`, '3000\n');
+    tree.write(`${dir}/memory.oom_control`, 'oom_kill 3\n');
+    const first = memory.stats(h, 'counters');
+    expect(first.memory).toMatchObject({ usage: 3000, working_set: 2600, effective_limit: -1 });
+    // memory.stat now says something else, but usage did not move: not read, values carried.
+    tree.write(`${dir}/memory.stat`, 'total_inactive_file 0\nhierarchical_memory_limit 5000\n');
+    tree.write(`${dir}/memory.oom_control`, 'oom_kill 4\n');
+    const same = memory.stats(h, 'counters', first).memory!;
+    expect(same).toEqual({ usage: 3000, working_set: 2600, effective_limit: -1, hierarchical_memory_limit: -1, oom_kill_count: 4 });
+    // Usage moved: memory.stat is read again.
+    tree.write(`${dir}/memory.usage_in_bytes`, '3001\n');
+    expect(memory.stats(h, 'counters', first).memory).toMatchObject({ usage: 3001, working_set: 3001, effective_limit: 5000 });
+    // Summary and full never carry over.
+    tree.write(`${dir}/memory.usage_in_bytes`, '3000\n');
+    expect(memory.stats(h, 'summary', first).memory).toMatchObject({ working_set: 3000, effective_limit: 5000 });
+  });
+
   it('missing optional files are absent fields, never zeros', () => {
     const { h, dir } = setup();
     for (const f of ['memory.stat', 'memory.oom_control', 'memory.memsw.limit_in_bytes', 'memory.max_usage_in_bytes']) tree.remove(`${dir}/${f}`);
@@ -269,6 +289,18 @@ describe('memory v2', () => {
     expect(err?.code).toBe(Code.FAILED_PRECONDITION);
     expect(err?.message).toContain(`usage ${300 * M}`);
     expect(io.writes).toEqual([]);
+  });
+
+  it('a counters pass with memory.current unchanged carries the working set over', () => {
+    const { h, dir } = setup();
+    tree.write(`${dir}/memory.current`, '3000\n');
+    tree.write(`${dir}/memory.stat`, 'inactive_file 400\n');
+    const first = memory.stats(h, 'counters');
+    expect(first.memory?.working_set).toBe(2600);
+    tree.write(`${dir}/memory.stat`, 'inactive_file 0\n');
+    expect(memory.stats(h, 'counters', first).memory?.working_set).toBe(2600);
+    tree.write(`${dir}/memory.current`, '3001\n');
+    expect(memory.stats(h, 'counters', first).memory?.working_set).toBe(3001);
   });
 
   it('memory not enabled → UNIMPLEMENTED naming subtree_control; read is undefined', () => {

@@ -73,6 +73,23 @@ describe('parseFlatKeyed', () => {
     expect(Object.fromEntries(parseFlatKeyed(text))).toEqual(want);
   });
 
+  // With wanted keys the parser searches instead of splitting: it must agree with the full parse.
+  it.each<[string, string]>([
+    ['first line', 'a 1\nb 2'],
+    ['last wins', 'a 1\nb 2\na 3\n'],
+    ['malformed last one skipped', 'a 1\na x\n'],
+    ['malformed first, valid later', 'a x\na 5\n'],
+    ['only malformed', 'a x\na\n'],
+    ['key as a suffix or prefix of others', 'xa 1\na_b 2\nab 3\n a 4\n'],
+    ['value with spaces around', 'a   7  \nb\t2\n'],
+    ['leading blank line', '\na 1\n'],
+    ['empty', ''],
+  ])('wanted keys agree with the full parse: %s', (_, text) => {
+    const wanted = new Set(['a', 'b', 'missing']);
+    const full = [...parseFlatKeyed(text)].filter(([k]) => wanted.has(k));
+    expect(Object.fromEntries(parseFlatKeyed(text, wanted))).toEqual(Object.fromEntries(full));
+  });
+
   it('keeps only the wanted keys, unknown keys ignored', () => {
     const got = parseFlatKeyed('cache 1\nrss 2\nfuture_key 3\ninactive_file 4\n', new Set(['inactive_file', 'missing']));
     expect(Object.fromEntries(got)).toEqual({ inactive_file: 4 });

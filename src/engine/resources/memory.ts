@@ -249,12 +249,26 @@ export function workingSet(usage: number | undefined, inactiveFile: number | und
   return Math.max(0, usage - (inactiveFile ?? 0));
 }
 
-function statsV1(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
+/**
+ * A counters pass skips memory.stat (the costliest file of a pass: ~70 formatted lines) when
+ * usage is exactly what it was last pass, and carries over what it gives: the working set
+ * (LRU aging without allocation can still move it; the sampler bounds the lag by re-reading
+ * every few passes) and the hierarchical limit (a setting).
+ */
+function unchanged(type: StatsType, usage: number | undefined, prev: MemoryStats | undefined): prev is MemoryStats {
+  return type === 'counters' && usage !== undefined && prev?.usage === usage;
+}
+
+function statsV1(h: CgroupHandle, dir: string, type: StatsType, prev?: MemoryStats): MemoryStats {
   const io = h.io;
-  const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V1_FULL_KEYS : V1_SUMMARY_KEYS));
   const usage = readStat(io, `${dir}/memory.usage_in_bytes`, parseCounter);
-  const hierLimit = stat?.get('hierarchical_memory_limit');
   const oom = readStat(io, `${dir}/memory.oom_control`, (t) => parseFlatKeyed(t))?.get('oom_kill');
+  if (unchanged(type, usage, prev)) {
+    const { working_set, effective_limit, hierarchical_memory_limit } = prev;
+    return defined({ usage, working_set, effective_limit, hierarchical_memory_limit, oom_kill_count: oom }) ?? {};
+  }
+  const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V1_FULL_KEYS : V1_SUMMARY_KEYS));
+  const hierLimit = stat?.get('hierarchical_memory_limit');
   const counters = type === 'counters';
   const out: MemoryStats = {
     limit: counters ? undefined : readStat(io, `${dir}/memory.limit_in_bytes`, parseLimit),
@@ -289,11 +303,11 @@ function effectiveLimitV2(h: CgroupHandle, dir: string): number | undefined {
 }
 
 /** v2 memory.stat counts descendants too: it fills hierarchical_data only. */
-function statsV2(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
+function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemoryStats): MemoryStats {
   const io = h.io;
-  const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
-  const events = readStat(io, `${dir}/memory.events`, (t) => parseFlatKeyed(t));
   const usage = readStat(io, `${dir}/memory.current`, parseCounter);
+  const events = readStat(io, `${dir}/memory.events`, (t) => parseFlatKeyed(t));
+  const stat = unchanged(type, usage, prev) ? undefined : readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
   const counters = type === 'counters';
   const limit = counters ? undefined : readStat(io, `${dir}/memory.max`, parseLimit);
   const swapMax = counters ? undefined : readStat(io, `${dir}/memory.swap.max`, parseLimit);
@@ -304,7 +318,7 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType): MemoryStats {
     usage,
     max_usage: counters ? undefined : readStat(io, `${dir}/memory.peak`, parseCounter),
     fail_count: events?.get('max'),
-    working_set: workingSet(usage, stat?.get('inactive_file')),
+    working_set: unchanged(type, usage, prev) ? prev.working_set : workingSet(usage, stat?.get('inactive_file')),
     oom_kill_count: events?.get('oom_kill'),
   };
   if (type === 'full') {
@@ -332,11 +346,11 @@ export const memory: Resource = {
     const m = h.version === 1 ? readV1(h, dir) : readV2(h, dir);
     return m ? { memory: m } : undefined;
   },
-  stats(h, type) {
+  stats(h, type, prev) {
     const dir = h.dir('memory');
     if (dir === undefined) return {};
     const out: ContainerStats = {};
-    const m = h.version === 1 ? statsV1(h, dir, type) : statsV2(h, dir, type);
+    const m = h.version === 1 ? statsV1(h, dir, type, prev?.memory) : statsV2(h, dir, type, prev?.memory);
     if (Object.keys(m).length > 0) out.memory = m;
     if (h.version === 2) {
       const p = readPressure(h.io, `${dir}/memory.pressure`);

@@ -45,6 +45,10 @@ export interface Resource {
   apply(h: CgroupHandle, spec: ContainerSpec, policy: UpdatePolicy): void;
   /** The settings as the kernel holds them, as a spec fragment (undefined when not isolated). */
   read(h: CgroupHandle): ContainerSpec | undefined;
-  /** Raw counters as a stats fragment; a missing file is an absent field. */
-  stats(h: CgroupHandle, type: StatsType): ContainerStats;
+  /**
+   * Raw counters as a stats fragment; a missing file is an absent field. `prev` (counters
+   * only) is this container's previous pass: a resource may carry over what is costly to read
+   * when its cheap counters show no change (memory.ts says what and why).
+   */
+  stats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats;
 }
