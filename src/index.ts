@@ -11,6 +11,7 @@ export {
   type NotificationType,
 } from './engine/notify/index.js';
 export { realIo, type KernelIo } from './engine/kernel/io.js';
+export { CachingIo, type CachingOptions } from './engine/kernel/cached-io.js';
 export { withFaults, type FaultRule } from './engine/kernel/faults.js';
 export { parseText, formatText, parseJson, formatJson, parseBinary, encodeBinary, parseSpecInput, type MessageName } from './spec/codec.js';
 export { Sampler, type SamplerOptions, type StatsSource } from './stats/sampler.js';

@@ -5,7 +5,10 @@ import type { KernelIo } from './io.js';
 export interface CachingOptions {
   /** Only files below this prefix are kept open (cgroupfs). */
   prefix?: string;
-  /** Upper bound on open descriptors; past it, reads fall back to open/read/close. */
+  /**
+   * Upper bound on open descriptors; past it, reads fall back to open/read/close. Default:
+   * descriptorBudget() of this process's open-files limit.
+   */
   maxOpen?: number;
   /** A descriptor unread for this many passes is closed (settings are read every few passes). */
   idlePasses?: number;
@@ -13,6 +16,25 @@ export interface CachingOptions {
 
 /** Errnos that mean the open file's cgroup is gone (removed, or removed and recreated). */
 const STALE = new Set(['ENODEV', 'ENOENT', 'ESTALE', 'EBADF']);
+/** Errnos that mean the process (or system) is out of descriptors. */
+const EXHAUSTED = new Set(['EMFILE', 'ENFILE']);
+
+const MAX_CACHED = 16_384;
+
+/**
+ * How many descriptors a sampler may keep open under a soft open-files limit: all but 1,024
+ * left for the rest of the process, or half of a small limit (1,024 is a common default).
+ */
+export function descriptorBudget(softLimit: number | undefined): number {
+  if (softLimit === undefined) return MAX_CACHED;
+  return Math.min(MAX_CACHED, softLimit >= 4096 ? softLimit - 1024 : Math.floor(softLimit / 2));
+}
+
+/** The soft "Max open files" of a /proc/<pid>/limits text; undefined when unlimited or absent. */
+export function parseOpenFilesLimit(limits: string): number | undefined {
+  const m = /^Max open files\s+(\d+)/m.exec(limits);
+  return m ? Number(m[1]) : undefined;
+}
 
 /**
  * A KernelIo for samplers: cgroupfs files stay open between passes and are re-read with
@@ -25,7 +47,7 @@ export class CachingIo implements KernelIo {
   private pass = 0;
   private buf = Buffer.allocUnsafe(16 * 1024);
   private readonly prefix: string;
-  private readonly maxOpen: number;
+  private maxOpen: number;
   private readonly idlePasses: number;
 
   constructor(
@@ -33,7 +55,7 @@ export class CachingIo implements KernelIo {
     opts: CachingOptions = {},
   ) {
     this.prefix = opts.prefix ?? '/sys/fs/cgroup/';
-    this.maxOpen = opts.maxOpen ?? 16_384;
+    this.maxOpen = opts.maxOpen ?? descriptorBudget(ownOpenFilesLimit(inner));
     this.idlePasses = opts.idlePasses ?? 10;
   }
 
@@ -46,7 +68,11 @@ export class CachingIo implements KernelIo {
       try {
         fd = fs.openSync(path, 'r');
       } catch (e) {
-        throw kernelError('read', path, e);
+        if (!EXHAUSTED.has(errnoOf(e) ?? '')) throw kernelError('read', path, e);
+        // The limit is lower than the budget assumed (or something else in the process
+        // holds many): give back a quarter of the cache and never grow past what is left.
+        this.shrink();
+        return this.inner.readFile(path);
       }
       entry = { fd, pass: this.pass };
       this.open.set(path, entry);
@@ -79,6 +105,13 @@ export class CachingIo implements KernelIo {
     } catch {
       /* already invalid */
     }
+  }
+
+  /** Closes the least recently read quarter of the descriptors and caps the cache at the rest. */
+  private shrink(): void {
+    const byAge = [...this.open].sort((a, b) => a[1].pass - b[1].pass);
+    for (const [path] of byAge.slice(0, Math.ceil(byAge.length / 4))) this.forget(path);
+    this.maxOpen = this.open.size;
   }
 
   /** Ends a sampling pass: descriptors idle for `idlePasses` passes are closed. */
@@ -125,5 +158,13 @@ export class CachingIo implements KernelIo {
   /** An open descriptor keeps nothing busy in cgroupfs, but there is no point keeping it. */
   private forgetBelow(dir: string): void {
     for (const path of [...this.open.keys()]) if (path.startsWith(dir + '/')) this.forget(path);
+  }
+}
+
+function ownOpenFilesLimit(io: KernelIo): number | undefined {
+  try {
+    return parseOpenFilesLimit(io.readFile('/proc/self/limits'));
+  } catch {
+    return undefined;
   }
 }
