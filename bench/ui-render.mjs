@@ -41,9 +41,11 @@ else await parent();
 
 async function parent() {
   const { build } = await import('esbuild');
+  const { inkOutputEsbuild } = await import('../src/ui/ink-output-plugin.mjs');
   // dist/ splits the console into hashed chunks and exports no App: bundle it for this run,
   // with React and Ink inside and the same production settings as scripts/build.mjs
-  // (splitting too, so Ink's optional devtools import stays a lazy chunk that never loads).
+  // (splitting too, so Ink's optional devtools import stays a lazy chunk that never loads;
+  // Ink's Output replaced by src/ui/frame-output.ts, as shipped).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-ui-bench-'));
   try {
     await build({
@@ -65,6 +67,7 @@ async function parent() {
       define: { 'process.env.NODE_ENV': '"production"' },
       banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
       external: ['react-devtools-core'],
+      plugins: [inkOutputEsbuild()],
       logLevel: 'warning',
     });
     const run = (n, mode) => {

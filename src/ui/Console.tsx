@@ -3,7 +3,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { layoutColumns, rowState } from './columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
-import { nameCell } from './Row.js';
+import { nameCellLength } from './Row.js';
 import { Footer } from './Footer.js';
 import { formatInterval } from './format.js';
 import { Header } from './Header.js';
@@ -19,6 +19,7 @@ import type { ConsoleActions, ConsoleSource } from './source.js';
 import { StatusLine, type Status } from './StatusLine.js';
 import { Table } from './Table.js';
 import {
+  hasContainer,
   indexTree,
   nextSort,
   parentOf,
@@ -65,10 +66,15 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   const [revision, setRevision] = useState(0);
   const [awaited, setAwaited] = useState<string>();
 
-  const index = useMemo(() => indexTree(view?.containers ?? []), [view]);
+  // The last pass's tree lends its shape to the next while the names stay the same.
+  const previousIndex = useRef<TreeIndex>(undefined);
+  const index = useMemo(() => indexTree(view?.containers ?? [], previousIndex.current), [view]);
+  useLayoutEffect(() => {
+    previousIndex.current = index;
+  });
 
   // A created container is selected (and its ancestors unfolded) in the first pass that has it.
-  if (awaited !== undefined && index.byName.has(awaited)) {
+  if (awaited !== undefined && hasContainer(index, awaited)) {
     setAwaited(undefined);
     setSelectedName(awaited);
     setCollapsed((c) => withoutAncestorsOf(c, awaited));
@@ -100,7 +106,7 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   const top = scrollTop(topState, selected, tableRows, rows.length);
   if (top !== topState) setTop(top);
 
-  const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCell(r).length), 0), [rows]);
+  const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCellLength(r)), 0), [rows]);
   const layout = useMemo(() => layoutColumns(size.columns, longestName), [size.columns, longestName]);
   const cpuHistory = useCallback(
     (name: string) => source.history(name)?.cpuPercent ?? NO_HISTORY,
@@ -128,7 +134,7 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
     const row: TreeRow | undefined = rows[at];
     if (isActionCommand(command)) {
       if (readOnly) setStatus({ text: `read-only: ${command} is disabled`, tone: 'warn' });
-      else if (row) flows.begin(command, targetOf(row, index));
+      else if (row) flows.begin(command, targetOf(row));
       return;
     }
     switch (command) {
@@ -259,11 +265,11 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   );
 }
 
-function targetOf(row: TreeRow, index: TreeIndex): ActionTarget {
+function targetOf(row: TreeRow): ActionTarget {
   return {
     name: row.name,
     state: rowState(row),
-    childCount: index.children.get(row.name)?.length ?? 0,
+    childCount: row.childCount,
     tasks: row.view.raw.stats.pids?.current ?? 0,
   };
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { COLUMN_TITLE, COLUMN_WIDTH, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from './columns.js';
 import { fitLeft, fitRight } from './format.js';
-import { Row } from './Row.js';
+import { Row, rowSegments } from './Row.js';
 import { paint, useColor } from './theme.js';
 import type { TreeRow } from './tree.js';
 
@@ -37,10 +37,8 @@ export function Table({ rows, selected, top, height, layout, cpuHistory, emptyTe
         visible.map((row, i) => (
           <Row
             key={row.name}
-            row={row}
+            segments={rowSegments(row, top + i === selected, layout, cpuHistory(row.name))}
             selected={top + i === selected}
-            layout={layout}
-            cpuHistory={cpuHistory(row.name)}
           />
         ))
       )}

@@ -27,17 +27,18 @@ export function recordEvent(log: EventLog, name: string, event: ConsoleEvent): E
  */
 export function recordOomKills(log: EventLog, view: SampleView): EventLog {
   let next: Map<string, readonly ConsoleEvent[]> | undefined;
-  const present = new Set<string>();
+  // The logged names not seen in this pass: a small set, where one of every name would
+  // cost a Set insertion per container per pass.
+  const gone = new Set(log.keys());
   for (const c of view.containers) {
-    present.add(c.name);
+    if (gone.size > 0) gone.delete(c.name);
     const kills = c.rates.oomKillsDelta ?? 0;
     if (kills <= 0) continue;
     next ??= new Map(log);
     const text = kills === 1 ? 'OOM kill' : `${kills} OOM kills`;
     next.set(c.name, [...(next.get(c.name) ?? []), { time: view.timestamp, text, tone: 'error' as const }].slice(-EVENTS_PER_CONTAINER));
   }
-  for (const name of (next ?? log).keys()) {
-    if (present.has(name)) continue;
+  for (const name of gone) {
     next ??= new Map(log);
     next.delete(name);
   }

@@ -7,29 +7,80 @@ export function nextSort(key: SortKey): SortKey {
   return SORT_ORDER[(SORT_ORDER.indexOf(key) + 1) % SORT_ORDER.length];
 }
 
-/** The flat sample arranged as a tree; containers whose parent is not sampled are roots. */
+/**
+ * The flat sample arranged as a tree: the pass's containers and the tree's shape. A slot
+ * is a container's index in the pass.
+ */
 export interface TreeIndex {
-  byName: ReadonlyMap<string, ContainerView>;
-  children: ReadonlyMap<string, readonly ContainerView[]>;
-  roots: readonly ContainerView[];
+  readonly containers: readonly ContainerView[];
+  readonly shape: TreeShape;
 }
 
-export function indexTree(containers: readonly ContainerView[]): TreeIndex {
-  const byName = new Map<string, ContainerView>();
-  for (const c of containers) if (!byName.has(c.name)) byName.set(c.name, c);
-  const children = new Map<string, ContainerView[]>();
-  const roots: ContainerView[] = [];
-  for (const c of byName.values()) {
-    const parent = parentOf(c.name);
-    if (parent === undefined || !byName.has(parent)) {
-      roots.push(c);
-      continue;
+/**
+ * Names and parenthood, which change only when containers come or go. Building them takes
+ * Maps keyed by every name, the dearest part of a pass at 10,000 containers, so a pass
+ * with the same names in the same order reuses the previous pass's shape.
+ */
+export class TreeShape {
+  /** First slot of each name; later duplicates are left out of the tree. */
+  readonly slotOf = new Map<string, number>();
+  readonly parent: Int32Array;
+  readonly children: number[][] = [];
+  readonly roots: number[] = [];
+  /** Roots full, the rest by their last component. */
+  readonly labels: string[] = [];
+  private sortedByName: { roots: number[]; children: number[][] } | undefined;
+
+  constructor(readonly names: readonly string[]) {
+    const n = names.length;
+    const first = new Uint8Array(n);
+    for (let slot = 0; slot < n; slot++) {
+      if (this.slotOf.has(names[slot])) continue;
+      this.slotOf.set(names[slot], slot);
+      first[slot] = 1;
     }
-    const siblings = children.get(parent);
-    if (siblings) siblings.push(c);
-    else children.set(parent, [c]);
+    this.parent = new Int32Array(n).fill(-1);
+    for (let slot = 0; slot < n; slot++) {
+      const name = names[slot];
+      this.children.push([]);
+      this.labels.push(name);
+      if (first[slot] === 0) continue;
+      const parentName = parentOf(name);
+      const parent = parentName === undefined ? undefined : this.slotOf.get(parentName);
+      if (parent === undefined) {
+        this.roots.push(slot);
+        continue;
+      }
+      this.parent[slot] = parent;
+      this.labels[slot] = name.slice(name.lastIndexOf('/') + 1);
+    }
+    for (let slot = 0; slot < n; slot++) if (this.parent[slot] >= 0) this.children[this.parent[slot]].push(slot);
   }
-  return { byName, children, roots };
+
+  /** Roots and children in name order: the default sort, the same for every pass. */
+  byName(): { roots: readonly number[]; children: readonly (readonly number[])[] } {
+    const order = (a: number, b: number) => compareNames(this.names[a], this.names[b]);
+    this.sortedByName ??= { roots: [...this.roots].sort(order), children: this.children.map((c) => [...c].sort(order)) };
+    return this.sortedByName;
+  }
+
+  /** Whether `containers` has exactly these names, in this order. */
+  fits(containers: readonly ContainerView[]): boolean {
+    if (containers.length !== this.names.length) return false;
+    for (let i = 0; i < containers.length; i++) if (containers[i].name !== this.names[i]) return false;
+    return true;
+  }
+}
+
+/** The pass as a tree; `previous` (the last pass's index) lends its shape when it fits. */
+export function indexTree(containers: readonly ContainerView[], previous?: TreeIndex): TreeIndex {
+  const shape = previous?.shape.fits(containers) ? previous.shape : new TreeShape(containers.map((c) => c.name));
+  return { containers, shape };
+}
+
+/** Whether the pass has a container of that name. */
+export function hasContainer(index: TreeIndex, name: string): boolean {
+  return index.shape.slotOf.has(name);
 }
 
 /** One line of the table. */
@@ -56,53 +107,56 @@ export interface RowOptions {
  * its shape. While a filter is active collapse is ignored, so every match is on screen.
  */
 export function visibleRows(index: TreeIndex, options: RowOptions): TreeRow[] {
-  const keep = options.filter === '' ? undefined : matchesWithAncestors(index, options.filter);
+  const { containers, shape } = index;
+  const keep = options.filter === '' ? undefined : matchesWithAncestors(shape, options.filter);
+  const ordered = options.sort === 'name' ? shape.byName() : undefined;
   const rows: TreeRow[] = [];
-  const stack: Array<{ view: ContainerView; depth: number }> = [];
-  const pushSiblings = (siblings: readonly ContainerView[], depth: number) => {
-    const shown = keep ? siblings.filter((c) => keep.has(c.name)) : siblings;
-    const sorted = sortSiblings(shown, options.sort);
-    for (let i = sorted.length - 1; i >= 0; i--) stack.push({ view: sorted[i], depth });
+  const slots: number[] = [];
+  const depths: number[] = [];
+  const pushSiblings = (siblings: readonly number[], sorted: readonly number[] | undefined, depth: number) => {
+    const shown = keep ? (sorted ?? siblings).filter((s) => keep[s] === 1) : (sorted ?? siblings);
+    const inOrder = sorted ? shown : sortByMetric(index, shown, options.sort);
+    for (let i = inOrder.length - 1; i >= 0; i--) {
+      slots.push(inOrder[i]);
+      depths.push(depth);
+    }
   };
-  pushSiblings(index.roots, 0);
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const { view, depth } = next;
-    const kids = index.children.get(view.name) ?? [];
-    const collapsed = !keep && kids.length > 0 && options.collapsed.has(view.name);
-    rows.push({
-      name: view.name,
-      label: depth === 0 ? view.name : view.name.slice(view.name.lastIndexOf('/') + 1),
-      depth,
-      view,
-      childCount: kids.length,
-      collapsed,
-    });
-    if (!collapsed) pushSiblings(kids, depth + 1);
+  pushSiblings(shape.roots, ordered?.roots, 0);
+  while (slots.length > 0) {
+    const slot = slots.pop()!;
+    const depth = depths.pop()!;
+    const name = shape.names[slot];
+    const kids = shape.children[slot];
+    const collapsed = !keep && kids.length > 0 && options.collapsed.has(name);
+    rows.push({ name, label: shape.labels[slot], depth, view: containers[slot], childCount: kids.length, collapsed });
+    if (!collapsed) pushSiblings(kids, ordered?.children[slot], depth + 1);
   }
   return rows;
 }
 
-function matchesWithAncestors(index: TreeIndex, filter: string): Set<string> {
+/** 1 for each slot whose name matches, and for its ancestors. */
+function matchesWithAncestors(shape: TreeShape, filter: string): Uint8Array {
   const needle = filter.toLowerCase();
-  const keep = new Set<string>();
-  for (const name of index.byName.keys()) {
+  const keep = new Uint8Array(shape.names.length);
+  for (const [name, slot] of shape.slotOf) {
     if (!name.toLowerCase().includes(needle)) continue;
-    // Stop at the first ancestor already kept: each name is walked once, O(n) overall.
-    for (let n: string | undefined = name; n !== undefined && !keep.has(n) && index.byName.has(n); n = parentOf(n)) {
-      keep.add(n);
-    }
+    // Stop at the first ancestor already kept: each slot is walked once, O(n) overall.
+    for (let s = slot; s >= 0 && keep[s] === 0; s = shape.parent[s]) keep[s] = 1;
   }
   return keep;
 }
 
-function sortSiblings(siblings: readonly ContainerView[], key: SortKey): ContainerView[] {
-  const byName = (a: ContainerView, b: ContainerView) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  if (key === 'name') return [...siblings].sort(byName);
+function sortByMetric(index: TreeIndex, slots: readonly number[], key: SortKey): number[] {
+  const { containers, shape } = index;
   const metric =
     key === 'cpu'
-      ? (c: ContainerView) => c.rates.cpuPercent ?? -1
-      : (c: ContainerView) => c.raw.stats.memory?.usage ?? -1;
-  return [...siblings].sort((a, b) => metric(b) - metric(a) || byName(a, b));
+      ? (slot: number) => containers[slot].rates.cpuPercent ?? -1
+      : (slot: number) => containers[slot].raw.stats.memory?.usage ?? -1;
+  return [...slots].sort((a, b) => metric(b) - metric(a) || compareNames(shape.names[a], shape.names[b]));
+}
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Like the engine's parentName, but ends (undefined) on any input, absolute or not. */
@@ -112,16 +166,31 @@ export function parentOf(name: string): string | undefined {
   return slash === 0 ? '/' : name.slice(0, slash);
 }
 
-/** Row index of each name, for following a selection across updates. */
-export function rowPositions(rows: readonly TreeRow[]): Map<string, number> {
-  return new Map(rows.map((r, i) => [r.name, i]));
+/** Where a name is among the rows. */
+export interface RowPositions {
+  readonly size: number;
+  get(name: string): number | undefined;
+}
+
+/**
+ * Row index of each name, for following a selection across updates. Looked up by a scan
+ * when asked: a render asks once or twice, where a Map of every row would be built each pass.
+ */
+export function rowPositions(rows: readonly TreeRow[]): RowPositions {
+  return {
+    size: rows.length,
+    get: (name) => {
+      const at = rows.findIndex((r) => r.name === name);
+      return at < 0 ? undefined : at;
+    },
+  };
 }
 
 /**
  * Where the selection is: the row named `selected`, else its nearest ancestor on screen,
  * else the first row. -1 when there are no rows.
  */
-export function resolveSelection(positions: ReadonlyMap<string, number>, selected: string | undefined): number {
+export function resolveSelection(positions: RowPositions, selected: string | undefined): number {
   if (positions.size === 0) return -1;
   for (let n = selected; n !== undefined; n = parentOf(n)) {
     const at = positions.get(n);

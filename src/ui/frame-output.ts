@@ -1,0 +1,331 @@
+/**
+ * A stand-in for Ink's Output (ink/build/output.js), swapped in at bundle time by
+ * ink-output-plugin.mjs. Ink builds a new Output every frame and with it a fresh grid of cell
+ * objects, tokenizes every written line for ANSI styles and measures every character;
+ * here lines are parsed once and reused across frames, styles are interned to small
+ * numbers, and plain ASCII lines skip the tokenizer. The frame string is byte-for-byte what
+ * Ink's Output makes of the same writes (test/tui/frame-output.test.tsx): Ink's own
+ * tokenizer, style diffing, string-width and slice-ansi are handed in, so every
+ * non-trivial case goes through the same code.
+ */
+
+/** One SGR or link code, as @alcalzone/ansi-tokenize returns it. */
+export interface AnsiCode {
+  type: 'ansi';
+  code: string;
+  endCode: string;
+}
+
+export interface StyledChar {
+  type: 'char';
+  value: string;
+  fullWidth: boolean;
+  styles: AnsiCode[];
+}
+
+/** The helpers Ink's Output uses, resolved from Ink's own dependencies by the plugin. */
+export interface OutputDeps {
+  stringWidth(text: string): number;
+  sliceAnsi(text: string, start: number, end?: number): string;
+  tokenize(text: string): unknown[];
+  styledCharsFromTokens(tokens: never[]): StyledChar[];
+  diffAnsiCodes(from: AnsiCode[], to: AnsiCode[]): AnsiCode[];
+  ansiCodesToString(codes: AnsiCode[]): string;
+}
+
+export type OutputTransformer = (line: string, index: number) => string;
+
+export interface Clip {
+  x1: number | undefined;
+  x2: number | undefined;
+  y1: number | undefined;
+  y2: number | undefined;
+}
+
+type Operation =
+  | { type: 'write'; x: number; y: number; text: string; transformers: OutputTransformer[] }
+  | { type: 'clip'; clip: Clip }
+  | { type: 'unclip' };
+
+/** A line as cells: character, interned style and the columns Ink advances for it. */
+interface ParsedLine {
+  values: string[];
+  /** undefined when no character is styled. */
+  styles: number[] | undefined;
+  /** undefined when every character takes one column. */
+  widths: number[] | undefined;
+}
+
+/** Distinct lines kept per generation (a full frame writes a few hundred); two generations live at once. */
+const LINE_CACHE_SIZE = 1024;
+/** Distinct characters whose width is kept. */
+const WIDTH_CACHE_SIZE = 8192;
+const NO_STYLE = 0;
+
+/** Ink's Output constructor: `new Output({ width, height })`, one per frame. */
+export type OutputClass = new (options: { width: number; height: number }) => FrameOutput;
+
+/** An Output class whose instances share one set of caches across frames. */
+export function createOutput(deps: OutputDeps): OutputClass {
+  const styles = new StyleTable(deps);
+  const shared: Shared = { deps, styles, lines: new LineCache(deps, styles) };
+  return class extends FrameOutput {
+    constructor(options: { width: number; height: number }) {
+      super(options, shared);
+    }
+  };
+}
+
+interface Shared {
+  deps: OutputDeps;
+  styles: StyleTable;
+  lines: LineCache;
+}
+
+export class FrameOutput {
+  readonly width: number;
+  readonly height: number;
+  private readonly operations: Operation[] = [];
+  private readonly widths = new Map<string, number>();
+  private readonly blockWidths = new Map<string, number>();
+
+  constructor(
+    options: { width: number; height: number },
+    private readonly shared: Shared,
+  ) {
+    this.width = options.width;
+    this.height = options.height;
+  }
+
+  write(x: number, y: number, text: string, options: { transformers: OutputTransformer[] }): void {
+    if (!text) return;
+    this.operations.push({ type: 'write', x, y, text, transformers: options.transformers });
+  }
+
+  clip(clip: Clip): void {
+    this.operations.push({ type: 'clip', clip });
+  }
+
+  unclip(): void {
+    this.operations.push({ type: 'unclip' });
+  }
+
+  get(): { output: string; height: number } {
+    const values: Array<Array<string | undefined>> = [];
+    const cellStyles: number[][] = [];
+    for (let y = 0; y < this.height; y++) {
+      values.push(new Array<string>(this.width).fill(' '));
+      cellStyles.push(new Array<number>(this.width).fill(NO_STYLE));
+    }
+    const clips: Clip[] = [];
+    for (const operation of this.operations) {
+      if (operation.type === 'clip') clips.push(operation.clip);
+      else if (operation.type === 'unclip') clips.pop();
+      else this.draw(operation, clips.at(-1), values, cellStyles);
+    }
+    const out: string[] = [];
+    for (let y = 0; y < values.length; y++) out.push(this.shared.styles.line(values[y], cellStyles[y]).trimEnd());
+    return { output: out.join('\n'), height: values.length };
+  }
+
+  /** Ink's write step, clipping included, with cells kept as two parallel arrays. */
+  private draw(
+    operation: Extract<Operation, { type: 'write' }>,
+    clip: Clip | undefined,
+    values: Array<Array<string | undefined>>,
+    cellStyles: number[][],
+  ): void {
+    const { text, transformers } = operation;
+    let { x, y } = operation;
+    let textLines = text.split('\n');
+    if (clip) {
+      const horizontal = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+      const vertical = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+      if (horizontal) {
+        const width = this.widestLine(text);
+        if (x + width < clip.x1! || x > clip.x2!) return;
+      }
+      if (vertical) {
+        if (y + textLines.length < clip.y1! || y > clip.y2!) return;
+      }
+      if (horizontal) {
+        textLines = textLines.map((line) => {
+          const from = x < clip.x1! ? clip.x1! - x : 0;
+          const width = this.stringWidth(line);
+          const to = x + width > clip.x2! ? clip.x2! - x : width;
+          return this.shared.deps.sliceAnsi(line, from, to);
+        });
+        if (x < clip.x1!) x = clip.x1!;
+      }
+      if (vertical) {
+        const from = y < clip.y1! ? clip.y1! - y : 0;
+        const height = textLines.length;
+        const to = y + height > clip.y2! ? clip.y2! - y : height;
+        textLines = textLines.slice(from, to);
+        if (y < clip.y1!) y = clip.y1!;
+      }
+    }
+    let offsetY = 0;
+    for (let index = 0; index < textLines.length; index++) {
+      const rowValues = values[y + offsetY];
+      const rowStyles = cellStyles[y + offsetY];
+      // Like Ink: a line below the grid is dropped without moving on to the next row.
+      if (!rowValues) continue;
+      let line = textLines[index];
+      for (const transformer of transformers) line = transformer(line, index);
+      const parsed = this.shared.lines.get(line);
+      let offsetX = x;
+      for (let i = 0; i < parsed.values.length; i++) {
+        const style = parsed.styles === undefined ? NO_STYLE : parsed.styles[i];
+        rowValues[offsetX] = parsed.values[i];
+        rowStyles[offsetX] = style;
+        const width = parsed.widths === undefined ? 1 : parsed.widths[i];
+        // A wide character's other columns become empty cells in its style.
+        for (let k = 1; k < width; k++) {
+          rowValues[offsetX + k] = '';
+          rowStyles[offsetX + k] = style;
+        }
+        offsetX += width;
+      }
+      offsetY++;
+    }
+  }
+
+  private stringWidth(text: string): number {
+    let width = this.widths.get(text);
+    if (width === undefined) {
+      width = this.shared.deps.stringWidth(text);
+      this.widths.set(text, width);
+    }
+    return width;
+  }
+
+  private widestLine(text: string): number {
+    let width = this.blockWidths.get(text);
+    if (width === undefined) {
+      width = 0;
+      for (const line of text.split('\n')) width = Math.max(width, this.stringWidth(line));
+      this.blockWidths.set(text, width);
+    }
+    return width;
+  }
+}
+
+/**
+ * Style sets (a character's active codes) as numbers, 0 for none, and the escape strings
+ * between two of them, each computed once with Ink's own diffing.
+ */
+class StyleTable {
+  private readonly byKey = new Map<string, number>([['', NO_STYLE]]);
+  private readonly sets: AnsiCode[][] = [[]];
+  private readonly opens: string[] = [''];
+  private readonly closes: string[] = [''];
+  private readonly transitions = new Map<number, string>();
+
+  constructor(private readonly deps: OutputDeps) {}
+
+  /** The id of a reduced code list; equal code sequences share one id (end codes follow from codes). */
+  intern(codes: AnsiCode[]): number {
+    if (codes.length === 0) return NO_STYLE;
+    let key = codes[0].code;
+    for (let i = 1; i < codes.length; i++) key += '\u0000' + codes[i].code;
+    let id = this.byKey.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(codes);
+      this.opens.push(this.deps.ansiCodesToString(codes));
+      this.closes.push(this.deps.ansiCodesToString(this.deps.diffAnsiCodes(codes, [])));
+      this.byKey.set(key, id);
+    }
+    return id;
+  }
+
+  /** One grid row as Ink's styledCharsToString writes it; unset cells are skipped. */
+  line(values: ReadonlyArray<string | undefined>, styles: readonly number[]): string {
+    let out = '';
+    let previous = -1;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      const style = styles[i];
+      if (previous === -1) out += this.opens[style];
+      else if (style !== previous) out += this.transition(previous, style);
+      out += value;
+      previous = style;
+    }
+    return previous === -1 ? out : out + this.closes[previous];
+  }
+
+  private transition(from: number, to: number): string {
+    const key = from * 0x10000 + to;
+    let codes = this.transitions.get(key);
+    if (codes === undefined) {
+      codes = this.deps.ansiCodesToString(this.deps.diffAnsiCodes(this.sets[from], this.sets[to]));
+      this.transitions.set(key, codes);
+    }
+    return codes;
+  }
+}
+
+/**
+ * Parsed lines across frames, most of which repeat from one frame to the next. Two
+ * generations bound it: when the current one is full it becomes the old one, and lines
+ * still in use move back to the current one as they are read.
+ */
+class LineCache {
+  private current = new Map<string, ParsedLine>();
+  private previous = new Map<string, ParsedLine>();
+  private readonly charWidths = new Map<string, number>();
+
+  constructor(
+    private readonly deps: OutputDeps,
+    private readonly styles: StyleTable,
+  ) {}
+
+  get(line: string): ParsedLine {
+    let parsed = this.current.get(line);
+    if (parsed !== undefined) return parsed;
+    parsed = this.previous.get(line) ?? this.parse(line);
+    if (this.current.size >= LINE_CACHE_SIZE) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(line, parsed);
+    return parsed;
+  }
+
+  private parse(line: string): ParsedLine {
+    if (isPrintableAscii(line)) {
+      // One grapheme per character, no styles, one column each: what the tokenizer says too.
+      return { values: line.split(''), styles: undefined, widths: undefined };
+    }
+    const chars = this.deps.styledCharsFromTokens(this.deps.tokenize(line) as never[]);
+    const values: string[] = [];
+    const styles: number[] = [];
+    const widths: number[] = [];
+    for (const char of chars) {
+      values.push(char.value);
+      styles.push(this.styles.intern(char.styles));
+      widths.push(Math.max(1, this.charWidth(char.value)));
+    }
+    return { values, styles, widths };
+  }
+
+  private charWidth(value: string): number {
+    let width = this.charWidths.get(value);
+    if (width === undefined) {
+      width = this.deps.stringWidth(value);
+      if (this.charWidths.size >= WIDTH_CACHE_SIZE) this.charWidths.clear();
+      this.charWidths.set(value, width);
+    }
+    return width;
+  }
+}
+
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}

@@ -1,0 +1,75 @@
+// Swaps two of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// imported only by Ink's renderer) for src/ui/frame-output.ts, and its measureText
+// (measure-text.js, imported only by Ink's dom) for src/ui/measure-text.ts, whose cache is
+// bounded. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
+// slice-ansi, ansi-tokenize and widest-line: the modules below are resolved from Ink's
+// directory, whatever versions npm placed where.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FRAME_OUTPUT = fileURLToPath(new URL('./frame-output.ts', import.meta.url));
+const MEASURE_TEXT = fileURLToPath(new URL('./measure-text.ts', import.meta.url));
+const NAMESPACE = 'lmctfy-ink-output';
+const QUERY = '?lmctfy-ink-stand-in';
+
+/** Ink module (as imported) → [the one Ink file importing it, the stand-in's source]. */
+const STAND_INS = {
+  './output.js': [
+    'renderer.js',
+    `
+import sliceAnsi from 'slice-ansi';
+import stringWidth from 'string-width';
+import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize } from '@alcalzone/ansi-tokenize';
+import { createOutput } from ${JSON.stringify(FRAME_OUTPUT)};
+export default createOutput({ sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString });
+`,
+  ],
+  './measure-text.js': [
+    'dom.js',
+    `
+import widestLine from 'widest-line';
+import { createMeasureText } from ${JSON.stringify(MEASURE_TEXT)};
+export default createMeasureText(widestLine);
+`,
+  ],
+};
+
+/** The stand-in for `source` when `importer` is the Ink file that imports it. */
+function standIn(source, importer) {
+  const entry = STAND_INS[source];
+  if (!entry || !importer) return undefined;
+  const [file] = entry;
+  const inInk = path.basename(importer) === file && /[\\/]ink[\\/]build$/.test(path.dirname(importer));
+  return inInk ? path.join(path.dirname(importer), source) : undefined;
+}
+const contentsOf = (file) => STAND_INS[`./${path.basename(file)}`][1];
+
+/** esbuild plugin. */
+export function inkOutputEsbuild() {
+  return {
+    name: NAMESPACE,
+    setup(build) {
+      build.onResolve({ filter: /^\.\/(output|measure-text)\.js$/ }, (args) => {
+        const file = standIn(args.path, args.importer);
+        return file ? { path: file, namespace: NAMESPACE } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({ contents: contentsOf(args.path), resolveDir: path.dirname(args.path), loader: 'js' }));
+    },
+  };
+}
+
+/** Vite plugin; Ink must be inlined (server.deps.inline) for Vite to see its imports. */
+export function inkOutputVite() {
+  return {
+    name: NAMESPACE,
+    enforce: 'pre',
+    resolveId(source, importer) {
+      const file = standIn(source, importer);
+      return file ? file + QUERY : undefined;
+    },
+    load(id) {
+      return id.endsWith(QUERY) ? contentsOf(id.slice(0, -QUERY.length)) : undefined;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { COLUMN_WIDTH, layoutColumns } from '../../src/ui/columns.js';
+import { rowSegments, type Segment } from '../../src/ui/Row.js';
+import { indexTree, visibleRows, type RowOptions } from '../../src/ui/tree.js';
+import { container } from './views.js';
+
+const NONE: RowOptions = { collapsed: new Set(), filter: '', sort: 'name' };
+const MiB = 1024 * 1024;
+
+describe('tree shape across passes', () => {
+  const pass = (cpu: number) => [container('/'), container('/b', { cpu }), container('/a', { cpu: 1 }), container('/a/x', { cpu: 2 })];
+
+  it('is reused while the names stay, with the new pass in the rows', () => {
+    const first = indexTree(pass(5));
+    const second = indexTree(pass(7), first);
+    expect(second.shape).toBe(first.shape);
+    const rows = visibleRows(second, NONE);
+    expect(rows.map((r) => r.name)).toEqual(['/', '/a', '/a/x', '/b']);
+    expect(rows.find((r) => r.name === '/b')?.view.rates.cpuPercent).toBe(7);
+    expect(visibleRows(second, { ...NONE, sort: 'cpu' }).map((r) => r.name)).toEqual(['/', '/b', '/a', '/a/x']);
+  });
+
+  it('is rebuilt when a container comes, goes or moves', () => {
+    const first = indexTree(pass(5));
+    for (const next of [[...pass(5), container('/a/y')], pass(5).slice(0, 3), [...pass(5)].reverse()]) {
+      const index = indexTree(next, first);
+      expect(index.shape).not.toBe(first.shape);
+      expect(visibleRows(index, NONE)).toEqual(visibleRows(indexTree(next), NONE));
+    }
+  });
+});
+
+describe('row segments', () => {
+  const layout = layoutColumns(160, 30);
+  const rowsOf = (...views: ReturnType<typeof container>[]) => visibleRows(indexTree(views), NONE);
+  const texts = (segments: Segment[]) => segments.map((s) => s.map((p) => p.text).join(''));
+  const ascii = /^[\x20-\x7e]*$/;
+
+  it('merges plain-ASCII cells and keeps other characters in segments of their own', () => {
+    const [, leaf] = rowsOf(container('/'), container('/leaf', { cpu: 12, memory: 50 * MiB, memoryLimit: 100 * MiB }));
+    const segments = texts(rowSegments(leaf, false, layout, [1, 2, 3]));
+    for (const text of segments) expect(ascii.test(text) || !/[\x20-\x7e]/.test(text.trim())).toBe(true);
+    expect(segments.filter((t) => ascii.test(t)).length).toBeLessThanOrEqual(3);
+  });
+
+  it('draws what one text per cell drew: the same line', () => {
+    const [root] = rowsOf(container('/', { cpu: 99, memory: 99 * MiB, memoryLimit: 100 * MiB, state: 'FROZEN', oomKills: 2 }), container('/x'));
+    const line = texts(rowSegments(root, true, layout, [5, 50, 0])).join('');
+    expect(line.startsWith('› ▾ /')).toBe(true);
+    expect(line).toHaveLength(2 + layout.nameWidth + layout.columns.reduce((n, c) => n + 1 + COLUMN_WIDTH[c], 0));
+    expect(line).toContain(' 99.0%');
+    expect(line).toContain('FROZEN');
+  });
+});
