@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each run BENCH_REPEAT times (default 3) on this machine,
 // then one table of the headline figures: medians over the runs, each beside the baseline
 // measured in the same run and the goal it answers to (BENCHMARKS.md explains each).
-// BENCH_ONLY=name,name runs a subset (names as in BENCHES below).
+// BENCH_ONLY=name,name runs a subset (names as in BENCHES below); BENCH_KEEP=FILE appends the
+// raw figures to FILE and summarizes everything in it, so subsets run apart add up to one table.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,8 +26,8 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const only = process.env.BENCH_ONLY?.split(',');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bench-'));
-const results = path.join(dir, 'results.jsonl');
-fs.writeFileSync(results, '');
+const results = process.env.BENCH_KEEP ? path.resolve(process.env.BENCH_KEEP) : path.join(dir, 'results.jsonl');
+fs.appendFileSync(results, '');
 const failed = [];
 try {
   for (const [name, flags, opts = {}] of BENCHES) {

@@ -29,7 +29,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, table } from './lib.mjs';
+import { median, record, table } from './lib.mjs';
 
 const PASSES = Number(process.env.BENCH_PASSES ?? 30);
 const WARMUP = 3;
@@ -96,6 +96,15 @@ async function parent() {
         ink_output_ms: ms(app.inkOutput),
         'frame/model': (app.median / model.median).toFixed(1),
         goal_ms: n <= 1000 ? 16 : 50,
+      });
+      const goalMs = n <= 1000 ? 16 : 50;
+      record('console', `frame, ${n} containers (median)`, app.median, 'ms', {
+        baseline: { what: 'model only, nothing drawn', value: model.median },
+        goal: { on: 'value', max: goalMs, text: `≤ ${goalMs} ms (#4)` },
+      });
+      record('console', `RSS, ${n} containers`, app.rss / 1e6, 'MB', {
+        baseline: { what: 'model only', value: model.rss / 1e6 },
+        goal: n >= 10000 ? { on: 'value', max: 200, text: '≤ 200 MB (#4)' } : undefined,
       });
       memory.push({
         containers: n,
