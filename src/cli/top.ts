@@ -54,6 +54,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
   return {
     subscribe: (listener) => live.subscribe(listener),
     history: (name) => live.series(name),
+    recentCpu: (name, n) => live.recentCpu(name, n),
     setIntervalMs: (ms) => live.setIntervalMs(ms),
     intervalMs: () => live.intervalMs(),
     header: () => ({

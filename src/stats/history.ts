@@ -58,8 +58,15 @@ export class Ring {
 
   /** Oldest first. */
   toArray(): number[] {
-    const out = new Array<number>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.buf[(this.start + i) % this.buf.length]!;
+    return this.last(this.count);
+  }
+
+  /** The newest `n` values (fewer if it holds fewer), oldest first. */
+  last(n: number): number[] {
+    const k = Math.max(0, Math.min(n, this.count));
+    const out = new Array<number>(k);
+    const from = this.start + this.count - k;
+    for (let i = 0; i < k; i++) out[i] = this.buf[(from + i) % this.buf.length]!;
     return out;
   }
 }
@@ -134,6 +141,11 @@ export class HistoryStore {
     const mem = percentiles(series.memoryUsage);
     if (mem) series.memoryPercentiles = mem;
     return series;
+  }
+
+  /** The newest `n` CPU % points, oldest first: what a sparkline needs, without the whole series. */
+  recentCpu(name: string, n: number): number[] | undefined {
+    return this.entries.get(name)?.cpu.last(n);
   }
 
   /** Containers held. */

@@ -96,6 +96,10 @@ export class LiveSampler {
     return this.sampler.series(name);
   }
 
+  recentCpu(name: string, n: number): number[] | undefined {
+    return this.sampler.recentCpu(name, n);
+  }
+
   intervalMs(): number {
     return this.interval;
   }

@@ -131,6 +131,10 @@ export class Sampler {
     return this.history.series(name);
   }
 
+  recentCpu(name: string, n: number): number[] | undefined {
+    return this.history.recentCpu(name, n);
+  }
+
   private addSchedstatHistograms(c: RawContainerSample): void {
     // The container may vanish between its stats and its process list.
     const pids = unlessNotFound(() => this.source.pids(c.name));

@@ -1,6 +1,6 @@
 import { Box, useApp, type Key } from 'ink';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { layoutColumns, rowState } from './columns.js';
+import { COLUMN_WIDTH, layoutColumns, rowState } from './columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
 import { nameCellLength } from './Row.js';
@@ -109,7 +109,7 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCellLength(r)), 0), [rows]);
   const layout = useMemo(() => layoutColumns(size.columns, longestName), [size.columns, longestName]);
   const cpuHistory = useCallback(
-    (name: string) => source.history(name)?.cpuPercent ?? NO_HISTORY,
+    (name: string) => source.recentCpu(name, COLUMN_WIDTH.spark) ?? NO_HISTORY,
     // A new pass means new history, even though the source object is the same.
     [source, view],
   );

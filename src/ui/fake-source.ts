@@ -97,6 +97,10 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     };
   }
 
+  recentCpu(name: string, n: number): readonly number[] | undefined {
+    return this.histories.get(name)?.cpu.slice(-n);
+  }
+
   setIntervalMs(ms: number): void {
     this.interval = ms;
     if (this.timer !== undefined) {

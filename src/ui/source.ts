@@ -15,7 +15,10 @@ export interface ConsoleHeader {
 export interface ConsoleSource {
   /** Calls `listener` with every new pass; returns the unsubscribe function. */
   subscribe(listener: (view: SampleView) => void): () => void;
+  /** The whole history with percentiles (the detail panel). */
   history(name: string): HistorySeries | undefined;
+  /** The newest `n` CPU % points, oldest first (a row's sparkline, every pass for every visible row). */
+  recentCpu(name: string, n: number): readonly number[] | undefined;
   setIntervalMs(ms: number): void;
   intervalMs(): number;
   header(): ConsoleHeader;

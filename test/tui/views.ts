@@ -76,6 +76,9 @@ export class ManualSource implements ConsoleSource {
   history(name: string): HistorySeries | undefined {
     return this.histories.get(name);
   }
+  recentCpu(name: string, n: number): readonly number[] | undefined {
+    return this.histories.get(name)?.cpuPercent.slice(-n);
+  }
   intervalMs(): number {
     return this.interval;
   }

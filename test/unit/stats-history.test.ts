@@ -57,6 +57,7 @@ describe('Ring', () => {
     const r = new Ring(cap);
     for (const v of pushed) r.push(v);
     expect(r.toArray()).toEqual(expected);
+    for (const n of [0, 1, 2, expected.length, expected.length + 5]) expect(r.last(n)).toEqual(expected.slice(expected.length - Math.min(n, expected.length)));
     expect(r.length).toBe(expected.length);
     expect(r.allocated).toBeLessThanOrEqual(cap);
   });
@@ -81,6 +82,9 @@ describe('HistoryStore', () => {
     expect(s.memoryUsage).toEqual([4000, 5000, 6000, 7000, 8000]);
     expect(s.cpuPercentiles).toEqual({ p50: 60, p90: 80, p99: 80 });
     expect(s.memoryPercentiles).toEqual({ p50: 6000, p90: 8000, p99: 8000 });
+    expect(h.recentCpu('/a', 2)).toEqual([70, 80]);
+    expect(h.recentCpu('/a', 9)).toEqual([40, 50, 60, 70, 80]);
+    expect(h.recentCpu('/gone', 2)).toBeUndefined();
   });
 
   it('records only values that exist: CPU % is absent on the first pass of a series', () => {
