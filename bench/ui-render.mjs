@@ -18,7 +18,8 @@
 // hold without the UI. frame − model is what drawing adds; the table renders only the rows
 // on screen, so that part should not grow with N.
 //
-// Each N and mode runs in its own process (node --expose-gc), so RSS is that run's alone,
+// Each N and mode runs in its own process (node --expose-gc and bin/lmctfy.js's own node
+// flags, as `lmctfy top` runs), so RSS is that run's alone,
 // read with the last pass still shown (App mounted) after gc(), a 500 ms pause (V8 hands
 // freed pages back to the OS in the background; read at once, RSS is up to 60 % higher)
 // and gc() again. peak_rss is the process's maximum RSS over the whole run.
@@ -32,6 +33,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, record, table } from './lib.mjs';
 
 const PASSES = Number(process.env.BENCH_PASSES ?? 30);
+const NODE_FLAGS = fs.readFileSync(new URL('../bin/lmctfy.js', import.meta.url), 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
 const WARMUP = 3;
 const GAP_MS = 50;
 const SIZES = [1000, 10000];
@@ -71,7 +73,8 @@ async function parent() {
       logLevel: 'warning',
     });
     const run = (n, mode) => {
-      const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', path.join(dir, 'ui.mjs'), String(n), mode], {
+      // With bin/lmctfy.js's node flags, as `lmctfy top` runs.
+      const r = spawnSync(process.execPath, ['--expose-gc', ...NODE_FLAGS, fileURLToPath(import.meta.url), '--child', path.join(dir, 'ui.mjs'), String(n), mode], {
         // Ink writes no interactive frames under CI=true.
         env: { ...process.env, CI: 'false' },
         encoding: 'utf8',
