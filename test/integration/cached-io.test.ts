@@ -44,6 +44,20 @@ describeCgroups('CachingIo on real cgroup files', () => {
     io.close();
   });
 
+  it('when full, it keeps the files read every pass rather than those read now and then', () => {
+    const io = new CachingIo(realIo, { maxOpen: 4 });
+    const every = ['cpu.shares', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'].map((f) => `${dir}/${f}`);
+    const sometimes = ['cpu.stat', 'cpu.idle', 'cgroup.procs', 'tasks', 'notify_on_release'].map((f) => `${dir}/${f}`);
+    // The rare files come first, as on a sampler's first pass, and fill the cache.
+    for (let pass = 0; pass < 6; pass++) {
+      if (pass % 3 === 0) for (const f of sometimes) io.readFile(f);
+      for (const f of every) io.readFile(f);
+      io.endPass();
+    }
+    expect(every.filter((f) => io.holds(f))).toEqual(every);
+    io.close();
+  });
+
   it('closes descriptors idle for idlePasses passes', () => {
     const io = new CachingIo(realIo, { idlePasses: 2 });
     io.readFile(`${dir}/cpu.shares`);

@@ -45,6 +45,8 @@ export function parseOpenFilesLimit(limits: string): number | undefined {
 export class CachingIo implements KernelIo {
   private readonly open = new Map<string, { fd: number; pass: number }>();
   private pass = 0;
+  /** A read this pass found the cache full and fell back to open/read/close. */
+  private overflowed = false;
   private buf = Buffer.allocUnsafe(16 * 1024);
   private readonly prefix: string;
   private maxOpen: number;
@@ -63,7 +65,10 @@ export class CachingIo implements KernelIo {
     if (!path.startsWith(this.prefix)) return this.inner.readFile(path);
     let entry = this.open.get(path);
     if (!entry) {
-      if (this.open.size >= this.maxOpen) return this.inner.readFile(path);
+      if (this.open.size >= this.maxOpen) {
+        this.overflowed = true;
+        return this.inner.readFile(path);
+      }
       let fd: number;
       try {
         fd = fs.openSync(path, 'r');
@@ -114,9 +119,15 @@ export class CachingIo implements KernelIo {
     this.maxOpen = this.open.size;
   }
 
-  /** Ends a sampling pass: descriptors idle for `idlePasses` passes are closed. */
+  /**
+   * Ends a sampling pass: descriptors idle for `idlePasses` passes are closed. When the cache
+   * was full, so were those not read this pass (settings, read every few passes): the slots
+   * go to files read every pass, where keeping them open saves the most.
+   */
   endPass(): void {
-    for (const [path, entry] of this.open) if (this.pass - entry.pass >= this.idlePasses) this.forget(path);
+    const idle = this.overflowed ? 1 : this.idlePasses;
+    for (const [path, entry] of this.open) if (this.pass - entry.pass >= idle) this.forget(path);
+    this.overflowed = false;
     this.pass++;
   }
 
@@ -127,6 +138,11 @@ export class CachingIo implements KernelIo {
 
   get openCount(): number {
     return this.open.size;
+  }
+
+  /** Whether `path` is kept open. */
+  holds(path: string): boolean {
+    return this.open.has(path);
   }
 
   writeFile(path: string, data: string): void {
