@@ -47,6 +47,9 @@ export class CachingIo implements KernelIo {
   private pass = 0;
   /** A read this pass found the cache full and fell back to open/read/close. */
   private overflowed = false;
+  /** Files read uncached in the previous pass and in this one, while the cache overflows. */
+  private missedBefore = new Set<string>();
+  private missed = new Set<string>();
   private buf = Buffer.allocUnsafe(16 * 1024);
   private readonly prefix: string;
   private maxOpen: number;
@@ -65,8 +68,12 @@ export class CachingIo implements KernelIo {
     if (!path.startsWith(this.prefix)) return this.inner.readFile(path);
     let entry = this.open.get(path);
     if (!entry) {
-      if (this.open.size >= this.maxOpen) {
-        this.overflowed = true;
+      // Under pressure a file earns a slot by being read in two passes in a row: settings,
+      // read every few passes, would only churn (open now, closed as idle next pass).
+      const pressed = this.missedBefore.size > 0 && !this.missedBefore.has(path);
+      if (this.open.size >= this.maxOpen || pressed) {
+        if (this.open.size >= this.maxOpen) this.overflowed = true;
+        this.missed.add(path);
         return this.inner.readFile(path);
       }
       let fd: number;
@@ -127,6 +134,8 @@ export class CachingIo implements KernelIo {
   endPass(): void {
     const idle = this.overflowed ? 1 : this.idlePasses;
     for (const [path, entry] of this.open) if (this.pass - entry.pass >= idle) this.forget(path);
+    this.missedBefore = this.overflowed ? this.missed : new Set();
+    this.missed = new Set();
     this.overflowed = false;
     this.pass++;
   }
