@@ -6,7 +6,7 @@ import { readStats } from '../engine/container.js';
 import { handleWith, presentControllers } from '../engine/handle.js';
 import type { V1Controller } from '../engine/kernel/layout.js';
 import { cpu, cpuThrottling } from '../engine/resources/cpu.js';
-import { memory } from '../engine/resources/memory.js';
+import { memoryLimit } from '../engine/resources/memory.js';
 import { pids } from '../engine/resources/pids.js';
 import type { CgroupHandle } from '../engine/resources/types.js';
 import { listTasks } from '../engine/tree.js';
@@ -55,7 +55,7 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
     k.limits = limits;
     // summary and full stats carry the memory and pids limits already.
     if (withLimits) {
-      k.memoryLimit = h.dir('memory') ? memory.read(h)?.memory?.limit : undefined;
+      k.memoryLimit = memoryLimit(h);
       k.pidsLimit = h.dir('pids') ? pids.read(h)?.pids?.limit : undefined;
     }
     k.settingsPass = pass;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
-import { memory, workingSet } from '../../src/engine/resources/memory.js';
+import { memory, memoryLimit, workingSet } from '../../src/engine/resources/memory.js';
 import type { MemorySpec } from '../../src/spec/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, withMemswRule, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 import { errorOf } from '../helpers/errors.js';
@@ -205,6 +205,16 @@ describe('memory v1', () => {
     expect(m.hierarchical_data).toEqual({ cache: 1000, rss: 2000, inactive_file: 400, pgfault: 90 });
   });
 
+  it('memoryLimit reads the limit file alone', () => {
+    const { h, dir } = setup();
+    tree.write(`${dir}/memory.limit_in_bytes`, `${100 * M}\n`);
+    expect(memoryLimit(h)).toBe(100 * M);
+    tree.write(`${dir}/memory.limit_in_bytes`, '9223372036854771712\n');
+    expect(memoryLimit(h)).toBe(-1);
+    tree.remove(`${dir}/memory.limit_in_bytes`);
+    expect(memoryLimit(h)).toBeUndefined();
+  });
+
   it('a counters pass with usage unchanged carries memory.stat values over instead of reading it', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/memory.stat`, STAT);
@@ -289,6 +299,14 @@ describe('memory v2', () => {
     expect(err?.code).toBe(Code.FAILED_PRECONDITION);
     expect(err?.message).toContain(`usage ${300 * M}`);
     expect(io.writes).toEqual([]);
+  });
+
+  it('memoryLimit reads memory.max', () => {
+    const { h, dir } = setup();
+    tree.write(`${dir}/memory.max`, 'max\n');
+    expect(memoryLimit(h)).toBe(-1);
+    tree.write(`${dir}/memory.max`, `${5 * M}\n`);
+    expect(memoryLimit(h)).toBe(5 * M);
   });
 
   it('a counters pass with memory.current unchanged carries the working set over', () => {

@@ -328,6 +328,18 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
   return defined(out) ?? {};
 }
 
+/**
+ * The memory limit alone (v1 memory.limit_in_bytes, v2 memory.max), for samplers that show
+ * it and nothing else of the spec: one file where read() takes three, each of which a
+ * sampler would keep open. Undefined when the container has no memory hierarchy.
+ */
+export function memoryLimit(h: CgroupHandle): number | undefined {
+  const dir = h.dir('memory');
+  if (dir === undefined) return undefined;
+  const file = h.version === 1 ? `${dir}/memory.limit_in_bytes` : `${dir}/memory.max`;
+  return readStat(h.io, file, parseLimit);
+}
+
 export const memory: Resource = {
   controller: 'memory',
   wants: (spec) => spec.memory !== undefined,
