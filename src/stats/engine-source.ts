@@ -61,6 +61,9 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
     k.settingsPass = pass;
   };
 
+  const dirsOf = (name: string, controllers: Set<V1Controller>): string[] =>
+    m.version === 2 ? [m.trackingDir(name)] : [...controllers].flatMap((c) => m.dirOf(name, c) ?? []);
+
   return {
     endPass: io instanceof CachingIo ? () => io.endPass() : undefined,
     walk(root) {
@@ -80,7 +83,11 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
         for (const k of kids.sort()) visit(joinName(name, k));
       };
       visit(root);
-      for (const name of known.keys()) if (!seen.has(name)) known.delete(name);
+      for (const [name, k] of known) {
+        if (seen.has(name)) continue;
+        known.delete(name);
+        if (io instanceof CachingIo) io.forgetDirs(dirsOf(name, k.controllers));
+      }
       return out;
     },
     read(name, type) {

@@ -5,7 +5,8 @@ import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { realIo } from '../../src/engine/kernel/io.js';
-import { SETTINGS_EVERY, engineStatsSource } from '../../src/stats/engine-source.js';
+import { SETTINGS_EVERY, engineStatsSource, openSamplingApi } from '../../src/stats/engine-source.js';
+import type { CachingIo } from '../../src/engine/kernel/cached-io.js';
 import { Sampler } from '../../src/stats/sampler.js';
 import { parseExposition } from '../helpers/exposition.js';
 
@@ -86,6 +87,26 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
     expect(statReads).toBeGreaterThanOrEqual(3);
     expect(statReads).toBeLessThanOrEqual(4);
     await api.destroy('idle');
+  });
+
+  it('a destroyed container’s kept-open files are closed on the next pass, not ten passes later', async () => {
+    await api.create('churn', { memory: { limit: 100_000_000 } });
+    const sampling = openSamplingApi({ root: t.root });
+    const io = sampling.machine.io as CachingIo;
+    const live = new Sampler(engineStatsSource(sampling), { io: realIo, root: '/', host: false, type: 'counters' });
+    live.next();
+    const files = (
+      [
+        ['memory', 'memory.usage_in_bytes'],
+        ['cpuacct', 'cpuacct.usage'],
+        ['freezer', 'freezer.state'],
+      ] as const
+    ).map(([c, f]) => `${sampling.machine.dirOf('/churn', c)}/${f}`);
+    expect(files.filter((f) => io.holds(f))).toEqual(files);
+    await api.destroy('churn');
+    live.next();
+    expect(files.filter((f) => io.holds(f))).toEqual([]);
+    io.close();
   });
 
   it('an OOM kill increments the count', async () => {

@@ -50,6 +50,8 @@ export class CachingIo implements KernelIo {
   /** Files read uncached in the previous pass and in this one, while the cache overflows. */
   private missedBefore = new Set<string>();
   private missed = new Set<string>();
+  /** Directories of vanished cgroups whose descriptors endPass() closes. */
+  private gone = new Set<string>();
   private buf = Buffer.allocUnsafe(16 * 1024);
   private readonly prefix: string;
   private maxOpen: number;
@@ -133,11 +135,23 @@ export class CachingIo implements KernelIo {
    */
   endPass(): void {
     const idle = this.overflowed ? 1 : this.idlePasses;
-    for (const [path, entry] of this.open) if (this.pass - entry.pass >= idle) this.forget(path);
+    for (const [path, entry] of this.open) {
+      if (this.pass - entry.pass >= idle || (this.gone.size > 0 && this.gone.has(path.slice(0, path.lastIndexOf('/'))))) this.forget(path);
+    }
+    this.gone.clear();
     this.missedBefore = this.overflowed ? this.missed : new Set();
     this.missed = new Set();
     this.overflowed = false;
     this.pass++;
+  }
+
+  /**
+   * The caller saw these cgroup directories vanish: their descriptors are closed at the end of
+   * this pass rather than after idlePasses, so churn does not hold descriptors and their
+   * kernel buffers for ten passes.
+   */
+  forgetDirs(dirs: Iterable<string>): void {
+    for (const d of dirs) this.gone.add(d);
   }
 
   /** Closes every cached descriptor. */
