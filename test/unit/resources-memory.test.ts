@@ -205,6 +205,25 @@ describe('memory v1', () => {
     expect(m.hierarchical_data).toEqual({ cache: 1000, rss: 2000, inactive_file: 400, pgfault: 90 });
   });
 
+  it('with usage unchanged the OOM count is carried over below the limit, read again at it', () => {
+    const { h, dir } = setup();
+    tree.write(`${dir}/memory.stat`, STAT);
+    tree.write(`${dir}/memory.usage_in_bytes`, '4096\n');
+    tree.write(`${dir}/memory.oom_control`, 'oom_kill 1\n');
+    const first = memory.stats(h, 'counters');
+    tree.write(`${dir}/memory.oom_control`, 'oom_kill 2\n');
+    // The sampler fills in the limit it reads on its own schedule.
+    const below = { memory: { ...first.memory, limit: 8192 } };
+    expect(memory.stats(h, 'counters', below).memory?.oom_kill_count).toBe(1);
+    const unlimited = { memory: { ...first.memory, limit: -1 } };
+    expect(memory.stats(h, 'counters', unlimited).memory?.oom_kill_count).toBe(1);
+    // Pinned at the limit: a kill and a refill to the same figure is possible, so it reads.
+    const atLimit = { memory: { ...first.memory, limit: 4096 } };
+    expect(memory.stats(h, 'counters', atLimit).memory?.oom_kill_count).toBe(2);
+    // Limit unknown: reads.
+    expect(memory.stats(h, 'counters', first).memory?.oom_kill_count).toBe(2);
+  });
+
   it('memoryLimit reads the limit file alone', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/memory.limit_in_bytes`, `${100 * M}\n`);

@@ -262,11 +262,16 @@ function unchanged(type: StatsType, usage: number | undefined, prev: MemoryStats
 function statsV1(h: CgroupHandle, dir: string, type: StatsType, prev?: MemoryStats): MemoryStats {
   const io = h.io;
   const usage = readStat(io, `${dir}/memory.usage_in_bytes`, parseCounter);
-  const oom = readStat(io, `${dir}/memory.oom_control`, (t) => parseFlatKeyed(t))?.get('oom_kill');
+  const readOom = () => readStat(io, `${dir}/memory.oom_control`, (t) => parseFlatKeyed(t))?.get('oom_kill');
   if (unchanged(type, usage, prev)) {
     const { working_set, effective_limit, hierarchical_memory_limit } = prev;
+    // A kill frees the victim's memory, so usage moves; a group pinned at its limit can be
+    // back at exactly the same figure a second later, so there the count is read anyway.
+    const pinned = prev.limit === undefined || (prev.limit >= 0 && usage! >= prev.limit);
+    const oom = pinned ? readOom() : prev.oom_kill_count;
     return defined({ usage, working_set, effective_limit, hierarchical_memory_limit, oom_kill_count: oom }) ?? {};
   }
+  const oom = readOom();
   const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V1_FULL_KEYS : V1_SUMMARY_KEYS));
   const hierLimit = stat?.get('hierarchical_memory_limit');
   const counters = type === 'counters';
