@@ -61,9 +61,6 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
     k.settingsPass = pass;
   };
 
-  const dirsOf = (name: string, controllers: Set<V1Controller>): string[] =>
-    m.version === 2 ? [m.trackingDir(name)] : [...controllers].flatMap((c) => m.dirOf(name, c) ?? []);
-
   return {
     endPass: io instanceof CachingIo ? () => io.endPass() : undefined,
     walk(root) {
@@ -86,7 +83,7 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
       for (const [name, k] of known) {
         if (seen.has(name)) continue;
         known.delete(name);
-        if (io instanceof CachingIo) io.forgetDirs(dirsOf(name, k.controllers));
+        if (io instanceof CachingIo) io.forgetDirs([...k.controllers].flatMap((c) => m.dirOf(name, c) ?? []));
       }
       return out;
     },

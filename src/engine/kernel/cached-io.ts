@@ -72,9 +72,10 @@ export class CachingIo implements KernelIo {
     if (!entry) {
       // Under pressure a file earns a slot by being read in two passes in a row: settings,
       // read every few passes, would only churn (open now, closed as idle next pass).
+      const full = this.open.size >= this.maxOpen;
       const pressed = this.missedBefore.size > 0 && !this.missedBefore.has(path);
-      if (this.open.size >= this.maxOpen || pressed) {
-        if (this.open.size >= this.maxOpen) this.overflowed = true;
+      if (full || pressed) {
+        this.overflowed ||= full;
         this.missed.add(path);
         return this.inner.readFile(path);
       }

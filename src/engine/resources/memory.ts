@@ -312,7 +312,8 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
   const io = h.io;
   const usage = readStat(io, `${dir}/memory.current`, parseCounter);
   const events = readStat(io, `${dir}/memory.events`, (t) => parseFlatKeyed(t));
-  const stat = unchanged(type, usage, prev) ? undefined : readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
+  const carried = unchanged(type, usage, prev) ? prev : undefined;
+  const stat = carried ? undefined : readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
   const counters = type === 'counters';
   const limit = counters ? undefined : readStat(io, `${dir}/memory.max`, parseLimit);
   const swapMax = counters ? undefined : readStat(io, `${dir}/memory.swap.max`, parseLimit);
@@ -323,7 +324,7 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
     usage,
     max_usage: counters ? undefined : readStat(io, `${dir}/memory.peak`, parseCounter),
     fail_count: events?.get('max'),
-    working_set: unchanged(type, usage, prev) ? prev.working_set : workingSet(usage, stat?.get('inactive_file')),
+    working_set: carried ? carried.working_set : workingSet(usage, stat?.get('inactive_file')),
     oom_kill_count: events?.get('oom_kill'),
   };
   if (type === 'full') {
