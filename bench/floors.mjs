@@ -22,9 +22,11 @@ export function rawCreateDestroy(machine, name) {
   for (const [, d] of dirs.reverse()) fs.rmdirSync(d);
 }
 
-// What a console pass (type `counters`) reads per container, from strace on this kernel:
-// counters every pass, settings on every fifth pass (staggered); cpu.stat (throttling) only
-// for containers with a CPU cap, which the benchmark trees have not.
+// Everything a console shows per container, read the plain way (from strace of a polling
+// pass on this kernel): the tree walked, counters every pass, settings on every fifth pass
+// (staggered); cpu.stat (throttling) only for containers with a CPU cap, which the benchmark
+// trees have not. A steady console pass reads a subset: memory.stat and the OOM count only
+// when usage moved, and the tree, settings and freezer state only when inotify says so.
 const COUNTERS = {
   freezer: ['freezer.state'],
   cpuacct: ['cpuacct.usage'],

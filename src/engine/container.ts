@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Code, LmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
+import type { V1Controller } from './kernel/layout.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { listSubcontainers, listTasks } from './tree.js';
@@ -188,15 +189,15 @@ export class Container {
 }
 
 /** Every resource's counters for one container, merged; hierarchies it lacks are skipped. */
-export function readStats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats {
-  return fromEachResource(h, (r) => r.stats(h, type, prev)) as ContainerStats;
+export function readStats(h: CgroupHandle, type: StatsType, prev?: ContainerStats, skip?: ReadonlySet<V1Controller>): ContainerStats {
+  return fromEachResource(h, (r) => r.stats(h, type, prev), skip) as ContainerStats;
 }
 
-/** One fragment from each resource the container has (v1: a dir in its hierarchy), merged. */
-function fromEachResource(h: CgroupHandle, fragment: (r: Resource, h: CgroupHandle) => object | undefined): Record<string, unknown> {
+/** One fragment from each resource the container has (v1: a dir in its hierarchy) and `skip` leaves out, merged. */
+function fromEachResource(h: CgroupHandle, fragment: (r: Resource, h: CgroupHandle) => object | undefined, skip?: ReadonlySet<V1Controller>): Record<string, unknown> {
   const fragments: object[] = [];
   for (const r of RESOURCES) {
-    if (h.version === 1 && h.dir(r.controller) === undefined) continue;
+    if (skip?.has(r.controller) || (h.version === 1 && h.dir(r.controller) === undefined)) continue;
     const f = fragment(r, h);
     if (f) fragments.push(f);
   }

@@ -10,7 +10,8 @@ import { memoryLimit } from '../engine/resources/memory.js';
 import { pids } from '../engine/resources/pids.js';
 import type { CgroupHandle } from '../engine/resources/types.js';
 import { listTasks } from '../engine/tree.js';
-import { joinName } from '../engine/names.js';
+import { joinName, parentName } from '../engine/names.js';
+import { TreeWatch, type Changes, type WatchDir, type WatchedDirs } from './tree-watch.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
 import type { ContainerStats } from '../spec/types.js';
@@ -22,30 +23,66 @@ export function openSamplingApi(opts: Omit<ApiOptions, 'io'>): ContainerApi {
 
 /** Settings (limits) are re-read every this many passes per container, staggered. */
 export const SETTINGS_EVERY = 5;
+/**
+ * With watching, each container is re-validated (identity, children, settings, freezer
+ * state) every this many passes, staggered: what an event missed shows within this many.
+ */
+export const VALIDATE_EVERY = 30;
+
+export interface SourceOptions {
+  /**
+   * Learn of new, removed and reconfigured containers from inotify between passes (see
+   * TreeWatch) instead of statting every container and re-reading settings on a schedule.
+   * For samplers that let the event loop run between passes (the console, top, serve).
+   */
+  watch?: boolean | WatchDir;
+  /** Passes between a container's re-validations while watching (default VALIDATE_EVERY). */
+  validateEvery?: number;
+}
 
 interface Known {
   id: number;
   controllers: Set<V1Controller>;
+  /** Children's names, sorted. */
+  kids: string[];
   /** Pass at which the settings below were read; undefined before the first read. */
   settingsPass?: number;
   limits: RawContainerSample['limits'];
   memoryLimit?: number;
   pidsLimit?: number;
-  /** The last counters pass, for what a resource may carry over (memory.stat). */
+  /** The last counters pass, for what a resource may carry over (memory.stat, the freezer state). */
   last?: ContainerStats;
 }
+
+const NO_FREEZER: ReadonlySet<V1Controller> = new Set(['freezer']);
+/** v1 hierarchies whose settings a counters pass shows (readSettings below). */
+const SETTINGS_HIERARCHIES: readonly V1Controller[] = ['cpu', 'memory', 'pids'];
 
 /**
  * The sampler's view of the live engine: read-only walks and counters. Which hierarchies a
  * container has is learned once per cgroup (keyed by its inode). With type `counters`,
  * limits are read on a slower schedule (every SETTINGS_EVERY passes, staggered across
- * containers) and merged in, so a live pass reads only what changes every second.
+ * containers) and merged in, so a live pass reads only what changes every second. With
+ * `watch`, the tree and the settings come from events, and a steady pass reads only counters.
  */
-export function engineStatsSource(api: ContainerApi): StatsSource {
+export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): StatsSource {
   const m = api.machine;
   const io = m.io;
   const known = new Map<string, Known>();
   let pass = 0;
+  let watch: TreeWatch | undefined;
+  /** The walk's answer while watching, rebuilt when the tree changes. */
+  let order: Array<{ name: string; id: number }> | undefined;
+  let changes: Changes | undefined;
+  const validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
+
+  const watching = () => watch !== undefined && !watch.failed;
+  const watchedDirs = (name: string, k: Known): WatchedDirs => {
+    const tracking = m.trackingDir(name);
+    const settings = new Set(SETTINGS_HIERARCHIES.filter((c) => k.controllers.has(c)).flatMap((c) => m.dirOf(name, c) ?? []));
+    settings.delete(tracking);
+    return { tracking, settings: [...settings] };
+  };
 
   const readSettings = (h: CgroupHandle, k: Known, withLimits: boolean) => {
     const cpuSpec = h.dir('cpu') ? cpu.read(h)?.cpu : undefined;
@@ -61,31 +98,115 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
     k.settingsPass = pass;
   };
 
+  /** Forgets a container and everything known below it; its kept-open files close at the end of the pass. */
+  const drop = (name: string) => {
+    const k = known.get(name);
+    if (!k) return;
+    for (const kid of k.kids) drop(kid);
+    known.delete(name);
+    watch?.remove(name);
+    if (io instanceof CachingIo) io.forgetDirs([...k.controllers].flatMap((c) => m.dirOf(name, c) ?? []));
+    order = undefined;
+  };
+
+  /**
+   * One stat per container gives its identity and whether it has children: leaves, most of
+   * any tree, are never listed (a cgroup dir lists dozens of control files). A full walk
+   * (`seen` given) lists every container with children; otherwise only new ones are listed,
+   * as the children of known ones come from events. False when the container is not there.
+   */
+  const visit = (name: string, seen?: Set<string>): boolean => {
+    const info = m.io.dirInfo(m.trackingDir(name));
+    if (info === undefined) return false;
+    let k = known.get(name);
+    if (k === undefined || k.id !== info.inode) {
+      if (k) drop(name);
+      k = { id: info.inode, controllers: presentControllers(m, name), kids: [], limits: {} };
+      known.set(name, k);
+      watch?.add(name, watchedDirs(name, k));
+      order = undefined;
+    } else if (!seen) return true;
+    seen?.add(name);
+    const kids = info.subdirs === 0 ? [] : (unlessNotFound(() => m.io.listDirs(m.trackingDir(name))) ?? []);
+    const names = kids.sort().map((c) => joinName(name, c));
+    if (names.length !== k.kids.length || names.some((n, i) => n !== k.kids[i])) order = undefined;
+    k.kids = names.filter((n) => visit(n, seen));
+    return true;
+  };
+
+  /** A container whose children changed: list it again, visit who is new or was recreated, forget who went. */
+  const relist = (name: string) => {
+    const k = known.get(name);
+    if (!k) return;
+    const listed = unlessNotFound(() => m.io.listDirs(m.trackingDir(name)));
+    if (listed === undefined) return drop(name);
+    const now = new Set(listed.map((c) => joinName(name, c)));
+    for (const kid of k.kids) if (!now.has(kid)) drop(kid);
+    // A child removed and made again between passes keeps its name: visit compares inodes.
+    k.kids = [...now].sort().filter((n) => visit(n));
+    order = undefined;
+  };
+
+  const flatten = (root: string) => {
+    const out: Array<{ name: string; id: number }> = [];
+    const add = (name: string) => {
+      const k = known.get(name);
+      if (!k) return;
+      out.push({ name, id: k.id });
+      for (const kid of k.kids) add(kid);
+    };
+    add(root);
+    return out;
+  };
+
+  /** Every container from the root down, statting each; whoever was not seen is forgotten. */
+  const pollWalk = (root: string) => {
+    const seen = new Set<string>();
+    visit(root, seen);
+    for (const name of [...known.keys()]) if (!seen.has(name)) drop(name);
+    return flatten(root);
+  };
+
+  /** Applies the events since the last pass; the first pass, and a vanished root, walk in full. */
+  const watchWalk = (root: string) => {
+    changes = watch!.take();
+    if (!known.has(root)) return pollWalk(root);
+    for (const name of changes.structure) relist(name);
+    if (!known.has(root)) return [];
+    return (order ??= flatten(root));
+  };
+
+  /** Whether the container or an ancestor had its freezer state written since the last pass. */
+  const freezerWritten = (name: string) => {
+    if (!changes || changes.freezer.size === 0) return false;
+    for (let n: string | undefined = name; n !== undefined; n = parentName(n)) if (changes.freezer.has(n)) return true;
+    return false;
+  };
+
+  /**
+   * A due container's identity and children, checked against the kernel in case an event
+   * was missed. False when it is gone or was made again: it drops out of this pass, and its
+   * parent is listed again on the next (the root is walked afresh).
+   */
+  const validate = (name: string, k: Known): boolean => {
+    const info = m.io.dirInfo(m.trackingDir(name));
+    if (info?.inode !== k.id) {
+      drop(name);
+      const parent = parentName(name);
+      if (parent !== undefined) watch!.markStructure(parent);
+      return false;
+    }
+    if (info.subdirs !== k.kids.length) watch!.markStructure(name);
+    return true;
+  };
+
   return {
     endPass: io instanceof CachingIo ? () => io.endPass() : undefined,
+    close: () => watch?.close(),
     walk(root) {
       pass++;
-      const out: Array<{ name: string; id: number }> = [];
-      const seen = new Set<string>();
-      // One stat per container gives its identity and whether it has children: leaves,
-      // most of any tree, are never listed (a cgroup dir lists dozens of control files).
-      const visit = (name: string) => {
-        const info = m.io.dirInfo(m.trackingDir(name));
-        if (info === undefined) return;
-        out.push({ name, id: info.inode });
-        seen.add(name);
-        if (known.get(name)?.id !== info.inode) known.set(name, { id: info.inode, controllers: presentControllers(m, name), limits: {} });
-        if (info.subdirs === 0) return;
-        const kids = unlessNotFound(() => m.io.listDirs(m.trackingDir(name))) ?? [];
-        for (const k of kids.sort()) visit(joinName(name, k));
-      };
-      visit(root);
-      for (const [name, k] of known) {
-        if (seen.has(name)) continue;
-        known.delete(name);
-        if (io instanceof CachingIo) io.forgetDirs([...k.controllers].flatMap((c) => m.dirOf(name, c) ?? []));
-      }
-      return out;
+      if (opts.watch && !watch) watch = new TreeWatch(typeof opts.watch === 'function' ? opts.watch : undefined);
+      return watching() ? watchWalk(root) : pollWalk(root);
     },
     read(name, type) {
       const k = known.get(name);
@@ -93,9 +214,17 @@ export function engineStatsSource(api: ContainerApi): StatsSource {
       return unlessNotFound(() => {
         const h = handleWith(m, name, k.controllers);
         const counters = type === 'counters';
+        const live = counters && watching();
+        const validating = live && (pass + k.id) % validateEvery === 0;
+        if (validating && !validate(name, k)) return undefined;
         // On its settings pass a container's carried-over values are refreshed too.
-        const due = k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0;
-        const stats = readStats(h, type, counters && !due ? k.last : undefined);
+        const refresh = k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0;
+        const due = live ? k.settingsPass === undefined || validating || changes!.settings.has(name) : refresh;
+        // While watching, a thawed container's state changes only by a write to its (or an ancestor's) freezer.
+        const lastFreezer = k.last?.freezer;
+        const keepFreezer = live && lastFreezer?.state === 'THAWED' && !validating && !freezerWritten(name);
+        const stats = readStats(h, type, counters && !refresh && !due ? k.last : undefined, keepFreezer ? NO_FREEZER : undefined);
+        if (keepFreezer) stats.freezer = lastFreezer;
         if (counters) k.last = stats;
         // Missing files read as absent fields: a container gone by now drops out instead. A
         // live container always has CPU usage, so only its absence needs the extra check.

@@ -39,7 +39,8 @@ export class LiveSampler {
   constructor(private readonly opts: LiveOptions) {
     this.interval = opts.intervalMs;
     const api = openSamplingApi(opts.api);
-    this.sampler = new Sampler(engineStatsSource(api), { ...opts.sampler, io: realIo, root: opts.root });
+    // Watching starts with the first pass, so only the thread that samples holds watches.
+    this.sampler = new Sampler(engineStatsSource(api, { watch: true }), { ...opts.sampler, io: realIo, root: opts.root });
   }
 
   start(): void {
@@ -71,6 +72,7 @@ export class LiveSampler {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    this.sampler.close();
     this.worker?.postMessage({ kind: 'stop' } satisfies ToWorker);
     void this.worker?.terminate();
     this.worker = undefined;

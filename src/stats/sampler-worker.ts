@@ -14,7 +14,7 @@ const post = (m: FromWorker) => port.postMessage(m);
 
 try {
   const api = openSamplingApi(opts.api);
-  const sampler = new Sampler(engineStatsSource(api), { ...opts.sampler, io: realIo, root: opts.root });
+  const sampler = new Sampler(engineStatsSource(api, { watch: true }), { ...opts.sampler, io: realIo, root: opts.root });
   const tick = () => {
     const started = Date.now();
     try {
@@ -28,6 +28,7 @@ try {
   port.on('message', (m: ToWorker) => {
     if (m.kind === 'stop') {
       if (timer) clearTimeout(timer);
+      sampler.close();
       port.close();
     } else {
       interval = m.ms;

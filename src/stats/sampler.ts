@@ -18,6 +18,8 @@ export interface StatsSource {
   pids(name: string): number[];
   /** Called after each pass (lets a source release what the pass did not touch). */
   endPass?(): void;
+  /** Releases what the source holds between passes (watches). */
+  close?(): void;
 }
 
 export interface Clock {
@@ -124,6 +126,11 @@ export class Sampler {
     const view = this.deriver.derive(raw);
     this.history.record(view);
     return view;
+  }
+
+  /** Releases the source's watches; the sampler is not used after this. */
+  close(): void {
+    this.source.close?.();
   }
 
   /** Recent CPU % and memory of a container, oldest first, with percentiles. */

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeCgroups, hasUnified, testRoot } from '../helpers/cgroups.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { realIo, type KernelIo } from '../../src/engine/kernel/io.js';
+import { VALIDATE_EVERY, engineStatsSource } from '../../src/stats/engine-source.js';
+import { Sampler } from '../../src/stats/sampler.js';
+import { fsWatchDir, type WatchDir } from '../../src/stats/tree-watch.js';
+import type { CgroupVersion } from '../../src/engine/kernel/layout.js';
+import type { ContainerSpec } from '../../src/spec/types.js';
+
+/** Lets inotify's events in: the sampler sees changes once the event loop has run. */
+const turn = () => new Promise((r) => setTimeout(r, 20));
+
+/** A KernelIo that records what a pass reads and stats. */
+function countingIo() {
+  const reads: string[] = [];
+  const stats: string[] = [];
+  const io: KernelIo = {
+    ...realIo,
+    readFile: (p) => (reads.push(p), realIo.readFile(p)),
+    dirInfo: (p) => (stats.push(p), realIo.dirInfo(p)),
+  };
+  return { io, reads, stats, reset: () => ((reads.length = 0), (stats.length = 0)) };
+}
+
+function watchSuite(version: CgroupVersion) {
+  const t = testRoot(`watch${version}`, version);
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root, version });
+  });
+  afterAll(() => t.cleanup());
+
+  /** A sampler over one test's own subtree, made with `spec` and destroyed after the test. */
+  const within = async (top: string, spec: ContainerSpec, fn: (open: (watch?: boolean | WatchDir, io?: KernelIo, validateEvery?: number) => Sampler) => Promise<void>) => {
+    await api.create(top, spec);
+    const samplers: Sampler[] = [];
+    try {
+      await fn((watch = true, io = realIo, validateEvery?: number) => {
+        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch, validateEvery });
+        const s = new Sampler(source, { io: realIo, root: `/${top}`, host: false, type: 'counters' });
+        samplers.push(s);
+        return s;
+      });
+    } finally {
+      for (const s of samplers) s.close();
+      await api.destroy(top, { force: true });
+    }
+  };
+  const names = (s: Sampler) => s.next().containers.map((c) => c.name);
+  const find = (s: Sampler, name: string) => s.next().containers.find((c) => c.name === name);
+  const MEMORY = version === 1 ? { memory: { limit: 104_857_600 } } : {};
+
+  it('sees containers made and destroyed between passes, in the order a full walk gives', () =>
+    within('tree', {}, async (open) => {
+      const s = open();
+      expect(names(s)).toEqual(['/tree']);
+      await api.create('tree/a');
+      await api.create('tree/a/x');
+      await api.create('tree/b');
+      await turn();
+      expect(names(s)).toEqual(['/tree', '/tree/a', '/tree/a/x', '/tree/b']);
+      await api.create('tree/a/y');
+      await api.create('tree/a/x/deep');
+      await api.destroy('tree/b');
+      await turn();
+      expect(names(s)).toEqual(['/tree', '/tree/a', '/tree/a/x', '/tree/a/x/deep', '/tree/a/y']);
+      expect(names(open(false))).toEqual(names(s));
+      await api.destroy('tree/a', { force: true });
+      await turn();
+      expect(names(s)).toEqual(['/tree']);
+    }));
+
+  it('a container destroyed and made again under its name between passes is a new one', () =>
+    within('again', {}, async (open) => {
+      const s = open();
+      await api.create('again/kid');
+      await turn();
+      const first = find(s, '/again/kid')!;
+      await api.destroy('again/kid');
+      await api.create('again/kid');
+      await turn();
+      const second = find(s, '/again/kid')!;
+      expect(second.raw.id).not.toBe(first.raw.id);
+      expect(second.rates).toEqual({});
+    }));
+
+  it('a steady pass reads only the counters and stats nothing', () =>
+    within('steady', MEMORY, async (open) => {
+      const c = countingIo();
+      // No re-validation pass among these (the deaf test below covers them).
+      const s = open(true, c.io, Number.MAX_SAFE_INTEGER);
+      // Past the first pass, which reads settings.
+      s.next();
+      await turn();
+      c.reset();
+      s.next();
+      s.next();
+      const files = c.reads.filter((p) => p.includes('/steady/')).map((p) => p.slice(p.lastIndexOf('/') + 1));
+      expect(c.stats).toEqual([]);
+      // memory.stat and the OOM count are refreshed one pass in five whatever the events (stats-kernel tests that).
+      const carried = new Set(['memory.stat', 'memory.oom_control']);
+      if (version === 1) expect(files.filter((f) => !carried.has(f)).sort()).toEqual(['cpuacct.usage', 'cpuacct.usage', 'memory.usage_in_bytes', 'memory.usage_in_bytes', 'pids.current', 'pids.current']);
+      // v2 here is a cgroup2 mount without controllers, so the counters' files vary; settings and freezer files are never among them.
+      else expect(files.filter((f) => /^(cgroup\.(freeze|events)|cpu\.(max|weight)|memory\.(max|low|high)|pids\.max)$/.test(f))).toEqual([]);
+    }));
+
+  it.runIf(version === 1)('a limit written shows on the next pass, not on the settings schedule', () =>
+    within('limited', MEMORY, async (open) => {
+      const s = open();
+      expect(find(s, '/limited')!.raw.limits.memoryLimit).toBe(104_857_600);
+      await api.get('limited').update({ memory: { limit: 209_715_200 } }, 'diff');
+      await turn();
+      expect(find(s, '/limited')!.raw.limits.memoryLimit).toBe(209_715_200);
+    }));
+
+  it('pause and resume show on the next pass, on the container and below it', () =>
+    within('p', {}, async (open) => {
+      await api.create('p/kid');
+      const s = open();
+      const states = () => Object.fromEntries(s.next().containers.map((c) => [c.name, c.state]));
+      expect(states()).toEqual({ '/p': 'THAWED', '/p/kid': 'THAWED' });
+      await api.get('p').pause();
+      await turn();
+      expect(states()).toEqual({ '/p': 'FROZEN', '/p/kid': 'FROZEN' });
+      await api.get('p').resume();
+      await turn();
+      expect(states()).toEqual({ '/p': 'THAWED', '/p/kid': 'THAWED' });
+    }));
+
+  it('what no event said (an overflowed inotify queue) shows within VALIDATE_EVERY passes', () =>
+    within('deaf', {}, async (open) => {
+      const s = open(() => ({ close: () => undefined }));
+      expect(names(s)).toEqual(['/deaf']);
+      await api.create('deaf/unheard');
+      let passes = 1;
+      while (passes <= VALIDATE_EVERY && !names(s).includes('/deaf/unheard')) passes++;
+      expect(passes).toBeLessThanOrEqual(VALIDATE_EVERY);
+      await api.get('deaf/unheard').pause();
+      for (passes = 1; passes <= VALIDATE_EVERY && find(s, '/deaf/unheard')?.state !== 'FROZEN'; ) passes++;
+      expect(passes).toBeLessThanOrEqual(VALIDATE_EVERY);
+    }));
+
+  it('falls back to statting every pass when a watch cannot be added', () =>
+    within('limit', {}, async (open) => {
+      let added = 0;
+      let closed = 0;
+      const limited: WatchDir = (dir, onEvent) => {
+        if (++added > 2) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+        const w = fsWatchDir(dir, onEvent);
+        return { close: () => (closed++, w.close()) };
+      };
+      await api.create('limit/w1');
+      await api.create('limit/w2');
+      const s = open(limited);
+      expect(names(s)).toEqual(['/limit', '/limit/w1', '/limit/w2']);
+      expect(closed).toBe(2);
+      await api.create('limit/w3');
+      expect(names(s)).toEqual(['/limit', '/limit/w1', '/limit/w2', '/limit/w3']);
+    }));
+}
+
+describeCgroups('sampling with inotify (cgroup v1)', () => watchSuite(1));
+describeCgroups('sampling with inotify (cgroup v2)', () => {
+  if (!hasUnified) it.skip('no cgroup2 mount on this machine', () => undefined);
+  else watchSuite(2);
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { TreeWatch, type WatchDir } from '../../src/stats/tree-watch.js';
+
+/** A WatchDir whose events the test fires by directory, and which records what is open. */
+function fakeWatch(failOn?: (dir: string) => string | undefined) {
+  const open = new Map<string, (kind: string, file: string | null) => void>();
+  const watchDir: WatchDir = (dir, onEvent) => {
+    const code = failOn?.(dir);
+    if (code) throw Object.assign(new Error(code), { code });
+    open.set(dir, onEvent);
+    return { close: () => open.delete(dir) };
+  };
+  const fire = (dir: string, kind: string, file: string | null) => open.get(dir)!(kind, file);
+  return { watchDir, open, fire };
+}
+
+describe('TreeWatch', () => {
+  const dirs = (n: string) => ({ tracking: `/freezer${n}`, settings: [`/memory${n}`, `/cpu${n}`] });
+
+  it.each([
+    ['a child made or removed', '/freezer/a', 'rename', 'kid', { structure: ['/a'], settings: [], freezer: [] }],
+    ['its own directory gone (or a watch error)', '/freezer/a', 'rename', null, { structure: ['/a'], settings: [], freezer: [] }],
+    ['a v1 freezer write', '/freezer/a', 'change', 'freezer.state', { structure: [], settings: [], freezer: ['/a'] }],
+    ['a v2 freeze write', '/freezer/a', 'change', 'cgroup.freeze', { structure: [], settings: [], freezer: ['/a'] }],
+    ['the kernel updating cgroup.events', '/freezer/a', 'change', 'cgroup.events', { structure: [], settings: [], freezer: ['/a'] }],
+    ['a v2 limit in the tracking directory', '/freezer/a', 'change', 'memory.max', { structure: [], settings: ['/a'], freezer: [] }],
+    ['a v1 limit', '/memory/a', 'change', 'memory.limit_in_bytes', { structure: [], settings: ['/a'], freezer: [] }],
+    ['a child made in a settings hierarchy (the tracking one says)', '/memory/a', 'rename', 'kid', { structure: [], settings: [], freezer: [] }],
+  ])('%s', (_what, dir, kind, file, want) => {
+    const f = fakeWatch();
+    const w = new TreeWatch(f.watchDir);
+    w.add('/a', dirs('/a'));
+    f.fire(dir, kind, file);
+    const got = w.take();
+    expect({ structure: [...got.structure], settings: [...got.settings], freezer: [...got.freezer] }).toEqual(want);
+    expect(w.take().structure.size).toBe(0);
+  });
+
+  it('watches each container once and stops on remove', () => {
+    const f = fakeWatch();
+    const w = new TreeWatch(f.watchDir);
+    w.add('/a', dirs('/a'));
+    w.add('/a', dirs('/a'));
+    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
+    w.remove('/a');
+    expect(f.open.size).toBe(0);
+    expect(w.size).toBe(0);
+  });
+
+  it('a directory gone while it is watched is not a failure', () => {
+    const f = fakeWatch((d) => (d === '/memory/b' ? 'ENOENT' : undefined));
+    const w = new TreeWatch(f.watchDir);
+    w.add('/a', dirs('/a'));
+    w.add('/b', dirs('/b'));
+    expect(w.failed).toBe(false);
+    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
+  });
+
+  it('the watch limit closes every watch and says so', () => {
+    const f = fakeWatch((d) => (d === '/cpu/b' ? 'ENOSPC' : undefined));
+    const w = new TreeWatch(f.watchDir);
+    w.add('/a', dirs('/a'));
+    w.add('/b', dirs('/b'));
+    expect(w.failed).toBe(true);
+    expect(f.open.size).toBe(0);
+    w.add('/c', dirs('/c'));
+    expect(f.open.size).toBe(0);
+  });
+});
