@@ -34,13 +34,20 @@ export function handleFor(machine: Machine, name: string): CgroupHandle {
 
 /**
  * A handle whose set of hierarchies is already known (a sampler learns it once per cgroup
- * lifetime), so reading stats does not stat every hierarchy on every pass.
+ * lifetime, and keeps the handle as long), so reading stats neither stats every hierarchy
+ * nor builds its dir names again on every pass.
  */
 export function handleWith(machine: Machine, name: string, controllers: ReadonlySet<V1Controller>): CgroupHandle {
   const base = handleFor(machine, name);
+  const dirs = new Map<V1Controller, string | undefined>();
   return {
     ...base,
-    dir: (controller: V1Controller) => (machine.version === 2 || controllers.has(controller) ? machine.dirOf(name, controller) : undefined),
+    dir: (controller: V1Controller) => {
+      if (dirs.has(controller)) return dirs.get(controller);
+      const d = machine.version === 2 || controllers.has(controller) ? machine.dirOf(name, controller) : undefined;
+      dirs.set(controller, d);
+      return d;
+    },
   };
 }
 

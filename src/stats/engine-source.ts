@@ -43,6 +43,8 @@ export interface SourceOptions {
 interface Known {
   id: number;
   controllers: Set<V1Controller>;
+  /** Made once per cgroup: its dirs do not move while it lives. */
+  handle: CgroupHandle;
   /** Children's names, sorted. */
   kids: string[];
   /** Pass at which the settings below were read; undefined before the first read. */
@@ -121,7 +123,8 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
     let k = known.get(name);
     if (k === undefined || k.id !== info.inode) {
       if (k) drop(name);
-      k = { id: info.inode, controllers: presentControllers(m, name), kids: [], limits: {} };
+      const controllers = presentControllers(m, name);
+      k = { id: info.inode, controllers, handle: handleWith(m, name, controllers), kids: [], limits: {} };
       known.set(name, k);
       watch?.add(name, watchedDirs(name, k));
       order = undefined;
@@ -212,7 +215,7 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
       const k = known.get(name);
       if (!k) return undefined;
       return unlessNotFound(() => {
-        const h = handleWith(m, name, k.controllers);
+        const h = k.handle;
         const counters = type === 'counters';
         const live = counters && watching();
         const validating = live && (pass + k.id) % validateEvery === 0;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
 import { realIo } from '../engine/kernel/io.js';
-import { LmctfyError, asLmctfyError } from '../engine/errors.js';
+import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { engineStatsSource, openSamplingApi } from './engine-source.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
@@ -16,6 +16,8 @@ export interface LiveOptions {
   sampler?: Omit<SamplerOptions, 'io' | 'root' | 'clock'>;
   /** Sample on the main thread (tests, or when the worker bundle is absent). */
   inThread?: boolean;
+  /** Cap of the worker's old-generation heap, MB (default 384). */
+  workerHeapMb?: number;
 }
 
 /** Messages between LiveSampler and its worker. */
@@ -35,6 +37,7 @@ export class LiveSampler {
   private timer?: NodeJS.Timeout;
   private interval: number;
   private latest?: SampleView;
+  private stopped = false;
 
   constructor(private readonly opts: LiveOptions) {
     this.interval = opts.intervalMs;
@@ -48,22 +51,39 @@ export class LiveSampler {
     if (!this.opts.inThread && fs.existsSync(fileURLToPath(workerUrl))) {
       this.worker = new Worker(workerUrl, {
         workerData: { ...this.opts, intervalMs: this.interval },
-        // A pass's garbage is short-lived: a small young generation and a capped heap keep
-        // the sampler's footprint flat instead of growing to V8's defaults.
-        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+        // A pass's garbage is short-lived: a small young generation keeps the sampler's
+        // footprint flat. The old generation's cap is a ceiling against runaway growth, not
+        // a working size: 10,000 watched containers need about 120 MB.
+        resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.opts.workerHeapMb ?? 384 },
       });
       this.worker.on('message', (m: FromWorker) => {
         if (m.kind === 'raw') this.publish(m.raw);
-        else for (const l of this.errorListeners) l(new LmctfyError(m.code, m.message));
+        else this.fail(new LmctfyError(m.code, m.message));
+      });
+      // A worker that dies (out of memory, a crash) must not take the console with it: say
+      // why and go on sampling on this thread.
+      this.worker.on('error', (e) => {
+        this.worker = undefined;
+        if (this.stopped) return;
+        this.fail(new LmctfyError(Code.RESOURCE_EXHAUSTED, `sampling worker stopped (${e.message}); sampling on the main thread`));
+        this.startInThread();
       });
       this.worker.unref();
       return;
     }
+    this.startInThread();
+  }
+
+  private fail(err: LmctfyError): void {
+    for (const l of this.errorListeners) l(err);
+  }
+
+  private startInThread(): void {
     const tick = () => {
       try {
         this.publish(this.sampler.sample());
       } catch (e) {
-        for (const l of this.errorListeners) l(asLmctfyError(e));
+        this.fail(asLmctfyError(e));
       }
       this.timer = setTimeout(tick, this.interval);
     };
@@ -71,6 +91,7 @@ export class LiveSampler {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.sampler.close();
     this.worker?.postMessage({ kind: 'stop' } satisfies ToWorker);

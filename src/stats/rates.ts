@@ -90,17 +90,18 @@ export function deriveRates(prev: RawContainerSample | undefined, cur: RawContai
  * pass are forgotten, so the state is as large as the last pass.
  */
 export class SampleDeriver {
-  private prev = new Map<string, { sample: RawContainerSample; monoNs: number }>();
+  private prev = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number }>();
   private lastMonoNs: number | undefined;
 
   derive(raw: RawSample): SampleView {
-    const next = new Map<string, { sample: RawContainerSample; monoNs: number }>();
+    const next = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number }>();
     const containers: ContainerView[] = raw.containers.map((c) => {
       const before = this.prev.get(c.name);
-      next.set(c.name, { sample: c, monoNs: raw.monoNs });
+      const depth = before?.depth ?? depthOf(c.name);
+      next.set(c.name, { sample: c, monoNs: raw.monoNs, depth });
       const view: ContainerView = {
         name: c.name,
-        depth: depthOf(c.name),
+        depth,
         raw: c,
         rates: deriveRates(before?.sample, c, before ? raw.monoNs - before.monoNs : 0),
       };

@@ -43,7 +43,8 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   const root = api.get(name ?? '/').name;
   const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
-  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, histograms: true, type: 'full' });
+  // More than one pass: learn the tree from inotify rather than statting it every time.
+  const sampler = new Sampler(engineStatsSource(api, { watch: count > 1 }), { io: realIo, root, histograms: true, type: 'full' });
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -59,6 +60,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
       if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
+    sampler.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

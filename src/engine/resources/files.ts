@@ -122,7 +122,15 @@ export function readPressure(io: KernelIo, file: string): Pressure | undefined {
 
 /** The object without its undefined fields, or undefined when none is left (stats fragments). */
 export function defined<T extends object>(o: T): T | undefined {
+  // for-in over the fresh literal callers pass: no entry arrays (it runs per container per pass).
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return Object.keys(out).length > 0 ? (out as T) : undefined;
+  let kept = 0;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined) {
+      out[k] = v;
+      kept++;
+    }
+  }
+  return kept > 0 ? (out as T) : undefined;
 }

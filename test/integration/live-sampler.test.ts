@@ -1,0 +1,64 @@
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeCgroups, testRoot } from '../helpers/cgroups.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import type { LiveSampler as LiveSamplerType } from '../../src/stats/live.js';
+import type { SampleView } from '../../src/stats/model.js';
+
+// The built bundle: only there does LiveSampler find its worker (dist/sampler-worker.js).
+const { LiveSampler } = (await import(path.resolve('dist/index.js'))) as { LiveSampler: typeof LiveSamplerType };
+
+describeCgroups('the console’s sampler, in its worker thread', () => {
+  const t = testRoot('live');
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root });
+  });
+  afterAll(() => t.cleanup());
+
+  /** Starts a sampler and resolves with each pass's names until `until` says stop. */
+  const run = (workerHeapMb: number | undefined, until: (names: string[], errors: string[]) => Promise<boolean> | boolean) => {
+    const live = new LiveSampler({ api: { root: t.root }, root: '/', intervalMs: 50, sampler: { type: 'counters' }, workerHeapMb });
+    const errors: string[] = [];
+    live.onError((e) => errors.push(e.message));
+    // The worker is unref'd, as the console's own loop keeps the process alive.
+    const keepAlive = setInterval(() => undefined, 1000);
+    return new Promise<string[]>((resolve, reject) => {
+      let busy = false;
+      live.subscribe(async (view: SampleView) => {
+        if (busy) return;
+        busy = true;
+        try {
+          if (await until(view.containers.map((c) => c.name), errors)) resolve(errors);
+        } catch (e) {
+          reject(e);
+        }
+        busy = false;
+      });
+      live.start();
+    }).finally(() => {
+      live.stop();
+      clearInterval(keepAlive);
+    });
+  };
+
+  it('sees a container made while it runs', async () => {
+    let made = false;
+    const errors = await run(undefined, async (names) => {
+      if (names.includes('/later')) return true;
+      if (!made) {
+        made = true;
+        await api.create('later');
+      }
+      return false;
+    });
+    expect(errors).toEqual([]);
+    await api.destroy('later');
+  });
+
+  it('a worker out of memory says so, and sampling goes on on the main thread', async () => {
+    let passes = 0;
+    const errors = await run(1, () => ++passes >= 3);
+    expect(errors).toEqual([expect.stringMatching(/^sampling worker stopped \(.*memory.*\); sampling on the main thread$/)]);
+  });
+});
