@@ -54,6 +54,9 @@ const root = `lmctfy-soak-${process.pid}`;
 const marker = `soak-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
 const sampler = new Sampler(engineStatsSource(openSamplingApi({ root })), { io: realIo, type: 'full', histograms: true });
+// And as the console does: counters passes, the tree and settings learnt from inotify.
+const watching = new Sampler(engineStatsSource(openSamplingApi({ root }), { watch: true }), { io: realIo, type: 'counters', histograms: true });
+const names = (view) => view.containers.map((c) => c.name).join(' ');
 const errors = {};
 const count = (e) => {
   const code = e instanceof LmctfyError ? Code[e.code] : `THROWN ${e?.message ?? e}`;
@@ -64,6 +67,7 @@ const started = new Set();
 // Start after one pass over the empty tree (the sampler keeps the root's files open by
 // design) and one run (the first child makes libuv open its SIGCHLD pipe and a /dev/null).
 sampler.next();
+watching.next();
 {
   const child = await (await api.create('warm')).run(['true'], { detached: true });
   await new Promise((resolve) => child.once('exit', resolve));
@@ -118,6 +122,7 @@ async function sample() {
       stats.samples++;
       stats.maxContainers = Math.max(stats.maxContainers, view.containers.length);
       stats.exportedBytes += toNdjsonLine(view).length + toOpenMetrics(view, { format: 'openmetrics' }).length;
+      watching.next();
     } catch (e) {
       count(e);
     }
@@ -173,7 +178,9 @@ try {
 }
 // One pass over the emptied tree lets the sampler drop what it kept for vanished containers.
 await sleep(500);
-sampler.next();
+const polled = names(sampler.next());
+const watched = names(watching.next());
+watching.close();
 const end = { ...settle(), fds: fds() };
 const left = leftovers();
 for (const pid of left.pids) process.kill(pid, 'SIGKILL');
@@ -191,6 +198,7 @@ table([
   { metric: 'leaked cgroups', value: left.dirs.length },
   { metric: 'leaked processes', value: left.pids.length },
   { metric: 'open fds: start / after warm-up / end', value: `${fdStart} / ${base.fds} / ${end.fds}` },
+  { metric: 'watching sampler agrees with polling at the end', value: polled === watched ? 'yes' : `no: ${watched} vs ${polled}` },
   { metric: 'RSS after warm-up → end, MB', value: `${mb(base.rss)} → ${mb(end.rss)} (${growth(base.rss, end.rss)} %)` },
   { metric: 'heap after warm-up → end, MB', value: `${mb(base.heap)} → ${mb(end.heap)} (${growth(base.heap, end.heap)} %)` },
 ]);
@@ -200,6 +208,6 @@ for (const f of new Set(fdsAtEnd)) {
   const extra = fdsAtEnd.filter((x) => x === f).length - fdsAtStart.filter((x) => x === f).length;
   if (extra > 0) console.log(`descriptor opened since the start: ${f}${extra > 1 ? ` ×${extra}` : ''}`);
 }
-const ok = left.dirs.length === 0 && left.pids.length === 0 && end.fds <= fdStart && end.rss < base.rss * 1.1;
+const ok = left.dirs.length === 0 && left.pids.length === 0 && end.fds <= fdStart && end.rss < base.rss * 1.1 && polled === watched;
 console.log(`\ngoal: no leaked cgroups, processes or fds; RSS growth < 10 % — ${ok ? 'met' : 'NOT met'}`);
 if (!ok) process.exitCode = 1;

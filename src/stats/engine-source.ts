@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { unlessNotFound } from '../engine/errors.js';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { CachingIo } from '../engine/kernel/cached-io.js';
@@ -21,7 +22,10 @@ export function openSamplingApi(opts: Omit<ApiOptions, 'io'>): ContainerApi {
   return ContainerApi.open({ ...opts, io: new CachingIo(realIo) });
 }
 
-/** Settings (limits) are re-read every this many passes per container, staggered. */
+/**
+ * Polling, settings (limits) are re-read every this many passes per container, staggered;
+ * watching or not, so are the counters a pass carries over (memory.stat).
+ */
 export const SETTINGS_EVERY = 5;
 /**
  * With watching, each container is re-validated (identity, children, settings, freezer
@@ -76,6 +80,8 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
   /** The walk's answer while watching, rebuilt when the tree changes. */
   let order: Array<{ name: string; id: number }> | undefined;
   let changes: Changes | undefined;
+  /** The root the watched tree hangs from. */
+  let walkedRoot: string | undefined;
   const validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
 
   const watching = () => watch !== undefined && !watch.failed;
@@ -119,28 +125,44 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
    */
   const visit = (name: string, seen?: Set<string>): boolean => {
     const info = m.io.dirInfo(m.trackingDir(name));
-    if (info === undefined) return false;
+    if (info === undefined) {
+      drop(name);
+      return false;
+    }
     let k = known.get(name);
+    // A container first seen while watching is listed whatever its link count: a child
+    // made between the stat and the new watch raised no event anyone heard.
+    let listAnyway = false;
     if (k === undefined || k.id !== info.inode) {
       if (k) drop(name);
       const controllers = presentControllers(m, name);
       k = { id: info.inode, controllers, handle: handleWith(m, name, controllers), kids: [], limits: {} };
       known.set(name, k);
       watch?.add(name, watchedDirs(name, k));
+      listAnyway = watching();
       order = undefined;
     } else if (!seen) return true;
     seen?.add(name);
-    const kids = info.subdirs === 0 ? [] : (unlessNotFound(() => m.io.listDirs(m.trackingDir(name))) ?? []);
+    const kids = info.subdirs === 0 && !listAnyway ? [] : (unlessNotFound(() => m.io.listDirs(m.trackingDir(name))) ?? []);
     const names = kids.sort().map((c) => joinName(name, c));
     if (names.length !== k.kids.length || names.some((n, i) => n !== k.kids[i])) order = undefined;
     k.kids = names.filter((n) => visit(n, seen));
     return true;
   };
 
-  /** A container whose children changed: list it again, visit who is new or was recreated, forget who went. */
+  /**
+   * A container whose children changed: list it again, visit who is new or was recreated,
+   * forget who went. One made again under its name (the walk's root has no watched parent
+   * to say so) is visited afresh.
+   */
   const relist = (name: string) => {
     const k = known.get(name);
     if (!k) return;
+    if (m.io.dirInfo(m.trackingDir(name))?.inode !== k.id) {
+      drop(name);
+      visit(name);
+      return;
+    }
     const listed = unlessNotFound(() => m.io.listDirs(m.trackingDir(name)));
     if (listed === undefined) return drop(name);
     const now = new Set(listed.map((c) => joinName(name, c)));
@@ -170,9 +192,24 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
     return flatten(root);
   };
 
-  /** Applies the events since the last pass; the first pass, and a vanished root, walk in full. */
+  /** The tracking directories above the root: its parent, then as far up as they have a freezer. */
+  const dirsAbove = (root: string) => {
+    const file = m.version === 1 ? 'freezer.state' : 'cgroup.freeze';
+    const parent = path.dirname(m.trackingDir(root));
+    const out = [parent];
+    for (let d = path.dirname(parent); d !== '/' && m.io.exists(`${d}/${file}`); d = path.dirname(d)) out.push(d);
+    return out;
+  };
+
+  /** Applies the events since the last pass; the first pass, a new root and a vanished one walk in full. */
   const watchWalk = (root: string) => {
     changes = watch!.take();
+    if (root !== walkedRoot) {
+      watch!.watchAbove(dirsAbove(root), { name: root, entry: path.basename(m.trackingDir(root)) });
+      walkedRoot = root;
+      order = undefined;
+      return pollWalk(root);
+    }
     if (!known.has(root)) return pollWalk(root);
     for (const name of changes.structure) relist(name);
     if (!known.has(root)) return [];
@@ -181,6 +218,7 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
 
   /** Whether the container or an ancestor had its freezer state written since the last pass. */
   const freezerWritten = (name: string) => {
+    if (changes?.freezerAbove) return true;
     if (!changes || changes.freezer.size === 0) return false;
     for (let n: string | undefined = name; n !== undefined; n = parentName(n)) if (changes.freezer.has(n)) return true;
     return false;
@@ -217,10 +255,11 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
       return unlessNotFound(() => {
         const h = k.handle;
         const counters = type === 'counters';
-        const live = counters && watching();
-        const validating = live && (pass + k.id) % validateEvery === 0;
+        const validating = watching() && (pass + k.id) % validateEvery === 0;
         if (validating && !validate(name, k)) return undefined;
-        // On its settings pass a container's carried-over values are refreshed too.
+        // Settings and the freezer state come from events only on counters passes (the others read them).
+        const live = counters && watching();
+        // Carried-over counters (memory.stat) are refreshed on this schedule, watching or not.
         const refresh = k.settingsPass === undefined || (pass + k.id) % SETTINGS_EVERY === 0;
         const due = live ? k.settingsPass === undefined || validating || changes!.settings.has(name) : refresh;
         // While watching, a thawed container's state changes only by a write to its (or an ancestor's) freezer.

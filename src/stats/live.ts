@@ -60,14 +60,17 @@ export class LiveSampler {
         if (m.kind === 'raw') this.publish(m.raw);
         else this.fail(new LmctfyError(m.code, m.message));
       });
-      // A worker that dies (out of memory, a crash) must not take the console with it: say
-      // why and go on sampling on this thread.
-      this.worker.on('error', (e) => {
+      // A worker that dies (out of memory, a crash, or an error it reported and ended on)
+      // must not take the console with it: say why and go on sampling on this thread.
+      const worker = this.worker;
+      const replace = (why: string) => {
+        if (this.worker !== worker || this.stopped) return;
         this.worker = undefined;
-        if (this.stopped) return;
-        this.fail(new LmctfyError(Code.RESOURCE_EXHAUSTED, `sampling worker stopped (${e.message}); sampling on the main thread`));
+        this.fail(new LmctfyError(Code.RESOURCE_EXHAUSTED, `sampling worker stopped (${why}); sampling on the main thread`));
         this.startInThread();
-      });
+      };
+      worker.on('error', (e) => replace(e.message));
+      worker.on('exit', (code) => replace(`exit code ${code}`));
       this.worker.unref();
       return;
     }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { errnoOf } from '../engine/kernel/errno.js';
 
-/** Watches one directory; `file` is the entry the event is about (null: the directory itself). */
+/** Watches one directory; `file` is the entry the event is about (null: a watch error, which stands for anything). */
 export type WatchDir = (dir: string, onEvent: (kind: string, file: string | null) => void) => { close(): void };
 
 /** inotify through fs.watch. Watchers never keep the process alive, and an error reads as a change of the directory. */
@@ -13,6 +13,9 @@ export const fsWatchDir: WatchDir = (dir, onEvent) => {
 
 /** The files whose writes change a container's freezer state (v1, and v2's cgroup.events that the kernel updates). */
 const FREEZER_FILES = new Set(['freezer.state', 'cgroup.freeze', 'cgroup.events']);
+/** Files the kernel itself notifies as it counts (v2 memory.events, pids.events, …): no setting changed. */
+const KERNEL_NOTIFIED = /\.events(\.local)?$/;
+const isSetting = (file: string | null) => file === null || !KERNEL_NOTIFIED.test(file);
 
 /** Where a container's events come from: its dir in the tracking hierarchy, and the other dirs its settings live in. */
 export interface WatchedDirs {
@@ -28,23 +31,30 @@ export interface Changes {
   settings: Set<string>;
   /** Containers whose freezer state was written; their descendants follow it on v1. */
   freezer: Set<string>;
+  /** A freezer above the sampled tree was written: every container's state may have changed. */
+  freezerAbove: boolean;
 }
+
+const noChanges = (): Changes => ({ structure: new Set(), settings: new Set(), freezer: new Set(), freezerAbove: false });
 
 /**
  * inotify on a sampled tree, so that a steady pass neither stats every container nor
  * re-reads settings that nobody wrote. cgroupfs raises an event on the parent for every
- * mkdir and rmdir of a child cgroup, and on the directory for every write to a control
- * file (through the VFS, which is the only way a limit or a freezer state is set).
+ * mkdir and rmdir of a child cgroup (the removed directory's own watchers hear nothing),
+ * and on the directory for every write to a control file (through the VFS, which is the
+ * only way a limit or a freezer state is set).
  *
  * Events arrive between passes, when the event loop runs, so a change shows at most one
- * pass late. Two limits the sampler covers by re-validating each container on a slow,
- * staggered schedule: libuv drops inotify's queue-overflow event silently, and the freezer
- * moves from FREEZING to FROZEN without a write. When a watch cannot be added (the inotify
- * watch limit), `failed` is set, every watch is closed, and the sampler goes back to polling.
+ * pass late. libuv drops inotify's queue-overflow event silently: the sampler covers that by
+ * re-validating each container on a slow, staggered schedule. When a watch cannot be added
+ * (the inotify watch limit), `failed` is set, every watch is closed, and the sampler goes
+ * back to polling.
  */
 export class TreeWatch {
   private readonly watchers = new Map<string, Array<{ close(): void }>>();
-  private changes: Changes = { structure: new Set(), settings: new Set(), freezer: new Set() };
+  /** The directories above the sampled tree, watched for their freezer only. */
+  private above: Array<{ close(): void }> = [];
+  private changes = noChanges();
   failed = false;
 
   constructor(private readonly watchDir: WatchDir = fsWatchDir) {}
@@ -58,7 +68,7 @@ export class TreeWatch {
     const ws: Array<{ close(): void }> = [];
     try {
       ws.push(this.watchDir(dirs.tracking, (kind, file) => this.onTracking(name, kind, file)));
-      for (const d of dirs.settings) ws.push(this.watchDir(d, (kind) => kind === 'change' && this.changes.settings.add(name)));
+      for (const d of dirs.settings) ws.push(this.watchDir(d, (kind, file) => kind === 'change' && isSetting(file) && this.changes.settings.add(name)));
     } catch (e) {
       for (const w of ws) w.close();
       if (errnoOf(e) === 'ENOENT') return;
@@ -72,7 +82,32 @@ export class TreeWatch {
     if (kind !== 'change') this.changes.structure.add(name);
     else if (file !== null && FREEZER_FILES.has(file)) this.changes.freezer.add(name);
     // On v2 the settings live in the tracking directory; on v1 this is tasks or cgroup.procs, harmless to act on.
-    else this.changes.settings.add(name);
+    else if (isSetting(file)) this.changes.settings.add(name);
+  }
+
+  /**
+   * Watches the directories above the sampled tree (its root's ancestors in the tracking
+   * hierarchy, its parent first) for freezer writes, which a v1 child follows without an
+   * event of its own, and the parent for the root itself being removed or made again
+   * (cgroupfs tells a directory's watchers nothing when it is removed). Replaces the
+   * previous set.
+   */
+  watchAbove(dirs: string[], root?: { name: string; entry: string }): void {
+    for (const w of this.above) w.close();
+    this.above = [];
+    if (this.failed) return;
+    dirs.forEach((d, i) => {
+      try {
+        this.above.push(
+          this.watchDir(d, (kind, file) => {
+            if (kind === 'change') this.changes.freezerAbove ||= file === null || FREEZER_FILES.has(file);
+            else if (i === 0 && root && (file === null || file === root.entry)) this.changes.structure.add(root.name);
+          }),
+        );
+      } catch (e) {
+        if (errnoOf(e) !== 'ENOENT') this.fail();
+      }
+    });
   }
 
   /** Marks a container's structure as changed: a re-validation found what an event did not say. */
@@ -88,16 +123,13 @@ export class TreeWatch {
   /** What changed since the previous call. */
   take(): Changes {
     const c = this.changes;
-    this.changes = { structure: new Set(), settings: new Set(), freezer: new Set() };
+    this.changes = noChanges();
     return c;
-  }
-
-  get size(): number {
-    return this.watchers.size;
   }
 
   close(): void {
     for (const name of [...this.watchers.keys()]) this.remove(name);
+    this.watchAbove([]);
   }
 
   private fail(): void {

@@ -7,6 +7,7 @@ import { Sampler } from '../../src/stats/sampler.js';
 import { fsWatchDir, type WatchDir } from '../../src/stats/tree-watch.js';
 import type { CgroupVersion } from '../../src/engine/kernel/layout.js';
 import type { ContainerSpec } from '../../src/spec/types.js';
+import type { StatsType } from '../../src/engine/resources/types.js';
 
 /** Lets inotify's events in: the sampler sees changes once the event loop has run. */
 const turn = () => new Promise((r) => setTimeout(r, 20));
@@ -31,14 +32,22 @@ function watchSuite(version: CgroupVersion) {
   });
   afterAll(() => t.cleanup());
 
-  /** A sampler over one test's own subtree, made with `spec` and destroyed after the test. */
-  const within = async (top: string, spec: ContainerSpec, fn: (open: (watch?: boolean | WatchDir, io?: KernelIo, validateEvery?: number) => Sampler) => Promise<void>) => {
+  interface Open {
+    watch?: boolean | WatchDir;
+    io?: KernelIo;
+    /** Default: never, so that only events can tell the sampler anything. */
+    validateEvery?: number;
+    root?: string;
+    type?: StatsType;
+  }
+  /** Samplers over one test's own subtree, made with `spec` and destroyed after the test. */
+  const within = async (top: string, spec: ContainerSpec, fn: (open: (o?: Open) => Sampler) => Promise<void>) => {
     await api.create(top, spec);
     const samplers: Sampler[] = [];
     try {
-      await fn((watch = true, io = realIo, validateEvery?: number) => {
+      await fn(({ watch = true, io = realIo, validateEvery = Number.MAX_SAFE_INTEGER, root = `/${top}`, type = 'counters' } = {}) => {
         const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch, validateEvery });
-        const s = new Sampler(source, { io: realIo, root: `/${top}`, host: false, type: 'counters' });
+        const s = new Sampler(source, { io: realIo, root, host: false, type });
         samplers.push(s);
         return s;
       });
@@ -65,7 +74,7 @@ function watchSuite(version: CgroupVersion) {
       await api.destroy('tree/b');
       await turn();
       expect(names(s)).toEqual(['/tree', '/tree/a', '/tree/a/x', '/tree/a/x/deep', '/tree/a/y']);
-      expect(names(open(false))).toEqual(names(s));
+      expect(names(open({ watch: false }))).toEqual(names(s));
       await api.destroy('tree/a', { force: true });
       await turn();
       expect(names(s)).toEqual(['/tree']);
@@ -88,8 +97,7 @@ function watchSuite(version: CgroupVersion) {
   it('a steady pass reads only the counters and stats nothing', () =>
     within('steady', MEMORY, async (open) => {
       const c = countingIo();
-      // No re-validation pass among these (the deaf test below covers them).
-      const s = open(true, c.io, Number.MAX_SAFE_INTEGER);
+      const s = open({ io: c.io });
       // Past the first pass, which reads settings.
       s.next();
       await turn();
@@ -128,18 +136,53 @@ function watchSuite(version: CgroupVersion) {
       expect(states()).toEqual({ '/p': 'THAWED', '/p/kid': 'THAWED' });
     }));
 
-  it('what no event said (an overflowed inotify queue) shows within VALIDATE_EVERY passes', () =>
-    within('deaf', {}, async (open) => {
-      const s = open(() => ({ close: () => undefined }));
-      expect(names(s)).toEqual(['/deaf']);
-      await api.create('deaf/unheard');
-      let passes = 1;
-      while (passes <= VALIDATE_EVERY && !names(s).includes('/deaf/unheard')) passes++;
-      expect(passes).toBeLessThanOrEqual(VALIDATE_EVERY);
-      await api.get('deaf/unheard').pause();
-      for (passes = 1; passes <= VALIDATE_EVERY && find(s, '/deaf/unheard')?.state !== 'FROZEN'; ) passes++;
-      expect(passes).toBeLessThanOrEqual(VALIDATE_EVERY);
+  it('a walk root destroyed and made again is watched afresh', () =>
+    within('rr', {}, async (open) => {
+      const s = open();
+      const before = find(s, '/rr')!.raw.id;
+      await api.destroy('rr');
+      await api.create('rr');
+      await turn();
+      expect(find(s, '/rr')!.raw.id).not.toBe(before);
+      await api.create('rr/x');
+      await turn();
+      expect(names(s)).toEqual(['/rr', '/rr/x']);
     }));
+
+  it('a freeze above the walk root shows below it', () =>
+    within('above', {}, async (open) => {
+      await api.create('above/mid');
+      await api.create('above/mid/kid');
+      const s = open({ root: '/above/mid/kid' });
+      const state = () => find(s, '/above/mid/kid')?.state;
+      expect(state()).toBe('THAWED');
+      await api.get('above').pause();
+      await turn();
+      expect(state()).toBe('FROZEN');
+      await api.get('above').resume();
+      await turn();
+      expect(state()).toBe('THAWED');
+    }));
+
+  for (const type of ['counters', 'full'] as const) {
+    it(`what no event said (an overflowed inotify queue) shows within VALIDATE_EVERY ${type} passes`, () =>
+      within(`deaf-${type}`, {}, async (open) => {
+        const top = `/deaf-${type}`;
+        const s = open({ watch: () => ({ close: () => undefined }), validateEvery: VALIDATE_EVERY, type });
+        expect(names(s)).toEqual([top]);
+        const within30 = async (what: () => boolean) => {
+          let passes = 1;
+          while (passes <= VALIDATE_EVERY && !what()) passes++;
+          expect(passes).toBeLessThanOrEqual(VALIDATE_EVERY);
+        };
+        await api.create(`${top}/unheard`);
+        await within30(() => names(s).includes(`${top}/unheard`));
+        await api.get(`${top}/unheard`).pause();
+        await within30(() => find(s, `${top}/unheard`)?.state === 'FROZEN');
+        await api.destroy(`${top}/unheard`, { force: true });
+        await within30(() => !names(s).includes(`${top}/unheard`));
+      }));
+  }
 
   it('falls back to statting every pass when a watch cannot be added', () =>
     within('limit', {}, async (open) => {
@@ -152,7 +195,7 @@ function watchSuite(version: CgroupVersion) {
       };
       await api.create('limit/w1');
       await api.create('limit/w2');
-      const s = open(limited);
+      const s = open({ watch: limited });
       expect(names(s)).toEqual(['/limit', '/limit/w1', '/limit/w2']);
       expect(closed).toBe(2);
       await api.create('limit/w3');

@@ -26,6 +26,9 @@ describe('TreeWatch', () => {
     ['a v2 limit in the tracking directory', '/freezer/a', 'change', 'memory.max', { structure: [], settings: ['/a'], freezer: [] }],
     ['a v1 limit', '/memory/a', 'change', 'memory.limit_in_bytes', { structure: [], settings: ['/a'], freezer: [] }],
     ['a child made in a settings hierarchy (the tracking one says)', '/memory/a', 'rename', 'kid', { structure: [], settings: [], freezer: [] }],
+    ['the kernel counting in memory.events', '/freezer/a', 'change', 'memory.events', { structure: [], settings: [], freezer: [] }],
+    ['the kernel counting in pids.events.local', '/memory/a', 'change', 'pids.events.local', { structure: [], settings: [], freezer: [] }],
+    ['a watch error', '/memory/a', 'change', null, { structure: [], settings: ['/a'], freezer: [] }],
   ])('%s', (_what, dir, kind, file, want) => {
     const f = fakeWatch();
     const w = new TreeWatch(f.watchDir);
@@ -44,7 +47,6 @@ describe('TreeWatch', () => {
     expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
     w.remove('/a');
     expect(f.open.size).toBe(0);
-    expect(w.size).toBe(0);
   });
 
   it('a directory gone while it is watched is not a failure', () => {
@@ -54,6 +56,25 @@ describe('TreeWatch', () => {
     w.add('/b', dirs('/b'));
     expect(w.failed).toBe(false);
     expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
+  });
+
+  it('above the tree: a freezer write says so, the root removed or made again too, nothing else', () => {
+    const f = fakeWatch();
+    const w = new TreeWatch(f.watchDir);
+    w.watchAbove(['/freezer/up', '/freezer']);
+    f.fire('/freezer/up', 'change', 'tasks');
+    f.fire('/freezer/up', 'rename', 'sibling');
+    expect(w.take().freezerAbove).toBe(false);
+    f.fire('/freezer', 'change', 'freezer.state');
+    expect(w.take().freezerAbove).toBe(true);
+    w.watchAbove(['/freezer/other'], { name: '/r', entry: 'r' });
+    f.fire('/freezer/other', 'rename', 'sibling');
+    expect(w.take().structure.size).toBe(0);
+    f.fire('/freezer/other', 'rename', 'r');
+    expect([...w.take().structure]).toEqual(['/r']);
+    expect([...f.open.keys()]).toEqual(['/freezer/other']);
+    w.close();
+    expect(f.open.size).toBe(0);
   });
 
   it('the watch limit closes every watch and says so', () => {
