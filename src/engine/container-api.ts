@@ -3,7 +3,7 @@ import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import { realIo, type KernelIo } from './kernel/io.js';
 import { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
-import { Container } from './container.js';
+import { Container, orGone } from './container.js';
 import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
 import { parentName, resolveName } from './names.js';
@@ -82,7 +82,7 @@ export class ContainerApi {
     if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
     checkSpecSupported(spec, m.version);
     const parent = parentName(abs)!;
-    return withLock(m.trackingDir('/'), abs, () => {
+    return orGone(m, parent, `create ${abs}`, () => withLock(m.trackingDir('/'), abs, () => {
       if (!m.io.exists(m.trackingDir(parent))) {
         throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
       }
@@ -104,7 +104,7 @@ export class ContainerApi {
         throw e;
       }
       return new Container(m, abs);
-    });
+    }));
   }
 
   /** Makes the container's dir in each hierarchy it needs; returns those hierarchies. */
@@ -164,7 +164,7 @@ export class ContainerApi {
     const m = this.machine;
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
-    await withLock(m.trackingDir('/'), abs, async () => {
+    await orGone(m, abs, `destroy ${abs}`, () => withLock(m.trackingDir('/'), abs, async () => {
       const info = m.io.dirInfo(m.trackingDir(abs));
       if (info === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
       if (!opts.force) {
@@ -184,7 +184,7 @@ export class ContainerApi {
         await killTasks(m, abs, true);
       }
       await removeSubtree(m, abs);
-    });
+    }));
   }
 
   /** Container of a pid (default: the caller's parent, i.e. the shell). */

@@ -26,6 +26,34 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A destroy of an ancestor holds another lock than this container's (docs/LOCKING.md), so an
+ * operation can lose `name` under it midway and fail on whichever file vanished first
+ * (ENOENT, ENODEV, a hierarchy no longer isolated). Once `name` is gone, or gone and made
+ * again (a different cgroup), the error is the NOT_FOUND that says so. lmctfy's own
+ * NOT_FOUND (it did not exist to begin with) stands.
+ */
+export async function orGone<T>(machine: Machine, name: string, what: string, op: () => Promise<T>): Promise<T> {
+  const identity = () => machine.io.dirInfo(machine.trackingDir(name))?.inode;
+  const before = identity();
+  try {
+    return await op();
+  } catch (e) {
+    if (!(e instanceof LmctfyError) || (e.code === Code.NOT_FOUND && e.errno === undefined) || before === undefined) throw e;
+    // A destroy removes the tracking dir last: let one under way on it or an ancestor end
+    // (its lock) before looking. Never more than one lock is held, so this cannot deadlock.
+    for (let n: string | undefined = name; n !== undefined && n !== '/'; n = parentName(n)) {
+      const ended = await withLock(machine.trackingDir('/'), n, () => true, SETTLE_MS).catch(() => false);
+      if (!ended) break;
+    }
+    if (identity() === before) throw e;
+    throw new LmctfyError(Code.NOT_FOUND, `cannot ${what}: container ${name} was destroyed meanwhile`, { cause: e });
+  }
+}
+
+/** How long a failed operation waits for a destroy under way to end: its kill and removal retries are bounded by 5 s each. */
+const SETTLE_MS = 11_000;
+
 /** One container: a handle on a name below lmctfy's root. Every call re-reads the kernel. */
 export class Container {
   constructor(
@@ -59,7 +87,7 @@ export class Container {
   async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
     const m = this.machine;
     checkSpecSupported(spec, m.version);
-    await withLock(this.lockScope(), this.name, () => {
+    await orGone(m, this.name, `update ${this.name}`, () => withLock(this.lockScope(), this.name, () => {
       this.ensureExists();
       const h = handleFor(m, this.name);
       const isolated = isolatedKeys(m, h);
@@ -85,7 +113,7 @@ export class Container {
       }
       // checkSpecSupported validated every resource the spec names before the lock was taken.
       for (const r of resourcesFor(spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
-    });
+    }));
   }
 
   /** Moves the given threads into the container (the CLI passes the calling shell by default). */
@@ -138,24 +166,27 @@ export class Container {
     return freezerState(handleFor(this.machine, this.name));
   }
 
-  async pause(): Promise<void> {
-    await withLock(this.lockScope(), this.name, async () => {
-      this.ensureExists();
-      await freeze(handleFor(this.machine, this.name));
-    });
+  /** The container's lock around `op`, which finds the container there first. */
+  private locked(what: string, op: () => Promise<void>): Promise<void> {
+    return orGone(this.machine, this.name, `${what} ${this.name}`, () =>
+      withLock(this.lockScope(), this.name, async () => {
+        this.ensureExists();
+        await op();
+      }),
+    );
   }
 
-  async resume(): Promise<void> {
-    await withLock(this.lockScope(), this.name, async () => {
-      this.ensureExists();
-      await thaw(handleFor(this.machine, this.name));
-    });
+  pause(): Promise<void> {
+    return this.locked('pause', () => freeze(handleFor(this.machine, this.name)));
+  }
+
+  resume(): Promise<void> {
+    return this.locked('resume', () => thaw(handleFor(this.machine, this.name)));
   }
 
   /** SIGKILLs every process then stray thread of this container (not its subcontainers). */
-  async killAll(): Promise<void> {
-    await withLock(this.lockScope(), this.name, async () => {
-      this.ensureExists();
+  killAll(): Promise<void> {
+    return this.locked('killall', async () => {
       const h = handleFor(this.machine, this.name);
       const wasFrozen = freezerState(h) !== 'THAWED';
       await killTasks(this.machine, this.name, false);

@@ -150,3 +150,71 @@ describeCgroups('engine under kernel faults (RELIABILITY 1–16)', () => {
     expect(await codeOf(api.destroy('../..'))).toBe(Code.INVALID_ARGUMENT);
   });
 });
+
+describeCgroups('an ancestor destroyed under an operation (docs/LOCKING.md)', () => {
+  const t = testRoot('gone');
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root });
+  });
+  afterAll(() => t.cleanup());
+
+  /** What a concurrent `destroy -f` of `name` does to an empty subtree: rmdir everywhere, deepest first. */
+  const removeRaw = (...names: string[]) => {
+    for (const name of names) for (const d of rootDirs(t.root)) if (fs.existsSync(`${d}/${name}`)) fs.rmdirSync(`${d}/${name}`);
+  };
+  /** An API whose first `op` on a path matching `path` first runs `before`, as if another process got there first. */
+  const racing = (op: 'mkdir' | 'writeFile', path: RegExp, before: () => void) => {
+    let fired = false;
+    const io = {
+      ...realIo,
+      [op]: (p: string, d?: string) => {
+        if (!fired && path.test(p)) {
+          fired = true;
+          before();
+        }
+        return op === 'mkdir' ? realIo.mkdir(p) : realIo.writeFile(p, d!);
+      },
+    };
+    return ContainerApi.open({ root: t.root, io });
+  };
+
+  it('a create whose parent is destroyed midway is NOT_FOUND naming the parent, and leaves nothing', async () => {
+    await api.create('p1', { cpu: { limit: 100 }, memory: { limit: 50_000_000 } });
+    const f = racing('mkdir', /\/p1\/kid$/, () => removeRaw('p1'));
+    const err = await f.create('p1/kid', { memory: { limit: 20_000_000 } }).catch((e) => e);
+    expect(err).toBeInstanceOf(LmctfyError);
+    expect(err.code).toBe(Code.NOT_FOUND);
+    expect(err.message).toBe('cannot create /p1/kid: container /p1 was destroyed meanwhile');
+    expect(existsAnywhere(t.root, 'p1')).toEqual([]);
+  });
+
+  it('an update whose container goes with its parent midway is NOT_FOUND naming it', async () => {
+    await api.create('p2', { memory: { limit: 50_000_000 } });
+    await api.create('p2/kid', { memory: { limit: 20_000_000 } });
+    const f = racing('writeFile', /\/p2\/kid\/memory\./, () => removeRaw('p2/kid', 'p2'));
+    const err = await f
+      .get('p2/kid')
+      .update({ memory: { limit: 30_000_000 } }, 'diff')
+      .catch((e) => e);
+    expect(err.code).toBe(Code.NOT_FOUND);
+    expect(err.message).toBe('cannot update /p2/kid: container /p2/kid was destroyed meanwhile');
+    expect(err.cause).toBeInstanceOf(LmctfyError);
+  });
+
+  it('a pause that loses its container is NOT_FOUND; one of a container already gone says so plainly', async () => {
+    await api.create('p3');
+    const f = racing('writeFile', /\/p3\/freezer\.state$/, () => removeRaw('p3'));
+    expect((await f.get('p3').pause().catch((e) => e)).message).toBe('cannot pause /p3: container /p3 was destroyed meanwhile');
+    const gone = await api.create('p5');
+    await api.destroy('p5');
+    expect((await gone.pause().catch((e) => e)).message).toBe('container /p5 does not exist');
+  });
+
+  it('a failure with the container still there keeps its own error', async () => {
+    await api.create('p4', { memory: { limit: 50_000_000 } });
+    const { api: f } = faulty(t.root, [{ op: 'writeFile', path: 'memory.limit_in_bytes', errno: 'EINVAL' }]);
+    expect(await codeOf(f.get('p4').update({ memory: { limit: 30_000_000 } }, 'diff'))).toBe(Code.INVALID_ARGUMENT);
+    await api.destroy('p4');
+  });
+});
