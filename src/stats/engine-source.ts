@@ -37,7 +37,7 @@ export interface SourceOptions {
   /**
    * Learn of new, removed and reconfigured containers from inotify between passes (see
    * TreeWatch) instead of statting every container and re-reading settings on a schedule.
-   * For samplers that let the event loop run between passes (the console, top, serve).
+   * For samplers that let the event loop run between passes (the console, headless top).
    */
   watch?: boolean | WatchDir;
   /** Passes between a container's re-validations while watching (default VALIDATE_EVERY). */

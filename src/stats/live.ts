@@ -53,7 +53,7 @@ export class LiveSampler {
         workerData: { ...this.opts, intervalMs: this.interval },
         // A pass's garbage is short-lived: a small young generation keeps the sampler's
         // footprint flat. The old generation's cap is a ceiling against runaway growth, not
-        // a working size: 10,000 watched containers need about 120 MB.
+        // a working size: 10,000 watched containers outgrew the 96 MB it once was.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.opts.workerHeapMb ?? 384 },
       });
       this.worker.on('message', (m: FromWorker) => {
