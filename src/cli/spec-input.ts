@@ -7,7 +7,7 @@ import type { MessageName } from '../spec/codec.js';
  * argument (text or JSON). Both at once is ambiguous and refused.
  */
 export async function readSpec<T>(type: MessageName, arg: string | undefined, configFile: string | undefined): Promise<T> {
-  // The codec (protobufjs and the schema) loads only for commands that take a spec.
+  // The codec (its parsers and the schema) loads only for commands that take a spec.
   const { MAX_SPEC_BYTES, parseSpecInput } = await import('../spec/codec.js');
   if (arg !== undefined && configFile !== undefined) {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `give the ${type} either on the command line or with -c, not both`);

@@ -1,10 +1,12 @@
 /**
- * Binary protobuf (`-c file`, `-b` output). Encoding is protobufjs's; decoding walks the
- * wire format against the schema itself so that every problem names the byte offset and
+ * Binary protobuf (`-c file`, `-b` output). Encoding writes what protobufjs wrote, byte for
+ * byte (test/unit/spec-protobufjs-equivalence.test.ts): fields in number order, packing as
+ * the edition and options say, negative int32 and enum values as 10-byte varints. Decoding
+ * walks the wire format against the schema so that every problem names the byte offset and
  * the field: unknown or reserved field numbers, wire types that do not fit, truncation,
  * duplicated singular fields, values out of range, invalid UTF-8, missing required fields.
  */
-import type { Field, Type } from 'protobufjs';
+import type { Field, MessageType } from './reflection.js';
 import { enumOf, fieldIndex, isReserved, messageOf, messageType, type MessageName } from './schema.js';
 import { atPath, checkSize, childPath, decodeUtf8, specError } from './problem.js';
 import { checkInteger, enumName, fieldKind, type Fail, type FieldKind } from './scalars.js';
@@ -76,7 +78,7 @@ class BinaryDecoder {
     return this.pos + Number(length);
   }
 
-  message(type: Type, end: number, path: string): Message {
+  message(type: MessageType, end: number, path: string): Message {
     const index = fieldIndex(type);
     const out: Message = {};
     const seen = new Set<number>();
@@ -186,9 +188,161 @@ export function parseBinary<T>(name: MessageName, bytes: Uint8Array): T {
   return new BinaryDecoder(name, bytes).message(messageType(name), bytes.length, '') as T;
 }
 
+/** A growing byte buffer. */
+class Writer {
+  private buf = new Uint8Array(64);
+  private view = new DataView(this.buf.buffer);
+  private length = 0;
+
+  /** Makes room for `n` more bytes and returns where they go. */
+  private reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+      grown.set(this.buf.subarray(0, at));
+      this.buf = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.length += n;
+    return at;
+  }
+
+  private byte(b: number): void {
+    const at = this.reserve(1);
+    this.buf[at] = b;
+  }
+
+  /** A non-negative integer up to 2^53 as a varint. */
+  varint(n: number): void {
+    for (; n > 0x7f; n = Math.floor(n / 0x80)) this.byte((n % 0x80) | 0x80);
+    this.byte(n);
+  }
+
+  /** A signed integer as its 64-bit two's complement varint: ten bytes when negative. */
+  signed(n: number): void {
+    if (n >= 0) this.varint(n);
+    else this.bigVarint(BigInt.asUintN(64, BigInt(n)));
+  }
+
+  bigVarint(n: bigint): void {
+    for (; n > 0x7fn; n >>= 7n) this.byte(Number(n & 0x7fn) | 0x80);
+    this.byte(Number(n));
+  }
+
+  tag(id: number, wire: number): void {
+    this.varint(id * 8 + wire);
+  }
+
+  fixed32(n: number): void {
+    const at = this.reserve(4);
+    this.view.setUint32(at, n >>> 0, true);
+  }
+
+  fixed64(n: number): void {
+    const at = this.reserve(8);
+    this.view.setBigUint64(at, BigInt.asUintN(64, BigInt(n)), true);
+  }
+
+  float(n: number): void {
+    const at = this.reserve(4);
+    this.view.setFloat32(at, n, true);
+  }
+
+  double(n: number): void {
+    const at = this.reserve(8);
+    this.view.setFloat64(at, n, true);
+  }
+
+  /** Length-prefixed bytes. */
+  delimited(bytes: Uint8Array): void {
+    this.varint(bytes.length);
+    const at = this.reserve(bytes.length);
+    this.buf.set(bytes, at);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** The value a field without presence does not write (protobufjs compares -0.0 as set). */
+function isDefault(field: Field, kind: FieldKind, value: unknown): boolean {
+  if (kind === 'float') return Object.is(value, 0);
+  if (kind === 'enum') {
+    const e = enumOf(field)!;
+    return e.values.get(value as string) === e.values.values().next().value;
+  }
+  return value === 0 || value === false || value === '';
+}
+
+function writeValue(w: Writer, field: Field, kind: FieldKind, value: unknown): void {
+  switch (kind) {
+    case 'message':
+      w.delimited(encodeMessage(messageOf(field), value as Message));
+      return;
+    case 'string':
+      w.delimited(Buffer.from(value as string, 'utf8'));
+      return;
+    case 'bool':
+      w.varint(value ? 1 : 0);
+      return;
+    case 'enum':
+      w.signed(enumOf(field)!.values.get(value as string)!);
+      return;
+    case 'float':
+      if (field.type === 'double') w.double(value as number);
+      else w.float(value as number);
+      return;
+  }
+  const n = value as number;
+  switch (field.type) {
+    case 'sint32':
+    case 'sint64': {
+      const big = BigInt(n);
+      w.bigVarint(big < 0n ? -big * 2n - 1n : big * 2n);
+      return;
+    }
+    case 'fixed32':
+    case 'sfixed32':
+      w.fixed32(n);
+      return;
+    case 'fixed64':
+    case 'sfixed64':
+      w.fixed64(n);
+      return;
+    default:
+      w.signed(n);
+  }
+}
+
+/** Encodes a normalized message (plain.ts) of `type`. */
+export function encodeMessage(type: MessageType, message: Message): Uint8Array {
+  const w = new Writer();
+  for (const field of fieldIndex(type).ordered) {
+    const value = message[field.name];
+    if (value === undefined || value === null) continue;
+    const kind = fieldKind(field);
+    if (field.implicit && isDefault(field, kind, value)) continue;
+    if (!field.repeated) {
+      w.tag(field.id, wireType(field, kind));
+      writeValue(w, field, kind, value);
+    } else if (field.packed) {
+      const run = new Writer();
+      for (const item of value as unknown[]) writeValue(run, field, kind, item);
+      w.tag(field.id, LEN);
+      w.delimited(run.finish());
+    } else {
+      for (const item of value as unknown[]) {
+        w.tag(field.id, wireType(field, kind));
+        writeValue(w, field, kind, item);
+      }
+    }
+  }
+  return w.finish();
+}
+
 /** Encodes `obj` (checked against the schema first) as binary protobuf. */
 export function encodeBinary(name: MessageName, obj: unknown): Uint8Array {
   const type = messageType(name);
-  const message = type.fromObject(normalizeMessage(name, type, obj));
-  return Uint8Array.from(type.encode(message).finish());
+  return encodeMessage(type, normalizeMessage(name, type, obj));
 }

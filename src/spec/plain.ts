@@ -5,7 +5,7 @@
  * Accepts what ProtoJSON accepts as well: lowerCamelCase keys, integers as decimal
  * strings, enums by number, "NaN" / "Infinity" / "-Infinity" for floating point.
  */
-import type { Field, Type } from 'protobufjs';
+import type { Field, MessageType } from './reflection.js';
 import { enumOf, fieldIndex, isReserved, messageOf, type MessageName } from './schema.js';
 import { atPath, childPath, specError } from './problem.js';
 import { checkInteger, enumName, fieldKind, shown, type Fail } from './scalars.js';
@@ -64,7 +64,7 @@ class Normalizer {
     throw specError(this.name, this.locate(holder, key, part), detail);
   }
 
-  message(type: Type, value: unknown, path: string, holder?: object, key?: string | number): Message {
+  message(type: MessageType, value: unknown, path: string, holder?: object, key?: string | number): Message {
     if (!isObject(value)) this.fail(holder, key, 'value', atPath(path, `expected an object, found ${describeValue(value)}`));
     const index = fieldIndex(type);
     const keys = new Map<Field, string>();
@@ -132,6 +132,6 @@ class Normalizer {
 }
 
 /** Checks and normalizes `value` as a `type` message; problems are INVALID_ARGUMENT naming the field. */
-export function normalizeMessage(name: MessageName, type: Type, value: unknown, locate: Locate = () => undefined): Message {
+export function normalizeMessage(name: MessageName, type: MessageType, value: unknown, locate: Locate = () => undefined): Message {
   return new Normalizer(name, locate).message(type, value, '');
 }

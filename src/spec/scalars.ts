@@ -2,8 +2,8 @@
  * Field kinds and the checks every input format shares: integer ranges (including the
  * 2^53 limit of JS numbers), unsigned fields, enum names.
  */
-import type { Enum, Field } from 'protobufjs';
 import { Code, LmctfyError } from '../engine/errors.js';
+import type { EnumType, Field } from './reflection.js';
 import { enumOf, isMessageField } from './schema.js';
 
 /** Reports a problem with the value at hand; the caller knows where it is. */
@@ -97,17 +97,17 @@ export function checkInteger(field: Field, value: bigint | undefined, fail: Fail
   return Number(value);
 }
 
-function enumNames(e: Enum): string {
-  return Object.keys(e.values).join(', ');
+function enumNames(e: EnumType): string {
+  return [...e.values.keys()].join(', ');
 }
 
 /** The enum value's name, from a name or a number; unknown ones fail listing the valid names. */
-export function enumName(e: Enum, key: string | bigint, fail: Fail): string {
+export function enumName(e: EnumType, key: string | bigint, fail: Fail): string {
   if (typeof key === 'string') {
-    if (Object.hasOwn(e.values, key)) return key;
+    if (e.values.has(key)) return key;
     fail(`unknown value "${shown(key)}" for ${e.name} (expected one of ${enumNames(e)})`);
   }
-  const name = key >= -(2n ** 31n) && key < 2n ** 31n ? e.valuesById[Number(key)] : undefined;
+  const name = key >= -(2n ** 31n) && key < 2n ** 31n ? e.valuesById.get(Number(key)) : undefined;
   if (name === undefined) fail(`unknown value ${shown(String(key))} for ${e.name} (expected one of ${enumNames(e)})`);
   return name;
 }

@@ -1,14 +1,15 @@
 /**
- * The schema: proto/lmctfy.proto and proto/config.proto, parsed with protobufjs on first
- * use and cached. The proto directory is found by walking up from this module, which works
- * from src/spec under vitest and from the esbuild bundle in dist/.
+ * The schema: proto/lmctfy.proto and proto/config.proto as the codec's own reflection model
+ * (reflection.ts), built on first use and cached. The proto directory is found by walking
+ * up from this module, which works from src/spec under vitest and from the esbuild bundle
+ * in dist/.
  */
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
-import type { Enum, Field, Root, Type } from 'protobufjs';
 import { Code, LmctfyError } from '../engine/errors.js';
+import { buildSchema, type EnumType, type Field, type MessageType, type Schema } from './reflection.js';
 
 /** Messages callers parse and print, by their short name. */
 const FULL_NAMES = {
@@ -37,7 +38,7 @@ const PROTO_FILES = ['lmctfy.proto', 'config.proto'];
 /** Largest spec input accepted in any format; bigger is INVALID_ARGUMENT, not an OOM. */
 export const MAX_SPEC_BYTES = 1 << 20;
 
-let cached: Root | undefined;
+let cached: Schema | undefined;
 
 /** The directory holding lmctfy.proto: the nearest `proto/` above `start`. */
 export function findProtoDir(start: string): string {
@@ -52,9 +53,9 @@ export function findProtoDir(start: string): string {
 
 /**
  * The build (scripts/build.mjs) writes the parsed schema as protobufjs JSON next to the
- * bundle: loading that skips parsing the .proto text on every CLI start.
+ * bundle: the CLI builds its model from that and never loads protobufjs.
  */
-function loadPrebuilt(): Root | undefined {
+function loadPrebuilt(): Schema | undefined {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema.json');
   let text: string;
   try {
@@ -62,18 +63,19 @@ function loadPrebuilt(): Root | undefined {
   } catch {
     return undefined;
   }
-  const root = protobuf.Root.fromJSON(JSON.parse(text) as protobuf.INamespace);
-  root.resolveAll();
-  return root;
+  return buildSchema(JSON.parse(text));
 }
 
-function loadRoot(): Root {
-  const prebuilt = loadPrebuilt();
-  if (prebuilt) return prebuilt;
+/**
+ * From the source tree (vitest), with no schema.json beside it: the .proto files compiled
+ * with protobufjs as the build does. Required at run time, not imported, so that esbuild
+ * leaves protobufjs out of the bundle.
+ */
+function compileProtos(): Schema {
+  const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');
   const dir = findProtoDir(path.dirname(fileURLToPath(import.meta.url)));
   const root = new protobuf.Root();
-  // Parsing the sources ourselves keeps protobufjs away from its own fs lookup, which
-  // does not survive bundling.
+  // Parsing the sources ourselves keeps protobufjs away from its own fs lookup.
   for (const file of PROTO_FILES) {
     const full = path.join(dir, file);
     try {
@@ -83,17 +85,17 @@ function loadRoot(): Root {
     }
   }
   root.resolveAll();
-  return root;
+  return buildSchema(root.toJSON());
 }
 
-export function schemaRoot(): Root {
-  cached ??= loadRoot();
+export function schema(): Schema {
+  cached ??= loadPrebuilt() ?? compileProtos();
   return cached;
 }
 
-export function messageType(name: MessageName): Type {
+export function messageType(name: MessageName): MessageType {
   if (!Object.hasOwn(FULL_NAMES, name)) throw new LmctfyError(Code.INVALID_ARGUMENT, `unknown message type "${String(name)}"`);
-  return schemaRoot().lookupType(FULL_NAMES[name]);
+  return schema().messages.get(FULL_NAMES[name])!;
 }
 
 /** Field lookups of one message type, built once per type. */
@@ -103,16 +105,16 @@ export interface FieldIndex {
   /** By proto name and by lowerCamelCase JSON name, as ProtoJSON accepts both. */
   byJsonKey: Map<string, Field>;
   byNumber: Map<number, Field>;
-  /** In field-number order, the order text format prints them in. */
+  /** In field-number order, the order text format and binary are written in. */
   ordered: Field[];
 }
 
-const indexes = new WeakMap<Type, FieldIndex>();
+const indexes = new WeakMap<MessageType, FieldIndex>();
 
-export function fieldIndex(type: Type): FieldIndex {
+export function fieldIndex(type: MessageType): FieldIndex {
   let index = indexes.get(type);
   if (!index) {
-    const ordered = type.fieldsArray.map((f) => f.resolve()).sort((a, b) => a.id - b.id);
+    const ordered = [...type.fields].sort((a, b) => a.id - b.id);
     const byName = new Map(ordered.map((f) => [f.name, f]));
     const byJsonKey = new Map(byName);
     for (const f of ordered) byJsonKey.set(f.jsonName, f);
@@ -123,18 +125,19 @@ export function fieldIndex(type: Type): FieldIndex {
 }
 
 export function isMessageField(field: Field): boolean {
-  return field.resolvedType instanceof protobuf.Type;
+  return field.resolvedType?.kind === 'message';
 }
 
-export function messageOf(field: Field): Type {
-  return field.resolvedType as Type;
+export function messageOf(field: Field): MessageType {
+  return field.resolvedType as MessageType;
 }
 
-export function enumOf(field: Field): Enum | undefined {
-  return field.resolvedType instanceof protobuf.Enum ? field.resolvedType : undefined;
+export function enumOf(field: Field): EnumType | undefined {
+  return field.resolvedType?.kind === 'enum' ? field.resolvedType : undefined;
 }
 
 /** True when `name` is a reserved field name or `id` a reserved number of `type`. */
-export function isReserved(type: Type, key: string | number): boolean {
-  return typeof key === 'string' ? type.isReservedName(key) : type.isReservedId(key);
+export function isReserved(type: MessageType, key: string | number): boolean {
+  if (typeof key === 'string') return type.reservedNames.has(key);
+  return type.reservedRanges.some(([from, to]) => from <= key && key <= to);
 }

@@ -4,8 +4,7 @@
  * Parsing is strict: unknown fields, duplicated singular fields, values out of range and
  * anything that is not text format are INVALID_ARGUMENT with line and column.
  */
-import type { Enum, Field, Type } from 'protobufjs';
-import textformat from 'protobufjs/ext/textformat.js';
+import type { EnumType, Field, MessageType } from './reflection.js';
 import { fieldIndex, isReserved, messageOf, messageType, enumOf, type MessageName } from './schema.js';
 import { atPath, checkSize, childPath, decodeUtf8, lineColumn, specError } from './problem.js';
 import { checkInteger, enumName, fieldKind, integerLiteral, shown, type Fail, type FieldKind } from './scalars.js';
@@ -46,7 +45,7 @@ class TextParser {
   }
 
   /** Fields until `open`'s closer (or the end of input at the top level). */
-  message(type: Type, path: string, open?: Token): Message {
+  message(type: MessageType, path: string, open?: Token): Message {
     const out: Message = {};
     const seen = new Map<string, number>();
     const closer = open ? CLOSERS[open.text] : undefined;
@@ -81,7 +80,7 @@ class TextParser {
     return out;
   }
 
-  private field(type: Type, path: string, out: Message, seen: Map<string, number>): void {
+  private field(type: MessageType, path: string, out: Message, seen: Map<string, number>): void {
     const nameToken = this.tokens.next();
     const name = nameToken.text;
     const field = fieldIndex(type).byName.get(name);
@@ -121,7 +120,7 @@ class TextParser {
     if (!this.tokens.skip(']')) this.fail(close.start, `${fieldPath}: expected "," or "]" in the list, found ${describe(close)}`);
   }
 
-  private messageValue(type: Type, path: string): Message {
+  private messageValue(type: MessageType, path: string): Message {
     const open = this.tokens.peek();
     if (!isPunct(open, '{') && !isPunct(open, '<')) this.fail(open.start, `${path}: expected "{" to open the message, found ${describe(open)}`);
     this.tokens.next();
@@ -147,7 +146,7 @@ class TextParser {
         if (minus) fail('expected true or false, found "-"');
         return boolValue(token, fail);
       case 'enum': {
-        const e = enumOf(field) as Enum;
+        const e = enumOf(field) as EnumType;
         if (token.kind === 'int') {
           const magnitude = integerLiteral(token.text) ?? 2n ** 64n;
           return enumName(e, minus ? -magnitude : magnitude, fail);
@@ -200,6 +199,64 @@ export function parseText<T>(name: MessageName, text: string): T {
   return new TextParser(name, text).message(type, '') as T;
 }
 
+/** A string as protobufjs's text format quotes it: its UTF-8 bytes, unprintable ones as 3-digit octal escapes. */
+function quoted(text: string): string {
+  let out = '"';
+  for (const b of Buffer.from(text, 'utf8')) {
+    if (b === 0x09) out += '\\t';
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x0d) out += '\\r';
+    else if (b === 0x22) out += '\\"';
+    else if (b === 0x5c) out += '\\\\';
+    else if (b >= 0x20 && b <= 0x7e) out += String.fromCharCode(b);
+    else out += `\\${b.toString(8).padStart(3, '0')}`;
+  }
+  return `${out}"`;
+}
+
+function floatText(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (Object.is(n, -0)) return '-0';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  return String(n);
+}
+
+function scalarText(field: Field, value: unknown): string {
+  switch (fieldKind(field)) {
+    case 'string':
+      return quoted(value as string);
+    case 'float':
+      return floatText(value as number);
+    case 'bool':
+      return value ? 'true' : 'false';
+    default:
+      // Enums are held by name, integers as numbers: both print as they are.
+      return String(value);
+  }
+}
+
+function writeMessage(type: MessageType, message: Message, indent: string, lines: string[]): void {
+  for (const field of fieldIndex(type).ordered) {
+    const value = message[field.name];
+    if (value === undefined || value === null) continue;
+    for (const item of field.repeated ? (value as unknown[]) : [value]) {
+      if (field.resolvedType?.kind === 'message') {
+        lines.push(`${indent}${field.name} {`);
+        writeMessage(field.resolvedType, item as Message, `${indent}  `, lines);
+        lines.push(`${indent}}`);
+      } else lines.push(`${indent}${field.name}: ${scalarText(field, item)}`);
+    }
+  }
+}
+
+/** A normalized message (plain.ts) of `type` in text format, lines joined without a final newline. */
+export function messageText(type: MessageType, message: Message): string {
+  const lines: string[] = [];
+  writeMessage(type, message, '', lines);
+  return lines.join('\n');
+}
+
 /**
  * Prints `obj` as the original lmctfy did: one `name: value` per line, nested messages as
  * `name {` ... `}` with 2-space indent, fields in number order, a trailing newline; an
@@ -207,6 +264,6 @@ export function parseText<T>(name: MessageName, text: string): T {
  */
 export function formatText(name: MessageName, obj: unknown): string {
   const type = messageType(name);
-  const text = textformat.toText(type, normalizeMessage(name, type, obj));
+  const text = messageText(type, normalizeMessage(name, type, obj));
   return text ? `${text}\n` : '';
 }

@@ -4,7 +4,6 @@
  * each format's round trip. FUZZ_RUNS overrides the number of runs (default 1,000).
  */
 import fc from 'fast-check';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import {
@@ -18,7 +17,8 @@ import {
   parseText,
   type MessageName,
 } from '../../src/spec/codec.js';
-import { messageType, schemaRoot } from '../../src/spec/schema.js';
+import type { MessageType } from '../../src/spec/reflection.js';
+import { messageType, schema } from '../../src/spec/schema.js';
 import { fullContainerSpec, fullContainerStats } from '../fixtures/spec/messages.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -48,14 +48,8 @@ const anyString = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: code
 function allNames(): { fields: string[]; enums: string[] } {
   const fields = new Set<string>();
   const enums = new Set<string>();
-  const visit = (ns: protobuf.NamespaceBase) => {
-    for (const n of ns.nestedArray) {
-      if (n instanceof protobuf.Type) for (const f of n.fieldsArray) fields.add(f.name);
-      if (n instanceof protobuf.Enum) for (const v of Object.keys(n.values)) enums.add(v);
-      if (n instanceof protobuf.Namespace) visit(n);
-    }
-  };
-  visit(schemaRoot());
+  for (const type of schema().messages.values()) for (const f of type.fields) fields.add(f.name);
+  for (const e of schema().enums.values()) for (const v of e.values.keys()) enums.add(v);
   return { fields: [...fields], enums: [...enums] };
 }
 
@@ -153,12 +147,12 @@ const INTEGERS: Record<string, fc.Arbitrary<number>> = {
 };
 
 /** Valid plain objects of `type`: any subset of its fields, lists non-empty, required fields present. */
-function validMessage(type: protobuf.Type): fc.Arbitrary<Record<string, unknown>> {
+function validMessage(type: MessageType): fc.Arbitrary<Record<string, unknown>> {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const f of type.fieldsArray.map((x) => x.resolve())) {
+  for (const f of type.fields) {
     let value: fc.Arbitrary<unknown>;
-    if (f.resolvedType instanceof protobuf.Type) value = validMessage(f.resolvedType);
-    else if (f.resolvedType instanceof protobuf.Enum) value = fc.constantFrom(...Object.keys(f.resolvedType.values));
+    if (f.resolvedType?.kind === 'message') value = validMessage(f.resolvedType);
+    else if (f.resolvedType?.kind === 'enum') value = fc.constantFrom(...f.resolvedType.values.keys());
     // JSON has no -0 (JSON.stringify prints 0), so a -0 could not survive that leg.
     else if (f.type === 'double') value = fc.double().map((x) => (Object.is(x, -0) ? 0 : x));
     else if (f.type === 'bool') value = fc.boolean();
@@ -166,7 +160,7 @@ function validMessage(type: protobuf.Type): fc.Arbitrary<Record<string, unknown>
     else value = INTEGERS[f.type]!;
     model[f.name] = f.repeated ? fc.array(value, { minLength: 1, maxLength: 3 }) : value;
   }
-  const requiredKeys = type.fieldsArray.filter((f) => f.required).map((f) => f.name);
+  const requiredKeys = type.fields.filter((f) => f.required).map((f) => f.name);
   return fc.record(model, { requiredKeys });
 }
 

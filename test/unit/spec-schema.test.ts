@@ -2,24 +2,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import { findProtoDir, MESSAGE_NAMES, messageType, schemaRoot, type MessageName } from '../../src/spec/schema.js';
+import type { Field, MessageType } from '../../src/spec/reflection.js';
+import { findProtoDir, MESSAGE_NAMES, messageType, schema, type MessageName } from '../../src/spec/schema.js';
 import { fieldKind } from '../../src/spec/scalars.js';
 import { fullContainerSpec, fullContainerStats, fullEventSpec, fullInitSpec, fullRunSpec } from '../fixtures/spec/messages.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function field(message: string, name: string): protobuf.Field {
-  const type = schemaRoot().lookupType(message);
-  const f = type.fields[name];
+function lookupType(message: string): MessageType {
+  const type = schema().messages.get(message);
+  if (!type) throw new Error(`no message ${message}`);
+  return type;
+}
+
+function field(message: string, name: string): Field {
+  const f = lookupType(message).fields.find((x) => x.name === name);
   if (!f) throw new Error(`${message} has no field ${name}`);
-  return f.resolve();
+  return f;
 }
 
 /** The field's type as the proto names it: scalar type, or the message / enum name. */
-function typeName(f: protobuf.Field): string {
+function typeName(f: Field): string {
   return f.resolvedType ? f.resolvedType.name : f.type;
 }
 
@@ -175,12 +180,6 @@ const ENUMS: Array<[string, Record<string, number>]> = [
   }],
 ];
 
-function allTypes(ns: protobuf.NamespaceBase = schemaRoot()): protobuf.Type[] {
-  return ns.nestedArray.flatMap((n) => [
-    ...(n instanceof protobuf.Type ? [n] : []),
-    ...(n instanceof protobuf.Namespace ? allTypes(n) : []),
-  ]);
-}
 
 describe('schema', () => {
   it.each([...CONTRACT, ...ADDITIONS])('%s.%s = %i (%s)', (message, name, number, type, repeated) => {
@@ -189,42 +188,40 @@ describe('schema', () => {
   });
 
   it.each(ENUMS)('enum %s', (name, values) => {
-    expect({ ...schemaRoot().lookupEnum(name).values }).toEqual(values);
+    expect(Object.fromEntries(schema().enums.get(name)!.values)).toEqual(values);
   });
 
   it('has exactly the contract fields and our additions in the messages the contract lists', () => {
     const listed = new Set([...CONTRACT, ...ADDITIONS].map(([m, f]) => `${m}.${f}`));
     const messages = new Set([...CONTRACT, ...ADDITIONS].map(([m]) => m));
-    const actual = [...messages].flatMap((m) => schemaRoot().lookupType(m).fieldsArray.map((f) => `${m}.${f.name}`));
+    const actual = [...messages].flatMap((m) => lookupType(m).fields.map((f) => `${m}.${f.name}`));
     expect(actual.filter((f) => !listed.has(f))).toEqual([]);
   });
 
   it('the codec handles every field type in the schema', () => {
-    const fields = allTypes().flatMap((t) => t.fieldsArray.map((f) => f.resolve()));
+    const fields = [...schema().messages.values()].flatMap((t) => t.fields);
     expect(fields.length).toBeGreaterThan(100);
     for (const f of fields) expect(() => fieldKind(f), f.fullName).not.toThrow();
   });
 
   it('every field reachable from a top-level message is set in the full fixtures (and so typed in types.ts)', () => {
     const seen = new Set<string>();
-    const walk = (type: protobuf.Type, value: Record<string, unknown>) => {
-      for (const f of type.fieldsArray) {
+    const walk = (type: MessageType, value: Record<string, unknown>) => {
+      for (const f of type.fields) {
         const v = value[f.name];
         if (v === undefined) continue;
         seen.add(f.fullName);
-        if (f.resolve().resolvedType instanceof protobuf.Type) {
-          for (const item of f.repeated ? (v as Record<string, unknown>[]) : [v as Record<string, unknown>]) {
-            walk(f.resolvedType as protobuf.Type, item);
-          }
+        if (f.resolvedType?.kind === 'message') {
+          for (const item of f.repeated ? (v as Record<string, unknown>[]) : [v as Record<string, unknown>]) walk(f.resolvedType, item);
         }
       }
     };
     const reachable = new Set<string>();
-    const reach = (type: protobuf.Type) => {
-      for (const f of type.fieldsArray) {
+    const reach = (type: MessageType) => {
+      for (const f of type.fields) {
         if (reachable.has(f.fullName)) continue;
         reachable.add(f.fullName);
-        if (f.resolve().resolvedType instanceof protobuf.Type) reach(f.resolvedType as protobuf.Type);
+        if (f.resolvedType?.kind === 'message') reach(f.resolvedType);
       }
     };
     const fixtures: Array<[MessageName, object]> = [
