@@ -25,7 +25,7 @@ export interface WatchedDirs {
 
 /** What changed since the last take(), by container name. */
 export interface Changes {
-  /** Containers whose children were made or removed (or whose own directory went). */
+  /** Containers whose children were made or removed (or whose watch failed), and a root made again. */
   structure: Set<string>;
   /** Containers whose control files were written: a limit may have changed. */
   settings: Set<string>;
@@ -52,7 +52,7 @@ const noChanges = (): Changes => ({ structure: new Set(), settings: new Set(), f
  */
 export class TreeWatch {
   private readonly watchers = new Map<string, Array<{ close(): void }>>();
-  /** The directories above the sampled tree, watched for their freezer only. */
+  /** The directories above the sampled tree: their freezers, and the parent for the root itself. */
   private above: Array<{ close(): void }> = [];
   private changes = noChanges();
   failed = false;
