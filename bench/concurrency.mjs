@@ -111,7 +111,7 @@ async function worker(opts) {
   } else {
     call = async (op, name) => cliCall(opts.root, op, name, rand, opts.marker);
   }
-  const report = { worker: Number(opts.worker), mode: opts.mode, cycles, ms: 0, ops: {}, pids: [], bad: [], raced: {} };
+  const report = { worker: Number(opts.worker), mode: opts.mode, cycles, ms: 0, ops: {}, pids: [], bad: [] };
   const t0 = Date.now();
   for (let i = 0; i < cycles; i++) {
     const name = NAMES[Math.floor(rand() * NAMES.length)];
@@ -121,7 +121,6 @@ async function worker(opts) {
       tally[r.code] = (tally[r.code] ?? 0) + 1;
       if (r.pid) report.pids.push(r.pid);
       if (r.code !== 'OK' && !expected(op, r.code)) report.bad.push({ op, name, code: r.code, message: r.message });
-      else if (r.code !== 'OK' && !EXPECTED[op].includes(r.code) && (report.raced[op] ??= []).length < 3) report.raced[op].push(`${name} ${r.code}: ${r.message}`);
     }
   }
   report.ms = Date.now() - t0;
@@ -142,7 +141,7 @@ function startWorker({ id, root, cycles, mode, seed, marker }) {
       try {
         resolve(JSON.parse(out.trim().split('\n').at(-1)));
       } catch {
-        resolve({ worker: id, mode, cycles, ms: 0, ops: {}, pids: [], raced: {}, bad: [{ op: 'worker', code: `exit ${code ?? signal}`, message: err.slice(-2000) }] });
+        resolve({ worker: id, mode, cycles, ms: 0, ops: {}, pids: [], bad: [{ op: 'worker', code: `exit ${code ?? signal}`, message: err.slice(-2000) }] });
       }
     }),
   );
@@ -202,7 +201,6 @@ async function driver(opts) {
     console.log('\noutcomes per call:');
     for (const [op, t] of Object.entries(byOp)) console.log(`  ${op.padEnd(8)} ${Object.entries(t).map(([c, n]) => `${c} ${n}`).join(', ')}`);
     for (const r of reports) for (const b of r.bad.slice(0, 5)) console.log(`unexpected: worker ${r.worker} ${b.op} ${b.name ?? ''} ${b.code}: ${b.message}`);
-    for (const r of reports) for (const [op, msgs] of Object.entries(r.raced ?? {})) for (const m of msgs) console.log(`raced its parent's destroy: ${op} ${m}`);
 
     // What lmctfy lists must be exactly what every hierarchy the workers' containers use holds.
     const listed = lm('list', 'containers', '-r', '-v', '/').stdout.split('\n').filter(Boolean);

@@ -164,7 +164,9 @@ export class ContainerApi {
     const m = this.machine;
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
-    await orGone(m, abs, `destroy ${abs}`, () => withLock(m.trackingDir('/'), abs, async () => {
+    // Once this destroy has begun to tear the container down, its failures are its own.
+    let removing = false;
+    const destroy = () => withLock(m.trackingDir('/'), abs, async () => {
       const info = m.io.dirInfo(m.trackingDir(abs));
       if (info === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
       if (!opts.force) {
@@ -179,12 +181,15 @@ export class ContainerApi {
             .join(', ');
           throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${abs} has ${what}; use destroy -f to kill and remove everything`);
         }
-      } else {
+      }
+      removing = true;
+      if (opts.force) {
         await thawSubtree(m, abs);
         await killTasks(m, abs, true);
       }
       await removeSubtree(m, abs);
-    }));
+    });
+    await orGone(m, abs, `destroy ${abs}`, destroy, () => removing);
   }
 
   /** Container of a pid (default: the caller's parent, i.e. the shell). */

@@ -31,17 +31,18 @@ export interface RunOptions {
  * operation can lose `name` under it midway and fail on whichever file vanished first
  * (ENOENT, ENODEV, a hierarchy no longer isolated). Once `name` is gone, or gone and made
  * again (a different cgroup), the error is the NOT_FOUND that says so. lmctfy's own
- * NOT_FOUND (it did not exist to begin with) stands.
+ * NOT_FOUND (it did not exist to begin with) stands, as do errors a vanished file cannot
+ * cause, and any error once `removing()` says the operation itself began removing `name`.
  */
-export async function orGone<T>(machine: Machine, name: string, what: string, op: () => Promise<T>): Promise<T> {
+export async function orGone<T>(machine: Machine, name: string, what: string, op: () => Promise<T>, removing = () => false): Promise<T> {
   const identity = () => machine.io.dirInfo(machine.trackingDir(name))?.inode;
   const before = identity();
   try {
     return await op();
   } catch (e) {
-    if (!(e instanceof LmctfyError) || (e.code === Code.NOT_FOUND && e.errno === undefined) || before === undefined) throw e;
-    // A destroy removes the tracking dir last: let one under way on it or an ancestor end
-    // (its lock) before looking. Never more than one lock is held, so this cannot deadlock.
+    if (!(e instanceof LmctfyError) || !VANISHED_FILE.has(e.code) || (e.code === Code.NOT_FOUND && e.errno === undefined) || before === undefined || removing()) throw e;
+    // Within each removal pass a destroy leaves the tracking dir for last: let one under way
+    // on it or an ancestor end (its lock) before looking. One lock at a time: no deadlock.
     for (let n: string | undefined = name; n !== undefined && n !== '/'; n = parentName(n)) {
       const ended = await withLock(machine.trackingDir('/'), n, () => true, SETTLE_MS).catch(() => false);
       if (!ended) break;
@@ -51,7 +52,10 @@ export async function orGone<T>(machine: Machine, name: string, what: string, op
   }
 }
 
-/** How long a failed operation waits for a destroy under way to end: its kill and removal retries are bounded by 5 s each. */
+/** Codes a file vanishing under an operation can surface as (ENOENT, ENODEV, a hierarchy no longer isolated). */
+const VANISHED_FILE = new Set([Code.NOT_FOUND, Code.UNIMPLEMENTED, Code.INVALID_ARGUMENT, Code.FAILED_PRECONDITION]);
+
+/** How long a failed operation waits, per lock, for a destroy under way to end (its kill and removal retries take up to 5 s each); past it the original error stands. */
 const SETTLE_MS = 11_000;
 
 /** One container: a handle on a name below lmctfy's root. Every call re-reads the kernel. */

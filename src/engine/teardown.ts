@@ -104,6 +104,9 @@ export async function removeSubtree(machine: Machine, name: string, deadlineMs =
     // exists() first, except for the tracking hierarchies every container has: a thrown
     // ENOENT costs far more than a stat.
     for (const top of tops.filter((d) => always.has(d) || machine.io.exists(d))) {
+      // While another hierarchy holds on, the container stays visible, its tasks findable
+      // and the destroy retryable: the tracking dir goes only once the rest has.
+      if (top === tracking && busy.length > 0) continue;
       // Optimistic: a leaf goes with one rmdir; only a dir with children (EBUSY) is walked.
       if (removeDir(machine, top) !== 'busy') continue;
       for (const d of dirsDeepestFirst(machine, top)) if (removeDir(machine, d) === 'busy') busy.push(d);

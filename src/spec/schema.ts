@@ -67,9 +67,9 @@ function loadPrebuilt(): Schema | undefined {
 }
 
 /**
- * From the source tree (vitest), with no schema.json beside it: the .proto files compiled
- * with protobufjs as the build does. Required at run time, not imported, so that esbuild
- * leaves protobufjs out of the bundle.
+ * With no schema.json beside this module (the source tree under vitest, or a bundle whose
+ * schema.json is missing): the .proto files compiled with protobufjs as the build does.
+ * Required at run time, not imported, so that esbuild leaves protobufjs out of the bundle.
  */
 function compileProtos(): Schema {
   const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');

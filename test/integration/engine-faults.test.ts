@@ -82,15 +82,18 @@ describeCgroups('engine under kernel faults (RELIABILITY 1–16)', () => {
     for (const d of existsAnywhere(t.root, 'busy1')) fs.rmdirSync(d);
   });
 
-  it('1: rmdir EBUSY forever fails in bounded time naming what is left', async () => {
+  it('1: rmdir EBUSY forever fails in bounded time naming what is left, and the container stays to destroy again', async () => {
     await api.create('busy2');
-    const { api: f } = faulty(t.root, [{ op: 'rmdir', path: /freezer\/.*busy2$/, errno: 'EBUSY' }]);
+    // A hierarchy other than the tracking one: the container must not vanish half-removed.
+    const { api: f } = faulty(t.root, [{ op: 'rmdir', path: /cpuacct\/.*busy2$/, errno: 'EBUSY' }]);
     const t0 = Date.now();
     const err = await f.destroy('busy2').catch((e) => e);
     expect(Date.now() - t0).toBeLessThan(8000);
     expect(err.code).toBe(Code.FAILED_PRECONDITION);
-    expect(err.message).toMatch(/busy2/);
+    expect(err.message).toMatch(/could not remove \/busy2: still busy .*cpuacct.*busy2/);
+    expect(api.exists('busy2')).toBe(true);
     await api.destroy('busy2');
+    expect(existsAnywhere(t.root, 'busy2')).toEqual([]);
   });
 
   it('8: cgroup.procs EINVAL for a task being born is retried', async () => {

@@ -214,6 +214,18 @@ describe('the schema model reflects what protobufjs does', () => {
   });
 });
 
+describe('the schema the CLI loads', () => {
+  const built = path.resolve('dist/schema.json');
+  const view = (sch: Schema) => ({
+    messages: [...sch.messages.values()].map((m) => [m.fullName, [...m.reservedNames], m.reservedRanges, m.fields.map((f) => [f.name, f.id, f.type, f.repeated, f.required, f.packed, f.implicit, f.jsonName, f.resolvedType?.fullName])]),
+    enums: [...sch.enums.values()].map((e) => [e.fullName, [...e.values], [...e.valuesById]]),
+  });
+  // npm test builds first; a bare vitest run without dist/ has nothing to compare.
+  it.skipIf(!fs.existsSync(built))('dist/schema.json gives the model the .proto files give', () => {
+    expect(view(buildSchema(JSON.parse(fs.readFileSync(built, 'utf8'))))).toEqual(view(schema()));
+  });
+});
+
 describe('printing and encoding: the same bytes as protobufjs', () => {
   it.each<[string, MessageName, Message, string, string]>([
     ['negative int32 as 10 bytes', 'MemorySpec', { eviction_priority: -1 }, 'eviction_priority: -1', '08 ff ff ff ff ff ff ff ff ff 01'],

@@ -180,7 +180,6 @@ const ENUMS: Array<[string, Record<string, number>]> = [
   }],
 ];
 
-
 describe('schema', () => {
   it.each([...CONTRACT, ...ADDITIONS])('%s.%s = %i (%s)', (message, name, number, type, repeated) => {
     const f = field(message, name);
