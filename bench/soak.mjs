@@ -209,5 +209,5 @@ for (const f of new Set(fdsAtEnd)) {
   if (extra > 0) console.log(`descriptor opened since the start: ${f}${extra > 1 ? ` ×${extra}` : ''}`);
 }
 const ok = left.dirs.length === 0 && left.pids.length === 0 && end.fds <= fdStart && end.rss < base.rss * 1.1 && polled === watched;
-console.log(`\ngoal: no leaked cgroups, processes or fds; RSS growth < 10 % — ${ok ? 'met' : 'NOT met'}`);
+console.log(`\ngoal: no leaked cgroups, processes or fds; RSS growth < 10 %; the watching sampler agrees with polling — ${ok ? 'met' : 'NOT met'}`);
 if (!ok) process.exitCode = 1;
