@@ -12,7 +12,7 @@ import { pids } from '../engine/resources/pids.js';
 import type { CgroupHandle } from '../engine/resources/types.js';
 import { listTasks } from '../engine/tree.js';
 import { joinName, parentName } from '../engine/names.js';
-import { TreeWatch, type Changes, type WatchDir, type WatchedDirs } from './tree-watch.js';
+import { TreeWatch, watchBudget, type Changes, type WatchDir, type WatchedDirs } from './tree-watch.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
 import type { ContainerStats } from '../spec/types.js';
@@ -42,6 +42,15 @@ export interface SourceOptions {
   watch?: boolean | WatchDir;
   /** Passes between a container's re-validations while watching (default VALIDATE_EVERY). */
   validateEvery?: number;
+  /** Most inotify watches to hold (default: watchBudget of fs.inotify.max_user_watches). */
+  watchBudget?: number;
+}
+
+/** The system's per-user inotify watch limit; Infinity where it cannot be read. */
+function maxUserWatches(): number {
+  const text = unlessNotFound(() => realIo.readFile('/proc/sys/fs/inotify/max_user_watches'));
+  const n = Number(text?.trim());
+  return Number.isInteger(n) && n > 0 ? n : Infinity;
 }
 
 interface Known {
@@ -246,7 +255,9 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
     close: () => watch?.close(),
     walk(root) {
       pass++;
-      if (opts.watch && !watch) watch = new TreeWatch(typeof opts.watch === 'function' ? opts.watch : undefined);
+      if (opts.watch && !watch) {
+        watch = new TreeWatch(typeof opts.watch === 'function' ? opts.watch : undefined, opts.watchBudget ?? watchBudget(maxUserWatches()));
+      }
       return watching() ? watchWalk(root) : pollWalk(root);
     },
     read(name, type) {

@@ -17,6 +17,15 @@ const FREEZER_FILES = new Set(['freezer.state', 'cgroup.freeze', 'cgroup.events'
 const KERNEL_NOTIFIED = /\.events(\.local)?$/;
 const isSetting = (file: string | null) => file === null || !KERNEL_NOTIFIED.test(file);
 
+/**
+ * How many inotify watches a sampler may hold under the system's per-user limit
+ * (fs.inotify.max_user_watches, shared by every program of that user, systemd's among them):
+ * half of it, so that a large tree never starves the rest of the machine.
+ */
+export function watchBudget(maxUserWatches: number): number {
+  return Math.floor(maxUserWatches / 2);
+}
+
 /** Where a container's events come from: its dir in the tracking hierarchy, and the other dirs its settings live in. */
 export interface WatchedDirs {
   tracking: string;
@@ -47,8 +56,8 @@ const noChanges = (): Changes => ({ structure: new Set(), settings: new Set(), f
  * Events arrive between passes, when the event loop runs, so a change shows at most one
  * pass late. libuv drops inotify's queue-overflow event silently: the sampler covers that by
  * re-validating each container on a slow, staggered schedule. When a watch cannot be added
- * (the inotify watch limit), `failed` is set, every watch is closed, and the sampler goes
- * back to polling.
+ * (the inotify watch limit) or the tree needs more than the budget, `failed` is set, every
+ * watch is closed, and the sampler goes back to polling.
  */
 export class TreeWatch {
   private readonly watchers = new Map<string, Array<{ close(): void }>>();
@@ -57,7 +66,14 @@ export class TreeWatch {
   private changes = noChanges();
   failed = false;
 
-  constructor(private readonly watchDir: WatchDir = fsWatchDir) {}
+  /** Watches held for containers (the few above the tree are not counted). */
+  private held = 0;
+
+  /** `budget`: most watches to hold at once; past it the sampler polls (see watchBudget). */
+  constructor(
+    private readonly watchDir: WatchDir = fsWatchDir,
+    private readonly budget = Infinity,
+  ) {}
 
   /**
    * Starts watching a container's directories. A directory already gone is the container
@@ -65,6 +81,7 @@ export class TreeWatch {
    */
   add(name: string, dirs: WatchedDirs): void {
     if (this.failed || this.watchers.has(name)) return;
+    if (this.held + 1 + dirs.settings.length > this.budget) return this.fail();
     const ws: Array<{ close(): void }> = [];
     try {
       ws.push(this.watchDir(dirs.tracking, (kind, file) => this.onTracking(name, kind, file)));
@@ -76,6 +93,7 @@ export class TreeWatch {
       return;
     }
     this.watchers.set(name, ws);
+    this.held += ws.length;
   }
 
   private onTracking(name: string, kind: string, file: string | null): void {
@@ -116,7 +134,9 @@ export class TreeWatch {
   }
 
   remove(name: string): void {
-    for (const w of this.watchers.get(name) ?? []) w.close();
+    const ws = this.watchers.get(name) ?? [];
+    for (const w of ws) w.close();
+    this.held -= ws.length;
     this.watchers.delete(name);
   }
 

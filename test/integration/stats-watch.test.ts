@@ -34,6 +34,7 @@ function watchSuite(version: CgroupVersion) {
 
   interface Open {
     watch?: boolean | WatchDir;
+    watchBudget?: number;
     io?: KernelIo;
     /** Default: never, so that only events can tell the sampler anything. */
     validateEvery?: number;
@@ -45,8 +46,8 @@ function watchSuite(version: CgroupVersion) {
     await api.create(top, spec);
     const samplers: Sampler[] = [];
     try {
-      await fn(({ watch = true, io = realIo, validateEvery = Number.MAX_SAFE_INTEGER, root = `/${top}`, type = 'counters' } = {}) => {
-        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch, validateEvery });
+      await fn(({ watch = true, watchBudget, io = realIo, validateEvery = Number.MAX_SAFE_INTEGER, root = `/${top}`, type = 'counters' } = {}) => {
+        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch, validateEvery, watchBudget });
         const s = new Sampler(source, { io: realIo, root, host: false, type });
         samplers.push(s);
         return s;
@@ -183,6 +184,15 @@ function watchSuite(version: CgroupVersion) {
         await within30(() => !names(s).includes(`${top}/unheard`));
       }));
   }
+
+  it('polls when the tree needs more watches than its budget', () =>
+    within('budget', {}, async (open) => {
+      const s = open({ watchBudget: 0 });
+      expect(names(s)).toEqual(['/budget']);
+      await api.create('budget/kid');
+      // No turn of the event loop: only a poll can see it.
+      expect(names(s)).toEqual(['/budget', '/budget/kid']);
+    }));
 
   it('falls back to statting every pass when a watch cannot be added', () =>
     within('limit', {}, async (open) => {

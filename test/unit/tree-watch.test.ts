@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TreeWatch, type WatchDir } from '../../src/stats/tree-watch.js';
+import { TreeWatch, watchBudget, type WatchDir } from '../../src/stats/tree-watch.js';
 
 /** A WatchDir whose events the test fires by directory, and which records what is open. */
 function fakeWatch(failOn?: (dir: string) => string | undefined) {
@@ -75,6 +75,27 @@ describe('TreeWatch', () => {
     expect([...f.open.keys()]).toEqual(['/freezer/other']);
     w.close();
     expect(f.open.size).toBe(0);
+  });
+
+  it('a tree needing more watches than the budget closes every watch and says so', () => {
+    const f = fakeWatch();
+    const w = new TreeWatch(f.watchDir, 5);
+    w.add('/a', dirs('/a'));
+    w.remove('/a');
+    w.add('/b', dirs('/b'));
+    expect(w.failed).toBe(false);
+    expect(f.open.size).toBe(3);
+    w.add('/c', dirs('/c'));
+    expect(w.failed).toBe(true);
+    expect(f.open.size).toBe(0);
+  });
+
+  it.each([
+    [8192, 4096],
+    [192536, 96268],
+    [1, 0],
+  ])('with fs.inotify.max_user_watches %i it holds at most %i', (limit, budget) => {
+    expect(watchBudget(limit)).toBe(budget);
   });
 
   it('the watch limit closes every watch and says so', () => {
