@@ -41,8 +41,8 @@ export async function orGone<T>(machine: Machine, name: string, what: string, op
     return await op();
   } catch (e) {
     if (!(e instanceof LmctfyError) || !VANISHED_FILE.has(e.code) || (e.code === Code.NOT_FOUND && e.errno === undefined) || before === undefined || removing()) throw e;
-    // Within each removal pass a destroy leaves the tracking dir for last: let one under way
-    // on it or an ancestor end (its lock) before looking. One lock at a time: no deadlock.
+    // A destroy removes the tracking dir only after every other one: let one under way on
+    // it or an ancestor end (its lock) before looking. One lock at a time: no deadlock.
     for (let n: string | undefined = name; n !== undefined && n !== '/'; n = parentName(n)) {
       const ended = await withLock(machine.trackingDir('/'), n, () => true, SETTLE_MS).catch(() => false);
       if (!ended) break;
