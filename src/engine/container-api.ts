@@ -82,8 +82,9 @@ export class ContainerApi {
     if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
     checkSpecSupported(spec, m.version);
     const parent = parentName(abs)!;
-    return orGone(m, parent, `create ${abs}`, () => withLock(m.trackingDir('/'), abs, () => {
-      if (!m.io.exists(m.trackingDir(parent))) {
+    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, () => {
+      found.seen = m.io.dirInfo(m.trackingDir(parent))?.inode;
+      if (found.seen === undefined) {
         throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
       }
       if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
@@ -164,11 +165,10 @@ export class ContainerApi {
     const m = this.machine;
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
-    // Once this destroy has begun to tear the container down, its failures are its own.
-    let removing = false;
-    const destroy = () => withLock(m.trackingDir('/'), abs, async () => {
+    await orGone(m, abs, `destroy ${abs}`, (found) => withLock(m.trackingDir('/'), abs, async () => {
       const info = m.io.dirInfo(m.trackingDir(abs));
       if (info === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} does not exist`);
+      found.seen = info.inode;
       if (!opts.force) {
         // The link count says whether it has subcontainers; `tasks` holds every thread, so
         // an empty one means no processes either. Lists are read only for the message.
@@ -182,14 +182,14 @@ export class ContainerApi {
           throw new LmctfyError(Code.FAILED_PRECONDITION, `container ${abs} has ${what}; use destroy -f to kill and remove everything`);
         }
       }
-      removing = true;
+      // From here on the container's failures are this destroy's own.
+      found.removing = true;
       if (opts.force) {
         await thawSubtree(m, abs);
         await killTasks(m, abs, true);
       }
       await removeSubtree(m, abs);
-    });
-    await orGone(m, abs, `destroy ${abs}`, destroy, () => removing);
+    }));
   }
 
   /** Container of a pid (default: the caller's parent, i.e. the shell). */

@@ -26,28 +26,36 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** What an operation tells orGone of its container as it goes. */
+export interface Finding {
+  /** The container's identity (its tracking dir's inode) when the operation found it there. */
+  seen?: number;
+  /** The operation itself has begun removing the container: its failures are its own. */
+  removing?: boolean;
+}
+
 /**
  * A destroy of an ancestor holds another lock than this container's (docs/LOCKING.md), so an
  * operation can lose `name` under it midway and fail on whichever file vanished first
  * (ENOENT, ENODEV, a hierarchy no longer isolated). Once `name` is gone, or gone and made
  * again (a different cgroup), the error is the NOT_FOUND that says so. lmctfy's own
  * NOT_FOUND (it did not exist to begin with) stands, as do errors a vanished file cannot
- * cause, and any error once `removing()` says the operation itself began removing `name`.
+ * cause, and any error once the operation said it began removing `name`. The operation
+ * records what it found in its Finding, from the existence check it makes anyway.
  */
-export async function orGone<T>(machine: Machine, name: string, what: string, op: () => Promise<T>, removing = () => false): Promise<T> {
-  const identity = () => machine.io.dirInfo(machine.trackingDir(name))?.inode;
-  const before = identity();
+export async function orGone<T>(machine: Machine, name: string, what: string, op: (found: Finding) => Promise<T>): Promise<T> {
+  const found: Finding = {};
   try {
-    return await op();
+    return await op(found);
   } catch (e) {
-    if (!(e instanceof LmctfyError) || !VANISHED_FILE.has(e.code) || (e.code === Code.NOT_FOUND && e.errno === undefined) || before === undefined || removing()) throw e;
+    if (!(e instanceof LmctfyError) || !VANISHED_FILE.has(e.code) || (e.code === Code.NOT_FOUND && e.errno === undefined) || found.seen === undefined || found.removing) throw e;
     // A destroy removes the tracking dir only after every other one: let one under way on
     // it or an ancestor end (its lock) before looking. One lock at a time: no deadlock.
     for (let n: string | undefined = name; n !== undefined && n !== '/'; n = parentName(n)) {
       const ended = await withLock(machine.trackingDir('/'), n, () => true, SETTLE_MS).catch(() => false);
       if (!ended) break;
     }
-    if (identity() === before) throw e;
+    if (machine.io.dirInfo(machine.trackingDir(name))?.inode === found.seen) throw e;
     throw new LmctfyError(Code.NOT_FOUND, `cannot ${what}: container ${name} was destroyed meanwhile`, { cause: e });
   }
 }
@@ -69,8 +77,11 @@ export class Container {
     return this.machine.trackingDir('/');
   }
 
-  private ensureExists(): void {
-    if (!this.exists()) throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} does not exist`);
+  /** The container's identity (its tracking dir's inode); NOT_FOUND when it does not exist. */
+  private ensureExists(): number {
+    const info = this.machine.io.dirInfo(this.machine.trackingDir(this.name));
+    if (info === undefined) throw new LmctfyError(Code.NOT_FOUND, `container ${this.name} does not exist`);
+    return info.inode;
   }
 
   exists(): boolean {
@@ -91,8 +102,8 @@ export class Container {
   async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
     const m = this.machine;
     checkSpecSupported(spec, m.version);
-    await orGone(m, this.name, `update ${this.name}`, () => withLock(this.lockScope(), this.name, () => {
-      this.ensureExists();
+    await orGone(m, this.name, `update ${this.name}`, (found) => withLock(this.lockScope(), this.name, () => {
+      found.seen = this.ensureExists();
       const h = handleFor(m, this.name);
       const isolated = isolatedKeys(m, h);
       const named = specKeys(spec);
@@ -172,9 +183,9 @@ export class Container {
 
   /** The container's lock around `op`, which finds the container there first. */
   private locked(what: string, op: () => Promise<void>): Promise<void> {
-    return orGone(this.machine, this.name, `${what} ${this.name}`, () =>
+    return orGone(this.machine, this.name, `${what} ${this.name}`, (found) =>
       withLock(this.lockScope(), this.name, async () => {
-        this.ensureExists();
+        found.seen = this.ensureExists();
         await op();
       }),
     );
