@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { unlessNotFound } from '../engine/errors.js';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { CachingIo } from '../engine/kernel/cached-io.js';
-import { realIo } from '../engine/kernel/io.js';
+import { realIo, type KernelIo } from '../engine/kernel/io.js';
 import { readStats } from '../engine/container.js';
 import { handleWith, presentControllers } from '../engine/handle.js';
 import type { V1Controller } from '../engine/kernel/layout.js';
@@ -47,8 +47,8 @@ export interface SourceOptions {
 }
 
 /** The system's per-user inotify watch limit; Infinity where it cannot be read. */
-function maxUserWatches(): number {
-  const text = unlessNotFound(() => realIo.readFile('/proc/sys/fs/inotify/max_user_watches'));
+function maxUserWatches(io: KernelIo): number {
+  const text = unlessNotFound(() => io.readFile('/proc/sys/fs/inotify/max_user_watches'));
   const n = Number(text?.trim());
   return Number.isInteger(n) && n > 0 ? n : Infinity;
 }
@@ -256,7 +256,7 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
     walk(root) {
       pass++;
       if (opts.watch && !watch) {
-        watch = new TreeWatch(typeof opts.watch === 'function' ? opts.watch : undefined, opts.watchBudget ?? watchBudget(maxUserWatches()));
+        watch = new TreeWatch(typeof opts.watch === 'function' ? opts.watch : undefined, opts.watchBudget ?? watchBudget(maxUserWatches(io)));
       }
       return watching() ? watchWalk(root) : pollWalk(root);
     },
