@@ -114,7 +114,7 @@ export class TreeWatch {
     for (const w of this.above) w.close();
     this.above = [];
     if (this.failed) return;
-    dirs.forEach((d, i) => {
+    for (const [i, d] of dirs.entries()) {
       try {
         this.above.push(
           this.watchDir(d, (kind, file) => {
@@ -123,9 +123,10 @@ export class TreeWatch {
           }),
         );
       } catch (e) {
-        if (errnoOf(e) !== 'ENOENT') this.fail();
+        // Failing closes every watch: none is added after it.
+        if (errnoOf(e) !== 'ENOENT') return this.fail();
       }
-    });
+    }
   }
 
   /** Marks a container's structure as changed: a re-validation found what an event did not say. */

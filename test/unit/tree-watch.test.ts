@@ -98,6 +98,15 @@ describe('TreeWatch', () => {
     expect(watchBudget(limit)).toBe(budget);
   });
 
+  it('the watch limit above the tree closes every watch, and none is added after it', () => {
+    const f = fakeWatch((d) => (d === '/freezer/up' ? 'ENOSPC' : undefined));
+    const w = new TreeWatch(f.watchDir);
+    w.add('/a', dirs('/a'));
+    w.watchAbove(['/freezer/up', '/freezer']);
+    expect(w.failed).toBe(true);
+    expect(f.open.size).toBe(0);
+  });
+
   it('the watch limit closes every watch and says so', () => {
     const f = fakeWatch((d) => (d === '/cpu/b' ? 'ENOSPC' : undefined));
     const w = new TreeWatch(f.watchDir);
