@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vitest/config';
-import { inkOutputVite } from './src/ui/ink-output-plugin.mjs';
+import { inkOutputVite } from './src/ui/render/ink-output-plugin.mjs';
 
 /**
  * Ink ships source maps without their sources: loaded by Vite (inlined, below) each file

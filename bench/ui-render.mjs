@@ -12,7 +12,7 @@
 // turning the laid-out DOM into the frame's string.
 //
 // Baseline, in a separate child of the same run: "model", the same passes from the same
-// FakeConsole turned into the table's rows with src/ui/tree.ts (indexTree, visibleRows,
+// FakeConsole turned into the table's rows with src/ui/view/tree.ts (indexTree, visibleRows,
 // rowPositions) as the console does each pass, with nothing rendered. It is the O(N) work any
 // renderer of this table must do, and its process's RSS is what the source and the model
 // hold without the UI. frame − model is what drawing adds; the table renders only the rows
@@ -43,11 +43,11 @@ else await parent();
 
 async function parent() {
   const { build } = await import('esbuild');
-  const { inkOutputEsbuild } = await import('../src/ui/ink-output-plugin.mjs');
+  const { inkOutputEsbuild } = await import('../src/ui/render/ink-output-plugin.mjs');
   // dist/ splits the console into hashed chunks and exports no App: bundle it for this run,
   // with React and Ink inside and the same production settings as scripts/build.mjs
   // (splitting too, so Ink's optional devtools import stays a lazy chunk that never loads;
-  // Ink's Output replaced by src/ui/frame-output.ts, as shipped).
+  // Ink's Output replaced by src/ui/render/frame-output.ts, as shipped).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-ui-bench-'));
   try {
     await build({

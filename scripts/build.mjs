@@ -3,7 +3,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
-import { inkOutputEsbuild } from '../src/ui/ink-output-plugin.mjs';
+import { inkOutputEsbuild } from '../src/ui/render/ink-output-plugin.mjs';
 
 // Chunk names carry content hashes: start clean so stale chunks do not pile up.
 rmSync('dist', { recursive: true, force: true });
@@ -21,7 +21,7 @@ await build({
   // Some bundled CommonJS deps call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __lmctfyCreateRequire } from 'node:module'; const require = __lmctfyCreateRequire(import.meta.url);" },
   external: ['react-devtools-core'],
-  // Ink's per-frame Output, replaced by one that caches across frames (src/ui/frame-output.ts).
+  // Ink's per-frame Output, replaced by one that caches across frames (src/ui/render/frame-output.ts).
   plugins: [inkOutputEsbuild()],
   logLevel: 'warning',
 });

@@ -13,11 +13,11 @@ export {
 export { realIo, type KernelIo } from './engine/kernel/io.js';
 export { CachingIo, type CachingOptions } from './engine/kernel/cached-io.js';
 export { withFaults, type FaultRule } from './engine/kernel/faults.js';
-export { parseText, formatText, parseJson, formatJson, parseBinary, encodeBinary, parseSpecInput, type MessageName } from './spec/codec.js';
+export { parseText, formatText, parseJson, formatJson, parseBinary, encodeBinary, parseSpecInput, type MessageName } from './messages/codec.js';
 export { Sampler, type SamplerOptions, type StatsSource } from './stats/sampler.js';
 export { engineStatsSource, openSamplingApi } from './stats/engine-source.js';
 export { LiveSampler, type LiveOptions } from './stats/live.js';
 export { sampleToJson, toNdjsonLine } from './stats/json.js';
 export { toOpenMetrics, contentType, type MetricsFormat } from './stats/openmetrics.js';
 export type * from './stats/model.js';
-export type * from './spec/types.js';
+export type * from './messages/types.js';

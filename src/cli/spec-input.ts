@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from '../engine/errors.js';
-import type { MessageName } from '../spec/codec.js';
+import type { MessageName } from '../messages/codec.js';
 
 /**
  * The spec of a command: from `-c FILE` (text, JSON or binary) or the command line
@@ -8,7 +8,7 @@ import type { MessageName } from '../spec/codec.js';
  */
 export async function readSpec<T>(type: MessageName, arg: string | undefined, configFile: string | undefined): Promise<T> {
   // The codec (its parsers and the schema) loads only for commands that take a spec.
-  const { MAX_SPEC_BYTES, parseSpecInput } = await import('../spec/codec.js');
+  const { MAX_SPEC_BYTES, parseSpecInput } = await import('../messages/codec.js');
   if (arg !== undefined && configFile !== undefined) {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `give the ${type} either on the command line or with -c, not both`);
   }

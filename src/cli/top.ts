@@ -3,8 +3,8 @@ import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { LiveSampler } from '../stats/live.js';
-import { formatText, parseText } from '../spec/codec.js';
-import type { ContainerSpec } from '../spec/types.js';
+import { formatText, parseText } from '../messages/codec.js';
+import type { ContainerSpec } from '../messages/types.js';
 import { runConsole, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
 import { commandArgv } from './commands/processes.js';
 

@@ -15,7 +15,7 @@ import { checkSpecSupported, controllersFor } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
-import type { ContainerSpec, InitSpec } from '../spec/types.js';
+import type { ContainerSpec, InitSpec } from '../messages/types.js';
 
 export interface ApiOptions {
   /** lmctfy's `/` (CONTRACT.md "Delegated root"). */

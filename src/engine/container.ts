@@ -13,7 +13,7 @@ import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js
 import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
-import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../spec/types.js';
+import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 
 export interface ListOptions {

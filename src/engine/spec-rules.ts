@@ -4,7 +4,7 @@ import type { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
 import { RESOURCES } from './resources/index.js';
 import type { CgroupHandle, Resource } from './resources/types.js';
-import type { ContainerSpec } from '../spec/types.js';
+import type { ContainerSpec } from '../messages/types.js';
 
 /** Spec fields that name an isolatable resource, and the hierarchy that says it is isolated. */
 export const RESOURCE_KEYS = { cpu: 'cpu', memory: 'memory', pids: 'pids', blockio: 'blkio', device: 'devices' } as const;

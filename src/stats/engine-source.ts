@@ -15,7 +15,7 @@ import { joinName, parentName } from '../engine/names.js';
 import { TreeWatch, watchBudget, type Changes, type WatchDir, type WatchedDirs } from './tree-watch.js';
 import type { StatsSource } from './sampler.js';
 import type { RawContainerSample } from './model.js';
-import type { ContainerStats } from '../spec/types.js';
+import type { ContainerStats } from '../messages/types.js';
 
 /** An engine for sampling: cgroup files stay open between passes (see CachingIo). */
 export function openSamplingApi(opts: Omit<ApiOptions, 'io'>): ContainerApi {

@@ -1,5 +1,5 @@
 import type { Schedstat } from '../engine/kernel/procfs.js';
-import type { CpuHistogramType, HistogramMap } from '../spec/types.js';
+import type { CpuHistogramType, HistogramMap } from '../messages/types.js';
 
 /**
  * Upper bucket edges in microseconds. A value v falls in the first bucket whose edge is

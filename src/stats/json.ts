@@ -1,4 +1,4 @@
-import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec } from '../spec/types.js';
+import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec } from '../messages/types.js';
 import type { ContainerRates, ContainerView, HostSample, RawContainerSample, SampleView } from './model.js';
 
 /** Derived numbers, each named with its unit. */

@@ -1,4 +1,4 @@
-import type { MemoryData, MemoryStats } from '../spec/types.js';
+import type { MemoryData, MemoryStats } from '../messages/types.js';
 
 /**
  * A memory.stat figure for the whole subtree: usage counts descendants (v1 with

@@ -1,4 +1,4 @@
-import type { ContainerStats, FreezerState, HistogramMap } from '../spec/types.js';
+import type { ContainerStats, FreezerState, HistogramMap } from '../messages/types.js';
 
 /**
  * The plain data model stats produces and every face consumes (console, JSON, OpenMetrics).

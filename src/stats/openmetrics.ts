@@ -1,4 +1,4 @@
-import type { PressureLine } from '../spec/types.js';
+import type { PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
 

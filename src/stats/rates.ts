@@ -1,5 +1,5 @@
 import { depthOf } from '../engine/names.js';
-import type { IoDeviceStats } from '../spec/types.js';
+import type { IoDeviceStats } from '../messages/types.js';
 import type { ContainerRates, ContainerView, RawContainerSample, RawSample, SampleView } from './model.js';
 
 const NS_PER_SEC = 1e9;

@@ -2,7 +2,7 @@ import { unlessNotFound } from '../engine/errors.js';
 import type { KernelIo } from '../engine/kernel/io.js';
 import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat } from '../engine/kernel/procfs.js';
 import type { StatsType } from '../engine/resources/types.js';
-import type { ContainerStats } from '../spec/types.js';
+import type { ContainerStats } from '../messages/types.js';
 import { SchedstatHistogrammer, type TaskSchedstat } from './histogram.js';
 import { HistoryStore, type HistoryOptions } from './history.js';
 import type { HistorySeries, HostSample, RawContainerSample, RawSample, SampleView } from './model.js';

@@ -1,6 +1,6 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import { isWithin, resolveName } from '../engine/names.js';
-import type { FreezerState, HistogramMap } from '../spec/types.js';
+import type { FreezerState, HistogramMap } from '../messages/types.js';
 import type { ContainerView, HistorySeries, Percentiles, SampleView } from '../stats/model.js';
 import { mergeTextSpec, parseTextSpec, printTextSpec, SpecSyntaxError, type TextMessage } from './fake-spec.js';
 import type { ConsoleActions, ConsoleHeader, ConsoleSource } from './source.js';

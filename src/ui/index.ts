@@ -1,11 +1,11 @@
 import { render } from 'ink';
 import { createElement } from 'react';
 import { Code, LmctfyError } from '../engine/errors.js';
-import { App } from './App.js';
+import { App } from './components/App.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
 
 export type { ConsoleActions, ConsoleHeader, ConsoleSource } from './source.js';
-export { App, type AppProps } from './App.js';
+export { App, type AppProps } from './components/App.js';
 export { FakeConsole, type FakeConsoleOptions } from './fake-source.js';
 
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';

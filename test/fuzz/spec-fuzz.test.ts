@@ -16,9 +16,9 @@ import {
   parseSpecInput,
   parseText,
   type MessageName,
-} from '../../src/spec/codec.js';
-import type { MessageType } from '../../src/spec/reflection.js';
-import { messageType, schema } from '../../src/spec/schema.js';
+} from '../../src/messages/codec.js';
+import type { MessageType } from '../../src/messages/reflection.js';
+import { messageType, schema } from '../../src/messages/schema.js';
 import { fullContainerSpec, fullContainerStats } from '../fixtures/spec/messages.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 1000);

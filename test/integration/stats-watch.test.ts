@@ -6,7 +6,7 @@ import { VALIDATE_EVERY, engineStatsSource } from '../../src/stats/engine-source
 import { Sampler } from '../../src/stats/sampler.js';
 import { fsWatchDir, type WatchDir } from '../../src/stats/tree-watch.js';
 import type { CgroupVersion } from '../../src/engine/kernel/layout.js';
-import type { ContainerSpec } from '../../src/spec/types.js';
+import type { ContainerSpec } from '../../src/messages/types.js';
 import type { StatsType } from '../../src/engine/resources/types.js';
 
 /** Lets inotify's events in: the sampler sees changes once the event loop has run. */

@@ -1,6 +1,6 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatClock } from '../../src/ui/format.js';
+import { formatClock } from '../../src/ui/view/format.js';
 import { startConsole } from './harness.js';
 import { KEY, drawn, lineWith, press, screen, selectedLine, type, type Rendered } from './helpers.js';
 import { container, sampleView } from './views.js';

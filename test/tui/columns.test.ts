@@ -8,13 +8,13 @@ import {
   layoutColumns,
   memoryFraction,
   rowCells,
-} from '../../src/ui/columns.js';
-import { recordEvent, recordOomKills, EVENTS_PER_CONTAINER, type EventLog } from '../../src/ui/events.js';
-import { footerText } from '../../src/ui/Footer.js';
-import { bucketLabel, visibleBuckets } from '../../src/ui/Histogram.js';
-import { nameCell } from '../../src/ui/Row.js';
-import { colorEnabled, paint, stateTone, usageTone } from '../../src/ui/theme.js';
-import { indexTree, visibleRows } from '../../src/ui/tree.js';
+} from '../../src/ui/view/columns.js';
+import { recordEvent, recordOomKills, EVENTS_PER_CONTAINER, type EventLog } from '../../src/ui/view/events.js';
+import { footerText } from '../../src/ui/components/Footer.js';
+import { bucketLabel, visibleBuckets } from '../../src/ui/components/Histogram.js';
+import { nameCell } from '../../src/ui/components/Row.js';
+import { colorEnabled, paint, stateTone, usageTone } from '../../src/ui/view/theme.js';
+import { indexTree, visibleRows } from '../../src/ui/view/tree.js';
 import { container, sampleView, type ContainerFields } from './views.js';
 
 const MiB = 1024 * 1024;

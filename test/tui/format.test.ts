@@ -8,8 +8,8 @@ import {
   formatInterval,
   formatMicros,
   formatPercent,
-} from '../../src/ui/format.js';
-import { bar, sparkline } from '../../src/ui/glyphs.js';
+} from '../../src/ui/view/format.js';
+import { bar, sparkline } from '../../src/ui/view/glyphs.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

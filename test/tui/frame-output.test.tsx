@@ -3,7 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 // Ink's own Output, which the build (and vitest.config.ts) replaces for Ink's renderer only.
 import InkOutput from '../../node_modules/ink/build/output.js';
-import { FrameOutput, type Clip, type OutputTransformer } from '../../src/ui/frame-output.js';
+import { FrameOutput, type Clip, type OutputTransformer } from '../../src/ui/render/frame-output.js';
 import { startConsole } from './harness.js';
 import { KEY, drawn, press } from './helpers.js';
 import { container, sampleView } from './views.js';

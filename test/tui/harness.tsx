@@ -1,5 +1,5 @@
 import { expect, vi } from 'vitest';
-import { App } from '../../src/ui/App.js';
+import { App } from '../../src/ui/components/App.js';
 import type { ConsoleActions } from '../../src/ui/source.js';
 import type { SampleView } from '../../src/stats/model.js';
 import { drawn, mount, type Rendered } from './helpers.js';

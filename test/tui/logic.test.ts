@@ -1,11 +1,11 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { childNameProblem } from '../../src/ui/hooks/useActionFlows.js';
-import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, stepInterval } from '../../src/ui/interval.js';
-import { commandFor, isActionCommand } from '../../src/ui/keys.js';
-import { specToOneLine } from '../../src/ui/spec-line.js';
-import { deleteBack, insertText, moveCursor, visibleWindow } from '../../src/ui/text-input.js';
-import { move, scrollTop } from '../../src/ui/viewport.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, stepInterval } from '../../src/ui/view/interval.js';
+import { commandFor, isActionCommand } from '../../src/ui/view/keys.js';
+import { specToOneLine } from '../../src/ui/view/spec-line.js';
+import { deleteBack, insertText, moveCursor, visibleWindow } from '../../src/ui/view/text-input.js';
+import { move, scrollTop } from '../../src/ui/view/viewport.js';
 
 describe('scrollTop', () => {
   it.each([

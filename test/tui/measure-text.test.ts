@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import widestLine from 'widest-line';
 import { describe, expect, it } from 'vitest';
 import inkMeasureText from '../../node_modules/ink/build/measure-text.js';
-import { createMeasureText } from '../../src/ui/measure-text.js';
+import { createMeasureText } from '../../src/ui/render/measure-text.js';
 
 describe('bounded measureText', () => {
   it.each(['', 'plain', 'two\nlines', 'wide 漢字 and emoji 🚀', '\u001b[31mred\u001b[39m text', 'a\n\nb\n', 'combining e\u0301'])(

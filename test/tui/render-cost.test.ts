@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_WIDTH, layoutColumns } from '../../src/ui/columns.js';
-import { rowSegments, type Segment } from '../../src/ui/Row.js';
-import { indexTree, visibleRows, type RowOptions } from '../../src/ui/tree.js';
+import { COLUMN_WIDTH, layoutColumns } from '../../src/ui/view/columns.js';
+import { rowSegments, type Segment } from '../../src/ui/components/Row.js';
+import { indexTree, visibleRows, type RowOptions } from '../../src/ui/view/tree.js';
 import { container } from './views.js';
 
 const NONE: RowOptions = { collapsed: new Set(), filter: '', sort: 'name' };

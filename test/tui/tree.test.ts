@@ -7,7 +7,7 @@ import {
   rowPositions,
   visibleRows,
   type RowOptions,
-} from '../../src/ui/tree.js';
+} from '../../src/ui/view/tree.js';
 import { container } from './views.js';
 
 const TREE = [

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { FreezerState, HistogramMap } from '../../src/spec/types.js';
+import type { FreezerState, HistogramMap } from '../../src/messages/types.js';
 import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../../src/ui/source.js';
 import type { ContainerView, HistorySeries, SampleView } from '../../src/stats/model.js';
 

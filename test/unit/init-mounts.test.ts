@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mountArgs } from '../../src/engine/kernel/mounts.js';
-import { parseText } from '../../src/spec/codec.js';
-import type { CgroupMount, InitSpec } from '../../src/spec/types.js';
+import { parseText } from '../../src/messages/codec.js';
+import type { CgroupMount, InitSpec } from '../../src/messages/types.js';
 import { codeOf } from '../helpers/errors.js';
 import { Code } from '../../src/engine/errors.js';
 

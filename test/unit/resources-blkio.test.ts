@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { blkio, parseBlkioLines, parseDefaultWeight, parseIoStat, planOf } from '../../src/engine/resources/blkio.js';
-import type { BlockIoSpec, IoDeviceStats } from '../../src/spec/types.js';
+import type { BlockIoSpec, IoDeviceStats } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
 import { errorOf } from '../helpers/errors.js';
 

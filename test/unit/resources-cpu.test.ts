@@ -6,7 +6,7 @@ import { sharesToCpuLimit, weightToShares } from '../../src/engine/resources/con
 import { cpu, cpuThrottling } from '../../src/engine/resources/cpu.js';
 import { cpuacct, parseCpuHistograms } from '../../src/engine/resources/cpuacct.js';
 import { cpuset, prepareCpuset } from '../../src/engine/resources/cpuset.js';
-import type { ContainerSpec } from '../../src/spec/types.js';
+import type { ContainerSpec } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
 

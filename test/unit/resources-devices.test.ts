@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { deviceRule, devices, parseDevicesList } from '../../src/engine/resources/devices.js';
-import type { DeviceRestriction } from '../../src/spec/types.js';
+import type { DeviceRestriction } from '../../src/messages/types.js';
 import { FakeTree, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
 

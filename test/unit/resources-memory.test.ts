@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { memory, memoryLimit, workingSet } from '../../src/engine/resources/memory.js';
-import type { MemorySpec } from '../../src/spec/types.js';
+import type { MemorySpec } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, withMemswRule, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 import { errorOf } from '../helpers/errors.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeBinary, MAX_SPEC_BYTES, parseBinary, type MessageName } from '../../src/spec/codec.js';
+import { encodeBinary, MAX_SPEC_BYTES, parseBinary, type MessageName } from '../../src/messages/codec.js';
 import { invalidMessage } from '../fixtures/spec/invalid.js';
 import { fullContainerSpec, fullContainerStats, fullEventSpec, fullInitSpec, fullRunSpec } from '../fixtures/spec/messages.js';
 

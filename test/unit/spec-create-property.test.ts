@@ -11,7 +11,7 @@ import { ContainerApi } from '../../src/engine/container-api.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import { realIo } from '../../src/engine/kernel/io.js';
-import type { ContainerSpec } from '../../src/spec/types.js';
+import type { ContainerSpec } from '../../src/messages/types.js';
 import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
 
 const WRITES = new Set(['mkdir', 'writeFile', 'chown', 'rmdir', 'kill']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, encodeBinary, MAX_SPEC_BYTES, parseSpecInput, type SpecFormat } from '../../src/spec/codec.js';
+import { detectFormat, encodeBinary, MAX_SPEC_BYTES, parseSpecInput, type SpecFormat } from '../../src/messages/codec.js';
 import { invalidMessage } from '../fixtures/spec/invalid.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatJson, MAX_SPEC_BYTES, parseJson, parseText, type MessageName } from '../../src/spec/codec.js';
+import { formatJson, MAX_SPEC_BYTES, parseJson, parseText, type MessageName } from '../../src/messages/codec.js';
 import { invalidMessage } from '../fixtures/spec/invalid.js';
 import { fullContainerSpec, fullContainerStats, fullEventSpec, fullInitSpec, fullRunSpec } from '../fixtures/spec/messages.js';
 

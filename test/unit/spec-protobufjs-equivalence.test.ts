@@ -12,12 +12,12 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import textformat from 'protobufjs/ext/textformat.js';
 import { describe, expect, it } from 'vitest';
-import { encodeMessage } from '../../src/spec/binary.js';
-import { encodeBinary, formatText, MESSAGE_NAMES, type MessageName } from '../../src/spec/codec.js';
-import { normalizeMessage } from '../../src/spec/plain.js';
-import { buildSchema, type MessageType, type Schema } from '../../src/spec/reflection.js';
-import { findProtoDir, isReserved, messageType, schema } from '../../src/spec/schema.js';
-import { messageText } from '../../src/spec/text.js';
+import { encodeMessage } from '../../src/messages/binary.js';
+import { encodeBinary, formatText, MESSAGE_NAMES, type MessageName } from '../../src/messages/codec.js';
+import { normalizeMessage } from '../../src/messages/plain.js';
+import { buildSchema, type MessageType, type Schema } from '../../src/messages/reflection.js';
+import { findProtoDir, isReserved, messageType, schema } from '../../src/messages/schema.js';
+import { messageText } from '../../src/messages/text.js';
 
 type Message = Record<string, unknown>;
 

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import type { Field, MessageType } from '../../src/spec/reflection.js';
-import { findProtoDir, MESSAGE_NAMES, messageType, schema, type MessageName } from '../../src/spec/schema.js';
-import { fieldKind } from '../../src/spec/scalars.js';
+import type { Field, MessageType } from '../../src/messages/reflection.js';
+import { findProtoDir, MESSAGE_NAMES, messageType, schema, type MessageName } from '../../src/messages/schema.js';
+import { fieldKind } from '../../src/messages/scalars.js';
 import { fullContainerSpec, fullContainerStats, fullEventSpec, fullInitSpec, fullRunSpec } from '../fixtures/spec/messages.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

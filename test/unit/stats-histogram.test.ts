@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Schedstat } from '../../src/engine/kernel/procfs.js';
-import type { HistogramMap } from '../../src/spec/types.js';
+import type { HistogramMap } from '../../src/messages/types.js';
 import {
   SCHEDSTAT_BUCKET_EDGES_US,
   SchedstatHistogrammer,

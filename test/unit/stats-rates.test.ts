@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerStats } from '../../src/spec/types.js';
+import type { ContainerStats } from '../../src/messages/types.js';
 import type { RawContainerSample, RawSample } from '../../src/stats/model.js';
 import { SampleDeriver, counterDelta, deriveRates, ioBytesDelta } from '../../src/stats/rates.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { codeForErrno } from '../../src/engine/kernel/errno.js';
 import { realIo } from '../../src/engine/kernel/io.js';
-import type { ContainerStats, HistogramMap } from '../../src/spec/types.js';
+import type { ContainerStats, HistogramMap } from '../../src/messages/types.js';
 import { Sampler, readHost, readTasks, type Clock, type StatsSource } from '../../src/stats/sampler.js';
 import { fakeProc } from '../fixtures/proc/fake-proc.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi, type GlobalFlags } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import type { MessageName } from '../../spec/codec.js';
+import type { MessageName } from '../../messages/codec.js';
 import { flagsOf, subcommand } from './common.js';
 
 interface ProtoFlags extends GlobalFlags {
@@ -11,7 +11,7 @@ interface ProtoFlags extends GlobalFlags {
 
 /** A message in text format (default), binary (-b) or JSON (--json). */
 export async function writeMessage(type: MessageName, obj: object, f: ProtoFlags): Promise<void> {
-  const { encodeBinary, formatJson, formatText } = await import('../../spec/codec.js');
+  const { encodeBinary, formatJson, formatText } = await import('../../messages/codec.js');
   if (f.b) process.stdout.write(encodeBinary(type, obj));
   else if (f.json) stdout.write(formatJson(type, obj) + '\n');
   else stdout.write(formatText(type, obj));

@@ -3,7 +3,7 @@ import { ContainerApi } from '../../engine/container-api.js';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions, openApi, type GlobalFlags } from '../context.js';
 import { readSpec } from '../spec-input.js';
-import type { ContainerSpec, InitSpec } from '../../spec/types.js';
+import type { ContainerSpec, InitSpec } from '../../messages/types.js';
 import { flagsOf, subcommand } from './common.js';
 
 interface SpecFlags extends GlobalFlags {

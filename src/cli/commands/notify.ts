@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { NotificationHub } from '../../engine/notify/index.js';
-import type { EventSpec } from '../../spec/types.js';
+import type { EventSpec } from '../../messages/types.js';
 import { openApi, type GlobalFlags } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
 import { flagsOf, subcommand } from './common.js';

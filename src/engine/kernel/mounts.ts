@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { Code, LmctfyError } from '../errors.js';
 import type { KernelIo } from './io.js';
 import { parseMountinfo } from './mountinfo.js';
-import type { CgroupHierarchy, CgroupMount } from '../../spec/types.js';
+import type { CgroupHierarchy, CgroupMount } from '../../messages/types.js';
 
 const V1_NAME: Partial<Record<CgroupHierarchy, string>> = {
   CGROUP_CPU: 'cpu',

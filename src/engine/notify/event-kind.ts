@@ -1,5 +1,5 @@
 import { Code, LmctfyError } from '../errors.js';
-import type { EventSpec } from '../../spec/types.js';
+import type { EventSpec } from '../../messages/types.js';
 
 export type NotificationType = 'oom' | 'memory_threshold' | 'container_empty';
 

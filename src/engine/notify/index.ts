@@ -1,7 +1,7 @@
 import { Code, LmctfyError } from '../errors.js';
 import type { Machine } from '../kernel/machine.js';
 import { resolveName } from '../names.js';
-import type { EventSpec } from '../../spec/types.js';
+import type { EventSpec } from '../../messages/types.js';
 import { wantedEvent, type NotificationType, type WantedEvent } from './event-kind.js';
 import { NotifyHelper, findHelper } from './helper.js';
 import { addCommand, delCommand, type HelperReply } from './protocol.js';

@@ -1,5 +1,5 @@
 import { Code, LmctfyError } from '../errors.js';
-import type { BlockIoSpec, ContainerStats, Device, DeviceLimit, IoDeviceStats, LimitType, MaxLimit, OpType } from '../../spec/types.js';
+import type { BlockIoSpec, ContainerStats, Device, DeviceLimit, IoDeviceStats, LimitType, MaxLimit, OpType } from '../../messages/types.js';
 import { MAX_BLKIO_WEIGHT, MIN_BLKIO_WEIGHT, blkioWeightToIoWeight, checkInteger, ioWeightToBlkioWeight } from './conversions.js';
 import { isolatedDir, missingFileError, parseOrDataLoss, readOptional, readPressure, settingError } from './files.js';
 import { parseInteger, parseNestedKeyed } from './parse.js';

@@ -1,5 +1,5 @@
 import { Code, LmctfyError } from '../errors.js';
-import type { ContainerSpec, ContainerStats, CpuSpec, CpuStats, SchedulingLatency } from '../../spec/types.js';
+import type { ContainerSpec, ContainerStats, CpuSpec, CpuStats, SchedulingLatency } from '../../messages/types.js';
 import {
   DEFAULT_PERIOD_US,
   DEFAULT_SHARES,

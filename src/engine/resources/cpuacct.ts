@@ -1,4 +1,4 @@
-import type { CpuHistogramType, CpuStats, HistogramMap } from '../../spec/types.js';
+import type { CpuHistogramType, CpuStats, HistogramMap } from '../../messages/types.js';
 import { ticksToNs } from './conversions.js';
 import { defined, readStat } from './files.js';
 import { parseCounter, parseCounterList, parseFlatKeyed } from './parse.js';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import type { ContainerSpec } from '../../spec/types.js';
+import type { ContainerSpec } from '../../messages/types.js';
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from './cpulist.js';
 import { isolatedDir, readOptional, writeSetting } from './files.js';
 import type { CgroupHandle, Resource } from './types.js';

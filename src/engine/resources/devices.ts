@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import type { DeviceAccess, DeviceRestriction, DeviceSpec, DeviceType } from '../../spec/types.js';
+import type { DeviceAccess, DeviceRestriction, DeviceSpec, DeviceType } from '../../messages/types.js';
 import { isolatedDir, parseOrDataLoss, writeSetting } from './files.js';
 import type { CgroupHandle, Resource } from './types.js';
 

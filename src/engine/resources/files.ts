@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 import type { KernelIo } from '../kernel/io.js';
 import type { V1Controller } from '../kernel/layout.js';
-import type { Pressure } from '../../spec/types.js';
+import type { Pressure } from '../../messages/types.js';
 import { parsePressure } from './parse.js';
 import type { CgroupHandle } from './types.js';
 

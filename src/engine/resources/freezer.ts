@@ -1,6 +1,6 @@
 import { Code, LmctfyError } from '../errors.js';
 import { sleep } from '../kernel/retry.js';
-import type { FreezerState } from '../../spec/types.js';
+import type { FreezerState } from '../../messages/types.js';
 import { defined, readOptional, writeSetting } from './files.js';
 import { parseFlatKeyed } from './parse.js';
 import type { CgroupHandle, Resource } from './types.js';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import type { ContainerStats, MemoryData, MemorySpec, MemoryStats } from '../../spec/types.js';
+import type { ContainerStats, MemoryData, MemorySpec, MemoryStats } from '../../messages/types.js';
 import { bytesValue, checkMemoryBytes, limitAtLeast, memswOrder } from './conversions.js';
 import {
   defined,

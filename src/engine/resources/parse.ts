@@ -1,4 +1,4 @@
-import type { Pressure, PressureLine } from '../../spec/types.js';
+import type { Pressure, PressureLine } from '../../messages/types.js';
 
 /**
  * Parsers for the shapes cgroupfs files come in. They never throw: a malformed value is

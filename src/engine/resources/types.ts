@@ -1,6 +1,6 @@
 import type { KernelIo } from '../kernel/io.js';
 import type { CgroupVersion, V1Controller } from '../kernel/layout.js';
-import type { ContainerSpec, ContainerStats } from '../../spec/types.js';
+import type { ContainerSpec, ContainerStats } from '../../messages/types.js';
 
 /** Where one container lives in the kernel, as a resource handler sees it. */
 export interface CgroupHandle {

@@ -1,13 +1,13 @@
 import { useRef, useState } from 'react';
 import { asLmctfyError } from '../../engine/errors.js';
 import { joinName } from '../../engine/names.js';
-import type { FreezerState } from '../../spec/types.js';
-import type { ConsoleEvent } from '../events.js';
-import type { ActionCommand } from '../keys.js';
+import type { FreezerState } from '../../messages/types.js';
+import type { ConsoleEvent } from '../view/events.js';
+import type { ActionCommand } from '../view/keys.js';
 import type { ConsoleActions } from '../source.js';
-import { specToOneLine } from '../spec-line.js';
-import type { Status } from '../StatusLine.js';
-import { parentOf } from '../tree.js';
+import { specToOneLine } from '../view/spec-line.js';
+import type { Status } from '../components/StatusLine.js';
+import { parentOf } from '../view/tree.js';
 
 /** How long the console trusts its own pause/resume over a sample that has not caught up. */
 const ASSUMED_STATE_MS = 10_000;

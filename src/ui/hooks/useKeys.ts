@@ -1,5 +1,5 @@
 import { useContext, useLayoutEffect, useRef } from 'react';
-import { KeyContext, type KeyHandler } from '../KeyRouter.js';
+import { KeyContext, type KeyHandler } from '../components/KeyRouter.js';
 
 /**
  * Receives keys while the component is mounted and is the newest to ask (see KeyRouter).

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { SampleView } from '../../stats/model.js';
-import { recordEvent, recordOomKills, type ConsoleEvent, type EventLog } from '../events.js';
+import { recordEvent, recordOomKills, type ConsoleEvent, type EventLog } from '../view/events.js';
 import type { ConsoleSource } from '../source.js';
 
 export interface SampleState {

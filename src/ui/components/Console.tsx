@@ -1,21 +1,21 @@
 import { Box, useApp, type Key } from 'ink';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { COLUMN_WIDTH, layoutColumns, rowState } from './columns.js';
+import { COLUMN_WIDTH, layoutColumns, rowState } from '../view/columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
 import { nameCellLength } from './Row.js';
 import { Footer } from './Footer.js';
-import { formatInterval } from './format.js';
+import { formatInterval } from '../view/format.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { useActionFlows, type ActionTarget } from './hooks/useActionFlows.js';
-import { useKeys } from './hooks/useKeys.js';
-import { useSampleView } from './hooks/useSampleView.js';
-import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { stepInterval } from './interval.js';
-import { commandFor, isActionCommand } from './keys.js';
+import { useActionFlows, type ActionTarget } from '../hooks/useActionFlows.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { useSampleView } from '../hooks/useSampleView.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { stepInterval } from '../view/interval.js';
+import { commandFor, isActionCommand } from '../view/keys.js';
 import { Prompt } from './Prompt.js';
-import type { ConsoleActions, ConsoleSource } from './source.js';
+import type { ConsoleActions, ConsoleSource } from '../source.js';
 import { StatusLine, type Status } from './StatusLine.js';
 import { Table } from './Table.js';
 import {
@@ -29,8 +29,8 @@ import {
   type SortKey,
   type TreeIndex,
   type TreeRow,
-} from './tree.js';
-import { move, scrollTop } from './viewport.js';
+} from '../view/tree.js';
+import { move, scrollTop } from '../view/viewport.js';
 
 export interface ConsoleProps {
   source: ConsoleSource;

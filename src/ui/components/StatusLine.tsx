@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { paint, useColor, type Tone } from './theme.js';
+import { paint, useColor, type Tone } from '../view/theme.js';
 
 /** The outcome of the last action or key: red for errors, green for success. */
 export interface Status {

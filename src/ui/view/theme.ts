@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { FreezerState } from '../spec/types.js';
+import type { FreezerState } from '../../messages/types.js';
 
 /** What a piece of text means; the theme turns it into a colour (or nothing under NO_COLOR). */
 export type Tone = 'ok' | 'warn' | 'error' | 'frozen';

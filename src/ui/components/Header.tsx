@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import type { SampleView } from '../stats/model.js';
-import { formatBytes, formatClock, formatInterval } from './format.js';
-import type { ConsoleHeader } from './source.js';
-import { paint, useColor } from './theme.js';
-import type { SortKey } from './tree.js';
+import type { SampleView } from '../../stats/model.js';
+import { formatBytes, formatClock, formatInterval } from '../view/format.js';
+import type { ConsoleHeader } from '../source.js';
+import { paint, useColor } from '../view/theme.js';
+import type { SortKey } from '../view/tree.js';
 
 export interface HeaderProps {
   header: ConsoleHeader;

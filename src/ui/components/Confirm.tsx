@@ -1,6 +1,6 @@
 import { Text } from 'ink';
-import { useKeys } from './hooks/useKeys.js';
-import { paint, useColor } from './theme.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { paint, useColor } from '../view/theme.js';
 
 /** A yes/no question: `y` says yes, any other key (Esc, n, ...) says no. */
 export function Confirm({ question, onYes, onNo }: { question: string; onYes: () => void; onNo: () => void }) {

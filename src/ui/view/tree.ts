@@ -1,4 +1,4 @@
-import type { ContainerView } from '../stats/model.js';
+import type { ContainerView } from '../../stats/model.js';
 
 export type SortKey = 'name' | 'cpu' | 'memory';
 const SORT_ORDER: readonly SortKey[] = ['name', 'cpu', 'memory'];

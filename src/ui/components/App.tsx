@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { Console, type ConsoleProps } from './Console.js';
 import { KeyRouter } from './KeyRouter.js';
-import { ColorContext, colorEnabled } from './theme.js';
+import { ColorContext, colorEnabled } from '../view/theme.js';
 
 export type AppProps = ConsoleProps;
 

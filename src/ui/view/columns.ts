@@ -1,4 +1,4 @@
-import type { FreezerState } from '../spec/types.js';
+import type { FreezerState } from '../../messages/types.js';
 import { formatBytes, formatCores, formatPercent } from './format.js';
 import { stateTone, usageTone, type Tone } from './theme.js';
 import type { TreeRow } from './tree.js';

@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import { COLUMN_TITLE, COLUMN_WIDTH, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from './columns.js';
-import { fitLeft, fitRight } from './format.js';
+import { COLUMN_TITLE, COLUMN_WIDTH, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from '../view/columns.js';
+import { fitLeft, fitRight } from '../view/format.js';
 import { Row, rowSegments } from './Row.js';
-import { paint, useColor } from './theme.js';
-import type { TreeRow } from './tree.js';
+import { paint, useColor } from '../view/theme.js';
+import type { TreeRow } from '../view/tree.js';
 
 export interface TableProps {
   rows: readonly TreeRow[];

@@ -1,6 +1,6 @@
 // Swaps two of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
-// imported only by Ink's renderer) for src/ui/frame-output.ts, and its measureText
-// (measure-text.js, imported only by Ink's dom) for src/ui/measure-text.ts, whose cache is
+// imported only by Ink's renderer) for src/ui/render/frame-output.ts, and its measureText
+// (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts, whose cache is
 // bounded. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
 // slice-ansi, ansi-tokenize and widest-line: the modules below are resolved from Ink's

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { paint, useColor } from './theme.js';
+import { paint, useColor } from '../view/theme.js';
 
 /** Key hints in display order, each with its priority (lower stays longer on narrow screens). */
 const BROWSE_HINTS: ReadonlyArray<[string, number]> = [

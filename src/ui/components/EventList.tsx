@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import type { ConsoleEvent } from './events.js';
-import { formatClock } from './format.js';
-import { paint, useColor } from './theme.js';
+import type { ConsoleEvent } from '../view/events.js';
+import { formatClock } from '../view/format.js';
+import { paint, useColor } from '../view/theme.js';
 
 /** The newest `limit` events of a container, newest first. */
 export function EventList({ events, limit }: { events: readonly ConsoleEvent[]; limit: number }) {

@@ -1,7 +1,7 @@
 /**
  * The schema: proto/lmctfy.proto and proto/config.proto as the codec's own reflection model
  * (reflection.ts), built on first use and cached. The proto directory is found by walking
- * up from this module, which works from src/spec under vitest and from the esbuild bundle
+ * up from this module, which works from src/messages under vitest and from the esbuild bundle
  * in dist/.
  */
 import * as fs from 'node:fs';

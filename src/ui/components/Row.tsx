@@ -1,10 +1,10 @@
 import { Box, Text, Transform } from 'ink';
 import { memo, type ReactNode } from 'react';
-import { COLUMN_WIDTH, RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from './columns.js';
-import { fitLeft, fitRight } from './format.js';
-import { bar, sparkline } from './glyphs.js';
-import { paint, usageTone, useColor, type Tone } from './theme.js';
-import type { TreeRow } from './tree.js';
+import { COLUMN_WIDTH, RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from '../view/columns.js';
+import { fitLeft, fitRight } from '../view/format.js';
+import { bar, sparkline } from '../view/glyphs.js';
+import { paint, usageTone, useColor, type Tone } from '../view/theme.js';
+import type { TreeRow } from '../view/tree.js';
 
 /** Text in one tone (or none). */
 export interface Part {

@@ -1,4 +1,4 @@
-import type { SampleView } from '../stats/model.js';
+import type { SampleView } from '../../stats/model.js';
 import type { Tone } from './theme.js';
 
 /** Something that happened to a container while the console watched: an action or an OOM kill. */

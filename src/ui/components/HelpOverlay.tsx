@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { useKeys } from './hooks/useKeys.js';
-import { paint, useColor } from './theme.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { paint, useColor } from '../view/theme.js';
 
 const BROWSING: ReadonlyArray<[string, string]> = [
   ['↑ ↓  j k', 'move the selection'],

@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
 import { useRef, useState } from 'react';
-import { useKeys } from './hooks/useKeys.js';
-import { deleteBack, insertText, moveCursor, visibleWindow, type Field } from './text-input.js';
-import { paint, useColor } from './theme.js';
+import { useKeys } from '../hooks/useKeys.js';
+import { deleteBack, insertText, moveCursor, visibleWindow, type Field } from '../view/text-input.js';
+import { paint, useColor } from '../view/theme.js';
 
 export interface PromptProps {
   label: string;

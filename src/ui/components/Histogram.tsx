@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import type { CpuHistogramType, HistogramMap } from '../spec/types.js';
-import { fitRight, formatMicros } from './format.js';
-import { bar } from './glyphs.js';
-import { paint, useColor } from './theme.js';
+import type { CpuHistogramType, HistogramMap } from '../../messages/types.js';
+import { fitRight, formatMicros } from '../view/format.js';
+import { bar } from '../view/glyphs.js';
+import { paint, useColor } from '../view/theme.js';
 
 const LABEL_WIDTH = 8;
 const COUNT_WIDTH = 7;

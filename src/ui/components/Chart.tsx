@@ -1,6 +1,6 @@
 import { plot } from 'asciichart';
 import { Box, Text } from 'ink';
-import { paint, useColor } from './theme.js';
+import { paint, useColor } from '../view/theme.js';
 
 export interface ChartProps {
   title: string;

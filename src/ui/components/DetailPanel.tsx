@@ -1,15 +1,15 @@
 import { Box, Text } from 'ink';
-import type { HistorySeries, Percentiles } from '../stats/model.js';
+import type { HistorySeries, Percentiles } from '../../stats/model.js';
 import { Chart } from './Chart.js';
-import { displayState, rowState } from './columns.js';
+import { displayState, rowState } from '../view/columns.js';
 import { EventList } from './EventList.js';
-import type { ConsoleEvent } from './events.js';
-import { formatBytes, formatPercent } from './format.js';
+import type { ConsoleEvent } from '../view/events.js';
+import { formatBytes, formatPercent } from '../view/format.js';
 import { Histogram } from './Histogram.js';
-import { useSpecText } from './hooks/useSpecText.js';
-import type { ConsoleActions } from './source.js';
-import { paint, useColor } from './theme.js';
-import type { TreeRow } from './tree.js';
+import { useSpecText } from '../hooks/useSpecText.js';
+import type { ConsoleActions } from '../source.js';
+import { paint, useColor } from '../view/theme.js';
+import type { TreeRow } from '../view/tree.js';
 
 export interface DetailPanelProps {
   row: TreeRow;
