@@ -52,6 +52,9 @@ export interface ContainerRates {
   throttledPercent?: number;
   ioReadBytesPerSec?: number;
   ioWriteBytesPerSec?: number;
+  /** Read and write operations per second (IOPS), where the kernel counts them. */
+  ioReadOpsPerSec?: number;
+  ioWriteOpsPerSec?: number;
   /** Memory usage change per second (bytes/s), may be negative. */
   memoryGrowthPerSec?: number;
   /** OOM kills since the previous pass. */

@@ -17,18 +17,19 @@ function deviceKey(d: IoDeviceStats): string {
   return `${d.device.major ?? '?'}:${d.device.minor ?? '?'}`;
 }
 
+type IoCounter = 'read_bytes' | 'write_bytes' | 'read_ios' | 'write_ios';
+
 /**
- * Bytes moved across all block devices between two passes, matching devices by
- * major:minor. A device absent from the previous pass counts from 0: the kernel creates
- * a cgroup's per-device counters at zero on its first IO (and the cgroup is the same one,
- * its id unchanged). Any device going backwards makes the whole sum unknown.
+ * Increase of one IO counter (bytes or operations) across all block devices between two
+ * passes, matching devices by major:minor. A device absent from the previous pass counts
+ * from 0: the kernel creates a cgroup's per-device counters at zero on its first IO (and
+ * the cgroup is the same one, its id unchanged). Any device going backwards makes the whole
+ * sum unknown, and so does a counter that no device of the current pass reports (a kernel
+ * file that was not read).
  */
-export function ioBytesDelta(
-  prev: IoDeviceStats[] | undefined,
-  cur: IoDeviceStats[] | undefined,
-  field: 'read_bytes' | 'write_bytes',
-): number | undefined {
+export function ioCounterDelta(prev: IoDeviceStats[] | undefined, cur: IoDeviceStats[] | undefined, field: IoCounter): number | undefined {
   if (!prev || !cur) return undefined;
+  if (cur.length > 0 && cur.every((d) => d[field] === undefined)) return undefined;
   const before = new Map(prev.map((d) => [deviceKey(d), d[field]]));
   let sum = 0;
   for (const d of cur) {
@@ -68,10 +69,18 @@ export function deriveRates(prev: RawContainerSample | undefined, cur: RawContai
 
   const devs0 = prev.stats.blockio?.devices;
   const devs1 = cur.stats.blockio?.devices;
-  const read = ioBytesDelta(devs0, devs1, 'read_bytes');
-  if (read !== undefined) rates.ioReadBytesPerSec = read / dtSec;
-  const written = ioBytesDelta(devs0, devs1, 'write_bytes');
-  if (written !== undefined) rates.ioWriteBytesPerSec = written / dtSec;
+  const perSec = (field: IoCounter) => {
+    const delta = ioCounterDelta(devs0, devs1, field);
+    return delta === undefined ? undefined : delta / dtSec;
+  };
+  const read = perSec('read_bytes');
+  if (read !== undefined) rates.ioReadBytesPerSec = read;
+  const written = perSec('write_bytes');
+  if (written !== undefined) rates.ioWriteBytesPerSec = written;
+  const readOps = perSec('read_ios');
+  if (readOps !== undefined) rates.ioReadOpsPerSec = readOps;
+  const writeOps = perSec('write_ios');
+  if (writeOps !== undefined) rates.ioWriteOpsPerSec = writeOps;
 
   const u0 = prev.stats.memory?.usage;
   const u1 = cur.stats.memory?.usage;

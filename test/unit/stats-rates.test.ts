@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerStats } from '../../src/messages/types.js';
 import type { RawContainerSample, RawSample } from '../../src/stats/model.js';
-import { SampleDeriver, counterDelta, deriveRates, ioBytesDelta } from '../../src/stats/rates.js';
+import { SampleDeriver, counterDelta, deriveRates, ioCounterDelta } from '../../src/stats/rates.js';
 
 const SEC = 1e9;
 
@@ -98,9 +98,21 @@ describe('deriveRates', () => {
     const after = raw({ blockio: { devices: [dev(16, 300, 0), dev(0, 300, 3000)] } });
     expect(deriveRates(before, after, 2 * SEC)).toEqual({ ioReadBytesPerSec: 250, ioWriteBytesPerSec: 1000 });
   });
+
+  it('IO operations per second where the kernel counts them', () => {
+    const dev = (minor: number, r: number, w: number) => ({ device: { major: 8, minor }, read_bytes: r * 4096, write_bytes: w * 4096, read_ios: r, write_ios: w });
+    const before = raw({ blockio: { devices: [dev(0, 10, 100)] } });
+    const after = raw({ blockio: { devices: [dev(0, 30, 500), dev(16, 4, 0)] } });
+    expect(deriveRates(before, after, 2 * SEC)).toEqual({
+      ioReadBytesPerSec: 12 * 4096,
+      ioWriteBytesPerSec: 200 * 4096,
+      ioReadOpsPerSec: 12,
+      ioWriteOpsPerSec: 200,
+    });
+  });
 });
 
-describe('ioBytesDelta', () => {
+describe('ioCounterDelta', () => {
   const d = (minor: number, read_bytes?: number) => ({ device: { major: 8, minor }, read_bytes });
   it.each([
     ['matched devices', [d(0, 10), d(1, 5)], [d(0, 20), d(1, 6)], 11],
@@ -109,13 +121,14 @@ describe('ioBytesDelta', () => {
     ['no devices on either side', [], [], 0],
     ['a device going backwards', [d(0, 10), d(1, 5)], [d(0, 20), d(1, 4)], undefined],
     ['a device without the field is skipped', [d(0, 10)], [d(0, 12), d(1)], 2],
+    ['no device of the pass has the field', [d(0, 10)], [d(0), d(1)], undefined],
   ])('%s', (_, prev, cur, expected) => {
-    expect(ioBytesDelta(prev, cur, 'read_bytes')).toBe(expected);
+    expect(ioCounterDelta(prev, cur, 'read_bytes')).toBe(expected);
   });
 
   it('no blockio stats on one side is unknown', () => {
-    expect(ioBytesDelta(undefined, [d(0, 1)], 'read_bytes')).toBeUndefined();
-    expect(ioBytesDelta([d(0, 1)], undefined, 'read_bytes')).toBeUndefined();
+    expect(ioCounterDelta(undefined, [d(0, 1)], 'read_bytes')).toBeUndefined();
+    expect(ioCounterDelta([d(0, 1)], undefined, 'read_bytes')).toBeUndefined();
   });
 });
 
