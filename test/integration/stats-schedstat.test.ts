@@ -1,0 +1,37 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { realIo } from '../../src/engine/kernel/io.js';
+import { Sampler, type StatsSource } from '../../src/stats/sampler.js';
+
+// The Sampler's histograms over a real process's /proc/<pid>/schedstat; no cgroups.
+
+/** One container holding the process `pid`, so only /proc is real. */
+function oneContainer(pid: number): StatsSource {
+  return {
+    walk: () => [{ name: '/burst', id: 1 }],
+    read: () => ({ stats: {}, limits: {} }),
+    pids: () => [pid],
+  };
+}
+
+describe('against the real /proc', () => {
+  it('a process doing ~2 ms bursts every 10 ms fills ONCPU around the millisecond buckets', async () => {
+    const burst = 'setInterval(() => { const t = Date.now(); while (Date.now() - t < 2); }, 10)';
+    const child = spawn(process.execPath, ['-e', burst], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      const sampler = new Sampler(oneContainer(pid), { io: realIo, histograms: true, host: false });
+      await new Promise((r) => setTimeout(r, 300));
+      sampler.sample();
+      await new Promise((r) => setTimeout(r, 500));
+      const hs = sampler.sample().containers[0]!.stats.cpu?.histograms;
+      const onCpu = hs?.find((h) => h.type === 'ONCPU')?.stat ?? [];
+      const total = onCpu.reduce((s, b) => s + b.value, 0);
+      const overHalfMs = onCpu.filter((b) => b.bucket >= 1000).reduce((s, b) => s + b.value, 0);
+      expect(total).toBeGreaterThan(10);
+      expect(overHalfMs).toBeGreaterThan(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
