@@ -24,10 +24,13 @@ function rowOf(fields: ContainerFields, name = '/a') {
 }
 
 describe('layoutColumns', () => {
+  const ALL = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'throttled', 'oom', 'spark'];
   it.each([
-    [200, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark']],
-    [100, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark']],
-    [99, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom']],
+    [200, ALL],
+    [115, ALL],
+    [114, ALL.filter((c) => c !== 'spark')],
+    [100, ALL.filter((c) => c !== 'spark' && c !== 'bar')],
+    [99, ['cpu', 'limit', 'mem', 'wset', 'tasks', 'state', 'throttled', 'oom']],
     [80, ['cpu', 'limit', 'mem', 'tasks', 'state', 'throttled', 'oom']],
     [40, ['cpu', 'mem']],
     [10, ['cpu', 'mem']],
@@ -35,18 +38,30 @@ describe('layoutColumns', () => {
     expect(layoutColumns(width).columns).toEqual(columns);
   });
 
-  const used = (width: number) => {
-    const { nameWidth, columns } = layoutColumns(width);
-    return GUTTER_WIDTH + nameWidth + columns.reduce((sum, c) => sum + COLUMN_WIDTH[c] + 1, 0);
+  const used = (width: number, longest?: number) => {
+    const { nameWidth, columns, widths } = layoutColumns(width, longest);
+    return GUTTER_WIDTH + nameWidth + columns.reduce((sum, c) => sum + widths[c] + 1, 0);
   };
 
-  it.each([200, 100, 99, 80, 60, 44])('fills %s columns exactly', (width) => {
+  it.each([200, 115, 100, 99, 80, 60, 44])('fills %s columns exactly', (width) => {
     expect(used(width)).toBe(width);
   });
 
   it('keeps the narrowest layout below 44 columns (Ink cuts the line)', () => {
     expect(used(30)).toBe(44);
     expect(layoutColumns(30).nameWidth).toBe(MIN_NAME_WIDTH);
+  });
+
+  it.each([
+    [115, 16, 8, 5],
+    [140, 16, 33, 5],
+    [260, 30, 60, 20],
+    [260, 161, 8, 5],
+  ])('at %s columns with names %s wide: sparkline %s, bar %s', (width, longest, spark, barWidth) => {
+    const layout = layoutColumns(width, longest);
+    expect(layout.nameWidth).toBe(longest);
+    expect([layout.widths.spark, layout.widths.bar]).toEqual([spark, barWidth]);
+    expect(used(width, longest)).toBeLessThanOrEqual(width);
   });
 });
 
@@ -60,11 +75,45 @@ describe('rowCells', () => {
       limit: '2',
       mem: '512 MiB/1.0 GiB',
       wset: '300 MiB',
+      read: '-',
+      write: '-',
       tasks: '7',
       state: 'RUNNING',
       throttled: '12.5%',
       oom: '2',
     });
+  });
+
+  it('shows IO rates in compact units', () => {
+    const cells = rowCells(rowOf({ ioRead: 0, ioWrite: 10.4 * MiB }));
+    expect([cells.read.text, cells.write.text]).toEqual(['0', '10M']);
+  });
+
+  // What the issue met: 1,100 OOM kills drawn as "11…".
+  it.each([
+    ['OOM kills', { oomKills: 1100 }, 'oom', '1100'],
+    ['OOM kills', { oomKills: 123_456 }, 'oom', '123k'],
+    ['tasks', { tasks: 99_999 }, 'tasks', '99999'],
+    ['tasks', { tasks: 4_194_304 }, 'tasks', '4.2M'],
+    ['CPU %', { cpu: 12_800.4 }, 'cpu', '12800%'],
+    ['CPU %', { cpu: 9_999.94 }, 'cpu', '9999.9%'],
+    ['cores', { cpuMaxMilli: 127_750 }, 'limit', '127.8'],
+    ['cores', { cpuMaxMilli: 1_234_560 }, 'limit', '1235'],
+    ['IO', { ioWrite: 1023.9 * MiB }, 'write', '1.0G'],
+  ] as const)('%s %j fit their column whole: %s = %s', (_, fields, column, text) => {
+    const cell = rowCells(rowOf(fields))[column];
+    expect(cell.text).toBe(text);
+    expect(cell.text.length).toBeLessThanOrEqual(COLUMN_WIDTH[column]);
+  });
+
+  it('never needs more than a column\'s width, whatever the number', () => {
+    for (let exp = 0; exp < 62; exp += 0.29) {
+      const n = 2 ** exp;
+      const cells = rowCells(
+        rowOf({ cpu: n / 1e6, cpuMaxMilli: Math.round(n / 1e9), memory: n, memoryLimit: n, workingSet: n, tasks: Math.round(n), oomKills: Math.round(n), throttled: 100, ioRead: n, ioWrite: n }),
+      );
+      for (const [column, cell] of Object.entries(cells)) expect(cell.text.length, `${column} ${cell.text}`).toBeLessThanOrEqual(COLUMN_WIDTH[column as keyof typeof cells]);
+    }
   });
 
   it('shows missing numbers as "-"', () => {

@@ -3,11 +3,14 @@ import {
   fitLeft,
   fitRight,
   formatBytes,
+  formatBytesCompact,
   formatClock,
   formatCores,
+  formatCount,
   formatInterval,
   formatMicros,
   formatPercent,
+  formatPercentIn,
 } from '../../src/ui/view/format.js';
 import { bar, sparkline } from '../../src/ui/view/glyphs.js';
 
@@ -61,6 +64,69 @@ describe('formatCores', () => {
     [0.333, '0.33'],
   ])('%s → %s', (cores, text) => {
     expect(formatCores(cores)).toBe(text);
+  });
+});
+
+describe('formatCores in a width', () => {
+  it.each([
+    [1.25, 5, '1.25'],
+    [127.75, 5, '127.8'],
+    [1234.5, 5, '1235'],
+    [123_456, 5, '123k'],
+  ])('%s in %s → %s', (cores, width, text) => {
+    expect(formatCores(cores, width)).toBe(text);
+  });
+});
+
+describe('formatBytesCompact', () => {
+  it.each([
+    [undefined, '-'],
+    [-1, '-'],
+    [0, '0'],
+    [512, '512B'],
+    [999, '999B'],
+    [1000, '1.0K'],
+    [1536, '1.5K'],
+    [10 * KiB, '10K'],
+    [999 * KiB, '999K'],
+    [1023.9 * KiB, '1.0M'],
+    [230 * MiB, '230M'],
+    [3 * 1024 * GiB, '3.0T'],
+  ])('%s → %s', (bytes, text) => {
+    expect(formatBytesCompact(bytes)).toBe(text);
+  });
+
+  it('never needs more than 4 columns', () => {
+    for (let exp = 0; exp < 62; exp += 0.13) expect(formatBytesCompact(2 ** exp).length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('formatCount', () => {
+  it.each([
+    [undefined, 4, '-'],
+    [0, 4, '0'],
+    [999, 3, '999'],
+    [1000, 3, '1.0k'],
+    [1100, 4, '1100'],
+    [12_345, 4, '12k'],
+    [999_499, 4, '999k'],
+    [999_500, 4, '1.0M'],
+    [4_194_304, 5, '4.2M'],
+    [4_194_304, Infinity, '4194304'],
+  ])('%s in %s → %s', (n, width, text) => {
+    expect(formatCount(n, width)).toBe(text);
+  });
+});
+
+describe('formatPercentIn', () => {
+  it.each([
+    [undefined, 7, '-'],
+    [12.34, 7, '12.3%'],
+    [9999.94, 7, '9999.9%'],
+    [12_800.4, 7, '12800%'],
+    [123_456_789, 7, '123M%'],
+  ])('%s in %s → %s', (percent, width, text) => {
+    expect(formatPercentIn(percent, width)).toBe(text);
   });
 });
 

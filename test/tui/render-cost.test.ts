@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLUMN_WIDTH, layoutColumns } from '../../src/ui/view/columns.js';
+import { layoutColumns } from '../../src/ui/view/columns.js';
 import { rowSegments, type Segment } from '../../src/ui/components/Row.js';
 import { indexTree, visibleRows, type RowOptions } from '../../src/ui/view/tree.js';
 import { container } from './views.js';
@@ -47,7 +47,7 @@ describe('row segments', () => {
     const [root] = rowsOf(container('/', { cpu: 99, memory: 99 * MiB, memoryLimit: 100 * MiB, state: 'FROZEN', oomKills: 2 }), container('/x'));
     const line = texts(rowSegments(root, true, layout, [5, 50, 0])).join('');
     expect(line.startsWith('› ▾ /')).toBe(true);
-    expect(line).toHaveLength(2 + layout.nameWidth + layout.columns.reduce((n, c) => n + 1 + COLUMN_WIDTH[c], 0));
+    expect(line).toHaveLength(2 + layout.nameWidth + layout.columns.reduce((n, c) => n + 1 + layout.widths[c], 0));
     expect(line).toContain(' 99.0%');
     expect(line).toContain('FROZEN');
   });

@@ -15,6 +15,11 @@ export interface ContainerFields {
   throttled?: number;
   oomKills?: number;
   oomDelta?: number;
+  /** Bytes and operations per second. */
+  ioRead?: number;
+  ioWrite?: number;
+  ioReadOps?: number;
+  ioWriteOps?: number;
   histograms?: HistogramMap[];
 }
 
@@ -37,6 +42,10 @@ export function container(name: string, f: ContainerFields = {}): ContainerView 
       cpuPercentOfCap: f.cpuOfCap,
       throttledPercent: f.throttled,
       oomKillsDelta: f.oomDelta,
+      ioReadBytesPerSec: f.ioRead,
+      ioWriteBytesPerSec: f.ioWrite,
+      ioReadOpsPerSec: f.ioReadOps,
+      ioWriteOpsPerSec: f.ioWriteOps,
     },
     state: f.state,
     histograms: f.histograms,

@@ -1,6 +1,6 @@
 import { Box, Text, Transform } from 'ink';
 import { memo, type ReactNode } from 'react';
-import { COLUMN_WIDTH, RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from '../view/columns.js';
+import { RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from '../view/columns.js';
 import { fitLeft, fitRight } from '../view/format.js';
 import { bar, sparkline } from '../view/glyphs.js';
 import { paint, usageTone, useColor, type Tone } from '../view/theme.js';
@@ -106,7 +106,7 @@ export function rowSegments(row: TreeRow, selected: boolean, layout: TableLayout
   const parts: Part[] = [{ text: selected ? '› ' : '  ' }, { text: name.slice(0, marker) }, { text: name.slice(marker) }];
   const cells = rowCells(row);
   for (const column of layout.columns) {
-    const width = COLUMN_WIDTH[column];
+    const width = layout.widths[column];
     if (column === 'bar') {
       const fraction = memoryFraction(row);
       parts.push({ text: ' ' }, fraction === undefined ? { text: ' '.repeat(width) } : { text: bar(fraction, width), tone: usageTone(fraction), blocks: true });

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { COLUMN_TITLE, COLUMN_WIDTH, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from '../view/columns.js';
+import { COLUMN_TITLE, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from '../view/columns.js';
 import { fitLeft, fitRight } from '../view/format.js';
 import { Row, rowSegments } from './Row.js';
 import { paint, useColor } from '../view/theme.js';
@@ -28,7 +28,7 @@ export function Table({ rows, selected, top, height, layout, cpuHistory, emptyTe
         {' '.repeat(GUTTER_WIDTH)}
         {fitLeft('NAME', layout.nameWidth)}
         {layout.columns
-          .map((c) => ' ' + (RIGHT_ALIGNED.has(c) ? fitRight : fitLeft)(COLUMN_TITLE[c], COLUMN_WIDTH[c]))
+          .map((c) => ' ' + (RIGHT_ALIGNED.has(c) ? fitRight : fitLeft)(COLUMN_TITLE[c], layout.widths[c]))
           .join('')}
       </Text>
       {visible.length === 0 ? (

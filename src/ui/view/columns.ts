@@ -1,25 +1,46 @@
 import type { FreezerState } from '../../messages/types.js';
-import { formatBytes, formatCores, formatPercent } from './format.js';
+import { formatBytes, formatBytesCompact, formatCores, formatCount, formatPercent, formatPercentIn } from './format.js';
 import { stateTone, usageTone, type Tone } from './theme.js';
 import type { TreeRow } from './tree.js';
 
 /** The table's columns after the name, in display order. */
-export type ColumnId = 'cpu' | 'limit' | 'mem' | 'bar' | 'wset' | 'tasks' | 'state' | 'throttled' | 'oom' | 'spark';
+export type ColumnId =
+  | 'cpu'
+  | 'limit'
+  | 'mem'
+  | 'bar'
+  | 'wset'
+  | 'read'
+  | 'write'
+  | 'tasks'
+  | 'state'
+  | 'throttled'
+  | 'oom'
+  | 'spark';
 
-const ORDER: readonly ColumnId[] = ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark'];
+const ORDER: readonly ColumnId[] = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'throttled', 'oom', 'spark'];
 
+/**
+ * Each column's narrowest width. Every number a text column can hold fits it whole
+ * (formatters switch to a compact unit, "12k", before they would be cut).
+ */
 export const COLUMN_WIDTH: Readonly<Record<ColumnId, number>> = {
   cpu: 7,
   limit: 5,
   mem: 17,
   bar: 5,
   wset: 8,
+  read: 6,
+  write: 6,
   tasks: 5,
   state: 8,
   throttled: 6,
-  oom: 3,
+  oom: 4,
   spark: 8,
 };
+
+/** What the sparkline and the bar grow to when the terminal has room to spare. */
+const MAX_WIDTH: Readonly<Partial<Record<ColumnId, number>>> = { spark: 60, bar: 20 };
 
 export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
   cpu: 'CPU%',
@@ -27,6 +48,8 @@ export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
   mem: 'MEM USED/LIMIT',
   bar: '',
   wset: 'WSET',
+  read: 'IO R/s',
+  write: 'IO W/s',
   tasks: 'TASKS',
   state: 'STATE',
   throttled: 'THROT%',
@@ -34,10 +57,10 @@ export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
   spark: 'CPU HIST',
 };
 
-export const RIGHT_ALIGNED: ReadonlySet<ColumnId> = new Set(['cpu', 'limit', 'mem', 'wset', 'tasks', 'throttled', 'oom']);
+export const RIGHT_ALIGNED: ReadonlySet<ColumnId> = new Set(['cpu', 'limit', 'mem', 'wset', 'read', 'write', 'tasks', 'throttled', 'oom']);
 
-/** Columns given up, first to last, when the terminal is too narrow for the name. */
-const DROP_ORDER: readonly ColumnId[] = ['spark', 'bar', 'wset', 'throttled', 'oom', 'limit', 'tasks', 'state'];
+/** Columns given up, first to last (a group together), when the terminal is too narrow for the name. */
+const DROP_ORDER: readonly (readonly ColumnId[])[] = [['spark'], ['bar'], ['read', 'write'], ['wset'], ['throttled'], ['oom'], ['limit'], ['tasks'], ['state']];
 
 /** Narrowest name column before columns start to go. */
 export const MIN_NAME_WIDTH = 16;
@@ -48,21 +71,33 @@ export const GUTTER_WIDTH = 2;
 export interface TableLayout {
   nameWidth: number;
   columns: readonly ColumnId[];
+  /** Width of every shown column. */
+  widths: Readonly<Record<ColumnId, number>>;
 }
 
-/** Fits the columns to the terminal width, dropping the least useful ones first. */
 /**
- * Columns that fit `width`. The name column takes what is left, but no more than the
- * longest name needs: every padding character drawn is work for Ink on every frame.
+ * Columns that fit `width`, dropping the least useful ones first. The name column takes
+ * what is left, but no more than the longest name needs: every padding character drawn is
+ * work for Ink on every frame. Width still left over lengthens the sparkline (more
+ * history), then the memory bar.
  */
 export function layoutColumns(width: number, longestName = Infinity): TableLayout {
   const shown = new Set(ORDER);
-  const nameWidth = () => width - GUTTER_WIDTH - [...shown].reduce((sum, c) => sum + COLUMN_WIDTH[c] + 1, 0);
-  for (const column of DROP_ORDER) {
-    if (nameWidth() >= MIN_NAME_WIDTH) break;
-    shown.delete(column);
+  const rest = () => width - GUTTER_WIDTH - [...shown].reduce((sum, c) => sum + COLUMN_WIDTH[c] + 1, 0);
+  for (const group of DROP_ORDER) {
+    if (rest() >= MIN_NAME_WIDTH) break;
+    for (const column of group) shown.delete(column);
   }
-  return { nameWidth: Math.max(Math.min(nameWidth(), longestName), MIN_NAME_WIDTH), columns: ORDER.filter((c) => shown.has(c)) };
+  const nameWidth = Math.max(Math.min(rest(), longestName), MIN_NAME_WIDTH);
+  const widths = { ...COLUMN_WIDTH };
+  let spare = rest() - nameWidth;
+  for (const column of ['spark', 'bar'] as const) {
+    if (!shown.has(column) || spare <= 0) continue;
+    const grow = Math.min(spare, MAX_WIDTH[column]! - widths[column]);
+    widths[column] += grow;
+    spare -= grow;
+  }
+  return { nameWidth, columns: ORDER.filter((c) => shown.has(c)), widths };
 }
 
 /** Above this a limit means "no limit" (cgroup v1 writes 2^63 rounded down to a page). */
@@ -100,22 +135,25 @@ export function memoryFraction(row: TreeRow): number | undefined {
   return limit !== undefined && usage !== undefined ? usage / limit : undefined;
 }
 
-/** Every text column's content and tone for one row. */
+/** Every text column's content and tone for one row; each fits its column's narrowest width. */
 export function rowCells(row: TreeRow): Record<TextColumnId, Cell> {
   const { raw, rates } = row.view;
   const memory = raw.stats.memory;
   const cpuCap = raw.limits.cpuMaxMilli;
   const state = rowState(row);
+  const W = COLUMN_WIDTH;
   return {
-    cpu: { text: formatPercent(rates.cpuPercent), tone: usageTone(percentFraction(rates.cpuPercentOfCap)) },
-    limit: { text: cpuCap === undefined ? '-' : formatCores(cpuCap / 1000) },
+    cpu: { text: formatPercentIn(rates.cpuPercent, W.cpu), tone: usageTone(percentFraction(rates.cpuPercentOfCap)) },
+    limit: { text: cpuCap === undefined ? '-' : formatCores(cpuCap / 1000, W.limit) },
     mem: { text: `${formatBytes(memory?.usage)}/${formatBytes(memoryLimitOf(row))}`, tone: usageTone(memoryFraction(row)) },
     wset: { text: formatBytes(memory?.working_set) },
-    tasks: { text: raw.stats.pids?.current === undefined ? '-' : String(raw.stats.pids.current) },
+    read: { text: formatBytesCompact(rates.ioReadBytesPerSec) },
+    write: { text: formatBytesCompact(rates.ioWriteBytesPerSec) },
+    tasks: { text: formatCount(raw.stats.pids?.current, W.tasks) },
     state: { text: displayState(state), tone: stateTone(state) },
     throttled: { text: formatPercent(rates.throttledPercent) },
     oom: {
-      text: memory?.oom_kill_count === undefined ? '-' : String(memory.oom_kill_count),
+      text: formatCount(memory?.oom_kill_count, W.oom),
       tone: (rates.oomKillsDelta ?? 0) > 0 ? 'error' : undefined,
     },
   };

@@ -22,16 +22,65 @@ export function formatBytes(bytes: number | undefined): string {
   return `${sign}${text} ${BYTE_UNITS[unit]}`;
 }
 
+const COMPACT_BYTES = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+const COMPACT_COUNT = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+
+/**
+ * A non-negative number in at most 4 characters with a one-letter unit of powers of `base`:
+ * "999", "9.9k", "12k", "1.0M". Digits that would reach 1000 move to the next unit.
+ */
+function compact(value: number, base: number, units: readonly string[], unitOfOnes: string): string {
+  let v = value;
+  let unit = 0;
+  while (v >= 999.5 && unit < units.length - 1) {
+    v /= base;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(v)}${unitOfOnes}`;
+  const text = v < 9.95 ? v.toFixed(1) : String(Math.round(v));
+  return `${text}${units[unit]}`;
+}
+
+/** Bytes in at most 5 characters for narrow cells (rates, with the unit in the title): "0", "512B", "1.5K", "230M". */
+export function formatBytesCompact(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return '-';
+  if (bytes === 0) return '0';
+  return compact(bytes, 1024, COMPACT_BYTES, 'B');
+}
+
+/**
+ * A count in at most `width` characters (at least 4): as is when it fits, else with a
+ * decimal unit ("12k", "1.2M"), so a column never cuts a number.
+ */
+export function formatCount(n: number | undefined, width = Infinity): string {
+  if (n === undefined || !Number.isFinite(n)) return '-';
+  const plain = String(Math.round(n));
+  if (plain.length <= width || n < 0) return plain;
+  return compact(n, 1000, COMPACT_COUNT, '');
+}
+
+/** A percentage in at most `width` characters: one decimal while it fits ("12.3%"), else none ("12800%"). */
+export function formatPercentIn(percent: number | undefined, width: number): string {
+  const text = formatPercent(percent);
+  if (text.length <= width || percent === undefined || !Number.isFinite(percent)) return text;
+  const whole = `${Math.round(percent)}%`;
+  return whole.length <= width ? whole : `${formatCount(percent, width - 1)}%`;
+}
+
 /** One decimal and a percent sign: "12.3%". */
 export function formatPercent(percent: number | undefined): string {
   if (percent === undefined || !Number.isFinite(percent)) return '-';
   return `${percent.toFixed(1)}%`;
 }
 
-/** CPU cores with at most two decimals: 0.5, 2, 1.25. */
-export function formatCores(cores: number | undefined): string {
+/** CPU cores with at most two decimals (0.5, 2, 1.25), fewer when `width` is short (127.8 in 5). */
+export function formatCores(cores: number | undefined, width = Infinity): string {
   if (cores === undefined || !Number.isFinite(cores)) return '-';
-  return String(Number(cores.toFixed(2)));
+  for (const decimals of [2, 1, 0]) {
+    const text = String(Number(cores.toFixed(decimals)));
+    if (text.length <= width) return text;
+  }
+  return formatCount(cores, width);
 }
 
 /** Local wall-clock time of day, HH:MM:SS. */
