@@ -1,6 +1,6 @@
 import { Box, useApp, type Key } from 'ink';
 import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { COLUMN_WIDTH, layoutColumns, rowState } from '../view/columns.js';
+import { layoutColumns, rowState } from '../view/columns.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
 import { nameCellLength } from './Row.js';
@@ -109,9 +109,9 @@ export function Console({ source, actions, readOnly }: ConsoleProps) {
   const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCellLength(r)), 0), [rows]);
   const layout = useMemo(() => layoutColumns(size.columns, longestName), [size.columns, longestName]);
   const cpuHistory = useCallback(
-    (name: string) => source.recentCpu(name, COLUMN_WIDTH.spark) ?? NO_HISTORY,
+    (name: string) => source.recentCpu(name, layout.widths.spark) ?? NO_HISTORY,
     // A new pass means new history, even though the source object is the same.
-    [source, view],
+    [source, view, layout],
   );
 
   // Keys can come faster than renders (a held ↓): each one starts where the previous key
