@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   indexTree,
+  SORT_KEYS,
   nextSort,
   parentOf,
   resolveSelection,
   rowPositions,
+  sortLabel,
   visibleRows,
   type RowOptions,
+  type SortKey,
 } from '../../src/ui/view/tree.js';
+import { readCounter } from './counting.js';
 import { container } from './views.js';
 
 const TREE = [
@@ -44,6 +48,27 @@ describe('visibleRows', () => {
     ['filter with no match', { filter: 'nothing' }, []],
   ])('%s', (_, options, expected) => {
     expect(shape(options)).toEqual(expected);
+  });
+
+  const BUSY = [
+    container('/'),
+    container('/quiet', { tasks: 1, oomKills: 0 }),
+    container('/writer', { tasks: 3, ioWrite: 10e6, oomKills: 1100 }),
+    container('/reader', { tasks: 40, ioRead: 2e6, ioWrite: 0 }),
+    container('/unknown'),
+  ];
+  it.each<[Partial<RowOptions>, string[]]>([
+    [{ sort: 'io' }, ['/writer', '/reader', '/quiet', '/unknown']],
+    [{ sort: 'tasks' }, ['/reader', '/writer', '/quiet', '/unknown']],
+    [{ sort: 'oom' }, ['/writer', '/quiet', '/reader', '/unknown']],
+    [{ sort: 'io', reverse: true }, ['/unknown', '/quiet', '/reader', '/writer']],
+    [{ sort: 'name', reverse: true }, ['/writer', '/unknown', '/reader', '/quiet']],
+  ])('siblings in %j order', (options, expected) => {
+    expect(shape(options, BUSY).slice(1)).toEqual(expected.map((n) => `${n}@1`));
+  });
+
+  it('reverses siblings only: the tree keeps its shape', () => {
+    expect(shape({ sort: 'cpu', reverse: true })).toEqual(['/@0', '/web@1', '/web/back@2', '/web/front@2', '/batch@1', '/batch/job@2', '/sys@1']);
   });
 
   it('breaks metric ties by name', () => {
@@ -86,16 +111,24 @@ describe('visibleRows', () => {
     expect(rows[2000].depth).toBe(2000);
   });
 
-  it('builds 10,000 rows in well under a frame budget', () => {
+  // Work counted as reads of the containers' fields (names, and the metric on each side of
+  // a sort comparison): at most a comparison sort's n·log2(n) per pass, where a quadratic
+  // step (every sibling against every other, a scan per row) would read ~n² times.
+  it.each([
+    ['sorted by CPU', { sort: 'cpu', filter: '' }, 10_101],
+    ['sorted by CPU and filtered', { sort: 'cpu', filter: 'c1' }, 1 + 100 + 100 * 11],
+    ['by name', { sort: 'name', filter: '' }, 10_101],
+  ] as const)('builds the rows of 10,000 containers with n·log n work (%s)', (_, options, shown) => {
+    const counter = readCounter();
     const many = [container('/')];
     for (let g = 0; g < 100; g++) {
       many.push(container(`/g${g}`));
       for (let c = 0; c < 100; c++) many.push(container(`/g${g}/c${c}`, { cpu: (g * 7 + c) % 13 }));
     }
-    const start = performance.now();
-    const rows = visibleRows(indexTree(many), { ...NONE, sort: 'cpu', filter: 'c1' });
-    expect(performance.now() - start).toBeLessThan(200);
-    expect(rows.length).toBeGreaterThan(100);
+    const rows = visibleRows(indexTree(many.map((v) => counter.wrap(v))), { ...NONE, ...options });
+    expect(rows).toHaveLength(shown);
+    expect(counter.reads).toBeGreaterThanOrEqual(many.length);
+    expect(counter.reads).toBeLessThanOrEqual(many.length * (1 + 4 * Math.log2(many.length)));
   });
 });
 
@@ -129,12 +162,31 @@ describe('resolveSelection', () => {
   });
 });
 
-describe('nextSort', () => {
+describe('nextSort / sortLabel', () => {
   it.each([
-    ['name', 'cpu'],
-    ['cpu', 'memory'],
-    ['memory', 'name'],
-  ] as const)('%s → %s', (from, to) => {
-    expect(nextSort(from)).toBe(to);
+    ['name', 1, 'cpu'],
+    ['cpu', 1, 'memory'],
+    ['memory', 1, 'io'],
+    ['io', 1, 'tasks'],
+    ['tasks', 1, 'oom'],
+    ['oom', 1, 'name'],
+    ['name', -1, 'oom'],
+    ['io', -1, 'memory'],
+  ] as const)('%s, %s → %s', (from, direction, to) => {
+    expect(nextSort(from, direction)).toBe(to);
+  });
+
+  it('visits every order once round the list', () => {
+    const seen: SortKey[] = [];
+    for (let k: SortKey = 'name'; seen.length === 0 || k !== 'name'; k = nextSort(k)) seen.push(k);
+    expect(seen).toEqual(SORT_KEYS);
+  });
+
+  it.each([
+    ['cpu', false, 'CPU'],
+    ['oom', false, 'OOM kills'],
+    ['name', true, 'name, reversed'],
+  ] as const)('%s (reversed: %s) reads %j', (key, reverse, label) => {
+    expect(sortLabel(key, reverse)).toBe(label);
   });
 });

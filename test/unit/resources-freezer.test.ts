@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { freeze, freezer, freezerState, selfFreezing, thaw } from '../../src/engine/resources/freezer.js';
 import { FakeTree, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
@@ -67,12 +67,29 @@ describe('freezer v1', () => {
     expect(io.writes.map((w) => w.value)).toEqual(['FROZEN']);
   });
 
-  it('a freeze that never settles thaws back and fails with DEADLINE_EXCEEDED', async () => {
-    const io = slowFreezer('freezer.state', { file: 'freezer.state', value: 'FROZEN' }, 'FREEZING\n', 'FROZEN\n', Infinity);
+  it('a freeze that never settles polls with backoff, then thaws back and fails with DEADLINE_EXCEEDED', async () => {
+    const slow = slowFreezer('freezer.state', { file: 'freezer.state', value: 'FROZEN' }, 'FREEZING\n', 'FROZEN\n', Infinity);
+    let polls = 0;
+    const io: RecordingIo = { ...slow, readFile: (file) => (path.basename(file) === 'freezer.state' && polls++, slow.readFile(file)) };
     const { h, dir } = setup(io);
-    const start = Date.now();
-    const err = await freeze(h, 100).catch((e: unknown) => e);
-    expect(Date.now() - start).toBeLessThan(1000);
+    // On a virtual clock: the deadline is the test's, not the machine's load.
+    vi.useFakeTimers();
+    let err: unknown;
+    try {
+      const settled = freeze(h, 100).then(
+        () => (err = 'frozen'),
+        (e: unknown) => (err = e),
+      );
+      await vi.advanceTimersByTimeAsync(99);
+      expect(err).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await settled;
+    } finally {
+      vi.useRealTimers();
+    }
+    // Doubling delays from 1 ms: about log2(100 ms) polls, not one per millisecond.
+    expect(polls).toBeGreaterThan(1);
+    expect(polls).toBeLessThanOrEqual(Math.ceil(Math.log2(100)) + 2);
     expect(err).toBeInstanceOf(LmctfyError);
     expect((err as LmctfyError).code).toBe(Code.DEADLINE_EXCEEDED);
     expect((err as LmctfyError).message).toMatch(/FREEZING.*thawed back/);

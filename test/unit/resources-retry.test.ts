@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { backoffDelay, retry, retrySync } from '../../src/engine/kernel/retry.js';
 
@@ -66,12 +66,21 @@ describe('retry', () => {
     ]);
   });
 
-  it('waits with growing delays', async () => {
+  it('waits with growing delays: 20, 40, 80 ms between the four attempts', async () => {
     const f = failing(['EBUSY', 'EBUSY', 'EBUSY']);
-    const start = Date.now();
-    await retry(f.fn, { tries: 4, baseDelayMs: 20, retryOn: ['EBUSY'] });
-    // 20 + 40 + 80 ms
-    expect(Date.now() - start).toBeGreaterThanOrEqual(130);
+    // A virtual clock: each attempt is seen to wait for exactly its delay.
+    vi.useFakeTimers();
+    try {
+      const done = retry(f.fn, { tries: 4, baseDelayMs: 20, retryOn: ['EBUSY'] });
+      const callsAfter = async (ms: number) => (await vi.advanceTimersByTimeAsync(ms), f.calls());
+      expect(f.calls()).toBe(1);
+      expect([await callsAfter(19), await callsAfter(1)]).toEqual([1, 2]);
+      expect([await callsAfter(39), await callsAfter(1)]).toEqual([2, 3]);
+      expect([await callsAfter(79), await callsAfter(1)]).toEqual([3, 4]);
+      await expect(done).resolves.toBe('ok');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
