@@ -52,7 +52,7 @@ describe('screen', () => {
 
   it('shows the column titles and the row numbers', async () => {
     const { r } = await start();
-    expect(lineWith(r, 'NAME')).toMatch(/CPU%.*CORES.*MEM USED\/LIMIT.*WSET.*TASKS.*STATE.*THROT%.*OOM.*CPU HIST/);
+    expect(lineWith(r, 'NAME')).toMatch(/CPU%.*CORES.*MEM USED\/LIMIT.*WSET.*TASKS.*STATE.*THROT%.*OOM/);
     expect(lineWith(r, 'job')).toMatch(/job\s+80\.0%\s+-\s+40\.0 MiB\/-.*\s3 RUNNING/);
     expect(screen(r)).toContain('1/6');
   });

@@ -3,18 +3,20 @@ import type { SampleView } from '../../stats/model.js';
 import { formatBytes, formatClock, formatInterval } from '../view/format.js';
 import type { ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
-import type { SortKey } from '../view/tree.js';
+import { sortLabel, type SortKey } from '../view/tree.js';
 
 export interface HeaderProps {
   header: ConsoleHeader;
   view: SampleView | undefined;
   intervalMs: number;
   sort: SortKey;
+  /** The sort runs the other way (sortLabel). */
+  reverse?: boolean;
   filter: string;
 }
 
 /** Machine facts, sampling state and the CPU% convention, on two lines. */
-export function Header({ header, view, intervalMs, sort, filter }: HeaderProps) {
+export function Header({ header, view, intervalMs, sort, reverse = false, filter }: HeaderProps) {
   const color = useColor();
   const sample = view
     ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} containers`
@@ -26,7 +28,7 @@ export function Header({ header, view, intervalMs, sort, filter }: HeaderProps) 
         {`  ${header.host}  ${header.cpus} CPUs  ${formatBytes(header.memoryBytes)} memory  cgroup ${header.cgroupMode}  root ${header.rootName}`}
       </Text>
       <Text wrap="truncate">
-        {`interval ${formatInterval(intervalMs)}  ${sample}  sort ${sort}`}
+        {`interval ${formatInterval(intervalMs)}  ${sample}  sort ${sortLabel(sort, reverse)}`}
         {filter === '' ? '' : `  filter "${filter}"`}
         <Text {...paint(color, undefined, { dimColor: true })}>{'  CPU%: 100% = one CPU'}</Text>
       </Text>

@@ -59,8 +59,9 @@ export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
 
 export const RIGHT_ALIGNED: ReadonlySet<ColumnId> = new Set(['cpu', 'limit', 'mem', 'wset', 'read', 'write', 'tasks', 'throttled', 'oom']);
 
-/** Columns given up, first to last (a group together), when the terminal is too narrow for the name. */
-const DROP_ORDER: readonly (readonly ColumnId[])[] = [['spark'], ['bar'], ['read', 'write'], ['wset'], ['throttled'], ['oom'], ['limit'], ['tasks'], ['state']];
+/** Columns given up, first to last, when the terminal is too narrow for the name. */
+// IO comes and goes as one pair, and only where everything else already fits.
+const DROP_ORDER: readonly (readonly ColumnId[])[] = [['read', 'write'], ['spark'], ['bar'], ['wset'], ['throttled'], ['oom'], ['limit'], ['tasks'], ['state']];
 
 /** Narrowest name column before columns start to go. */
 export const MIN_NAME_WIDTH = 16;

@@ -1,10 +1,27 @@
 import type { ContainerView } from '../../stats/model.js';
 
-export type SortKey = 'name' | 'cpu' | 'memory';
-const SORT_ORDER: readonly SortKey[] = ['name', 'cpu', 'memory'];
+/** Orders of siblings: by name (A first), or by a number (the largest first). */
+export type SortKey = 'name' | 'cpu' | 'memory' | 'io' | 'tasks' | 'oom';
+export const SORT_KEYS: readonly SortKey[] = ['name', 'cpu', 'memory', 'io', 'tasks', 'oom'];
 
-export function nextSort(key: SortKey): SortKey {
-  return SORT_ORDER[(SORT_ORDER.indexOf(key) + 1) % SORT_ORDER.length];
+const SORT_TITLE: Readonly<Record<SortKey, string>> = {
+  name: 'name',
+  cpu: 'CPU',
+  memory: 'memory',
+  io: 'IO',
+  tasks: 'tasks',
+  oom: 'OOM kills',
+};
+
+/** The sort after `key` (1) or before it (-1), round the list. */
+export function nextSort(key: SortKey, direction: 1 | -1 = 1): SortKey {
+  const n = SORT_KEYS.length;
+  return SORT_KEYS[(SORT_KEYS.indexOf(key) + direction + n) % n];
+}
+
+/** How the header and status line name a sort: "CPU", "name, reversed". */
+export function sortLabel(key: SortKey, reverse = false): string {
+  return reverse ? `${SORT_TITLE[key]}, reversed` : SORT_TITLE[key];
 }
 
 /**
@@ -100,6 +117,8 @@ export interface RowOptions {
   /** Case-insensitive substring of the absolute name; matches keep their ancestors. */
   filter: string;
   sort: SortKey;
+  /** Siblings in the opposite order: names Z first, numbers smallest (or unknown) first. */
+  reverse?: boolean;
 }
 
 /**
@@ -115,9 +134,10 @@ export function visibleRows(index: TreeIndex, options: RowOptions): TreeRow[] {
   const depths: number[] = [];
   const pushSiblings = (siblings: readonly number[], sorted: readonly number[] | undefined, depth: number) => {
     const shown = keep ? (sorted ?? siblings).filter((s) => keep[s] === 1) : (sorted ?? siblings);
-    const inOrder = sorted ? shown : sortByMetric(index, shown, options.sort);
-    for (let i = inOrder.length - 1; i >= 0; i--) {
-      slots.push(inOrder[i]);
+    const inOrder = sorted !== undefined || options.sort === 'name' ? shown : sortByMetric(index, shown, options.sort);
+    // A stack: pushed last-first so the first pops first; reversed, the other way round.
+    for (let k = 0; k < inOrder.length; k++) {
+      slots.push(inOrder[options.reverse ? k : inOrder.length - 1 - k]);
       depths.push(depth);
     }
   };
@@ -146,13 +166,22 @@ function matchesWithAncestors(shape: TreeShape, filter: string): Uint8Array {
   return keep;
 }
 
-function sortByMetric(index: TreeIndex, slots: readonly number[], key: SortKey): number[] {
+/** The number a sort orders by; -1 when unknown, below every real value. */
+const METRIC: Readonly<Record<Exclude<SortKey, 'name'>, (c: ContainerView) => number>> = {
+  cpu: (c) => c.rates.cpuPercent ?? -1,
+  memory: (c) => c.raw.stats.memory?.usage ?? -1,
+  io: (c) =>
+    c.rates.ioReadBytesPerSec === undefined && c.rates.ioWriteBytesPerSec === undefined
+      ? -1
+      : (c.rates.ioReadBytesPerSec ?? 0) + (c.rates.ioWriteBytesPerSec ?? 0),
+  tasks: (c) => c.raw.stats.pids?.current ?? -1,
+  oom: (c) => c.raw.stats.memory?.oom_kill_count ?? -1,
+};
+
+function sortByMetric(index: TreeIndex, slots: readonly number[], key: Exclude<SortKey, 'name'>): number[] {
   const { containers, shape } = index;
-  const metric =
-    key === 'cpu'
-      ? (slot: number) => containers[slot].rates.cpuPercent ?? -1
-      : (slot: number) => containers[slot].raw.stats.memory?.usage ?? -1;
-  return [...slots].sort((a, b) => metric(b) - metric(a) || compareNames(shape.names[a], shape.names[b]));
+  const of = METRIC[key];
+  return [...slots].sort((a, b) => of(containers[b]) - of(containers[a]) || compareNames(shape.names[a], shape.names[b]));
 }
 
 function compareNames(a: string, b: string): number {
