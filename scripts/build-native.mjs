@@ -1,14 +1,16 @@
-// Builds lmctfy's native helper (native/notify-helper.c → build/lmctfy-notify) with the
-// machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install` and `npm run build`;
-// skips the compile when the binary is newer than its source.
+// Builds lmctfy's native helpers (native/notify-helper.c → build/lmctfy-notify, native/exec-helper.c →
+// build/lmctfy-exec) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
+// and `npm run build`; skips a compile when the binary is newer than its source.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const source = path.join(top, 'native', 'notify-helper.c');
-const output = path.join(top, 'build', 'lmctfy-notify');
+const HELPERS = [
+  ['notify-helper.c', 'lmctfy-notify'],
+  ['exec-helper.c', 'lmctfy-exec'],
+].map(([source, output]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output) }));
 
 function die(message) {
   console.error(`lmctfy build-native: ${message}`);
@@ -24,13 +26,13 @@ function findCompiler() {
   return undefined;
 }
 
-function upToDate() {
+function upToDate({ source, output }) {
   const out = fs.statSync(output, { throwIfNoEntry: false });
   return out !== undefined && out.mtimeMs >= fs.statSync(source).mtimeMs;
 }
 
-if (process.platform !== 'linux') die(`the notification helper needs Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
-if (!upToDate()) {
+if (process.platform !== 'linux') die(`the native helpers need Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
+for (const { source, output } of HELPERS.filter((h) => !upToDate(h))) {
   const cc = findCompiler();
   if (!cc) {
     die(`no C compiler found (tried ${process.env.CC ? `$CC=${process.env.CC}` : 'cc, gcc, clang'}). Install one (e.g. apt-get install gcc) or set CC, then run npm run build.`);

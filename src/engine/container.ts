@@ -1,11 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
-import { Code, LmctfyError } from './errors.js';
+import * as fs from 'node:fs';
+import { Code, LmctfyError, isLmctfyError } from './errors.js';
+import { kernelError } from './kernel/errno.js';
 import type { Machine } from './kernel/machine.js';
 import type { V1Controller } from './kernel/layout.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { listSubcontainers, listTasks } from './tree.js';
-import { enterTasks, spawnInside } from './placement.js';
+import { enterTasks, spawnInside, type SpawnOptions } from './placement.js';
+import { defaultShell, waitInteractive } from './interactive.js';
+import { clockTicksPerSecond, readProcess, readUsers, signalName, type ProcessInfo, type ProcessList } from './process-info.js';
+import { LOG_MAX_BYTES, ensureLogDir, logPath, readLogFile, type LogChunk } from './run-log.js';
 import { killTasks } from './teardown.js';
 import { RESOURCES } from './resources/index.js';
 import { cpu } from './resources/cpu.js';
@@ -24,6 +29,10 @@ export interface RunOptions {
   /** Detached: new session, stdio on /dev/null, returns at once (lmctfy run -n). */
   detached?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** stdout and stderr appended to this file, opened with the caller's rights (lmctfy run -n --output FILE). */
+  output?: string;
+  /** stdout and stderr into the container's log (logPath, readLog), rotated at LOG_MAX_BYTES. */
+  log?: boolean;
 }
 
 /** What an operation tells orGone of its container as it goes. */
@@ -138,11 +147,94 @@ export class Container {
     enterTasks(this.machine, this.name, tids);
   }
 
-  /** Runs argv inside the container; the child is placed before its first instruction. */
+  /**
+   * Runs argv inside the container; the child is placed before its first instruction. It
+   * resolves once the command is executing: one that cannot be (not found: NOT_FOUND, not
+   * executable: PERMISSION_DENIED) is an error, with nothing left running.
+   */
   async run(argv: string[], opts: RunOptions = {}): Promise<ChildProcess> {
+    if (opts.output !== undefined && opts.log) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: output goes to a file or to the log, not both');
     this.ensureExists();
     await this.refuseIfFrozen('run');
-    return spawnInside(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env });
+    const spawn = (output?: SpawnOptions['output']) => spawnInside(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
+    if (opts.log) {
+      ensureLogDir();
+      return spawn({ log: this.logPath(), maxBytes: LOG_MAX_BYTES });
+    }
+    if (opts.output === undefined) return spawn();
+    const { fd, created } = openOutput(opts.output);
+    try {
+      return await spawn({ fd });
+    } catch (e) {
+      if (created) fs.rmSync(opts.output, { force: true });
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Runs an interactive command (default: the user's $SHELL, else /bin/sh) inside the
+   * container with the terminal handed over; resolves with its exit status. The caller
+   * gives up the terminal first (the console suspends its screen and raw mode).
+   */
+  async shell(argv?: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+    const child = await this.run(argv ?? defaultShell(opts.env), { env: opts.env });
+    return waitInteractive(child);
+  }
+
+  /** The file detached commands run with `log` write to (it may not exist yet); removed with the container. */
+  logPath(): string {
+    return logPath(this.lockScope(), this.name);
+  }
+
+  /** Reads the container's log from `offset` (default: its tail); follow it by passing back `next` (run-log.ts). */
+  readLog(offset?: number, maxBytes?: number): LogChunk {
+    return readLogFile(this.logPath(), offset, maxBytes);
+  }
+
+  /** The container's processes (with subcontainers' when recursive), as htop lists them; those that exit while read are left out. */
+  processes(opts: ListOptions = {}): ProcessList {
+    const pids = this.listProcesses(opts);
+    const users = readUsers(this.machine.io);
+    const processes: ProcessInfo[] = [];
+    for (const pid of pids) {
+      const p = readProcess(this.machine.io, pid, users);
+      if (p) processes.push(p);
+    }
+    return { clockTicksPerSecond: clockTicksPerSecond(), processes };
+  }
+
+  /**
+   * Sends TERM (default), KILL, HUP, INT, USR1 or USR2 to one of the container's processes
+   * (with recursive, of its subtree) or to all of them; returns the pids signalled. A pid
+   * that is not the container's is NOT_FOUND, another signal INVALID_ARGUMENT.
+   */
+  signal(target: number | 'all', signal = 'TERM', opts: ListOptions = {}): number[] {
+    const sig = signalName(signal);
+    const pids = this.listProcesses(opts);
+    if (target === 'all') {
+      const sent: number[] = [];
+      for (const pid of pids) {
+        try {
+          this.machine.io.kill(pid, sig);
+          sent.push(pid);
+        } catch (e) {
+          if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+        }
+      }
+      return sent;
+    }
+    if (!pids.includes(target)) {
+      throw new LmctfyError(Code.NOT_FOUND, `process ${target} is not in container ${this.name}${opts.recursive ? ' or its subcontainers' : ''}`);
+    }
+    try {
+      this.machine.io.kill(target, sig);
+    } catch (e) {
+      if (isLmctfyError(e, Code.NOT_FOUND)) throw new LmctfyError(Code.NOT_FOUND, `process ${target} of ${this.name} has exited`, { cause: e });
+      throw e;
+    }
+    return [target];
   }
 
   /** Running into a frozen container would hang the caller: refuse instead (RELIABILITY 7). */
@@ -231,6 +323,16 @@ export class Container {
   stats(type: StatsType = 'full'): ContainerStats {
     this.ensureExists();
     return readStats(handleFor(this.machine, this.name), type);
+  }
+}
+
+/** Opens (appending, creating) the file a run's output goes to; says whether it was made now, so a failed run can remove it. */
+function openOutput(file: string): { fd: number; created: boolean } {
+  const created = !fs.existsSync(file);
+  try {
+    return { fd: fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o644), created };
+  } catch (e) {
+    throw kernelError('open output file', file, e);
   }
 }
 

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
@@ -59,30 +62,50 @@ export interface SpawnOptions {
   argv: string[];
   detached: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where stdout and stderr go: inherited (foreground) or /dev/null (detached) by default. */
+  output?: { fd: number } | { log: string; maxBytes: number };
 }
 
+/** The exec helper (native/exec-helper.c), built into build/ at the package top; searched upwards because this module runs from src/ (tests) and dist/ (the bundle). */
+function findExecHelper(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'build', 'lmctfy-exec');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) {
+      throw new LmctfyError(Code.FAILED_PRECONDITION, 'the exec helper build/lmctfy-exec was not found; build it with `npm run build` (needs a C compiler)');
+    }
+  }
+}
+
+let execHelper: string | undefined;
+
 /**
- * Starts argv inside the container before its first instruction: a /bin/sh waits on fd 3
- * while we write its pid into every hierarchy, then execs the command. Paths and argv are
- * passed as arguments, never spliced into the script.
+ * Starts argv inside the container before its first instruction: the exec helper waits on
+ * fd 3 while we write its pid into every hierarchy, then execs the command in place (so
+ * the pid we return is the command's). Its status pipe (fd 4, close-on-exec) says whether
+ * the exec succeeded: a command that cannot be run is an error here, not a pid that dies.
+ * argv is passed as arguments, never spliced into a shell string.
  */
 export async function spawnInside(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
   if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
   const files = placementFiles(machine, name, 'procs');
-  const gate = 'read _ <&3; exec "$@" 3<&-';
-  const child = spawn('/bin/sh', ['-c', gate, 'lmctfy-run', ...opts.argv], {
-    stdio: opts.detached ? ['ignore', 'ignore', 'ignore', 'pipe'] : ['inherit', 'inherit', 'inherit', 'pipe'],
+  execHelper ??= findExecHelper();
+  const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
+  const log = opts.output && 'log' in opts.output ? opts.output : undefined;
+  const child = spawn(execHelper, [log?.log ?? '-', String(log?.maxBytes ?? 0), ...opts.argv], {
+    stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe'],
     detached: opts.detached,
     env: opts.env ?? process.env,
   });
   const pid = child.pid;
   if (pid === undefined) {
     const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-    throw new LmctfyError(Code.INTERNAL, `cannot start /bin/sh: ${err.message}`);
+    throw new LmctfyError(Code.INTERNAL, `cannot start ${execHelper}: ${err.message}`);
   }
   const gatePipe = child.stdio[3] as NodeJS.WritableStream;
   // The gate's reader may die before we write (killed, or placement failed): not our error.
   gatePipe.on('error', () => undefined);
+  const status = readAll(child.stdio[4] as NodeJS.ReadableStream);
   try {
     for (const f of files) attachTask(machine, f, pid);
   } catch (e) {
@@ -90,5 +113,51 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
     throw e;
   }
   gatePipe.end('\n');
+  const failure = parseExecStatus(await status);
+  if (failure) {
+    // Reaped before the error is reported: the container is left as it was.
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    throw execError(failure, opts.argv[0]!, name);
+  }
   return child;
+}
+
+function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    stream.on('error', () => resolve(text));
+    stream.on('end', () => resolve(text));
+  });
+}
+
+export interface ExecFailure {
+  /** exec: the command; log: setting up its log. */
+  step: 'exec' | 'log';
+  errno: number;
+}
+
+/** The exec helper's status line ("STEP ERRNO"); empty (the exec closed the pipe) is success. */
+export function parseExecStatus(text: string): ExecFailure | undefined {
+  const m = /^(exec|log) (\d+)\n?$/.exec(text);
+  if (m) return { step: m[1] as ExecFailure['step'], errno: Number(m[2]) };
+  if (text === '') return undefined;
+  throw new LmctfyError(Code.INTERNAL, `the exec helper reported "${text.trim()}"`);
+}
+
+const errnoNames = new Map(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
+
+/** What a failed exec means to the caller: as sh says it (not found: 127, cannot run: 126). */
+export function execError(f: ExecFailure, command: string, container: string): LmctfyError {
+  const errno = errnoNames.get(f.errno) ?? `errno ${f.errno}`;
+  if (f.step === 'log') return new LmctfyError(Code.INTERNAL, `cannot run ${command} in ${container}: setting up its log failed (${errno})`, { errno });
+  if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+    const where = command.includes('/') ? 'no such file' : 'command not found in PATH';
+    return new LmctfyError(Code.NOT_FOUND, `cannot run ${command} in ${container}: ${where}`, { errno });
+  }
+  if (errno === 'EACCES' || errno === 'EPERM') {
+    return new LmctfyError(Code.PERMISSION_DENIED, `cannot run ${command} in ${container}: permission denied (not executable, or a directory)`, { errno });
+  }
+  return new LmctfyError(Code.FAILED_PRECONDITION, `cannot run ${command} in ${container}: exec failed with ${errno}`, { errno });
 }

@@ -6,6 +6,7 @@ import { dirsDeepestFirst, listSubcontainers, listTasks } from './tree.js';
 import { freeze, thaw } from './resources/freezer.js';
 import { sleep } from './kernel/retry.js';
 import { TRACKING_CONTROLLERS } from './spec-rules.js';
+import { hasLogs, removeLogs } from './run-log.js';
 
 export const KILL_DEADLINE_MS = 5_000;
 
@@ -99,6 +100,8 @@ export async function removeSubtree(machine: Machine, name: string, deadlineMs =
     (a, b) => Number(a === tracking) - Number(b === tracking),
   );
   const always = new Set(TRACKING_CONTROLLERS.map((c) => machine.dirOf(name, c)).filter((d): d is string => d !== undefined));
+  // The logs of detached commands go with their containers; the names are listed only when some log exists.
+  const logged = hasLogs() ? subtreeTopDown(machine, name) : [];
   for (;;) {
     const busy: string[] = [];
     // exists() first, except for the tracking hierarchies every container has: a thrown
@@ -111,7 +114,10 @@ export async function removeSubtree(machine: Machine, name: string, deadlineMs =
       if (removeDir(machine, top) !== 'busy') continue;
       for (const d of dirsDeepestFirst(machine, top)) if (removeDir(machine, d) === 'busy') busy.push(d);
     }
-    if (busy.length === 0) return;
+    if (busy.length === 0) {
+      removeLogs(machine.trackingDir('/'), logged);
+      return;
+    }
     if (Date.now() > deadline) {
       throw new LmctfyError(Code.FAILED_PRECONDITION, `could not remove ${name}: still busy after ${deadlineMs} ms: ${busy.join(', ')}`);
     }
