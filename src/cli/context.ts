@@ -2,14 +2,10 @@ import { Code, LmctfyError } from '../engine/errors.js';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import type { CgroupVersion } from '../engine/kernel/layout.js';
 
-/** Flags every command accepts. */
+/** The flags every command accepts that choose the machine's cgroups. */
 export interface GlobalFlags {
   root?: string;
   cgroupVersion?: string;
-  p?: boolean;
-  v?: boolean;
-  l?: boolean;
-  json?: boolean;
 }
 
 /** --root / LMCTFY_ROOT and --cgroup-version / LMCTFY_CGROUP_VERSION → engine options. */

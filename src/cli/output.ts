@@ -23,16 +23,17 @@ export function formatRows(rows: Row[], style: OutputStyle): string {
   }
 }
 
-export interface StyleFlags {
-  p?: boolean;
-  v?: boolean;
-  l?: boolean;
+/** The style flags as typed: -p pairs, -v values, -l long, --json. */
+export interface OutputFlags {
+  pairs?: boolean;
+  values?: boolean;
+  long?: boolean;
   json?: boolean;
 }
 
-export function styleOf(flags: StyleFlags): OutputStyle {
+export function styleOf(flags: OutputFlags): OutputStyle {
   if (flags.json) return 'json';
-  if (flags.l) return 'long';
-  if (flags.v) return 'values';
+  if (flags.long) return 'long';
+  if (flags.values) return 'values';
   return 'pairs';
 }

@@ -1,11 +1,16 @@
 import { Command } from 'commander';
-import { withGlobals } from './commands/common.js';
+// Bundled by esbuild (and served by Vite under vitest): the version is a constant in the
+// build, read from the one place it is written, without a file read at start.
+import pkg from '../../package.json' with { type: 'json' };
+import { withGlobals } from './commands/options.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerProcesses } from './commands/processes.js';
 import { registerInspect } from './commands/inspect.js';
-import { registerMonitor } from './commands/monitor.js';
+import { registerNotify } from './commands/notify.js';
+import { registerTop } from './commands/top.js';
+import { registerServe } from './commands/serve.js';
 
-export const VERSION = '0.6.0';
+export const VERSION: string = pkg.version;
 
 export function buildProgram(): Command {
   const program = withGlobals(new Command('lmctfy'))
@@ -25,6 +30,8 @@ or JSON; -c FILE also takes binary.`,
   registerLifecycle(program);
   registerProcesses(program);
   registerInspect(program);
-  registerMonitor(program);
+  registerNotify(program);
+  registerTop(program);
+  registerServe(program);
   return program;
 }

@@ -1,32 +1,35 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { openApi, type GlobalFlags } from '../context.js';
+import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
 import type { MessageName } from '../../messages/codec.js';
-import { flagsOf, subcommand } from './common.js';
+import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
-interface ProtoFlags extends GlobalFlags {
-  b?: boolean;
+interface MessageFlags extends CommandFlags {
+  binary?: boolean;
 }
 
+const binaryOption = () => new NamedOption('-b', 'binary protobuf output', 'binary');
+
 /** A message in text format (default), binary (-b) or JSON (--json). */
-export async function writeMessage(type: MessageName, obj: object, f: ProtoFlags): Promise<void> {
+export async function writeMessage(type: MessageName, obj: object, f: MessageFlags): Promise<void> {
   const { encodeBinary, formatJson, formatText } = await import('../../messages/codec.js');
-  if (f.b) process.stdout.write(encodeBinary(type, obj));
+  if (f.binary) process.stdout.write(encodeBinary(type, obj));
   else if (f.json) stdout.write(formatJson(type, obj) + '\n');
   else stdout.write(formatText(type, obj));
 }
 
+/** The commands that read a container: its children and tasks, its spec, its stats. */
 export function registerInspect(program: Command): void {
-  subcommand(program, 'list', 'list subcontainers, pids or tids of a container (default: the caller\'s)')
+  subcommand(program, 'list', 'list subcontainers, pids or tids of a container (default: the caller\'s)', { rows: true })
     .argument('<what>', 'containers, pids or tids')
     .argument('[name]', 'container name')
-    .option('-r', 'recursive: the whole subtree')
+    .addOption(new NamedOption('-r', 'recursive: the whole subtree', 'recursive'))
     .action(async (what: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<GlobalFlags & { r?: boolean }>(cmd);
+      const f = flagsOf<CommandFlags & { recursive?: boolean }>(cmd);
       const api = openApi(f);
       const c = api.get(name ?? '.');
-      const recursive = f.r ?? false;
+      const recursive = f.recursive ?? false;
       let rows;
       if (what === 'containers') rows = c.listSubcontainers({ recursive }).map((n) => ({ name: n }));
       else if (what === 'pids') rows = c.listProcesses({ recursive }).map((p) => ({ pid: p }));
@@ -37,18 +40,18 @@ export function registerInspect(program: Command): void {
 
   subcommand(program, 'spec', 'print the spec of a container as read back from the kernel')
     .argument('[name]', 'container name')
-    .option('-b', 'binary protobuf output')
+    .addOption(binaryOption())
     .action(async (name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<ProtoFlags>(cmd);
+      const f = flagsOf<MessageFlags>(cmd);
       await writeMessage('ContainerSpec', openApi(f).get(name ?? '.').spec(), f);
     });
 
   subcommand(program, 'stats', 'print the ContainerStats of a container')
     .argument('<type>', 'summary or full')
     .argument('[name]', 'container name')
-    .option('-b', 'binary protobuf output')
+    .addOption(binaryOption())
     .action(async (type: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<ProtoFlags>(cmd);
+      const f = flagsOf<MessageFlags>(cmd);
       if (type !== 'summary' && type !== 'full') {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `stats type must be "summary" or "full", got "${type}"`);
       }

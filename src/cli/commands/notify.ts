@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { NotificationHub } from '../../engine/notify/index.js';
 import type { EventSpec } from '../../messages/types.js';
-import { openApi, type GlobalFlags } from '../context.js';
+import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import { flagsOf, subcommand } from './common.js';
+import { flagsOf, subcommand } from './options.js';
 
 /** `memory oom` / `memory threshold BYTES` → the EventSpec to register. */
 export function notifySpec(resource: string, event: string, bytes: string | undefined): EventSpec {
@@ -27,13 +27,13 @@ export function notifySpec(resource: string, event: string, bytes: string | unde
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 export function registerNotify(program: Command): void {
-  subcommand(program, 'notify', 'block until a container event: notify memory oom NAME | notify memory threshold NAME BYTES')
+  subcommand(program, 'notify', 'block until a container event: notify memory oom NAME | notify memory threshold NAME BYTES', { rows: true })
     .argument('<resource>', 'memory')
     .argument('<event>', 'oom or threshold')
     .argument('<name>', 'container name')
     .argument('[bytes]', 'threshold: memory usage in bytes whose crossing (either way) is the event')
     .action(async (resource: string, event: string, name: string, bytes: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<GlobalFlags>(cmd);
+      const f = flagsOf(cmd);
       const spec = notifySpec(resource, event, bytes);
       const api = openApi(f);
       const container = api.get(name);

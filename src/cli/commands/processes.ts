@@ -1,9 +1,9 @@
 import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { openApi, type GlobalFlags } from '../context.js';
+import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import { flagsOf, subcommand } from './common.js';
+import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 /** One argument with a space runs under /bin/sh -c (orig); otherwise argv is used as given. */
 export function commandArgv(args: string[]): string[] {
@@ -22,18 +22,19 @@ function parseIds(values: string[], what: string): number[] {
 const osSignals = constants.signals as Record<string, number>;
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
+/** The commands that start, move, find and kill the tasks of containers. */
 export function registerProcesses(program: Command): void {
-  subcommand(program, 'run', 'run a command inside a container (foreground; -n detached, prints its pid)')
+  subcommand(program, 'run', 'run a command inside a container (foreground; -n detached, prints its pid)', { rows: true })
     .argument('<name>', 'container name')
     .argument('<command...>', 'the command and its arguments (everything after NAME belongs to it)')
-    .option('-n', 'no wait: run detached in a new session with stdio on /dev/null and print its pid')
+    .addOption(new NamedOption('-n', 'no wait: run detached in a new session with stdio on /dev/null and print its pid', 'detached'))
     .passThroughOptions()
     .action(async (name: string, args: string[], _o, cmd: Command) => {
-      const f = flagsOf<GlobalFlags & { n?: boolean }>(cmd);
+      const f = flagsOf<CommandFlags & { detached?: boolean }>(cmd);
       const argv = commandArgv(args[0] === '--' ? args.slice(1) : args);
       const container = openApi(f).get(name);
-      const child = await container.run(argv, { detached: f.n ?? false });
-      if (f.n) {
+      const child = await container.run(argv, { detached: f.detached ?? false });
+      if (f.detached) {
         child.unref();
         stdout.write(formatRows([{ pid: child.pid! }], styleOf(f)));
         return;
@@ -56,7 +57,7 @@ export function registerProcesses(program: Command): void {
       await openApi(f).get(name).enter(ids);
     });
 
-  subcommand(program, 'detect', 'print the container of a process (default: the calling shell)')
+  subcommand(program, 'detect', 'print the container of a process (default: the calling shell)', { rows: true })
     .argument('[pid]', 'process id')
     .action(async (pid: string | undefined, _o, cmd: Command) => {
       const f = flagsOf(cmd);
@@ -68,17 +69,5 @@ export function registerProcesses(program: Command): void {
     .argument('<name>', 'container name')
     .action(async (name: string, _o, cmd: Command) => {
       await openApi(flagsOf(cmd)).get(name).killAll();
-    });
-
-  subcommand(program, 'pause', 'freeze a container and its subcontainers')
-    .argument('<name>', 'container name')
-    .action(async (name: string, _o, cmd: Command) => {
-      await openApi(flagsOf(cmd)).get(name).pause();
-    });
-
-  subcommand(program, 'resume', 'thaw a paused container')
-    .argument('<name>', 'container name')
-    .action(async (name: string, _o, cmd: Command) => {
-      await openApi(flagsOf(cmd)).get(name).resume();
     });
 }

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { apiOptions, type GlobalFlags } from '../context.js';
-import { flagsOf, subcommand } from './common.js';
+import { apiOptions } from '../context.js';
+import { flagsOf, subcommand, type CommandFlags } from './options.js';
 import type { MetricsFormat } from '../../stats/openmetrics.js';
-import { registerNotify } from './notify.js';
 
-interface TopFlags extends GlobalFlags {
+interface TopFlags extends CommandFlags {
   interval?: string;
   count?: string;
   format?: string;
@@ -66,8 +65,8 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   }
 }
 
-export function registerMonitor(program: Command): void {
-  registerNotify(program);
+/** `top`: the live console on a terminal (src/cli/top.ts), a stream of samples otherwise. */
+export function registerTop(program: Command): void {
   subcommand(program, 'top', 'live console of the container tree (no TTY or --json: NDJSON stream)')
     .argument('[name]', 'top of the tree to watch (default /)')
     .option('--interval <seconds>', 'sample period in seconds (default 1)')
@@ -89,14 +88,5 @@ export function registerMonitor(program: Command): void {
         intervalMs: positiveNumber(f.interval, '--interval', 1) * 1000,
         readOnly: f.readOnly ?? false,
       });
-    });
-
-  subcommand(program, 'serve', 'serve /metrics (OpenMetrics/Prometheus) and /stats.json over HTTP')
-    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:9464)')
-    .argument('[name]', 'top of the tree to export (default /)')
-    .action(async (name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<GlobalFlags & { listen?: string }>(cmd);
-      const [{ serveMetrics }, { openSamplingApi }] = await Promise.all([import('../serve.js'), import('../../stats/engine-source.js')]);
-      await serveMetrics(openSamplingApi(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { apiOptions } from '../context.js';
+import { flagsOf, subcommand, type CommandFlags } from './options.js';
+
+/** `serve`: /metrics and /stats.json over HTTP (the server is src/cli/serve.ts). */
+export function registerServe(program: Command): void {
+  subcommand(program, 'serve', 'serve /metrics (OpenMetrics/Prometheus) and /stats.json over HTTP')
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:9464)')
+    .argument('[name]', 'top of the tree to export (default /)')
+    .action(async (name: string | undefined, _o, cmd: Command) => {
+      const f = flagsOf<CommandFlags & { listen?: string }>(cmd);
+      const [{ serveMetrics }, { openSamplingApi }] = await Promise.all([import('../serve.js'), import('../../stats/engine-source.js')]);
+      await serveMetrics(openSamplingApi(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
+    });
+}
