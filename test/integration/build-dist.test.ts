@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// scripts/build.mjs and scripts/prepare.mjs, run on a copy of the project so that the
+// repository's own dist/ (which other tests run) is left alone.
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let work: string;
+const dist = () => path.join(work, 'dist');
+
+function node(script: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [path.join(work, 'scripts', script)], { cwd: work, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** Every file of dist/ with its content. */
+function snapshot(): Map<string, string> {
+  return new Map(fs.readdirSync(dist()).map((f) => [f, fs.readFileSync(path.join(dist(), f), 'latin1')]));
+}
+
+/** Sets a file's modification time `seconds` from now. */
+function age(file: string, seconds: number): void {
+  const t = new Date(Date.now() + seconds * 1000);
+  fs.utimesSync(file, t, t);
+}
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-build-'));
+  for (const entry of ['src', 'proto', 'scripts', 'bin', 'package.json', 'package-lock.json']) {
+    fs.cpSync(path.join(repo, entry), path.join(work, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(work, 'node_modules'));
+  const r = node('build.mjs');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+});
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('the build', () => {
+  it('makes a dist/ the CLI runs from', () => {
+    const r = spawnSync(process.execPath, [path.join(work, 'bin', 'lmctfy.js'), '-V'], { encoding: 'utf8' });
+    expect(r.stdout).toBe(`lmctfy version ${JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it('rebuilding unchanged sources keeps every file as it was and drops what the build no longer makes', () => {
+    const before = snapshot();
+    fs.writeFileSync(path.join(dist(), 'chunk-STALE.js'), 'export {};\n');
+    expect(node('build.mjs').code).toBe(0);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a build that fails leaves the previous dist/ in place', () => {
+    const before = snapshot();
+    const main = path.join(work, 'src', 'cli', 'main.ts');
+    const source = fs.readFileSync(main, 'utf8');
+    fs.writeFileSync(main, `${source}\nexport const broken = ;\n`);
+    try {
+      expect(node('build.mjs').code).not.toBe(0);
+    } finally {
+      fs.writeFileSync(main, source);
+    }
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('prepare (npm ci, npm link, and the install npx lmctfy makes)', () => {
+  const marker = () => path.join(dist(), 'marker');
+  const entry = () => path.join(dist(), 'lmctfy.js');
+
+  it('leaves a current dist/ alone', () => {
+    fs.writeFileSync(marker(), '');
+    age(entry(), 60);
+    expect(node('prepare.mjs', { npm_command: 'ci' }).code).toBe(0);
+    expect(fs.existsSync(marker())).toBe(true);
+  });
+
+  it('under npx (npm exec) never rebuilds an existing dist/, even one older than the sources', () => {
+    fs.writeFileSync(marker(), '');
+    age(entry(), -60);
+    const r = node('prepare.mjs', { npm_command: 'exec' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/older than the sources/);
+    expect(fs.existsSync(marker())).toBe(true);
+  });
+
+  it('rebuilds a stale dist/ for npm ci, and builds a missing one', () => {
+    fs.writeFileSync(marker(), '');
+    age(entry(), -60);
+    expect(node('prepare.mjs', { npm_command: 'ci' }).code).toBe(0);
+    expect(fs.existsSync(marker())).toBe(false);
+    fs.rmSync(dist(), { recursive: true });
+    expect(node('prepare.mjs', { npm_command: 'exec' }).code).toBe(0);
+    expect(fs.existsSync(entry())).toBe(true);
+  });
+});
