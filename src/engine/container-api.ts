@@ -108,10 +108,18 @@ export class ContainerApi {
     }));
   }
 
-  /** Makes the container's dir in each hierarchy it needs; returns those hierarchies. */
+  /**
+   * Makes the container's dir in each hierarchy it needs; returns those hierarchies. A
+   * delegated container (owner/owner_group) is made, and chowned, in every hierarchy its
+   * parent is in, as systemd's Delegate= does: otherwise its owner's tasks would join a
+   * root-owned ancestor in the hierarchies its spec does not name, and every `run` below it
+   * would fail. Those it does not name keep the kernel's defaults: no limit.
+   */
   private createV1(abs: string, parent: string, spec: ContainerSpec, made: string[]): Set<V1Controller> {
     const m = this.machine;
-    const controllers = controllersFor(m, spec);
+    const named = controllersFor(m, spec);
+    const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
+    const controllers = delegated ? [...new Set([...named, ...m.controllers().filter((c) => m.io.exists(m.dirOf(parent, c)!))])] : named;
     const seen = new Set<string>();
     // Freezer last: it is the tracking hierarchy, so the container exists only once all are made.
     for (const c of [...controllers.filter((x) => x !== 'freezer'), 'freezer' as const]) {

@@ -6,25 +6,71 @@ import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
+import type { V1Controller } from './kernel/layout.js';
+import { RESOURCE_KEYS, type ResourceKey } from './spec-rules.js';
 
-/** One file per distinct hierarchy to write a task id into so it lands in `name`. */
-export function placementFiles(machine: Machine, name: string, kind: 'procs' | 'tasks'): string[] {
+/** A file to write a task id into, and whose it is: the container's own, or (a hierarchy it does not isolate) an ancestor's. */
+export interface PlacementTarget {
+  file: string;
+  controller: V1Controller;
+  /** The container whose cgroup the file belongs to. */
+  container: string;
+}
+
+/** One target per distinct hierarchy to write a task id into so it lands in `name`. */
+export function placementTargets(machine: Machine, name: string, kind: 'procs' | 'tasks'): PlacementTarget[] {
   const file = kind === 'procs' || machine.version === 2 ? 'cgroup.procs' : 'tasks';
   const tracking = machine.trackingDir(name);
-  if (machine.version === 2) return [path.posix.join(tracking, file)];
+  const own = { file: path.posix.join(tracking, file), controller: 'freezer' as const, container: name };
+  if (machine.version === 2) return [own];
   const h = handleFor(machine, name);
   // The tracking hierarchy first and never shared: a task is in the container once it is
   // there, so a concurrent destroy finds and kills it; and if the container is being
   // destroyed the attach fails instead of falling back to an ancestor (RELIABILITY 15).
-  const files = new Set<string>([path.posix.join(tracking, file)]);
+  const targets = new Map<string, PlacementTarget>([[own.file, own]]);
   for (const c of machine.controllers()) {
     if (machine.dirOf(name, c) === tracking) continue;
     // Hierarchies the container does not isolate are shared with its parent: the task goes
     // to the nearest ancestor there, which also pulls it out of any other container.
     const dir = h.dir(c) ?? h.parentDir(c);
-    files.add(path.posix.join(dir, file));
+    const root = machine.dirOf('/', c)!;
+    const f = path.posix.join(dir, file);
+    if (!targets.has(f)) targets.set(f, { file: f, controller: c, container: dir === root ? '/' : dir.slice(root.length) });
   }
-  return [...files];
+  return [...targets.values()];
+}
+
+/** The files of placementTargets. */
+export function placementFiles(machine: Machine, name: string, kind: 'procs' | 'tasks'): string[] {
+  return placementTargets(machine, name, kind).map((t) => t.file);
+}
+
+/** The spec field that puts a container in a v1 hierarchy. */
+function specFieldOf(c: V1Controller): string {
+  if (c === 'cpuset') return 'cpu.mask';
+  return (Object.keys(RESOURCE_KEYS) as ResourceKey[]).find((k) => RESOURCE_KEYS[k] === c) ?? c;
+}
+
+/**
+ * Attaches a task everywhere `name` needs it. A task that must join an ancestor's cgroup
+ * the caller cannot write (a delegate below a container that is not in that hierarchy)
+ * fails with the hierarchy, the ancestor and the fix named, not only the kernel's EACCES.
+ */
+export function attachToTargets(machine: Machine, name: string, targets: PlacementTarget[], id: number): void {
+  for (const t of targets) {
+    try {
+      attachTask(machine, t.file, id);
+    } catch (e) {
+      if (!isLmctfyError(e, Code.PERMISSION_DENIED) || t.container === name) throw e;
+      const uid = process.getuid?.() ?? 0;
+      throw new LmctfyError(
+        Code.PERMISSION_DENIED,
+        `cannot place task ${id} in ${name}: it is not in the ${t.controller} hierarchy, so there the task joins ${t.container}, whose ${t.file} uid ${uid} cannot write. ` +
+          `Delegate (owner/owner_group) a container whose parent is in ${t.controller}: it is then made there too (name ${specFieldOf(t.controller)} in the specs above it)`,
+        { cause: e, errno: e.errno },
+      );
+    }
+  }
 }
 
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -54,8 +100,8 @@ export function attachTask(machine: Machine, file: string, id: number): void {
 
 /** Moves the given task ids into the container, in every hierarchy. */
 export function enterTasks(machine: Machine, name: string, tids: number[]): void {
-  const files = placementFiles(machine, name, 'tasks');
-  for (const tid of tids) for (const f of files) attachTask(machine, f, tid);
+  const targets = placementTargets(machine, name, 'tasks');
+  for (const tid of tids) attachToTargets(machine, name, targets, tid);
 }
 
 export interface SpawnOptions {
@@ -88,7 +134,7 @@ let execHelper: string | undefined;
  */
 export async function spawnInside(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
   if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
-  const files = placementFiles(machine, name, 'procs');
+  const targets = placementTargets(machine, name, 'procs');
   execHelper ??= findExecHelper();
   const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
   const log = opts.output && 'log' in opts.output ? opts.output : undefined;
@@ -107,7 +153,7 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   gatePipe.on('error', () => undefined);
   const status = readAll(child.stdio[4] as NodeJS.ReadableStream);
   try {
-    for (const f of files) attachTask(machine, f, pid);
+    attachToTargets(machine, name, targets, pid);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;

@@ -3,7 +3,9 @@
  * with owner/owner_group has its cgroup dirs and the files a delegate writes chowned, so
  * that user can create, run in and destroy subcontainers below it through the built CLI,
  * and gets PERMISSION_DENIED (exit 7), with nothing changed, for anything at or above it.
- * A user with no delegation may read (list, stats, top) but not write.
+ * A user with no delegation may read (list, stats, top) but not write. A delegated
+ * container is made in every hierarchy its parent is in, so its owner's tasks never join
+ * a root-owned ancestor (issue 12.15).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -141,18 +143,51 @@ describeCgroups(`delegation to non-root users (RELIABILITY 24)${unavailable ? ` 
     expect(lmctfy(t.root, ['list', 'containers', '-v', '/']).stdout.split('\n').filter(Boolean)).toEqual(['/del', '/plain']);
   });
 
-  it('v1 limits: a hierarchy the delegated container shares with its parent stays root-owned', () => {
-    // owner alone isolates only the tracking hierarchies; cpu, memory, ... are the root's.
-    const made = lmctfy(t.root, ['create', 'mini', `owner:${delegate.uid} owner_group:${delegate.gid}`]);
+  it('a container delegated with one resource is made in every hierarchy, so its owner runs below it as-is (issue 12.15)', () => {
+    // Only memory named: the rest keep the kernel's defaults but are the delegate's to join.
+    const made = lmctfy(t.root, ['create', 'team', `owner:${delegate.uid} owner_group:${delegate.gid} memory:{limit:300000000}`]);
     expect(made.code, made.stderr).toBe(0);
-    expect(asDelegate('create', '/mini/sub').code).toBe(0);
-    const run = asDelegate('run', '/mini/sub', 'sleep', '600');
+    const dirs = dirsOf('/team');
+    expect(dirs.map((d) => d.split('/')[4]).sort()).toEqual([...HIERARCHIES].sort());
+    for (const d of dirs) expect(fs.statSync(path.join(d, 'cgroup.procs')).uid, d).toBe(delegate.uid);
+    const cpuShares = dirs.map((d) => path.join(d, 'cpu.shares')).find((f) => fs.existsSync(f))!;
+    expect(fs.statSync(cpuShares).uid).toBe(0);
+
+    const job = asDelegate('create', '/team/job', 'memory:{limit:100000000}');
+    expect(job.code, job.stderr).toBe(0);
+    const run = asDelegate('run', '/team/job', 'id -u');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(String(delegate.uid));
+
+    const bg = asDelegate('run', '-n', '/team/job', 'sleep', '600');
+    expect(bg.code, bg.stderr).toBe(0);
+    const pid = Number(/pid="(\d+)"/.exec(bg.stdout)![1]);
+    started.push(pid);
+    // In every hierarchy the task is inside the delegated subtree: job's own dirs, /team's elsewhere.
+    const where = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    for (const h of HIERARCHIES) {
+      const line = where.split('\n').find((l) => l.split(':')[1]!.split(',').includes(h))!;
+      expect(line, h).toMatch(new RegExp(`/${t.root}/team(/job)?$`));
+    }
+    expect(asDelegate('destroy', '-f', '/team/job').code).toBe(0);
+    expect(isAlive(pid)).toBe(false);
+    expect(lmctfy(t.root, ['destroy', 'team']).code).toBe(0);
+    expect(dirsOf('/team')).toEqual([]);
+  });
+
+  it('below a parent that is not in a hierarchy, run says which hierarchy and ancestor, and places nothing', () => {
+    expect(lmctfy(t.root, ['create', 'mem', 'memory:{limit:300000000}']).code).toBe(0);
+    const made = lmctfy(t.root, ['create', '/mem/team', `owner:${delegate.uid} owner_group:${delegate.gid}`]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(dirsOf('/mem/team').some((d) => d.includes('/cpu/'))).toBe(false);
+    expect(asDelegate('create', '/mem/team/sub').code).toBe(0);
+    const run = asDelegate('run', '/mem/team/sub', 'sleep', '600');
     denied(run);
-    expect(run.stderr).toMatch(/cgroup\.procs: EACCES/);
+    expect(run.stderr).toMatch(/it is not in the (cpu|cpuset|blkio|devices) hierarchy, so there the task joins \/, whose \S+cgroup\.procs uid \d+ cannot write\. Delegate/);
     // Placement is all or nothing: the half-placed process was killed.
-    expect(lmctfy(t.root, ['list', 'pids', '-r', '-v', '/mini']).stdout.trim()).toBe('');
-    expect(asDelegate('destroy', '/mini/sub').code).toBe(0);
-    expect(lmctfy(t.root, ['destroy', 'mini']).code).toBe(0);
+    expect(lmctfy(t.root, ['list', 'pids', '-r', '-v', '/mem']).stdout.trim()).toBe('');
+    expect(asDelegate('destroy', '/mem/team/sub').code).toBe(0);
+    expect(lmctfy(t.root, ['destroy', '-f', 'mem']).code).toBe(0);
   });
 
   it('v1 limits: device rules need CAP_SYS_ADMIN, even below a delegated container', () => {

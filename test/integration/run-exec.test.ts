@@ -14,6 +14,7 @@ import type { Container } from '../../src/engine/container.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { LOG_MAX_BYTES } from '../../src/engine/run-log.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
+import { lmctfy } from '../helpers/cli.js';
 
 async function codeOf(p: Promise<unknown>): Promise<Code | 'ok'> {
   try {
@@ -113,6 +114,22 @@ describeCgroups('run: exec failures, output, log, shell, processes (issue 12.7, 
     await api.destroy('logged');
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.existsSync(`${file}.1`)).toBe(false);
+  });
+
+  it('CLI: run -n of a command that cannot run exits 5 with one line and prints no pid; --output takes its output', async () => {
+    const bad = lmctfy(t.root, ['run', '-n', 'box', 'lmctfy-no-such-command']);
+    expect(bad).toEqual({ code: Code.NOT_FOUND, stdout: '', stderr: 'lmctfy: NOT_FOUND: cannot run lmctfy-no-such-command in /box: command not found in PATH\n' });
+    expect(lmctfy(t.root, ['run', 'box', 'lmctfy-no-such-command']).code).toBe(Code.NOT_FOUND);
+    const out = path.join(tmp, 'cli-out.txt');
+    const fg = lmctfy(t.root, ['run', '--output', out, 'box', 'sh', '-c', 'echo fg; exit 4']);
+    expect(fg.code).toBe(4);
+    expect(fg.stdout).toBe('');
+    const bg = lmctfy(t.root, ['run', '-n', '--output', out, 'box', 'echo', 'bg', '-n']);
+    expect(bg.code, bg.stderr).toBe(0);
+    expect(bg.stdout).toMatch(/^pid="\d+"\n$/);
+    await emptied(c);
+    // The command's own flags stay its own (after NAME).
+    expect(fs.readFileSync(out, 'utf8')).toBe('fg\nbg -n\n');
   });
 
   it('shell() resolves with the exit status of the command, by default $SHELL', async () => {

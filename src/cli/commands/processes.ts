@@ -28,12 +28,13 @@ export function registerProcesses(program: Command): void {
     .argument('<name>', 'container name')
     .argument('<command...>', 'the command and its arguments (everything after NAME belongs to it)')
     .addOption(new NamedOption('-n', 'no wait: run detached in a new session with stdio on /dev/null and print its pid', 'detached'))
+    .addOption(new NamedOption('--output <file>', "append the command's stdout and stderr to FILE (e.g. with -n)", 'outputFile'))
     .passThroughOptions()
     .action(async (name: string, args: string[], _o, cmd: Command) => {
-      const f = flagsOf<CommandFlags & { detached?: boolean }>(cmd);
+      const f = flagsOf<CommandFlags & { detached?: boolean; outputFile?: string }>(cmd);
       const argv = commandArgv(args[0] === '--' ? args.slice(1) : args);
       const container = openApi(f).get(name);
-      const child = await container.run(argv, { detached: f.detached ?? false });
+      const child = await container.run(argv, { detached: f.detached ?? false, output: f.outputFile });
       if (f.detached) {
         child.unref();
         stdout.write(formatRows([{ pid: child.pid! }], styleOf(f)));
