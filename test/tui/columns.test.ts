@@ -11,7 +11,7 @@ import {
 } from '../../src/ui/view/columns.js';
 import { recordEvent, recordOomKills, EVENTS_PER_CONTAINER, type EventLog } from '../../src/ui/view/events.js';
 import { footerText } from '../../src/ui/components/Footer.js';
-import { bucketLabel, visibleBuckets } from '../../src/ui/components/Histogram.js';
+import { bucketLabel, visibleBuckets } from '../../src/ui/view/detail.js';
 import { nameCell } from '../../src/ui/components/Row.js';
 import { colorEnabled, paint, stateTone, usageTone } from '../../src/ui/view/theme.js';
 import { indexTree, visibleRows } from '../../src/ui/view/tree.js';

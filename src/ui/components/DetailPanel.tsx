@@ -1,11 +1,24 @@
 import { Box, Text } from 'ink';
-import type { HistorySeries, Percentiles } from '../../stats/model.js';
+import type { HistorySeries } from '../../stats/model.js';
 import { Chart } from './Chart.js';
 import { displayState, rowState } from '../view/columns.js';
-import { EventList } from './EventList.js';
+import {
+  NOT_ISOLATED,
+  cut,
+  detailLayout,
+  eventsSection,
+  fillColumn,
+  ioSection,
+  latencySection,
+  memoryIsolated,
+  specSection,
+  usageSection,
+  type DetailSectionId,
+  type Line,
+  type SectionSource,
+} from '../view/detail.js';
 import type { ConsoleEvent } from '../view/events.js';
 import { formatBytes, formatPercent } from '../view/format.js';
-import { Histogram } from './Histogram.js';
 import { useSpecText } from '../hooks/useSpecText.js';
 import type { ConsoleActions } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
@@ -24,59 +37,81 @@ export interface DetailPanelProps {
 
 const EVENTS_SHOWN = 5;
 
-/** Everything about the selected container: history plots, latency, spec and events. */
+/**
+ * Everything about the selected container: history plots, percentiles, IO, latency, events
+ * and spec, laid out for the space there is (detailLayout); what has no room is named on
+ * the title line instead of being drawn over.
+ */
 export function DetailPanel({ row, history, events, actions, revision, width, height }: DetailPanelProps) {
   const color = useColor();
   const spec = useSpecText(actions, row.name, revision);
-  const bold = paint(color, undefined, { bold: true });
-  const inner = Math.max(2, height - 1);
-  const chartWidth = Math.max(20, Math.floor(width * 0.4));
-  const middleWidth = Math.max(20, Math.floor(width * 0.32));
-  const rightWidth = Math.max(10, width - chartWidth - middleWidth - 2);
-  const { rates, histograms } = row.view;
+  const inner = Math.max(0, height - 1);
+  const layout = detailLayout(width, inner);
+  const { rates } = row.view;
+  const sections = (id: DetailSectionId, columnWidth: number): SectionSource => {
+    switch (id) {
+      case 'usage':
+        return usageSection(row.view, history);
+      case 'io':
+        return ioSection(row.view);
+      case 'latency':
+        return (room) => latencySection(row.view, columnWidth, room);
+      case 'events':
+        return eventsSection(events, EVENTS_SHOWN);
+      case 'spec':
+        return specSection(spec);
+    }
+  };
+  const columns = layout.columns.map((c) => ({ width: c.width, ...fillColumn(c.sections.map((id) => sections(id, c.width)), inner, c.width) }));
+  const hidden = [...layout.hiddenCharts, ...columns.flatMap((c) => c.hidden)];
   const ofCap = rates.cpuPercentOfCap === undefined ? '' : `, ${formatPercent(rates.cpuPercentOfCap)} of its cap`;
+  const hint = hidden.length === 0 ? '' : `  hidden for room: ${hidden.join(', ')}`;
+  const title = ` ${row.name}  ${displayState(rowState(row))}  CPU ${formatPercent(rates.cpuPercent)}${ofCap}${hint}  (Enter closes) `;
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
       <Text wrap="truncate" {...paint(color, undefined, { bold: true, inverse: true })}>
-        {` ${row.name}  ${displayState(rowState(row))}  CPU ${formatPercent(rates.cpuPercent)}${ofCap}  (Enter closes) `}
+        {cut(title, width)}
       </Text>
       <Box flexDirection="row" height={inner} overflow="hidden">
-        <Box flexDirection="column" width={chartWidth}>
-          <Chart
-            title="CPU % (100 = one CPU)"
-            values={history?.cpuPercent ?? []}
-            height={Math.floor(inner / 2)}
-            width={chartWidth}
-            min={0}
-            label={(v) => formatPercent(v).padStart(8)}
-          />
-          <Chart
-            title="Memory usage"
-            values={history?.memoryUsage ?? []}
-            height={inner - Math.floor(inner / 2)}
-            width={chartWidth}
-            label={(v) => formatBytes(v).padStart(9)}
-          />
-        </Box>
-        <Box flexDirection="column" width={middleWidth} marginLeft={1} overflow="hidden">
-          <Text {...bold}>Percentiles p50 / p90 / p99</Text>
-          <Text wrap="truncate">{`CPU  ${percentiles(history?.cpuPercentiles, formatPercent)}`}</Text>
-          <Text wrap="truncate">{`MEM  ${percentiles(history?.memoryPercentiles, formatBytes)}`}</Text>
-          <Histogram histograms={histograms ?? []} width={middleWidth} height={Math.max(0, inner - 4)} />
-        </Box>
-        <Box flexDirection="column" width={rightWidth} marginLeft={1} overflow="hidden">
-          <Text {...bold}>Events</Text>
-          <EventList events={events} limit={EVENTS_SHOWN} />
-          <Text {...bold}>Spec</Text>
-          {spec.status === 'loading' && <Text>loading…</Text>}
-          {spec.status === 'failed' && <Text {...paint(color, 'error')}>{spec.error}</Text>}
-          {spec.status === 'ready' && <Text>{spec.text.trim() === '' ? '(all defaults)' : spec.text.trimEnd()}</Text>}
-        </Box>
+        {layout.chartWidth > 0 && (
+          <Box flexDirection="column" width={layout.chartWidth} flexShrink={0}>
+            <Chart
+              title="CPU % (100 = one CPU)"
+              values={history?.cpuPercent ?? []}
+              height={layout.cpuChartHeight}
+              width={layout.chartWidth}
+              min={0}
+              label={(v) => formatPercent(v).padStart(8)}
+            />
+            {layout.memoryChartHeight > 0 && (
+              <Chart
+                title="Memory usage"
+                values={memoryIsolated(row.view) ? (history?.memoryUsage ?? []) : []}
+                height={layout.memoryChartHeight}
+                width={layout.chartWidth}
+                label={(v) => formatBytes(v).padStart(9)}
+                emptyText={memoryIsolated(row.view) ? undefined : NOT_ISOLATED}
+              />
+            )}
+          </Box>
+        )}
+        {columns.map((c, i) => (
+          <Box key={i} flexDirection="column" width={c.width} marginLeft={layout.chartWidth > 0 || i > 0 ? 1 : 0} flexShrink={0} overflow="hidden">
+            {c.lines.map((line, j) => (
+              <LineText key={j} line={line} />
+            ))}
+          </Box>
+        ))}
       </Box>
     </Box>
   );
 }
 
-function percentiles(p: Percentiles | undefined, format: (n: number) => string): string {
-  return p === undefined ? 'not enough history' : `${format(p.p50)} / ${format(p.p90)} / ${format(p.p99)}`;
+function LineText({ line }: { line: Line }) {
+  const color = useColor();
+  return (
+    <Text wrap="truncate" {...paint(color, line.tone, { bold: line.bold })}>
+      {line.text}
+    </Text>
+  );
 }
