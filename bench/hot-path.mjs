@@ -3,7 +3,7 @@
 // Usage: node bench/hot-path.mjs <lifecycle-engine|lifecycle-raw|sample-engine|sample-plain> <count>
 // with LMCTFY_ROOT naming a delegated root the parent prepared (the sample paths expect
 // SAMPLE_CONTAINERS containers from treeNames in it).
-import { ContainerApi, Sampler, engineStatsSource, openSamplingApi, realIo } from '../dist/index.js';
+import { ContainerApi, Sampler, openSampling } from '../dist/index.js';
 import { LIFECYCLE_SPEC, plainPass, rawCreateDestroy, treeNames } from './floors.mjs';
 
 export const SAMPLE_CONTAINERS = 200;
@@ -24,7 +24,7 @@ if (which) {
   } else if (which === 'lifecycle-raw') {
     step = (i) => rawCreateDestroy(api.machine, `r${i}`);
   } else if (which === 'sample-engine') {
-    const sampler = new Sampler(engineStatsSource(openSamplingApi({ root })), { io: realIo, root: '/', host: false, type: 'counters' });
+    const sampler = new Sampler(openSampling({ root }), { root: '/', host: false, type: 'counters' });
     step = () => sampler.next();
   } else if (which === 'sample-plain') {
     step = (i) => plainPass(api.machine, names, i);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parseArgs } from 'node:util';
-import { ContainerApi, LmctfyError, Code, Sampler, engineStatsSource, openSamplingApi, realIo, toNdjsonLine, toOpenMetrics } from '../dist/index.js';
+import { ContainerApi, LmctfyError, Code, Sampler, openSampling, toNdjsonLine, toOpenMetrics } from '../dist/index.js';
 import { ownDirs, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
@@ -53,9 +53,9 @@ function settle() {
 const root = `lmctfy-soak-${process.pid}`;
 const marker = `soak-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
-const sampler = new Sampler(engineStatsSource(openSamplingApi({ root })), { io: realIo, type: 'full', histograms: true });
+const sampler = new Sampler(openSampling({ root }), { type: 'full', histograms: true });
 // And as the console does: counters passes, the tree and settings learnt from inotify.
-const watching = new Sampler(engineStatsSource(openSamplingApi({ root }), { watch: true }), { io: realIo, type: 'counters', histograms: true });
+const watching = new Sampler(openSampling({ root, watch: true }), { type: 'counters', histograms: true });
 const names = (view) => view.containers.map((c) => c.name).join(' ');
 const errors = {};
 const count = (e) => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContainerApi, Sampler, engineStatsSource, openSamplingApi, realIo } from '../dist/index.js';
+import { ContainerApi, Sampler, openSampling } from '../dist/index.js';
 import { LIFECYCLE_SPEC as spec, plainPass, treeNames as names } from './floors.mjs';
 import { record, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
@@ -14,8 +14,6 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number
 const root = `lmctfy-bench-stats-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
 const m = api.machine;
-// What the console and exporters use: descriptors kept open between passes.
-const samplingApi = openSamplingApi({ root });
 const unifiedMirror = path.join('/sys/fs/cgroup/unified', root);
 
 let plainPasses = 0;
@@ -91,7 +89,8 @@ try {
     }
     made = list;
     // As the console samples: watching the tree, with the event loop running between passes.
-    const sampler = new Sampler(engineStatsSource(samplingApi, { watch: true }), { io: realIo, root: '/', host: false, type: 'counters' });
+    // What the console and exporters use: descriptors kept open between passes.
+    const sampler = new Sampler(openSampling({ root, watch: true }), { root: '/', host: false, type: 'counters' });
     // Steady state, as a console that has run for a while: small trees need more passes
     // before V8 has optimized the sampler (about 10,000 containers read, here).
     for (let i = 0; i < Math.ceil(10_000 / n); i++) {

@@ -1,8 +1,6 @@
 import * as http from 'node:http';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import type { ContainerApi } from '../engine/container-api.js';
-import { realIo } from '../engine/kernel/io.js';
-import { engineStatsSource } from '../stats/engine-source.js';
+import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
 import { contentType, toOpenMetrics } from '../stats/openmetrics.js';
@@ -20,10 +18,10 @@ export function parseListen(listen: string): { host: string; port: number } {
  * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
  * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
  */
-export async function serveMetrics(api: ContainerApi, name: string, listen: string): Promise<void> {
+export async function serveMetrics(sampling: SamplingSource, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
-  const root = api.get(name).name;
-  const sampler = new Sampler(engineStatsSource(api), { io: realIo, root, type: 'full' });
+  const root = sampling.container(name);
+  const sampler = new Sampler(sampling, { root, type: 'full' });
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
+import { describeBackend } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { LiveSampler } from '../stats/live.js';
@@ -50,7 +51,7 @@ export function engineActions(api: ContainerApi): ConsoleActions {
 }
 
 export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
-  const m = api.machine;
+  const backend = describeBackend(api);
   return {
     subscribe: (listener) => live.subscribe(listener),
     history: (name) => live.series(name),
@@ -61,7 +62,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
       host: os.hostname(),
       cpus: os.availableParallelism(),
       memoryBytes: os.totalmem(),
-      cgroupMode: `${m.layout.mode}, v${m.version} backend`,
+      cgroupMode: backend,
       rootName,
     }),
   };

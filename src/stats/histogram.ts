@@ -1,4 +1,4 @@
-import type { Schedstat } from '../engine/kernel/procfs.js';
+import type { Schedstat, TaskSchedstat } from '../engine/sampling/index.js';
 import type { CpuHistogramType, HistogramMap } from '../messages/types.js';
 
 /**
@@ -22,13 +22,6 @@ export const SCHEDSTAT_BUCKET_EDGES_US: readonly number[] = [
  * sleeps.
  */
 export const WAIT_HISTOGRAM_TYPE: CpuHistogramType = 'QUEUE_OTHER';
-
-/** A thread of one of the container's processes, as read in one pass. */
-export interface TaskSchedstat {
-  pid: number;
-  tid: number;
-  stat: Schedstat;
-}
 
 /** Index of the bucket holding a value in ns: edges.length is the open last bucket. */
 export function bucketIndex(valueNs: number, edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US): number {

@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
-import { realIo } from '../engine/kernel/io.js';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { engineStatsSource, openSamplingApi } from './engine-source.js';
-import { Sampler, type SamplerOptions } from './sampler.js';
+import { openSampling } from '../engine/sampling/index.js';
+import { PassViews, Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
 
 export interface LiveOptions {
@@ -13,7 +12,7 @@ export interface LiveOptions {
   /** Container whose subtree is watched. */
   root: string;
   intervalMs: number;
-  sampler?: Omit<SamplerOptions, 'io' | 'root' | 'clock'>;
+  sampler?: Omit<SamplerOptions, 'proc' | 'root' | 'clock'>;
   /** Sample on the main thread (tests, or when the worker bundle is absent). */
   inThread?: boolean;
   /** Cap of the worker's old-generation heap, MB (default 384). */
@@ -32,7 +31,9 @@ export type FromWorker = { kind: 'raw'; raw: RawSample } | { kind: 'error'; code
 export class LiveSampler {
   private readonly listeners = new Set<(view: SampleView) => void>();
   private readonly errorListeners = new Set<(err: LmctfyError) => void>();
-  private readonly sampler: Sampler;
+  private readonly views: PassViews;
+  /** Passes read on this thread: only without a worker, made when that starts. */
+  private sampler?: Sampler;
   private worker?: Worker;
   private timer?: NodeJS.Timeout;
   private interval: number;
@@ -41,9 +42,7 @@ export class LiveSampler {
 
   constructor(private readonly opts: LiveOptions) {
     this.interval = opts.intervalMs;
-    const api = openSamplingApi(opts.api);
-    // Watching starts with the first pass, so only the thread that samples holds watches.
-    this.sampler = new Sampler(engineStatsSource(api, { watch: true }), { ...opts.sampler, io: realIo, root: opts.root });
+    this.views = new PassViews(opts.sampler?.history);
   }
 
   start(): void {
@@ -82,9 +81,16 @@ export class LiveSampler {
   }
 
   private startInThread(): void {
+    let sampler: Sampler;
+    try {
+      sampler = this.sampler = openSampler(this.opts);
+    } catch (e) {
+      this.fail(asLmctfyError(e));
+      return;
+    }
     const tick = () => {
       try {
-        this.publish(this.sampler.sample());
+        this.publish(sampler.sample());
       } catch (e) {
         this.fail(asLmctfyError(e));
       }
@@ -96,14 +102,14 @@ export class LiveSampler {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.sampler.close();
+    this.sampler?.close();
     this.worker?.postMessage({ kind: 'stop' } satisfies ToWorker);
     void this.worker?.terminate();
     this.worker = undefined;
   }
 
   private publish(raw: RawSample): void {
-    this.latest = this.sampler.view(raw);
+    this.latest = this.views.view(raw);
     for (const l of this.listeners) l(this.latest);
   }
 
@@ -119,11 +125,11 @@ export class LiveSampler {
   }
 
   series(name: string): HistorySeries | undefined {
-    return this.sampler.series(name);
+    return this.views.series(name);
   }
 
   recentCpu(name: string, n: number): number[] | undefined {
-    return this.sampler.recentCpu(name, n);
+    return this.views.recentCpu(name, n);
   }
 
   intervalMs(): number {
@@ -134,4 +140,9 @@ export class LiveSampler {
     this.interval = ms;
     this.worker?.postMessage({ kind: 'interval', ms } satisfies ToWorker);
   }
+}
+
+/** The reading half of a live sampler, wherever it runs: the engine's sampling face, watching. */
+export function openSampler(opts: LiveOptions): Sampler {
+  return new Sampler(openSampling({ ...opts.api, watch: true }), { ...opts.sampler, root: opts.root });
 }

@@ -1,22 +1,21 @@
+import { workingSetBytes } from '../engine/sampling/index.js';
 import type { MemoryData, MemoryStats } from '../messages/types.js';
 
 /**
- * A memory.stat figure for the whole subtree: usage counts descendants (v1 with
- * use_hierarchy, always on v2), so the hierarchical `total_*` keys match it; the
- * container's own keys are the fallback (v2's memory.stat is already hierarchical).
+ * A memory breakdown figure for the whole subtree: usage counts descendants, so the
+ * hierarchical figures match it; the container's own are the fallback (where the kernel's
+ * breakdown counts descendants already, the engine gives it as the hierarchical one).
  */
 export function subtreeMemory(m: MemoryStats | undefined, key: keyof MemoryData): number | undefined {
   return m?.hierarchical_data?.[key] ?? m?.container_data?.[key];
 }
 
 /**
- * Working set = usage − inactive_file, floored at 0 (what cAdvisor, docker and Kubernetes
- * report). The engine's value wins when it gave one; without inactive_file (memory.stat
- * not read) it is unknown rather than guessed as usage.
+ * The working set: the engine's figure when it gave one, else the same rule applied to the
+ * figures at hand (workingSetBytes: usage − inactive_file floored at 0, unknown without
+ * inactive_file rather than guessed as usage).
  */
 export function workingSet(m: MemoryStats | undefined): number | undefined {
   if (m?.working_set !== undefined) return m.working_set;
-  const inactive = subtreeMemory(m, 'inactive_file');
-  if (m?.usage === undefined || inactive === undefined) return undefined;
-  return Math.max(0, m.usage - inactive);
+  return workingSetBytes(m?.usage, subtreeMemory(m, 'inactive_file'));
 }

@@ -1,4 +1,7 @@
+import type { HostSample, SampleLimits } from '../engine/sampling/index.js';
 import type { ContainerStats, FreezerState, HistogramMap } from '../messages/types.js';
+
+export type { HostSample, SampleLimits };
 
 /**
  * The plain data model stats produces and every face consumes (console, JSON, OpenMetrics).
@@ -19,18 +22,6 @@ export interface RawContainerSample {
    * lmctfy's per-interval derivation from /proc/<pid>/task/<tid>/schedstat (docs/STATS.md).
    */
   histogramSource?: 'kernel' | 'schedstat';
-}
-
-/** The machine around the containers, read from /proc and /sys in the same pass. */
-export interface HostSample {
-  hostname?: string;
-  /** Online CPUs: the count a CPU % of 100 × cpus would saturate. */
-  cpus?: number;
-  load1?: number;
-  load5?: number;
-  load15?: number;
-  memTotalBytes?: number;
-  memAvailableBytes?: number;
 }
 
 export interface RawSample {

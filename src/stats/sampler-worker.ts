@@ -1,9 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { realIo } from '../engine/kernel/io.js';
 import { asLmctfyError } from '../engine/errors.js';
-import { engineStatsSource, openSamplingApi } from './engine-source.js';
-import { Sampler } from './sampler.js';
-import type { FromWorker, LiveOptions, ToWorker } from './live.js';
+import { openSampler, type FromWorker, type LiveOptions, type ToWorker } from './live.js';
 
 // Entry of the sampling worker (bundled as dist/sampler-worker.js): raw passes only.
 const opts = workerData as LiveOptions;
@@ -13,8 +10,7 @@ let timer: NodeJS.Timeout | undefined;
 const post = (m: FromWorker) => port.postMessage(m);
 
 try {
-  const api = openSamplingApi(opts.api);
-  const sampler = new Sampler(engineStatsSource(api, { watch: true }), { ...opts.sampler, io: realIo, root: opts.root });
+  const sampler = openSampler(opts);
   const tick = () => {
     const started = Date.now();
     try {

@@ -1,26 +1,11 @@
 import { unlessNotFound } from '../engine/errors.js';
-import type { KernelIo } from '../engine/kernel/io.js';
-import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat } from '../engine/kernel/procfs.js';
-import type { StatsType } from '../engine/resources/types.js';
-import type { ContainerStats } from '../messages/types.js';
-import { SchedstatHistogrammer, type TaskSchedstat } from './histogram.js';
+import { procReader, type ProcReader, type StatsSource, type StatsType } from '../engine/sampling/index.js';
+import { SchedstatHistogrammer } from './histogram.js';
 import { HistoryStore, type HistoryOptions } from './history.js';
-import type { HistorySeries, HostSample, RawContainerSample, RawSample, SampleView } from './model.js';
+import type { HistorySeries, RawContainerSample, RawSample, SampleView } from './model.js';
 import { SampleDeriver } from './rates.js';
 
-/** What the sampler needs from the engine; tests pass a fake. */
-export interface StatsSource {
-  /** The container named root and everything below it, with each one's cgroup id. */
-  walk(root: string): Array<{ name: string; id: number }>;
-  /** undefined = the container vanished since the walk. */
-  read(name: string, type: StatsType): { stats: ContainerStats; limits: RawContainerSample['limits'] } | undefined;
-  /** Processes (tgids) in the container itself. */
-  pids(name: string): number[];
-  /** Called after each pass (lets a source release what the pass did not touch). */
-  endPass?(): void;
-  /** Releases what the source holds between passes (watches). */
-  close?(): void;
-}
+export type { StatsSource };
 
 export interface Clock {
   /** Wall clock, ms since the epoch. */
@@ -35,11 +20,11 @@ export const systemClock: Clock = {
 };
 
 export interface SamplerOptions {
-  /** Reads /proc and /sys for host figures and schedstat. */
-  io: KernelIo;
+  /** Reads /proc and /sys for host figures and schedstat (default: the real ones). */
+  proc?: ProcReader;
   /** Container whose subtree is sampled (default `/`). */
   root?: string;
-  /** Which stats to read; `full` includes memory.stat, the costly file (default `summary`). */
+  /** Which stats to read; `full` includes the memory breakdown (default `summary`). */
   type?: StatsType;
   /** Derive CPU latency histograms from schedstat for containers the kernel gives none. */
   histograms?: boolean;
@@ -49,31 +34,33 @@ export interface SamplerOptions {
   history?: HistoryOptions;
 }
 
-/** Reads the host figures; each one the kernel lacks is absent. */
-export function readHost(io: KernelIo): HostSample {
-  const host: HostSample = {};
-  const name = unlessNotFound(() => hostname(io));
-  if (name !== undefined) host.hostname = name;
-  const cpus = unlessNotFound(() => cpuCount(io));
-  if (cpus !== undefined) host.cpus = cpus;
-  const load = unlessNotFound(() => readLoadavg(io));
-  if (load) Object.assign(host, { load1: load.load1, load5: load.load5, load15: load.load15 });
-  const mem = unlessNotFound(() => readMeminfo(io));
-  if (mem?.totalBytes !== undefined) host.memTotalBytes = mem.totalBytes;
-  if (mem?.availableBytes !== undefined) host.memAvailableBytes = mem.availableBytes;
-  return host;
-}
+/**
+ * Views of raw passes: rates against the previous pass of the same cgroup, recorded in a
+ * bounded history. Reads nothing: it can live on another thread than the passes' reader.
+ */
+export class PassViews {
+  private readonly deriver = new SampleDeriver();
+  private readonly history: HistoryStore;
 
-/** schedstat of every thread of the given processes; exited processes and threads drop out. */
-export function readTasks(io: KernelIo, pids: readonly number[]): TaskSchedstat[] {
-  const tasks: TaskSchedstat[] = [];
-  for (const pid of pids) {
-    for (const tid of listTids(io, pid)) {
-      const stat = readSchedstat(io, pid, tid);
-      if (stat) tasks.push({ pid, tid, stat });
-    }
+  constructor(history?: HistoryOptions) {
+    this.history = new HistoryStore(history);
   }
-  return tasks;
+
+  /** Derives the view of a raw pass and records it in history. */
+  view(raw: RawSample): SampleView {
+    const view = this.deriver.derive(raw);
+    this.history.record(view);
+    return view;
+  }
+
+  /** Recent CPU % and memory of a container, oldest first, with percentiles. */
+  series(name: string): HistorySeries | undefined {
+    return this.history.series(name);
+  }
+
+  recentCpu(name: string, n: number): number[] | undefined {
+    return this.history.recentCpu(name, n);
+  }
 }
 
 /**
@@ -83,16 +70,17 @@ export function readTasks(io: KernelIo, pids: readonly number[]): TaskSchedstat[
  */
 export class Sampler {
   private readonly clock: Clock;
-  private readonly deriver = new SampleDeriver();
-  private readonly history: HistoryStore;
+  private readonly proc: ProcReader;
+  private readonly views: PassViews;
   private readonly histogrammer = new SchedstatHistogrammer();
 
   constructor(
     private readonly source: StatsSource,
-    private readonly options: SamplerOptions,
+    private readonly options: SamplerOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.history = new HistoryStore(options.history);
+    this.proc = options.proc ?? procReader();
+    this.views = new PassViews(options.history);
   }
 
   /** One raw pass. Containers that vanish during it are left out of it. */
@@ -112,7 +100,7 @@ export class Sampler {
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
-    if (this.options.host ?? true) raw.host = readHost(this.options.io);
+    if (this.options.host ?? true) raw.host = this.proc.host();
     return raw;
   }
 
@@ -123,30 +111,28 @@ export class Sampler {
 
   /** Derives the view of a raw pass taken with sample() and records it in history. */
   view(raw: RawSample): SampleView {
-    const view = this.deriver.derive(raw);
-    this.history.record(view);
-    return view;
+    return this.views.view(raw);
   }
 
-  /** Releases the source's watches; the sampler is not used after this. */
+  /** Releases what the source holds (watches, kept-open files); the sampler is not used after this. */
   close(): void {
     this.source.close?.();
   }
 
   /** Recent CPU % and memory of a container, oldest first, with percentiles. */
   series(name: string): HistorySeries | undefined {
-    return this.history.series(name);
+    return this.views.series(name);
   }
 
   recentCpu(name: string, n: number): number[] | undefined {
-    return this.history.recentCpu(name, n);
+    return this.views.recentCpu(name, n);
   }
 
   private addSchedstatHistograms(c: RawContainerSample): void {
     // The container may vanish between its stats and its process list.
     const pids = unlessNotFound(() => this.source.pids(c.name));
     if (!pids) return;
-    const histograms = this.histogrammer.observe(c.name, c.id, readTasks(this.options.io, pids));
+    const histograms = this.histogrammer.observe(c.name, c.id, this.proc.tasks(pids));
     if (!histograms) return;
     c.stats = { ...c.stats, cpu: { ...c.stats.cpu, histograms } };
     c.histogramSource = 'schedstat';

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { realIo } from '../../src/engine/kernel/io.js';
 import { Sampler, type StatsSource } from '../../src/stats/sampler.js';
 
 // The Sampler's histograms over a real process's /proc/<pid>/schedstat; no cgroups.
@@ -20,7 +19,7 @@ describe('against the real /proc', () => {
     const child = spawn(process.execPath, ['-e', burst], { stdio: 'ignore' });
     try {
       const pid = child.pid!;
-      const sampler = new Sampler(oneContainer(pid), { io: realIo, histograms: true, host: false });
+      const sampler = new Sampler(oneContainer(pid), { histograms: true, host: false });
       await new Promise((r) => setTimeout(r, 300));
       sampler.sample();
       await new Promise((r) => setTimeout(r, 500));

@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Schedstat } from '../../src/engine/kernel/procfs.js';
+import type { Schedstat, TaskSchedstat } from '../../src/engine/sampling/index.js';
 import type { HistogramMap } from '../../src/messages/types.js';
 import {
   SCHEDSTAT_BUCKET_EDGES_US,
   SchedstatHistogrammer,
   bucketIndex,
   histogramsFromSchedstat,
-  type TaskSchedstat,
 } from '../../src/stats/histogram.js';
 
 const US = 1000;

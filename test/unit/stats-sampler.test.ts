@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { codeForErrno } from '../../src/engine/kernel/errno.js';
 import type { ContainerStats, HistogramMap } from '../../src/messages/types.js';
-import { Sampler, readHost, readTasks, type Clock, type StatsSource } from '../../src/stats/sampler.js';
+import { procReader } from '../../src/engine/sampling/index.js';
+import { Sampler, type Clock, type StatsSource } from '../../src/stats/sampler.js';
 import { fakeProc } from '../fixtures/proc/fake-proc.js';
 
 const SEC = 1e9;
@@ -66,7 +67,7 @@ describe('Sampler.sample', () => {
       ['/a', { id: 2, stats: { memory: { usage: 4096 } }, pids: [] }],
     ]);
     const { source, calls } = fakeSource(tree);
-    const s = new Sampler(source, { io: fakeProc(hostFiles), clock: manualClock(), type: 'full', root: '/' });
+    const s = new Sampler(source, { proc: procReader(fakeProc(hostFiles)), clock: manualClock(), type: 'full', root: '/' });
     const raw = s.sample();
     expect(raw.timestamp).toBe('2024-01-02T03:04:05.600Z');
     expect(raw.monoNs).toBe(5 * SEC);
@@ -91,7 +92,7 @@ describe('Sampler.sample', () => {
       ['/a', { id: 2, stats: {}, pids: [] }],
       ['/b', { id: 3, stats: {}, pids: [], vanishOnRead: true }],
     ]);
-    const s = new Sampler(fakeSource(tree).source, { io: fakeProc(), host: false });
+    const s = new Sampler(fakeSource(tree).source, { proc: procReader(fakeProc()), host: false });
     const raw = s.sample();
     expect(raw.containers.map((c) => c.name)).toEqual(['/a']);
     expect(raw.host).toBeUndefined();
@@ -99,7 +100,7 @@ describe('Sampler.sample', () => {
 
   it('summary stats by default', () => {
     const { source, calls } = fakeSource(new Map([['/a', { id: 2, stats: {}, pids: [] }]]));
-    new Sampler(source, { io: fakeProc(), host: false }).sample();
+    new Sampler(source, { proc: procReader(fakeProc()), host: false }).sample();
     expect(calls).toContain('read /a summary');
   });
 });
@@ -112,7 +113,7 @@ describe('schedstat histograms', () => {
     const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 1 } } }, pids: [100] }]]);
     const clock = manualClock();
     const { source, calls } = fakeSource(tree);
-    const sampler = new Sampler(source, { io: proc, clock, histograms: true, host: false });
+    const sampler = new Sampler(source, { proc: procReader(proc), clock, histograms: true, host: false });
     return { proc, tree, clock, sampler, calls };
   }
   const onCpu = (hs: HistogramMap[] | undefined) => hs?.find((h) => h.type === 'ONCPU')?.stat.map((b) => b.value);
@@ -144,7 +145,7 @@ describe('schedstat histograms', () => {
 
   it('without the option no process is looked at', () => {
     const { source, calls } = fakeSource(new Map([['/a', { id: 2, stats: {}, pids: [100] }]]));
-    const s = new Sampler(source, { io: fakeProc(), host: false });
+    const s = new Sampler(source, { proc: procReader(fakeProc()), host: false });
     s.sample();
     s.sample();
     expect(calls.some((x) => x.startsWith('pids'))).toBe(false);
@@ -179,7 +180,7 @@ describe('Sampler.next and series', () => {
   it('derives rates between passes and records history', () => {
     const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 0 } }, memory: { usage: 100 } }, pids: [] }]]);
     const clock = manualClock();
-    const s = new Sampler(fakeSource(tree).source, { io: fakeProc(), clock, host: false });
+    const s = new Sampler(fakeSource(tree).source, { proc: procReader(fakeProc()), clock, host: false });
     const first = s.next();
     expect(first.intervalSec).toBe(0);
     expect(first.containers[0]!.rates).toEqual({});
@@ -190,28 +191,5 @@ describe('Sampler.next and series', () => {
     expect(second.containers[0]!.rates).toEqual({ cpuPercent: 50, cpuPercentOfCap: 25, memoryGrowthPerSec: 100 });
     expect(s.series('/a')).toMatchObject({ cpuPercent: [50], memoryUsage: [100, 300] });
     expect(s.series('/nope')).toBeUndefined();
-  });
-});
-
-describe('readHost and readTasks', () => {
-  it('host figures the kernel lacks are absent', () => {
-    expect(readHost(fakeProc({ '/proc/loadavg': '1.00 2.00 3.00 1/2 3\n' }))).toEqual({ load1: 1, load5: 2, load15: 3 });
-  });
-
-  it('a malformed host file is an error naming it', () => {
-    expect(() => readHost(fakeProc({ '/proc/loadavg': 'what\n' }))).toThrow('/proc/loadavg');
-  });
-
-  it('reads every thread of every process; exited ones drop out', () => {
-    const proc = fakeProc();
-    proc.setTask(1, 1, 10, 20, 3);
-    proc.setTask(1, 2, 11, 21, 4);
-    proc.setTask(5, 5, 12, 22, 5);
-    const tasks = readTasks(proc, [1, 5, 9]);
-    expect(tasks.map((t) => [t.pid, t.tid, t.stat.slices]).sort()).toEqual([
-      [1, 1, 3],
-      [1, 2, 4],
-      [5, 5, 5],
-    ]);
   });
 });

@@ -9,7 +9,7 @@ export function registerServe(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { listen?: string }>(cmd);
-      const [{ serveMetrics }, { openSamplingApi }] = await Promise.all([import('../serve.js'), import('../../stats/engine-source.js')]);
-      await serveMetrics(openSamplingApi(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
+      const [{ serveMetrics }, { openSampling }] = await Promise.all([import('../serve.js'), import('../../engine/sampling/index.js')]);
+      await serveMetrics(openSampling(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

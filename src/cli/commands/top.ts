@@ -31,19 +31,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json'): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { engineStatsSource, openSamplingApi }, { realIo }, { toNdjsonLine }, { toOpenMetrics }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }] = await Promise.all([
     import('../../stats/sampler.js'),
-    import('../../stats/engine-source.js'),
-    import('../../engine/kernel/io.js'),
+    import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
     import('../../stats/openmetrics.js'),
   ]);
-  const api = openSamplingApi(apiOptions(f));
-  const root = api.get(name ?? '/').name;
   const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
   // More than one pass: learn the tree from inotify rather than statting it every time.
-  const sampler = new Sampler(engineStatsSource(api, { watch: count > 1 }), { io: realIo, root, histograms: true, type: 'full' });
+  const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
+  const root = sampling.container(name ?? '/');
+  const sampler = new Sampler(sampling, { root, histograms: true, type: 'full' });
   let stop = false;
   const onSignal = () => {
     stop = true;

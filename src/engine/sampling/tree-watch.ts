@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { errnoOf } from '../engine/kernel/errno.js';
+import { errnoOf } from '../kernel/errno.js';
 
 /** Watches one directory; `file` is the entry the event is about (null: a watch error, which stands for anything). */
 export type WatchDir = (dir: string, onEvent: (kind: string, file: string | null) => void) => { close(): void };
@@ -127,11 +127,6 @@ export class TreeWatch {
         if (errnoOf(e) !== 'ENOENT') return this.fail();
       }
     }
-  }
-
-  /** Marks a container's structure as changed: a re-validation found what an event did not say. */
-  markStructure(name: string): void {
-    this.changes.structure.add(name);
   }
 
   remove(name: string): void {

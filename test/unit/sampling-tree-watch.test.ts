@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TreeWatch, watchBudget, type WatchDir } from '../../src/stats/tree-watch.js';
+import { TreeWatch, watchBudget, type WatchDir } from '../../src/engine/sampling/tree-watch.js';
 
 /** A WatchDir whose events the test fires by directory, and which records what is open. */
 function fakeWatch(failOn?: (dir: string) => string | undefined) {

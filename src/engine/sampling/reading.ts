@@ -1,0 +1,73 @@
+import type { ContainerStats } from '../../messages/types.js';
+import type { StatsType } from '../resources/types.js';
+import { addThrottling, readCounters } from './counters.js';
+import { readSettings, showSettings, type Settings } from './settings.js';
+import type { ContainerReading } from './types.js';
+import type { Member } from './tree.js';
+
+/**
+ * Polling, settings (limits) are re-read every this many passes per container, staggered;
+ * watching or not, so are the counters a pass carries over (memory.stat).
+ */
+export const SETTINGS_EVERY = 5;
+
+/** What a container's readings carry from pass to pass. */
+export interface ReadingState {
+  /** Pass at which `settings` were read; undefined before the first read. */
+  settingsPass?: number;
+  settings?: Settings;
+  /** The last counters pass, for what a resource may carry over (memory.stat, the freezer state). */
+  last?: ContainerStats;
+}
+
+/** What the events since the last pass say about a container (watch.ts). */
+export interface Heard {
+  settingsWritten(name: string): boolean;
+  freezerWritten(name: string): boolean;
+}
+
+/** The pass a container is read in. */
+export interface Pass {
+  /** Counts from 1, one per walk. */
+  number: number;
+  type: StatsType;
+  /** While watching: what the events said. Polling: undefined. */
+  heard?: Heard;
+  /** This container is re-validated this pass (watching): read everything afresh. */
+  validating: boolean;
+  /** Whether the container still exists (its tracking directory). */
+  exists(name: string): boolean;
+}
+
+/**
+ * One container's stats and limits in one pass, reading only what the schedule says may
+ * have changed. Polling, a counters pass re-reads settings and carried-over counters every
+ * SETTINGS_EVERY passes (staggered by cgroup id); watching, it re-reads settings and the
+ * freezer state only after events said they were written, or on re-validation. Summary and
+ * full passes read everything. Undefined when the container is gone.
+ */
+export function readContainer(name: string, k: Member, pass: Pass): ContainerReading | undefined {
+  const h = k.handle;
+  const r = k.reading;
+  const counters = pass.type === 'counters';
+  // Settings and the freezer state come from events only on counters passes (the others read them).
+  const live = counters ? pass.heard : undefined;
+  // Carried-over counters (memory.stat) are refreshed on this schedule, watching or not.
+  const refresh = r.settingsPass === undefined || (pass.number + k.id) % SETTINGS_EVERY === 0;
+  const due = live ? r.settingsPass === undefined || pass.validating || live.settingsWritten(name) : refresh;
+  // While watching, a thawed container's state changes only by a write to its (or an ancestor's) freezer.
+  const lastFreezer = r.last?.freezer;
+  const keepFreezer = live && lastFreezer?.state === 'THAWED' && !pass.validating && !live.freezerWritten(name) ? lastFreezer : undefined;
+  const stats = readCounters(h, pass.type, counters && !refresh && !due ? r.last : undefined, keepFreezer);
+  if (counters) r.last = stats;
+  // Missing files read as absent fields: a container gone by now drops out instead. A
+  // live container always has CPU usage, so only its absence needs the extra check.
+  if (!stats.cpu?.usage && !pass.exists(name)) return undefined;
+  if (!counters || due) {
+    r.settings = readSettings(h, counters);
+    r.settingsPass = pass.number;
+  }
+  const settings = r.settings!;
+  if (counters && settings.cpuMaxMilli !== undefined) addThrottling(h, stats);
+  return { stats, limits: showSettings(stats, settings, counters) };
+}

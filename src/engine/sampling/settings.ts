@@ -1,0 +1,63 @@
+import { cpu } from '../resources/cpu.js';
+import { memoryLimit } from '../resources/memory.js';
+import { pids } from '../resources/pids.js';
+import type { CgroupHandle } from '../resources/types.js';
+import type { ContainerStats } from '../../messages/types.js';
+import type { SampleLimits } from './types.js';
+
+/** The settings a sampled container shows, as last read. */
+export interface Settings {
+  cpuMaxMilli?: number;
+  cpuShareMilli?: number;
+  /** Read only for counters passes: summary and full stats carry the memory and pids limits already. */
+  memoryLimit?: number;
+  pidsLimit?: number;
+}
+
+/** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs. */
+export function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> {
+  const spec = h.dir('cpu') ? cpu.read(h)?.cpu : undefined;
+  const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> = {};
+  if (spec?.max_limit !== undefined && spec.max_limit > 0) out.cpuMaxMilli = spec.max_limit;
+  if (spec?.limit !== undefined) out.cpuShareMilli = spec.limit;
+  return out;
+}
+
+/** The memory limit alone (-1: none); undefined without a memory hierarchy. */
+export function readMemoryLimit(h: CgroupHandle): number | undefined {
+  return memoryLimit(h);
+}
+
+/** The pids limit (-1: none); undefined without a pids hierarchy. */
+export function readPidsLimit(h: CgroupHandle): number | undefined {
+  return h.dir('pids') ? pids.read(h)?.pids?.limit : undefined;
+}
+
+/** The settings a pass shows; the memory and pids limits only when the stats will not carry them. */
+export function readSettings(h: CgroupHandle, withLimits: boolean): Settings {
+  const s: Settings = readCpuLimits(h);
+  if (withLimits) {
+    s.memoryLimit = readMemoryLimit(h);
+    s.pidsLimit = readPidsLimit(h);
+  }
+  return s;
+}
+
+/**
+ * The limits shown beside the usage. A counters pass read no limits with its stats, so the
+ * ones last read go into them, as summary and full stats carry them.
+ */
+export function showSettings(stats: ContainerStats, s: Settings, counters: boolean): SampleLimits {
+  if (counters) {
+    if (stats.memory && s.memoryLimit !== undefined) stats.memory.limit = s.memoryLimit;
+    if (stats.pids && s.pidsLimit !== undefined) stats.pids.limit = s.pidsLimit;
+  }
+  const limits: SampleLimits = {};
+  if (s.cpuMaxMilli !== undefined) limits.cpuMaxMilli = s.cpuMaxMilli;
+  if (s.cpuShareMilli !== undefined) limits.cpuShareMilli = s.cpuShareMilli;
+  const mem = stats.memory?.limit;
+  if (mem !== undefined && mem >= 0) limits.memoryLimit = mem;
+  const pidsLimit = stats.pids?.limit;
+  if (pidsLimit !== undefined && pidsLimit >= 0) limits.pidsLimit = pidsLimit;
+  return limits;
+}

@@ -1,0 +1,35 @@
+import type { ContainerStats } from '../../messages/types.js';
+import type { StatsType } from '../resources/types.js';
+
+export type { StatsType };
+
+/** Settings a sampled container shows beside its usage. */
+export interface SampleLimits {
+  cpuMaxMilli?: number;
+  cpuShareMilli?: number;
+  memoryLimit?: number;
+  pidsLimit?: number;
+}
+
+/** One container's reading in one pass. */
+export interface ContainerReading {
+  stats: ContainerStats;
+  limits: SampleLimits;
+}
+
+/**
+ * What a sampler asks of the engine, pass by pass: the tree under a root, each container's
+ * counters and settings, its processes. The engine's own is engineStatsSource; tests pass a fake.
+ */
+export interface StatsSource {
+  /** The container named root and everything below it, with each one's cgroup id. */
+  walk(root: string): Array<{ name: string; id: number }>;
+  /** undefined = the container vanished since the walk. */
+  read(name: string, type: StatsType): ContainerReading | undefined;
+  /** Processes (tgids) in the container itself. */
+  pids(name: string): number[];
+  /** Called after each pass (lets a source release what the pass did not touch). */
+  endPass?(): void;
+  /** Releases what the source holds between passes (watches, kept-open files). */
+  close?(): void;
+}
