@@ -5,18 +5,48 @@ import type { ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
 import { sortLabel, type SortKey } from '../view/tree.js';
 
+/** The header's facts; `cgroupPath` is the kernel's path of the top of the tree, where the source knows it. */
+export type HeaderFacts = ConsoleHeader & { cgroupPath?: string };
+
 export interface HeaderProps {
-  header: ConsoleHeader;
+  header: HeaderFacts;
   view: SampleView | undefined;
   intervalMs: number;
   sort: SortKey;
   /** The sort runs the other way (sortLabel). */
   reverse?: boolean;
   filter: string;
+  /** Columns of the terminal: a long cgroup path is shortened in its middle to fit. */
+  width?: number;
 }
 
+/** `text` in at most `width` characters, its middle replaced by "…" (keeps both ends of a path). */
+export function elideMiddle(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, Math.max(0, width));
+  const tail = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
+/** Fewest characters of a cgroup path worth showing; with less room it is left out. */
+const MIN_PATH = 12;
+
+/**
+ * The first line after the title: machine facts and what the tree's top is, to the
+ * kernel (the delegated cgroup) as well as to lmctfy ("/").
+ */
+export function machineLine(header: HeaderFacts, width = Infinity): string {
+  const facts = `  ${header.host}  ${header.cpus} CPUs  ${formatBytes(header.memoryBytes)} memory  cgroup ${header.cgroupMode}  root ${header.rootName}`;
+  if (header.cgroupPath === undefined) return facts;
+  const prefix = `${facts} = `;
+  const room = width - TITLE.length - prefix.length;
+  return room < MIN_PATH ? facts : `${prefix}${elideMiddle(header.cgroupPath, room)}`;
+}
+
+const TITLE = 'lmctfy top';
+
 /** Machine facts, sampling state and the CPU% convention, on two lines. */
-export function Header({ header, view, intervalMs, sort, reverse = false, filter }: HeaderProps) {
+export function Header({ header, view, intervalMs, sort, reverse = false, filter, width }: HeaderProps) {
   const color = useColor();
   const sample = view
     ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} containers`
@@ -24,8 +54,8 @@ export function Header({ header, view, intervalMs, sort, reverse = false, filter
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text {...paint(color, undefined, { bold: true })}>lmctfy top</Text>
-        {`  ${header.host}  ${header.cpus} CPUs  ${formatBytes(header.memoryBytes)} memory  cgroup ${header.cgroupMode}  root ${header.rootName}`}
+        <Text {...paint(color, undefined, { bold: true })}>{TITLE}</Text>
+        {machineLine(header, width)}
       </Text>
       <Text wrap="truncate">
         {`interval ${formatInterval(intervalMs)}  ${sample}  sort ${sortLabel(sort, reverse)}`}

@@ -1,0 +1,48 @@
+import { cleanup } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Header, elideMiddle, machineLine } from '../../src/ui/components/Header.js';
+import { mount, screen } from './helpers.js';
+import { HEADER } from './views.js';
+
+afterEach(cleanup);
+
+describe('elideMiddle', () => {
+  it.each([
+    ['/a/b/c', 10, '/a/b/c'],
+    ['/process_api/d0fd8eb38ef4a5b2/lmctfy-x', 20, '/process_…2/lmctfy-x'],
+    ['abcdef', 1, '…'],
+  ])('%j in %s → %j', (text, width, out) => {
+    expect(elideMiddle(text, width)).toBe(out);
+    expect(out.length).toBeLessThanOrEqual(width);
+  });
+});
+
+describe('machineLine', () => {
+  const path = '/sys/fs/cgroup/freezer/process_api/d0fd8eb38ef4a5b22444c43c7ca09860/lmctfy-x';
+
+  it('names the tree by lmctfy name alone when the kernel path is not known', () => {
+    expect(machineLine(HEADER)).toBe('  box-7  16 CPUs  64.0 GiB memory  cgroup v1  root /');
+  });
+
+  it('shows the delegated cgroup lmctfy\'s root is, whole when there is room', () => {
+    expect(machineLine({ ...HEADER, cgroupPath: path }, 200)).toBe(`  box-7  16 CPUs  64.0 GiB memory  cgroup v1  root / = ${path}`);
+  });
+
+  it('shortens the path in its middle to fit 80 columns, keeping both ends', () => {
+    const line = machineLine({ ...HEADER, cgroupPath: path }, 80);
+    expect('lmctfy top'.length + line.length).toBe(80);
+    expect(line).toMatch(/root \/ = \/sys\/f\S*…\S*fy-x$/);
+  });
+
+  it('leaves the path out when too little of it would show', () => {
+    expect(machineLine({ ...HEADER, cgroupPath: path }, 70)).toBe(machineLine(HEADER));
+  });
+
+  it('draws it with a reversed sort named', () => {
+    const r = mount(<Header header={{ ...HEADER, cgroupPath: path }} view={undefined} intervalMs={1000} sort="io" reverse filter="" width={100} />);
+    const [first, second] = screen(r).split('\n');
+    expect(first).toMatch(/^lmctfy top .*root \/ = \/sys.*….*lmctfy-x$/);
+    expect(first!.length).toBeLessThanOrEqual(100);
+    expect(second).toContain('sort IO, reversed');
+  });
+});
