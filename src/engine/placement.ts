@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { handleFor } from './handle.js';
+import { freezerState } from './resources/freezer.js';
 import type { V1Controller } from './kernel/layout.js';
 import { RESOURCE_KEYS, type ResourceKey } from './spec-rules.js';
 
@@ -159,13 +160,40 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
     throw e;
   }
   gatePipe.end('\n');
-  const failure = parseExecStatus(await status);
+  const failure = parseExecStatus(await execOutcome(machine, name, status));
   if (failure) {
     // Reaped before the error is reported: the container is left as it was.
     if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
     throw execError(failure, opts.argv[0]!, name);
   }
   return child;
+}
+
+/** How often a run whose exec has not been confirmed looks whether a pause froze it. */
+const FROZEN_CHECK_MS = 50;
+
+/**
+ * The helper's status, or '' (started) once the container is frozen: a pause between the
+ * placement and the exec holds the task with the container, which is what a paused
+ * container means (docs/LOCKING.md), and run must not wait for a resume.
+ */
+async function execOutcome(machine: Machine, name: string, status: Promise<string>): Promise<string> {
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), FROZEN_CHECK_MS);
+    });
+    const text = await Promise.race([status, tick]);
+    clearTimeout(timer);
+    if (text !== undefined) return text;
+    let frozen = false;
+    try {
+      frozen = freezerState(handleFor(machine, name)) !== 'THAWED';
+    } catch {
+      // Destroyed meanwhile: the destroy kills the helper, which ends the status.
+    }
+    if (frozen) return '';
+  }
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import type { Container } from '../../src/engine/container.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { realIo, type KernelIo } from '../../src/engine/kernel/io.js';
 import { LOG_MAX_BYTES } from '../../src/engine/run-log.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { lmctfy } from '../helpers/cli.js';
@@ -75,6 +76,30 @@ describeCgroups('run: exec failures, output, log, shell, processes (issue 12.7, 
     c.signal(child.pid!, 'KILL');
     await exited(child);
     await emptied(c);
+  });
+
+  it('a pause between placement and exec does not hold run until a resume: the task is frozen with its container', async () => {
+    await api.create('paused');
+    // Freezes the container right after the task is written into its tracking hierarchy.
+    let freezes = 0;
+    const io: KernelIo = {
+      ...realIo,
+      writeFile(file, data) {
+        realIo.writeFile(file, data);
+        if (/\/freezer\/.*\/paused\/cgroup\.procs$/.test(file)) {
+          freezes++;
+          realIo.writeFile(file.replace(/cgroup\.procs$/, 'freezer.state'), 'FROZEN');
+        }
+      },
+    };
+    const pausing = ContainerApi.open({ root: t.root, io }).get('paused');
+    const child = await pausing.run(['sleep', '600'], { detached: true });
+    expect(freezes).toBe(1);
+    expect(pausing.listProcesses()).toEqual([child.pid]);
+    await api.get('paused').resume();
+    api.get('paused').signal('all', 'KILL');
+    await exited(child);
+    await api.destroy('paused');
   });
 
   it('--output appends stdout and stderr to a file; a failed run removes the file it made', async () => {
