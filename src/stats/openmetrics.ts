@@ -1,4 +1,4 @@
-import type { PressureLine } from '../messages/types.js';
+import type { Device, IoDeviceStats, PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
 
@@ -11,118 +11,184 @@ export type MetricsFormat = 'openmetrics' | 'prometheus';
  */
 type Kind = 'counter' | 'gauge' | 'legacy-counter';
 
+/** Labels beside `id`, e.g. cpu="total" or the device of an IO counter. */
+type Labels = Readonly<Record<string, string>>;
+
+interface Value {
+  labels?: Labels;
+  value: number | undefined;
+}
+
+/** A container's CPU settings as the kernel holds them, unconverted (what cAdvisor's container_spec_cpu_* name). */
+export interface CpuSettings {
+  /** CFS quota, µs per period; absent when unlimited (cAdvisor then has no quota sample). */
+  quotaUs?: number;
+  /** CFS period, µs. */
+  periodUs?: number;
+  /** cpu.shares (on v2, the shares that give the cgroup's cpu.weight). */
+  shares?: number;
+}
+
+export interface MetricsOptions {
+  format: MetricsFormat;
+  /**
+   * Name of block device major:minor for the `device` label (`/dev/sda`); without one, or
+   * when it returns undefined, the label is empty, as cAdvisor leaves a device it cannot name.
+   */
+  deviceName?: (major: number, minor: number) => string | undefined;
+  /** The raw CPU settings of a container (container_spec_cpu_*); without it those families are left out. */
+  cpuSettings?: (name: string) => CpuSettings;
+}
+
+/** What the metrics look up beyond the sample, each at most once per exposition. */
+interface Lookups {
+  device(d: Device): string;
+  cpu(c: ContainerView): CpuSettings;
+}
+
 interface Metric {
   name: string;
   kind: Kind;
+  /** cAdvisor's HELP text, word for word. */
   help: string;
-  value(c: ContainerView): number | undefined;
+  values(c: ContainerView, lookups: Lookups): Value[];
 }
 
 const seconds = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e9);
 const pressureSeconds = (line: PressureLine | undefined) => (line?.total === undefined ? undefined : line.total / 1e6);
+/** cAdvisor reports an unset (unlimited) limit as 0; lmctfy's unlimited is −1. */
+const limitOrZero = (v: number | undefined) => (v === undefined ? undefined : v < 0 ? 0 : v);
 
-/** cAdvisor's names (docs/STATS.md), so existing dashboards work unchanged. */
+/** A metric with one sample per container. */
+function single(name: string, kind: Kind, help: string, value: (c: ContainerView, lookups: Lookups) => number | undefined): Metric {
+  return { name, kind, help, values: (c, lookups) => [{ value: value(c, lookups) }] };
+}
+
+/** A per-device IO counter, labelled with the device as cAdvisor does. */
+function perDevice(name: string, help: string, field: keyof Omit<IoDeviceStats, 'device'>): Metric {
+  return {
+    name,
+    kind: 'counter',
+    help,
+    values: (c, { device }) => (c.raw.stats.blockio?.devices ?? []).map((d) => ({ labels: { device: device(d.device) }, value: d[field] })),
+  };
+}
+
+/**
+ * cAdvisor's names, types, labels and HELP texts (docs/STATS.md), so dashboards and
+ * alerts built for it work unchanged; only families lmctfy has data for.
+ */
 const METRICS: Metric[] = [
   {
     name: 'container_cpu_usage_seconds_total',
     kind: 'counter',
-    help: 'Cumulative CPU time consumed, in seconds.',
-    value: (c) => seconds(c.raw.stats.cpu?.usage?.total),
+    help: 'Cumulative cpu time consumed in seconds.',
+    // cAdvisor's default (no per-CPU metrics) labels the whole usage cpu="total".
+    values: (c) => [{ labels: { cpu: 'total' }, value: seconds(c.raw.stats.cpu?.usage?.total) }],
   },
+  single('container_cpu_user_seconds_total', 'counter', 'Cumulative user cpu time consumed in seconds.', (c) => seconds(c.raw.stats.cpu?.usage?.user)),
+  single('container_cpu_system_seconds_total', 'counter', 'Cumulative system cpu time consumed in seconds.', (c) => seconds(c.raw.stats.cpu?.usage?.system)),
+  single('container_cpu_cfs_periods_total', 'counter', 'Number of elapsed enforcement period intervals.', (c) => c.raw.stats.cpu?.throttling_data?.periods),
+  single(
+    'container_cpu_cfs_throttled_periods_total',
+    'counter',
+    'Number of throttled period intervals.',
+    (c) => c.raw.stats.cpu?.throttling_data?.throttled_periods,
+  ),
+  single(
+    'container_cpu_cfs_throttled_seconds_total',
+    'counter',
+    'Total time duration the container has been throttled.',
+    (c) => seconds(c.raw.stats.cpu?.throttling_data?.throttled_time),
+  ),
+  single('container_spec_cpu_period', 'gauge', 'CPU period of the container.', (c, { cpu }) => cpu(c).periodUs),
+  single('container_spec_cpu_quota', 'gauge', 'CPU quota of the container.', (c, { cpu }) => cpu(c).quotaUs),
+  single('container_spec_cpu_shares', 'gauge', 'CPU share of the container.', (c, { cpu }) => cpu(c).shares),
+  single(
+    'container_memory_usage_bytes',
+    'gauge',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    (c) => c.raw.stats.memory?.usage,
+  ),
+  single('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.', (c) => workingSet(c.raw.stats.memory)),
+  single('container_memory_max_usage_bytes', 'gauge', 'Maximum memory usage recorded in bytes', (c) => c.raw.stats.memory?.max_usage),
+  single('container_memory_cache', 'gauge', 'Number of bytes of page cache memory.', (c) => subtreeMemory(c.raw.stats.memory, 'cache')),
+  single('container_memory_rss', 'gauge', 'Size of RSS in bytes.', (c) => subtreeMemory(c.raw.stats.memory, 'rss')),
+  single('container_memory_mapped_file', 'gauge', 'Size of memory mapped files in bytes.', (c) => subtreeMemory(c.raw.stats.memory, 'mapped_file')),
+  single(
+    'container_memory_total_active_file_bytes',
+    'gauge',
+    'Current total active file in bytes.',
+    (c) => subtreeMemory(c.raw.stats.memory, 'active_file'),
+  ),
+  single(
+    'container_memory_total_inactive_file_bytes',
+    'gauge',
+    'Current total inactive file in bytes.',
+    (c) => subtreeMemory(c.raw.stats.memory, 'inactive_file'),
+  ),
+  single('container_memory_failcnt', 'legacy-counter', 'Number of memory usage hits limits', (c) => c.raw.stats.memory?.fail_count),
   {
-    name: 'container_cpu_user_seconds_total',
+    name: 'container_memory_failures_total',
     kind: 'counter',
-    help: 'Cumulative CPU time consumed in user mode, in seconds.',
-    value: (c) => seconds(c.raw.stats.cpu?.usage?.user),
-  },
-  {
-    name: 'container_cpu_system_seconds_total',
-    kind: 'counter',
-    help: 'Cumulative CPU time consumed in kernel mode, in seconds.',
-    value: (c) => seconds(c.raw.stats.cpu?.usage?.system),
-  },
-  {
-    name: 'container_cpu_cfs_periods_total',
-    kind: 'counter',
-    help: 'Number of elapsed CFS enforcement periods.',
-    value: (c) => c.raw.stats.cpu?.throttling_data?.periods,
-  },
-  {
-    name: 'container_cpu_cfs_throttled_periods_total',
-    kind: 'counter',
-    help: 'Number of CFS periods in which the container was throttled.',
-    value: (c) => c.raw.stats.cpu?.throttling_data?.throttled_periods,
-  },
-  {
-    name: 'container_cpu_cfs_throttled_seconds_total',
-    kind: 'counter',
-    help: 'Total time the container was throttled, in seconds.',
-    value: (c) => seconds(c.raw.stats.cpu?.throttling_data?.throttled_time),
-  },
-  {
-    name: 'container_memory_usage_bytes',
-    kind: 'gauge',
-    help: 'Current memory usage in bytes, including page cache.',
-    value: (c) => c.raw.stats.memory?.usage,
-  },
-  {
-    name: 'container_memory_working_set_bytes',
-    kind: 'gauge',
-    help: 'Current working set in bytes: usage minus inactive page cache.',
-    value: (c) => workingSet(c.raw.stats.memory),
-  },
-  {
-    name: 'container_memory_max_usage_bytes',
-    kind: 'gauge',
-    help: 'Maximum memory usage recorded, in bytes.',
-    value: (c) => c.raw.stats.memory?.max_usage,
-  },
-  {
-    name: 'container_memory_cache',
-    kind: 'gauge',
-    help: 'Page cache memory, in bytes.',
-    value: (c) => subtreeMemory(c.raw.stats.memory, 'cache'),
-  },
-  {
-    name: 'container_memory_rss',
-    kind: 'gauge',
-    help: 'Anonymous memory (RSS), in bytes.',
-    value: (c) => subtreeMemory(c.raw.stats.memory, 'rss'),
-  },
-  {
-    name: 'container_memory_failcnt',
-    kind: 'legacy-counter',
-    help: 'Number of times memory usage hit the limit.',
-    value: (c) => c.raw.stats.memory?.fail_count,
-  },
-  {
-    name: 'container_oom_events_total',
-    kind: 'counter',
-    help: 'Processes in the container killed by the OOM killer.',
-    value: (c) => c.raw.stats.memory?.oom_kill_count,
-  },
-  {
-    name: 'container_spec_memory_limit_bytes',
-    kind: 'gauge',
-    help: 'Memory limit of the container, in bytes (absent when unlimited).',
-    value: (c) => {
-      const limit = c.raw.limits.memoryLimit ?? c.raw.stats.memory?.limit;
-      return limit !== undefined && limit >= 0 ? limit : undefined;
+    help: 'Cumulative count of memory allocation failures.',
+    // scope container: the cgroup's own faults (v1 only); hierarchy: with its descendants'.
+    values: (c) => {
+      const m = c.raw.stats.memory;
+      return (['pgfault', 'pgmajfault'] as const).flatMap((type) => [
+        { labels: { failure_type: type, scope: 'container' }, value: m?.container_data?.[type] },
+        { labels: { failure_type: type, scope: 'hierarchy' }, value: m?.hierarchical_data?.[type] },
+      ]);
     },
   },
-  ...(['cpu', 'memory', 'io'] as const).flatMap((r): Metric[] => [
-    {
-      name: `container_pressure_${r}_waiting_seconds_total`,
-      kind: 'counter',
-      help: `Total time some tasks in the container waited for ${r} (PSI some), in seconds.`,
-      value: (c) => pressureSeconds(c.raw.stats.pressure?.[r]?.some),
-    },
-    {
-      name: `container_pressure_${r}_stalled_seconds_total`,
-      kind: 'counter',
-      help: `Total time no task in the container could progress for want of ${r} (PSI full), in seconds.`,
-      value: (c) => pressureSeconds(c.raw.stats.pressure?.[r]?.full),
-    },
+  single('container_oom_events_total', 'counter', 'Count of out of memory events observed for the container', (c) => c.raw.stats.memory?.oom_kill_count),
+  single('container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.', (c) =>
+    limitOrZero(c.raw.stats.memory?.limit ?? c.raw.limits.memoryLimit),
+  ),
+  single('container_spec_memory_reservation_limit_bytes', 'gauge', 'Memory reservation limit for the container.', (c) =>
+    limitOrZero(c.raw.stats.memory?.reservation),
+  ),
+  single('container_spec_memory_swap_limit_bytes', 'gauge', 'Memory swap limit for the container.', (c) => limitOrZero(c.raw.stats.memory?.swap_limit)),
+  single('container_threads', 'gauge', 'Number of threads running inside the container', (c) => c.raw.stats.pids?.current),
+  single('container_threads_max', 'gauge', 'Maximum number of threads allowed inside the container, infinity if value is zero', (c) =>
+    limitOrZero(c.raw.stats.pids?.limit ?? c.raw.limits.pidsLimit),
+  ),
+  perDevice('container_fs_reads_bytes_total', 'Cumulative count of bytes read', 'read_bytes'),
+  perDevice('container_fs_reads_total', 'Cumulative count of reads completed', 'read_ios'),
+  perDevice('container_fs_writes_bytes_total', 'Cumulative count of bytes written', 'write_bytes'),
+  perDevice('container_fs_writes_total', 'Cumulative count of writes completed', 'write_ios'),
+  {
+    name: 'container_blkio_device_usage_total',
+    kind: 'counter',
+    help: 'Blkio Device bytes usage',
+    values: (c, { device }) =>
+      (c.raw.stats.blockio?.devices ?? []).flatMap((d) => {
+        const labels = { device: device(d.device), major: String(d.device.major ?? 0), minor: String(d.device.minor ?? 0) };
+        return [
+          { labels: { ...labels, operation: 'Read' }, value: d.read_bytes },
+          { labels: { ...labels, operation: 'Write' }, value: d.write_bytes },
+        ];
+      }),
+  },
+  ...(
+    [
+      ['cpu', 'CPU'],
+      ['memory', 'memory'],
+      ['io', 'IO'],
+    ] as const
+  ).flatMap(([r, what]): Metric[] => [
+    single(
+      `container_pressure_${r}_waiting_seconds_total`,
+      'counter',
+      `Total time duration tasks in the container have waited due to ${what} congestion.`,
+      (c) => pressureSeconds(c.raw.stats.pressure?.[r]?.some),
+    ),
+    single(
+      `container_pressure_${r}_stalled_seconds_total`,
+      'counter',
+      `Total time duration no tasks in the container could make progress due to ${what} congestion.`,
+      (c) => pressureSeconds(c.raw.stats.pressure?.[r]?.full),
+    ),
   ]),
 ];
 
@@ -137,19 +203,44 @@ function familyHeader(m: Metric, format: MetricsFormat): { family: string; type:
   return { family: m.name, type: m.kind === 'gauge' ? 'gauge' : 'unknown' };
 }
 
+/** `{id="…",…}`: the container's name first, then the metric's own labels. */
+function labelSet(id: string, labels: Labels | undefined): string {
+  const pairs = [`id="${escapeLabelValue(id)}"`];
+  for (const [k, v] of Object.entries(labels ?? {})) pairs.push(`${k}="${escapeLabelValue(v)}"`);
+  return `{${pairs.join(',')}}`;
+}
+
 /**
  * The sample as OpenMetrics 1.0 or Prometheus 0.0.4 text: one family per metric with
- * HELP and TYPE, one sample per container labelled `id` = absolute name, seconds and
- * bytes. A container lacking a stat has no sample there; a family no container has is left out.
+ * HELP and TYPE, samples labelled `id` = absolute name (plus the metric's own labels),
+ * seconds and bytes. A container lacking a stat has no sample there; a family no container
+ * has is left out.
  */
-export function toOpenMetrics(view: SampleView, options: { format: MetricsFormat }): string {
+export function toOpenMetrics(view: SampleView, options: MetricsOptions): string {
+  // A device appears in many containers and families, a container in several CPU families.
+  const devices = new Map<string, string>();
+  const settings = new Map<ContainerView, CpuSettings>();
+  const lookups: Lookups = {
+    device(d) {
+      const key = `${d.major ?? 0}:${d.minor ?? 0}`;
+      let name = devices.get(key);
+      if (name === undefined) devices.set(key, (name = options.deviceName?.(d.major ?? 0, d.minor ?? 0) ?? ''));
+      return name;
+    },
+    cpu(c) {
+      let s = settings.get(c);
+      if (s === undefined) settings.set(c, (s = options.cpuSettings?.(c.name) ?? {}));
+      return s;
+    },
+  };
   const lines: string[] = [];
   for (const m of METRICS) {
     const samples: string[] = [];
     for (const c of view.containers) {
-      const v = m.value(c);
-      if (v === undefined || !Number.isFinite(v)) continue;
-      samples.push(`${m.name}{id="${escapeLabelValue(c.name)}"} ${v}`);
+      for (const { labels, value } of m.values(c, lookups)) {
+        if (value === undefined || !Number.isFinite(value)) continue;
+        samples.push(`${m.name}${labelSet(c.name, labels)} ${value}`);
+      }
     }
     if (samples.length === 0) continue;
     const { family, type } = familyHeader(m, options.format);

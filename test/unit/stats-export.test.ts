@@ -1,55 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { sampleToJson, toNdjsonLine } from '../../src/stats/json.js';
 import { workingSet } from '../../src/stats/memory.js';
+import type { ContainerStats } from '../../src/messages/types.js';
 import type { SampleView } from '../../src/stats/model.js';
-import { contentType, escapeLabelValue, toOpenMetrics } from '../../src/stats/openmetrics.js';
+import { LOOKUPS, VIEW } from '../fixtures/sample-view.js';
+import { contentType, escapeLabelValue, toOpenMetrics, type MetricsOptions } from '../../src/stats/openmetrics.js';
 
 import { parseExposition as parsePrometheusTextFormat } from '../helpers/exposition.js';
-
-/** Two containers: a busy one with most stats, a bare one with a name that needs escaping. */
-const VIEW: SampleView = {
-  timestamp: '2024-01-02T03:04:05.600Z',
-  monoNs: 9e9,
-  intervalSec: 1,
-  host: { hostname: 'node7', cpus: 4, load1: 0.5, memTotalBytes: 2048 },
-  containers: [
-    {
-      name: '/web',
-      depth: 1,
-      state: 'THAWED',
-      raw: {
-        name: '/web',
-        id: 42,
-        limits: { cpuMaxMilli: 1500, cpuShareMilli: 1000, memoryLimit: 1073741824 },
-        histogramSource: 'schedstat',
-        stats: {
-          cpu: {
-            usage: { total: 2_500_000_000, user: 2_000_000_000, system: 500_000_000 },
-            throttling_data: { periods: 100, throttled_periods: 7, throttled_time: 250_000_000 },
-            histograms: [{ type: 'ONCPU', stat: [{ bucket: 1, value: 2 }] }],
-          },
-          memory: {
-            usage: 10_485_760,
-            max_usage: 20_971_520,
-            fail_count: 3,
-            oom_kill_count: 1,
-            hierarchical_data: { cache: 4_194_304, rss: 6_291_456, inactive_file: 1_048_576 },
-          },
-          pressure: { cpu: { some: { avg10: 1.5, total: 1_500_000 }, full: { total: 250_000 } } },
-          freezer: { state: 'THAWED' },
-        },
-      },
-      rates: { cpuPercent: 75, cpuPercentOfCap: 50, throttledPercent: 7, memoryGrowthPerSec: -4096, oomKillsDelta: 0 },
-      histograms: [{ type: 'ONCPU', stat: [{ bucket: 1, value: 2 }] }],
-    },
-    {
-      name: '/odd"na\\me\n',
-      depth: 1,
-      raw: { name: '/odd"na\\me\n', id: 43, limits: { memoryLimit: -1 }, stats: { memory: { usage: 0 } } },
-      rates: {},
-    },
-  ],
-};
 
 describe('sampleToJson', () => {
   it('proto field names and units for stats, derived numbers under rates with unit names', () => {
@@ -97,64 +54,121 @@ describe('sampleToJson', () => {
   });
 });
 
-const PROMETHEUS = `# HELP container_cpu_usage_seconds_total Cumulative CPU time consumed, in seconds.
+const PROMETHEUS = `# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.
 # TYPE container_cpu_usage_seconds_total counter
-container_cpu_usage_seconds_total{id="/web"} 2.5
-# HELP container_cpu_user_seconds_total Cumulative CPU time consumed in user mode, in seconds.
+container_cpu_usage_seconds_total{id="/web",cpu="total"} 2.5
+# HELP container_cpu_user_seconds_total Cumulative user cpu time consumed in seconds.
 # TYPE container_cpu_user_seconds_total counter
 container_cpu_user_seconds_total{id="/web"} 2
-# HELP container_cpu_system_seconds_total Cumulative CPU time consumed in kernel mode, in seconds.
+# HELP container_cpu_system_seconds_total Cumulative system cpu time consumed in seconds.
 # TYPE container_cpu_system_seconds_total counter
 container_cpu_system_seconds_total{id="/web"} 0.5
-# HELP container_cpu_cfs_periods_total Number of elapsed CFS enforcement periods.
+# HELP container_cpu_cfs_periods_total Number of elapsed enforcement period intervals.
 # TYPE container_cpu_cfs_periods_total counter
 container_cpu_cfs_periods_total{id="/web"} 100
-# HELP container_cpu_cfs_throttled_periods_total Number of CFS periods in which the container was throttled.
+# HELP container_cpu_cfs_throttled_periods_total Number of throttled period intervals.
 # TYPE container_cpu_cfs_throttled_periods_total counter
 container_cpu_cfs_throttled_periods_total{id="/web"} 7
-# HELP container_cpu_cfs_throttled_seconds_total Total time the container was throttled, in seconds.
+# HELP container_cpu_cfs_throttled_seconds_total Total time duration the container has been throttled.
 # TYPE container_cpu_cfs_throttled_seconds_total counter
 container_cpu_cfs_throttled_seconds_total{id="/web"} 0.25
-# HELP container_memory_usage_bytes Current memory usage in bytes, including page cache.
+# HELP container_spec_cpu_period CPU period of the container.
+# TYPE container_spec_cpu_period gauge
+container_spec_cpu_period{id="/web"} 100000
+# HELP container_spec_cpu_quota CPU quota of the container.
+# TYPE container_spec_cpu_quota gauge
+container_spec_cpu_quota{id="/web"} 150000
+# HELP container_spec_cpu_shares CPU share of the container.
+# TYPE container_spec_cpu_shares gauge
+container_spec_cpu_shares{id="/web"} 1024
+# HELP container_memory_usage_bytes Current memory usage in bytes, including all memory regardless of when it was accessed
 # TYPE container_memory_usage_bytes gauge
 container_memory_usage_bytes{id="/web"} 10485760
 container_memory_usage_bytes{id="/odd\\"na\\\\me\\n"} 0
-# HELP container_memory_working_set_bytes Current working set in bytes: usage minus inactive page cache.
+# HELP container_memory_working_set_bytes Current working set in bytes.
 # TYPE container_memory_working_set_bytes gauge
 container_memory_working_set_bytes{id="/web"} 9437184
-# HELP container_memory_max_usage_bytes Maximum memory usage recorded, in bytes.
+# HELP container_memory_max_usage_bytes Maximum memory usage recorded in bytes
 # TYPE container_memory_max_usage_bytes gauge
 container_memory_max_usage_bytes{id="/web"} 20971520
-# HELP container_memory_cache Page cache memory, in bytes.
+# HELP container_memory_cache Number of bytes of page cache memory.
 # TYPE container_memory_cache gauge
 container_memory_cache{id="/web"} 4194304
-# HELP container_memory_rss Anonymous memory (RSS), in bytes.
+# HELP container_memory_rss Size of RSS in bytes.
 # TYPE container_memory_rss gauge
 container_memory_rss{id="/web"} 6291456
-# HELP container_memory_failcnt Number of times memory usage hit the limit.
+# HELP container_memory_mapped_file Size of memory mapped files in bytes.
+# TYPE container_memory_mapped_file gauge
+container_memory_mapped_file{id="/web"} 65536
+# HELP container_memory_total_active_file_bytes Current total active file in bytes.
+# TYPE container_memory_total_active_file_bytes gauge
+container_memory_total_active_file_bytes{id="/web"} 3145728
+# HELP container_memory_total_inactive_file_bytes Current total inactive file in bytes.
+# TYPE container_memory_total_inactive_file_bytes gauge
+container_memory_total_inactive_file_bytes{id="/web"} 1048576
+# HELP container_memory_failcnt Number of memory usage hits limits
 # TYPE container_memory_failcnt counter
 container_memory_failcnt{id="/web"} 3
-# HELP container_oom_events_total Processes in the container killed by the OOM killer.
+# HELP container_memory_failures_total Cumulative count of memory allocation failures.
+# TYPE container_memory_failures_total counter
+container_memory_failures_total{id="/web",failure_type="pgfault",scope="container"} 10
+container_memory_failures_total{id="/web",failure_type="pgfault",scope="hierarchy"} 12
+container_memory_failures_total{id="/web",failure_type="pgmajfault",scope="container"} 1
+container_memory_failures_total{id="/web",failure_type="pgmajfault",scope="hierarchy"} 2
+# HELP container_oom_events_total Count of out of memory events observed for the container
 # TYPE container_oom_events_total counter
 container_oom_events_total{id="/web"} 1
-# HELP container_spec_memory_limit_bytes Memory limit of the container, in bytes (absent when unlimited).
+# HELP container_spec_memory_limit_bytes Memory limit for the container.
 # TYPE container_spec_memory_limit_bytes gauge
 container_spec_memory_limit_bytes{id="/web"} 1073741824
-# HELP container_pressure_cpu_waiting_seconds_total Total time some tasks in the container waited for cpu (PSI some), in seconds.
+container_spec_memory_limit_bytes{id="/odd\\"na\\\\me\\n"} 0
+# HELP container_spec_memory_reservation_limit_bytes Memory reservation limit for the container.
+# TYPE container_spec_memory_reservation_limit_bytes gauge
+container_spec_memory_reservation_limit_bytes{id="/web"} 536870912
+# HELP container_spec_memory_swap_limit_bytes Memory swap limit for the container.
+# TYPE container_spec_memory_swap_limit_bytes gauge
+container_spec_memory_swap_limit_bytes{id="/web"} 0
+# HELP container_threads Number of threads running inside the container
+# TYPE container_threads gauge
+container_threads{id="/web"} 7
+# HELP container_threads_max Maximum number of threads allowed inside the container, infinity if value is zero
+# TYPE container_threads_max gauge
+container_threads_max{id="/web"} 0
+# HELP container_fs_reads_bytes_total Cumulative count of bytes read
+# TYPE container_fs_reads_bytes_total counter
+container_fs_reads_bytes_total{id="/web",device="/dev/sda"} 4096
+container_fs_reads_bytes_total{id="/web",device=""} 512
+# HELP container_fs_reads_total Cumulative count of reads completed
+# TYPE container_fs_reads_total counter
+container_fs_reads_total{id="/web",device="/dev/sda"} 1
+# HELP container_fs_writes_bytes_total Cumulative count of bytes written
+# TYPE container_fs_writes_bytes_total counter
+container_fs_writes_bytes_total{id="/web",device="/dev/sda"} 8192
+container_fs_writes_bytes_total{id="/web",device=""} 0
+# HELP container_fs_writes_total Cumulative count of writes completed
+# TYPE container_fs_writes_total counter
+container_fs_writes_total{id="/web",device="/dev/sda"} 2
+# HELP container_blkio_device_usage_total Blkio Device bytes usage
+# TYPE container_blkio_device_usage_total counter
+container_blkio_device_usage_total{id="/web",device="/dev/sda",major="8",minor="0",operation="Read"} 4096
+container_blkio_device_usage_total{id="/web",device="/dev/sda",major="8",minor="0",operation="Write"} 8192
+container_blkio_device_usage_total{id="/web",device="",major="253",minor="7",operation="Read"} 512
+container_blkio_device_usage_total{id="/web",device="",major="253",minor="7",operation="Write"} 0
+# HELP container_pressure_cpu_waiting_seconds_total Total time duration tasks in the container have waited due to CPU congestion.
 # TYPE container_pressure_cpu_waiting_seconds_total counter
 container_pressure_cpu_waiting_seconds_total{id="/web"} 1.5
-# HELP container_pressure_cpu_stalled_seconds_total Total time no task in the container could progress for want of cpu (PSI full), in seconds.
+# HELP container_pressure_cpu_stalled_seconds_total Total time duration no tasks in the container could make progress due to CPU congestion.
 # TYPE container_pressure_cpu_stalled_seconds_total counter
 container_pressure_cpu_stalled_seconds_total{id="/web"} 0.25
 `;
 
 describe('toOpenMetrics', () => {
   it('prometheus text: exact output', () => {
-    expect(toOpenMetrics(VIEW, { format: 'prometheus' })).toBe(PROMETHEUS);
+    expect(toOpenMetrics(VIEW, { format: 'prometheus', ...LOOKUPS })).toBe(PROMETHEUS);
   });
 
   it('openmetrics: counter families drop _total, failcnt is unknown, # EOF ends it', () => {
-    const text = toOpenMetrics(VIEW, { format: 'openmetrics' });
+    const text = toOpenMetrics(VIEW, { format: 'openmetrics', ...LOOKUPS });
     const expected = PROMETHEUS.replace(/^# (HELP|TYPE) (\w+)_total /gm, '# $1 $2 ').replace(
       '# TYPE container_memory_failcnt counter',
       '# TYPE container_memory_failcnt unknown',
@@ -165,7 +179,7 @@ describe('toOpenMetrics', () => {
   it('openmetrics: every sample belongs to the family declared above it', () => {
     let family = '';
     let type = '';
-    for (const line of toOpenMetrics(VIEW, { format: 'openmetrics' }).trimEnd().split('\n')) {
+    for (const line of toOpenMetrics(VIEW, { format: 'openmetrics', ...LOOKUPS }).trimEnd().split('\n')) {
       const meta = /^# TYPE (\S+) (\S+)$/.exec(line);
       if (meta) [, family, type] = meta as unknown as [string, string, string];
       if (line.startsWith('#')) continue;
@@ -175,13 +189,13 @@ describe('toOpenMetrics', () => {
   });
 
   it('a real exposition parser reads every family, type, label and value back', () => {
-    const families = parsePrometheusTextFormat(toOpenMetrics(VIEW, { format: 'prometheus' }));
-    expect(families).toHaveLength(16);
+    const families = parsePrometheusTextFormat(toOpenMetrics(VIEW, { format: 'prometheus', ...LOOKUPS }));
+    expect(families).toHaveLength(PROMETHEUS.match(/^# TYPE /gm)!.length);
     expect(families.map((f) => f.name)).toEqual([...PROMETHEUS.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
     const byName = new Map(families.map((f) => [f.name, f]));
     expect(byName.get('container_cpu_usage_seconds_total')).toMatchObject({
       type: 'COUNTER',
-      metrics: [{ value: '2.5', labels: { id: '/web' } }],
+      metrics: [{ value: '2.5', labels: { id: '/web', cpu: 'total' } }],
     });
     expect(byName.get('container_memory_usage_bytes')).toMatchObject({
       type: 'GAUGE',
@@ -194,7 +208,7 @@ describe('toOpenMetrics', () => {
   });
 
   it('the parser also reads the OpenMetrics samples and labels', () => {
-    const families = parsePrometheusTextFormat(toOpenMetrics(VIEW, { format: 'openmetrics' }));
+    const families = parsePrometheusTextFormat(toOpenMetrics(VIEW, { format: 'openmetrics', ...LOOKUPS }));
     const samples = families.flatMap((f) => f.metrics.map((m) => [f.name, m.labels?.id, Number(m.value)]));
     expect(samples).toContainEqual(['container_cpu_usage_seconds_total', '/web', 2.5]);
     expect(samples).toContainEqual(['container_memory_usage_bytes', '/odd"na\\me\n', 0]);
@@ -204,6 +218,68 @@ describe('toOpenMetrics', () => {
     const empty = { ...VIEW, containers: [] };
     expect(toOpenMetrics(empty, { format: 'prometheus' })).toBe('');
     expect(toOpenMetrics(empty, { format: 'openmetrics' })).toBe('# EOF\n');
+  });
+
+  /** The samples of one family, as `labels value` after the metric name. */
+  const samplesOf = (view: SampleView, name: string, options: Omit<MetricsOptions, 'format'> = LOOKUPS) =>
+    toOpenMetrics(view, { format: 'prometheus', ...options })
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`))
+      .map((l) => l.slice(name.length));
+
+  const withStats = (stats: ContainerStats): SampleView => ({
+    ...VIEW,
+    containers: [{ name: '/c', depth: 1, raw: { name: '/c', id: 1, limits: {}, stats }, rates: {} }],
+  });
+
+  it.each([
+    ['memory limit', { memory: { limit: -1 } }, 'container_spec_memory_limit_bytes'],
+    ['memory reservation', { memory: { reservation: -1 } }, 'container_spec_memory_reservation_limit_bytes'],
+    ['memory+swap limit', { memory: { swap_limit: -1 } }, 'container_spec_memory_swap_limit_bytes'],
+    ['pids limit', { pids: { limit: -1 } }, 'container_threads_max'],
+  ] as const)('an unlimited %s reads 0, as cAdvisor reports an unset limit', (_, stats, name) => {
+    expect(samplesOf(withStats(stats), name)).toEqual(['{id="/c"} 0']);
+  });
+
+  it('a limit the container does not have (no such controller) is no sample, not 0', () => {
+    const text = toOpenMetrics(withStats({ cpu: { usage: { total: 1e9 } } }), { format: 'prometheus', ...LOOKUPS });
+    expect(text).not.toMatch(/container_spec_memory|container_threads_max/);
+  });
+
+  it('the CPU spec families need the raw settings: without a reader they are left out', () => {
+    const text = toOpenMetrics(VIEW, { format: 'prometheus' });
+    expect(text).not.toMatch(/container_spec_cpu_/);
+    expect(samplesOf(VIEW, 'container_spec_cpu_quota')).toEqual(['{id="/web"} 150000']);
+  });
+
+  it('an unlimited CPU quota has no container_spec_cpu_quota sample (cAdvisor: only when set)', () => {
+    const view = withStats({});
+    expect(samplesOf(view, 'container_spec_cpu_quota', { cpuSettings: () => ({ periodUs: 100_000, shares: 2 }) })).toEqual([]);
+    expect(samplesOf(view, 'container_spec_cpu_period', { cpuSettings: () => ({ periodUs: 100_000, shares: 2 }) })).toEqual(['{id="/c"} 100000']);
+  });
+
+  it('reads each container\'s CPU settings and each device\'s name once per exposition', () => {
+    const asked: string[] = [];
+    toOpenMetrics(VIEW, {
+      format: 'prometheus',
+      cpuSettings: (name) => (asked.push(name), {}),
+      deviceName: (major, minor) => (asked.push(`${major}:${minor}`), undefined),
+    });
+    expect(asked.sort()).toEqual(['/odd"na\\me\n', '/web', '253:7', '8:0']);
+  });
+
+  it('memory failures: own faults under scope container, the subtree\'s under hierarchy; v2 has only the latter', () => {
+    const v2 = withStats({ memory: { hierarchical_data: { pgfault: 5, pgmajfault: 0 } } });
+    expect(samplesOf(v2, 'container_memory_failures_total')).toEqual([
+      '{id="/c",failure_type="pgfault",scope="hierarchy"} 5',
+      '{id="/c",failure_type="pgmajfault",scope="hierarchy"} 0',
+    ]);
+  });
+
+  it('IO counters: one sample per device; a counter the kernel does not keep (IO operations here) has none', () => {
+    const view = withStats({ blockio: { devices: [{ device: { major: 8, minor: 0 }, read_bytes: 1, write_bytes: 2 }] } });
+    expect(samplesOf(view, 'container_fs_reads_bytes_total')).toEqual(['{id="/c",device="/dev/sda"} 1']);
+    expect(samplesOf(view, 'container_fs_reads_total')).toEqual([]);
   });
 
   it.each([

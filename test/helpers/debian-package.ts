@@ -1,0 +1,66 @@
+/**
+ * A command a test needs from a Debian package (promtool from `prometheus`). Found on the
+ * PATH, it is used as is. Missing, it is fetched only where the project's CI runs (root,
+ * with CI=true or LMCTFY_REQUIRE_CGROUPS=1): `apt-get download` and `dpkg-deb -x` into a
+ * directory of its own under the system temp dir, so nothing is installed system-wide and
+ * no service the package ships is started. Elsewhere the test skips, saying why.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Found (path), not looked for here (skip: why), or failed where it must be there (error). */
+export type PackagedCommand = { path: string } | { skip: string } | { error: string };
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const file = path.join(dir || '.', command);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+function run(cmd: string, args: string[], cwd?: string): string | undefined {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 10 * 60_000,
+  });
+  if (r.status === 0) return undefined;
+  return `${cmd} ${args.join(' ')}: ${r.error?.message ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.status}`)}`;
+}
+
+/** `command` as unpacked from the package into dir, if it is. */
+function unpacked(dir: string, command: string): string | undefined {
+  return ['usr/bin', 'usr/sbin', 'bin'].map((d) => path.join(dir, 'root', d, command)).find((f) => fs.existsSync(f));
+}
+
+/** The path of `command` from Debian package `pkg`, fetching the package where CI runs; otherwise why not. */
+export function debianCommand(pkg: string, command: string): PackagedCommand {
+  const dir = path.join(os.tmpdir(), 'lmctfy-test-tools', pkg);
+  const found = onPath(command) ?? unpacked(dir, command);
+  if (found) return { path: found };
+  const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
+  if (!ci || process.getuid?.() !== 0) {
+    return { skip: `${command} not found (Debian package ${pkg}); fetched automatically only as root under CI=true or LMCTFY_REQUIRE_CGROUPS=1` };
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  // A clean machine may have no package lists yet: update once, then retry.
+  const fetch = () => run('apt-get', ['download', pkg], dir);
+  const failed = fetch() && (run('apt-get', ['update']) ?? fetch());
+  if (failed) return { error: `cannot fetch ${pkg}: ${failed}` };
+  const deb = fs.readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
+  if (!deb) return { error: `apt-get download ${pkg} left no .deb in ${dir}` };
+  const notUnpacked = run('dpkg-deb', ['-x', deb, 'root'], dir);
+  if (notUnpacked) return { error: notUnpacked };
+  fs.rmSync(path.join(dir, deb));
+  const file = unpacked(dir, command);
+  return file ? { path: file } : { error: `package ${pkg} has no ${command}` };
+}
