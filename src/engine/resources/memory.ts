@@ -16,6 +16,7 @@ import {
 } from './files.js';
 import { limitFrom, parseCounter, parseFlatKeyed, parseLimit } from './parse.js';
 import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './types.js';
+import { workingSetBytes } from '../sampling/working-set.js';
 
 /**
  * memory: limit, reservation (soft limit / memory.low) and swap_limit, which counts memory
@@ -243,11 +244,8 @@ function memoryData(stat: Map<string, number>, keyOf: (field: keyof MemoryData) 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** cAdvisor's working set: usage minus the inactive file cache, floored at 0. */
-export function workingSet(usage: number | undefined, inactiveFile: number | undefined): number | undefined {
-  if (usage === undefined) return undefined;
-  return Math.max(0, usage - (inactiveFile ?? 0));
-}
+/** cAdvisor's working set: usage minus the inactive file cache, floored at 0; the rule every face shares (sampling/working-set.ts). */
+export const workingSet = workingSetBytes;
 
 /**
  * A counters pass skips memory.stat (the costliest file of a pass: ~70 formatted lines) when
