@@ -2,8 +2,9 @@ import { CommanderError } from 'commander';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { buildProgram } from './program.js';
 
-/** `lmctfy <command> help` (orig) is `lmctfy help <command>`. */
+/** `lmctfy <command> help` (orig) is `lmctfy help <command>`; a bare `lmctfy` is `lmctfy help`. */
 export function normalizeArgv(args: string[]): string[] {
+  if (args.length === 0) return ['help'];
   if (args.length === 2 && args[1] === 'help' && !args[0]!.startsWith('-')) return ['help', args[0]!];
   return args;
 }

@@ -9,6 +9,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerNotify } from './commands/notify.js';
 import { registerTop } from './commands/top.js';
 import { registerServe } from './commands/serve.js';
+import { registerHelp } from './commands/help.js';
 
 export const VERSION: string = pkg.version;
 
@@ -17,7 +18,6 @@ export function buildProgram(): Command {
     .description('lmctfy: let me contain that for you. Hierarchical Linux containers on cgroups v1 and v2.')
     .version(`lmctfy version ${VERSION}`, '-V, --version', 'print the version')
     .enablePositionalOptions()
-    .helpCommand('help [command]', 'show help for a command')
     .showSuggestionAfterError(true);
   program.addHelpText(
     'after',
@@ -33,5 +33,6 @@ or JSON; -c FILE also takes binary.`,
   registerNotify(program);
   registerTop(program);
   registerServe(program);
+  registerHelp(program);
   return program;
 }

@@ -209,7 +209,9 @@ export class ContainerApi {
       if (isLmctfyError(e, Code.NOT_FOUND)) throw new LmctfyError(Code.NOT_FOUND, `process ${pid} does not exist`);
       throw e;
     }
-    return this.machine.containerOf(text);
+    const name = this.machine.containerOf(text);
+    if (name === undefined) throw new LmctfyError(Code.NOT_FOUND, `process ${pid} is outside lmctfy's root (${this.machine.trackingDir('/')})`);
+    return name;
   }
 }
 

@@ -23,5 +23,6 @@ describe('run argv', () => {
   it.each([
     [['create', 'help'], ['help', 'create']],
     [['create', 'x'], ['create', 'x']],
+    [[], ['help']],
   ])('normalizeArgv %j', (i, o) => expect(normalizeArgv(i)).toEqual(o));
 });

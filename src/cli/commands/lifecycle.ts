@@ -11,6 +11,7 @@ interface SpecFlags extends CommandFlags {
 }
 
 const specFileOption = (type: string) => new NamedOption('-c <file>', `read the ${type} from a file (text, JSON or binary)`, 'specFile');
+const SPEC_FIELDS = '\nThe spec fields, their types and units (cpu.limit in CPU milliseconds per second,\nmemory.limit in bytes, ...): lmctfy help spec';
 
 /** The commands that make, change, freeze and remove containers. */
 export function registerLifecycle(program: Command): void {
@@ -26,6 +27,7 @@ export function registerLifecycle(program: Command): void {
     .argument('<name>', 'container name')
     .argument('[spec]', 'ContainerSpec in text format (e.g. memory:{limit:100000000}) or JSON')
     .addOption(specFileOption('ContainerSpec'))
+    .addHelpText('after', SPEC_FIELDS)
     .action(async (name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
       const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
@@ -37,6 +39,7 @@ export function registerLifecycle(program: Command): void {
     .argument('<name>', 'container name')
     .argument('[spec]', 'ContainerSpec in text format or JSON')
     .addOption(specFileOption('ContainerSpec'))
+    .addHelpText('after', SPEC_FIELDS)
     .action(async (policy: string, name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
       if (policy !== 'diff' && policy !== 'replace') {

@@ -3,6 +3,7 @@ import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions } from '../context.js';
 import { flagsOf, subcommand, type CommandFlags } from './options.js';
 import type { MetricsFormat } from '../../stats/openmetrics.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../../ui/view/interval.js';
 
 interface TopFlags extends CommandFlags {
   interval?: string;
@@ -20,6 +21,16 @@ function positiveNumber(value: string | undefined, flag: string, fallback: numbe
   return n;
 }
 
+/** --interval SECONDS as milliseconds, within the range the console's `+` and `-` walk. */
+export function parseInterval(value: string | undefined): number {
+  if (value === undefined) return 1000;
+  const ms = Number(value) * 1000;
+  if (!(ms >= MIN_INTERVAL_MS && ms <= MAX_INTERVAL_MS)) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `--interval must be ${MIN_INTERVAL_MS / 1000} to ${MAX_INTERVAL_MS / 1000} seconds (the console's range), got "${value}"`);
+  }
+  return ms;
+}
+
 function metricsFormat(value: string | undefined): MetricsFormat | 'json' | undefined {
   if (value === undefined) return undefined;
   if (value === 'openmetrics' || value === 'prometheus' || value === 'json') return value;
@@ -29,7 +40,7 @@ function metricsFormat(value: string | undefined): MetricsFormat | 'json' | unde
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
-async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json'): Promise<void> {
+async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
   const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }] = await Promise.all([
     import('../../stats/sampler.js'),
@@ -37,7 +48,6 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
     import('../../stats/json.js'),
     import('../../stats/openmetrics.js'),
   ]);
-  const intervalMs = positiveNumber(f.interval, '--interval', 1) * 1000;
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
   // More than one pass: learn the tree from inotify rather than statting it every time.
   const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
@@ -68,7 +78,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
 export function registerTop(program: Command): void {
   subcommand(program, 'top', 'live console of the container tree (no TTY or --json: NDJSON stream)')
     .argument('[name]', 'top of the tree to watch (default /)')
-    .option('--interval <seconds>', 'sample period in seconds (default 1)')
+    .option('--interval <seconds>', `sample period in seconds, ${MIN_INTERVAL_MS / 1000} to ${MAX_INTERVAL_MS / 1000} (default 1)`)
     .option('--count <n>', 'headless: stop after N samples')
     .option('--format <format>', 'headless output: json (default), openmetrics or prometheus')
     .option('--read-only', 'console: disable actions')
@@ -76,15 +86,16 @@ export function registerTop(program: Command): void {
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<TopFlags>(cmd);
       const format = metricsFormat(f.format);
+      const intervalMs = parseInterval(f.interval);
       if (f.json || format || !process.stdout.isTTY || !process.stdin.isTTY) {
-        await streamSamples(f, name, format ?? 'json');
+        await streamSamples(f, name, format ?? 'json', intervalMs);
         return;
       }
       const { runInteractiveTop } = await import('../top.js');
       await runInteractiveTop({
         api: apiOptions(f),
         name: name ?? '/',
-        intervalMs: positiveNumber(f.interval, '--interval', 1) * 1000,
+        intervalMs,
         readOnly: f.readOnly ?? false,
       });
     });

@@ -107,10 +107,11 @@ export class Machine {
     return this.containerOfDir(this.ownDirs.get(this.version === 2 ? 'unified' : 'freezer'));
   }
 
-  /** Container of the process whose /proc/<pid>/cgroup this is (`/` when outside the root). */
-  containerOf(procCgroupText: string): string {
+  /** Container of the process whose /proc/<pid>/cgroup this is; undefined when outside the root. */
+  containerOf(procCgroupText: string): string | undefined {
     const dirs = ownCgroupsFrom(this.layout, procCgroupText);
-    return this.containerOfDir(this.version === 2 ? dirs.unified : dirs.v1.get('freezer'));
+    const dir = this.version === 2 ? dirs.unified : dirs.v1.get('freezer');
+    return dir === undefined ? undefined : this.nameOfDir(dir);
   }
 
   private containerOfDir(trackingDir: string | undefined): string {
