@@ -60,13 +60,25 @@ describe('detailLayout', () => {
     [80, 3, 0, 0, 0, [80], ['Charts']],
     [59, 20, 0, 0, 0, [59], ['Charts']],
   ])('%s × %s', (width, height, chartWidth, cpu, memory, columns, hiddenCharts) => {
-    const layout = detailLayout(width, height);
+    const layout = detailLayout(width, height, true);
     expect([layout.chartWidth, layout.cpuChartHeight, layout.memoryChartHeight]).toEqual([chartWidth, cpu, memory]);
     expect(layout.columns.map((c) => c.width)).toEqual(columns);
     expect(layout.hiddenCharts).toEqual(hiddenCharts);
     // Columns and their one-space gaps fill the width exactly.
     const used = (chartWidth > 0 ? chartWidth + 1 : 0) + columns.reduce((n, w) => n + w, 0) + columns.length - 1;
     expect(used).toBe(width);
+  });
+});
+
+describe('detailLayout without memory accounting', () => {
+  it.each([
+    [80, 11, 9, 2, []],
+    [80, 6, 4, 2, []],
+    [80, 5, 5, 0, ['Memory chart']],
+  ])('%s × %s: CPU chart %s lines, memory %s', (width, height, cpu, memory, hiddenCharts) => {
+    const layout = detailLayout(width, height, false);
+    expect([layout.cpuChartHeight, layout.memoryChartHeight]).toEqual([cpu, memory]);
+    expect(layout.hiddenCharts).toEqual(hiddenCharts);
   });
 });
 
@@ -110,6 +122,7 @@ describe('sections', () => {
     view.raw.histogramSource = 'schedstat';
     const section = latencySection(view, 40, 10);
     expect(section.title).toBe('Latency (from task scheduler statistics)');
+    expect(fillColumn([section], 1, 40).hidden).toEqual(['Latency']);
     const [name, ...buckets] = section.lines.map((l) => l.text);
     expect(name).toBe('ONCPU: on-CPU time per timeslice');
     expect(buckets).toHaveLength(3);
@@ -182,6 +195,8 @@ describe('DetailPanel frames', () => {
     const out = frame(r, 80);
     expect(out.filter((l) => l.includes(NOT_ISOLATED))).toHaveLength(2);
     expect(screen(r)).not.toContain('collecting history');
+    // The CPU chart takes the room the memory chart does not need.
+    expect(out.filter((l) => /[┤┼]/.test(l.slice(0, 40)))).toHaveLength(8);
   });
 
   it('a long spec is cut with a count of what is left', async () => {

@@ -46,7 +46,7 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
   const color = useColor();
   const spec = useSpecText(actions, row.name, revision);
   const inner = Math.max(0, height - 1);
-  const layout = detailLayout(width, inner);
+  const layout = detailLayout(width, inner, memoryIsolated(row.view));
   const { rates } = row.view;
   const sections = (id: DetailSectionId, columnWidth: number): SectionSource => {
     switch (id) {

@@ -19,6 +19,8 @@ export interface Line {
 
 export interface Section {
   title: string;
+  /** What a hint calls the section when it has no room; the title by default. */
+  name?: string;
   lines: readonly Line[];
   /** Lines may be cut from the end (ending in "… N more") rather than the section left out. */
   cuttable?: boolean;
@@ -50,7 +52,7 @@ export function fillColumn(sections: readonly SectionSource[], height: number, w
     const need = 1 + Math.max(1, section.lines.length);
     // Cut, a section keeps its title, one line and the "more" line.
     if (need > room && !(section.cuttable && room >= 3)) {
-      hidden.push(section.title);
+      hidden.push(section.name ?? section.title);
       continue;
     }
     add({ text: section.title, bold: true });
@@ -82,13 +84,23 @@ const CHARTS_FROM = 60;
 /** A chart's title and at least three rows of plot. */
 const MIN_CHART_LINES = 4;
 
-/** How the panel uses `width` × `height` lines (the title line not included). */
-export function detailLayout(width: number, height: number): DetailLayout {
+/** Lines the memory chart takes when there is nothing to plot: its title and why. */
+const EMPTY_CHART_LINES = 2;
+
+/**
+ * How the panel uses `width` × `height` lines (the title line not included). Without
+ * memory accounting (`memoryChart` false) the memory chart is just its title and why, and
+ * the CPU chart takes the rest.
+ */
+export function detailLayout(width: number, height: number, memoryChart = true): DetailLayout {
   const hiddenCharts: string[] = [];
   let chartWidth = width >= CHARTS_FROM ? Math.floor(width * (width >= WIDE_DETAIL ? 0.4 : 0.5)) : 0;
   let cpuChartHeight = 0;
   let memoryChartHeight = 0;
-  if (chartWidth > 0 && height >= 2 * MIN_CHART_LINES) {
+  if (chartWidth > 0 && !memoryChart && height >= MIN_CHART_LINES + EMPTY_CHART_LINES) {
+    memoryChartHeight = EMPTY_CHART_LINES;
+    cpuChartHeight = height - memoryChartHeight;
+  } else if (chartWidth > 0 && memoryChart && height >= 2 * MIN_CHART_LINES) {
     cpuChartHeight = Math.floor(height / 2);
     memoryChartHeight = height - cpuChartHeight;
   } else if (chartWidth > 0 && height >= MIN_CHART_LINES) {
@@ -220,7 +232,8 @@ export function latencySection(view: ContainerView, width: number, room: number)
   const rowsEach = Math.max(1, Math.floor((room - 1) / Math.max(1, histograms.length)) - 1);
   const source = view.raw.histogramSource;
   const title = `Latency${source ? ` (${SOURCE[source]})` : ''}`;
-  if (histograms.length === 0) return { title, lines: [{ text: 'no latency histograms for this container' }] };
+  const name = 'Latency';
+  if (histograms.length === 0) return { title, name, lines: [{ text: 'no latency histograms for this container' }] };
   const lines: Line[] = [];
   for (const h of histograms) {
     lines.push({ text: `${h.type}: ${MEANING[h.type] ?? 'latency'}` });
@@ -236,5 +249,5 @@ export function latencySection(view: ContainerView, width: number, room: number)
       }),
     );
   }
-  return { title, lines, cuttable: true };
+  return { title, name, lines, cuttable: true };
 }
