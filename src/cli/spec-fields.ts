@@ -9,7 +9,21 @@ import { fileURLToPath } from 'node:url';
 import type { Enum, Field, Type } from 'protobufjs';
 import { findProtoDir } from '../messages/schema.js';
 
-const oneLine = (text: string | null | undefined) => (text ?? '').replace(/\s*\n\s*/g, ' ').trim();
+const WIDTH = 88;
+
+/** A comment as lines of at most WIDTH columns (a longer word stays whole), each indented. */
+export function wrap(text: string | null | undefined, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of (text ?? '').split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > WIDTH) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines;
+}
 
 function typeLabel(field: Field): string {
   const resolved = field.resolvedType;
@@ -27,14 +41,11 @@ export function describeFields(type: Type, prefix = ''): string[] {
       const nested = resolved as Type;
       // A message with no fields (the original's parts this lmctfy does not carry) sets nothing.
       if (nested.fieldsArray.length === 0) continue;
-      const note = oneLine(field.comment ?? nested.comment);
-      lines.push(`  ${name}${field.repeated ? ' (repeated)' : ''} {…}${note ? `: ${note}` : ''}`);
+      lines.push(`  ${name}${field.repeated ? ' (repeated)' : ''} {…}`, ...wrap(field.comment ?? nested.comment, '      '));
       lines.push(...describeFields(nested, `${name}.`));
       continue;
     }
-    lines.push(`  ${name} (${typeLabel(field)})`);
-    const note = oneLine(field.comment);
-    if (note) lines.push(`      ${note}`);
+    lines.push(`  ${name} (${typeLabel(field)})`, ...wrap(field.comment, '      '));
   }
   return lines;
 }

@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { describeFields } from '../../src/cli/spec-fields.js';
+import { describeFields, wrap } from '../../src/cli/spec-fields.js';
 import { parseInterval } from '../../src/cli/commands/top.js';
 
 describe('spec field reference', () => {
@@ -30,11 +30,13 @@ describe('spec field reference', () => {
 
   it('walks nested messages in field order, with types, enum values and comments; skips messages with no fields', () => {
     expect(describeFields(root.lookupType('Top'))).toEqual([
-      '  inner {…}: Inner part.',
+      '  inner {…}',
+      '      Inner part.',
       '  inner.data (repeated uint64)',
       '  inner.size (int64)',
       '      Units: bytes.',
-      '  many (repeated) {…}: Several.',
+      '  many (repeated) {…}',
+      '      Several.',
       '  many.data (repeated uint64)',
       '  many.size (int64)',
       '      Units: bytes.',
@@ -43,6 +45,18 @@ describe('spec field reference', () => {
       '      Spread over two lines.',
     ]);
   });
+});
+
+describe('wrap', () => {
+  const long = 'word '.repeat(30).trim();
+  it.each([
+    [undefined, []],
+    ['', []],
+    ['one\n  two', ['    one two']],
+    // 4 + 17 × 5 − 1 = 88 columns: 17 words fit a line.
+    [long, ['    ' + 'word '.repeat(17).trim(), '    ' + 'word '.repeat(13).trim()]],
+    ['x'.repeat(100), ['    ' + 'x'.repeat(100)]],
+  ])('%j', (text, lines) => expect(wrap(text, '    ')).toEqual(lines));
 });
 
 describe('top --interval', () => {
