@@ -16,10 +16,10 @@ export interface RawContainerSample {
   id: number;
   stats: ContainerStats;
   /** Settings the views show beside the usage. */
-  limits: { cpuMaxMilli?: number; cpuShareMilli?: number; memoryLimit?: number; pidsLimit?: number };
+  limits: SampleLimits;
   /**
-   * Where stats.cpu.histograms came from: the kernel's cpuacct.histogram (cumulative), or
-   * lmctfy's per-interval derivation from /proc/<pid>/task/<tid>/schedstat (docs/STATS.md).
+   * Where stats.cpu.histograms came from: the kernel's own (cumulative), or lmctfy's
+   * per-interval derivation from the scheduler statistics of the container's threads (docs/STATS.md).
    */
   histogramSource?: 'kernel' | 'schedstat';
 }
