@@ -33,7 +33,6 @@ describeCgroups('lmctfy notify (CLI, real cgroups)', () => {
     // Armed = the helper holds an eventfd and the control file beside stdio and epoll.
     await until(
       () => childrenNamed(child.pid!, 'lmctfy-notify').some((p) => fdCount(p) >= 6),
-      5000,
       `lmctfy notify ${args.join(' ')} to arm (stderr: ${stderr})`,
     );
     return { child, done };
@@ -96,7 +95,7 @@ describeCgroups('lmctfy notify (CLI, real cgroups)', () => {
     const r = await w.done;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^lmctfy: CANCELLED: [^\n]*\n$/);
-    await until(() => !childrenNamed(w.child.pid!, 'lmctfy-notify').includes(helper!), 1000, 'the helper to end');
+    await until(() => !childrenNamed(w.child.pid!, 'lmctfy-notify').includes(helper!), 'the helper to end');
   });
 
   it('bad arguments and missing containers fail before waiting', async () => {

@@ -30,7 +30,11 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-export async function until(pred: () => boolean, ms: number, what: string): Promise<void> {
+/**
+ * Waits until `pred` holds. `ms` only guards against a hang (the test's own timeout is
+ * 30 s): it says nothing about how fast things are, which a loaded machine decides.
+ */
+export async function until(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!pred()) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);

@@ -53,7 +53,7 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     const exit = await exited(child);
     expect(exit.signal).toBe('SIGKILL');
     // Nothing else happens meanwhile: the event must come by itself (epoll, not a later wakeup).
-    await until(() => events.length > 0, 10_000, 'the OOM event');
+    await until(() => events.length > 0, 'the OOM event');
     await sleep(300);
     expect(events.map(({ type, container, status }) => ({ type, container, status }))).toEqual([{ type: 'oom', container: '/oom', status: undefined }]);
     hub.unregister(id);
@@ -65,13 +65,13 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     const id = hub.register('thr', { memory_threshold: { usage: 128 * MiB } }, cb);
     await hub.armed(id);
     const child = await runIn('thr', allocateAndHold(160));
-    await until(() => events.length > 0, 5000, 'the threshold event');
+    await until(() => events.length > 0, 'the threshold event');
     await sleep(300);
     expect(events.map((e) => e.type)).toEqual(['memory_threshold']);
     const exit = exited(child);
     child.kill('SIGKILL');
     await exit;
-    await until(() => events.length > 1, 2000, 'the event for usage falling back below the threshold');
+    await until(() => events.length > 1, 'the event for usage falling back below the threshold');
     expect(events.every((e) => e.status === undefined)).toBe(true);
     hub.unregister(id);
   });
@@ -87,7 +87,7 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     await Promise.all(ids.map((id) => hub.armed(id)));
     const children = await Promise.all(names.map((n) => runIn(n, ALLOCATE_FOREVER)));
     await Promise.all(children.map(exited));
-    await until(() => new Set(events.map((e) => e.container)).size >= 10, 2000, 'an OOM event from each of ten containers');
+    await until(() => new Set(events.map((e) => e.container)).size >= 10, 'an OOM event from each of ten containers');
     await sleep(300);
     // The kernel may signal one container's OOM more than once (a second charge fails while
     // the victim exits): each event is real, and each belongs to the container that OOM-ed.
@@ -105,7 +105,7 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     await Promise.all([hub.armed(a), hub.armed(b)]);
     hub.unregister(a);
     await exited(await runIn('unreg', ALLOCATE_FOREVER));
-    await until(() => kept.events.length > 0, 1000, 'the kept registration to fire');
+    await until(() => kept.events.length > 0, 'the kept registration to fire');
     await sleep(300);
     expect(dropped.events).toEqual([]);
     expect(kept.events).toHaveLength(1);
@@ -120,7 +120,7 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     const thr = hub.register('doomed', { memory_threshold: { usage: 32 * MiB } }, cb);
     await Promise.all([hub.armed(oom), hub.armed(thr)]);
     await api.destroy('doomed', { force: true });
-    await until(() => events.length === 2, 1000, 'two final callbacks');
+    await until(() => events.length === 2, 'two final callbacks');
     expect(events.map((e) => e.type).sort()).toEqual(['memory_threshold', 'oom']);
     for (const e of events) {
       expect(e.container).toBe('/doomed');
@@ -161,18 +161,18 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     await local.armed(id);
     const [helper] = childrenNamed(process.pid, 'lmctfy-notify').filter((p) => !others.includes(p));
     process.kill(helper!, 'SIGKILL');
-    await until(() => events.length === 1, 1000, 'the final callback');
+    await until(() => events.length === 1, 'the final callback');
     expect(events[0]!.status?.code).toBe(Code.UNAVAILABLE);
     expect(events[0]!.status?.message).toMatch(/SIGKILL/);
     expect(local.size).toBe(0);
     const again = local.register('crash', { oom: {} }, cb);
     await local.armed(again);
     await exited(await runIn('crash', ALLOCATE_FOREVER));
-    await until(() => events.length === 2, 1000, 'an OOM through the new helper');
+    await until(() => events.length === 2, 'an OOM through the new helper');
     expect(events[1]!.status).toBeUndefined();
     const [second] = childrenNamed(process.pid, 'lmctfy-notify').filter((p) => !others.includes(p));
     local.close();
-    await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(second!), 1000, 'close() to end the new helper');
+    await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(second!), 'close() to end the new helper');
   });
 
   it('1,000 register/unregister cycles leave no fds or helper processes behind', async () => {
@@ -187,17 +187,17 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     const helper = mine[0]!;
     local.unregister(first);
     // stdin, stdout, stderr and the epoll fd; each registration adds an eventfd and a control fd.
-    await until(() => fdCount(helper) === 4, 1000, 'the helper to close the first registration');
+    await until(() => fdCount(helper) === 4, 'the helper to close the first registration');
     for (let i = 0; i < 1000; i++) {
       const spec = i % 2 ? { oom: {} } : { memory_threshold: { usage: (i + 1) * MiB } };
       const id = local.register('cycles', spec, () => {});
       await local.armed(id);
       local.unregister(id);
     }
-    await until(() => fdCount(helper) === 4, 1000, 'the helper to close every registration');
+    await until(() => fdCount(helper) === 4, 'the helper to close every registration');
     expect(childrenNamed(process.pid, 'lmctfy-notify').filter((p) => !others.includes(p))).toEqual([helper]);
     local.close();
-    await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(helper), 1000, 'close() to end the helper');
-    await until(() => fdCount('self') === own, 1000, `our fd count to return to ${own}`);
+    await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(helper), 'close() to end the helper');
+    await until(() => fdCount('self') === own, `our fd count to return to ${own}`);
   }, 60_000); // the kernel waits for an RCU grace period on every threshold (un)register
 });

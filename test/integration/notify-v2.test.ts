@@ -36,7 +36,7 @@ describeCgroups('notifications on the real cgroup2 mount (inotify)', () => {
     const child = await api.get('job').run(['sleep', '0.3']);
     started.push(child);
     await new Promise((r) => child.once('exit', r));
-    await until(() => events.length > 0, 1000, 'container_empty');
+    await until(() => events.length > 0, 'container_empty');
     await sleep(200);
     expect(events).toEqual([{ type: 'container_empty', container: '/job' }]);
   });
@@ -46,7 +46,7 @@ describeCgroups('notifications on the real cgroup2 mount (inotify)', () => {
     const events: NotificationEvent[] = [];
     hub.register('gone', { container_empty: {} }, (e) => void events.push(e));
     await api.destroy('gone');
-    await until(() => events.length > 0, 1000, 'the final callback');
+    await until(() => events.length > 0, 'the final callback');
     expect(events).toHaveLength(1);
     expect(events[0]!.status).toBeInstanceOf(LmctfyError);
     expect(events[0]!.status!.code).toBe(Code.NOT_FOUND);
