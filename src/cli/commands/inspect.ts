@@ -3,6 +3,8 @@ import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
 import type { MessageName } from '../../messages/codec.js';
+import type { ContainerStats } from '../../messages/types.js';
+import type { Container } from '../../engine/container.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 interface MessageFlags extends CommandFlags {
@@ -50,11 +52,58 @@ export function registerInspect(program: Command): void {
     .argument('<type>', 'summary or full')
     .argument('[name]', 'container name')
     .addOption(binaryOption())
+    .addOption(
+      new NamedOption(
+        '--window <seconds>',
+        'full: CPU latency histograms over this many seconds, where the kernel keeps none (from /proc schedstat)',
+        'window',
+      ),
+    )
     .action(async (type: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<MessageFlags>(cmd);
+      const f = flagsOf<MessageFlags & { window?: string }>(cmd);
       if (type !== 'summary' && type !== 'full') {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `stats type must be "summary" or "full", got "${type}"`);
       }
-      await writeMessage('ContainerStats', openApi(f).get(name ?? '.').stats(type), f);
+      const c = openApi(f).get(name ?? '.');
+      if (type === 'summary') {
+        if (f.window !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, '--window is for stats full: summary stats have no histograms');
+        await writeMessage('ContainerStats', c.stats('summary'), f);
+        return;
+      }
+      await writeMessage('ContainerStats', await fullStats(c, windowSeconds(f.window)), f);
     });
+}
+
+function windowSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const s = Number(value);
+  if (value.trim() === '' || !Number.isFinite(s) || s <= 0) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `--window must be a positive number of seconds, got "${value}"`);
+  }
+  return s;
+}
+
+/**
+ * Full stats with the CPU latency histograms wherever they can be had: the kernel's, or
+ * schedstat's over the window. stderr says where they came from when it is not the kernel.
+ */
+async function fullStats(c: Container, windowSec: number | undefined): Promise<ContainerStats> {
+  const [{ statsWithHistograms }, { procReader }] = await Promise.all([import('../../stats/window.js'), import('../../engine/sampling/index.js')]);
+  const proc = procReader();
+  const deps = {
+    stats: () => c.stats('full'),
+    tasks: () => proc.tasks(c.listProcesses()),
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  };
+  const { stats, histograms } = await statsWithHistograms(deps, windowSec === undefined ? undefined : windowSec * 1000);
+  if (histograms === 'none') {
+    process.stderr.write(
+      'lmctfy: stats: no CPU latency histograms: this kernel has no cpuacct.histogram; `stats full --window SECONDS` derives them from /proc schedstat over that window\n',
+    );
+  } else if (histograms === 'schedstat') {
+    process.stderr.write(
+      `lmctfy: stats: CPU latency histograms over ${windowSec} s from /proc schedstat (this kernel has no cpuacct.histogram; see docs/STATS.md)\n`,
+    );
+  }
+  return stats;
 }
