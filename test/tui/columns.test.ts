@@ -54,7 +54,9 @@ describe('layoutColumns', () => {
 
   it.each([
     [115, 16, 8, 5],
-    [140, 16, 33, 5],
+    [118, 16, 8, 8],
+    [140, 16, 28, 10],
+    [200, 16, 60, 20],
     [260, 30, 60, 20],
     [260, 161, 8, 5],
   ])('at %s columns with names %s wide: sparkline %s, bar %s', (width, longest, spark, barWidth) => {

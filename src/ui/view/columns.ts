@@ -39,8 +39,12 @@ export const COLUMN_WIDTH: Readonly<Record<ColumnId, number>> = {
   spark: 8,
 };
 
-/** What the sparkline and the bar grow to when the terminal has room to spare. */
-const MAX_WIDTH: Readonly<Partial<Record<ColumnId, number>>> = { spark: 60, bar: 20 };
+/** Room to spare goes to these columns, in this order, each up to its width here. */
+const GROWTH: ReadonlyArray<[ColumnId, number]> = [
+  ['bar', 10],
+  ['spark', 60],
+  ['bar', 20],
+];
 
 export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
   cpu: 'CPU%',
@@ -79,8 +83,8 @@ export interface TableLayout {
 /**
  * Columns that fit `width`, dropping the least useful ones first. The name column takes
  * what is left, but no more than the longest name needs: every padding character drawn is
- * work for Ink on every frame. Width still left over lengthens the sparkline (more
- * history), then the memory bar.
+ * work for Ink on every frame. Width still left over lengthens the memory bar and the
+ * sparkline (more history).
  */
 export function layoutColumns(width: number, longestName = Infinity): TableLayout {
   const shown = new Set(ORDER);
@@ -92,9 +96,9 @@ export function layoutColumns(width: number, longestName = Infinity): TableLayou
   const nameWidth = Math.max(Math.min(rest(), longestName), MIN_NAME_WIDTH);
   const widths = { ...COLUMN_WIDTH };
   let spare = rest() - nameWidth;
-  for (const column of ['spark', 'bar'] as const) {
+  for (const [column, upTo] of GROWTH) {
     if (!shown.has(column) || spare <= 0) continue;
-    const grow = Math.min(spare, MAX_WIDTH[column]! - widths[column]);
+    const grow = Math.max(0, Math.min(spare, upTo - widths[column]));
     widths[column] += grow;
     spare -= grow;
   }
