@@ -12,6 +12,8 @@ const inkWithoutSourceMaps: Plugin = {
 };
 
 export default defineConfig({
+  // As scripts/build.mjs defines it for the bundle.
+  define: { LMCTFY_VERSION: JSON.stringify(JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version) },
   // The console's Output stand-in, as scripts/build.mjs bundles it.
   plugins: [inkOutputVite(), inkWithoutSourceMaps],
   test: {

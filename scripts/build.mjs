@@ -15,6 +15,7 @@ import { inkOutputEsbuild } from '../src/ui/render/ink-output-plugin.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(top, 'dist');
+const { version } = JSON.parse(readFileSync(path.join(top, 'package.json'), 'utf8'));
 const entryPoints = { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts' };
 
 const LOCK = '.build.lock';
@@ -77,7 +78,8 @@ await withBuildLock(async () => {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    // The version is written once, in package.json, and is a constant in the bundle.
+    define: { 'process.env.NODE_ENV': '"production"', LMCTFY_VERSION: JSON.stringify(version) },
     // Some bundled CommonJS deps call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __lmctfyCreateRequire } from 'node:module'; const require = __lmctfyCreateRequire(import.meta.url);" },
     external: ['react-devtools-core'],

@@ -1,7 +1,4 @@
 import { Command } from 'commander';
-// Bundled by esbuild (and served by Vite under vitest): the version is a constant in the
-// build, read from the one place it is written, without a file read at start.
-import pkg from '../../package.json' with { type: 'json' };
 import { withGlobals } from './commands/options.js';
 import { registerLifecycle } from './commands/lifecycle.js';
 import { registerProcesses } from './commands/processes.js';
@@ -11,12 +8,13 @@ import { registerTop } from './commands/top.js';
 import { registerServe } from './commands/serve.js';
 import { registerHelp } from './commands/help.js';
 
-export const VERSION: string = pkg.version;
+/** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
+declare const LMCTFY_VERSION: string;
 
 export function buildProgram(): Command {
   const program = withGlobals(new Command('lmctfy'))
     .description('lmctfy: let me contain that for you. Hierarchical Linux containers on cgroups v1 and v2.')
-    .version(`lmctfy version ${VERSION}`, '-V, --version', 'print the version')
+    .version(`lmctfy version ${LMCTFY_VERSION}`, '-V, --version', 'print the version')
     .enablePositionalOptions()
     .showSuggestionAfterError(true);
   program.addHelpText(
