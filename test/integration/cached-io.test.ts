@@ -99,7 +99,7 @@ describeCgroups('CachingIo on real cgroup files', () => {
 
   it('lmctfy top --json samples a tree with more files than a small ulimit -n allows', () => {
     for (let i = 0; i < 30; i++) expect(lmctfy(t.root, ['create', `many${i}`, 'cpu:{limit:500} memory:{limit:100000000}']).code).toBe(0);
-    const r = spawnSync('sh', ['-c', `ulimit -n 128 && exec "$0" "$1" top --json --count 3 --interval 0.1`, process.execPath, BIN], {
+    const r = spawnSync('sh', ['-c', `ulimit -n 128 && exec "$0" "$1" top --json --count 3 --interval 0.25`, process.execPath, BIN], {
       encoding: 'utf8',
       env: { ...process.env, LMCTFY_ROOT: t.root },
     });

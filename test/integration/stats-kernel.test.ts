@@ -135,7 +135,7 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
   });
 
   it('top --json streams NDJSON without a TTY and stops after --count', () => {
-    const r = lmctfy(t.root, ['top', '--json', '--interval', '0.2', '--count', '3']);
+    const r = lmctfy(t.root, ['top', '--json', '--interval', '0.25', '--count', '3']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
