@@ -30,6 +30,7 @@ describe('fillColumn', () => {
     ['everything fits', 20, ['A', 'a0', 'a1', 'B', 'b0', 'b1', 'b2', 'b3', 'C', 'c0'], []],
     ['a cuttable section is cut, saying how much more', 7, ['A', 'a0', 'a1', 'B', 'b0', 'b1', '… 2 more'], ['C']],
     ['a section with no room is left out, and a later one that fits is kept', 5, ['A', 'a0', 'a1', 'C', 'c0'], ['B']],
+    ['a cut that would leave one line leaves the section out', 6, ['A', 'a0', 'a1', 'C', 'c0'], ['B']],
     ['no room at all', 1, [], ['A', 'B', 'C']],
   ])('%s', (_, height, shown, hidden) => {
     const column = fillColumn([a, b, c], height, 20);

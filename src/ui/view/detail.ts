@@ -50,8 +50,8 @@ export function fillColumn(sections: readonly SectionSource[], height: number, w
     const room = height - lines.length;
     const section = typeof source === 'function' ? source(room) : source;
     const need = 1 + Math.max(1, section.lines.length);
-    // Cut, a section keeps its title, one line and the "more" line.
-    if (need > room && !(section.cuttable && room >= 3)) {
+    // Cut, a section keeps its title, two lines (one says little) and the "more" line.
+    if (need > room && !(section.cuttable && room >= 4)) {
       hidden.push(section.name ?? section.title);
       continue;
     }
