@@ -87,7 +87,16 @@ describeCgroups('the original README, on real cgroups (CLI)', () => {
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('../helpers/cli.js');
     const child = spawn(process.execPath, [BIN, 'run', 'test', 'sleep', '30'], { env: { ...process.env, LMCTFY_ROOT: t.root } });
-    await sleep(700);
+    // Signal once sleep runs in the container, not after a fixed wait a loaded machine outlasts
+    // (lmctfy itself, killed before it forwards signals, would die of SIGTERM).
+    const comm = (pid: number) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      } catch {
+        return '';
+      }
+    };
+    for (let i = 0; i < 500 && !readPids(kernelDir(t.root, 'freezer', 'test')).some((p) => comm(p) === 'sleep'); i++) await sleep(20);
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
     // sleep died of SIGTERM: 128 + 15, as a shell reports it.
