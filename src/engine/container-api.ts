@@ -7,9 +7,9 @@ import { Container, orGone } from './container.js';
 import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
 import { parentName, resolveName } from './names.js';
-import { RESOURCES } from './resources/index.js';
+import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
-import { V2_CONTROLLER } from './resources/files.js';
+import { V2_CONTROLLER } from './resources/v2/controllers.js';
 import type { CgroupHandle } from './resources/types.js';
 import { checkSpecSupported, controllersFor } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
@@ -44,9 +44,10 @@ export class ContainerApi {
     const machine = new Machine({ io, root: opts.root, version: opts.version });
     const made: string[] = [];
     try {
-      for (const c of machine.version === 2 ? (['freezer'] as V1Controller[]) : machine.controllers()) {
+      // v2 names every controller with the one unified dir: made once, the rest exist.
+      for (const c of machine.controllers()) {
         const dir = machine.dirOf('/', c)!;
-        mkdirParents(io, dir, made, c === 'cpuset' ? (d) => prepareCpuset(dirHandle(io, d)) : undefined);
+        mkdirParents(io, dir, made, c === 'cpuset' ? (d) => prepareCpuset(dirHandle(machine, d)) : undefined);
       }
     } catch (e) {
       for (const d of made.reverse()) tryRmdir(io, d);
@@ -98,7 +99,7 @@ export class ContainerApi {
           // The hierarchies just made are known: no need to look for them again.
           h = handleWith(m, abs, this.createV1(abs, parent, spec, made));
         }
-        for (const r of RESOURCES) if (r.wants(spec)) r.apply(h, spec, 'create');
+        for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
         if (spec.owner !== undefined || spec.owner_group !== undefined) delegate(m, made, spec);
       } catch (e) {
         for (const d of made.reverse()) tryRmdir(m.io, d);
@@ -143,7 +144,7 @@ export class ContainerApi {
   private createV2(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
     const m = this.machine;
     const parentDir = m.trackingDir(parent);
-    const needed = RESOURCES.filter((r) => r.wants(spec))
+    const needed = resourcesFor(m.version).all.filter((r) => r.wants(spec))
       .map((r) => V2_CONTROLLER[r.controller])
       .filter((c): c is string => c !== undefined);
     if (needed.length) {
@@ -219,8 +220,8 @@ export class ContainerApi {
  * A handle on a cpuset dir that is not a container yet (levels of the delegated root made
  * by init): a new v1 cpuset dir starts empty and cannot take tasks (RELIABILITY 9).
  */
-function dirHandle(io: KernelIo, dir: string): CgroupHandle {
-  return { io, version: 1, name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
+function dirHandle(m: Machine, dir: string): CgroupHandle {
+  return { io: m.io, resources: resourcesFor(m.version), name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
 }
 
 function tryRmdir(io: KernelIo, dir: string): void {

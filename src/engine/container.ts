@@ -12,11 +12,9 @@ import { defaultShell, waitInteractive } from './interactive.js';
 import { clockTicksPerSecond, readProcess, readUsers, signalName, type ProcessInfo, type ProcessList } from './process-info.js';
 import { LOG_MAX_BYTES, ensureLogDir, logPath, readLogFile, type LogChunk } from './run-log.js';
 import { killTasks } from './teardown.js';
-import { RESOURCES } from './resources/index.js';
-import { cpu } from './resources/cpu.js';
 import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js';
 import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './resources/types.js';
-import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesFor, specKeys } from './spec-rules.js';
+import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
@@ -114,7 +112,7 @@ export class Container {
     await orGone(m, this.name, `update ${this.name}`, (found) => withLock(this.lockScope(), this.name, () => {
       found.seen = this.ensureExists();
       const h = handleFor(m, this.name);
-      const isolated = isolatedKeys(m, h);
+      const isolated = isolatedKeys(h);
       const named = specKeys(spec);
       for (const key of named) {
         if (!isolated.has(key)) {
@@ -130,13 +128,13 @@ export class Container {
       const wanted = spec.cpu?.scheduling_latency;
       if (wanted !== undefined) {
         // `cpu` is isolated (checked above), so only its settings need reading.
-        const current = cpu.read(h)?.cpu?.scheduling_latency ?? 'NORMAL';
+        const current = h.resources.cpu.read(h)?.cpu?.scheduling_latency ?? 'NORMAL';
         if (current !== wanted) {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
         }
       }
       // checkSpecSupported validated every resource the spec names before the lock was taken.
-      for (const r of resourcesFor(spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
+      for (const r of resourcesToApply(h.resources, spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
     }));
   }
 
@@ -344,8 +342,8 @@ export function readStats(h: CgroupHandle, type: StatsType, prev?: ContainerStat
 /** One fragment from each resource the container has (v1: a dir in its hierarchy) and `skip` leaves out, merged. */
 function fromEachResource(h: CgroupHandle, fragment: (r: Resource, h: CgroupHandle) => object | undefined, skip?: ReadonlySet<V1Controller>): Record<string, unknown> {
   const fragments: object[] = [];
-  for (const r of RESOURCES) {
-    if (skip?.has(r.controller) || (h.version === 1 && h.dir(r.controller) === undefined)) continue;
+  for (const r of h.resources.all) {
+    if (skip?.has(r.controller) || h.dir(r.controller) === undefined) continue;
     const f = fragment(r, h);
     if (f) fragments.push(f);
   }

@@ -1,31 +1,33 @@
 import type { Machine } from './kernel/machine.js';
 import type { V1Controller } from './kernel/layout.js';
+import { resourcesFor } from './resources/index.js';
 import type { CgroupHandle } from './resources/types.js';
 import { parentName } from './names.js';
 
 /**
  * The kernel view of one container for resource handlers: which dirs it has, where its
- * parent is. A handle serves one operation, so whether a dir exists is looked up once.
+ * parent is, and the controllers of the machine's cgroup version (chosen here, once per
+ * handle, by resourcesFor). A handle serves one operation, so whether a dir exists is
+ * looked up once.
  */
 export function handleFor(machine: Machine, name: string): CgroupHandle {
   const known = new Map<string, boolean>();
   const exists = (d: string) => {
     let e = known.get(d);
-    if (e === undefined) known.set(d, (e = machine.version === 2 || machine.io.exists(d)));
+    if (e === undefined) known.set(d, (e = machine.io.exists(d)));
     return e;
   };
   return {
     io: machine.io,
-    version: machine.version,
     name,
+    resources: resourcesFor(machine.version),
     dir(controller: V1Controller) {
-      const d = machine.dirOf(name, controller);
-      return d !== undefined && exists(d) ? d : undefined;
+      return machine.presentDir(name, controller, exists);
     },
     parentDir(controller: V1Controller) {
       for (let p = parentName(name); p !== undefined; p = parentName(p)) {
-        const d = machine.dirOf(p, controller);
-        if (d !== undefined && exists(d)) return d;
+        const d = machine.presentDir(p, controller, exists);
+        if (d !== undefined) return d;
       }
       return machine.dirOf('/', controller)!;
     },
@@ -44,7 +46,7 @@ export function handleWith(machine: Machine, name: string, controllers: Readonly
     ...base,
     dir: (controller: V1Controller) => {
       if (dirs.has(controller)) return dirs.get(controller);
-      const d = machine.version === 2 || controllers.has(controller) ? machine.dirOf(name, controller) : undefined;
+      const d = controllers.has(controller) ? machine.dirOf(name, controller) : undefined;
       dirs.set(controller, d);
       return d;
     },

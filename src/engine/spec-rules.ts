@@ -1,23 +1,13 @@
-import * as path from 'node:path';
 import { Code, LmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
-import { RESOURCES } from './resources/index.js';
-import type { CgroupHandle, Resource } from './resources/types.js';
+import { resourcesFor } from './resources/index.js';
+import type { CgroupHandle, Resource, ResourceSet } from './resources/types.js';
 import type { ContainerSpec } from '../messages/types.js';
 
 /** Spec fields that name an isolatable resource, and the hierarchy that says it is isolated. */
 export const RESOURCE_KEYS = { cpu: 'cpu', memory: 'memory', pids: 'pids', blockio: 'blkio', device: 'devices' } as const;
 export type ResourceKey = keyof typeof RESOURCE_KEYS;
-
-/** On v2 a resource is isolated when its controller's files exist in the container's dir. */
-const V2_MARKER: Record<ResourceKey, string | undefined> = {
-  cpu: 'cpu.weight',
-  memory: 'memory.max',
-  pids: 'pids.max',
-  blockio: 'io.max',
-  device: undefined,
-};
 
 const UNSUPPORTED_TOP: Array<keyof ContainerSpec> = ['network', 'monitoring', 'filesystem', 'virtual_host', 'security_spec'];
 
@@ -28,15 +18,14 @@ export function specKeys(spec: ContainerSpec): ResourceKey[] {
 
 /** Rejects spec sections lmctfy cannot honour on this machine: never silently dropped. */
 export function checkSpecSupported(spec: ContainerSpec, version: CgroupVersion): void {
+  const resources = resourcesFor(version);
   for (const key of UNSUPPORTED_TOP) {
     const v = spec[key];
     if (v !== undefined && (typeof v !== 'object' || Object.keys(v as object).length > 0)) {
       throw new LmctfyError(Code.UNIMPLEMENTED, `ContainerSpec.${key} is not supported by this lmctfy`);
     }
   }
-  if (spec.children_limit !== undefined && version === 1) {
-    throw new LmctfyError(Code.UNIMPLEMENTED, 'ContainerSpec.children_limit needs cgroup v2 (cgroup.max.descendants)');
-  }
+  resources.checkSpec(spec);
   if (spec.children_limit !== undefined && (!Number.isInteger(spec.children_limit) || spec.children_limit < -1)) {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `ContainerSpec.children_limit: ${spec.children_limit} is not -1 (unlimited) or a count`);
   }
@@ -46,26 +35,24 @@ export function checkSpecSupported(spec: ContainerSpec, version: CgroupVersion):
       throw new LmctfyError(Code.INVALID_ARGUMENT, `ContainerSpec.${key}: ${v} is not a valid id`);
     }
   }
-  for (const r of RESOURCES) if (r.wants(spec)) r.validate(spec, version);
+  for (const r of resources.all) if (r.wants(spec)) r.validate(spec);
 }
 
 /** Resource keys the container isolates now. */
-export function isolatedKeys(machine: Machine, h: CgroupHandle): Set<ResourceKey> {
+export function isolatedKeys(h: CgroupHandle): Set<ResourceKey> {
   const out = new Set<ResourceKey>();
-  for (const [key, controller] of Object.entries(RESOURCE_KEYS) as Array<[ResourceKey, V1Controller]>) {
-    if (machine.version === 1) {
-      if (machine.dirOf(h.name, controller) !== undefined && h.dir(controller) !== undefined) out.add(key);
-    } else {
-      const marker = V2_MARKER[key];
-      if (marker && machine.io.exists(path.posix.join(machine.trackingDir(h.name), marker))) out.add(key);
-    }
+  for (const r of h.resources.all) {
+    const key = KEY_OF.get(r.controller);
+    if (key !== undefined && r.isolated(h)) out.add(key);
   }
   return out;
 }
 
+const KEY_OF = new Map((Object.entries(RESOURCE_KEYS) as Array<[ResourceKey, V1Controller]>).map(([k, c]) => [c, k]));
+
 /** Resources to apply for a spec; with `isolated` (replace), also those that must go back to defaults. */
-export function resourcesFor(spec: ContainerSpec, isolated?: Set<ResourceKey>): Resource[] {
-  return RESOURCES.filter(
+export function resourcesToApply(resources: ResourceSet, spec: ContainerSpec, isolated?: Set<ResourceKey>): Resource[] {
+  return resources.all.filter(
     (r) => r.wants(spec) || (isolated !== undefined && [...isolated].some((k) => RESOURCE_KEYS[k] === r.controller)),
   );
 }
@@ -76,7 +63,7 @@ export const TRACKING_CONTROLLERS: readonly V1Controller[] = ['freezer', 'cpuacc
 /** v1 controllers a create must make dirs in: the tracking set plus what the spec asks for. */
 export function controllersFor(machine: Machine, spec: ContainerSpec): V1Controller[] {
   const tracking = TRACKING_CONTROLLERS;
-  const wanted = RESOURCES.filter((r) => r.wants(spec)).map((r) => r.controller);
+  const wanted = resourcesFor(machine.version).all.filter((r) => r.wants(spec)).map((r) => r.controller);
   const all = new Set<V1Controller>([...tracking, ...wanted]);
   return machine.controllers().filter((c) => all.has(c));
 }

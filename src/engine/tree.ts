@@ -60,7 +60,7 @@ export type TaskKind = 'pids' | 'tids';
 
 /** Pids (cgroup.procs) or tids (tasks / cgroup.threads) of a container, sorted and unique. */
 export function listTasks(machine: Machine, name: string, kind: TaskKind, recursive: boolean): number[] {
-  const file = kind === 'pids' ? 'cgroup.procs' : machine.version === 2 ? 'cgroup.threads' : 'tasks';
+  const file = kind === 'pids' ? 'cgroup.procs' : machine.threadsFile;
   const dirs = recursive ? dirsDeepestFirst(machine, machine.trackingDir(name)) : [machine.trackingDir(name)];
   const ids = new Set<number>();
   for (const d of dirs) for (const id of readIds(machine, path.posix.join(d, file))) ids.add(id);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../../src/engine/kernel/retry.js';
-import { freeze, freezer, freezerState, selfFreezing, thaw } from '../../src/engine/resources/freezer.js';
+import { freeze, freezerState, selfFreezing, thaw } from '../../src/engine/resources/freezer.js';
 import type { CgroupHandle } from '../../src/engine/resources/types.js';
 import { describeCgroups, hasUnified, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
 import { cpuTicks, killChild, makeDirs, realDirs, spawnInside, v1Handle, v2Handle } from '../fixtures/cgroupfs/real.js';
@@ -22,7 +22,7 @@ async function freezeThawCycle(h: CgroupHandle, procs: string): Promise<void> {
     await freeze(h);
     expect(freezerState(h)).toBe('FROZEN');
     expect(selfFreezing(h)).toBe(true);
-    expect(freezer.stats(h, 'summary')).toEqual({ freezer: { state: 'FROZEN', self_freezing: true } });
+    expect(h.resources.freezer.stats(h, 'summary')).toEqual({ freezer: { state: 'FROZEN', self_freezing: true } });
     expect(await burnt(child.pid!, 300)).toBe(0);
     await thaw(h);
     expect(freezerState(h)).toBe('THAWED');

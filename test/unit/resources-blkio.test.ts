@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
-import { blkio, parseBlkioLines, parseDefaultWeight, parseIoStat, planOf } from '../../src/engine/resources/blkio.js';
+import { parseBlkioLines, parseDefaultWeight, parseIoStat, planOf } from '../../src/engine/resources/blkio.js';
 import type { BlockIoSpec, IoDeviceStats } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
 import { errorOf } from '../helpers/errors.js';
+import { resourcesFor } from '../../src/engine/resources/index.js';
 
 let tree: FakeTree;
 beforeEach(() => {
@@ -44,7 +45,7 @@ describe('planOf (validation)', () => {
       /limits\[0\]\.limit/,
     ],
   ])('%s → INVALID_ARGUMENT naming the field', (_, spec, msg) => {
-    const err = errorOf(() => blkio.validate({ blockio: spec }, 1));
+    const err = errorOf(() => resourcesFor(1).blkio.validate({ blockio: spec }));
     expect(err?.code).toBe(Code.INVALID_ARGUMENT);
     expect(err?.message).toMatch(msg);
   });
@@ -59,7 +60,7 @@ describe('blkio v1', () => {
 
   it('writes weight, device weight and throttles to the bfq and throttle files', () => {
     const { h, io } = setup();
-    blkio.apply(h, { blockio: SPEC }, 'create');
+    h.resources.blkio.apply(h, { blockio: SPEC }, 'create');
     expect(io.writes).toEqual([
       { file: 'blkio.bfq.weight', value: '300' },
       { file: 'blkio.bfq.weight_device', value: '254:0 700' },
@@ -72,7 +73,7 @@ describe('blkio v1', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/blkio.weight`, '500\n');
     tree.write(`${dir}/blkio.weight_device`, '');
-    blkio.apply(h, { blockio: { device_limit_set: { default_limit: 200 } } }, 'diff');
+    h.resources.blkio.apply(h, { blockio: { device_limit_set: { default_limit: 200 } } }, 'diff');
     expect(io.writes).toEqual([{ file: 'blkio.weight', value: '200' }]);
   });
 
@@ -80,8 +81,8 @@ describe('blkio v1', () => {
     const { h, dir, io } = setup();
     tree.remove(`${dir}/blkio.bfq.weight`);
     tree.remove(`${dir}/blkio.bfq.weight_device`);
-    expect(errorOf(() => blkio.apply(h, { blockio: { device_limit_set: { default_limit: 200 } } }, 'diff'))?.code).toBe(Code.UNIMPLEMENTED);
-    blkio.apply(h, { blockio: {} }, 'replace');
+    expect(errorOf(() => h.resources.blkio.apply(h, { blockio: { device_limit_set: { default_limit: 200 } } }, 'diff'))?.code).toBe(Code.UNIMPLEMENTED);
+    h.resources.blkio.apply(h, { blockio: {} }, 'replace');
     expect(io.writes).toEqual([]);
   });
 
@@ -90,7 +91,7 @@ describe('blkio v1', () => {
     tree.write(`${dir}/blkio.bfq.weight`, '300\n');
     tree.write(`${dir}/blkio.bfq.weight_device`, 'default 300\n254:0 700\n');
     tree.write(`${dir}/blkio.throttle.read_bps_device`, '254:0 1000000\n');
-    blkio.apply(h, { blockio: {} }, 'replace');
+    h.resources.blkio.apply(h, { blockio: {} }, 'replace');
     expect(io.writes).toEqual([
       { file: 'blkio.bfq.weight', value: '100' },
       { file: 'blkio.bfq.weight_device', value: '254:0 default' },
@@ -105,7 +106,7 @@ describe('blkio v1', () => {
     const dirs = v1Tree(tree, ['blkio']);
     const io = withFaults(fileIo(), [{ op: 'writeFile', path: /_device$/, errno }]);
     const h = handle({ version: 1, dirs, io });
-    const err = errorOf(() => blkio.apply(h, { blockio: { device_limit_set: { device_limits: [{ device: dev(254, 0), limit: 10 }] } } }, 'diff'));
+    const err = errorOf(() => h.resources.blkio.apply(h, { blockio: { device_limit_set: { device_limits: [{ device: dev(254, 0), limit: 10 }] } } }, 'diff'));
     expect(err?.code).toBe(code);
     expect(err?.message).toMatch(msg);
     expect(err?.errno).toBe(errno);
@@ -117,7 +118,7 @@ describe('blkio v1', () => {
     tree.write(`${dir}/blkio.bfq.weight_device`, 'default 300\n254:0 700\n');
     tree.write(`${dir}/blkio.throttle.read_bps_device`, '254:0 1000000\n');
     tree.write(`${dir}/blkio.throttle.write_iops_device`, '254:0 50\n8:0 9\n');
-    expect(blkio.read(h)).toEqual({
+    expect(h.resources.blkio.read(h)).toEqual({
       blockio: {
         device_limit_set: { default_limit: 300, device_limits: [{ device: dev(254, 0), limit: 700 }] },
         max_device_limit_set: {
@@ -137,7 +138,7 @@ describe('blkio v1', () => {
       '254:0 Read 100\n254:0 Write 200\n254:0 Sync 300\n254:0 Total 300\n8:0 Read 1\nTotal 301\n',
     );
     tree.write(`${dir}/blkio.throttle.io_serviced_recursive`, '254:0 Read 3\n254:0 Write 4\n');
-    expect(blkio.stats(h, 'summary')).toEqual({
+    expect(h.resources.blkio.stats(h, 'summary')).toEqual({
       blockio: {
         devices: [
           { device: dev(8, 0), read_bytes: 1 },
@@ -149,9 +150,9 @@ describe('blkio v1', () => {
 
   it('stats: no activity and no files → no blockio', () => {
     const { h, dir } = setup();
-    expect(blkio.stats(h, 'full')).toEqual({});
+    expect(h.resources.blkio.stats(h, 'full')).toEqual({});
     tree.remove(`${dir}/blkio.throttle.io_service_bytes_recursive`);
-    expect(blkio.stats(h, 'full')).toEqual({});
+    expect(h.resources.blkio.stats(h, 'full')).toEqual({});
   });
 });
 
@@ -164,7 +165,7 @@ describe('blkio v2', () => {
 
   it('writes io.weight (mapped) and one io.max line per device', () => {
     const { h, io } = setup();
-    blkio.apply(h, { blockio: SPEC }, 'create');
+    h.resources.blkio.apply(h, { blockio: SPEC }, 'create');
     expect(io.writes).toEqual([
       { file: 'io.weight', value: 'default 2930' },
       { file: 'io.weight', value: '254:0 6970' },
@@ -175,14 +176,14 @@ describe('blkio v2', () => {
   it('uses io.bfq.weight unmapped where it exists', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/io.bfq.weight`, 'default 100\n');
-    blkio.apply(h, { blockio: { device_limit_set: { default_limit: 300 } } }, 'diff');
+    h.resources.blkio.apply(h, { blockio: { device_limit_set: { default_limit: 300 } } }, 'diff');
     expect(io.writes).toEqual([{ file: 'io.bfq.weight', value: 'default 300' }]);
   });
 
   it('replace sets all four limits and lifts rules on devices no longer named', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/io.max`, '8:0 rbps=5 wbps=max riops=max wiops=max\n');
-    blkio.apply(h, { blockio: { max_device_limit_set: SPEC.max_device_limit_set } }, 'replace');
+    h.resources.blkio.apply(h, { blockio: { max_device_limit_set: SPEC.max_device_limit_set } }, 'replace');
     expect(io.writes.filter((w) => w.file === 'io.max')).toEqual([
       { file: 'io.max', value: '254:0 rbps=1000000 wbps=max riops=max wiops=50' },
       { file: 'io.max', value: '8:0 rbps=max wbps=max riops=max wiops=max' },
@@ -193,7 +194,7 @@ describe('blkio v2', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/io.weight`, 'default 2930\n254:0 6970\n');
     tree.write(`${dir}/io.max`, '254:0 rbps=1000000 wbps=max riops=max wiops=50\n');
-    expect(blkio.read(h)).toEqual({
+    expect(h.resources.blkio.read(h)).toEqual({
       blockio: {
         device_limit_set: { default_limit: 300, device_limits: [{ device: dev(254, 0), limit: 700 }] },
         max_device_limit_set: SPEC.max_device_limit_set,
@@ -206,15 +207,15 @@ describe('blkio v2', () => {
     for (const f of ['io.max', 'io.weight']) delete files[f];
     const { h } = setup(files);
     const spec = { blockio: { max_device_limit_set: SPEC.max_device_limit_set } };
-    expect(errorOf(() => blkio.apply(h, spec, 'diff'))?.message).toMatch(/controller io is not enabled in .*cgroup\.subtree_control/);
-    expect(blkio.read(h)).toBeUndefined();
+    expect(errorOf(() => h.resources.blkio.apply(h, spec, 'diff'))?.message).toMatch(/controller io is not enabled in .*cgroup\.subtree_control/);
+    expect(h.resources.blkio.read(h)).toBeUndefined();
   });
 
   it('stats: io.stat per device and io.pressure', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/io.stat`, '254:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n');
     tree.write(`${dir}/io.pressure`, 'some avg10=0.00 avg60=0.00 avg300=0.00 total=8\n');
-    expect(blkio.stats(h, 'summary')).toEqual({
+    expect(h.resources.blkio.stats(h, 'summary')).toEqual({
       blockio: { devices: [{ device: dev(254, 0), read_bytes: 10, write_bytes: 20, read_ios: 1, write_ios: 2 }] },
       pressure: { io: { some: { avg10: 0, avg60: 0, avg300: 0, total: 8 } } },
     });

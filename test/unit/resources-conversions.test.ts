@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import {
   blkioWeightToIoWeight,
-  bytesValue,
   checkMemoryBytes,
   cpuLimitToShares,
   ioWeightToBlkioWeight,
@@ -15,7 +14,14 @@ import {
   sharesToCpuLimit,
   sharesToWeight,
   ticksToNs,
-  weightToShares,
+  v1BytesValue,
+  v2BytesValue,
+  roundest,
+  roundestPreimage,
+  cpuLimitToWeight,
+  weightToCpuLimit,
+  DEFAULT_SHARES,
+  DEFAULT_WEIGHT,
 } from '../../src/engine/resources/conversions.js';
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from '../../src/engine/resources/cpulist.js';
 import { codeOf } from '../helpers/errors.js';
@@ -51,28 +57,79 @@ describe('cpu.limit → shares (RELIABILITY 20)', () => {
   it.each([
     [1024, 1000],
     [512, 500],
-    [2, 2],
+    [2, 0], // 0, 1 and 2 all give 2 shares: 0 is the roundest
+    [204, 200], // what limit 200 gives, read back linearly as 199
     [262144, 256000],
   ])('shares %s → limit %s', (shares, limit) => {
     expect(sharesToCpuLimit(shares)).toBe(limit);
   });
 });
 
-describe('shares ↔ weight', () => {
+describe('shares → weight (opencontainers/cgroups since 2025)', () => {
+  // The pairs opencontainers/cgroups' own table checks (utils_test.go, v0.0.5), plus points
+  // computed from its published formula ⌈10^((L² + 125L)/612 − 7/34)⌉, L = log2(shares).
   it.each([
-    [2, 1],
-    [1024, 39],
-    [262144, 10000],
-    [0, 1],
-    [300000, 10000],
+    [1, 1], // below the minimum
+    [2, 1], // minimum
+    [3, 2], // just above the minimum
+    [4, 2],
+    [204, 29],
+    [512, 59],
+    [1024, 100], // the defaults meet
+    [2048, 174],
+    [10240, 639],
+    [262143, 10000], // just below the maximum
+    [262144, 10000], // maximum
+    [262145, 10000], // above the maximum
   ])('shares %s → weight %s', (shares, weight) => {
     expect(sharesToWeight(shares)).toBe(weight);
   });
 
-  it('weightToShares is a right inverse of sharesToWeight for every weight', () => {
+  it('maps the v1 default to the v2 default', () => {
+    expect(sharesToWeight(DEFAULT_SHARES)).toBe(DEFAULT_WEIGHT);
+  });
+
+  it('never decreases', () => {
+    for (let s = 2; s < 262144; s += 37) expect(sharesToWeight(s + 37)).toBeGreaterThanOrEqual(sharesToWeight(s));
+  });
+});
+
+describe('reading a limit back: the roundest value giving what the kernel holds', () => {
+  it.each([
+    [0, 0, 0],
+    [0, 7, 0],
+    [195, 203, 200],
+    [1, 9, 1],
+    [12, 12, 12],
+    [991, 1009, 1000],
+    [1001, 1099, 1010],
+    [2450, 2460, 2450],
+  ])('roundest in [%s, %s] = %s', (lo, hi, want) => {
+    expect(roundest(lo, hi)).toBe(want);
+  });
+
+  it.each([
+    ['several x give it', (x: number) => Math.floor(x / 10), 20, 200],
+    ['none gives it: the next one up', (x: number) => 2 * x, 7, 4],
+    ['above every image: the top', (x: number) => x, 5000, 1000],
+  ])('roundestPreimage: %s', (_, f, held, want) => {
+    expect(roundestPreimage(f, held, 0, 1000)).toBe(want);
+  });
+
+  // What `update "cpu:{limit:N}"` then `spec` shows (issue: 200 read back as 199, 0 as 2).
+  it.each([0, 1, 2, 100, 200, 250, 500, 1000, 1500, 2000, 4000, 64000, 256000])('cpu.limit %s reads back as itself on v1 and v2', (limit) => {
+    const want = limit <= 2 ? 0 : limit; // 0, 1 and 2 all hold the minimum: 2 shares, weight 1
+    expect(sharesToCpuLimit(cpuLimitToShares(limit))).toBe(want);
+    expect(weightToCpuLimit(cpuLimitToWeight(limit))).toBe(want);
+  });
+
+  it('every read-back limit converts to the same kernel value (applying it again changes nothing)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10000 }), (w) => {
-        expect(sharesToWeight(weightToShares(w))).toBe(w);
+      fc.property(fc.integer({ min: 0, max: 256000 }), (limit) => {
+        const shares = cpuLimitToShares(limit);
+        expect(cpuLimitToShares(sharesToCpuLimit(shares))).toBe(shares);
+        const weight = cpuLimitToWeight(limit);
+        expect(cpuLimitToWeight(weightToCpuLimit(weight))).toBe(weight);
       }),
     );
   });
@@ -170,12 +227,11 @@ describe('memory bytes (RELIABILITY 20)', () => {
   });
 
   it.each([
-    [-1, 1, '-1'],
-    [-1, 2, 'max'],
-    [4096, 1, '4096'],
-    [4096, 2, '4096'],
-  ] as const)('bytesValue(%s, v%s) = %s', (v, version, want) => {
-    expect(bytesValue(v, version)).toBe(want);
+    [-1, '-1', 'max'],
+    [4096, '4096', '4096'],
+  ] as const)('bytes %s: v1 %s, v2 %s', (v, v1, v2) => {
+    expect(v1BytesValue(v)).toBe(v1);
+    expect(v2BytesValue(v)).toBe(v2);
   });
 });
 

@@ -2,13 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
 import type { KernelIo } from '../../src/engine/kernel/io.js';
-import { sharesToCpuLimit, weightToShares } from '../../src/engine/resources/conversions.js';
-import { cpu, cpuThrottling } from '../../src/engine/resources/cpu.js';
-import { cpuacct, parseCpuHistograms } from '../../src/engine/resources/cpuacct.js';
-import { cpuset, prepareCpuset } from '../../src/engine/resources/cpuset.js';
+import { cpuThrottling, cpuWants } from '../../src/engine/resources/cpu.js';
+import { parseCpuHistograms } from '../../src/engine/resources/cpuacct.js';
+import { cpuacctV1 as cpuacct } from '../../src/engine/resources/v1/cpuacct.js';
+import { prepareCpuset } from '../../src/engine/resources/cpuset.js';
 import type { ContainerSpec } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
+import { resourcesFor } from '../../src/engine/resources/index.js';
 
 let tree: FakeTree;
 beforeEach(() => {
@@ -25,7 +26,7 @@ describe('cpu.wants', () => {
     ['mask and limit', { cpu: { mask: { data: [1] }, limit: 5 } }, true],
     ['latency', { cpu: { scheduling_latency: 'NORMAL' } }, true],
   ])('%s → %s', (_, spec, want) => {
-    expect(cpu.wants(spec)).toBe(want);
+    expect(cpuWants(spec)).toBe(want);
   });
 });
 
@@ -39,7 +40,7 @@ describe('cpu v1', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/cpu.shares`, '77\n');
     tree.write(`${dir}/cpu.cfs_quota_us`, '5000\n');
-    cpu.apply(h, { cpu: {} }, 'replace');
+    h.resources.cpu.apply(h, { cpu: {} }, 'replace');
     expect(tree.read(`${dir}/cpu.shares`)).toBe('1024');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('-1');
     expect(io.writes.map((w) => w.file)).not.toContain('cpu.idle');
@@ -47,13 +48,13 @@ describe('cpu v1', () => {
 
   it('create of a fresh group leaves its already unlimited quota alone', () => {
     const { h, io } = setup();
-    cpu.apply(h, { cpu: {} }, 'create');
+    h.resources.cpu.apply(h, { cpu: {} }, 'create');
     expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.shares=1024']);
   });
 
   it('create with limit and max_limit converts both', () => {
     const { h, dir } = setup();
-    cpu.apply(h, { cpu: { limit: 500, max_limit: 2000 } }, 'create');
+    h.resources.cpu.apply(h, { cpu: { limit: 500, max_limit: 2000 } }, 'create');
     expect(tree.read(`${dir}/cpu.shares`)).toBe('512');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('200000');
   });
@@ -61,14 +62,14 @@ describe('cpu v1', () => {
   it('uses the cgroup period for the quota', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.cfs_period_us`, '50000\n');
-    cpu.apply(h, { cpu: { max_limit: 1000 } }, 'diff');
+    h.resources.cpu.apply(h, { cpu: { max_limit: 1000 } }, 'diff');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('50000');
   });
 
   it('diff changes only the fields set', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/cpu.cfs_quota_us`, '50000\n');
-    cpu.apply(h, { cpu: { limit: 2000 } }, 'diff');
+    h.resources.cpu.apply(h, { cpu: { limit: 2000 } }, 'diff');
     expect(tree.read(`${dir}/cpu.shares`)).toBe('2048');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('50000\n');
     expect(io.writes).toEqual([{ file: 'cpu.shares', value: '2048' }]);
@@ -77,7 +78,7 @@ describe('cpu v1', () => {
   it('replace puts unset fields back to defaults', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.cfs_quota_us`, '50000\n');
-    cpu.apply(h, { cpu: { limit: 2000 } }, 'replace');
+    h.resources.cpu.apply(h, { cpu: { limit: 2000 } }, 'replace');
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('-1');
   });
 
@@ -86,25 +87,25 @@ describe('cpu v1', () => {
     ['shares above 262144', { limit: 256001 }],
   ])('%s → INVALID_ARGUMENT, nothing written', (_, c) => {
     const { h, io } = setup();
-    expect(codeOf(() => cpu.validate({ cpu: c }, 1))).toBe(Code.INVALID_ARGUMENT);
-    expect(codeOf(() => cpu.apply(h, { cpu: c }, 'create'))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => resourcesFor(1).cpu.validate({ cpu: c }))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => h.resources.cpu.apply(h, { cpu: c }, 'create'))).toBe(Code.INVALID_ARGUMENT);
     expect(io.writes).toEqual([]);
   });
 
   it('validate accepts the bounds and rejects an unknown latency', () => {
-    expect(() => cpu.validate({ cpu: { limit: 0, max_limit: 10 } }, 1)).not.toThrow();
-    expect(codeOf(() => cpu.validate({ cpu: { scheduling_latency: 'FAST' as never } }, 1))).toBe(Code.INVALID_ARGUMENT);
+    expect(() => resourcesFor(1).cpu.validate({ cpu: { limit: 0, max_limit: 10 } })).not.toThrow();
+    expect(codeOf(() => resourcesFor(1).cpu.validate({ cpu: { scheduling_latency: 'FAST' as never } }))).toBe(Code.INVALID_ARGUMENT);
   });
 
   it('BEST_EFFORT writes cpu.idle and no weight', () => {
     const { h, dir, io } = setup();
-    cpu.apply(h, { cpu: { scheduling_latency: 'BEST_EFFORT' } }, 'create');
+    h.resources.cpu.apply(h, { cpu: { scheduling_latency: 'BEST_EFFORT' } }, 'create');
     expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.idle=1']);
     expect(tree.read(`${dir}/cpu.idle`)).toBe('1');
   });
 
   it('BEST_EFFORT with a limit → INVALID_ARGUMENT', () => {
-    expect(codeOf(() => cpu.validate({ cpu: { scheduling_latency: 'BEST_EFFORT', limit: 100 } }, 1))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => resourcesFor(1).cpu.validate({ cpu: { scheduling_latency: 'BEST_EFFORT', limit: 100 } }))).toBe(Code.INVALID_ARGUMENT);
   });
 
   it('BEST_EFFORT without cpu.idle → UNIMPLEMENTED before any write', () => {
@@ -112,7 +113,7 @@ describe('cpu v1', () => {
     tree.remove(`${dir}/cpu.idle`);
     const err = (() => {
       try {
-        cpu.apply(h, { cpu: { scheduling_latency: 'BEST_EFFORT' } }, 'create');
+        h.resources.cpu.apply(h, { cpu: { scheduling_latency: 'BEST_EFFORT' } }, 'create');
       } catch (e) {
         return e as LmctfyError;
       }
@@ -124,16 +125,16 @@ describe('cpu v1', () => {
 
   it.each(['NORMAL', 'PRIORITY', 'PREMIER'] as const)('%s changes no latency file', (lat) => {
     const { h, io } = setup();
-    cpu.apply(h, { cpu: { scheduling_latency: lat } }, 'diff');
+    h.resources.cpu.apply(h, { cpu: { scheduling_latency: lat } }, 'diff');
     expect(io.writes).toEqual([]);
   });
 
   it('an idle group: a limit → FAILED_PRECONDITION; replace leaves the weight alone', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/cpu.idle`, '1\n');
-    expect(codeOf(() => cpu.apply(h, { cpu: { limit: 1000 } }, 'diff'))).toBe(Code.FAILED_PRECONDITION);
+    expect(codeOf(() => h.resources.cpu.apply(h, { cpu: { limit: 1000 } }, 'diff'))).toBe(Code.FAILED_PRECONDITION);
     expect(io.writes).toEqual([]);
-    cpu.apply(h, { cpu: { max_limit: 500 } }, 'replace');
+    h.resources.cpu.apply(h, { cpu: { max_limit: 500 } }, 'replace');
     expect(io.writes.map((w) => `${w.file}=${w.value}`)).toEqual(['cpu.cfs_quota_us=50000']);
   });
 
@@ -141,26 +142,26 @@ describe('cpu v1', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.shares`, '512\n');
     tree.write(`${dir}/cpu.cfs_quota_us`, '150000\n');
-    expect(cpu.read(h)).toEqual({ cpu: { limit: 500, max_limit: 1500 } });
+    expect(h.resources.cpu.read(h)).toEqual({ cpu: { limit: 500, max_limit: 1500 } });
     tree.write(`${dir}/cpu.cfs_quota_us`, '-1\n');
-    expect(cpu.read(h)).toEqual({ cpu: { limit: 500 } });
+    expect(h.resources.cpu.read(h)).toEqual({ cpu: { limit: 500 } });
     tree.write(`${dir}/cpu.idle`, '1\n');
-    expect(cpu.read(h)).toEqual({ cpu: { scheduling_latency: 'BEST_EFFORT' } });
+    expect(h.resources.cpu.read(h)).toEqual({ cpu: { scheduling_latency: 'BEST_EFFORT' } });
   });
 
   it('a malformed setting read back is DATA_LOSS naming the file', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.shares`, 'lots\n');
-    expect(() => cpu.read(h)).toThrow(/cpu\.shares/);
-    expect(codeOf(() => cpu.read(h))).toBe(Code.DATA_LOSS);
+    expect(() => h.resources.cpu.read(h)).toThrow(/cpu\.shares/);
+    expect(codeOf(() => h.resources.cpu.read(h))).toBe(Code.DATA_LOSS);
   });
 
   it('stats: throttling in ns; a missing cpu.stat is an absent field', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.stat`, 'nr_periods 10\nnr_throttled 4\nthrottled_time 123456\nnr_bursts 0\n');
-    expect(cpu.stats(h, 'summary')).toEqual({ cpu: { throttling_data: { periods: 10, throttled_periods: 4, throttled_time: 123456 } } });
+    expect(h.resources.cpu.stats(h, 'summary')).toEqual({ cpu: { throttling_data: { periods: 10, throttled_periods: 4, throttled_time: 123456 } } });
     tree.remove(`${dir}/cpu.stat`);
-    expect(cpu.stats(h, 'full')).toEqual({});
+    expect(h.resources.cpu.stats(h, 'full')).toEqual({});
   });
 
   it('a quota the kernel refuses keeps its errno and hints at the parent', () => {
@@ -168,7 +169,7 @@ describe('cpu v1', () => {
     const io = withFaults(fileIo(), [{ op: 'writeFile', path: 'cpu.cfs_quota_us', errno: 'EINVAL' }]);
     const h = handle({ version: 1, dirs, io });
     try {
-      cpu.apply(h, { cpu: { max_limit: 4000 } }, 'diff');
+      h.resources.cpu.apply(h, { cpu: { max_limit: 4000 } }, 'diff');
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LmctfyError);
@@ -179,9 +180,9 @@ describe('cpu v1', () => {
 
   it('a container without the cpu hierarchy: apply refuses, read and stats are empty', () => {
     const h = handle({ version: 1, dirs: {} });
-    expect(codeOf(() => cpu.apply(h, { cpu: {} }, 'create'))).toBe(Code.INVALID_ARGUMENT);
-    expect(cpu.read(h)).toBeUndefined();
-    expect(cpu.stats(h, 'full')).toEqual({});
+    expect(codeOf(() => h.resources.cpu.apply(h, { cpu: {} }, 'create'))).toBe(Code.INVALID_ARGUMENT);
+    expect(h.resources.cpu.read(h)).toBeUndefined();
+    expect(h.resources.cpu.stats(h, 'full')).toEqual({});
   });
 });
 
@@ -195,7 +196,7 @@ describe('cpu v2', () => {
   it('defaults are weight 100 and max', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.weight`, '5\n');
-    cpu.apply(h, { cpu: {} }, 'create');
+    h.resources.cpu.apply(h, { cpu: {} }, 'create');
     expect(tree.read(`${dir}/cpu.weight`)).toBe('100');
     expect(tree.read(`${dir}/cpu.max`)).toBe('max');
   });
@@ -203,16 +204,17 @@ describe('cpu v2', () => {
   it('limit → weight through shares; max_limit keeps the period', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.max`, 'max 50000\n');
-    cpu.apply(h, { cpu: { limit: 1000, max_limit: 500 } }, 'create');
-    expect(tree.read(`${dir}/cpu.weight`)).toBe('39');
+    h.resources.cpu.apply(h, { cpu: { limit: 1000, max_limit: 500 } }, 'create');
+    expect(tree.read(`${dir}/cpu.weight`)).toBe('100');
     expect(tree.read(`${dir}/cpu.max`)).toBe('25000 50000');
   });
 
   it('reads back limit and max_limit', () => {
     const { h, dir } = setup();
-    tree.write(`${dir}/cpu.weight`, '39\n');
+    tree.write(`${dir}/cpu.weight`, '29\n');
     tree.write(`${dir}/cpu.max`, '200000 100000\n');
-    expect(cpu.read(h)).toEqual({ cpu: { limit: sharesToCpuLimit(weightToShares(39)), max_limit: 2000 } });
+    // Weight 29 is what limit 200 (204 shares) gives, and so do its neighbours: 200 is the roundest.
+    expect(h.resources.cpu.read(h)).toEqual({ cpu: { limit: 200, max_limit: 2000 } });
   });
 
   it('controller not enabled → UNIMPLEMENTED naming the parent subtree_control', () => {
@@ -221,20 +223,20 @@ describe('cpu v2', () => {
     delete (files as Record<string, string>)['cpu.max'];
     const { h, dir } = setup(files);
     try {
-      cpu.apply(h, { cpu: { limit: 100 } }, 'diff');
+      h.resources.cpu.apply(h, { cpu: { limit: 100 } }, 'diff');
       expect.unreachable();
     } catch (e) {
       expect((e as LmctfyError).code).toBe(Code.UNIMPLEMENTED);
       expect((e as LmctfyError).message).toContain(`controller cpu is not enabled in ${dir.replace(/\/child$/, '')}/cgroup.subtree_control`);
     }
-    expect(cpu.read(h)).toBeUndefined();
+    expect(h.resources.cpu.read(h)).toBeUndefined();
   });
 
   it('stats: usage and throttling in ns, and PSI', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpu.stat`, 'usage_usec 3000\nuser_usec 2000\nsystem_usec 1000\nnr_periods 5\nnr_throttled 1\nthrottled_usec 7\n');
     tree.write(`${dir}/cpu.pressure`, 'some avg10=1.00 avg60=0.50 avg300=0.10 total=99\n');
-    expect(cpu.stats(h, 'summary')).toEqual({
+    expect(h.resources.cpu.stats(h, 'summary')).toEqual({
       cpu: {
         usage: { total: 3_000_000, user: 2_000_000, system: 1_000_000 },
         throttling_data: { periods: 5, throttled_periods: 1, throttled_time: 7000 },
@@ -248,7 +250,7 @@ describe('cpu v2', () => {
     tree.write(`${dir}/cpu.stat`, 'usage_usec 10\nuser_usec 6\nsystem_usec 4\n');
     const io = withFaults(fileIo(), [{ op: 'readFile', path: 'cpu.pressure', errno: 'EOPNOTSUPP' }]);
     const h = handle({ version: 2, unified: dir, io });
-    expect(cpu.stats(h, 'full')).toEqual({ cpu: { usage: { total: 10_000, user: 6000, system: 4000 } } });
+    expect(h.resources.cpu.stats(h, 'full')).toEqual({ cpu: { usage: { total: 10_000, user: 6000, system: 4000 } } });
   });
 });
 
@@ -257,9 +259,9 @@ describe('cpu counters', () => {
     const dirs = v1Tree(tree, ['cpu']);
     tree.write(`${dirs.cpu!}/cpu.stat`, 'nr_periods 10\nnr_throttled 4\nthrottled_time 5000\n');
     const h = handle({ version: 1, dirs });
-    expect(cpu.stats(h, 'counters')).toEqual({});
+    expect(h.resources.cpu.stats(h, 'counters')).toEqual({});
     expect(cpuThrottling(h)).toEqual({ cpu: { throttling_data: { periods: 10, throttled_periods: 4, throttled_time: 5000 } } });
-    expect(cpu.stats(h, 'summary').cpu?.throttling_data?.throttled_periods).toBe(4);
+    expect(h.resources.cpu.stats(h, 'summary').cpu?.throttling_data?.throttled_periods).toBe(4);
   });
 });
 
@@ -367,7 +369,7 @@ describe('cpuset', () => {
 
   it('mask → cpuset.cpus list', () => {
     const { h, dir } = setup();
-    cpuset.apply(h, { cpu: { mask: { data: [0b1101] } } }, 'create');
+    h.resources.cpuset.apply(h, { cpu: { mask: { data: [0b1101] } } }, 'create');
     expect(tree.read(`${dir}/cpuset.cpus`)).toBe('0,2-3');
   });
 
@@ -376,19 +378,19 @@ describe('cpuset', () => {
     ['an offline CPU', '\n', '0-1\n', [0b100], /CPU 2, not available.*0-1/],
   ])('%s → INVALID_ARGUMENT, nothing written', (_, parentCpus, online, data, msg) => {
     const { h, io } = setup(parentCpus, online);
-    expect(() => cpuset.apply(h, { cpu: { mask: { data } } }, 'create')).toThrow(msg);
+    expect(() => h.resources.cpuset.apply(h, { cpu: { mask: { data } } }, 'create')).toThrow(msg);
     expect(io.writes).toEqual([]);
   });
 
   it('an empty mask → INVALID_ARGUMENT', () => {
-    expect(codeOf(() => cpuset.validate({ cpu: { mask: { data: [0, 0] } } }, 1))).toBe(Code.INVALID_ARGUMENT);
-    expect(codeOf(() => cpuset.validate({ cpu: { mask: {} } }, 1))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => resourcesFor(1).cpuset.validate({ cpu: { mask: { data: [0, 0] } } }))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => resourcesFor(1).cpuset.validate({ cpu: { mask: {} } }))).toBe(Code.INVALID_ARGUMENT);
   });
 
   it('replace without a mask goes back to the parent cpus', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpuset.cpus`, '1\n');
-    cpuset.apply(h, { cpu: {} }, 'replace');
+    h.resources.cpuset.apply(h, { cpu: {} }, 'replace');
     expect(tree.read(`${dir}/cpuset.cpus`)).toBe('0-3');
   });
 
@@ -399,7 +401,7 @@ describe('cpuset', () => {
   ])('reads %j back', (text, want) => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpuset.cpus`, text);
-    expect(cpuset.read(h)).toEqual(want);
+    expect(h.resources.cpuset.read(h)).toEqual(want);
   });
 
   it.each([
@@ -408,18 +410,18 @@ describe('cpuset', () => {
   ])('reading %s → DATA_LOSS', (_, text) => {
     const { h, dir } = setup();
     tree.write(`${dir}/cpuset.cpus`, text);
-    expect(codeOf(() => cpuset.read(h))).toBe(Code.DATA_LOSS);
+    expect(codeOf(() => h.resources.cpuset.read(h))).toBe(Code.DATA_LOSS);
   });
 
   it('v2: writes cpuset.cpus; without it → UNIMPLEMENTED', () => {
     const dir = v2Tree(tree, { 'cpuset.cpus.effective': '0-1\n' });
     const io: KernelIo = withOnline(fileIo(), '0-1\n');
     const h = handle({ version: 2, unified: dir, io });
-    cpuset.apply(h, { cpu: { mask: { data: [2] } } }, 'diff');
+    h.resources.cpuset.apply(h, { cpu: { mask: { data: [2] } } }, 'diff');
     expect(tree.read(`${dir}/cpuset.cpus`)).toBe('1');
-    expect(cpuset.read(h)).toEqual({ cpu: { mask: { data: [2] } } });
+    expect(h.resources.cpuset.read(h)).toEqual({ cpu: { mask: { data: [2] } } });
     tree.remove(`${dir}/cpuset.cpus`);
-    expect(codeOf(() => cpuset.apply(h, { cpu: { mask: { data: [2] } } }, 'diff'))).toBe(Code.UNIMPLEMENTED);
-    expect(cpuset.read(h)).toBeUndefined();
+    expect(codeOf(() => h.resources.cpuset.apply(h, { cpu: { mask: { data: [2] } } }, 'diff'))).toBe(Code.UNIMPLEMENTED);
+    expect(h.resources.cpuset.read(h)).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { withFaults } from '../../src/engine/kernel/faults.js';
-import { deviceRule, devices, parseDevicesList } from '../../src/engine/resources/devices.js';
+import { deviceRule, parseDevicesList } from '../../src/engine/resources/devices.js';
 import type { DeviceRestriction } from '../../src/messages/types.js';
 import { FakeTree, fileIo, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
+import { resourcesFor } from '../../src/engine/resources/index.js';
 
 let tree: FakeTree;
 beforeEach(() => {
@@ -64,7 +65,7 @@ describe('devices v1', () => {
 
   it('create writes the restrictions in order', () => {
     const { h, io } = setup();
-    devices.apply(h, { device: { restrictions_set: { restrictions: [denyAll, nullDev] } } }, 'create');
+    h.resources.devices.apply(h, { device: { restrictions_set: { restrictions: [denyAll, nullDev] } } }, 'create');
     expect(io.writes).toEqual([
       { file: 'devices.deny', value: 'a *:* rwm' },
       { file: 'devices.allow', value: 'c 1:3 rw' },
@@ -73,13 +74,13 @@ describe('devices v1', () => {
 
   it('replace first resets to an allow-all parent in one write', () => {
     const { h, io } = setup();
-    devices.apply(h, { device: { restrictions_set: { restrictions: [nullDev] } } }, 'replace');
+    h.resources.devices.apply(h, { device: { restrictions_set: { restrictions: [nullDev] } } }, 'replace');
     expect(io.writes.map((w) => `${w.file}:${w.value}`)).toEqual(['devices.allow:a', 'devices.allow:c 1:3 rw']);
   });
 
   it('replace under a restricted parent rebuilds its list', () => {
     const { h, io } = setup('c 1:3 rwm\nc 1:5 rwm\n');
-    devices.apply(h, { device: {} }, 'replace');
+    h.resources.devices.apply(h, { device: {} }, 'replace');
     expect(io.writes.map((w) => `${w.file}:${w.value}`)).toEqual(['devices.deny:a', 'devices.allow:c 1:3 rwm', 'devices.allow:c 1:5 rwm']);
   });
 
@@ -87,7 +88,7 @@ describe('devices v1', () => {
     const dirs = v1Tree(tree, ['devices']);
     const io = withFaults(fileIo(), [{ op: 'writeFile', path: 'devices.allow', errno: 'EPERM' }]);
     const h = handle({ version: 1, dirs, io });
-    expect(() => devices.apply(h, { device: { restrictions_set: { restrictions: [nullDev] } } }, 'diff')).toThrow(
+    expect(() => h.resources.devices.apply(h, { device: { restrictions_set: { restrictions: [nullDev] } } }, 'diff')).toThrow(
       /restrictions\[0\] of \/test to c 1:3 rw \(a container cannot allow a device its parent denies\)/,
     );
   });
@@ -95,21 +96,21 @@ describe('devices v1', () => {
   it('reads devices.list back', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/devices.list`, 'c 1:3 rw\n');
-    expect(devices.read(h)).toEqual({
+    expect(h.resources.devices.read(h)).toEqual({
       device: { restrictions_set: { restrictions: [{ permission: 'ALLOW', type: 'DEVICE_CHAR', access: ['READ', 'WRITE'], major: 1, minor: 3 }] } },
     });
     tree.write(`${dir}/devices.list`, 'what\n');
-    expect(codeOf(() => devices.read(h))).toBe(Code.DATA_LOSS);
+    expect(codeOf(() => h.resources.devices.read(h))).toBe(Code.DATA_LOSS);
   });
 });
 
 describe('devices v2', () => {
   it('validate and apply are UNIMPLEMENTED; read is undefined', () => {
     const spec = { device: { restrictions_set: { restrictions: [] } } };
-    expect(codeOf(() => devices.validate(spec, 2))).toBe(Code.UNIMPLEMENTED);
+    expect(codeOf(() => resourcesFor(2).devices.validate(spec))).toBe(Code.UNIMPLEMENTED);
     const h = handle({ version: 2, unified: v2Tree(tree) });
-    expect(codeOf(() => devices.apply(h, spec, 'create'))).toBe(Code.UNIMPLEMENTED);
-    expect(devices.read(h)).toBeUndefined();
-    expect(devices.validate({}, 2)).toBeUndefined();
+    expect(codeOf(() => h.resources.devices.apply(h, spec, 'create'))).toBe(Code.UNIMPLEMENTED);
+    expect(h.resources.devices.read(h)).toBeUndefined();
+    expect(resourcesFor(2).devices.validate({})).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import { freeze, freezer, freezerState, selfFreezing, thaw } from '../../src/engine/resources/freezer.js';
+import { freeze, freezerState, selfFreezing, thaw } from '../../src/engine/resources/freezer.js';
+import { resourcesFor } from '../../src/engine/resources/index.js';
 import { FakeTree, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 
 let tree: FakeTree;
@@ -50,14 +51,14 @@ describe('freezer v1', () => {
     const { h, dir } = setup();
     tree.write(`${dir}/freezer.state`, 'MELTING\n');
     expect(() => freezerState(h)).toThrow(/MELTING/);
-    expect(freezer.stats(h, 'summary')).toEqual({ freezer: { self_freezing: false } });
+    expect(h.resources.freezer.stats(h, 'summary')).toEqual({ freezer: { self_freezing: false } });
   });
 
   it('the root cgroup (no freezer.state) is THAWED and has no freezer stats', () => {
     const dir = tree.dir('freezer-root');
     const h = handle({ version: 1, dirs: { freezer: dir } });
     expect(freezerState(h)).toBe('THAWED');
-    expect(freezer.stats(h, 'full')).toEqual({});
+    expect(h.resources.freezer.stats(h, 'full')).toEqual({});
   });
 
   it('freeze waits through FREEZING with backoff', async () => {
@@ -102,14 +103,14 @@ describe('freezer v1', () => {
     tree.write(`${dir}/freezer.state`, 'FROZEN\n');
     tree.write(`${dir}/freezer.self_freezing`, '1\n');
     expect(selfFreezing(h)).toBe(true);
-    expect(freezer.stats(h, 'summary')).toEqual({ freezer: { state: 'FROZEN', self_freezing: true } });
+    expect(h.resources.freezer.stats(h, 'summary')).toEqual({ freezer: { state: 'FROZEN', self_freezing: true } });
     await thaw(h);
     expect(tree.read(`${dir}/freezer.state`)).toBe('THAWED');
   });
 
   it('never wanted, nothing to apply or read', () => {
-    expect(freezer.wants({ cpu: {}, memory: {} })).toBe(false);
-    expect(freezer.read(handle({ version: 1, dirs: {} }))).toBeUndefined();
+    expect(resourcesFor(1).freezer.wants({ cpu: {}, memory: {} })).toBe(false);
+    expect(resourcesFor(1).freezer.read(handle({ version: 1, dirs: {} }))).toBeUndefined();
   });
 
   it('a container without a freezer dir → FAILED_PRECONDITION', () => {
@@ -134,7 +135,7 @@ describe('freezer v2', () => {
     tree.write(`${dir}/cgroup.events`, `populated 1\nfrozen ${frozen}\n`);
     expect(freezerState(h)).toBe(state);
     expect(selfFreezing(h)).toBe(self);
-    expect(freezer.stats(h, 'full')).toEqual({ freezer: { state, self_freezing: self } });
+    expect(h.resources.freezer.stats(h, 'full')).toEqual({ freezer: { state, self_freezing: self } });
   });
 
   it('freeze writes cgroup.freeze and polls cgroup.events', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
-import { pids } from '../../src/engine/resources/pids.js';
+import { pids, pidsLimit } from '../../src/engine/resources/pids.js';
 import { FakeTree, V2_FRESH, handle, v1Tree, v2Tree } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
 
@@ -25,7 +25,7 @@ describe('pids', () => {
   });
 
   it.each([-2, 1.5, 5_000_000])('limit %s → INVALID_ARGUMENT', (limit) => {
-    expect(codeOf(() => pids.validate({ pids: { limit } }, 1))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => pids.validate({ pids: { limit } }))).toBe(Code.INVALID_ARGUMENT);
   });
 
   it('diff without a limit writes nothing; replace goes back to max', () => {
@@ -38,10 +38,11 @@ describe('pids', () => {
     expect(tree.read(`${dirs.pids}/pids.max`)).toBe('max');
   });
 
-  it('reads back and reports stats', () => {
+  it('reads back and reports stats; no limit is no pids field (ours, not in the original schema)', () => {
     const dirs = v1Tree(tree, ['pids']);
     const h = handle({ version: 1, dirs });
-    expect(pids.read(h)).toEqual({ pids: { limit: -1 } });
+    expect(pids.read(h)).toBeUndefined();
+    expect(pidsLimit(h)).toBe(-1);
     tree.write(`${dirs.pids}/pids.max`, '42\n');
     tree.write(`${dirs.pids}/pids.current`, '3\n');
     expect(pids.read(h)).toEqual({ pids: { limit: 42 } });

@@ -1,15 +1,7 @@
-import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
+import { joinDir, unifiedHierarchy, v1Hierarchies, type Hierarchies } from './hierarchies.js';
 import type { KernelIo } from './io.js';
-import {
-  V1_CONTROLLERS,
-  defaultVersion,
-  ownCgroupsFrom,
-  readLayout,
-  type CgroupLayout,
-  type CgroupVersion,
-  type V1Controller,
-} from './layout.js';
+import { defaultVersion, ownCgroupsFrom, readLayout, type CgroupLayout, type CgroupVersion, type OwnCgroups, type V1Controller } from './layout.js';
 
 export interface MachineOptions {
   io: KernelIo;
@@ -26,19 +18,18 @@ export interface MachineOptions {
 
 /**
  * The resolved view of the kernel lmctfy works in: which backend, and where lmctfy's
- * root (`/`) is in every hierarchy. Everything above this root is off limits.
+ * root (`/`) is in every hierarchy. Everything above this root is off limits. The cgroup
+ * version is decided here, once: `hierarchies` is the v1 or the v2 layout of directories
+ * (hierarchies.ts), and resources/index.ts picks the matching controllers from `version`.
  */
 export class Machine {
   readonly io: KernelIo;
   readonly layout: CgroupLayout;
   readonly version: CgroupVersion;
-  /** v1: controller → kernel dir of lmctfy's `/`. v2: unused. */
-  readonly rootDirs: Map<V1Controller, string>;
-  /** v2: kernel dir of lmctfy's `/`. */
-  readonly unifiedRoot?: string;
-  /** The caller's own cgroup dirs, to find the caller's container. */
-  readonly ownDirs: Map<V1Controller | 'unified', string>;
   readonly rootSpec: string;
+  private readonly hierarchies: Hierarchies;
+  /** The caller's own cgroup dirs, to find the caller's container. */
+  private readonly own: OwnCgroups;
 
   constructor(opts: MachineOptions) {
     this.io = opts.io;
@@ -46,40 +37,37 @@ export class Machine {
     this.version = opts.version ?? defaultVersion(this.layout);
     this.rootSpec = opts.root ?? '/';
     validateRootSpec(this.rootSpec);
-    const own = ownCgroupsFrom(this.layout, opts.procCgroupText ?? opts.io.readFile(`/proc/${opts.pid ?? 'self'}/cgroup`));
-    this.ownDirs = new Map<V1Controller | 'unified', string>(own.v1);
-    if (own.unified) this.ownDirs.set('unified', own.unified);
-    this.rootDirs = new Map();
-    if (this.version === 2) {
-      const u = this.layout.unified;
-      if (!u) throw new LmctfyError(Code.FAILED_PRECONDITION, 'cgroup v2 was requested but no cgroup2 filesystem is mounted');
-      this.unifiedRoot = this.anchor(u.mountPoint, own.unified);
-    } else {
-      for (const c of V1_CONTROLLERS) {
-        const h = this.layout.v1.get(c);
-        if (h) this.rootDirs.set(c, this.anchor(h.mountPoint, own.v1.get(c)));
-      }
-      if (!this.rootDirs.has('freezer')) {
-        throw new LmctfyError(Code.FAILED_PRECONDITION, 'the cgroup v1 freezer hierarchy is not mounted; lmctfy tracks containers with it (run `lmctfy init`)');
-      }
-    }
-  }
-
-  private anchor(mountPoint: string, ownDir: string | undefined): string {
-    const dir = path.posix.join(this.rootSpec.startsWith('/') ? mountPoint : (ownDir ?? mountPoint), this.rootSpec);
-    return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+    this.own = ownCgroupsFrom(this.layout, opts.procCgroupText ?? opts.io.readFile(`/proc/${opts.pid ?? 'self'}/cgroup`));
+    const anchor = (mountPoint: string, ownDir: string | undefined) =>
+      joinDir(this.rootSpec.startsWith('/') ? mountPoint : (ownDir ?? mountPoint), this.rootSpec);
+    const choose = { 1: v1Hierarchies, 2: unifiedHierarchy } as const;
+    this.hierarchies = choose[this.version](this.layout, this.own, anchor);
   }
 
   /** Controllers lmctfy can use on this backend (v2: all names map to the one unified dir). */
   controllers(): V1Controller[] {
-    return this.version === 2 ? [...V1_CONTROLLERS] : [...this.rootDirs.keys()];
+    return this.hierarchies.controllers();
   }
 
   /** Kernel directory of a container name in a hierarchy (v2: the unified dir). */
   dirOf(name: string, controller: V1Controller): string | undefined {
-    const base = this.version === 2 ? this.unifiedRoot : this.rootDirs.get(controller);
+    const base = this.hierarchies.rootDir(controller);
     if (base === undefined) return undefined;
     return name === '/' ? base : base + name;
+  }
+
+  /**
+   * The container's dir in a hierarchy if it has one there; `exists` tells whether a
+   * directory exists (v1 asks it; on v2 the one dir exists with the container).
+   */
+  presentDir(name: string, controller: V1Controller, exists: (dir: string) => boolean): string | undefined {
+    const d = this.dirOf(name, controller);
+    return d === undefined ? undefined : this.hierarchies.presentDir(d, exists);
+  }
+
+  /** The file listing a cgroup's threads (v1 `tasks`, v2 `cgroup.threads`). */
+  get threadsFile(): 'tasks' | 'cgroup.threads' {
+    return this.hierarchies.threadsFile;
   }
 
   /** The directory that says whether a container exists: freezer on v1, the unified dir on v2. */
@@ -104,13 +92,12 @@ export class Machine {
 
   /** The caller's own container: its cgroup below the root, or `/` when outside it. */
   ownContainer(): string {
-    return this.containerOfDir(this.ownDirs.get(this.version === 2 ? 'unified' : 'freezer'));
+    return this.containerOfDir(this.hierarchies.trackingDirOf(this.own));
   }
 
   /** Container of the process whose /proc/<pid>/cgroup this is; undefined when outside the root. */
   containerOf(procCgroupText: string): string | undefined {
-    const dirs = ownCgroupsFrom(this.layout, procCgroupText);
-    const dir = this.version === 2 ? dirs.unified : dirs.v1.get('freezer');
+    const dir = this.hierarchies.trackingDirOf(ownCgroupsFrom(this.layout, procCgroupText));
     return dir === undefined ? undefined : this.nameOfDir(dir);
   }
 

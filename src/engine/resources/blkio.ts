@@ -1,26 +1,19 @@
 import { Code, LmctfyError } from '../errors.js';
-import type { BlockIoSpec, ContainerStats, Device, DeviceLimit, IoDeviceStats, LimitType, MaxLimit, OpType } from '../../messages/types.js';
-import { MAX_BLKIO_WEIGHT, MIN_BLKIO_WEIGHT, blkioWeightToIoWeight, checkInteger, ioWeightToBlkioWeight } from './conversions.js';
-import { isolatedDir, missingFileError, parseOrDataLoss, readOptional, readPressure, settingError } from './files.js';
+import type { BlockIoSpec, ContainerSpec, Device, DeviceLimit, IoDeviceStats, LimitType, MaxLimit, OpType } from '../../messages/types.js';
+import { MAX_BLKIO_WEIGHT, MIN_BLKIO_WEIGHT, checkInteger } from './conversions.js';
+import { missingFileError, parseOrDataLoss, readOptional, settingError } from './files.js';
 import { parseInteger, parseNestedKeyed } from './parse.js';
-import type { CgroupHandle, Resource, UpdatePolicy } from './types.js';
+import type { CgroupHandle, UpdatePolicy } from './types.js';
 
 /**
- * blkio (v1) / io (v2). Weights are in the v1 scale 1..1000 (default_limit and per-device
- * limits); v2's io.weight takes them through the runc mapping, io.bfq.weight as they are.
- * Throttles (max_device_limit_set) go to blkio.throttle.*_device / io.max; a limit of 0
- * removes the throttle, as it does in v1.
+ * blkio, what v1 (v1/blkio.ts, blkio) and v2 (v2/blkio.ts, io) share. Weights are in the v1
+ * scale 1..1000 (default_limit and per-device limits); v2's io.weight takes them through
+ * the runc mapping, io.bfq.weight as they are. Throttles (max_device_limit_set) go to
+ * blkio.throttle.*_device / io.max; a limit of 0 removes the throttle, as it does in v1.
  */
 
-type ThrottleKey = 'rbps' | 'wbps' | 'riops' | 'wiops';
-const THROTTLE_KEYS: readonly ThrottleKey[] = ['rbps', 'wbps', 'riops', 'wiops'];
-const V1_THROTTLE_FILE: Readonly<Record<ThrottleKey, string>> = {
-  rbps: 'blkio.throttle.read_bps_device',
-  wbps: 'blkio.throttle.write_bps_device',
-  riops: 'blkio.throttle.read_iops_device',
-  wiops: 'blkio.throttle.write_iops_device',
-};
-
+export type ThrottleKey = 'rbps' | 'wbps' | 'riops' | 'wiops';
+export const THROTTLE_KEYS: readonly ThrottleKey[] = ['rbps', 'wbps', 'riops', 'wiops'];
 function throttleKey(op: OpType | undefined, type: LimitType | undefined, field: string): ThrottleKey {
   if (op !== 'READ' && op !== 'WRITE') throw new LmctfyError(Code.INVALID_ARGUMENT, `${field}.op_type: must be READ or WRITE`);
   if (type !== 'BYTES_PER_SECOND' && type !== 'IO_PER_SECOND') {
@@ -78,7 +71,7 @@ const DEVICE_HINTS: Readonly<Record<string, (id: string) => string>> = {
 };
 
 /** Writes one line to a blkio/io file, naming the device when the kernel refuses it. */
-function writeLine(h: CgroupHandle, file: string, line: string, field: string, device?: string): void {
+export function writeLine(h: CgroupHandle, file: string, line: string, field: string, device?: string): void {
   try {
     h.io.writeFile(file, line);
   } catch (e) {
@@ -93,7 +86,7 @@ function writeLine(h: CgroupHandle, file: string, line: string, field: string, d
   }
 }
 
-interface WeightFiles {
+export interface WeightFiles {
   weight: string;
   device: string;
   /** v1-scale weight → the file's scale, and back. */
@@ -103,26 +96,24 @@ interface WeightFiles {
   dflt: number;
 }
 
-const same = (w: number) => w;
+export const same = (w: number): number => w;
 
-/** The weight files this kernel has; on v2 bfq's first (same 1..1000 scale, no mapping). */
-function weightFiles(h: CgroupHandle, dir: string): WeightFiles | undefined {
-  const candidates: WeightFiles[] =
-    h.version === 1
-      ? [
-          { weight: 'blkio.weight', device: 'blkio.weight_device', toFile: same, fromFile: same, dflt: 500 },
-          { weight: 'blkio.bfq.weight', device: 'blkio.bfq.weight_device', toFile: same, fromFile: same, dflt: 100 },
-        ]
-      : [
-          { weight: 'io.bfq.weight', device: 'io.bfq.weight', toFile: same, fromFile: same, dflt: 100 },
-          { weight: 'io.weight', device: 'io.weight', toFile: blkioWeightToIoWeight, fromFile: ioWeightToBlkioWeight, dflt: 100 },
-        ];
+/** The first of a version's candidate weight files this kernel has, with full paths. */
+function weightFiles(h: CgroupHandle, dir: string, candidates: readonly WeightFiles[]): WeightFiles | undefined {
   const found = candidates.find((c) => h.io.exists(`${dir}/${c.weight}`));
   return found && { ...found, weight: `${dir}/${found.weight}`, device: `${dir}/${found.device}` };
 }
 
+/** How one version keeps weights: its files, best first, and how a default weight line is written. */
+export interface WeightScheme {
+  candidates: readonly WeightFiles[];
+  /** The file named when none exists. */
+  missing: string;
+  defaultLine: (value: number) => string;
+}
+
 /** `MAJ:MIN N` lines of a weight or v1 throttle file; the `default N` line is not one. */
-function deviceValuesIn(text: string): Map<string, number> {
+export function deviceValuesIn(text: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     const [id, value] = line.trim().split(/\s+/);
@@ -132,19 +123,16 @@ function deviceValuesIn(text: string): Map<string, number> {
   return out;
 }
 
-function applyWeights(h: CgroupHandle, dir: string, plan: BlkioPlan, policy: UpdatePolicy): void {
+export function applyWeights(h: CgroupHandle, dir: string, plan: BlkioPlan, policy: UpdatePolicy, scheme: WeightScheme): void {
   const replace = policy === 'replace';
   if (plan.weight === undefined && plan.deviceWeights.size === 0 && !replace) return;
-  const files = weightFiles(h, dir);
+  const files = weightFiles(h, dir, scheme.candidates);
   if (!files) {
     if (plan.weight === undefined && plan.deviceWeights.size === 0) return;
-    throw missingFileError(h, 'blkio', `${dir}/${h.version === 1 ? 'blkio.bfq.weight' : 'io.weight'}`, 'blockio.device_limit_set');
+    throw missingFileError(h, 'blkio', `${dir}/${scheme.missing}`, 'blockio.device_limit_set');
   }
-  const isV2 = h.version === 2;
   const value = plan.weight !== undefined ? files.toFile(plan.weight) : replace ? files.dflt : undefined;
-  if (value !== undefined) {
-    writeLine(h, files.weight, isV2 ? `default ${value}` : String(value), 'blockio.device_limit_set.default_limit');
-  }
+  if (value !== undefined) writeLine(h, files.weight, scheme.defaultLine(value), 'blockio.device_limit_set.default_limit');
   if (replace) {
     // Per-device weights the spec no longer names go back to the default.
     const reset = files.device.endsWith('blkio.weight_device') ? '0' : 'default';
@@ -157,36 +145,10 @@ function applyWeights(h: CgroupHandle, dir: string, plan: BlkioPlan, policy: Upd
   }
 }
 
-function applyThrottlesV1(h: CgroupHandle, dir: string, plan: BlkioPlan, replace: boolean): void {
-  for (const key of THROTTLE_KEYS) {
-    const file = `${dir}/${V1_THROTTLE_FILE[key]}`;
-    if (replace) {
-      for (const id of deviceValuesIn(readOptional(h.io, file) ?? '').keys()) {
-        if (plan.throttles.get(id)?.[key] === undefined) writeLine(h, file, `${id} 0`, 'blockio.max_device_limit_set', id);
-      }
-    }
-    for (const [id, t] of plan.throttles) {
-      const limit = t[key];
-      if (limit !== undefined) writeLine(h, file, `${id} ${limit}`, 'blockio.max_device_limit_set', id);
-    }
-  }
-}
-
-function applyThrottlesV2(h: CgroupHandle, dir: string, plan: BlkioPlan, replace: boolean): void {
-  const file = `${dir}/io.max`;
-  const ids = new Set(plan.throttles.keys());
-  if (replace) for (const line of parseNestedKeyed(readOptional(h.io, file) ?? '')) ids.add(line.key);
-  for (const id of ids) {
-    const t = plan.throttles.get(id) ?? {};
-    const parts = THROTTLE_KEYS.filter((k) => replace || t[k] !== undefined).map((k) => `${k}=${t[k] ? t[k] : 'max'}`);
-    if (parts.length > 0) writeLine(h, file, `${id} ${parts.join(' ')}`, 'blockio.max_device_limit_set', id);
-  }
-}
-
 // ---- read ----
 
-function readWeights(h: CgroupHandle, dir: string, out: BlockIoSpec): void {
-  const files = weightFiles(h, dir);
+export function readWeights(h: CgroupHandle, dir: string, out: BlockIoSpec, scheme: WeightScheme): void {
+  const files = weightFiles(h, dir, scheme.candidates);
   if (!files) return;
   const text = h.io.readFile(files.weight);
   const weight = parseOrDataLoss(files.weight, text, parseDefaultWeight, 'a blkio weight');
@@ -201,7 +163,7 @@ export function parseDefaultWeight(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function toDevice(id: string): Device {
+export function toDevice(id: string): Device {
   const [major, minor] = id.split(':').map(Number);
   return { major: major!, minor: minor! };
 }
@@ -213,29 +175,18 @@ const KEY_SPEC: Readonly<Record<ThrottleKey, { op_type: OpType; limit_type: Limi
   wiops: { op_type: 'WRITE', limit_type: 'IO_PER_SECOND' },
 };
 
-function readThrottles(h: CgroupHandle, dir: string): MaxLimit[] {
+/** Throttles found per key → the spec's max limits (0, no throttle, is left out). */
+export function maxLimitsOf(found: Iterable<[ThrottleKey, string, number]>): MaxLimit[] {
   const byKey = new Map<ThrottleKey, DeviceLimit[]>();
-  const add = (key: ThrottleKey, id: string, limit: number) => {
+  for (const [key, id, limit] of found) {
     if (limit > 0) byKey.set(key, [...(byKey.get(key) ?? []), { device: toDevice(id), limit }]);
-  };
-  if (h.version === 1) {
-    for (const key of THROTTLE_KEYS) {
-      for (const [id, limit] of deviceValuesIn(readOptional(h.io, `${dir}/${V1_THROTTLE_FILE[key]}`) ?? '')) add(key, id, limit);
-    }
-  } else {
-    for (const { key: id, fields } of parseNestedKeyed(readOptional(h.io, `${dir}/io.max`) ?? '')) {
-      for (const key of THROTTLE_KEYS) {
-        const n = parseInteger(fields.get(key) ?? 'max');
-        if (n !== undefined) add(key, id, n);
-      }
-    }
   }
   return THROTTLE_KEYS.filter((k) => byKey.has(k)).map((k) => ({ limits: byKey.get(k)!, ...KEY_SPEC[k] }));
 }
 
 // ---- stats ----
 
-type IoCounter = 'read_bytes' | 'write_bytes' | 'read_ios' | 'write_ios';
+export type IoCounter = 'read_bytes' | 'write_bytes' | 'read_ios' | 'write_ios';
 
 function deviceStats(map: Map<string, IoDeviceStats>, id: string): IoDeviceStats {
   let s = map.get(id);
@@ -270,61 +221,13 @@ export function parseIoStat(text: string, into: Map<string, IoDeviceStats>): voi
   }
 }
 
-function readOneOf(h: CgroupHandle, files: string[]): string | undefined {
-  for (const f of files) {
-    const text = readOptional(h.io, f);
-    if (text !== undefined) return text;
-  }
-  return undefined;
-}
-
-function ioStats(h: CgroupHandle, dir: string): IoDeviceStats[] {
-  const map = new Map<string, IoDeviceStats>();
-  if (h.version === 1) {
-    const bytes = readOneOf(h, [`${dir}/blkio.throttle.io_service_bytes_recursive`, `${dir}/blkio.throttle.io_service_bytes`]);
-    const ios = readOneOf(h, [`${dir}/blkio.throttle.io_serviced_recursive`, `${dir}/blkio.throttle.io_serviced`]);
-    if (bytes !== undefined) parseBlkioLines(bytes, map, 'read_bytes', 'write_bytes');
-    if (ios !== undefined) parseBlkioLines(ios, map, 'read_ios', 'write_ios');
-  } else {
-    const stat = readOptional(h.io, `${dir}/io.stat`);
-    if (stat !== undefined) parseIoStat(stat, map);
-  }
+/** Per-device counters, sorted by device. */
+export function sortedDevices(map: Map<string, IoDeviceStats>): IoDeviceStats[] {
   return [...map.values()].sort((a, b) => a.device.major! - b.device.major! || a.device.minor! - b.device.minor!);
 }
 
-export const blkio: Resource = {
-  controller: 'blkio',
-  wants: (spec) => spec.blockio !== undefined,
-  validate(spec) {
-    planOf(spec.blockio);
-  },
-  apply(h, spec, policy) {
-    const dir = isolatedDir(h, 'blkio');
-    const plan = planOf(spec.blockio);
-    applyWeights(h, dir, plan, policy);
-    if (h.version === 1) applyThrottlesV1(h, dir, plan, policy === 'replace');
-    else applyThrottlesV2(h, dir, plan, policy === 'replace');
-  },
-  read(h) {
-    const dir = h.dir('blkio');
-    if (dir === undefined) return undefined;
-    if (h.version === 2 && !h.io.exists(`${dir}/io.max`)) return undefined;
-    const out: BlockIoSpec = {};
-    readWeights(h, dir, out);
-    const maxLimits = readThrottles(h, dir);
-    if (maxLimits.length > 0) out.max_device_limit_set = { max_limits: maxLimits };
-    return { blockio: out };
-  },
-  stats(h) {
-    const dir = h.dir('blkio');
-    if (dir === undefined) return {};
-    const out: ContainerStats = {};
-    const devices = ioStats(h, dir);
-    if (devices.length > 0) out.blockio = { devices };
-    if (h.version === 2) {
-      const p = readPressure(h.io, `${dir}/io.pressure`);
-      if (p) out.pressure = { io: p };
-    }
-    return out;
-  },
-};
+export const blkioWants = (spec: ContainerSpec): boolean => spec.blockio !== undefined;
+
+export function validateBlkio(spec: ContainerSpec): void {
+  planOf(spec.blockio);
+}

@@ -30,25 +30,86 @@ export const MAX_CPU_LIMIT = Math.floor((MAX_SHARES * 1000) / 1024);
 /** cpu.limit (CPU ms per second) → v1 cpu.shares: max(2, limit×1024/1000). */
 export function cpuLimitToShares(limit: number): number {
   checkInteger('cpu.limit', limit, 0);
-  const shares = Math.floor((limit * 1024) / 1000);
+  const shares = limitShares(limit);
   if (shares > MAX_SHARES) invalid(`cpu.limit: ${limit} needs ${shares} cpu.shares, above the kernel maximum ${MAX_SHARES} (cpu.limit ≤ ${MAX_CPU_LIMIT})`);
-  return Math.max(MIN_SHARES, shares);
+  return shares;
 }
 
-export function sharesToCpuLimit(shares: number): number {
-  return Math.round((shares * 1000) / 1024);
+function limitShares(limit: number): number {
+  return Math.max(MIN_SHARES, Math.floor((limit * 1024) / 1000));
 }
 
-/** v1 shares [2, 262144] → v2 weight [1, 10000], the conversion runc, crun and systemd share. */
+/**
+ * v1 shares [2, 262144] → v2 weight [1, 10000], the formula opencontainers/cgroups adopted
+ * in 2025 (and runc, crun and Kubernetes with it): weight = ⌈10^((L² + 125L)/612 − 7/34)⌉
+ * with L = log2(shares), a curve through the ends of both ranges and through the defaults
+ * (1024 shares → weight 100). The linear map it replaced gave the default 1024 shares a
+ * weight of 39, below every peer left at the v2 default 100.
+ */
 export function sharesToWeight(shares: number): number {
-  const s = Math.min(MAX_SHARES, Math.max(MIN_SHARES, shares));
-  return 1 + Math.floor(((s - MIN_SHARES) * (MAX_WEIGHT - 1)) / (MAX_SHARES - MIN_SHARES));
+  if (shares <= MIN_SHARES) return MIN_WEIGHT;
+  if (shares >= MAX_SHARES) return MAX_WEIGHT;
+  const l = Math.log2(shares);
+  return Math.ceil(Math.pow(10, (l * l + 125 * l) / 612 - 7 / 34));
 }
 
-/** The smallest shares value that sharesToWeight maps to `weight` (so the two round-trip). */
-export function weightToShares(weight: number): number {
-  const w = Math.min(MAX_WEIGHT, Math.max(MIN_WEIGHT, weight));
-  return MIN_SHARES + Math.ceil(((w - 1) * (MAX_SHARES - MIN_SHARES)) / (MAX_WEIGHT - 1));
+/** cpu.limit → v2 cpu.weight, through the shares it has on v1. */
+export function cpuLimitToWeight(limit: number): number {
+  return sharesToWeight(cpuLimitToShares(limit));
+}
+
+/*
+ * Reading a limit back. The kernel holds a rounded value: several cpu.limit values give the
+ * same cpu.shares (0, 1 and 2 all give 2) and many the same cpu.weight (about 13 near the
+ * default), so the kernel cannot tell which one was asked. What a user expects of `spec` is
+ * to get back what they asked, and what they ask is nearly always a round number (200,
+ * 1000, 2500): so the read-back value is the roundest limit that gives the value the kernel
+ * holds. It always converts to that same kernel value, so feeding `spec` output back to
+ * `update` changes nothing, and a round request reads back exactly (`limit: 200` stays 200,
+ * `limit: 0` stays 0, where reading the shares back linearly said 199 and 2).
+ */
+
+/** The roundest integer in [lo, hi]: most trailing decimal zeros, 0 the roundest of all. */
+export function roundest(lo: number, hi: number): number {
+  if (lo <= 0) return 0;
+  for (let step = 10 ** Math.floor(Math.log10(hi)); step >= 1; step /= 10) {
+    const m = Math.ceil(lo / step) * step;
+    if (m <= hi) return m;
+  }
+  return lo;
+}
+
+/** Smallest x in [lo, hi] with f(x) ≥ y, or hi + 1 when there is none; f is non-decreasing. */
+function firstAtLeast(f: (x: number) => number, y: number, lo: number, hi: number): number {
+  let a = lo;
+  let b = hi + 1;
+  while (a < b) {
+    const mid = Math.floor((a + b) / 2);
+    if (f(mid) >= y) b = mid;
+    else a = mid + 1;
+  }
+  return a;
+}
+
+/**
+ * The roundest x in [lo, hi] with f(x) = held (f non-decreasing). A held value no x gives
+ * (written by someone else) reads as the smallest x giving more, or hi past the top.
+ */
+export function roundestPreimage(f: (x: number) => number, held: number, lo: number, hi: number): number {
+  const first = firstAtLeast(f, held, lo, hi);
+  if (first > hi) return hi;
+  if (f(first) !== held) return first;
+  return roundest(first, firstAtLeast(f, held + 1, first, hi) - 1);
+}
+
+/** v1 cpu.shares → the cpu.limit to report (see roundest above). */
+export function sharesToCpuLimit(shares: number): number {
+  return roundestPreimage(limitShares, shares, 0, MAX_CPU_LIMIT);
+}
+
+/** v2 cpu.weight → the cpu.limit to report (see roundest above). */
+export function weightToCpuLimit(weight: number): number {
+  return roundestPreimage((limit) => sharesToWeight(limitShares(limit)), weight, 0, MAX_CPU_LIMIT);
 }
 
 /** cpu.max_limit (CPU ms per second) → CFS quota in µs per `periodUs`. */
@@ -119,9 +180,14 @@ export function memswOrder(currentLimit: number, targetLimit: number, targetSwap
   return limitAtLeast(targetSwap, currentLimit) ? 'swap-first' : 'limit-first';
 }
 
-/** The value written to a v1 byte file (-1 is accepted by the kernel as unlimited) or v2 (`max`). */
-export function bytesValue(value: number, version: 1 | 2): string {
-  return value === -1 ? (version === 1 ? '-1' : 'max') : String(value);
+/** A byte limit as v1 files take it (-1 is accepted as unlimited). */
+export function v1BytesValue(value: number): string {
+  return String(value);
+}
+
+/** A byte limit as v2 files take it (`max` for unlimited). */
+export function v2BytesValue(value: number): string {
+  return value === -1 ? 'max' : String(value);
 }
 
 // ---- blkio ----

@@ -1,14 +1,7 @@
-import type { CpuHistogramType, CpuStats, HistogramMap } from '../../messages/types.js';
-import { ticksToNs } from './conversions.js';
-import { defined, readStat } from './files.js';
-import { parseCounter, parseCounterList, parseFlatKeyed } from './parse.js';
-import type { Resource } from './types.js';
+import type { CpuHistogramType, HistogramMap } from '../../messages/types.js';
+import { parseCounter } from './parse.js';
 
-/**
- * cpuacct (v1 only): CPU usage of a container. On v2 the same numbers come from cpu.stat
- * (cpu.ts). lmctfy always creates this hierarchy to account every container, so a spec
- * never "wants" it.
- */
+/** The cpuacct.histogram parser (the controller itself is v1/cpuacct.ts). */
 
 const HISTOGRAM_NAMES: Readonly<Record<string, CpuHistogramType>> = {
   serve: 'SERVE',
@@ -52,34 +45,3 @@ export function parseCpuHistograms(text: string): HistogramMap[] {
   }
   return out;
 }
-
-const STAT_KEYS = new Set(['user', 'system']);
-
-export const cpuacct: Resource = {
-  controller: 'cpuacct',
-  wants: () => false,
-  validate() {},
-  apply() {},
-  read: () => undefined,
-  stats(h, type) {
-    const dir = h.dir('cpuacct');
-    if (h.version !== 1 || dir === undefined) return {};
-    // No live view splits user from system time: counters passes skip the file.
-    const ticks = type === 'counters' ? undefined : readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
-    const user = ticks?.get('user');
-    const system = ticks?.get('system');
-    const usage = defined({
-      total: readStat(h.io, `${dir}/cpuacct.usage`, parseCounter),
-      per_cpu: type === 'full' ? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList) : undefined,
-      user: user === undefined ? undefined : ticksToNs(user),
-      system: system === undefined ? undefined : ticksToNs(system),
-    });
-    const cpu: CpuStats = {};
-    if (usage) cpu.usage = usage;
-    if (type === 'full') {
-      const histograms = readStat(h.io, `${dir}/cpuacct.histogram`, parseCpuHistograms);
-      if (histograms && histograms.length > 0) cpu.histograms = histograms;
-    }
-    return Object.keys(cpu).length > 0 ? { cpu } : {};
-  },
-};

@@ -2,19 +2,18 @@ import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from './cpulist.js';
-import { isolatedDir, readOptional, writeSetting } from './files.js';
-import type { CgroupHandle, Resource } from './types.js';
+import { readOptional } from './files.js';
+import type { CgroupHandle } from './types.js';
 
 /**
- * cpuset: cpu.mask ↔ cpuset.cpus. v1 only: a fresh child starts with empty cpus and mems,
- * into which no task can be attached (ENOSPC), so the engine calls prepareCpuset right
- * after mkdir. The kernel checks a cpuset against its directory's parent, so that parent
- * (not the nearest isolating ancestor) is the one consulted.
+ * cpuset, what v1 (v1/cpuset.ts) and v2 (v2/cpuset.ts) share: cpu.mask ↔ cpuset.cpus. The
+ * kernel checks a cpuset against its directory's parent, so that parent (not the nearest
+ * isolating ancestor) is the one consulted.
  */
 
 const ONLINE = '/sys/devices/system/cpu/online';
 
-function maskCpus(spec: ContainerSpec): number[] | undefined {
+export function maskCpus(spec: ContainerSpec): number[] | undefined {
   const mask = spec.cpu?.mask;
   if (mask === undefined) return undefined;
   const cpus = maskWordsToCpus(mask.data ?? []);
@@ -22,25 +21,14 @@ function maskCpus(spec: ContainerSpec): number[] | undefined {
   return cpus;
 }
 
-/** Copies the parent's cpus and mems into a fresh v1 cpuset dir where they are empty; set values stay. */
+/** Makes a fresh cpuset dir usable where the version needs it (v1: fills its empty cpus and mems). */
 export function prepareCpuset(h: CgroupHandle): void {
-  const dir = h.dir('cpuset');
-  if (h.version !== 1 || dir === undefined) return;
-  const parent = path.posix.dirname(dir);
-  for (const file of ['cpuset.cpus', 'cpuset.mems']) {
-    if (h.io.readFile(`${dir}/${file}`).trim() !== '') continue;
-    const inherited = h.io.readFile(`${parent}/${file}`).trim();
-    if (inherited === '') {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot prepare the cpuset of ${h.name}: ${parent}/${file} is empty, so no task could run there`);
-    }
-    writeSetting(h, 'cpuset', `${dir}/${file}`, inherited, `cpuset ${file}`);
-  }
+  h.resources.cpuset.prepare(h);
 }
 
 /** CPUs a container in `dir` may use: its parent's effective cpus, and only online ones. */
-function availableCpus(h: CgroupHandle, dir: string): { cpus: Set<number>; from: string } {
+function availableCpus(h: CgroupHandle, dir: string, candidates: readonly string[]): { cpus: Set<number>; from: string } {
   const parent = path.posix.dirname(dir);
-  const candidates = h.version === 1 ? ['cpuset.effective_cpus', 'cpuset.cpus'] : ['cpuset.cpus.effective'];
   let cpus: number[] | undefined;
   let from = ONLINE;
   for (const name of candidates) {
@@ -57,8 +45,9 @@ function availableCpus(h: CgroupHandle, dir: string): { cpus: Set<number>; from:
   return { cpus: new Set(base.filter((c) => !online || online.has(c))), from };
 }
 
-function checkAvailable(h: CgroupHandle, dir: string, cpus: number[]): void {
-  const { cpus: available, from } = availableCpus(h, dir);
+/** INVALID_ARGUMENT unless every cpu is in the parent's (`candidates`: its files that may list them, first found wins). */
+export function checkAvailable(h: CgroupHandle, dir: string, cpus: number[], candidates: readonly string[]): void {
+  const { cpus: available, from } = availableCpus(h, dir, candidates);
   const missing = cpus.filter((c) => !available.has(c));
   if (missing.length > 0) {
     throw new LmctfyError(
@@ -68,7 +57,7 @@ function checkAvailable(h: CgroupHandle, dir: string, cpus: number[]): void {
   }
 }
 
-function readMask(file: string, text: string): number[] {
+export function readMask(file: string, text: string): number[] {
   let words: bigint[];
   try {
     words = cpusToMaskWords(parseCpuList(text));
@@ -83,32 +72,10 @@ function readMask(file: string, text: string): number[] {
   });
 }
 
-export const cpuset: Resource = {
-  controller: 'cpuset',
-  wants: (spec) => spec.cpu?.mask !== undefined,
-  validate(spec) {
-    maskCpus(spec);
-  },
-  apply(h, spec, policy) {
-    const dir = isolatedDir(h, 'cpuset');
-    const cpus = maskCpus(spec);
-    let value: string | undefined;
-    if (cpus) {
-      checkAvailable(h, dir, cpus);
-      value = formatCpuList(cpus);
-    } else if (policy !== 'diff') {
-      // Default: everything the parent has (v1); v2's empty list means the same.
-      value = h.version === 1 ? h.io.readFile(`${path.posix.dirname(dir)}/cpuset.cpus`).trim() : '\n';
-    }
-    if (value !== undefined) writeSetting(h, 'cpuset', `${dir}/cpuset.cpus`, value, 'cpu.mask');
-  },
-  read(h) {
-    const dir = h.dir('cpuset');
-    if (dir === undefined) return undefined;
-    const file = `${dir}/cpuset.cpus`;
-    const text = h.version === 1 ? h.io.readFile(file) : readOptional(h.io, file);
-    if (text === undefined || text.trim() === '') return undefined;
-    return { cpu: { mask: { data: readMask(file, text) } } };
-  },
-  stats: () => ({}),
-};
+export const cpusetWants = (spec: ContainerSpec): boolean => spec.cpu?.mask !== undefined;
+
+/** The mask a read reports from cpuset.cpus text; undefined when empty (no mask set). */
+export function maskSpec(file: string, text: string | undefined): ContainerSpec | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  return { cpu: { mask: { data: readMask(file, text) } } };
+}

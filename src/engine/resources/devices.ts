@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import type { DeviceAccess, DeviceRestriction, DeviceSpec, DeviceType } from '../../messages/types.js';
-import { isolatedDir, parseOrDataLoss, writeSetting } from './files.js';
-import type { CgroupHandle, Resource } from './types.js';
+import type { ContainerSpec, DeviceAccess, DeviceRestriction, DeviceSpec, DeviceType } from '../../messages/types.js';
+import { parseOrDataLoss, writeSetting } from './files.js';
+import type { CgroupHandle } from './types.js';
 
 /**
- * devices (v1 only): restrictions become lines written to devices.allow / devices.deny, in
- * order. cgroup v2 controls devices with BPF programs, not files: UNIMPLEMENTED there.
+ * devices, the rules shared by v1/devices.ts (restrictions become lines written to
+ * devices.allow / devices.deny, in order) and v2/devices.ts (cgroup v2 controls devices with
+ * BPF programs, not files: UNIMPLEMENTED there).
  */
 
 const TYPE_CHAR: Readonly<Record<DeviceType, string>> = { DEVICE_CHAR: 'c', DEVICE_BLOCK: 'b', DEVICE_ALL: 'a' };
@@ -82,18 +83,18 @@ export function parseDevicesList(text: string): DeviceRestriction[] | undefined 
   return out;
 }
 
-function rulesOf(spec: DeviceSpec | undefined): DeviceRule[] {
+export function rulesOf(spec: DeviceSpec | undefined): DeviceRule[] {
   const list = spec?.restrictions_set?.restrictions ?? [];
   return list.map((r, i) => deviceRule(r, `device.restrictions_set.restrictions[${i}]`));
 }
 
-const WRITE_HINTS = { EPERM: 'a container cannot allow a device its parent denies' };
+export const WRITE_HINTS = { EPERM: 'a container cannot allow a device its parent denies' };
 
 /**
  * Back to what a fresh child gets: its parent's list. Allowing "a" alone resets to
  * allow-all in one write; anything narrower is rebuilt: deny all, then allow each entry.
  */
-function resetToParent(h: CgroupHandle, dir: string): void {
+export function resetToParent(h: CgroupHandle, dir: string): void {
   const parentFile = `${path.posix.dirname(dir)}/devices.list`;
   const parent = parseOrDataLoss(parentFile, h.io.readFile(parentFile), parseDevicesList, 'a devices list');
   const lines = parent.map((r) => deviceRule(r, parentFile).line);
@@ -105,33 +106,4 @@ function resetToParent(h: CgroupHandle, dir: string): void {
   for (const line of lines) writeSetting(h, 'devices', `${dir}/devices.allow`, line, 'device (reset)', WRITE_HINTS);
 }
 
-function unimplementedOnV2(): LmctfyError {
-  return new LmctfyError(Code.UNIMPLEMENTED, 'device restrictions need cgroup v1: cgroup v2 controls devices with BPF programs, which lmctfy does not load');
-}
-
-export const devices: Resource = {
-  controller: 'devices',
-  wants: (spec) => spec.device !== undefined,
-  validate(spec, version) {
-    if (spec.device === undefined) return;
-    if (version === 2) throw unimplementedOnV2();
-    rulesOf(spec.device);
-  },
-  apply(h, spec, policy) {
-    if (h.version === 2) throw unimplementedOnV2();
-    const dir = isolatedDir(h, 'devices');
-    const rules = rulesOf(spec.device);
-    if (policy === 'replace') resetToParent(h, dir);
-    rules.forEach((r, i) => {
-      writeSetting(h, 'devices', `${dir}/${r.file}`, r.line, `device.restrictions_set.restrictions[${i}]`, WRITE_HINTS);
-    });
-  },
-  read(h) {
-    const dir = h.dir('devices');
-    if (h.version === 2 || dir === undefined) return undefined;
-    const file = `${dir}/devices.list`;
-    const restrictions = parseOrDataLoss(file, h.io.readFile(file), parseDevicesList, 'a devices list');
-    return { device: { restrictions_set: { restrictions } } };
-  },
-  stats: () => ({}),
-};
+export const devicesWants = (spec: ContainerSpec): boolean => spec.device !== undefined;

@@ -8,18 +8,6 @@ import type { CgroupHandle } from './types.js';
 
 /** How resource handlers reach their control files, with errors that name the setting. */
 
-/** The cgroup v2 controller behind each lmctfy controller (undefined: none on v2). */
-export const V2_CONTROLLER: Readonly<Record<V1Controller, string | undefined>> = {
-  cpu: 'cpu',
-  cpuacct: undefined,
-  cpuset: 'cpuset',
-  memory: 'memory',
-  freezer: undefined,
-  pids: 'pids',
-  blkio: 'io',
-  devices: undefined,
-};
-
 /** Errnos that mean "this file is not here" rather than "reading it failed". */
 const ABSENT = new Set(['ENOENT', 'ENOTSUP', 'EOPNOTSUPP', 'ENODEV']);
 
@@ -73,17 +61,8 @@ export function missingFileError(h: CgroupHandle, controller: V1Controller, file
   if (!h.io.exists(dir)) {
     return new LmctfyError(Code.NOT_FOUND, `container ${h.name} no longer exists (${dir} is gone)`, opts);
   }
-  const v2Name = V2_CONTROLLER[controller];
-  if (h.version === 2 && v2Name !== undefined) {
-    const enabled = readOptional(h.io, `${dir}/cgroup.controllers`)?.trim().split(/\s+/) ?? [];
-    if (!enabled.includes(v2Name)) {
-      return new LmctfyError(
-        Code.UNIMPLEMENTED,
-        `${field}: controller ${v2Name} is not enabled in ${path.posix.dirname(dir)}/cgroup.subtree_control`,
-        opts,
-      );
-    }
-  }
+  const why = h.resources.whyMissing(h, controller, dir);
+  if (why !== undefined) return new LmctfyError(Code.UNIMPLEMENTED, `${field}: ${why}`, opts);
   return new LmctfyError(Code.UNIMPLEMENTED, `${field}: this kernel has no ${file}`, opts);
 }
 

@@ -1,11 +1,12 @@
 import type { KernelIo } from '../kernel/io.js';
-import type { CgroupVersion, V1Controller } from '../kernel/layout.js';
-import type { ContainerSpec, ContainerStats } from '../../messages/types.js';
+import type { V1Controller } from '../kernel/layout.js';
+import type { ContainerSpec, ContainerStats, FreezerState } from '../../messages/types.js';
 
 /** Where one container lives in the kernel, as a resource handler sees it. */
 export interface CgroupHandle {
   readonly io: KernelIo;
-  readonly version: CgroupVersion;
+  /** The controllers of the machine's cgroup version (resources/index.ts chooses them). */
+  readonly resources: ResourceSet;
   /** Absolute lmctfy name, for error messages. */
   readonly name: string;
   /**
@@ -27,11 +28,14 @@ export type UpdatePolicy = 'create' | 'diff' | 'replace';
 /**
  * summary: what `lmctfy stats summary` prints; full: everything, memory.stat breakdown too;
  * counters: summary without settings (limits) and without what no live view shows, for
- * samplers that read settings on their own, slower schedule (stats/engine-source.ts).
+ * samplers that read settings on their own, slower schedule (sampling/reading.ts).
  */
 export type StatsType = 'summary' | 'full' | 'counters';
 
-/** One controller (one file under resources/), with its v1 and v2 variants. */
+/**
+ * One controller, as one cgroup version implements it (resources/v1/, resources/v2/; pids
+ * and the shared halves of the others live beside this file).
+ */
 export interface Resource {
   readonly controller: V1Controller;
   /** True when the spec asks this controller for anything (so it must be isolated on v1). */
@@ -40,7 +44,9 @@ export interface Resource {
    * Pure check before anything is written: INVALID_ARGUMENT (bad value, naming the field)
    * or UNIMPLEMENTED (this cgroup version cannot honour it).
    */
-  validate(spec: ContainerSpec, version: CgroupVersion): void;
+  validate(spec: ContainerSpec): void;
+  /** True when the container isolates this controller now (so its settings can be updated). */
+  isolated(h: CgroupHandle): boolean;
   /** Writes the spec's settings for this controller; reads back what it wrote where the kernel rounds. */
   apply(h: CgroupHandle, spec: ContainerSpec, policy: UpdatePolicy): void;
   /** The settings as the kernel holds them, as a spec fragment (undefined when not isolated). */
@@ -51,4 +57,48 @@ export interface Resource {
    * when its cheap counters show no change (memory.ts says what and why).
    */
   stats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats;
+}
+
+export interface CpuResource extends Resource {
+  /** Throttling counters alone, for a `counters` pass over a capped container. */
+  throttling(h: CgroupHandle): ContainerStats;
+}
+
+export interface MemoryResource extends Resource {
+  /** The memory limit alone (one file), undefined when the container has no memory hierarchy. */
+  limit(h: CgroupHandle): number | undefined;
+}
+
+export interface CpusetResource extends Resource {
+  /** Makes a fresh cpuset dir usable (v1 starts it empty); a no-op where it needs nothing. */
+  prepare(h: CgroupHandle): void;
+}
+
+export interface FreezerResource extends Resource {
+  /** State of the container, including a freeze inherited from an ancestor. */
+  state(h: CgroupHandle): FreezerState;
+  /** True when this container itself was asked to freeze (not only an ancestor). */
+  selfFreezing(h: CgroupHandle): boolean;
+  /** Asks the kernel to freeze or thaw the container's freezer dir `dir` (freezer.ts waits). */
+  request(h: CgroupHandle, dir: string, frozen: boolean): void;
+}
+
+/** Every controller of one cgroup version, as resources/index.ts chooses them. */
+export interface ResourceSet {
+  /** In apply order (resources/index.ts says why). */
+  readonly all: readonly Resource[];
+  readonly cpu: CpuResource;
+  readonly cpuset: CpusetResource;
+  readonly memory: MemoryResource;
+  readonly freezer: FreezerResource;
+  readonly pids: Resource;
+  readonly blkio: Resource;
+  readonly devices: Resource;
+  /** Spec parts outside any controller this version cannot honour: UNIMPLEMENTED. */
+  checkSpec(spec: ContainerSpec): void;
+  /**
+   * Why a control file `file` of a controller is missing from an existing dir `dir` when
+   * the version can tell (v2: the controller is not enabled there), else undefined.
+   */
+  whyMissing(h: CgroupHandle, controller: V1Controller, dir: string): string | undefined;
 }

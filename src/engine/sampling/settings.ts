@@ -1,6 +1,5 @@
-import { cpu } from '../resources/cpu.js';
 import { memoryLimit } from '../resources/memory.js';
-import { pids } from '../resources/pids.js';
+import { pidsLimit } from '../resources/pids.js';
 import type { CgroupHandle } from '../resources/types.js';
 import type { ContainerStats } from '../../messages/types.js';
 import type { SampleLimits } from './types.js';
@@ -16,7 +15,7 @@ export interface Settings {
 
 /** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs. */
 export function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> {
-  const spec = h.dir('cpu') ? cpu.read(h)?.cpu : undefined;
+  const spec = h.dir('cpu') ? h.resources.cpu.read(h)?.cpu : undefined;
   const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> = {};
   if (spec?.max_limit !== undefined && spec.max_limit > 0) out.cpuMaxMilli = spec.max_limit;
   if (spec?.limit !== undefined) out.cpuShareMilli = spec.limit;
@@ -30,7 +29,7 @@ export function readMemoryLimit(h: CgroupHandle): number | undefined {
 
 /** The pids limit (-1: none); undefined without a pids hierarchy. */
 export function readPidsLimit(h: CgroupHandle): number | undefined {
-  return h.dir('pids') ? pids.read(h)?.pids?.limit : undefined;
+  return pidsLimit(h);
 }
 
 /** The settings a pass shows; the memory and pids limits only when the stats will not carry them. */

@@ -1,0 +1,44 @@
+import type { CpuStats } from '../../../messages/types.js';
+import { ticksToNs } from '../conversions.js';
+import { parseCpuHistograms } from '../cpuacct.js';
+import { defined, readStat } from '../files.js';
+import { parseCounter, parseCounterList, parseFlatKeyed } from '../parse.js';
+import type { Resource } from '../types.js';
+
+/**
+ * cpuacct (v1 only): CPU usage of a container. On v2 the same numbers come from cpu.stat
+ * (v2/cpu.ts). lmctfy always creates this hierarchy to account every container, so a spec
+ * never "wants" it and nothing can be set in it.
+ */
+
+const STAT_KEYS = new Set(['user', 'system']);
+
+export const cpuacctV1: Resource = {
+  controller: 'cpuacct',
+  wants: () => false,
+  validate() {},
+  isolated: () => false,
+  apply() {},
+  read: () => undefined,
+  stats(h, type) {
+    const dir = h.dir('cpuacct');
+    if (dir === undefined) return {};
+    // No live view splits user from system time: counters passes skip the file.
+    const ticks = type === 'counters' ? undefined : readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
+    const user = ticks?.get('user');
+    const system = ticks?.get('system');
+    const usage = defined({
+      total: readStat(h.io, `${dir}/cpuacct.usage`, parseCounter),
+      per_cpu: type === 'full' ? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList) : undefined,
+      user: user === undefined ? undefined : ticksToNs(user),
+      system: system === undefined ? undefined : ticksToNs(system),
+    });
+    const cpu: CpuStats = {};
+    if (usage) cpu.usage = usage;
+    if (type === 'full') {
+      const histograms = readStat(h.io, `${dir}/cpuacct.histogram`, parseCpuHistograms);
+      if (histograms && histograms.length > 0) cpu.histograms = histograms;
+    }
+    return Object.keys(cpu).length > 0 ? { cpu } : {};
+  },
+};

@@ -1,0 +1,78 @@
+import type { ContainerStats, CpuStats } from '../../../messages/types.js';
+import { DEFAULT_PERIOD_US, DEFAULT_WEIGHT, cpuLimitToWeight, maxLimitToQuota, parseCpuMax, quotaToMaxLimit, weightToCpuLimit } from '../conversions.js';
+import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, scale, validateCpu, writeCpu, type CpuWrites } from '../cpu.js';
+import { defined, isolatedDir, parseOrDataLoss, readOptional, readPressure, readSpecValue, readStat } from '../files.js';
+import { parseCounter, parseFlatKeyed } from '../parse.js';
+import type { CgroupHandle, CpuResource } from '../types.js';
+
+/**
+ * cpu on cgroup v2: cpu.weight, cpu.max. There is no cpuacct: usage comes from the core
+ * cpu.stat, present even without the cpu controller.
+ */
+
+function cpuStats(h: CgroupHandle, dir: string): CpuStats {
+  const stat = readStat(h.io, `${dir}/cpu.stat`, (t) => parseFlatKeyed(t, CPU_STAT_KEYS));
+  const out: CpuStats = {};
+  if (!stat) return out;
+  const throttling = defined({ periods: stat.get('nr_periods'), throttled_periods: stat.get('nr_throttled'), throttled_time: scale(stat.get('throttled_usec'), 1000) });
+  if (throttling) out.throttling_data = throttling;
+  const usage = defined({
+    total: scale(stat.get('usage_usec'), 1000),
+    user: scale(stat.get('user_usec'), 1000),
+    system: scale(stat.get('system_usec'), 1000),
+  });
+  if (usage) out.usage = usage;
+  return out;
+}
+
+export const cpuV2: CpuResource = {
+  controller: 'cpu',
+  wants: cpuWants,
+  validate: validateCpu,
+  isolated(h) {
+    const dir = h.dir('cpu');
+    return dir !== undefined && h.io.exists(`${dir}/cpu.weight`);
+  },
+  apply(h, spec, policy) {
+    const dir = isolatedDir(h, 'cpu');
+    const t = cpuTarget(spec, policy);
+    const w: CpuWrites = { idle: t.idle };
+    if (t.maxLimit !== undefined) {
+      const file = `${dir}/cpu.max`;
+      let value = 'max';
+      if (t.maxLimit !== 'unlimited') {
+        const period = readStat(h.io, file, parseCpuMax)?.periodUs ?? DEFAULT_PERIOD_US;
+        value = `${maxLimitToQuota(t.maxLimit, period)} ${period}`;
+      }
+      w.quota = { file, value };
+    }
+    if (t.limit !== undefined) {
+      const weight = t.limit === 'default' ? DEFAULT_WEIGHT : cpuLimitToWeight(t.limit);
+      w.weight = { file: `${dir}/cpu.weight`, value: String(weight), asked: t.limit !== 'default' };
+    }
+    writeCpu(h, dir, w, policy === 'create');
+  },
+  read(h) {
+    const dir = h.dir('cpu');
+    const weightText = dir === undefined ? undefined : readOptional(h.io, `${dir}/cpu.weight`);
+    if (dir === undefined || weightText === undefined) return undefined;
+    const max = readSpecValue(h.io, `${dir}/cpu.max`, parseCpuMax, 'cpu.max ("<quota|max> <period>")');
+    const limit = () => weightToCpuLimit(parseOrDataLoss(`${dir}/cpu.weight`, weightText, parseCounter, 'a cpu weight'));
+    return { cpu: cpuSpecOf(h, dir, limit, quotaToMaxLimit(max.quotaUs, max.periodUs)) };
+  },
+  stats(h) {
+    const dir = h.dir('cpu');
+    if (dir === undefined) return {};
+    const out: ContainerStats = {};
+    const c = cpuStats(h, dir);
+    if (Object.keys(c).length > 0) out.cpu = c;
+    const p = readPressure(h.io, `${dir}/cpu.pressure`);
+    if (p) out.pressure = { cpu: p };
+    return out;
+  },
+  throttling(h): ContainerStats {
+    const dir = h.dir('cpu');
+    const t = dir === undefined ? undefined : cpuStats(h, dir).throttling_data;
+    return t ? { cpu: { throttling_data: t } } : {};
+  },
+};
