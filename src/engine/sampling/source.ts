@@ -37,7 +37,7 @@ export interface SamplingOptions extends Omit<ApiOptions, 'io'>, SourceOptions {
   keepOpen?: boolean;
 }
 
-/** A source over one opened engine, which also resolves the names samplers are given. */
+/** The engine's source: it also resolves the names samplers are given. */
 export interface SamplingSource extends StatsSource {
   /** Absolute name of an existing container; a relative one starts at the caller's own. NOT_FOUND when it does not exist. */
   container(name: string): string;
@@ -50,14 +50,12 @@ export interface SamplingSource extends StatsSource {
 export function openSampling(opts: SamplingOptions = {}): SamplingSource {
   const { io = realIo, keepOpen = true, root, version, ...source } = opts;
   const cache = keepOpen ? new CachingIo(io) : undefined;
-  const api = ContainerApi.open({ root, version, io: cache ?? io });
-  const s = new EngineSource(api.machine, source, cache);
-  return Object.assign(s, { container: (name: string) => api.get(name).name });
+  return new EngineSource(ContainerApi.open({ root, version, io: cache ?? io }), source, cache);
 }
 
 /** A source over an already opened engine, reading through its KernelIo. */
-export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): StatsSource {
-  return new EngineSource(api.machine, opts);
+export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): SamplingSource {
+  return new EngineSource(api, opts);
 }
 
 /**
@@ -66,7 +64,8 @@ export function engineStatsSource(api: ContainerApi, opts: SourceOptions = {}): 
  * settings on a slower schedule than counters; with `watch`, events (watch.ts) say what
  * changed, and a steady pass reads only counters.
  */
-class EngineSource implements StatsSource {
+class EngineSource implements SamplingSource {
+  private readonly m: Machine;
   private pass = 0;
   private readonly tree: SampledTree;
   private events: TreeEvents | undefined;
@@ -75,18 +74,19 @@ class EngineSource implements StatsSource {
   private readonly validateEvery: number;
 
   constructor(
-    private readonly m: Machine,
+    private readonly api: ContainerApi,
     private readonly opts: SourceOptions,
-    /** The kept-open files under m.io, owned by this source. */
+    /** The kept-open files under the engine's io, owned by this source. */
     private readonly cache?: CachingIo,
   ) {
+    this.m = api.machine;
     this.validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
-    this.tree = new SampledTree(m, {
+    this.tree = new SampledTree(this.m, {
       added: (name, k) => this.events?.add(name, k.controllers),
       dropped: (name, k) => {
         this.events?.remove(name);
         // Its kept-open files close at the end of the pass.
-        this.cache?.forgetDirs([...k.controllers].flatMap((c) => m.dirOf(name, c) ?? []));
+        this.cache?.forgetDirs([...k.controllers].flatMap((c) => this.m.dirOf(name, c) ?? []));
       },
       watching: () => this.watching(),
     });
@@ -141,6 +141,10 @@ class EngineSource implements StatsSource {
   }
 
   private readonly exists = (name: string) => this.m.io.exists(this.m.trackingDir(name));
+
+  container(name: string): string {
+    return this.api.get(name).name;
+  }
 
   pids(name: string): number[] {
     return listTasks(this.m, name, 'pids', false);
