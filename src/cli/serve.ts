@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
+import type { ExportReads } from '../engine/export-reads.js';
 import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
@@ -17,8 +18,9 @@ export function parseListen(listen: string): { host: string; port: number } {
 /**
  * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
  * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
+ * `reads` gives the metrics the device names and raw CPU settings a pass does not keep.
  */
-export async function serveMetrics(sampling: SamplingSource, name: string, listen: string): Promise<void> {
+export async function serveMetrics(sampling: SamplingSource, reads: ExportReads, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
   const root = sampling.container(name);
   const sampler = new Sampler(sampling, { root, type: 'full' });
@@ -31,7 +33,7 @@ export async function serveMetrics(sampling: SamplingSource, name: string, liste
     try {
       if (url.pathname === '/metrics') {
         const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
-        const body = toOpenMetrics(sampler.next(), { format });
+        const body = toOpenMetrics(sampler.next(), { format, ...reads });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson(sampler.next())) + '\n');

@@ -1,3 +1,4 @@
+import type { CpuSettings } from '../engine/export-reads.js';
 import type { Device, IoDeviceStats, PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
@@ -17,16 +18,6 @@ type Labels = Readonly<Record<string, string>>;
 interface Value {
   labels?: Labels;
   value: number | undefined;
-}
-
-/** A container's CPU settings as the kernel holds them, unconverted (what cAdvisor's container_spec_cpu_* name). */
-export interface CpuSettings {
-  /** CFS quota, µs per period; absent when unlimited (cAdvisor then has no quota sample). */
-  quotaUs?: number;
-  /** CFS period, µs. */
-  periodUs?: number;
-  /** cpu.shares (on v2, the shares that give the cgroup's cpu.weight). */
-  shares?: number;
 }
 
 export interface MetricsOptions {

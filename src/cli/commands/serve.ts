@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { apiOptions } from '../context.js';
+import { apiOptions, openApi } from '../context.js';
 import { flagsOf, subcommand, type CommandFlags } from './options.js';
 
 /** `serve`: /metrics and /stats.json over HTTP (the server is src/cli/serve.ts). */
@@ -9,7 +9,11 @@ export function registerServe(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { listen?: string }>(cmd);
-      const [{ serveMetrics }, { openSampling }] = await Promise.all([import('../serve.js'), import('../../engine/sampling/index.js')]);
-      await serveMetrics(openSampling(apiOptions(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
+      const [{ serveMetrics }, { openSampling }, { exportReads }] = await Promise.all([
+        import('../serve.js'),
+        import('../../engine/sampling/index.js'),
+        import('../../engine/export-reads.js'),
+      ]);
+      await serveMetrics(openSampling(apiOptions(f)), exportReads(openApi(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

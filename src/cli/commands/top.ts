@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { apiOptions } from '../context.js';
+import { apiOptions, openApi } from '../context.js';
 import { flagsOf, subcommand, type CommandFlags } from './options.js';
 import type { MetricsFormat } from '../../stats/openmetrics.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from '../../ui/view/interval.js';
@@ -42,17 +42,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }, { exportReads }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
     import('../../stats/openmetrics.js'),
+    import('../../engine/export-reads.js'),
   ]);
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
   // More than one pass: learn the tree from inotify rather than statting it every time.
   const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
   const root = sampling.container(name ?? '/');
   const sampler = new Sampler(sampling, { root, histograms: true, type: 'full' });
+  // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not keep.
+  const reads = format === 'json' ? undefined : exportReads(openApi(f));
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -64,7 +67,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
       if (i > 0) await sleep(intervalMs);
       if (stop) break;
       const view = sampler.next();
-      const text = format === 'json' ? toNdjsonLine(view) : toOpenMetrics(view, { format });
+      const text = format === 'json' ? toNdjsonLine(view) : toOpenMetrics(view, { format, ...reads });
       if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
