@@ -11,8 +11,10 @@ export const fsWatchDir: WatchDir = (dir, onEvent) => {
   return w;
 };
 
-/** The files whose writes change a container's freezer state (v1, and v2's cgroup.events that the kernel updates). */
-const FREEZER_FILES = new Set(['freezer.state', 'cgroup.freeze', 'cgroup.events']);
+/** The file a cgroup is frozen or thawed through: v1's freezer.state, v2's cgroup.freeze (a dir has one or none). */
+export const FREEZE_FILES = ['freezer.state', 'cgroup.freeze'] as const;
+/** The files whose writes change a container's freezer state (and v2's cgroup.events, which the kernel updates). */
+const FREEZER_FILES = new Set<string>([...FREEZE_FILES, 'cgroup.events']);
 /** Files the kernel itself notifies as it counts (v2 memory.events, pids.events, …): no setting changed. */
 const KERNEL_NOTIFIED = /\.events(\.local)?$/;
 const isSetting = (file: string | null) => file === null || !KERNEL_NOTIFIED.test(file);

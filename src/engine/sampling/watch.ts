@@ -5,7 +5,7 @@ import type { V1Controller } from '../kernel/layout.js';
 import type { Machine } from '../kernel/machine.js';
 import { parentName } from '../names.js';
 import type { Heard } from './reading.js';
-import { TreeWatch, watchBudget, type Changes, type WatchDir } from './tree-watch.js';
+import { FREEZE_FILES, TreeWatch, watchBudget, type Changes, type WatchDir } from './tree-watch.js';
 
 /** v1 hierarchies whose settings a counters pass shows (settings.ts). */
 const SETTINGS_HIERARCHIES: readonly V1Controller[] = ['cpu', 'memory', 'pids'];
@@ -25,8 +25,6 @@ export function maxUserWatches(io: KernelIo): number {
 export class TreeEvents implements Heard {
   private readonly watch: TreeWatch;
   private changes: Changes;
-  /** The file whose writes freeze or thaw a cgroup in the tracking hierarchy. */
-  private readonly freezeFile: string;
 
   constructor(
     private readonly m: Machine,
@@ -35,7 +33,6 @@ export class TreeEvents implements Heard {
   ) {
     this.watch = new TreeWatch(watchDir, budget ?? watchBudget(maxUserWatches(m.io)));
     this.changes = this.watch.take();
-    this.freezeFile = m.version === 1 ? 'freezer.state' : 'cgroup.freeze';
   }
 
   /** False once watching failed (the watch budget or limit): the sampler polls from then on. */
@@ -59,8 +56,12 @@ export class TreeEvents implements Heard {
   watchAbove(root: string): void {
     const parent = path.dirname(this.m.trackingDir(root));
     const dirs = [parent];
-    for (let d = path.dirname(parent); d !== '/' && this.m.io.exists(`${d}/${this.freezeFile}`); d = path.dirname(d)) dirs.push(d);
+    for (let d = path.dirname(parent); d !== '/' && this.hasFreezer(d); d = path.dirname(d)) dirs.push(d);
     this.watch.watchAbove(dirs, { name: root, entry: path.basename(this.m.trackingDir(root)) });
+  }
+
+  private hasFreezer(dir: string): boolean {
+    return FREEZE_FILES.some((f) => this.m.io.exists(`${dir}/${f}`));
   }
 
   /** Starts a pass: what changed since the previous one. Returns the containers whose children changed. */
