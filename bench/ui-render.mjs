@@ -26,7 +26,6 @@
 // Run: node bench/ui-render.mjs   (BENCH_PASSES=30; bundles src/ui into a temp dir itself)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -48,12 +47,19 @@ async function parent() {
   // with React and Ink inside and the same production settings as scripts/build.mjs
   // (splitting too, so Ink's optional devtools import stays a lazy chunk that never loads;
   // Ink's Output replaced by src/ui/render/frame-output.ts, as shipped).
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-ui-bench-'));
+  // Under node_modules/.cache, not /tmp: the fake console's specs go through the real codec,
+  // which (with no dist/schema.json beside the bundle) compiles the .proto files with
+  // protobufjs, found from here.
+  const cache = fileURLToPath(new URL('../node_modules/.cache/', import.meta.url));
+  fs.mkdirSync(cache, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(cache, 'lmctfy-ui-bench-'));
   try {
     await build({
       stdin: {
-        contents: `export { App } from './src/ui/App.js'; export { INK_OPTIONS } from './src/ui/index.js'; export { FakeConsole } from './src/ui/fake-source.js';
-          export { indexTree, visibleRows, rowPositions } from './src/ui/tree.js';
+        // The fake console is a test double: it lives in test/support and is bundled from there.
+        contents: `export { App } from './src/ui/components/App.js'; export { INK_OPTIONS } from './src/ui/index.js';
+          export { FakeConsole } from './test/support/fake-console.js';
+          export { indexTree, visibleRows, rowPositions } from './src/ui/view/tree.js';
           export { render } from 'ink'; export { createElement } from 'react';`,
         resolveDir: process.cwd(),
         loader: 'ts',

@@ -30,11 +30,25 @@ export function engineActions(api: ContainerApi): ConsoleActions {
     pause: (name) => api.get(name).pause(),
     resume: (name) => api.get(name).resume(),
     async run(name, command) {
-      const child = await api.get(name).run(commandArgv([command.trim()]), { detached: true });
+      // Detached, its output into the container's log, which `l` shows.
+      const child = await api.get(name).run(commandArgv([command.trim()]), { detached: true, log: true });
       child.unref();
       return child.pid!;
     },
-    killAll: (name) => api.get(name).killAll(),
+    async signal(name, target, signal) {
+      // KILL to everything is the engine's killAll, which also catches tasks forked meanwhile.
+      if (target === 'all' && signal === 'KILL') await api.get(name).killAll();
+      else api.get(name).signal(target, signal);
+    },
+    async processes(name) {
+      return api.get(name).processes();
+    },
+    async log(name, offset) {
+      return api.get(name).readLog(offset);
+    },
+    async shell(name, command) {
+      return api.get(name).shell(command === '' ? undefined : commandArgv([command]));
+    },
     destroy: (name, force) => api.destroy(name, { force }),
     async specText(name) {
       return formatText('ContainerSpec', api.get(name).spec());

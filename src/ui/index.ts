@@ -1,14 +1,15 @@
 import { render } from 'ink';
 import { createElement } from 'react';
-import { Code, LmctfyError } from '../engine/errors.js';
+import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { App } from './components/App.js';
+import type { ConsoleExit } from './hooks/useConsole.js';
+import { reduce, type ConsoleState } from './state/console-state.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
 
-export type { ConsoleActions, ConsoleHeader, ConsoleSource } from './source.js';
+export type { ConsoleActions, ConsoleHeader, ConsoleSource, LogChunk, ProcessSnapshot, SignalName } from './source.js';
 export { App, type AppProps } from './components/App.js';
-export { FakeConsole, type FakeConsoleOptions } from './fake-source.js';
 
-const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h';
+const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
 
 /**
@@ -25,7 +26,9 @@ export interface RunConsoleOptions {
 
 /**
  * Runs the console until the user quits. On a terminal it draws on the alternate screen
- * and gives the original screen back afterwards, also when rendering fails.
+ * and gives the original screen back afterwards, also when rendering fails. To hand the
+ * terminal to a command (`x`), the console ends with its state, the command runs on the
+ * original screen with the terminal's own modes, and a new console starts from that state.
  * Keys need a terminal on stdin: without one this fails with FAILED_PRECONDITION.
  */
 export async function runConsole(options: RunConsoleOptions): Promise<void> {
@@ -34,11 +37,35 @@ export async function runConsole(options: RunConsoleOptions): Promise<void> {
     throw new LmctfyError(Code.FAILED_PRECONDITION, 'the console needs a terminal on stdin (top --json streams without one)');
   }
   const alternate = stdout.isTTY === true;
-  if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
+  let state: ConsoleState | undefined;
+  for (;;) {
+    if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
+    let exit: ConsoleExit | undefined;
+    try {
+      // Ink unmounts itself on exit (q, Ctrl+C, x, or a render error, which rejects here).
+      exit = (await render(createElement(App, { ...options, initial: state }), INK_OPTIONS).waitUntilExit()) as ConsoleExit | undefined;
+    } finally {
+      if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
+    }
+    if (exit?.kind !== 'handOver') return;
+    state = reduce(exit.state, await handOver(options.actions, exit.name, exit.command), {
+      now: Date.now(),
+      validateSpec: () => undefined,
+    }).state;
+  }
+}
+
+/** Runs the command with the terminal: Ink has let go of raw mode; stdin must stop being read too. */
+async function handOver(actions: ConsoleActions, name: string, command: string) {
+  // Ink removed its reader; a paused stdin stops reading the terminal (a tick later,
+  // once the stream has seen the reader go), so every key reaches the command.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.stdin.pause();
+  process.stdout.write(`lmctfy: ${command === '' ? 'shell' : command} in ${name}; exit it to return to the console\n`);
   try {
-    // Ink unmounts itself on exit (q, Ctrl+C, or a render error, which rejects here).
-    await render(createElement(App, options), INK_OPTIONS).waitUntilExit();
-  } finally {
-    if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
+    const status = await actions.shell(name, command);
+    return { type: 'handedBack' as const, name, command, status };
+  } catch (e) {
+    return { type: 'handedBack' as const, name, command, message: asLmctfyError(e).describe() };
   }
 }

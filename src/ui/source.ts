@@ -1,4 +1,9 @@
 import type { HistorySeries, SampleView } from '../stats/model.js';
+import type { SignalName } from './state/flows.js';
+import type { LogChunk } from './state/console-state.js';
+import type { ProcessSnapshot } from './view/processes.js';
+
+export type { LogChunk, ProcessSnapshot, SignalName };
 
 /** Static facts about the machine and the tree the console watches. */
 export interface ConsoleHeader {
@@ -11,7 +16,7 @@ export interface ConsoleHeader {
   rootName: string;
 }
 
-/** Where the console's numbers come from: the sampler in production, a fake in tests and `--demo`. */
+/** Where the console's numbers come from: the sampler in production, a fake in tests. */
 export interface ConsoleSource {
   /** Calls `listener` with every new pass; returns the unsubscribe function. */
   subscribe(listener: (view: SampleView) => void): () => void;
@@ -34,9 +39,19 @@ export interface ConsoleActions {
   update(name: string, specText: string): Promise<void>;
   pause(name: string): Promise<void>;
   resume(name: string): Promise<void>;
-  /** Runs `command` detached inside the container; returns its pid. */
+  /** Runs `command` detached inside the container, its output into the container's log; returns its pid. */
   run(name: string, command: string): Promise<number>;
-  killAll(name: string): Promise<void>;
+  /** Sends a signal to one of the container's processes or to all of them. */
+  signal(name: string, target: number | 'all', signal: SignalName): Promise<void>;
+  /** The container's processes (htop's fields), for the process list. */
+  processes(name: string): Promise<ProcessSnapshot>;
+  /** The container's log of detached commands from `offset` (default: its tail); follow it with `next`. */
+  log(name: string, offset?: number): Promise<LogChunk>;
+  /**
+   * Runs `command` (empty: the user's shell) inside the container with the terminal, which
+   * the console has given up; returns its exit status.
+   */
+  shell(name: string, command: string): Promise<number>;
   destroy(name: string, force: boolean): Promise<void>;
   /** The container's current spec in protobuf text format. */
   specText(name: string): Promise<string>;

@@ -1,16 +1,17 @@
-import { Code, LmctfyError } from '../engine/errors.js';
-import { isWithin, resolveName } from '../engine/names.js';
-import type { FreezerState, HistogramMap } from '../messages/types.js';
-import type { ContainerView, HistorySeries, Percentiles, SampleView } from '../stats/model.js';
-import { mergeTextSpec, parseTextSpec, printTextSpec, SpecSyntaxError, type TextMessage } from './fake-spec.js';
-import type { ConsoleActions, ConsoleHeader, ConsoleSource } from './source.js';
+import { Code, LmctfyError, isLmctfyError } from '../../src/engine/errors.js';
+import { isWithin, resolveName } from '../../src/engine/names.js';
+import { formatText, parseText } from '../../src/messages/codec.js';
+import type { ContainerSpec, FreezerState, HistogramMap } from '../../src/messages/types.js';
+import { HistoryStore } from '../../src/stats/history.js';
+import type { ContainerView, HistorySeries, SampleView } from '../../src/stats/model.js';
+import type { ConsoleActions, ConsoleHeader, ConsoleSource, LogChunk, ProcessSnapshot, SignalName } from '../../src/ui/source.js';
 
 export interface FakeConsoleOptions {
-  /** Generated containers under /fleet (100 per group), for size tests and the demo. */
+  /** Generated containers under /fleet (100 per group), for size tests and the render bench. */
   extraContainers?: number;
   /** Starting interval, default 1000 ms. */
   intervalMs?: number;
-  /** Publish a pass every interval while anyone listens (the demo); tests call tick(). */
+  /** Publish a pass every interval while anyone listens; tests call tick(). */
   autoTick?: boolean;
 }
 
@@ -18,13 +19,15 @@ interface FakeNode {
   name: string;
   /** Drives this container's made-up numbers. */
   seed: number;
-  spec: TextMessage;
+  spec: ContainerSpec;
   state: FreezerState;
   tasks: number;
   oomKills: number;
   /** An OOM kill every this many passes. */
   oomEvery?: number;
   cpuNs: number;
+  /** What detached commands "wrote": one line per run. */
+  log: string;
 }
 
 const MiB = 1024 * 1024;
@@ -44,13 +47,15 @@ const SEED_TREE: ReadonlyArray<{ name: string; spec: string; tasks: number; stat
 ];
 
 /**
- * A deterministic stand-in for the sampler and the engine: a small tree (plus optional
- * generated containers) whose numbers are functions of the pass number, and actions that
- * change it. Nothing runs unless `autoTick` is set and someone subscribes.
+ * A deterministic stand-in for the sampler and the engine, for tests and the render
+ * benchmark: a small tree (plus optional generated containers) whose numbers are functions
+ * of the pass number, and actions that change it. Specs go through the real codec and
+ * history through the real HistoryStore, so the console sees what it would in production.
+ * Nothing runs unless `autoTick` is set and someone subscribes.
  */
 export class FakeConsole implements ConsoleSource, ConsoleActions {
   private readonly nodes = new Map<string, FakeNode>();
-  private readonly histories = new Map<string, { cpu: number[]; mem: number[] }>();
+  private readonly histories = new HistoryStore({ capacity: HISTORY_LENGTH });
   private readonly listeners = new Set<(view: SampleView) => void>();
   private passes = 0;
   private interval: number;
@@ -61,7 +66,7 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
   constructor(private readonly options: FakeConsoleOptions = {}) {
     this.interval = options.intervalMs ?? 1000;
     for (const c of SEED_TREE) {
-      this.add(c.name, parseTextSpec(c.spec), c.tasks, c.state ?? 'THAWED', c.oomEvery);
+      this.add(c.name, this.parse(c.spec), c.tasks, c.state ?? 'THAWED', c.oomEvery);
     }
     const extra = options.extraContainers ?? 0;
     if (extra > 0) this.add('/fleet', {}, 0);
@@ -87,18 +92,11 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
   }
 
   history(name: string): HistorySeries | undefined {
-    const h = this.histories.get(name);
-    if (!h) return undefined;
-    return {
-      cpuPercent: [...h.cpu],
-      memoryUsage: [...h.mem],
-      cpuPercentiles: percentiles(h.cpu),
-      memoryPercentiles: percentiles(h.mem),
-    };
+    return this.histories.series(name);
   }
 
   recentCpu(name: string, n: number): readonly number[] | undefined {
-    return this.histories.get(name)?.cpu.slice(-n);
+    return this.histories.recentCpu(name, n);
   }
 
   setIntervalMs(ms: number): void {
@@ -143,7 +141,7 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
 
   async update(name: string, specText: string): Promise<void> {
     const node = this.mustExist(name);
-    node.spec = mergeTextSpec(node.spec, this.parse(specText));
+    node.spec = mergeDiff(node.spec, this.parse(specText)) as ContainerSpec;
   }
 
   async pause(name: string): Promise<void> {
@@ -154,14 +152,52 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     this.mustExist(name).state = 'THAWED';
   }
 
-  async run(name: string, _command: string): Promise<number> {
-    this.mustExist(name).tasks++;
-    return this.nextPid++;
+  async run(name: string, command: string): Promise<number> {
+    const node = this.mustExist(name);
+    node.tasks++;
+    const pid = this.nextPid++;
+    node.log += `[${pid}] ${command}\n`;
+    return pid;
   }
 
-  async killAll(name: string): Promise<void> {
+  /** Every signal ends its target here (the fake has no handlers). */
+  async signal(name: string, target: number | 'all', signal: SignalName): Promise<void> {
+    const node = this.mustExist(name);
+    if (target === 'all') node.tasks = 0;
+    else if (target - pidBase(node) >= 0 && target - pidBase(node) < node.tasks) node.tasks--;
+    else throw new LmctfyError(Code.NOT_FOUND, `process ${target} is not in container ${name}`);
+    this.signals.push({ name, target, signal });
+  }
+
+  /** Signals sent, oldest first. */
+  readonly signals: Array<{ name: string; target: number | 'all'; signal: SignalName }> = [];
+
+  async processes(name: string): Promise<ProcessSnapshot> {
+    const node = this.mustExist(name);
+    const processes = Array.from({ length: node.tasks }, (_, i) => ({
+      pid: pidBase(node) + i,
+      ppid: 1,
+      uid: 0,
+      user: 'root',
+      state: node.state === 'FROZEN' ? 'D' : 'S',
+      cpuTicks: Math.round(node.cpuNs / 1e7 / (i + 1)),
+      rssBytes: (i + 1) * 4 * MiB,
+      command: i === 0 ? `worker --id ${node.seed}` : `worker --child ${i}`,
+      startTicks: 1000 + i,
+    }));
+    return { clockTicksPerSecond: 100, processes };
+  }
+
+  async log(name: string, offset?: number): Promise<LogChunk> {
+    const text = this.mustExist(name).log;
+    const from = offset === undefined || offset > text.length ? 0 : offset;
+    return { text: text.slice(from), next: text.length, reset: offset !== undefined && offset > text.length };
+  }
+
+  /** Shells typed here "exit" with their command's length, so a test can tell them apart. */
+  async shell(name: string, command: string): Promise<number> {
     this.mustExist(name);
-    for (const node of this.nodes.values()) if (isWithin(node.name, name)) node.tasks = 0;
+    return command.length;
   }
 
   async destroy(name: string, force: boolean): Promise<void> {
@@ -171,30 +207,27 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     if (!force && (subtree.length > 1 || node.tasks > 0)) {
       throw new LmctfyError(Code.FAILED_PRECONDITION, `${name} has children or tasks; destroy it with force`);
     }
-    for (const n of subtree) {
-      this.nodes.delete(n);
-      this.histories.delete(n);
-    }
+    for (const n of subtree) this.nodes.delete(n);
   }
 
   async specText(name: string): Promise<string> {
-    return printTextSpec(this.mustExist(name).spec);
+    return formatText('ContainerSpec', this.mustExist(name).spec);
   }
 
   validateSpec(specText: string): string | undefined {
     try {
-      parseTextSpec(specText);
+      this.parse(specText);
       return undefined;
     } catch (e) {
-      if (e instanceof SpecSyntaxError) return e.message;
+      if (isLmctfyError(e)) return e.message;
       throw e;
     }
   }
 
   // ---- internals ----
 
-  private add(name: string, spec: TextMessage, tasks: number, state: FreezerState = 'THAWED', oomEvery?: number): void {
-    this.nodes.set(name, { name, seed: this.nextSeed++, spec, state, tasks, oomKills: 0, oomEvery, cpuNs: 0 });
+  private add(name: string, spec: ContainerSpec, tasks: number, state: FreezerState = 'THAWED', oomEvery?: number): void {
+    this.nodes.set(name, { name, seed: this.nextSeed++, spec, state, tasks, oomKills: 0, oomEvery, cpuNs: 0, log: '' });
   }
 
   private mustExist(name: string): FakeNode {
@@ -203,13 +236,8 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     return node;
   }
 
-  private parse(specText: string): TextMessage {
-    try {
-      return parseTextSpec(specText);
-    } catch (e) {
-      if (e instanceof SpecSyntaxError) throw new LmctfyError(Code.INVALID_ARGUMENT, `spec: ${e.message}`);
-      throw e;
-    }
+  private parse(specText: string): ContainerSpec {
+    return parseText<ContainerSpec>('ContainerSpec', specText);
   }
 
   private startTimer(): void {
@@ -225,30 +253,21 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     const t = this.passes;
     const intervalSec = t === 1 ? 0 : this.interval / 1000;
     const containers: ContainerView[] = [];
-    for (const node of this.nodes.values()) {
-      const view = this.containerView(node, t, intervalSec);
-      containers.push(view);
-      const h = this.histories.get(node.name) ?? { cpu: [], mem: [] };
-      h.cpu.push(view.rates.cpuPercent ?? 0);
-      h.mem.push(view.raw.stats.memory?.usage ?? 0);
-      if (h.cpu.length > HISTORY_LENGTH) {
-        h.cpu.shift();
-        h.mem.shift();
-      }
-      this.histories.set(node.name, h);
-    }
-    return {
+    for (const node of this.nodes.values()) containers.push(this.containerView(node, t, intervalSec));
+    const view = {
       timestamp: new Date(START_MS + t * this.interval).toISOString(),
       monoNs: t * this.interval * 1e6,
       intervalSec,
       containers,
     };
+    this.histories.record(view);
+    return view;
   }
 
   private containerView(node: FakeNode, t: number, intervalSec: number): ContainerView {
     const wave = (Math.sin((t + node.seed * 7) / 5) + 1) / 2;
-    const cpuMaxMilli = numberAt(node.spec, 'cpu', 'max_limit');
-    const memoryLimit = numberAt(node.spec, 'memory', 'limit');
+    const cpuMaxMilli = node.spec.cpu?.max_limit;
+    const memoryLimit = node.spec.memory?.limit;
     const capPercent = cpuMaxMilli === undefined ? 150 : cpuMaxMilli / 10;
     const running = node.state === 'THAWED' && node.tasks > 0;
     const cpuPercent = running ? round1(wave * capPercent * 0.98) : 0;
@@ -288,10 +307,20 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
   }
 }
 
-function numberAt(spec: TextMessage, message: string, field: string): number | undefined {
-  const m = spec[message];
-  const v = typeof m === 'object' ? m[field] : undefined;
-  return typeof v === 'number' ? v : undefined;
+/** `update` with the diff policy: fields given replace those set, nested messages merge, the rest stay. */
+function mergeDiff(base: object, change: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [field, value] of Object.entries(change)) {
+    const old = out[field];
+    const nested = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+    out[field] = nested(value) && nested(old) ? mergeDiff(old, value) : value;
+  }
+  return out;
+}
+
+/** Each container's made-up pids start at their own 1000s. */
+function pidBase(node: FakeNode): number {
+  return 10_000 + node.seed * 1000;
 }
 
 function round1(n: number): number {
@@ -305,12 +334,4 @@ function histograms(seed: number, t: number): HistogramMap[] {
     { type: 'QUEUE_SELF', stat: counts(5) },
     { type: 'ONCPU', stat: counts(11) },
   ];
-}
-
-/** Nearest-rank percentiles; undefined below two samples. */
-function percentiles(values: readonly number[]): Percentiles | undefined {
-  if (values.length < 2) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  return { p50: at(50), p90: at(90), p99: at(99) };
 }

@@ -170,20 +170,94 @@ describe('pause, run, kill', () => {
     expect(actions.run).toHaveBeenCalledExactlyOnceWith('/busy', 'sleep 100');
   });
 
-  it('K kills all tasks after y', async () => {
+  it('K asks which signal (TERM first), then whether to send it to every task', async () => {
     const { r, actions } = await at('/busy');
     await press(r, 'K');
-    expect(screen(r)).toContain('Kill all tasks in /busy? [y/N]');
+    expect(screen(r)).toContain('Signal for all 2 tasks in /busy: [TERM]  KILL');
+    await press(r, KEY.enter);
+    expect(screen(r)).toContain('Send SIGTERM to all 2 tasks in /busy? [y/N]');
     await press(r, 'y');
-    await vi.waitFor(() => expect(screen(r)).toContain('killed all tasks in /busy'));
-    expect(actions.killAll).toHaveBeenCalledExactlyOnceWith('/busy');
+    await vi.waitFor(() => expect(screen(r)).toContain('sent SIGTERM to all tasks in /busy'));
+    expect(actions.signal).toHaveBeenCalledExactlyOnceWith('/busy', 'all', 'TERM');
   });
 
-  it('K then n kills nothing', async () => {
+  it.each([
+    ['→ once', [KEY.right], 'KILL'],
+    ['→ twice', [KEY.right, KEY.right], 'HUP'],
+    ['← from TERM wraps round', [KEY.left], 'USR2'],
+    ['its number', ['4'], 'INT'],
+  ])('K then %s chooses another signal', async (_, keys, signal) => {
     const { r, actions } = await at('/busy');
-    await press(r, 'K', 'n');
+    await press(r, 'K', ...keys, KEY.enter, 'y');
+    await vi.waitFor(() => expect(actions.signal).toHaveBeenCalledExactlyOnceWith('/busy', 'all', signal));
+  });
+
+  it.each([
+    ['Esc at the choice', ['K', KEY.escape]],
+    ['n at the question', ['K', KEY.enter, 'n']],
+  ])('%s sends nothing', async (_, keys) => {
+    const { r, actions } = await at('/busy');
+    await press(r, ...keys);
     expect(screen(r)).toContain('cancelled');
-    expect(actions.killAll).not.toHaveBeenCalled();
+    expect(actions.signal).not.toHaveBeenCalled();
+  });
+});
+
+describe('safety', () => {
+  it.each([
+    ['/', 'Pause / and with it every container in the tree? [y/N]'],
+    ['/web', 'Pause /web and its 1 child container? [y/N]'],
+  ])('p on %s asks first', async (name, question) => {
+    const { r, actions } = await at(name);
+    await press(r, 'p');
+    expect(screen(r)).toContain(question);
+    expect(actions.pause).not.toHaveBeenCalled();
+    await press(r, 'y');
+    await vi.waitFor(() => expect(actions.pause).toHaveBeenCalledExactlyOnceWith(name));
+  });
+
+  it('p on a container with children, answered n, pauses nothing', async () => {
+    const { r, actions } = await at('/web');
+    await press(r, 'p', 'n');
+    expect(screen(r)).toContain('cancelled');
+    expect(actions.pause).not.toHaveBeenCalled();
+  });
+
+  it('d on / says at once that the root cannot be destroyed', async () => {
+    const { r, actions } = await at('/');
+    await press(r, 'd');
+    expect(screen(r)).toContain('the root container / cannot be destroyed');
+    expect(screen(r)).not.toContain('[y/N]');
+    await press(r, KEY.down);
+    expect(selectedLine(r)).toContain('busy');
+    expect(actions.destroy).not.toHaveBeenCalled();
+  });
+
+  it('says when the selected container was destroyed elsewhere', async () => {
+    const { r, source } = await at('/web/api');
+    await drawn(r, () => source.emit(sampleView(TREE.containers.filter((c) => c.name !== '/web/api'))));
+    expect(screen(r)).toContain('/web/api was destroyed elsewhere; showing /web');
+    expect(selectedLine(r)).toMatch(/^› +web\s/);
+  });
+
+  it('a status message clears after a while', async () => {
+    const { r } = await at('/busy', { statusMs: 50 });
+    await press(r, 's');
+    expect(screen(r)).toContain('sorted by CPU');
+    await vi.waitFor(() => expect(screen(r)).not.toContain('sorted by CPU'));
+  });
+
+  it('a pending status stays until its outcome', async () => {
+    const actions = fakeActions();
+    let finish = () => undefined as void;
+    actions.pause.mockImplementation(() => new Promise<void>((resolve) => (finish = resolve)));
+    const { r } = await at('/busy', { actions, statusMs: 1 });
+    await press(r, 'p');
+    expect(screen(r)).toContain('pausing /busy…');
+    await drawn(r, () => undefined, 100);
+    expect(screen(r)).toContain('pausing /busy…');
+    finish();
+    await vi.waitFor(() => expect(screen(r)).not.toContain('pausing /busy'));
   });
 });
 
@@ -222,17 +296,18 @@ describe('destroy', () => {
     expect(actions.destroy).not.toHaveBeenCalled();
   });
 
-  it('the selection moves to the parent when the container vanishes', async () => {
+  it('the selection moves to the parent when the container vanishes, with no word of "elsewhere"', async () => {
     const { r, source } = await at('/web/api');
     await press(r, 'd', 'y');
     await vi.waitFor(() => expect(screen(r)).toContain('destroyed /web/api'));
     await drawn(r, () => source.emit(sampleView(TREE.containers.filter((c) => c.name !== '/web/api'))));
     expect(selectedLine(r)).toMatch(/^› +web\s/);
+    expect(screen(r)).not.toContain('elsewhere');
   });
 });
 
 describe('read-only', () => {
-  it.each(['c', 'u', 'p', 'r', 'K', 'd'])('%s only says read-only', async (key) => {
+  it.each(['c', 'u', 'p', 'r', 'K', 'd', 'x'])('%s only says read-only', async (key) => {
     const { r, actions } = await at('/busy', { readOnly: true });
     await press(r, key);
     expect(screen(r)).toMatch(/read-only: \w+ is disabled/);

@@ -161,15 +161,19 @@ describe('filter', () => {
 });
 
 describe('sort, interval, help, quit', () => {
-  it('s cycles the sort: name, CPU, memory, keeping the tree', async () => {
+  it('s cycles the sort (name, CPU, memory, ...) keeping the tree; S reverses it', async () => {
     const { r } = await start();
     await press(r, 's');
-    expect(screen(r)).toContain('sorted by cpu');
+    expect(screen(r)).toContain('sorted by CPU');
     expect(names(r)).toEqual(['/', 'batch', 'job', 'web', 'front', 'back']);
     await press(r, 's');
     expect(screen(r)).toContain('sort memory');
     expect(names(r)).toEqual(['/', 'web', 'front', 'back', 'batch', 'job']);
-    await press(r, 's');
+    await press(r, 'S');
+    expect(screen(r)).toContain('sorted by memory, reversed');
+    expect(names(r)).toEqual(['/', 'batch', 'job', 'web', 'back', 'front']);
+    await press(r, 'S', 's', 's', 's', 's');
+    expect(screen(r)).toContain('sort name');
     expect(names(r)).toEqual(['/', 'batch', 'job', 'web', 'back', 'front']);
   });
 
@@ -186,10 +190,10 @@ describe('sort, interval, help, quit', () => {
   it('? shows the help and any key closes it', async () => {
     const { r } = await start();
     await press(r, '?');
-    expect(screen(r)).toContain('kill all tasks');
+    expect(screen(r)).toContain('send a signal');
     expect(screen(r)).not.toContain('MEM USED/LIMIT');
     await press(r, 'x');
-    expect(screen(r)).not.toContain('kill all tasks');
+    expect(screen(r)).not.toContain('send a signal');
     expect(names(r)).toHaveLength(6);
   });
 

@@ -49,7 +49,7 @@ describe('colour', () => {
     const actions = fakeActions();
     actions.pause.mockRejectedValue(new LmctfyError(Code.PERMISSION_DENIED, 'not yours'));
     const { r } = await startConsole(VIEW, { actions });
-    await press(r, 'p');
+    await press(r, 'p', 'y');
     await vi.waitFor(() => expect(r.lastFrame()).toContain(`${RED}PERMISSION_DENIED: not yours`));
   });
 

@@ -1,43 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import { mergeTextSpec, parseTextSpec, printTextSpec } from '../../src/ui/fake-spec.js';
-import { FakeConsole } from '../../src/ui/fake-source.js';
-
-describe('fake text format', () => {
-  it.each([
-    ['', {}],
-    ['cpu { limit: 500 }', { cpu: { limit: 500 } }],
-    ['cpu: { limit: 500 max_limit: 1000 }', { cpu: { limit: 500, max_limit: 1000 } }],
-    ['cpu { scheduling_latency: PRIORITY }', { cpu: { scheduling_latency: 'PRIORITY' } }],
-    ['memory { hugetlbfs_path: "/a b" }', { memory: { hugetlbfs_path: '"/a b"' } }],
-    ['# comment\nmemory {\n  limit: -1 # unlimited\n}\n', { memory: { limit: -1 } }],
-  ])('parses %j', (text, message) => {
-    expect(parseTextSpec(text)).toEqual(message);
-  });
-
-  it.each([
-    ['cpu {', 'line 1 column 6: missing "}"'],
-    ['cpu }', 'line 1 column 5: expected ":" or "{" after cpu'],
-    ['}', 'line 1 column 1: unexpected "}"'],
-    ['cpu {\n  limit: }', 'line 2 column 10: expected a value for limit'],
-    ['cpu { limit 5 }', 'line 1 column 13: expected ":" or "{" after limit'],
-    ['5', 'line 1 column 1: expected a field name, found "5"'],
-    ['cpu { limit: 5 } @', 'line 1 column 18: unexpected "@"'],
-  ])('rejects %j with its position', (text, message) => {
-    expect(() => parseTextSpec(text)).toThrow(message);
-  });
-
-  it('prints what it parsed back', () => {
-    const text = 'cpu {\n  limit: 500\n  scheduling_latency: PRIORITY\n}\nmemory {\n  hugetlbfs_path: "/x"\n}\n';
-    expect(printTextSpec(parseTextSpec(text))).toBe(text);
-  });
-
-  it('merges with the diff policy: given fields change, the rest stay', () => {
-    const base = parseTextSpec('cpu { limit: 500 max_limit: 1000 } memory { limit: 1 }');
-    const merged = mergeTextSpec(base, parseTextSpec('cpu { max_limit: 2000 } pids { limit: 10 }'));
-    expect(merged).toEqual({ cpu: { limit: 500, max_limit: 2000 }, memory: { limit: 1 }, pids: { limit: 10 } });
-  });
-});
+import { formatText, parseText } from '../../src/messages/codec.js';
+import { percentiles } from '../../src/stats/history.js';
+import { FakeConsole } from '../support/fake-console.js';
 
 describe('FakeConsole', () => {
   afterEach(() => {
@@ -59,17 +24,16 @@ describe('FakeConsole', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('keeps history and percentiles per container', () => {
+  it('keeps history per container with the sampler\'s own percentile rule', () => {
     const fake = new FakeConsole();
     expect(fake.history('/web')).toBeUndefined();
-    fake.tick();
-    expect(fake.history('/web')?.cpuPercentiles).toBeUndefined();
-    for (let i = 0; i < 9; i++) fake.tick();
+    for (let i = 0; i < 10; i++) fake.tick();
     const h = fake.history('/web/backend');
     expect(h?.cpuPercent).toHaveLength(10);
     expect(h?.memoryUsage).toHaveLength(10);
-    const sorted = [...(h?.cpuPercent ?? [])].sort((x, y) => x - y);
-    expect(h?.cpuPercentiles).toEqual({ p50: sorted[4], p90: sorted[8], p99: sorted[9] });
+    expect(h?.cpuPercentiles).toEqual(percentiles(h?.cpuPercent ?? []));
+    expect(h?.cpuPercentiles).not.toEqual(percentiles([]));
+    expect(fake.recentCpu('/web/backend', 3)).toEqual(h?.cpuPercent.slice(-3));
   });
 
   it('reports an OOM kill every 15 passes in /batch/job-1', () => {
@@ -122,7 +86,7 @@ describe('FakeConsole', () => {
     expect(names(fake)).toContain('/web/db');
     expect(find(fake, '/web/db')?.raw.limits.memoryLimit).toBe(1048576);
     await fake.update('/web/db', 'cpu { max_limit: 500 }');
-    expect(await fake.specText('/web/db')).toBe('memory {\n  limit: 1048576\n}\ncpu {\n  max_limit: 500\n}\n');
+    expect(await fake.specText('/web/db')).toBe(formatText('ContainerSpec', { cpu: { max_limit: 500 }, memory: { limit: 1048576 } }));
     expect(find(fake, '/web/db')?.raw.limits.cpuMaxMilli).toBe(500);
   });
 
@@ -151,18 +115,23 @@ describe('FakeConsole', () => {
     await fake.resume('/web/backend');
     expect(find(fake, '/web/backend')?.state).toBe('THAWED');
     expect(await fake.run('/batch', 'sleep 1')).toBe(4000);
-    expect(await fake.run('/batch', 'sleep 1')).toBe(4001);
+    expect(await fake.run('/batch', 'sleep 2')).toBe(4001);
     expect(find(fake, '/batch')?.raw.stats.pids?.current).toBe(2);
-    await fake.killAll('/batch');
+    expect((await fake.log('/batch')).text).toBe('[4000] sleep 1\n[4001] sleep 2\n');
+    const [first] = (await fake.processes('/batch')).processes;
+    await fake.signal('/batch', first.pid, 'TERM');
+    expect(find(fake, '/batch')?.raw.stats.pids?.current).toBe(1);
+    await fake.signal('/batch/job-1', 'all', 'KILL');
     expect(find(fake, '/batch/job-1')?.raw.stats.pids?.current).toBe(0);
     await fake.destroy('/batch', true);
     expect(names(fake).filter((n) => n.startsWith('/batch'))).toEqual([]);
-    expect(fake.history('/batch/job-1')).toBeUndefined();
   });
 
-  it('validates spec text', () => {
+  it('validates spec text with the real codec', () => {
     const fake = new FakeConsole();
     expect(fake.validateSpec('cpu { limit: 1 }')).toBeUndefined();
-    expect(fake.validateSpec('cpu { limit: 1')).toBe('line 1 column 15: missing "}"');
+    const problem = fake.validateSpec('cpu { limit: 1');
+    expect(() => parseText('ContainerSpec', 'cpu { limit: 1')).toThrow(problem);
+    expect(fake.validateSpec('cpu { nosuch: 1 }')).toMatch(/nosuch/);
   });
 });

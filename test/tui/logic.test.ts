@@ -1,10 +1,10 @@
-import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { childNameProblem } from '../../src/ui/hooks/useActionFlows.js';
+import { childNameProblem } from '../../src/ui/state/flows.js';
+import type { KeyPress } from '../../src/ui/view/key-input.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, stepInterval } from '../../src/ui/view/interval.js';
 import { commandFor, isActionCommand } from '../../src/ui/view/keys.js';
 import { specToOneLine } from '../../src/ui/view/spec-line.js';
-import { deleteBack, insertText, moveCursor, visibleWindow } from '../../src/ui/view/text-input.js';
+import { deleteBack, editField, insertText, moveCursor, visibleWindow } from '../../src/ui/view/text-input.js';
 import { move, scrollTop } from '../../src/ui/view/viewport.js';
 
 describe('scrollTop', () => {
@@ -56,69 +56,61 @@ describe('stepInterval', () => {
   });
 });
 
-function key(overrides: Partial<Key> = {}): Key {
-  return {
-    upArrow: false,
-    downArrow: false,
-    leftArrow: false,
-    rightArrow: false,
-    pageDown: false,
-    pageUp: false,
-    home: false,
-    end: false,
-    return: false,
-    escape: false,
-    ctrl: false,
-    shift: false,
-    tab: false,
-    backspace: false,
-    delete: false,
-    meta: false,
-    super: false,
-    hyper: false,
-    capsLock: false,
-    numLock: false,
-    ...overrides,
-  };
-}
+const ch = (char: string, mods: Partial<KeyPress> = {}): KeyPress => ({ char, ...mods });
+const named = (name: KeyPress['name'], mods: Partial<KeyPress> = {}): KeyPress => ({ name, ...mods });
 
 describe('commandFor', () => {
   it.each([
-    ['', key({ upArrow: true }), 'up'],
-    ['k', key(), 'up'],
-    ['j', key(), 'down'],
-    ['', key({ pageDown: true }), 'pageDown'],
-    ['', key({ home: true }), 'home'],
-    ['', key({ end: true }), 'end'],
-    ['', key({ leftArrow: true }), 'collapse'],
-    ['', key({ rightArrow: true }), 'expand'],
-    ['', key({ return: true }), 'toggleDetail'],
-    ['', key({ escape: true, meta: true }), 'clearFilter'],
-    ['/', key(), 'filter'],
-    ['s', key(), 'sort'],
-    ['+', key(), 'slower'],
-    ['=', key(), 'slower'],
-    ['-', key(), 'faster'],
-    ['?', key(), 'help'],
-    ['q', key(), 'quit'],
-    ['c', key(), 'create'],
-    ['u', key(), 'update'],
-    ['p', key(), 'pause'],
-    ['r', key(), 'run'],
-    ['K', key({ shift: true }), 'kill'],
-    ['d', key(), 'destroy'],
-    ['x', key(), undefined],
-    ['c', key({ ctrl: true }), undefined],
-    ['toString', key(), undefined],
-  ])('%j %# → %s', (input, k, command) => {
-    expect(commandFor(input, k)).toBe(command);
+    ['table', named('up'), 'up'],
+    ['table', ch('k'), 'up'],
+    ['table', ch('j'), 'down'],
+    ['table', named('pageDown'), 'pageDown'],
+    ['table', named('home'), 'home'],
+    ['table', named('end'), 'end'],
+    ['table', named('left'), 'collapse'],
+    ['table', named('right'), 'expand'],
+    ['table', named('enter'), 'toggleDetail'],
+    ['table', named('escape'), 'clearFilter'],
+    ['table', ch('/'), 'filter'],
+    ['table', ch('s'), 'sort'],
+    ['table', ch('S'), 'reverseSort'],
+    ['table', ch('+'), 'slower'],
+    ['table', ch('='), 'slower'],
+    ['table', ch('-'), 'faster'],
+    ['table', ch('?'), 'help'],
+    ['table', ch('q'), 'quit'],
+    ['table', ch('c', { ctrl: true }), 'quit'],
+    ['table', ch('c'), 'create'],
+    ['table', ch('u'), 'update'],
+    ['table', ch('p'), 'pause'],
+    ['table', ch('r'), 'run'],
+    ['table', ch('K'), 'signal'],
+    ['table', ch('d'), 'destroy'],
+    ['table', ch('x'), 'shell'],
+    ['table', ch('P'), 'processes'],
+    ['table', ch('l'), 'log'],
+    ['table', ch('z'), undefined],
+    ['table', ch('j', { meta: true }), undefined],
+    ['table', ch('toString'), undefined],
+    ['processes', ch('j'), 'down'],
+    ['processes', ch('K'), 'signal'],
+    ['processes', named('escape'), 'close'],
+    ['processes', ch('P'), 'close'],
+    ['processes', ch('d'), undefined],
+    ['log', named('pageUp'), 'pageUp'],
+    ['log', ch('l'), 'close'],
+    ['log', ch('K'), undefined],
+  ] as const)('%s: %j → %s', (mode, k, command) => {
+    expect(commandFor(mode, k)).toBe(command);
   });
 
   it.each([
     ['create', true],
-    ['kill', true],
+    ['signal', true],
+    ['shell', true],
     ['destroy', true],
     ['sort', false],
+    ['processes', false],
     ['quit', false],
   ] as const)('%s is an action: %s', (command, action) => {
     expect(isActionCommand(command)).toBe(action);
@@ -157,6 +149,26 @@ describe('text field editing', () => {
     ['long text, cursor in the middle', 'abcdefghij', 5, 4, { before: 'cde', at: 'f', after: '' }],
   ])('window: %s', (_, value, cursor, width, expected) => {
     expect(visibleWindow({ value, cursor }, width)).toEqual(expected);
+  });
+});
+
+describe('editField', () => {
+  const f = { value: 'abc', cursor: 1 };
+  it.each([
+    ['Enter submits', named('enter'), 'submit'],
+    ['a pasted line break is a space', named('enter', { inText: true }), { field: { value: 'a bc', cursor: 2 } }],
+    ['Esc cancels', named('escape'), 'cancel'],
+    ['← moves left', named('left'), { field: { value: 'abc', cursor: 0 } }],
+    ['→ moves right', named('right'), { field: { value: 'abc', cursor: 2 } }],
+    ['Home', named('home'), { field: { value: 'abc', cursor: 0 } }],
+    ['Ctrl+E', ch('e', { ctrl: true }), { field: { value: 'abc', cursor: 3 } }],
+    ['Backspace', named('backspace'), { field: { value: 'bc', cursor: 0 } }],
+    ['Ctrl+U clears', ch('u', { ctrl: true }), { field: { value: '', cursor: 0 } }],
+    ['a character inserts', ch('x'), { field: { value: 'axbc', cursor: 2 } }],
+    ['Alt+x is ignored', ch('x', { meta: true }), { field: f }],
+    ['Tab is ignored', named('tab'), { field: f }],
+  ] as const)('%s', (_, k, result) => {
+    expect(editField(f, k)).toEqual(result);
   });
 });
 

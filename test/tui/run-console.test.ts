@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
-import { FakeConsole, runConsole } from '../../src/ui/index.js';
+import { runConsole } from '../../src/ui/index.js';
+import { FakeConsole } from '../support/fake-console.js';
 
 const original = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
 

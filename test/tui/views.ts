@@ -104,7 +104,16 @@ export function fakeActions(): { [K in keyof ConsoleActions]: ConsoleActions[K] 
     pause: vi.fn(async () => undefined),
     resume: vi.fn(async () => undefined),
     run: vi.fn(async () => 4242),
-    killAll: vi.fn(async () => undefined),
+    signal: vi.fn(async () => undefined),
+    processes: vi.fn(async () => ({
+      clockTicksPerSecond: 100,
+      processes: [
+        { pid: 31, ppid: 1, uid: 0, user: 'root', state: 'S', cpuTicks: 10, rssBytes: 4 << 20, command: 'nginx: master', startTicks: 5 },
+        { pid: 32, ppid: 31, uid: 33, user: 'www-data', state: 'R', cpuTicks: 50, rssBytes: 8 << 20, command: 'nginx: worker', startTicks: 6 },
+      ],
+    })),
+    log: vi.fn(async (_name: string, offset?: number) => ({ text: offset === undefined ? 'hello\nworld\n' : '', next: 12, reset: false })),
+    shell: vi.fn(async () => 0),
     destroy: vi.fn(async () => undefined),
     specText: vi.fn(async () => 'cpu {\n  limit: 500\n}\n'),
     validateSpec: vi.fn((text: string) => (text.includes('{') && !text.includes('}') ? 'line 1: missing "}"' : undefined)),

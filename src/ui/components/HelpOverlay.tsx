@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import { useKeys } from '../hooks/useKeys.js';
 import { paint, useColor } from '../view/theme.js';
 
 const BROWSING: ReadonlyArray<[string, string]> = [
@@ -7,26 +6,28 @@ const BROWSING: ReadonlyArray<[string, string]> = [
   ['PgUp PgDn Home End', 'move by a page, to the ends'],
   ['← →', 'collapse / expand (← on a leaf goes to the parent)'],
   ['Enter', 'detail panel: CPU and memory history, latency, spec, events'],
+  ['P', 'process list of the selection (↑↓ choose, K signals one, Esc closes)'],
+  ['l', "log: output of the selection's detached commands, followed (↑↓ PgUp scroll back)"],
   ['/', 'filter by name (substring, any case); matches keep their ancestors; Esc clears'],
-  ['s', 'sort siblings by name, CPU, memory (the tree keeps its shape)'],
+  ['s S', 'sort siblings by name, CPU, memory, IO, tasks, OOM kills / reverse (the tree keeps its shape)'],
   ['+ -', 'longer / shorter sampling interval (250 ms to 60 s)'],
   ['?', 'this help'],
-  ['q', 'quit'],
+  ['q Ctrl+C', 'quit'],
 ];
 
 const ACTIONS: ReadonlyArray<[string, string]> = [
   ['c', 'create a child of the selection (name, then spec text)'],
   ['u', 'update the spec (diff: only the fields set are applied)'],
-  ['p', 'pause / resume'],
-  ['r', 'run a command inside, detached'],
-  ['K', 'kill all tasks (asks y/n)'],
+  ['p', 'pause / resume (asks first for / and for containers with children)'],
+  ['r', 'run a command inside, detached; its output goes to the log (l)'],
+  ['x', 'run a shell (or a typed command) inside with the terminal; the console returns when it exits'],
+  ['K', 'send a signal (TERM, KILL, HUP, INT, USR1, USR2) to all tasks, or in P to one process'],
   ['d', 'destroy (asks y/n; twice when it has children or tasks)'],
 ];
 
 /** The key list; any key closes it. */
-export function HelpOverlay({ readOnly, onClose }: { readOnly: boolean; onClose: () => void }) {
+export function HelpOverlay({ readOnly }: { readOnly: boolean }) {
   const color = useColor();
-  useKeys(() => onClose());
   const line = ([keys, what]: [string, string]) => (
     <Text key={keys} wrap="truncate">
       {`  ${keys.padEnd(20)}${what}`}

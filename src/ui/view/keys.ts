@@ -1,8 +1,8 @@
-import type { Key } from 'ink';
+import type { KeyName, KeyPress } from './key-input.js';
 import type { Movement } from './viewport.js';
 
 /** Actions that change containers; refused in read-only mode. */
-export type ActionCommand = 'create' | 'update' | 'pause' | 'run' | 'kill' | 'destroy';
+export type ActionCommand = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell';
 
 export type Command =
   | Movement
@@ -10,54 +10,111 @@ export type Command =
   | 'collapse'
   | 'expand'
   | 'toggleDetail'
+  | 'processes'
+  | 'log'
+  | 'close'
   | 'filter'
   | 'clearFilter'
   | 'sort'
+  | 'reverseSort'
   | 'slower'
   | 'faster'
   | 'help'
   | 'quit';
 
-const ACTIONS: ReadonlySet<string> = new Set<ActionCommand>(['create', 'update', 'pause', 'run', 'kill', 'destroy']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionCommand>(['create', 'update', 'pause', 'run', 'signal', 'destroy', 'shell']);
 
 export function isActionCommand(command: Command): command is ActionCommand {
   return ACTIONS.has(command);
 }
 
 /**
- * `k` moves up (vi keys), so killing all tasks is the capital `K`: a reflex `k` for
- * "up" must never open a kill dialog.
+ * What has the keys besides the dialogs (which edit text or answer questions): the
+ * container table, or the process list or log of the selected container below it.
  */
-const LETTERS: Readonly<Record<string, Command>> = {
-  j: 'down',
-  k: 'up',
-  '/': 'filter',
-  s: 'sort',
-  '+': 'slower',
-  '=': 'slower',
-  '-': 'faster',
+export type KeyMode = 'table' | 'processes' | 'log';
+
+type Bindings = Readonly<Record<string, Command>>;
+
+/** Named keys are written `<name>`, typed characters as themselves. */
+const COMMON: Bindings = {
   '?': 'help',
   q: 'quit',
-  c: 'create',
-  u: 'update',
-  p: 'pause',
-  r: 'run',
-  K: 'kill',
-  d: 'destroy',
+  '<ctrl-c>': 'quit',
 };
 
-/** The browsing key map (dialogs read their own keys). */
-export function commandFor(input: string, key: Key): Command | undefined {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.pageUp) return 'pageUp';
-  if (key.pageDown) return 'pageDown';
-  if (key.home) return 'home';
-  if (key.end) return 'end';
-  if (key.leftArrow) return 'collapse';
-  if (key.rightArrow) return 'expand';
-  if (key.return) return 'toggleDetail';
-  if (key.escape) return 'clearFilter';
-  if (key.ctrl || key.meta) return undefined;
-  return Object.hasOwn(LETTERS, input) ? LETTERS[input] : undefined;
+const MOVEMENT: Bindings = {
+  '<up>': 'up',
+  '<down>': 'down',
+  '<pageUp>': 'pageUp',
+  '<pageDown>': 'pageDown',
+  '<home>': 'home',
+  '<end>': 'end',
+};
+
+/**
+ * The key map, one table per mode. `k` moves up (vi keys), so signalling is the capital
+ * `K`: a reflex `k` for "up" must never open a kill dialog. `s` sorts, so the shell (k9s's
+ * `s`) is `x`, for exec.
+ */
+export const KEY_MAP: Readonly<Record<KeyMode, Bindings>> = {
+  table: {
+    ...COMMON,
+    ...MOVEMENT,
+    j: 'down',
+    k: 'up',
+    '<left>': 'collapse',
+    '<right>': 'expand',
+    '<enter>': 'toggleDetail',
+    '<escape>': 'clearFilter',
+    '/': 'filter',
+    s: 'sort',
+    S: 'reverseSort',
+    '+': 'slower',
+    '=': 'slower',
+    '-': 'faster',
+    P: 'processes',
+    l: 'log',
+    c: 'create',
+    u: 'update',
+    p: 'pause',
+    r: 'run',
+    K: 'signal',
+    d: 'destroy',
+    x: 'shell',
+  },
+  processes: {
+    ...COMMON,
+    ...MOVEMENT,
+    j: 'down',
+    k: 'up',
+    K: 'signal',
+    P: 'close',
+    '<escape>': 'close',
+    '<left>': 'close',
+  },
+  log: {
+    ...COMMON,
+    ...MOVEMENT,
+    j: 'down',
+    k: 'up',
+    l: 'close',
+    '<escape>': 'close',
+    '<left>': 'close',
+  },
+};
+
+/** How the key map names a key: `<down>`, `<ctrl-c>`, `j`; undefined for Alt+anything. */
+export function keyId(key: KeyPress): string | undefined {
+  if (key.meta) return undefined;
+  if (key.name !== undefined) return `<${key.name satisfies KeyName}>`;
+  if (key.char === undefined) return undefined;
+  return key.ctrl ? `<ctrl-${key.char}>` : key.char;
+}
+
+/** The command a key gives in a mode, if any. */
+export function commandFor(mode: KeyMode, key: KeyPress): Command | undefined {
+  const id = keyId(key);
+  const bindings = KEY_MAP[mode];
+  return id !== undefined && Object.hasOwn(bindings, id) ? bindings[id] : undefined;
 }

@@ -1,4 +1,5 @@
 /** Editing a single-line text field: the pure half of the Prompt component. */
+import type { KeyPress } from './key-input.js';
 
 export interface Field {
   value: string;
@@ -41,4 +42,25 @@ export function visibleWindow(field: Field, width: number): { before: string; at
     at: field.value[field.cursor] ?? ' ',
     after: field.value.slice(field.cursor + 1, end),
   };
+}
+
+/** What a key does to a field: changes it, or submits or cancels the prompt. */
+export type FieldKey = { field: Field } | 'submit' | 'cancel';
+
+/**
+ * The prompt's keys: Enter submits, Esc cancels, ←/→/Home/End (and Ctrl+A/E) move,
+ * Backspace/Delete delete, Ctrl+U clears, characters insert. A line break inside pasted
+ * text inserts a space (the field is one line).
+ */
+export function editField(field: Field, key: KeyPress): FieldKey {
+  if (key.name === 'escape') return 'cancel';
+  if (key.name === 'enter') return key.inText ? { field: insertText(field, ' ') } : 'submit';
+  if (key.name === 'left') return { field: moveCursor(field, field.cursor - 1) };
+  if (key.name === 'right') return { field: moveCursor(field, field.cursor + 1) };
+  if (key.name === 'home' || (key.ctrl && key.char === 'a')) return { field: moveCursor(field, 0) };
+  if (key.name === 'end' || (key.ctrl && key.char === 'e')) return { field: moveCursor(field, field.value.length) };
+  if (key.name === 'backspace' || key.name === 'delete') return { field: deleteBack(field) };
+  if (key.ctrl && key.char === 'u') return { field: { value: '', cursor: 0 } };
+  if (key.char !== undefined && !key.ctrl && !key.meta) return { field: insertText(field, key.char) };
+  return { field };
 }

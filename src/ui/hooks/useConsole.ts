@@ -1,0 +1,130 @@
+import { useApp } from 'ink';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { asLmctfyError } from '../../engine/errors.js';
+import type { ConsoleActions, ConsoleSource } from '../source.js';
+import type { ActionCall } from '../state/flows.js';
+import { reduceAll, type ConsoleInput, type ConsoleState, type Effect } from '../state/console-state.js';
+
+/** How the console ends: quit, or give the terminal to a command and come back with this state. */
+export type ConsoleExit = { kind: 'handOver'; state: ConsoleState; name: string; command: string };
+
+/** How long a status message stays (a pending one stays until its outcome replaces it). */
+export const STATUS_MS = 5000;
+
+/**
+ * The console's state machine (state/console-state.ts) wired to the world: inputs go
+ * through the reducer in order, and the effects it asks for run here. Calls run in the
+ * background; their outcomes come back as inputs.
+ */
+export function useConsole(
+  source: ConsoleSource,
+  actions: ConsoleActions,
+  initial: () => ConsoleState,
+  statusMs = STATUS_MS,
+): { state: ConsoleState; dispatch: (...inputs: ConsoleInput[]) => void } {
+  const { exit } = useApp();
+  const [state, setState] = useState(initial);
+  // Inputs can come faster than renders: each starts from the previous one's state.
+  const live = useRef(state);
+  const dispatchRef = useRef<(...inputs: ConsoleInput[]) => void>(() => undefined);
+
+  const run = (effect: Effect) => {
+    const dispatch = dispatchRef.current;
+    const fail = (e: unknown) => asLmctfyError(e).describe();
+    switch (effect.kind) {
+      case 'call':
+        Promise.resolve()
+          .then(() => perform(actions, effect.call))
+          .then(
+            (result) => dispatch({ type: 'done', call: effect.call, result }),
+            (e: unknown) => dispatch({ type: 'failed', call: effect.call, message: fail(e) }),
+          );
+        break;
+      case 'readSpec':
+        Promise.resolve()
+          .then(() => actions.specText(effect.target.name))
+          .then(
+            (text) => dispatch({ type: 'specRead', target: effect.target, text }),
+            (e: unknown) => dispatch({ type: 'specFailed', target: effect.target, message: fail(e) }),
+          );
+        break;
+      case 'readProcesses':
+        Promise.resolve()
+          .then(() => actions.processes(effect.name))
+          .then(
+            (snapshot) => dispatch({ type: 'processes', name: effect.name, snapshot, at: performance.now() }),
+            (e: unknown) => dispatch({ type: 'processesFailed', name: effect.name, message: fail(e) }),
+          );
+        break;
+      case 'readLog':
+        Promise.resolve()
+          .then(() => actions.log(effect.name, effect.offset))
+          .then(
+            (chunk) => dispatch({ type: 'log', name: effect.name, chunk }),
+            (e: unknown) => dispatch({ type: 'logFailed', name: effect.name, message: fail(e) }),
+          );
+        break;
+      case 'setInterval':
+        source.setIntervalMs(effect.ms);
+        break;
+      case 'quit':
+        exit();
+        break;
+      case 'handOver':
+        exit({ kind: 'handOver', state: live.current, name: effect.name, command: effect.command } satisfies ConsoleExit);
+        break;
+    }
+  };
+
+  const dispatch = (...inputs: ConsoleInput[]) => {
+    const validateSpec = (text: string) => {
+      try {
+        return actions.validateSpec(text);
+      } catch (e) {
+        return asLmctfyError(e).describe();
+      }
+    };
+    const t = reduceAll(live.current, inputs, { now: Date.now(), validateSpec });
+    live.current = t.state;
+    setState(t.state);
+    for (const effect of t.effects) run(effect);
+  };
+  dispatchRef.current = dispatch;
+  const stable = useCallback((...inputs: ConsoleInput[]) => dispatchRef.current(...inputs), []);
+
+  useEffect(() => source.subscribe((view) => stable({ type: 'sample', view })), [source, stable]);
+
+  const status = state.status;
+  useEffect(() => {
+    if (!status || status.pending) return;
+    const timer = setTimeout(() => stable({ type: 'expireStatus', id: status.id }), statusMs);
+    return () => clearTimeout(timer);
+  }, [status, statusMs, stable]);
+
+  return { state, dispatch: stable };
+}
+
+/** Runs a call; resolves with what the status line reports (the new name, the pid). */
+async function perform(actions: ConsoleActions, call: ActionCall): Promise<string | number | undefined> {
+  switch (call.action) {
+    case 'create':
+      return actions.create(call.parent, call.child, call.spec);
+    case 'update':
+      await actions.update(call.name, call.spec);
+      return undefined;
+    case 'pause':
+      await actions.pause(call.name);
+      return undefined;
+    case 'resume':
+      await actions.resume(call.name);
+      return undefined;
+    case 'run':
+      return actions.run(call.name, call.command);
+    case 'signal':
+      await actions.signal(call.name, call.target, call.signal);
+      return undefined;
+    case 'destroy':
+      await actions.destroy(call.name, call.force);
+      return undefined;
+  }
+}
