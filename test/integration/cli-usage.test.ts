@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
-import { lmctfy } from '../helpers/cli.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
 
 // The built CLI (dist/) asked for help, and refusing what it cannot do, before any kernel work.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,6 +61,14 @@ describe('usage', () => {
     const r = lmctfy(undefined, ['top', '--count', '1', '--interval', value]);
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(`lmctfy: INVALID_ARGUMENT: --interval must be 0.25 to 60 seconds (the console's range), got "${value}"\n`);
+  });
+
+  it('a reader that stops early (| head -1) ends the output quietly, not in an EPIPE stack trace', () => {
+    // help spec writes twice (the usage, then the fields after loading them): head has gone by
+    // the second write.
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" help spec | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('Usage: lmctfy spec [options] [name]\n');
+    expect(r.stderr).toBe('');
   });
 
   it('the README quick tour says how lmctfy gets on the PATH', () => {
