@@ -235,7 +235,7 @@ describe('theme', () => {
 describe('footerText', () => {
   it('shows every hint when there is room', () => {
     expect(footerText(200, false, 2, 10)).toBe(
-      '3/10  ↑↓ move  ←→ fold  ⏎ detail  / filter  s sort  +- interval  c create  u update  p pause  r run  K kill  d destroy  ? help  q quit',
+      '3/10  ↑↓ move  ←→ fold  ⏎ detail  / filter  s/S sort  +- interval  P processes  l log  c create  u update  p pause  r run  x shell  K signal  d destroy  ? help  q quit',
     );
   });
 
@@ -252,6 +252,14 @@ describe('footerText', () => {
 
   it.each([30, 50, 80, 100])('fits in %s columns', (width) => {
     expect(footerText(width, false, 9998, 10000).length).toBeLessThanOrEqual(width);
+  });
+
+  it.each([
+    ['processes', false, '2/7  ↑↓ select  K signal  P/Esc close  ? help  q quit'],
+    ['processes', true, '2/7  ↑↓ select  read-only  P/Esc close  ? help  q quit'],
+    ['log', false, '2/7  ↑↓ scroll  l/Esc close  ? help  q quit'],
+  ] as const)('hints the %s view\'s own keys (read-only: %s)', (mode, readOnly, text) => {
+    expect(footerText(80, readOnly, 1, 7, mode)).toBe(text);
   });
 });
 
