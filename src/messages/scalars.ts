@@ -37,6 +37,14 @@ const INTEGER_RANGES: Record<string, IntegerRange> = {
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/**
+ * Memory byte limits where the kernel's own "unlimited" reads as lmctfy's -1: v1's
+ * memory.limit_in_bytes prints 2^63 − 4096 (the page counter's maximum) and takes up to
+ * INT64_MAX, so a user pasting either gets what it means rather than a refusal.
+ */
+const KERNEL_UNLIMITED_BYTES = 2n ** 63n - 4096n;
+const KERNEL_UNLIMITED_FIELDS = new Set(['limit', 'reservation', 'swap_limit'].map((f) => `containers.lmctfy.MemorySpec.${f}`));
+
 /** Longest integer literal worth converting; anything longer is out of every range. */
 const MAX_INTEGER_DIGITS = 40;
 
@@ -91,6 +99,7 @@ export function checkInteger(field: Field, value: bigint | undefined, fail: Fail
   const negative = value === undefined ? text.startsWith('-') : value < 0n;
   if (range.unsigned && negative) fail(`negative value ${text} for unsigned field (${field.type})`);
   if (value === undefined || value < range.min || value > range.max) fail(`value ${text} is out of range for ${field.type}`);
+  if (value >= KERNEL_UNLIMITED_BYTES && KERNEL_UNLIMITED_FIELDS.has(field.fullName)) return -1;
   if (value > MAX_SAFE || value < -MAX_SAFE) {
     fail(`value ${text} is beyond ±${Number.MAX_SAFE_INTEGER}, the largest integer lmctfy handles exactly`);
   }

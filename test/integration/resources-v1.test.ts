@@ -70,6 +70,16 @@ describeCgroups('resources on real cgroup v1', () => {
     expect(cpu.stats(h(), 'summary').cpu?.throttling_data?.periods).toBeTypeOf('number');
   });
 
+  it.each([
+    [200, '204'],
+    [0, '2'],
+    [1, '2'],
+  ])('cpu: limit %s is held as %s shares and reads back as the roundest limit giving them', (limit, shares) => {
+    cpu.apply(h(), { cpu: { limit } }, 'diff');
+    expect(read(`${child.get('cpu')}/cpu.shares`)).toBe(shares);
+    expect(cpu.read(h())?.cpu?.limit).toBe(limit === 1 ? 0 : limit);
+  });
+
   it('cpu: BEST_EFFORT sets cpu.idle; an idle group refuses a limit', () => {
     const dir = child.get('cpu')!;
     if (!fs.existsSync(`${dir}/cpu.idle`)) return;

@@ -148,10 +148,22 @@ export function ticksToNs(ticks: number): number {
 export const PAGE_SIZE = 4096;
 
 /**
- * A memory byte value: -1 unlimited, otherwise at least one page (0 only where allowed:
- * a reservation of 0 means none).
+ * The kernel's "unlimited" as v1's memory.limit_in_bytes prints it (2^63 − 4096, the page
+ * counter's maximum); anything from there up to INT64_MAX means unlimited too.
+ */
+export const KERNEL_UNLIMITED_BYTES = 2 ** 63 - 4096;
+
+/** A memory byte value as lmctfy keeps it: the kernel's own unlimited values (INT64_MAX is 2^63 as a JS number) become -1. */
+export function memoryBytes(value: number): number {
+  return value >= KERNEL_UNLIMITED_BYTES && value <= 2 ** 63 ? -1 : value;
+}
+
+/**
+ * A memory byte value: -1 unlimited (or the kernel's own, see memoryBytes), otherwise at
+ * least one page (0 only where allowed: a reservation of 0 means none).
  */
 export function checkMemoryBytes(field: string, value: number, allowZero: boolean): number {
+  if (memoryBytes(value) === -1) return -1;
   if (!Number.isSafeInteger(value)) invalid(`${field}: ${value} is not an integer number of bytes`);
   if (value === -1 || (allowZero && value === 0)) return value;
   if (value < 0) invalid(`${field}: ${value} is negative (use -1 for unlimited)`);

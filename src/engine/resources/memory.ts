@@ -1,6 +1,6 @@
 import { Code, LmctfyError } from '../errors.js';
 import type { ContainerSpec, MemoryData, MemorySpec, MemoryStats } from '../../messages/types.js';
-import { checkMemoryBytes, limitAtLeast } from './conversions.js';
+import { checkMemoryBytes, limitAtLeast, memoryBytes } from './conversions.js';
 import { workingSetBytes } from '../sampling/working-set.js';
 import type { CgroupHandle, StatsType, UpdatePolicy } from './types.js';
 
@@ -28,14 +28,11 @@ function validateSpec(m: MemorySpec): void {
       throw new LmctfyError(Code.UNIMPLEMENTED, `memory.${field} is not supported: upstream kernels have no such control`);
     }
   }
-  if (m.limit !== undefined) checkMemoryBytes('memory.limit', m.limit, false);
+  const limit = m.limit === undefined ? undefined : checkMemoryBytes('memory.limit', m.limit, false);
   if (m.reservation !== undefined) checkMemoryBytes('memory.reservation', m.reservation, true);
-  if (m.swap_limit !== undefined) checkMemoryBytes('memory.swap_limit', m.swap_limit, false);
-  if (m.limit !== undefined && m.swap_limit !== undefined && !limitAtLeast(m.swap_limit, m.limit)) {
-    throw new LmctfyError(
-      Code.INVALID_ARGUMENT,
-      `memory.swap_limit ${m.swap_limit} is below memory.limit ${m.limit}; swap_limit counts memory plus swap`,
-    );
+  const swap = m.swap_limit === undefined ? undefined : checkMemoryBytes('memory.swap_limit', m.swap_limit, false);
+  if (limit !== undefined && swap !== undefined && !limitAtLeast(swap, limit)) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `memory.swap_limit ${swap} is below memory.limit ${limit}; swap_limit counts memory plus swap`);
   }
 }
 
@@ -56,10 +53,11 @@ export interface MemoryTarget {
 export function memoryTarget(spec: ContainerSpec, policy: UpdatePolicy): MemoryTarget {
   const m = spec.memory ?? {};
   const defaults = policy !== 'diff';
+  const bytes = (v: number | undefined) => (v === undefined ? undefined : memoryBytes(v));
   return {
-    limit: m.limit ?? (defaults ? -1 : undefined),
-    reservation: m.reservation ?? (defaults ? 0 : undefined),
-    swap: m.swap_limit ?? (defaults ? -1 : undefined),
+    limit: bytes(m.limit) ?? (defaults ? -1 : undefined),
+    reservation: bytes(m.reservation) ?? (defaults ? 0 : undefined),
+    swap: bytes(m.swap_limit) ?? (defaults ? -1 : undefined),
     swapAsked: m.swap_limit !== undefined,
   };
 }
