@@ -135,9 +135,14 @@ export interface InitSpec {
 export type CpuHistogramType = 'SERVE' | 'ONCPU' | 'SLEEP' | 'QUEUE_SELF' | 'QUEUE_OTHER';
 export interface HistogramMap {
   type: CpuHistogramType;
-  /** bucket = upper edge in microseconds (last bucket: lower edge, open-ended); value = count. */
+  /** bucket = upper edge in microseconds (the open last bucket: OPEN_BUCKET); value = count. */
   stat: Array<{ bucket: number; value: number }>;
 }
+/**
+ * The `bucket` of a histogram's open last bucket, which has no upper edge: INT32_MAX, as the
+ * original lmctfy reported the kernel's `inf` bucket, so it stays apart from the last finite one.
+ */
+export const OPEN_BUCKET = 2147483647;
 export interface CpuStats {
   usage?: { total?: number; per_cpu?: number[]; user?: number; system?: number };
   load?: number;

@@ -1,5 +1,5 @@
 import type { Schedstat, TaskSchedstat } from '../engine/sampling/index.js';
-import type { CpuHistogramType, HistogramMap } from '../messages/types.js';
+import { OPEN_BUCKET, type CpuHistogramType, type HistogramMap } from '../messages/types.js';
 
 /**
  * Upper bucket edges in microseconds. A value v falls in the first bucket whose edge is
@@ -30,12 +30,9 @@ export function bucketIndex(valueNs: number, edgesUs: readonly number[] = SCHEDS
   return i;
 }
 
-/**
- * Bucket entries as HistogramMap.stat: each closed bucket under its upper edge, the
- * open last bucket under its lower edge (the last edge, by position: the final entry).
- */
+/** Bucket entries as HistogramMap.stat: each closed bucket under its upper edge, the open last one under OPEN_BUCKET. */
 function toStat(counts: number[], edgesUs: readonly number[]): HistogramMap['stat'] {
-  return counts.map((value, i) => ({ bucket: edgesUs[Math.min(i, edgesUs.length - 1)]!, value }));
+  return counts.map((value, i) => ({ bucket: edgesUs[i] ?? OPEN_BUCKET, value }));
 }
 
 function taskKey(t: { pid: number; tid: number }): string {

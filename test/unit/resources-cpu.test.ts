@@ -6,7 +6,7 @@ import { cpuThrottling, cpuWants } from '../../src/engine/resources/cpu.js';
 import { parseCpuHistograms } from '../../src/engine/resources/cpuacct.js';
 import { cpuacctV1 as cpuacct } from '../../src/engine/resources/v1/cpuacct.js';
 import { prepareCpuset } from '../../src/engine/resources/cpuset.js';
-import type { ContainerSpec } from '../../src/messages/types.js';
+import { OPEN_BUCKET, type ContainerSpec } from '../../src/messages/types.js';
 import { FakeTree, V2_FRESH, fileIo, handle, v1Tree, v2Tree, type RecordingIo } from '../fixtures/cgroupfs/fake.js';
 import { codeOf } from '../helpers/errors.js';
 import { resourcesFor } from '../../src/engine/resources/index.js';
@@ -291,7 +291,7 @@ describe('cpuacct', () => {
         type: 'SERVE',
         stat: [
           { bucket: 1000, value: 5 },
-          { bucket: 1000, value: 1 },
+          { bucket: OPEN_BUCKET, value: 1 },
         ],
       },
     ]);
@@ -307,16 +307,16 @@ describe('cpuacct', () => {
   it.each([
     [
       'two histograms',
-      'unit: us\nserve\n< 1000 1\n< 5000 2\noncpu\n< 1000 3\n',
+      'unit: us\nserve\n< 1000 1\n< 5000 2\n< inf 5\noncpu\n< 1000 3\n',
       [
-        { type: 'SERVE', stat: [{ bucket: 1000, value: 1 }, { bucket: 5000, value: 2 }] },
+        { type: 'SERVE', stat: [{ bucket: 1000, value: 1 }, { bucket: 5000, value: 2 }, { bucket: OPEN_BUCKET, value: 5 }] },
         { type: 'ONCPU', stat: [{ bucket: 1000, value: 3 }] },
       ],
     ],
     ['unknown histogram skipped with its buckets', 'weird\n< 1 1\nsleep\n< 2 2\n', [{ type: 'SLEEP', stat: [{ bucket: 2, value: 2 }] }]],
     ['buckets before any name skipped', '< 1 1\nqueue_self\n', [{ type: 'QUEUE_SELF', stat: [] }]],
     ['malformed lines skipped', 'queue_other\n< x 1\n< 5 y\n< 5\n< 7 7\n', [{ type: 'QUEUE_OTHER', stat: [{ bucket: 7, value: 7 }] }]],
-    ['inf first is bucket 0', 'serve\n< inf 4\n', [{ type: 'SERVE', stat: [{ bucket: 0, value: 4 }] }]],
+    ['inf is OPEN_BUCKET, apart from the last finite bucket', 'serve\n< inf 4\n', [{ type: 'SERVE', stat: [{ bucket: OPEN_BUCKET, value: 4 }] }]],
     ['empty', '', []],
   ])('parseCpuHistograms: %s', (_, text, want) => {
     expect(parseCpuHistograms(text)).toEqual(want);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Schedstat, TaskSchedstat } from '../../src/engine/sampling/index.js';
-import type { HistogramMap } from '../../src/messages/types.js';
+import { OPEN_BUCKET, type HistogramMap } from '../../src/messages/types.js';
 import {
   SCHEDSTAT_BUCKET_EDGES_US,
   SchedstatHistogrammer,
@@ -47,11 +47,13 @@ describe('bucketIndex', () => {
 });
 
 describe('histogramsFromSchedstat', () => {
-  it('has the fixed shape: ONCPU and QUEUE_OTHER, closed buckets by upper edge, then the open one', () => {
+  it('has the fixed shape: ONCPU and QUEUE_OTHER, closed buckets by upper edge, then the open one as OPEN_BUCKET', () => {
     const hs = histogramsFromSchedstat(new Map(), []);
     expect(hs.map((h) => h.type)).toEqual(['ONCPU', 'QUEUE_OTHER']);
     for (const h of hs) {
-      expect(h.stat.map((b) => b.bucket)).toEqual([...SCHEDSTAT_BUCKET_EDGES_US, 100000]);
+      expect(h.stat.map((b) => b.bucket)).toEqual([...SCHEDSTAT_BUCKET_EDGES_US, OPEN_BUCKET]);
+      // No two buckets share a label: the open one is told from the last finite one (100 ms).
+      expect(new Set(h.stat.map((b) => b.bucket)).size).toBe(h.stat.length);
       expect(h.stat.every((b) => b.value === 0)).toBe(true);
     }
   });
@@ -137,7 +139,7 @@ describe('SchedstatHistogrammer', () => {
     expect(byType(hs, 'ONCPU')!.stat).toEqual([
       { bucket: 10, value: 0 },
       { bucket: 100, value: 1 },
-      { bucket: 100, value: 0 },
+      { bucket: OPEN_BUCKET, value: 0 },
     ]);
     expect(counts(byType(hs, 'QUEUE_OTHER'))).toEqual({ 2: 1 });
   });

@@ -1,4 +1,4 @@
-import type { CpuHistogramType, HistogramMap } from '../../messages/types.js';
+import { OPEN_BUCKET, type CpuHistogramType, type HistogramMap } from '../../messages/types.js';
 import { parseCounter } from './parse.js';
 
 /** The cpuacct.histogram parser (the controller itself is v1/cpuacct.ts). */
@@ -22,7 +22,7 @@ const HISTOGRAM_NAMES: Readonly<Record<string, CpuHistogramType>> = {
  *     ...
  *
  * Parsed defensively: unknown histograms and malformed lines are skipped. The open-ended
- * `inf` bucket is reported at its lower edge (the previous bucket's upper edge).
+ * `inf` bucket is reported as OPEN_BUCKET (INT32_MAX), as the original lmctfy did.
  */
 export function parseCpuHistograms(text: string): HistogramMap[] {
   const out: HistogramMap[] = [];
@@ -39,7 +39,7 @@ export function parseCpuHistograms(text: string): HistogramMap[] {
     if (!current || words.length !== 3) continue;
     const value = parseCounter(words[2]!);
     if (value === undefined) continue;
-    const bucket = words[1] === 'inf' ? (current.stat.at(-1)?.bucket ?? 0) : parseCounter(words[1]!);
+    const bucket = words[1] === 'inf' ? OPEN_BUCKET : parseCounter(words[1]!);
     if (bucket === undefined) continue;
     current.stat.push({ bucket, value });
   }

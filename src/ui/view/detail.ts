@@ -1,4 +1,4 @@
-import type { CpuHistogramType, HistogramMap } from '../../messages/types.js';
+import { OPEN_BUCKET, type CpuHistogramType, type HistogramMap } from '../../messages/types.js';
 import type { ContainerView, HistorySeries, Percentiles } from '../../stats/model.js';
 import type { ConsoleEvent } from './events.js';
 import { fitRight, formatBytes, formatClock, formatCount, formatMicros, formatPercent } from './format.js';
@@ -191,7 +191,7 @@ const MEANING: Partial<Record<CpuHistogramType, string>> = {
   SLEEP: 'sleep time',
 };
 
-/** Bucket label: upper edge ("≤100µs"), the last bucket open-ended from its lower edge (">1s"). */
+/** Bucket label: upper edge ("≤100µs"), or for the open bucket (OPEN_BUCKET) its lower edge (">1s"). */
 export function bucketLabel(bucket: number, last: boolean): string {
   return `${last ? '>' : '≤'}${formatMicros(bucket)}`;
 }
@@ -243,11 +243,12 @@ export function latencySection(view: ContainerView, width: number, room: number)
     const counts = shown.map((s) => formatCount(s.value, 7));
     const countWidth = Math.max(0, ...counts.map((c) => c.length));
     const barWidth = Math.max(1, width - LABEL_WIDTH - countWidth - 2);
-    shown.forEach((s, i) =>
-      lines.push({
-        text: `${fitRight(bucketLabel(s.bucket, s.index === h.stat.length - 1), LABEL_WIDTH)} ${bar(s.value / max, barWidth)} ${counts[i]!.padStart(countWidth)}`,
-      }),
-    );
+    shown.forEach((s, i) => {
+      // The open bucket has no upper edge: it is labelled from the edge below it.
+      const open = s.bucket === OPEN_BUCKET;
+      const edge = open ? (h.stat[s.index - 1]?.bucket ?? 0) : s.bucket;
+      lines.push({ text: `${fitRight(bucketLabel(edge, open), LABEL_WIDTH)} ${bar(s.value / max, barWidth)} ${counts[i]!.padStart(countWidth)}` });
+    });
   }
   return { title, name, lines, cuttable: true };
 }
