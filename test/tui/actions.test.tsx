@@ -306,6 +306,46 @@ describe('destroy', () => {
   });
 });
 
+describe('processes, log and shell', () => {
+  it('P lists the processes; K sends the chosen signal to the chosen one; Esc goes back', async () => {
+    const { r, actions } = await at('/busy');
+    await press(r, 'P');
+    await vi.waitFor(() => expect(screen(r)).toContain('nginx: worker'));
+    expect(actions.processes).toHaveBeenCalledWith('/busy');
+    expect(lineWith(r, 'nginx: master')).toMatch(/31\s+root\s+S/);
+    await press(r, 'j', 'K');
+    expect(screen(r)).toMatch(/Signal for pid \d+ \(nginx: \w+\) in \/busy: \[TERM\]/);
+    await press(r, KEY.right, KEY.enter, 'y');
+    await vi.waitFor(() => expect(actions.signal).toHaveBeenCalledOnce());
+    const [name, pid, signal] = actions.signal.mock.calls[0];
+    expect([name, signal]).toEqual(['/busy', 'KILL']);
+    expect([31, 32]).toContain(pid);
+    await press(r, KEY.escape);
+    expect(screen(r)).not.toContain('nginx');
+    await press(r, 'j');
+    expect(selectedLine(r)).toContain('frozen');
+  });
+
+  it('l shows the log of detached commands', async () => {
+    const { r, actions } = await at('/busy');
+    await press(r, 'l');
+    await vi.waitFor(() => expect(screen(r)).toContain('Log of /busy'));
+    await vi.waitFor(() => expect(lineWith(r, 'world')).toBeDefined());
+    expect(actions.log).toHaveBeenCalledWith('/busy', undefined);
+    await press(r, 'l');
+    expect(screen(r)).not.toContain('Log of /busy');
+  });
+
+  it('x hands the terminal over: the console ends, to start again once the command exits', async () => {
+    const { r, source } = await at('/busy');
+    await press(r, 'x');
+    expect(screen(r)).toContain('Command in /busy:');
+    await type(r, 'top');
+    await press(r, KEY.enter);
+    await vi.waitFor(() => expect(source.listenerCount()).toBe(0));
+  });
+});
+
 describe('read-only', () => {
   it.each(['c', 'u', 'p', 'r', 'K', 'd', 'x'])('%s only says read-only', async (key) => {
     const { r, actions } = await at('/busy', { readOnly: true });

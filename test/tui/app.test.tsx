@@ -83,6 +83,31 @@ describe('navigation', () => {
     await vi.waitFor(() => expect(selectedLine(r)).toMatch(/▾ web\s/));
   });
 
+  it.each([
+    ['jjj', /▾ web\s/],
+    ['jjjk', /job\s/],
+    [`${KEY.down}${KEY.down}j`, /▾ web\s/],
+    [`j${KEY.end}k`, /back\s/],
+  ])('every key of one read %j acts, in order', async (chunk, selected) => {
+    const { r } = await start();
+    await drawn(r, () => r.stdin.write(chunk));
+    await vi.waitFor(() => expect(selectedLine(r)).toMatch(selected));
+  });
+
+  it('++ in one read walks the interval twice', async () => {
+    const { r, source } = await start();
+    await drawn(r, () => r.stdin.write('++'));
+    await vi.waitFor(() => expect(source.setIntervalMs).toHaveBeenLastCalledWith(5000));
+    expect(source.setIntervalMs).toHaveBeenCalledTimes(2);
+  });
+
+  it('+q in one read changes the interval and quits', async () => {
+    const { r, source } = await start();
+    r.stdin.write('+q');
+    await vi.waitFor(() => expect(source.listenerCount()).toBe(0));
+    expect(source.setIntervalMs).toHaveBeenCalledExactlyOnceWith(2000);
+  });
+
   it('← collapses, → expands', async () => {
     const { r } = await start();
     await press(r, KEY.end, KEY.up, KEY.up); // web

@@ -693,11 +693,12 @@ function onFailed(s: ConsoleState, call: ActionCall, message: string, env: Reduc
 
 /**
  * A log line as the screen can show it: colours and other escape sequences dropped, a
- * carriage return (a progress bar redrawing itself) keeps what was written last, tabs
+ * CRLF's CR dropped, another carriage return (a progress bar redrawing itself) keeps what
+ * was written last, tabs
  * become spaces and other control characters go.
  */
 export function printable(line: string): string {
-  const text = stripVTControlCharacters(line);
+  const text = stripVTControlCharacters(line).replace(/\r$/, '');
   const last = text.slice(text.lastIndexOf('\r') + 1);
   return last.replace(/\t/g, '    ').replace(/[\u0000-\u001f\u007f]/g, '');
 }
