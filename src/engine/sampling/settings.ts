@@ -14,7 +14,7 @@ export interface Settings {
 }
 
 /** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs. */
-export function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> {
+function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> {
   const spec = h.dir('cpu') ? h.resources.cpu.read(h)?.cpu : undefined;
   const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> = {};
   if (spec?.max_limit !== undefined && spec.max_limit > 0) out.cpuMaxMilli = spec.max_limit;
@@ -23,12 +23,12 @@ export function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | '
 }
 
 /** The memory limit alone (-1: none); undefined without a memory hierarchy. */
-export function readMemoryLimit(h: CgroupHandle): number | undefined {
+function readMemoryLimit(h: CgroupHandle): number | undefined {
   return memoryLimit(h);
 }
 
 /** The pids limit (-1: none); undefined without a pids hierarchy. */
-export function readPidsLimit(h: CgroupHandle): number | undefined {
+function readPidsLimit(h: CgroupHandle): number | undefined {
   return pidsLimit(h);
 }
 

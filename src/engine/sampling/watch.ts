@@ -11,7 +11,7 @@ import { FREEZE_FILES, TreeWatch, watchBudget, type Changes, type WatchDir } fro
 const SETTINGS_HIERARCHIES: readonly V1Controller[] = ['cpu', 'memory', 'pids'];
 
 /** The system's per-user inotify watch limit; Infinity where it cannot be read. */
-export function maxUserWatches(io: KernelIo): number {
+function maxUserWatches(io: KernelIo): number {
   const text = unlessNotFound(() => io.readFile('/proc/sys/fs/inotify/max_user_watches'));
   const n = Number(text?.trim());
   return Number.isInteger(n) && n > 0 ? n : Infinity;
