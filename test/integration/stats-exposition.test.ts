@@ -1,12 +1,14 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
-import type { HistogramMap } from '../../src/messages/types.js';
+import { OPEN_BUCKET, type HistogramMap } from '../../src/messages/types.js';
 import { toOpenMetrics } from '../../src/stats/openmetrics.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
-import { lmctfy } from '../helpers/cli.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
 import { debianCommand } from '../helpers/debian-package.js';
 import { promtoolLint, promtoolParseOpenMetrics } from '../helpers/exposition.js';
 import { LOOKUPS, VIEW } from '../fixtures/sample-view.js';
@@ -106,6 +108,37 @@ describeCgroups('the metrics exports of a real container (real cgroups)', () => 
     if ('path' in promtool) promtoolParseOpenMetrics(promtool.path, r.stdout);
   });
 
+  it('serve: an OpenMetrics scrape carries the same families', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0'], { env: { ...process.env, LMCTFY_ROOT: t.root } });
+    try {
+      const addr = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /listen="([^"]+)"\n/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const body = await new Promise<string>((resolve, reject) =>
+        http
+          .get(`http://${addr}/metrics`, { headers: { Accept: 'application/openmetrics-text; version=1.0.0' } }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject),
+      );
+      const s = samplesOf(body, '/w');
+      expect(s.get('container_spec_cpu_shares')).toBe(Math.floor((300 * 1024) / 1000));
+      expect([...s.keys()].some((k) => k.startsWith('container_blkio_device_usage_total{device="/dev/'))).toBe(true);
+      if ('path' in promtool) promtoolParseOpenMetrics(promtool.path, body);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
   it('stats full --window: CPU latency histograms of a working container over the window', () => {
     // The shell wakes each time a sleep ends: a new timeslice of the same thread every 10 ms.
     const run = lmctfy(t.root, ['run', '-n', 'w', 'while :; do sleep 0.01; done']);
@@ -115,6 +148,8 @@ describeCgroups('the metrics exports of a real container (real cgroups)', () => 
     const histograms: HistogramMap[] = JSON.parse(r.stdout).cpu.histograms;
     expect(histograms.map((h) => h.type).sort()).toEqual(['ONCPU', 'QUEUE_OTHER']);
     expect(histograms[0]!.stat.reduce((n, b) => n + Number(b.value), 0)).toBeGreaterThan(0);
+    // The last finite bucket and the open one keep labels of their own in the output.
+    expect(histograms[0]!.stat.slice(-2).map((b) => b.bucket)).toEqual([100_000, OPEN_BUCKET]);
     expect(r.stderr).toMatch(/CPU latency histograms over 0\.5 s from \/proc schedstat/);
     lmctfy(t.root, ['killall', 'w']);
   });
