@@ -61,11 +61,44 @@ describeCgroups('lmctfy top in a real terminal, against real cgroups', () => {
 
   it('runs a command inside the selected container', async () => {
     await top.keys('r');
-    await top.type('sleep 60');
+    await top.type('echo hello-from-log; sleep 60');
     await top.keys(KEY.enter);
     const s = await top.waitFor(/started pid \d+/);
     const pid = Number(/started pid (\d+)/.exec(s)![1]);
     expect(api.get('/bykeys').listProcesses()).toContain(pid);
+  });
+
+  it("l shows the detached command's output from the container's log", async () => {
+    await top.keys('l');
+    await top.waitFor(/Log of \/bykeys/);
+    await top.waitFor(/^hello-from-log/m);
+    await top.keys(KEY.esc);
+    await top.waitFor(/^(?![\s\S]*Log of)/);
+  });
+
+  it('P lists the processes of the selected container', async () => {
+    await top.keys('P');
+    await top.waitFor(/PID\s+USER.*COMMAND/);
+    await top.waitFor(/\d+\s+root\s+S\s.*sleep 60/);
+    await top.keys(KEY.esc);
+  });
+
+  it('keys written together all act: ++ in one write walks the interval twice', async () => {
+    await top.type('++');
+    await top.waitFor(/interval 2 s/);
+    await top.type('--');
+    await top.waitFor(/interval 500 ms/);
+  });
+
+  it('x hands the terminal to a shell inside the container and comes back when it exits', async () => {
+    await top.keys('x', KEY.enter);
+    await top.waitFor(/exit it to return to the console/);
+    // Typed into the shell, not the console: the console's reader let go of the terminal.
+    await top.type('echo "in $(cat /proc/self/cgroup | grep -c bykeys) cgroups: $((40 + 2))"\r');
+    await top.waitFor(/in [1-9]\d* cgroups: 42/);
+    await top.type('exit 3\r');
+    await top.waitFor(/shell in \/bykeys exited with status 3/);
+    await top.waitFor(/› .*bykeys/);
   });
 
   it('pauses (kernel FROZEN) and resumes', async () => {
