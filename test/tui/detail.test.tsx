@@ -182,6 +182,14 @@ describe('DetailPanel frames', () => {
     expect(out.filter((l) => /[┤┼]/.test(l.slice(0, 40)))).toHaveLength(4 + 5);
   });
 
+  it('keeps what is hidden on the title line whole, before how to close the panel', async () => {
+    const capped = (name: string) => container(name, { cpu: 48.3, cpuOfCap: 96.6, memory: 5e6 });
+    const titleAt = async (name: string, width: number, height: number) => frame(await draw(capped(name), width, height), width)[0]!;
+    expect((await titleAt('/batch', 80, 12)).trimEnd()).toBe(' /batch  RUNNING  CPU 48.3%, 96.6% of its cap  hidden for room: Spec');
+    expect((await titleAt('/batch/nightly-reindex', 80, 12)).trimEnd()).toBe(' /batch/nightly-reindex  RUNNING  CPU 48.3%  hidden for room: Spec');
+    expect((await titleAt('/batch', 120, 40)).trimEnd()).toBe(' /batch  RUNNING  CPU 48.3%, 96.6% of its cap  (Enter closes)');
+  });
+
   it('at 200 columns: three columns, the spec whole', async () => {
     const r = await draw(busy, 200, 30);
     const out = frame(r, 200);

@@ -66,7 +66,10 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
   const hidden = [...layout.hiddenCharts, ...columns.flatMap((c) => c.hidden)];
   const ofCap = rates.cpuPercentOfCap === undefined ? '' : `, ${formatPercent(rates.cpuPercentOfCap)} of its cap`;
   const hint = hidden.length === 0 ? '' : `  hidden for room: ${hidden.join(', ')}`;
-  const title = ` ${row.name}  ${displayState(rowState(row))}  CPU ${formatPercent(rates.cpuPercent)}${ofCap}${hint}  (Enter closes) `;
+  const head = ` ${row.name}  ${displayState(rowState(row))}  CPU ${formatPercent(rates.cpuPercent)}`;
+  // Short of room, how to close it goes first (the footer says it too), then the share of the cap.
+  const candidates = [`${head}${ofCap}${hint}  (Enter closes) `, `${head}${ofCap}${hint} `, `${head}${hint} `];
+  const title = candidates.find((t) => t.length <= width) ?? candidates.at(-1)!;
   return (
     <Box flexDirection="column" height={height} overflow="hidden">
       <Text wrap="truncate" {...paint(color, undefined, { bold: true, inverse: true })}>
