@@ -21,6 +21,7 @@ export { PassViews, Sampler, type SamplerOptions, type StatsSource } from './sta
 export { engineStatsSource, openSampling, procReader, type ProcReader, type SamplingOptions, type SamplingSource, type SourceOptions } from './engine/sampling/index.js';
 export { LiveSampler, type LiveOptions } from './stats/live.js';
 export { sampleToJson, toNdjsonLine } from './stats/json.js';
-export { toOpenMetrics, contentType, type MetricsFormat } from './stats/openmetrics.js';
+export { toOpenMetrics, contentType, type MetricsFormat, type MetricsOptions } from './stats/openmetrics.js';
+export { exportReads, type CpuSettings, type ExportReads } from './engine/export-reads.js';
 export type * from './stats/model.js';
 export type * from './messages/types.js';
