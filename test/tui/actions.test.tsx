@@ -317,7 +317,7 @@ describe('processes, log and shell', () => {
     expect(screen(r)).toMatch(/Signal for pid \d+ \(nginx: \w+\) in \/busy: \[TERM\]/);
     await press(r, KEY.right, KEY.enter, 'y');
     await vi.waitFor(() => expect(actions.signal).toHaveBeenCalledOnce());
-    const [name, pid, signal] = actions.signal.mock.calls[0];
+    const [name, pid, signal] = vi.mocked(actions.signal).mock.calls[0];
     expect([name, signal]).toEqual(['/busy', 'KILL']);
     expect([31, 32]).toContain(pid);
     await press(r, KEY.escape);
