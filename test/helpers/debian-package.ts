@@ -34,7 +34,7 @@ function run(cmd: string, args: string[], cwd?: string): string | undefined {
     timeout: 10 * 60_000,
   });
   if (r.status === 0) return undefined;
-  return `${cmd} ${args.join(' ')}: ${r.error?.message ?? (r.stderr.trim().split('\n').at(-1) || `exit ${r.status}`)}`;
+  return `${cmd} ${args.join(' ')}: ${r.error?.message ?? ((r.stderr ?? '').trim().split('\n').at(-1) || `exit ${r.status}`)}`;
 }
 
 /** `command` as unpacked from the package into dir, if it is. */
