@@ -6,8 +6,9 @@ import { splitKeys, type KeyPress } from '../view/key-input.js';
  * Calls `onKeys` with every key of each terminal read, in order. Ink's useInput hands a
  * run of typed characters (`jjj`, `sq`, a paste) over as one string, which no key map
  * matches, so this listens to what Ink reads (its reader already keeps an escape sequence
- * split over two reads together) and splits it into keys itself. Ink is pinned (README):
- * an upgrade must keep `internal_eventEmitter`'s 'input' events, which test/tui checks.
+ * split over two reads together) and splits it into keys itself. Ink is pinned
+ * (docs/DEPENDENCIES.md): an upgrade must keep `internal_eventEmitter`'s 'input' events,
+ * which the multi-key tests check.
  * Listens from the first commit (a layout effect), so no key typed early is lost.
  */
 export function useKeyChunks(onKeys: (keys: KeyPress[]) => void): void {
