@@ -270,20 +270,23 @@ export function currentStep(d: Extract<Dialog, { kind: 'flow' }>): Step {
 // ---- the reducer ----
 
 export function reduce(s: ConsoleState, input: ConsoleInput, env: ReduceEnv): Transition {
-  const t = apply(s, input, env);
-  return { state: settle(t.state), effects: t.effects };
+  return reduceAll(s, [input], env);
 }
 
-/** Applies inputs in order; the effects of all of them, in order. */
+/**
+ * Applies inputs in order; the effects of all of them, in order. The scroll position is
+ * brought in line once at the end (each movement reads the selection, not the scroll), so
+ * a long paste into a prompt costs no walk of the rows per character.
+ */
 export function reduceAll(s: ConsoleState, inputs: readonly ConsoleInput[], env: ReduceEnv): Transition {
   const effects: Effect[] = [];
   let state = s;
   for (const input of inputs) {
-    const t = reduce(state, input, env);
+    const t = apply(state, input, env);
     state = t.state;
     effects.push(...t.effects);
   }
-  return { state, effects };
+  return { state: settle(state), effects };
 }
 
 const same = (state: ConsoleState, ...effects: Effect[]): Transition => ({ state, effects });
