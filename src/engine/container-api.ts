@@ -9,9 +9,8 @@ import { withLock } from './lock.js';
 import { parentName, resolveName } from './names.js';
 import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
-import { V2_CONTROLLER } from './resources/v2/controllers.js';
 import type { CgroupHandle } from './resources/types.js';
-import { checkSpecSupported, controllersFor } from './spec-rules.js';
+import { checkSpecSupported } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
@@ -91,79 +90,26 @@ export class ContainerApi {
       if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
       const made: string[] = [];
       try {
-        let h: CgroupHandle;
-        if (m.version === 2) {
-          this.createV2(abs, parent, spec, made);
-          h = handleFor(m, abs);
-        } else {
-          // The hierarchies just made are known: no need to look for them again.
-          h = handleWith(m, abs, this.createV1(abs, parent, spec, made));
+        const resources = resourcesFor(m.version);
+        const wanted = resources.all.filter((r) => r.wants(spec)).map((r) => r.controller);
+        const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
+        const onMade = (c: V1Controller) => {
+          if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
+        };
+        // The hierarchies just made are known: no need to look for them again.
+        const h = handleWith(m, abs, m.makeDirs({ name: abs, parent, wanted, delegated, made, onMade }));
+        // Only v2 gets here with one: v1 refused it in checkSpecSupported.
+        if (spec.children_limit !== undefined) {
+          m.io.writeFile(path.posix.join(m.trackingDir(abs), 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
         }
         for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
-        if (spec.owner !== undefined || spec.owner_group !== undefined) delegate(m, made, spec);
+        if (delegated) delegate(m, made, spec);
       } catch (e) {
         for (const d of made.reverse()) tryRmdir(m.io, d);
         throw e;
       }
       return new Container(m, abs);
     }));
-  }
-
-  /**
-   * Makes the container's dir in each hierarchy it needs; returns those hierarchies. A
-   * delegated container (owner/owner_group) is made, and chowned, in every hierarchy its
-   * parent is in, as systemd's Delegate= does: otherwise its owner's tasks would join a
-   * root-owned ancestor in the hierarchies its spec does not name, and every `run` below it
-   * would fail. Those it does not name keep the kernel's defaults: no limit.
-   */
-  private createV1(abs: string, parent: string, spec: ContainerSpec, made: string[]): Set<V1Controller> {
-    const m = this.machine;
-    const named = controllersFor(m, spec);
-    const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
-    const controllers = delegated ? [...new Set([...named, ...m.controllers().filter((c) => m.io.exists(m.dirOf(parent, c)!))])] : named;
-    const seen = new Set<string>();
-    // Freezer last: it is the tracking hierarchy, so the container exists only once all are made.
-    for (const c of [...controllers.filter((x) => x !== 'freezer'), 'freezer' as const]) {
-      const dir = m.dirOf(abs, c)!;
-      if (seen.has(dir)) continue;
-      seen.add(dir);
-      try {
-        m.io.mkdir(dir);
-      } catch (e) {
-        if (isLmctfyError(e, Code.NOT_FOUND)) {
-          throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${abs} isolating ${c}: its parent ${parent} does not isolate ${c} (a subcontainer can only isolate what its parent isolates)`);
-        }
-        throw e;
-      }
-      made.push(dir);
-      if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
-    }
-    return new Set(controllers);
-  }
-
-  private createV2(abs: string, parent: string, spec: ContainerSpec, made: string[]): void {
-    const m = this.machine;
-    const parentDir = m.trackingDir(parent);
-    const needed = resourcesFor(m.version).all.filter((r) => r.wants(spec))
-      .map((r) => V2_CONTROLLER[r.controller])
-      .filter((c): c is string => c !== undefined);
-    if (needed.length) {
-      const available = m.io.readFile(path.posix.join(parentDir, 'cgroup.controllers')).split(/\s+/);
-      const enabled = new Set(m.io.readFile(path.posix.join(parentDir, 'cgroup.subtree_control')).split(/\s+/));
-      for (const c of new Set(needed)) {
-        if (enabled.has(c)) continue;
-        if (!available.includes(c)) {
-          throw new LmctfyError(Code.UNIMPLEMENTED, `cannot create ${abs}: cgroup v2 controller "${c}" is not available in ${parentDir}/cgroup.controllers`);
-        }
-        m.io.writeFile(path.posix.join(parentDir, 'cgroup.subtree_control'), `+${c}`);
-      }
-    }
-    const dir = m.trackingDir(abs);
-    m.io.mkdir(dir);
-    made.push(dir);
-    if (spec.children_limit !== undefined) {
-      m.io.writeFile(path.posix.join(dir, 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
-    }
   }
 
   /**

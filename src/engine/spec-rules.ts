@@ -1,5 +1,4 @@
 import { Code, LmctfyError } from './errors.js';
-import type { Machine } from './kernel/machine.js';
 import type { CgroupVersion, V1Controller } from './kernel/layout.js';
 import { resourcesFor } from './resources/index.js';
 import type { CgroupHandle, Resource, ResourceSet } from './resources/types.js';
@@ -57,16 +56,7 @@ export function resourcesToApply(resources: ResourceSet, spec: ContainerSpec, is
   );
 }
 
-/** Hierarchies every container has on v1: freezer tracks it, cpuacct and pids account it. */
-export const TRACKING_CONTROLLERS: readonly V1Controller[] = ['freezer', 'cpuacct', 'pids'];
-
-/** v1 controllers a create must make dirs in: the tracking set plus what the spec asks for. */
-export function controllersFor(machine: Machine, spec: ContainerSpec): V1Controller[] {
-  const tracking = TRACKING_CONTROLLERS;
-  const wanted = resourcesFor(machine.version).all.filter((r) => r.wants(spec)).map((r) => r.controller);
-  const all = new Set<V1Controller>([...tracking, ...wanted]);
-  return machine.controllers().filter((c) => all.has(c));
-}
+export { TRACKING_CONTROLLERS } from './kernel/hierarchies.js';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

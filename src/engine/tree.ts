@@ -3,7 +3,7 @@ import { isLmctfyError, Code } from './errors.js';
 import type { Machine } from './kernel/machine.js';
 import { joinName } from './names.js';
 
-/** Child dir names of a cgroup dir; a dir that vanished has none (RELIABILITY 14). */
+/** Child dir names of a cgroup dir; a dir that vanished has none (docs/RELIABILITY.md, item 14). */
 function childDirs(machine: Machine, dir: string): string[] {
   try {
     return machine.io.listDirs(dir);
@@ -44,7 +44,7 @@ function readIds(machine: Machine, file: string): number[] {
   try {
     text = machine.io.readFile(file);
   } catch (e) {
-    // ENODEV: the cgroup was removed between the walk and the read (RELIABILITY 14).
+    // ENODEV: the cgroup was removed between the walk and the read (docs/RELIABILITY.md, item 14).
     if (isLmctfyError(e, Code.NOT_FOUND) || (isLmctfyError(e) && e.errno === 'ENODEV')) return [];
     throw e;
   }

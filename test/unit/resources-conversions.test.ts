@@ -26,7 +26,7 @@ import {
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from '../../src/engine/resources/cpulist.js';
 import { codeOf } from '../helpers/errors.js';
 
-describe('cpu.limit → shares (RELIABILITY 20)', () => {
+describe('cpu.limit → shares (docs/RELIABILITY.md, item 20)', () => {
   it.each([
     // limit, shares: the 0/1/2 floor and the 262144 ceiling
     [0, 2],
@@ -179,7 +179,7 @@ describe('CFS quota', () => {
   });
 });
 
-describe('memory bytes (RELIABILITY 20)', () => {
+describe('memory bytes (docs/RELIABILITY.md, item 20)', () => {
   it.each([
     [-1, false, -1],
     [4096, false, 4096],
@@ -262,7 +262,7 @@ describe('other conversions', () => {
   });
 });
 
-describe('CPU lists (RELIABILITY 20)', () => {
+describe('CPU lists (docs/RELIABILITY.md, item 20)', () => {
   it.each([
     ['0', [0]],
     ['0-3', [0, 1, 2, 3]],

@@ -10,7 +10,7 @@ import {
   parsePressure,
 } from '../../src/engine/resources/parse.js';
 
-describe('parseInteger / parseCounter / parseLimit (RELIABILITY 21)', () => {
+describe('parseInteger / parseCounter / parseLimit (docs/RELIABILITY.md, item 21)', () => {
   it.each([
     ['42\n', 42, 42, 42],
     ['42', 42, 42, 42],

@@ -1,5 +1,5 @@
 import { Code, LmctfyError } from '../errors.js';
-import { joinDir, unifiedHierarchy, v1Hierarchies, type Hierarchies } from './hierarchies.js';
+import { joinDir, unifiedHierarchy, v1Hierarchies, type Hierarchies, type NewDirs } from './hierarchies.js';
 import type { KernelIo } from './io.js';
 import { defaultVersion, ownCgroupsFrom, readLayout, type CgroupLayout, type CgroupVersion, type OwnCgroups, type V1Controller } from './layout.js';
 
@@ -41,7 +41,7 @@ export class Machine {
     const anchor = (mountPoint: string, ownDir: string | undefined) =>
       joinDir(this.rootSpec.startsWith('/') ? mountPoint : (ownDir ?? mountPoint), this.rootSpec);
     const choose = { 1: v1Hierarchies, 2: unifiedHierarchy } as const;
-    this.hierarchies = choose[this.version](this.layout, this.own, anchor);
+    this.hierarchies = choose[this.version](this.io, this.layout, this.own, anchor);
   }
 
   /** Controllers lmctfy can use on this backend (v2: all names map to the one unified dir). */
@@ -63,6 +63,11 @@ export class Machine {
   presentDir(name: string, controller: V1Controller, exists: (dir: string) => boolean): string | undefined {
     const d = this.dirOf(name, controller);
     return d === undefined ? undefined : this.hierarchies.presentDir(d, exists);
+  }
+
+  /** Makes a new container's dirs in the hierarchies (hierarchies.ts); returns those it has. */
+  makeDirs(req: NewDirs): Set<V1Controller> {
+    return this.hierarchies.makeDirs(req);
   }
 
   /** The file listing a cgroup's threads (v1 `tasks`, v2 `cgroup.threads`). */

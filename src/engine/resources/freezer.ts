@@ -33,7 +33,7 @@ export function selfFreezing(h: CgroupHandle): boolean {
 /**
  * Freezes and waits until every task is frozen, polling with backoff. Tasks stuck in
  * uninterruptible sleep can keep a cgroup FREEZING: past the deadline it is thawed back
- * and DEADLINE_EXCEEDED is thrown (RELIABILITY 6).
+ * and DEADLINE_EXCEEDED is thrown (docs/RELIABILITY.md, item 6).
  */
 export async function freeze(h: CgroupHandle, timeoutMs = 5000): Promise<void> {
   const dir = freezerDir(h);

@@ -12,7 +12,7 @@ import { devicesV1 } from './v1/devices.js';
 import { freezerV1 } from './v1/freezer.js';
 import { memoryV1 } from './v1/memory.js';
 import { blkioV2 } from './v2/blkio.js';
-import { V2_CONTROLLER } from './v2/controllers.js';
+import { V2_CONTROLLER } from '../kernel/hierarchies.js';
 import { cpuV2 } from './v2/cpu.js';
 import { cpusetV2 } from './v2/cpuset.js';
 import { devicesV2 } from './v2/devices.js';
