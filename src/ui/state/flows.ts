@@ -217,7 +217,8 @@ export function childNameProblem(child: string): string | undefined {
 
 function signalTarget(t: ActionTarget): string {
   if (t.process) return `pid ${t.process.pid} (${t.process.command}) in ${t.name}`;
-  return t.tasks > 0 ? `all ${plural(t.tasks, 'task')} in ${t.name}` : `all tasks in ${t.name}`;
+  if (t.tasks === 1) return `the one task in ${t.name}`;
+  return t.tasks > 1 ? `all ${t.tasks} tasks in ${t.name}` : `all tasks in ${t.name}`;
 }
 
 function contents(t: ActionTarget): string {
