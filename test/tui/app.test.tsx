@@ -1,8 +1,9 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatClock } from '../../src/ui/view/format.js';
+import { HELP_ACTIONS, HELP_KEYS } from '../../src/ui/components/HelpOverlay.js';
 import { startConsole } from './harness.js';
-import { KEY, drawn, lineWith, press, screen, selectedLine, type, type Rendered } from './helpers.js';
+import { KEY, drawn, lineWith, press, resize, screen, selectedLine, type, type Rendered } from './helpers.js';
 import { container, sampleView } from './views.js';
 
 const TREE = sampleView([
@@ -215,11 +216,20 @@ describe('sort, interval, help, quit', () => {
   it('? shows the help and any key closes it', async () => {
     const { r } = await start();
     await press(r, '?');
-    expect(screen(r)).toContain('send a signal');
+    expect(screen(r)).toContain('signal all tasks');
     expect(screen(r)).not.toContain('MEM USED/LIMIT');
     await press(r, 'x');
-    expect(screen(r)).not.toContain('send a signal');
+    expect(screen(r)).not.toContain('signal all tasks');
     expect(names(r)).toHaveLength(6);
+  });
+
+  it('the help fits 80×24 whole: every line, none cut', async () => {
+    const { r } = await start();
+    await resize(r, 80, 24);
+    await press(r, '?');
+    const text = screen(r);
+    for (const [keys, what] of [...HELP_KEYS, ...HELP_ACTIONS]) expect(text).toContain(`${keys.padEnd(10)}${what}`);
+    expect(text).toContain('Any key closes this help.');
   });
 
   it('q quits: the app unmounts and stops listening', async () => {

@@ -1,46 +1,45 @@
 import { Box, Text } from 'ink';
 import { paint, useColor } from '../view/theme.js';
 
-const BROWSING: ReadonlyArray<[string, string]> = [
-  ['↑ ↓  j k', 'move the selection'],
-  ['PgUp PgDn Home End', 'move by a page, to the ends'],
+/** Key and what it does; each line fits 80 columns, and the whole overlay 80×24. */
+export const HELP_KEYS: ReadonlyArray<[string, string]> = [
+  ['↑↓ j k', 'move; PgUp PgDn Home End: by a page, to the ends'],
   ['← →', 'collapse / expand (← on a leaf goes to the parent)'],
-  ['Enter', 'detail panel: CPU and memory history, latency, spec, events'],
-  ['P', 'process list of the selection (↑↓ choose, K signals one, Esc closes)'],
-  ['l', "log: output of the selection's detached commands, followed (↑↓ PgUp scroll back)"],
-  ['/', 'filter by name (substring, any case); matches keep their ancestors; Esc clears'],
-  ['s S', 'sort siblings by name, CPU, memory, IO, tasks, OOM kills / reverse (the tree keeps its shape)'],
-  ['+ -', 'longer / shorter sampling interval (250 ms to 60 s)'],
-  ['?', 'this help'],
-  ['q Ctrl+C', 'quit'],
+  ['Enter', 'detail: history, percentiles, latency, IO, spec, events'],
+  ['P', 'processes (↑↓ choose, K signals the chosen one, Esc closes)'],
+  ['l', 'log of detached commands, followed (↑↓ PgUp scroll back)'],
+  ['/', 'filter by name (matches keep their ancestors); Esc clears'],
+  ['s S', 'sort: name, CPU, memory, IO, tasks, OOM kills / reverse'],
+  ['+ -', 'sampling interval longer / shorter (250 ms to 60 s)'],
+  ['? q', 'this help, quit (also Ctrl+C)'],
 ];
 
-const ACTIONS: ReadonlyArray<[string, string]> = [
-  ['c', 'create a child of the selection (name, then spec text)'],
-  ['u', 'update the spec (diff: only the fields set are applied)'],
-  ['p', 'pause / resume (asks first for / and for containers with children)'],
-  ['r', 'run a command inside, detached; its output goes to the log (l)'],
-  ['x', 'run a shell (or a typed command) inside with the terminal; the console returns when it exits'],
-  ['K', 'send a signal (TERM, KILL, HUP, INT, USR1, USR2) to all tasks, or in P to one process'],
-  ['d', 'destroy (asks y/n; twice when it has children or tasks)'],
+export const HELP_ACTIONS: ReadonlyArray<[string, string]> = [
+  ['c u', 'create a child (name, then spec) / update the spec (diff)'],
+  ['p', 'pause / resume (asks first on / and on a parent)'],
+  ['r x', 'run detached (output to l) / a shell or command, with the terminal'],
+  ['K', 'signal all tasks: TERM (default), KILL, HUP, INT, USR1, USR2'],
+  ['d', 'destroy (asks; twice with children or tasks; never /)'],
 ];
+
+const KEY_WIDTH = 10;
 
 /** The key list; any key closes it. */
 export function HelpOverlay({ readOnly }: { readOnly: boolean }) {
   const color = useColor();
   const line = ([keys, what]: [string, string]) => (
     <Text key={keys} wrap="truncate">
-      {`  ${keys.padEnd(20)}${what}`}
+      {`  ${keys.padEnd(KEY_WIDTH)}${what}`}
     </Text>
   );
   return (
     <Box flexDirection="column">
       <Text {...paint(color, undefined, { bold: true })}>Keys</Text>
-      {BROWSING.map(line)}
+      {HELP_KEYS.map(line)}
       <Text {...paint(color, undefined, { bold: true })}>{readOnly ? 'Actions (off: read-only)' : 'Actions'}</Text>
-      {ACTIONS.map(line)}
-      <Text wrap="truncate">CPU%: 100% = one CPU (a 4-CPU burner reads 400%); the detail panel also shows it against the cap.</Text>
-      <Text wrap="truncate">Working set = usage − inactive file cache. Press any key to close.</Text>
+      {HELP_ACTIONS.map(line)}
+      <Text wrap="truncate">CPU%: 100% = one CPU; the detail panel also shows it against the cap.</Text>
+      <Text wrap="truncate">Working set = usage − inactive file cache. Any key closes this help.</Text>
     </Box>
   );
 }
