@@ -50,7 +50,7 @@ export function Console({ source, actions, readOnly, initial, statusMs }: Consol
     source,
     actions,
     // Coming back from a command, the terminal may have been resized meanwhile.
-    () => ({ ...(initial ?? initialState({ readOnly, intervalMs: source.intervalMs(), columns: 80, rows: 24 })), size: measure(stdout) }),
+    () => (initial ? { ...initial, size: measure(stdout) } : initialState({ readOnly, intervalMs: source.intervalMs(), ...measure(stdout) })),
     statusMs,
   );
   useKeyChunks((keys) => dispatch(...keys.map((key) => ({ type: 'key' as const, key }))));
