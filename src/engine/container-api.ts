@@ -64,6 +64,15 @@ export class ContainerApi {
     return this.machine.io.exists(this.machine.trackingDir(this.resolve(name)));
   }
 
+  /**
+   * Where the kernel will hold a value of a valid `spec` other than the one asked (a memory
+   * limit that is not whole pages, a cpu.limit it cannot tell from its neighbours): one
+   * note each, for a command to tell its user.
+   */
+  heldNotes(spec: ContainerSpec): string[] {
+    return resourcesFor(this.machine.version).held(spec);
+  }
+
   get(name: string): Container {
     const abs = this.resolve(name);
     const c = new Container(this.machine, abs);

@@ -54,6 +54,14 @@ function suite(version: 1 | 2) {
       expect(specOf(name).cpu?.limit).toBe(limit);
     });
 
+    it('a memory limit the kernel rounds to whole pages is applied, said on stderr, and read back as held', () => {
+      expect(cli('create', '/pages', 'memory { limit: 67108864 }').code).toBe(0);
+      const r = cli('update', 'diff', '/pages', 'memory:{limit:100000000}');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('lmctfy: memory.limit 100000000 is held as 99999744 (whole 4096-byte pages)\n');
+      expect(specOf('/pages').memory?.limit).toBe(99999744);
+    });
+
     it.each(['9223372036854775807', '9223372036854771712'])('memory.limit %s (the kernel\'s own unlimited) is accepted as unlimited', (value) => {
       const name = `/m${value.slice(-4)}`;
       expect(cli('create', name, 'memory { limit: 67108864 }').code).toBe(0);

@@ -13,6 +13,11 @@ interface SpecFlags extends CommandFlags {
 const specFileOption = (type: string) => new NamedOption('-c <file>', `read the ${type} from a file (text, JSON or binary)`, 'specFile');
 const SPEC_FIELDS = '\nThe spec fields, their types and units (cpu.limit in CPU milliseconds per second,\nmemory.limit in bytes, ...): lmctfy help spec';
 
+/** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
+function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
+  for (const note of api.heldNotes(spec)) process.stderr.write(`lmctfy: ${note}\n`);
+}
+
 /** The commands that make, change, freeze and remove containers. */
 export function registerLifecycle(program: Command): void {
   subcommand(program, 'init', 'mount the hierarchies InitSpec names ("" = use existing mounts) and create a missing lmctfy root')
@@ -31,7 +36,9 @@ export function registerLifecycle(program: Command): void {
     .action(async (name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
       const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
-      await openApi(f).create(name, parsed);
+      const api = openApi(f);
+      await api.create(name, parsed);
+      tellHeld(api, parsed);
     });
 
   subcommand(program, 'update', 'update a container: diff changes only the fields given, replace resets the rest to defaults')
@@ -46,7 +53,9 @@ export function registerLifecycle(program: Command): void {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `update policy must be "diff" or "replace", got "${policy}"`);
       }
       const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
-      await openApi(f).get(name).update(parsed, policy);
+      const api = openApi(f);
+      await api.get(name).update(parsed, policy);
+      tellHeld(api, parsed);
     });
 
   subcommand(program, 'destroy', 'destroy a container; -f kills its tasks and subcontainers first')

@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 import type { CgroupVersion } from '../kernel/layout.js';
+import { cpuLimitToShares, cpuLimitToWeight, sharesToCpuLimit, weightToCpuLimit } from './conversions.js';
 import { readOptional } from './files.js';
+import { heldNotes } from './held.js';
 import { pids } from './pids.js';
 import type { ResourceSet } from './types.js';
 import { blkioV1 } from './v1/blkio.js';
@@ -35,6 +37,7 @@ const V1: ResourceSet = {
   pids,
   blkio: blkioV1,
   devices: devicesV1,
+  held: (spec) => heldNotes(spec, { file: 'cpu.shares', toKernel: cpuLimitToShares, fromKernel: sharesToCpuLimit }),
   checkSpec(spec) {
     if (spec.children_limit !== undefined) {
       throw new LmctfyError(Code.UNIMPLEMENTED, 'ContainerSpec.children_limit needs cgroup v2 (cgroup.max.descendants)');
@@ -53,6 +56,7 @@ const V2: ResourceSet = {
   pids,
   blkio: blkioV2,
   devices: devicesV2,
+  held: (spec) => heldNotes(spec, { file: 'cpu.weight', toKernel: cpuLimitToWeight, fromKernel: weightToCpuLimit }),
   checkSpec() {},
   whyMissing(h, controller, dir) {
     const name = V2_CONTROLLER[controller];

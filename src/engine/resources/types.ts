@@ -94,6 +94,8 @@ export interface ResourceSet {
   readonly pids: Resource;
   readonly blkio: Resource;
   readonly devices: Resource;
+  /** Notes for the user where the kernel will hold a value of this (valid) spec other than the one asked (held.ts). */
+  held(spec: ContainerSpec): string[];
   /** Spec parts outside any controller this version cannot honour: UNIMPLEMENTED. */
   checkSpec(spec: ContainerSpec): void;
   /**
