@@ -131,6 +131,27 @@ describeCgroups('lmctfy top in a real terminal, against real cgroups', () => {
     await top.waitFor(/outside2/);
   });
 
+  it('K sends the chosen signal to every task of the selected container', async () => {
+    await api.create('sigs');
+    const child = await api.get('/sigs').run(['sleep', '60'], { detached: true });
+    child.unref();
+    await top.keys('/');
+    await top.type('sigs');
+    await top.keys(KEY.enter);
+    await top.waitFor(/sigs\s+\S+%/);
+    // The filter leaves / and sigs: End selects sigs.
+    await top.keys('\u001b[F');
+    await top.waitFor(/› .*sigs/);
+    await top.keys('K');
+    await top.waitFor(/Signal for .*\/sigs: \[TERM\]/);
+    await top.keys(KEY.enter, 'y');
+    await top.waitFor(/sent SIGTERM to all tasks in \/sigs/);
+    const deadline = Date.now() + 5000;
+    while (api.get('/sigs').listProcesses().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(api.get('/sigs').listProcesses()).toEqual([]);
+    await top.keys(KEY.esc);
+  });
+
   it('q quits and restores the terminal', async () => {
     await top.keys('q');
     const deadline = Date.now() + 5000;
