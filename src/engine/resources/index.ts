@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
+import { V2_CONTROLLER } from '../kernel/hierarchies.js';
 import type { CgroupVersion } from '../kernel/layout.js';
 import { cpuLimitToShares, cpuLimitToWeight, sharesToCpuLimit, weightToCpuLimit } from './conversions.js';
 import { readOptional } from './files.js';
@@ -14,7 +15,6 @@ import { devicesV1 } from './v1/devices.js';
 import { freezerV1 } from './v1/freezer.js';
 import { memoryV1 } from './v1/memory.js';
 import { blkioV2 } from './v2/blkio.js';
-import { V2_CONTROLLER } from '../kernel/hierarchies.js';
 import { cpuV2 } from './v2/cpu.js';
 import { cpusetV2 } from './v2/cpuset.js';
 import { devicesV2 } from './v2/devices.js';
