@@ -299,7 +299,9 @@ describe('cpuacct', () => {
 
   it('never wanted, nothing on v2, absent files are absent fields', () => {
     expect(cpuacct.wants({ cpu: { limit: 1 } })).toBe(false);
-    expect(cpuacct.stats(handle({ version: 2, unified: tree.dir('u', V2_FRESH) }), 'full')).toEqual({});
+    // v2 has no cpuacct: its cpu.stat gives usage (cpu v2 above).
+    expect(resourcesFor(2).all.map((r) => r.controller)).not.toContain('cpuacct');
+    expect(resourcesFor(1).all).toContain(cpuacct);
     const dirs = { cpuacct: tree.dir('empty') };
     expect(cpuacct.stats(handle({ version: 1, dirs }), 'full')).toEqual({});
   });
