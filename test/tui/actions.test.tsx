@@ -1,8 +1,9 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { STATUS_MS } from '../../src/ui/hooks/useConsole.js';
 import { startConsole } from './harness.js';
-import { KEY, drawn, lineWith, press, screen, selectedLine, type } from './helpers.js';
+import { KEY, drawn, lineWith, press, screen, selectedLine, settle, type } from './helpers.js';
 import { container, fakeActions, sampleView } from './views.js';
 
 afterEach(cleanup);
@@ -240,24 +241,30 @@ describe('safety', () => {
     expect(selectedLine(r)).toMatch(/^› +web\s/);
   });
 
-  it('a status message clears after a while', async () => {
-    const { r } = await at('/busy', { statusMs: 50 });
-    await press(r, 's');
-    expect(screen(r)).toContain('sorted by CPU');
-    await vi.waitFor(() => expect(screen(r)).not.toContain('sorted by CPU'));
-  });
-
-  it('a pending status stays until its outcome', async () => {
-    const actions = fakeActions();
-    let finish = () => undefined as void;
-    actions.pause.mockImplementation(() => new Promise<void>((resolve) => (finish = resolve)));
-    const { r } = await at('/busy', { actions, statusMs: 1 });
-    await press(r, 'p');
-    expect(screen(r)).toContain('pausing /busy…');
-    await drawn(r, () => undefined, 100);
-    expect(screen(r)).toContain('pausing /busy…');
-    finish();
-    await vi.waitFor(() => expect(screen(r)).not.toContain('pausing /busy'));
+  it('a status message clears after a few seconds; a pending one stays until its outcome', async () => {
+    // Virtual time that also runs on its own, so Ink and the helpers' waits go on as usual.
+    vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const actions = fakeActions();
+      let finish = () => undefined as void;
+      actions.pause.mockImplementation(() => new Promise<void>((resolve) => (finish = resolve)));
+      const { r } = await at('/busy', { actions });
+      await press(r, 's');
+      expect(screen(r)).toContain('sorted by CPU');
+      vi.advanceTimersByTime(STATUS_MS / 2);
+      await settle();
+      expect(screen(r)).toContain('sorted by CPU');
+      vi.advanceTimersByTime(STATUS_MS / 2);
+      await vi.waitFor(() => expect(screen(r)).not.toContain('sorted by CPU'));
+      await press(r, 'p');
+      vi.advanceTimersByTime(2 * STATUS_MS);
+      await settle();
+      expect(screen(r)).toContain('pausing /busy…');
+      finish();
+      await vi.waitFor(() => expect(screen(r)).toContain('paused /busy'));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

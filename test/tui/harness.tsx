@@ -14,11 +14,11 @@ export interface Started<A extends ConsoleActions> {
 /** Mounts the console on a hand-driven source and draws `view` as its first pass. */
 export async function startConsole<A extends ConsoleActions = ReturnType<typeof fakeActions>>(
   view: SampleView | undefined,
-  options: { readOnly?: boolean; actions?: A; statusMs?: number } = {},
+  options: { readOnly?: boolean; actions?: A } = {},
 ): Promise<Started<A>> {
   const source = new ManualSource();
   const actions = options.actions ?? (fakeActions() as unknown as A);
-  const r = mount(<App source={source} actions={actions} readOnly={options.readOnly ?? false} statusMs={options.statusMs} />);
+  const r = mount(<App source={source} actions={actions} readOnly={options.readOnly ?? false} />);
   await vi.waitFor(() => expect(source.listenerCount()).toBe(1));
   if (view) await drawn(r, () => source.emit(view));
   return { source, actions, r };

@@ -36,14 +36,12 @@ export interface ConsoleProps {
   readOnly: boolean;
   /** The state to start from: the console coming back after handing the terminal to a command. */
   initial?: ConsoleState;
-  /** How long status messages stay (tests shorten it). */
-  statusMs?: number;
 }
 
 const NO_HISTORY: readonly number[] = [];
 
 /** The live container tree, its details and the actions on it. */
-export function Console({ source, actions, readOnly, initial, statusMs }: ConsoleProps) {
+export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
   const { stdout } = useStdout();
   const header = useMemo(() => source.header(), [source]);
   const { state, dispatch } = useConsole(
@@ -51,7 +49,6 @@ export function Console({ source, actions, readOnly, initial, statusMs }: Consol
     actions,
     // Coming back from a command, the terminal may have been resized meanwhile.
     () => (initial ? { ...initial, size: measure(stdout) } : initialState({ readOnly, intervalMs: source.intervalMs(), ...measure(stdout) })),
-    statusMs,
   );
   useKeyChunks((keys) => dispatch(...keys.map((key) => ({ type: 'key' as const, key }))));
   useTerminalResize(useCallback((size) => dispatch({ type: 'resize', ...size }), [dispatch]));

@@ -20,7 +20,6 @@ export function useConsole(
   source: ConsoleSource,
   actions: ConsoleActions,
   initial: () => ConsoleState,
-  statusMs = STATUS_MS,
 ): { state: ConsoleState; dispatch: (...inputs: ConsoleInput[]) => void } {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
@@ -97,9 +96,9 @@ export function useConsole(
   const status = state.status;
   useEffect(() => {
     if (!status || status.pending) return;
-    const timer = setTimeout(() => stable({ type: 'expireStatus', id: status.id }), statusMs);
+    const timer = setTimeout(() => stable({ type: 'expireStatus', id: status.id }), STATUS_MS);
     return () => clearTimeout(timer);
-  }, [status, statusMs, stable]);
+  }, [status, stable]);
 
   return { state, dispatch: stable };
 }
