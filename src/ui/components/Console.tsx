@@ -21,6 +21,7 @@ import {
   DIALOG_LINES,
   currentStep,
   initialState,
+  keyMode,
   layoutOf,
   rowsOf,
   selectedIndex,
@@ -110,7 +111,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
       )}
       {state.dialog && <DialogView dialog={state.dialog} width={size.columns} />}
       <StatusLine status={state.status} />
-      <Footer width={size.columns} readOnly={readOnly} position={selected} total={rows.length} />
+      <Footer width={size.columns} readOnly={readOnly} position={selected} total={rows.length} mode={keyMode(state)} />
     </Box>
   );
 }
