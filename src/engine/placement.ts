@@ -20,16 +20,16 @@ export interface PlacementTarget {
 
 /** One target per distinct hierarchy to write a task id into so it lands in `name`. */
 export function placementTargets(machine: Machine, name: string, kind: 'procs' | 'tasks'): PlacementTarget[] {
-  const file = kind === 'procs' || machine.version === 2 ? 'cgroup.procs' : 'tasks';
+  const file = machine.attachFile(kind);
   const tracking = machine.trackingDir(name);
   const own = { file: path.posix.join(tracking, file), controller: 'freezer' as const, container: name };
-  if (machine.version === 2) return [own];
   const h = handleFor(machine, name);
   // The tracking hierarchy first and never shared: a task is in the container once it is
   // there, so a concurrent destroy finds and kills it; and if the container is being
   // destroyed the attach fails instead of falling back to an ancestor (RELIABILITY 15).
   const targets = new Map<string, PlacementTarget>([[own.file, own]]);
   for (const c of machine.controllers()) {
+    // One unified hierarchy (v2) has every controller in the tracking dir: nothing more to add.
     if (machine.dirOf(name, c) === tracking) continue;
     // Hierarchies the container does not isolate are shared with its parent: the task goes
     // to the nearest ancestor there, which also pulls it out of any other container.

@@ -38,8 +38,8 @@ export async function thawSubtree(machine: Machine, name: string): Promise<void>
 }
 
 function tryCgroupKill(machine: Machine, name: string): boolean {
-  if (machine.version !== 2) return false;
-  const file = path.posix.join(machine.trackingDir(name), 'cgroup.kill');
+  if (machine.killFile === undefined) return false;
+  const file = path.posix.join(machine.trackingDir(name), machine.killFile);
   if (!machine.io.exists(file)) return false;
   machine.io.writeFile(file, '1');
   return true;

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCpuSettings, weightAsShares } from '../../src/engine/export-reads.js';
 import { realIo } from '../../src/engine/kernel/io.js';
+import { weightAsCadvisorShares } from '../../src/engine/resources/conversions.js';
+import { handle } from '../fixtures/cgroupfs/fake.js';
 
-describe('readCpuSettings', () => {
+describe('cpu kernelSettings (what container_spec_cpu_* export)', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-cpu-settings-'));
   let n = 0;
   const dir = (files: Record<string, string>) => {
@@ -25,7 +26,8 @@ describe('readCpuSettings', () => {
     ['v2 without the cpu controller', 2, {}, {}],
   ] as const)('%s', (_, version, files, want) => {
     const d = files === undefined ? path.join(base, 'absent') : dir(files);
-    expect(readCpuSettings(realIo, version, d)).toEqual(want);
+    const h = version === 1 ? handle({ version, io: realIo, dirs: { cpu: files === undefined ? undefined : d } }) : handle({ version, io: realIo, unified: d });
+    expect(h.resources.cpu.kernelSettings(h)).toEqual(want);
   });
 
   it.each([
@@ -33,6 +35,6 @@ describe('readCpuSettings', () => {
     [100, 2597],
     [10000, 262144],
   ])('cpu.weight %i reads as %i shares, as cAdvisor maps it', (weight, shares) => {
-    expect(weightAsShares(weight)).toBe(shares);
+    expect(weightAsCadvisorShares(weight)).toBe(shares);
   });
 });

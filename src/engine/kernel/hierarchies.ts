@@ -54,6 +54,10 @@ export interface Hierarchies {
   presentDir(dir: string, exists: (dir: string) => boolean): string | undefined;
   /** The file listing a cgroup's threads. */
   readonly threadsFile: 'tasks' | 'cgroup.threads';
+  /** The file a task id is written into to move a whole process (procs) or one thread (tasks). */
+  attachFile(kind: 'procs' | 'tasks'): 'cgroup.procs' | 'tasks';
+  /** The file that SIGKILLs a whole cgroup subtree in one write; undefined where the kernel has none. */
+  readonly killFile: 'cgroup.kill' | undefined;
   /** The caller's dir in the hierarchy that says which container a task is in. */
   trackingDirOf(own: OwnCgroups): string | undefined;
   /** Makes a new container's dirs; returns the hierarchies it has. */
@@ -82,6 +86,8 @@ export function v1Hierarchies(io: KernelIo, layout: CgroupLayout, own: OwnCgroup
     rootDir: (c) => roots.get(c),
     presentDir: (dir, exists) => (exists(dir) ? dir : undefined),
     threadsFile: 'tasks',
+    attachFile: (kind) => (kind === 'procs' ? 'cgroup.procs' : 'tasks'),
+    killFile: undefined,
     trackingDirOf: (o) => o.v1.get('freezer'),
     makeDirs(req) {
       const asked = new Set([...TRACKING_CONTROLLERS, ...req.wanted]);
@@ -123,6 +129,9 @@ export function unifiedHierarchy(io: KernelIo, layout: CgroupLayout, own: OwnCgr
     rootDir: () => root,
     presentDir: (dir) => dir,
     threadsFile: 'cgroup.threads',
+    // A v2 cgroup moves whole processes only (threads only inside a threaded subtree).
+    attachFile: () => 'cgroup.procs',
+    killFile: 'cgroup.kill',
     trackingDirOf: (o) => o.unified,
     /** Enables the controllers the spec needs in the parent's subtree_control, then makes the one dir. */
     makeDirs(req) {

@@ -75,6 +75,14 @@ export class Machine {
     return this.hierarchies.threadsFile;
   }
 
+  attachFile(kind: 'procs' | 'tasks'): 'cgroup.procs' | 'tasks' {
+    return this.hierarchies.attachFile(kind);
+  }
+
+  get killFile(): 'cgroup.kill' | undefined {
+    return this.hierarchies.killFile;
+  }
+
   /** The directory that says whether a container exists: freezer on v1, the unified dir on v2. */
   trackingDir(name: string): string {
     return this.dirOf(name, 'freezer')!;

@@ -47,10 +47,15 @@ export class NotificationHub {
   private helper?: NotifyHelper;
   private closedFlag = false;
 
+  /** v1 eventfds through the helper or v2 inotify, chosen once with the machine's version. */
+  private readonly start: (id: number, container: string, wanted: WantedEvent, callback: NotificationCallback) => Registration;
+
   constructor(
     readonly machine: Machine,
     private readonly opts: HubOptions = {},
-  ) {}
+  ) {
+    this.start = machine.version === 2 ? this.startV2 : this.startV1;
+  }
 
   get closed(): boolean {
     return this.closedFlag;
@@ -72,7 +77,7 @@ export class NotificationHub {
     const container = resolveName(containerName, m.ownContainer());
     if (!m.io.exists(m.trackingDir(container))) throw new LmctfyError(Code.NOT_FOUND, `container ${container} does not exist`);
     const id = this.nextId++;
-    const reg = m.version === 2 ? this.startV2(id, container, wanted, callback) : this.startV1(id, container, wanted, callback);
+    const reg = this.start(id, container, wanted, callback);
     this.regs.set(id, reg);
     this.keepAliveIfNeeded();
     return id;

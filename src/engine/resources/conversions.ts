@@ -107,6 +107,15 @@ export function sharesToCpuLimit(shares: number): number {
   return roundestPreimage(limitShares, shares, 0, MAX_CPU_LIMIT);
 }
 
+/**
+ * v2 cpu.weight → shares as cAdvisor exports them (container_spec_cpu_shares): its linear
+ * map, integer division as its Go does, so dashboards read the same number from both. Not
+ * the inverse of sharesToWeight: cAdvisor has not followed the 2025 formula.
+ */
+export function weightAsCadvisorShares(weight: number): number {
+  return 2 + Math.floor(((weight - 1) * 262142) / 9999);
+}
+
 /** v2 cpu.weight → the cpu.limit to report (see roundest above). */
 export function weightToCpuLimit(weight: number): number {
   return roundestPreimage((limit) => sharesToWeight(limitShares(limit)), weight, 0, MAX_CPU_LIMIT);

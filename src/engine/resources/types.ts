@@ -59,9 +59,21 @@ export interface Resource {
   stats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats;
 }
 
+/** A container's CPU settings as the kernel holds them, unconverted (what cAdvisor's container_spec_cpu_* name). */
+export interface CpuSettings {
+  /** CFS quota, µs per period; absent when unlimited. */
+  quotaUs?: number;
+  /** CFS period, µs. */
+  periodUs?: number;
+  /** cpu.shares; on v2, cpu.weight mapped onto shares as cAdvisor maps it. */
+  shares?: number;
+}
+
 export interface CpuResource extends Resource {
   /** Throttling counters alone, for a `counters` pass over a capped container. */
   throttling(h: CgroupHandle): ContainerStats;
+  /** The raw settings; a file the container lacks (no cpu controller of its own) leaves its field out. */
+  kernelSettings(h: CgroupHandle): CpuSettings;
 }
 
 export interface MemoryResource extends Resource {

@@ -3,7 +3,7 @@ import { DEFAULT_PERIOD_US, DEFAULT_SHARES, cpuLimitToShares, maxLimitToQuota, q
 import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, validateCpu, writeCpu, type CpuWrites } from '../cpu.js';
 import { defined, isolatedDir, readSpecValue, readStat } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseInteger } from '../parse.js';
-import type { CgroupHandle, CpuResource } from '../types.js';
+import type { CgroupHandle, CpuResource, CpuSettings } from '../types.js';
 
 /** cpu on cgroup v1: cpu.shares, cpu.cfs_quota_us / cpu.cfs_period_us; usage is cpuacct's. */
 
@@ -57,5 +57,17 @@ export const cpuV1: CpuResource = {
     const dir = h.dir('cpu');
     const c = dir === undefined ? {} : throttlingOf(h, dir);
     return c.throttling_data ? { cpu: { throttling_data: c.throttling_data } } : {};
+  },
+  kernelSettings(h) {
+    const dir = h.dir('cpu');
+    const out: CpuSettings = {};
+    if (dir === undefined) return out;
+    const quota = readStat(h.io, `${dir}/cpu.cfs_quota_us`, parseInteger);
+    const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter);
+    const shares = readStat(h.io, `${dir}/cpu.shares`, parseCounter);
+    if (quota !== undefined && quota > 0) out.quotaUs = quota;
+    if (period !== undefined) out.periodUs = period;
+    if (shares !== undefined) out.shares = shares;
+    return out;
   },
 };

@@ -1,9 +1,9 @@
 import type { ContainerStats, CpuStats } from '../../../messages/types.js';
-import { DEFAULT_PERIOD_US, DEFAULT_WEIGHT, cpuLimitToWeight, maxLimitToQuota, parseCpuMax, quotaToMaxLimit, weightToCpuLimit } from '../conversions.js';
+import { DEFAULT_PERIOD_US, DEFAULT_WEIGHT, cpuLimitToWeight, maxLimitToQuota, parseCpuMax, quotaToMaxLimit, weightAsCadvisorShares, weightToCpuLimit } from '../conversions.js';
 import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, scale, validateCpu, writeCpu, type CpuWrites } from '../cpu.js';
 import { defined, isolatedDir, parseOrDataLoss, readOptional, readPressure, readSpecValue, readStat } from '../files.js';
 import { parseCounter, parseFlatKeyed } from '../parse.js';
-import type { CgroupHandle, CpuResource } from '../types.js';
+import type { CgroupHandle, CpuResource, CpuSettings } from '../types.js';
 
 /**
  * cpu on cgroup v2: cpu.weight, cpu.max. There is no cpuacct: usage comes from the core
@@ -74,5 +74,16 @@ export const cpuV2: CpuResource = {
     const dir = h.dir('cpu');
     const t = dir === undefined ? undefined : cpuStats(h, dir).throttling_data;
     return t ? { cpu: { throttling_data: t } } : {};
+  },
+  kernelSettings(h) {
+    const dir = h.dir('cpu');
+    const out: CpuSettings = {};
+    if (dir === undefined) return out;
+    const max = readStat(h.io, `${dir}/cpu.max`, parseCpuMax);
+    const weight = readStat(h.io, `${dir}/cpu.weight`, parseCounter);
+    if (max !== undefined && max.quotaUs > 0) out.quotaUs = max.quotaUs;
+    if (max !== undefined) out.periodUs = max.periodUs;
+    if (weight !== undefined) out.shares = weightAsCadvisorShares(weight);
+    return out;
   },
 };
