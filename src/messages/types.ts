@@ -74,16 +74,41 @@ export interface PidsSpec {
   limit?: number;
 }
 
+/** A virtual host's namespaces, init and network (docs/VIRTUAL-HOSTS.md). */
+export interface VirtualHostSpec {
+  virtual_hostname?: string;
+  init?: { init_argv?: string[]; run_spec?: RunSpec };
+  network?: VirtualHostNetwork;
+}
+export interface VirtualHostNetwork {
+  interface?: string;
+  virtual_ip?: { ip?: string; netmask?: string; gateway?: string; mtu?: number; ip_forward?: boolean };
+  connection?: {
+    veth_pair?: { outside?: string; inside?: string };
+    bridge?: { name?: string; type?: 'ETH' | 'OVS' };
+  };
+}
+export interface Mount {
+  source?: string;
+  target?: string;
+  read_only?: boolean;
+  private?: boolean;
+}
+export interface FilesystemSpec {
+  rootfs?: string;
+  mounts?: { mount?: Mount[] };
+}
+
 export interface ContainerSpec {
   owner?: number;
   cpu?: CpuSpec;
   memory?: MemorySpec;
   network?: Record<string, unknown>;
   monitoring?: Record<string, unknown>;
-  filesystem?: Record<string, unknown>;
+  filesystem?: FilesystemSpec;
   owner_group?: number;
   children_limit?: number;
-  virtual_host?: Record<string, unknown>;
+  virtual_host?: VirtualHostSpec;
   device?: DeviceSpec;
   blockio?: BlockIoSpec;
   security_spec?: Record<string, unknown>;

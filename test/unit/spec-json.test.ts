@@ -39,8 +39,8 @@ describe('parseJson rejects bad input with the position and the key path', () =>
   it.each<[string, MessageName, string, string]>([
     ['unknown key', 'ContainerSpec', '{"memroy":{}}', 'ContainerSpec: line 1, column 2: unknown field "memroy"'],
     ['unknown nested key', 'ContainerSpec', '{"memory": {"limit": 100,\n  "limt": 5}}', 'ContainerSpec: line 2, column 3: memory: unknown field "limt"'],
-    ['reserved key', 'ContainerSpec', '{"filesystem":{"rootfs":"/"}}',
-      'ContainerSpec: line 1, column 16: filesystem: reserved field "rootfs" is not supported by this lmctfy'],
+    ['reserved key', 'ContainerSpec', '{"filesystem":{"fd_limit":3}}',
+      'ContainerSpec: line 1, column 16: filesystem: reserved field "fd_limit" is not supported by this lmctfy'],
     ['the same field twice under two spellings', 'ContainerSpec', '{"cpu":{"max_limit":1,"maxLimit":2}}',
       'ContainerSpec: line 1, column 23: cpu: field "max_limit" given twice (as "max_limit" and "maxLimit")'],
     ['duplicate key', 'ContainerSpec', '{"owner":1,"owner":2}', 'ContainerSpec: line 1, column 12: duplicate key "owner"'],
