@@ -18,6 +18,7 @@ const BENCHES = [
   ['stats-math', []],
   ['ui-startup', []],
   ['ui-render', ['--expose-gc']],
+  ['console-cost', []],
   ['notify-latency', []],
   // Instruction counts barely vary between runs, and one run takes minutes: once.
   ['instructions', [], { once: true }],

@@ -1,0 +1,179 @@
+// What the interactive console costs while it runs, against systemd-cgtop on the same tree:
+// `lmctfy top --interval 1` and `systemd-cgtop -d 1 /<root>`, each in its own pseudo-terminal
+// (node-pty, 200×50), both at once so that they see the same machine load. At N = 100,
+// 1,000, 5,000 containers, on an idle tree and on one where 10 % of the containers run a
+// small CPU loop. The figure is each whole process's CPU (utime + stime of every thread, from
+// /proc/<pid>/stat) over MEASURE_S seconds after WARMUP_S seconds, and lmctfy's RSS at the
+// end; also the bytes each wrote to its terminal (a frame where nothing moved writes none).
+// Run: npm run build && node bench/console-cost.mjs   (BENCH_SIZES=100,1000 BENCH_MODES=idle,busy
+// BENCH_MEASURE_S=30 BENCH_WARMUP_S=8; needs cgroups, as root)
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as pty from 'node-pty';
+import { ContainerApi } from '../dist/index.js';
+import { ensureCommand, ownDirs, record, table } from './lib.mjs';
+import { removeRootDirs } from './cleanup.mjs';
+import { treeNames as names } from './floors.mjs';
+
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
+const MODES = (process.env.BENCH_MODES ?? 'idle,busy').split(',');
+const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 30);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 8);
+const COLS = 200;
+const ROWS = 50;
+const BUSY_SHARE = 0.1;
+// The busy loops together use about this much of one core, whatever their number: this
+// 2-core machine is shared, and what matters is that their figures move every pass.
+const BUSY_CORES = 0.3;
+const TICK = 100; // USER_HZ: /proc/<pid>/stat counts in 1/100 s
+
+ensureCommand('systemd-cgtop', 'systemd');
+const root = `lmctfy-bench-console-${process.pid}`;
+const api = await ContainerApi.init({}, { root });
+const unifiedMirror = path.join('/sys/fs/cgroup/unified', root);
+
+/** utime + stime of a whole process (all its threads), in CPU seconds; RSS in bytes. */
+function usage(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  return { cpu: (Number(f[11]) + Number(f[12])) / TICK, rss };
+}
+
+/** A program in a 200×50 pty whose output is drained and counted, not interpreted. */
+function inPty(file, args, env) {
+  const p = pty.spawn(file, args, { cols: COLS, rows: ROWS, name: 'xterm-256color', env: { ...env, CI: 'false', TERM: 'xterm-256color' } });
+  const s = { proc: p, bytes: 0, exited: false, tail: '' };
+  p.onData((d) => {
+    s.bytes += Buffer.byteLength(d);
+    s.tail = (s.tail + d).slice(-2000);
+  });
+  p.onExit(() => {
+    s.exited = true;
+  });
+  return s;
+}
+
+async function stop(s) {
+  if (s.exited) return;
+  const gone = new Promise((r) => s.proc.onExit(r));
+  s.proc.write('q');
+  const kill = setTimeout(() => s.exited || s.proc.kill('SIGKILL'), 3000);
+  await gone;
+  clearTimeout(kill);
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Places pid in the container in every hierarchy (and the cgroup2 mirror cgtop walks). */
+function place(pid, name) {
+  const dirs = [...new Set(Object.values(ownDirs()))].map((d) => path.join(d, root, name));
+  dirs.push(path.join(unifiedMirror, name));
+  for (const d of dirs) {
+    if (fs.existsSync(path.join(d, 'cgroup.procs'))) fs.writeFileSync(path.join(d, 'cgroup.procs'), String(pid));
+  }
+}
+
+// A loop that spins for `spin` ms, then sleeps for `period - spin` ms (±50 %), forever.
+const LOOP = 'use Time::HiRes qw(time sleep); my ($s, $p) = @ARGV; while (1) { my $t = time + $s / 1000; 1 while time < $t; sleep(($p - $s) * (0.5 + rand()) / 1000) }';
+
+function startBusy(list) {
+  const busy = list.filter((_, i) => i % Math.round(1 / BUSY_SHARE) === 0);
+  const periodMs = 1000;
+  const spinMs = Math.max(0.05, (BUSY_CORES * periodMs) / busy.length);
+  const procs = [];
+  for (const name of busy) {
+    const child = spawn('perl', ['-e', LOOP, String(spinMs), String(periodMs)], { stdio: 'ignore' });
+    procs.push(child);
+    place(child.pid, name);
+  }
+  return { procs, spinMs };
+}
+
+function stopBusy(procs) {
+  for (const p of procs) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function measure(n, mode, list) {
+  const busy = mode === 'busy' ? startBusy(list) : { procs: [], spinMs: 0 };
+  const env = { ...process.env, LMCTFY_ROOT: root };
+  const top = inPty(process.execPath, ['bin/lmctfy.js', 'top', '--interval', '1'], env);
+  const cgtop = inPty('systemd-cgtop', ['-d', '1', `/${root}`], process.env);
+  try {
+    await sleep(WARMUP_S * 1000);
+    if (top.exited || cgtop.exited) throw new Error(`exited during warm-up:\n${top.exited ? top.tail : cgtop.tail}`);
+    const [t0, c0] = [usage(top.proc.pid), usage(cgtop.proc.pid)];
+    const [b0, d0] = [top.bytes, cgtop.bytes];
+    const load0 = os.loadavg()[0];
+    await sleep(MEASURE_S * 1000);
+    const [t1, c1] = [usage(top.proc.pid), usage(cgtop.proc.pid)];
+    return {
+      top: { cpu: t1.cpu - t0.cpu, rss: t1.rss, bytes: top.bytes - b0 },
+      cgtop: { cpu: c1.cpu - c0.cpu, rss: c1.rss, bytes: cgtop.bytes - d0 },
+      load: (load0 + os.loadavg()[0]) / 2,
+      spinMs: busy.spinMs,
+    };
+  } finally {
+    await Promise.all([stop(top), stop(cgtop)]);
+    stopBusy(busy.procs);
+    // PID 1 reaps late: a killed loop keeps its cgroup busy for a moment.
+    await sleep(busy.procs.length ? 1500 : 0);
+  }
+}
+
+const rows = [];
+let made = [];
+try {
+  for (const n of SIZES) {
+    const list = names(n);
+    for (const name of list.slice(made.length)) {
+      await api.create(name, {});
+      fs.mkdirSync(path.join(unifiedMirror, name), { recursive: true });
+    }
+    made = list;
+    for (const mode of MODES) {
+      const r = await measure(n, mode, list);
+      const what = `lmctfy top, ${n} containers, ${mode}${mode === 'busy' ? ` (10 % busy)` : ''}, CPU over ${MEASURE_S} s`;
+      record('console', what, r.top.cpu, 'CPU-s', {
+        baseline: { what: 'systemd-cgtop -d 1', value: r.cgtop.cpu },
+        goal: { on: 'ratio', max: 1, text: '≤ 1.0× systemd-cgtop (#14)' },
+      });
+      const rssGoal = n <= 100 ? 80 : n <= 1000 ? 120 : undefined;
+      record('console', `lmctfy top RSS, ${n} containers, ${mode}`, r.top.rss / 1e6, 'MB', rssGoal ? { goal: { on: 'value', max: rssGoal, text: `≤ ${rssGoal} MB (#14)` } } : {});
+      rows.push({
+        containers: n,
+        tree: mode === 'busy' ? `busy (${Math.round(n * BUSY_SHARE)} loops × ${r.spinMs.toFixed(2)} ms/s)` : 'idle',
+        'lmctfy CPU-s': r.top.cpu.toFixed(2),
+        'cgtop CPU-s': r.cgtop.cpu.toFixed(2),
+        ratio: (r.top.cpu / Math.max(r.cgtop.cpu, 1 / TICK)).toFixed(2),
+        'lmctfy % core': `${((r.top.cpu / MEASURE_S) * 100).toFixed(2)} %`,
+        'lmctfy RSS MB': (r.top.rss / 1e6).toFixed(1),
+        'cgtop RSS MB': (r.cgtop.rss / 1e6).toFixed(1),
+        'lmctfy KB/s out': (r.top.bytes / MEASURE_S / 1000).toFixed(1),
+        'cgtop KB/s out': (r.cgtop.bytes / MEASURE_S / 1000).toFixed(1),
+        load: r.load.toFixed(2),
+      });
+    }
+  }
+  table(rows);
+  console.log(`\ngoal: lmctfy top's CPU ≤ 1.0× systemd-cgtop's over the same ${MEASURE_S} s (after ${WARMUP_S} s), both at 1 s in a ${COLS}×${ROWS} pty;`);
+  console.log('RSS ≤ 80 MB at 100 containers, ≤ 120 MB at 1,000 (/proc/<pid>/stat and status; 10 ms CPU ticks)');
+} finally {
+  for (const name of [...made].reverse()) {
+    await api.destroy(name, { force: true }).catch((e) => console.error(`destroy ${name}: ${e.message}`));
+    try {
+      fs.rmdirSync(path.join(unifiedMirror, name));
+    } catch {
+      /* already gone */
+    }
+  }
+  removeRootDirs(root);
+}
