@@ -1,5 +1,5 @@
 // Builds lmctfy's native helpers (native/notify-helper.c → build/lmctfy-notify, native/exec-helper.c →
-// build/lmctfy-exec) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
+// build/lmctfy-exec, native/vhost-helper.c → build/lmctfy-vhost) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
 // and `npm run build`; skips a compile when the binary is newer than its source.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +10,7 @@ const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HELPERS = [
   ['notify-helper.c', 'lmctfy-notify'],
   ['exec-helper.c', 'lmctfy-exec'],
+  ['vhost-helper.c', 'lmctfy-vhost'],
 ].map(([source, output]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output) }));
 
 function die(message) {

@@ -1,0 +1,456 @@
+/*
+ * lmctfy-vhost: builds and joins lmctfy's virtual hosts (docs/VIRTUAL-HOSTS.md). Node cannot
+ * unshare, setns or pivot_root itself (a multi-threaded process cannot switch mount
+ * namespace), so a fresh single-threaded process does it and then execs.
+ *
+ * It is exec'd by the exec helper (native/exec-helper.c) once that one is in the
+ * container's cgroups, so everything made here is placed before it exists.
+ *
+ *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
+ *                      [--bind MODE SOURCE TARGET]... -- [INIT [ARG...]]
+ *   lmctfy-vhost join PID -- CMD [ARG...]
+ *
+ * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
+ *        the virtual host's PID 1 and, with a rootfs, mounts an overlay (the rootfs read-only
+ *        under STATE/upper) on STATE/merged, binds the mounts in, mounts /proc, /sys
+ *        read-only and a minimal /dev, pivots into it and masks what runc masks. PID 1 is
+ *        INIT, or this helper's own init (reaps orphans, ends on SIGTERM/SIGINT). The
+ *        capabilities are cut to DEFAULT_CAPS and no_new_privs is set before INIT runs.
+ *        On success it writes "pid N\n" (N: PID 1's pid on the host) and exits 0.
+ *        MODE is ro or rw, then +private or +slave (e.g. "ro+private").
+ * join   enters the namespaces and root of PID (a virtual host's PID 1), forks (a pid
+ *        namespace takes only children) and execs CMD there with the same capabilities
+ *        and no_new_privs; it waits for CMD and exits as CMD did.
+ *
+ * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
+ *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
+ *        127/126 when CMD itself cannot be run (as sh does).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STATUS_FD 5
+#define MAX_BINDS 64
+
+/* Docker's default set: what a service running as root inside usually needs, without
+ * CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SYS_PTRACE, CAP_SYS_TIME and the like. */
+static const int DEFAULT_CAPS[] = {
+    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID,
+    CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SYS_CHROOT, CAP_MKNOD, CAP_AUDIT_WRITE,
+    CAP_SETFCAP,
+};
+
+/* As runc masks them: kernel state a container must not read (masked with /dev/null or an
+ * empty read-only tmpfs), and kernel knobs it must not write (bound read-only). */
+static const char *const MASKED[] = {
+    "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+    "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+    "/sys/firmware", "/sys/devices/virtual/powercap",
+};
+static const char *const READ_ONLY[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+static const char *const DEVICES[] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+struct bind {
+  const char *source, *target;
+  int read_only, private;
+};
+
+/* The report goes to `report_fd`: the status pipe, or in PID 1 the pipe to its parent. */
+static int report_fd = STATUS_FD;
+
+static void report(const char *step, int err) {
+  char line[128];
+  int n = snprintf(line, sizeof line, "%s %d\n", step, err);
+  if (n > 0) (void)!write(report_fd, line, (size_t)n);
+}
+
+static _Noreturn void fail(const char *step) {
+  report(step, errno);
+  _exit(125);
+}
+
+static int join_path(char *out, const char *a, const char *b) {
+  return snprintf(out, PATH_MAX, "%s%s", a, b) < PATH_MAX ? 0 : (errno = ENAMETOOLONG, -1);
+}
+
+/* DIR/NAME into out (PATH_MAX), or fail at `step`. */
+static void under(char *out, const char *dir, const char *name, const char *step) {
+  if (snprintf(out, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX) {
+    errno = ENAMETOOLONG;
+    fail(step);
+  }
+}
+
+/* mkdir -p; existing directories are fine. */
+static int mkdirs(const char *dir) {
+  char p[PATH_MAX];
+  if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) return errno = ENAMETOOLONG, -1;
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = 0;
+    if (mkdir(p, 0755) != 0 && errno != EEXIST) return -1;
+    *s = '/';
+  }
+  return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* A mount point of the same kind as `source` (a file for a file, else a directory). */
+static int make_target(const char *source, const char *target) {
+  struct stat st;
+  if (stat(source, &st) != 0) return -1;
+  if (S_ISDIR(st.st_mode)) return mkdirs(target);
+  char parent[PATH_MAX];
+  snprintf(parent, sizeof parent, "%s", target);
+  char *slash = strrchr(parent, '/');
+  if (slash && slash != parent) {
+    *slash = 0;
+    if (mkdirs(parent) != 0) return -1;
+  }
+  int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  close(fd);
+  return 0;
+}
+
+static void bind_in(const char *root, const struct bind *b) {
+  char target[PATH_MAX];
+  if (join_path(target, root, b->target) != 0) fail("bind-target");
+  if (make_target(b->source, target) != 0) fail("bind-target");
+  if (mount(b->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind");
+  if (mount(NULL, target, NULL, MS_REC | (b->private ? MS_PRIVATE : MS_SLAVE), NULL) != 0) fail("bind");
+  if (b->read_only && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) != 0) fail("bind-readonly");
+}
+
+/* The minimal /dev: the host's device nodes bound onto empty files (what works in a user
+ * namespace too, unlike mknod), a private devpts and a /dev/shm. */
+static void make_dev(const char *root) {
+  char dev[PATH_MAX], p[PATH_MAX];
+  if (join_path(dev, root, "/dev") != 0 || mkdirs(dev) != 0) fail("dev");
+  if (mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k") != 0) fail("dev");
+  for (size_t i = 0; i < sizeof DEVICES / sizeof *DEVICES; i++) {
+    char host[64];
+    snprintf(host, sizeof host, "/dev/%s", DEVICES[i]);
+    under(p, dev, DEVICES[i], "dev");
+    int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) fail("dev");
+    close(fd);
+    if (mount(host, p, NULL, MS_BIND, NULL) != 0) fail("dev-bind");
+  }
+  under(p, dev, "pts", "devpts");
+  if (mkdir(p, 0755) != 0) fail("devpts");
+  if (mount("devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") != 0) fail("devpts");
+  under(p, dev, "shm", "shm");
+  if (mkdir(p, 01777) != 0) fail("shm");
+  if (mount("shm", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k") != 0) fail("shm");
+  static const char *const links[][2] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
+  };
+  for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
+    under(p, dev, links[i][1], "dev");
+    if (symlink(links[i][0], p) != 0) fail("dev");
+  }
+}
+
+static void mask_paths(void) {
+  for (size_t i = 0; i < sizeof MASKED / sizeof *MASKED; i++) {
+    struct stat st;
+    if (stat(MASKED[i], &st) != 0) continue;
+    int r = S_ISDIR(st.st_mode) ? mount("tmpfs", MASKED[i], "tmpfs", MS_RDONLY, "size=0")
+                                : mount("/dev/null", MASKED[i], NULL, MS_BIND, NULL);
+    if (r != 0) fail("mask");
+  }
+  for (size_t i = 0; i < sizeof READ_ONLY / sizeof *READ_ONLY; i++) {
+    if (access(READ_ONLY[i], F_OK) != 0) continue;
+    if (mount(READ_ONLY[i], READ_ONLY[i], NULL, MS_BIND | MS_REC, NULL) != 0) fail("readonly-path");
+    if (mount(NULL, READ_ONLY[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail("readonly-path");
+  }
+}
+
+static void loopback_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) fail("loopback");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) fail("loopback");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) fail("loopback");
+  close(s);
+}
+
+/* Bounding set, ambient set and permitted/effective/inheritable cut to DEFAULT_CAPS, then
+ * no_new_privs: what the program exec'd next (root or not) can ever hold. */
+static void drop_privileges(void) {
+  unsigned long long keep = 0;
+  for (size_t i = 0; i < sizeof DEFAULT_CAPS / sizeof *DEFAULT_CAPS; i++) keep |= 1ULL << DEFAULT_CAPS[i];
+  for (int cap = 0; cap < 64; cap++) {
+    if (keep & (1ULL << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+      if (errno == EINVAL) break; /* past the kernel's last capability */
+      fail("capabilities");
+    }
+  }
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) fail("capabilities");
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &hdr, data) != 0) fail("capabilities");
+  for (int i = 0; i < 2; i++) {
+    unsigned int k = (unsigned int)(keep >> (32 * i));
+    data[i].permitted &= k;
+    data[i].effective &= k;
+    data[i].inheritable = 0;
+  }
+  if (syscall(SYS_capset, &hdr, data) != 0) fail("capabilities");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+}
+
+static void build_root(const char *rootfs, const char *state, struct bind *binds, int nbinds) {
+  char root[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], p[PATH_MAX];
+  if (join_path(root, state, "/merged") != 0 || join_path(upper, state, "/upper") != 0 || join_path(work, state, "/work") != 0) fail("overlay");
+  char opts[3 * PATH_MAX + 64];
+  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", rootfs, upper, work) >= (int)sizeof opts) {
+    errno = ENAMETOOLONG;
+    fail("overlay");
+  }
+  if (mount("overlay", root, "overlay", 0, opts) != 0) fail("overlay");
+  for (int i = 0; i < nbinds; i++) bind_in(root, &binds[i]);
+  if (join_path(p, root, "/proc") != 0 || mkdirs(p) != 0) fail("proc");
+  if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail("proc");
+  if (join_path(p, root, "/sys") != 0 || mkdirs(p) != 0) fail("sys");
+  if (mount("sysfs", p, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail("sys");
+  make_dev(root);
+  if (chdir(root) != 0) fail("pivot_root");
+  /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only ours. */
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail("pivot_root");
+  if (umount2(".", MNT_DETACH) != 0) fail("pivot_root");
+  if (chdir("/") != 0) fail("pivot_root");
+}
+
+/* PID 1 when no init is given: reaps every orphan at once (the host's PID 1 here reaps
+ * late, which would keep dead processes in the container) and ends on SIGTERM or SIGINT,
+ * which takes the whole pid namespace with it. */
+static _Noreturn void tiny_init(void) {
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, NULL);
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&all, &info);
+    if (sig == SIGTERM || sig == SIGINT) _exit(0);
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+  }
+}
+
+static int exec_failure_code(int err) { return err == ENOENT || err == ENOTDIR ? 127 : 126; }
+
+static int wait_status_exit(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+static int parse_ns(const char *letters) {
+  int flags = 0;
+  for (const char *c = letters; *c; c++) {
+    switch (*c) {
+      case 'm': flags |= CLONE_NEWNS; break;
+      case 'p': flags |= CLONE_NEWPID; break;
+      case 'i': flags |= CLONE_NEWIPC; break;
+      case 'u': flags |= CLONE_NEWUTS; break;
+      case 'n': flags |= CLONE_NEWNET; break;
+      default: return -1;
+    }
+  }
+  return flags;
+}
+
+static int usage(void) {
+  fprintf(stderr,
+          "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... -- [INIT...]\n"
+          "       lmctfy-vhost join PID -- CMD [ARG...]\n");
+  return 2;
+}
+
+static int start(int argc, char **argv) {
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
+  const char *hostname = NULL, *rootfs = NULL, *state = NULL;
+  struct bind binds[MAX_BINDS];
+  int nbinds = 0, i = 0;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (strcmp(argv[i], "--ns") == 0 && i + 1 < argc) {
+      if ((flags = parse_ns(argv[++i])) < 0) return usage();
+    } else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) {
+      hostname = argv[++i];
+    } else if (strcmp(argv[i], "--rootfs") == 0 && i + 1 < argc) {
+      rootfs = argv[++i];
+    } else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc) {
+      state = argv[++i];
+    } else if (strcmp(argv[i], "--bind") == 0 && i + 3 < argc && nbinds < MAX_BINDS) {
+      const char *mode = argv[++i];
+      binds[nbinds].read_only = strncmp(mode, "ro", 2) == 0;
+      binds[nbinds].private = strstr(mode, "+private") != NULL;
+      binds[nbinds].source = argv[++i];
+      binds[nbinds].target = argv[++i];
+      nbinds++;
+    } else {
+      return usage();
+    }
+  }
+  if (i == argc || (rootfs == NULL) != (state == NULL) || (nbinds > 0 && rootfs == NULL)) return usage();
+  char **init = argv + i + 1;
+  if (!(flags & CLONE_NEWNS) || !(flags & CLONE_NEWPID)) return usage();
+  if (hostname && !(flags & CLONE_NEWUTS)) return usage();
+
+  if (unshare(flags & ~CLONE_NEWPID) != 0) fail("unshare");
+  if (unshare(CLONE_NEWPID) != 0) fail("unshare-pid");
+  /* PID 1 reports to us, and we report once: so a failed PID 1 is reaped (by us, now)
+   * before lmctfy hears of it, and its cgroups are empty when create rolls back. */
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) fail("pipe");
+  pid_t child = fork();
+  if (child < 0) fail("fork");
+  if (child == 0) {
+    close(sync[0]);
+    close(STATUS_FD);
+    report_fd = sync[1];
+    if (setsid() < 0) fail("setsid");
+    /* Slave: host mounts still appear inside; nothing made inside leaks out. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0) fail("mount-propagation");
+    if (hostname && sethostname(hostname, strlen(hostname)) != 0) fail("hostname");
+    if (flags & CLONE_NEWNET) loopback_up();
+    if (rootfs) {
+      build_root(rootfs, state, binds, nbinds);
+    } else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+      fail("proc");
+    }
+    mask_paths();
+    drop_privileges();
+    if (*init == NULL) {
+      close(sync[1]);
+      tiny_init();
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execvp(init[0], init);
+    int err = errno;
+    report("init", err);
+    _exit(exec_failure_code(err));
+  }
+  close(sync[1]);
+  char line[128];
+  ssize_t n, got = 0;
+  while ((n = read(sync[0], line + got, sizeof line - 1 - (size_t)got)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    got += n;
+  }
+  if (got > 0) {
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    (void)!write(STATUS_FD, line, (size_t)got);
+    return 125;
+  }
+  int len = snprintf(line, sizeof line, "pid %d\n", (int)child);
+  (void)!write(STATUS_FD, line, (size_t)len);
+  return 0;
+}
+
+static const char *const JOIN_NS[] = {"ipc", "uts", "net", "pid", "mnt"};
+
+static pid_t forwarded;
+static void forward(int sig) {
+  if (forwarded > 0) kill(forwarded, sig);
+}
+
+static int join(int argc, char **argv) {
+  if (argc < 3 || strcmp(argv[1], "--") != 0) return usage();
+  const char *pid = argv[0];
+  char **cmd = argv + 2;
+  char p[PATH_MAX];
+  int fds[5], rootfd;
+  /* Everything opened first: /proc/PID is the host's /proc only until the mount ns changes. */
+  for (int i = 0; i < 5; i++) {
+    snprintf(p, sizeof p, "/proc/%s/ns/%s", pid, JOIN_NS[i]);
+    fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0) fail("open-namespace");
+    struct stat theirs, ours;
+    snprintf(p, sizeof p, "/proc/self/ns/%s", JOIN_NS[i]);
+    if (fstat(fds[i], &theirs) == 0 && stat(p, &ours) == 0 && theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+      close(fds[i]);
+      fds[i] = -1;
+    }
+  }
+  snprintf(p, sizeof p, "/proc/%s/root", pid);
+  if ((rootfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open-root");
+  for (int i = 0; i < 5; i++) {
+    if (fds[i] < 0) continue;
+    if (setns(fds[i], 0) != 0) {
+      char step[32];
+      snprintf(step, sizeof step, "setns-%s", JOIN_NS[i]);
+      fail(step);
+    }
+    close(fds[i]);
+  }
+  if (fchdir(rootfd) != 0 || chroot(".") != 0 || chdir("/") != 0) fail("chroot");
+  close(rootfd);
+  pid_t child = fork();
+  if (child < 0) fail("fork");
+  if (child == 0) {
+    if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) fail("exec");
+    drop_privileges();
+    execvp(cmd[0], cmd);
+    int err = errno;
+    report("exec", err);
+    _exit(exec_failure_code(err));
+  }
+  close(STATUS_FD);
+  forwarded = child;
+  /* The command is the child: what lmctfy (or a terminal) sends this pid is meant for it. */
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = forward;
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
+  int status;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return 125;
+  }
+  if (WIFSIGNALED(status)) {
+    /* Die as the command did, so the caller sees the same signal. */
+    signal(WTERMSIG(status), SIG_DFL);
+    kill(getpid(), WTERMSIG(status));
+  }
+  return wait_status_exit(status);
+}
+
+int main(int argc, char **argv) {
+  if (fcntl(STATUS_FD, F_GETFD) < 0) {
+    fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
+    return 2;
+  }
+  if (argc >= 2 && strcmp(argv[1], "start") == 0) return start(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "join") == 0) return join(argc - 2, argv + 2);
+  return usage();
+}
