@@ -131,13 +131,16 @@ static int make_target(const char *source, const char *target) {
   return 0;
 }
 
-static void bind_in(const char *root, const struct bind *b) {
-  char target[PATH_MAX];
-  if (join_path(target, root, b->target) != 0) fail("bind-target");
-  if (make_target(b->source, target) != 0) fail("bind-target");
-  if (mount(b->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail("bind");
-  if (mount(NULL, target, NULL, MS_REC | (b->private ? MS_PRIVATE : MS_SLAVE), NULL) != 0) fail("bind");
-  if (b->read_only && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) != 0) fail("bind-readonly");
+/* Steps name the mount by its index in the spec: "bind:2". */
+static void bind_in(const char *root, const struct bind *b, int index) {
+  char target[PATH_MAX], step[32];
+  snprintf(step, sizeof step, "bind-target:%d", index);
+  if (join_path(target, root, b->target) != 0) fail(step);
+  if (make_target(b->source, target) != 0) fail(step);
+  snprintf(step, sizeof step, "bind:%d", index);
+  if (mount(b->source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail(step);
+  if (mount(NULL, target, NULL, MS_REC | (b->private ? MS_PRIVATE : MS_SLAVE), NULL) != 0) fail(step);
+  if (b->read_only && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL) != 0) fail(step);
 }
 
 /* The minimal /dev: the host's device nodes bound onto empty files (what works in a user
@@ -233,7 +236,7 @@ static void build_root(const char *rootfs, const char *state, struct bind *binds
     fail("overlay");
   }
   if (mount("overlay", root, "overlay", 0, opts) != 0) fail("overlay");
-  for (int i = 0; i < nbinds; i++) bind_in(root, &binds[i]);
+  for (int i = 0; i < nbinds; i++) bind_in(root, &binds[i], i);
   if (join_path(p, root, "/proc") != 0 || mkdirs(p) != 0) fail("proc");
   if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail("proc");
   if (join_path(p, root, "/sys") != 0 || mkdirs(p) != 0) fail("sys");

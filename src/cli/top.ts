@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
-import { describeBackend } from '../engine/backend.js';
+import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { LiveSampler } from '../stats/live.js';
@@ -66,6 +66,7 @@ export function engineActions(api: ContainerApi): ConsoleActions {
 
 export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
   const backend = describeBackend(api);
+  const cgroupPath = describeCgroupPath(api, rootName);
   return {
     subscribe: (listener) => live.subscribe(listener),
     history: (name) => live.series(name),
@@ -78,6 +79,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
       memoryBytes: os.totalmem(),
       cgroupMode: backend,
       rootName,
+      cgroupPath,
     }),
   };
 }

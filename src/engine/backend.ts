@@ -16,3 +16,11 @@ export function cgroupVersionOption(text: string | undefined, what: string): Cgr
 export function describeBackend(api: ContainerApi): string {
   return `${api.machine.layout.mode}, v${api.machine.version} backend`;
 }
+
+/**
+ * The kernel's directory of container `name`, for a human: the cgroup that says it exists
+ * (freezer on v1, the unified dir on v2), as `detect` names lmctfy's root.
+ */
+export function describeCgroupPath(api: ContainerApi, name: string): string {
+  return api.machine.trackingDir(api.resolve(name));
+}

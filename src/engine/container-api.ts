@@ -14,6 +14,7 @@ import { checkSpecSupported } from './spec-rules.js';
 import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
+import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
 import type { ContainerSpec, InitSpec } from '../messages/types.js';
 
 export interface ApiOptions {
@@ -91,7 +92,8 @@ export class ContainerApi {
     if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
     checkSpecSupported(spec, m.version);
     const parent = parentName(abs)!;
-    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, () => {
+    const vhost = prepareVirtualHost(spec, abs, parent, m.trackingDir('/'));
+    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, async () => {
       found.seen = m.io.dirInfo(m.trackingDir(parent))?.inode;
       if (found.seen === undefined) {
         throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
@@ -113,6 +115,8 @@ export class ContainerApi {
         }
         for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
         if (delegated) delegate(m, made, spec);
+        // Last: its helper runs in the cgroups just made, and a failure leaves nothing of it.
+        if (vhost) await startVirtualHost(m, abs, spec, vhost);
       } catch (e) {
         for (const d of made.reverse()) tryRmdir(m.io, d);
         throw e;
@@ -153,6 +157,7 @@ export class ContainerApi {
         await killTasks(m, abs, true);
       }
       await removeSubtree(m, abs);
+      removeVirtualHost(m.trackingDir('/'), abs);
     }));
   }
 

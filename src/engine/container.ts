@@ -7,7 +7,7 @@ import type { V1Controller } from './kernel/layout.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { listSubcontainers, listTasks } from './tree.js';
-import { enterTasks, spawnInside, type SpawnOptions } from './placement.js';
+import { enterTasks, type SpawnOptions } from './placement.js';
 import { defaultShell, waitInteractive } from './interactive.js';
 import { clockTicksPerSecond, readProcess, readUsers, signalName, type ProcessInfo, type ProcessList } from './process-info.js';
 import { LOG_MAX_BYTES, ensureLogDir, logPath, readLogFile, type LogChunk } from './run-log.js';
@@ -18,6 +18,7 @@ import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, spe
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
+import { isVirtualHost, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
   recursive?: boolean;
@@ -98,7 +99,8 @@ export class Container {
   /** The spec read back from the kernel: only the resources this container isolates. */
   spec(): ContainerSpec {
     this.ensureExists();
-    return fromEachResource(handleFor(this.machine, this.name), (r, h) => r.read(h)) as ContainerSpec;
+    const spec = fromEachResource(handleFor(this.machine, this.name), (r, h) => r.read(h)) as ContainerSpec;
+    return { ...spec, ...savedVirtualHostSpec(this.lockScope(), this.name) };
   }
 
   /**
@@ -109,6 +111,9 @@ export class Container {
   async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
     const m = this.machine;
     checkSpecSupported(spec, m.version);
+    for (const key of ['virtual_host', 'filesystem'] as const) {
+      if (spec[key] !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: ${key} is set at create and cannot change`);
+    }
     await orGone(m, this.name, `update ${this.name}`, (found) => withLock(this.lockScope(), this.name, () => {
       found.seen = this.ensureExists();
       const h = handleFor(m, this.name);
@@ -141,6 +146,12 @@ export class Container {
   /** Moves the given threads into the container (the CLI passes the calling shell by default). */
   async enter(tids: number[]): Promise<void> {
     this.ensureExists();
+    if (isVirtualHost(this.lockScope(), this.name)) {
+      throw new LmctfyError(
+        Code.UNIMPLEMENTED,
+        `enter ${this.name}: moving running tasks into a virtual host's namespaces is not implemented (the kernel joins only the caller); use lmctfy run ${this.name} CMD, which starts CMD inside them`,
+      );
+    }
     await this.refuseIfFrozen('enter');
     enterTasks(this.machine, this.name, tids);
   }
@@ -154,7 +165,7 @@ export class Container {
     if (opts.output !== undefined && opts.log) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: output goes to a file or to the log, not both');
     this.ensureExists();
     await this.refuseIfFrozen('run');
-    const spawn = (output?: SpawnOptions['output']) => spawnInside(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
+    const spawn = (output?: SpawnOptions['output']) => spawnInContainer(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
     if (opts.log) {
       ensureLogDir();
       return spawn({ log: this.logPath(), maxBytes: LOG_MAX_BYTES });

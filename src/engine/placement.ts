@@ -111,6 +111,11 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Where stdout and stderr go: inherited (foreground) or /dev/null (detached) by default. */
   output?: { fd: number } | { log: string; maxBytes: number };
+  /**
+   * A helper the exec helper runs (once placed) in front of argv: the vhost helper
+   * (src/engine/vhost), which reports on a third pipe, the child's fd 5.
+   */
+  via?: string[];
 }
 
 /** The exec helper (native/exec-helper.c), built into build/ at the package top; searched upwards because this module runs from src/ (tests) and dist/ (the bundle). */
@@ -139,8 +144,9 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   execHelper ??= findExecHelper();
   const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
   const log = opts.output && 'log' in opts.output ? opts.output : undefined;
-  const child = spawn(execHelper, [log?.log ?? '-', String(log?.maxBytes ?? 0), ...opts.argv], {
-    stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe'],
+  const argv = [...(opts.via ?? []), ...opts.argv];
+  const child = spawn(execHelper, [log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], {
+    stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe', ...(opts.via ? ['pipe' as const] : [])],
     detached: opts.detached,
     env: opts.env ?? process.env,
   });
@@ -164,7 +170,7 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   if (failure) {
     // Reaped before the error is reported: the container is left as it was.
     if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    throw execError(failure, opts.argv[0]!, name);
+    throw execError(failure, argv[0]!, name);
   }
   return child;
 }

@@ -14,6 +14,8 @@ export interface ConsoleHeader {
   cgroupMode: string;
   /** Absolute name of the top of the watched tree. */
   rootName: string;
+  /** The kernel's path of that top (the delegated cgroup), where the source knows it. */
+  cgroupPath?: string;
 }
 
 /** Where the console's numbers come from: the sampler in production, a fake in tests. */

@@ -70,7 +70,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
 
   return (
     <Box flexDirection="column" width={size.columns}>
-      <Header header={header} view={view} intervalMs={state.intervalMs} sort={state.sort} reverse={state.reverse} filter={filter} />
+      <Header header={header} view={view} intervalMs={state.intervalMs} sort={state.sort} reverse={state.reverse} filter={filter} width={size.columns} />
       {state.helpOpen ? (
         <Box height={available + 1} overflow="hidden">
           <HelpOverlay readOnly={readOnly} />

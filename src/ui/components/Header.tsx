@@ -5,8 +5,8 @@ import type { ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
 import { sortLabel, type SortKey } from '../view/tree.js';
 
-/** The header's facts; `cgroupPath` is the kernel's path of the top of the tree, where the source knows it. */
-export type HeaderFacts = ConsoleHeader & { cgroupPath?: string };
+/** The header's facts, as the source gives them. */
+export type HeaderFacts = ConsoleHeader;
 
 export interface HeaderProps {
   header: HeaderFacts;

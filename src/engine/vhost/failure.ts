@@ -1,0 +1,88 @@
+import { constants as osConstants } from 'node:os';
+import { Code, LmctfyError } from '../errors.js';
+import { execError } from '../placement.js';
+import type { VirtualHostPlan } from './plan.js';
+
+/** One "STEP ERRNO" line of the vhost helper's status pipe (native/vhost-helper.c). */
+export interface HelperFailure {
+  step: string;
+  errno: number;
+}
+
+/** The helper's status text: a failure, a started PID 1 ("pid N"), or '' (a command exec'd). */
+export function parseHelperStatus(text: string): { failure?: HelperFailure; pid?: number } {
+  const t = text.trim();
+  if (t === '') return {};
+  const pid = /^pid (\d+)$/.exec(t);
+  if (pid) return { pid: Number(pid[1]) };
+  const m = /^([a-z_-]+(?::\d+)?) (\d+)$/.exec(t);
+  if (m) return { failure: { step: m[1]!, errno: Number(m[2]) } };
+  throw new LmctfyError(Code.INTERNAL, `the vhost helper reported "${t}"`);
+}
+
+const errnoNames = new Map(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
+
+export function errnoName(n: number): string {
+  return errnoNames.get(n) ?? `errno ${n}`;
+}
+
+/**
+ * What a failed step means and what to do about it, in one line: `pivot_root: EINVAL` is
+ * not something a user can act on.
+ */
+export function startError(f: HelperFailure, name: string, plan: VirtualHostPlan): LmctfyError {
+  const errno = errnoName(f.errno);
+  const at = `cannot start virtual host ${name}`;
+  const opts = { errno };
+  const [step, index] = f.step.split(':');
+  const mount = index === undefined ? undefined : plan.mounts[Number(index)];
+  if (errno === 'EPERM' || errno === 'EACCES') {
+    if (step === 'init') return new LmctfyError(Code.PERMISSION_DENIED, `${at}: its init ${plan.init[0]} cannot be run (not executable, or a directory)`, opts);
+    return new LmctfyError(Code.PERMISSION_DENIED, `${at}: ${step} was refused (${errno}); making namespaces and mounts needs root with CAP_SYS_ADMIN`, opts);
+  }
+  switch (step) {
+    case 'unshare':
+    case 'unshare-pid':
+      if (errno === 'ENOSPC' || errno === 'EUSERS') {
+        return new LmctfyError(Code.RESOURCE_EXHAUSTED, `${at}: the kernel's namespace limit is reached (/proc/sys/user/max_*_namespaces); destroy unused virtual hosts or raise it`, opts);
+      }
+      return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: the kernel refused new namespaces (${errno}); it needs CONFIG_PID_NS, IPC_NS, UTS_NS and NET_NS`, opts);
+    case 'overlay':
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') return new LmctfyError(Code.NOT_FOUND, `${at}: filesystem.rootfs ${plan.rootfs} is not a directory (any more)`, opts);
+      if (errno === 'ENODEV') return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: this kernel has no overlay file system (modprobe overlay)`, opts);
+      return new LmctfyError(
+        Code.FAILED_PRECONDITION,
+        `${at}: overlayfs refused ${plan.rootfs} as its read-only lower layer (${errno}); use a directory on an ordinary file system (ext4, xfs, btrfs, tmpfs), not one inside another overlay or a network file system`,
+        opts,
+      );
+    case 'bind-target':
+    case 'bind':
+      if (mount && (errno === 'ENOENT' || errno === 'ENOTDIR')) {
+        return new LmctfyError(Code.NOT_FOUND, `${at}: filesystem.mounts.mount[${index}]: source ${mount.source} does not exist, or target ${mount.target} crosses a file inside the rootfs`, opts);
+      }
+      return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: binding filesystem.mounts.mount[${index}] (${mount?.source} on ${mount?.target}) failed with ${errno}`, opts);
+    case 'pivot_root':
+      return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: switching the root to the overlay of ${plan.rootfs} failed (pivot_root: ${errno}); the rootfs must be a plain directory tree (not a mount of the host's /)`, opts);
+    case 'init':
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+        return new LmctfyError(Code.NOT_FOUND, `${at}: its init ${plan.init[0]} does not exist ${plan.rootfs ? `in the rootfs ${plan.rootfs}` : 'on the host'} (give its absolute path inside)`, opts);
+      }
+      if (errno === 'ENOEXEC') return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: its init ${plan.init[0]} is not a program this kernel can run (wrong architecture, or a script without #!)`, opts);
+      return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: its init ${plan.init[0]} could not be run (${errno})`, opts);
+    default:
+      return new LmctfyError(Code.INTERNAL, `${at}: step ${step} failed with ${errno} (native/vhost-helper.c)`, opts);
+  }
+}
+
+/** A `join` failure (lmctfy run into a virtual host). */
+export function joinError(f: HelperFailure, name: string, command: string): LmctfyError {
+  const errno = errnoName(f.errno);
+  if (f.step === 'exec') return execError({ step: 'exec', errno: f.errno }, command, name);
+  if (errno === 'ENOENT' || errno === 'ESRCH') {
+    return new LmctfyError(Code.FAILED_PRECONDITION, `cannot run ${command} in ${name}: its virtual host's init has exited; destroy -f it and create it again`, { errno });
+  }
+  if (errno === 'EPERM' || errno === 'EACCES') {
+    return new LmctfyError(Code.PERMISSION_DENIED, `cannot run ${command} in ${name}: entering a virtual host needs root (${f.step}: ${errno})`, { errno });
+  }
+  return new LmctfyError(Code.INTERNAL, `cannot run ${command} in ${name}: step ${f.step} failed with ${errno} (native/vhost-helper.c)`, { errno });
+}

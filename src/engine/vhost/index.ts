@@ -1,0 +1,152 @@
+/**
+ * Virtual hosts (docs/VIRTUAL-HOSTS.md): a container whose processes live in their own
+ * namespaces and, with a rootfs, their own root. The native helper (native/vhost-helper.c)
+ * does what Node cannot (unshare, setns, mount, pivot_root); it runs behind the exec
+ * helper, so it is in the container's cgroups before it makes anything.
+ */
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Code, LmctfyError } from '../errors.js';
+import type { Machine } from '../kernel/machine.js';
+import { spawnInside, type SpawnOptions } from '../placement.js';
+import { listTasks } from '../tree.js';
+import type { ContainerSpec } from '../../messages/types.js';
+import { joinError, parseHelperStatus, startError } from './failure.js';
+import { planVirtualHost, startArgs, type VirtualHostPlan } from './plan.js';
+import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, stateDir, writeInitPid } from './state.js';
+
+export { planVirtualHost, type VirtualHostPlan } from './plan.js';
+export { isVirtualHost, stateDir } from './state.js';
+
+let helper: string | undefined;
+
+/** build/lmctfy-vhost at the package top, searched upwards (this runs from src/ and dist/). */
+function vhostHelper(): string {
+  if (helper) return helper;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'build', 'lmctfy-vhost');
+    if (fs.existsSync(candidate)) return (helper = candidate);
+    if (path.dirname(dir) === dir) {
+      throw new LmctfyError(Code.FAILED_PRECONDITION, 'the vhost helper build/lmctfy-vhost was not found; build it with `npm run build` (needs a C compiler)');
+    }
+  }
+}
+
+/** The environment a virtual host's init starts with: nothing of the caller's. */
+const INIT_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', container: 'lmctfy' };
+
+function readStatus(child: ChildProcess): Promise<string> {
+  // The vhost helper's status pipe: the sixth of spawnInside's stdio when `via` is given.
+  const stream = (child.stdio as unknown as NodeJS.ReadableStream[])[5]!;
+  return new Promise((resolve) => {
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => (text += chunk));
+    stream.on('error', () => resolve(text));
+    stream.on('end', () => resolve(text));
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Checks what can be checked before anything is made: the plan (pure) and the host paths
+ * it names, and where the container sits. Undefined when the spec asks for no virtual host.
+ */
+export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: string, scope: string): VirtualHostPlan | undefined {
+  if (isVirtualHost(scope, parent)) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create ${name}: its parent ${parent} is a virtual host, and containers below one are not supported yet`);
+  }
+  const plan = planVirtualHost(spec);
+  if (!plan) return undefined;
+  if (parent !== '/') {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot create virtual host ${name} below another container (${parent}): a virtual host must be a top-level container`);
+  }
+  if (plan.rootfs !== undefined) {
+    const st = fs.statSync(plan.rootfs, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) {
+      throw new LmctfyError(Code.NOT_FOUND, `filesystem.rootfs ${plan.rootfs} ${st ? 'is not a directory' : 'does not exist'}; give a directory holding a root file system (lmctfy rootfs build DIR makes one)`);
+    }
+  }
+  plan.mounts.forEach((m, i) => {
+    if (!fs.existsSync(m.source)) throw new LmctfyError(Code.NOT_FOUND, `filesystem.mounts.mount[${i}].source ${m.source} does not exist`);
+  });
+  return plan;
+}
+
+/**
+ * Starts the virtual host of a container just made (its cgroups exist): its state dir,
+ * then the helper, placed in the cgroups before it unshares. Resolves once PID 1 runs. A
+ * failure leaves no process (the helper reaps a failed PID 1 before it reports, and is
+ * reaped here) and no state dir.
+ */
+export async function startVirtualHost(machine: Machine, name: string, spec: ContainerSpec, plan: VirtualHostPlan): Promise<void> {
+  const scope = machine.trackingDir('/');
+  const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem });
+  try {
+    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: true, env: INIT_ENV, via: [vhostHelper()] });
+    const status = parseHelperStatus(await readStatus(child));
+    await exited(child);
+    if (status.failure) throw startError(status.failure, name, plan);
+    if (status.pid === undefined) throw new LmctfyError(Code.INTERNAL, `the vhost helper ended without starting ${name}'s init (exit ${child.exitCode ?? child.signalCode})`);
+    writeInitPid(scope, name, status.pid);
+  } catch (e) {
+    removeStateDir(scope, name);
+    throw e;
+  }
+}
+
+/**
+ * PID 1 of a running virtual host, checked: still in the container and still the first
+ * process of a pid namespace (so not a recycled pid).
+ */
+export function virtualHostInit(machine: Machine, name: string): number {
+  const scope = machine.trackingDir('/');
+  const pid = readInitPid(scope, name);
+  const gone = () =>
+    new LmctfyError(Code.FAILED_PRECONDITION, `virtual host ${name} has no running init (it exited or was killed); destroy -f it and create it again`);
+  if (pid === undefined || !listTasks(machine, name, 'pids', false).includes(pid)) throw gone();
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    throw gone();
+  }
+  const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
+  if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '1') throw gone();
+  return pid;
+}
+
+/**
+ * Starts argv in the container: inside its virtual host's namespaces and root when it is
+ * one (the helper joins them, then execs), otherwise as spawnInside does.
+ */
+export async function spawnInContainer(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
+  if (!isVirtualHost(machine.trackingDir('/'), name)) return spawnInside(machine, name, opts);
+  if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
+  const init = virtualHostInit(machine, name);
+  const child = await spawnInside(machine, name, { ...opts, via: [vhostHelper(), 'join', String(init), '--'] });
+  const status = parseHelperStatus(await readStatus(child));
+  if (status.failure) {
+    await exited(child);
+    throw joinError(status.failure, name, opts.argv[0]!);
+  }
+  return child;
+}
+
+/** A virtual host's spec sections as created, for `lmctfy spec`; {} for other containers. */
+export function savedVirtualHostSpec(scope: string, name: string): Pick<ContainerSpec, 'virtual_host' | 'filesystem'> {
+  const saved = readSaved(scope, name);
+  if (!saved) return {};
+  return saved.filesystem === undefined ? { virtual_host: saved.virtual_host } : { virtual_host: saved.virtual_host, filesystem: saved.filesystem };
+}
+
+/** After the container's processes are gone: its overlay and state (the mounts went with its mount namespace). */
+export function removeVirtualHost(scope: string, name: string): void {
+  if (fs.existsSync(stateDir(scope, name))) removeStateDir(scope, name);
+}
