@@ -7,6 +7,7 @@ import { registerNotify } from './commands/notify.js';
 import { registerTop } from './commands/top.js';
 import { registerServe } from './commands/serve.js';
 import { registerHelp } from './commands/help.js';
+import { registerRootfs } from './commands/rootfs.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -31,6 +32,7 @@ or JSON; -c FILE also takes binary.`,
   registerNotify(program);
   registerTop(program);
   registerServe(program);
+  registerRootfs(program);
   registerHelp(program);
   return program;
 }
