@@ -132,6 +132,6 @@ function DialogView({ dialog, width }: { dialog: Dialog; width: number }) {
         </Box>
       );
     case 'choose':
-      return <Choice question={step.question(c)} options={step.options} chosen={dialog.choice} />;
+      return <Choice question={step.question(c)} options={step.options} chosen={dialog.choice} width={width} />;
   }
 }
