@@ -6,7 +6,7 @@
 // /proc/<pid>/stat) over MEASURE_S seconds after WARMUP_S seconds, and lmctfy's RSS at the
 // end; also the bytes each wrote to its terminal (a frame where nothing moved writes none).
 // Run: npm run build && node bench/console-cost.mjs   (BENCH_SIZES=100,1000 BENCH_MODES=idle,busy
-// BENCH_MEASURE_S=30 BENCH_WARMUP_S=8; needs cgroups, as root)
+// BENCH_MEASURE_S=30 BENCH_WARMUP_S=8 BENCH_NODE_FLAGS=...; needs cgroups, as root)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +23,8 @@ const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 30);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 8);
 const COLS = 200;
 const ROWS = 50;
+// Profiling the console under the same load: BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const BUSY_SHARE = 0.1;
 // The busy loops together use about this much of one core, whatever their number: this
 // 2-core machine is shared, and what matters is that their figures move every pass.
@@ -34,12 +36,37 @@ const root = `lmctfy-bench-console-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
 const unifiedMirror = path.join('/sys/fs/cgroup/unified', root);
 
-/** utime + stime of a whole process (all its threads), in CPU seconds; RSS in bytes. */
-function usage(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime in CPU seconds of /proc/<path>/stat. */
+function cpuOf(stat) {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+
+/**
+ * utime + stime of a whole process (all its threads), in CPU seconds; RSS in bytes; and
+ * the CPU of each thread by tid (Node names none of them: the main thread's tid is the pid).
+ */
+function usage(pid) {
+  const cpu = cpuOf(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
   const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  return { cpu: (Number(f[11]) + Number(f[12])) / TICK, rss };
+  const threads = new Map();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(tid, cpuOf(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return { cpu, rss, threads };
+}
+
+/** Of the CPU between two usages: the main thread's, the busiest other thread's (the sampling worker) and the rest. */
+function split(pid, a, b) {
+  const d = [...b.threads].map(([tid, c]) => [tid, c - (a.threads.get(tid) ?? 0)]);
+  const main = d.find(([tid]) => tid === String(pid))?.[1] ?? 0;
+  const others = d.filter(([tid]) => tid !== String(pid)).map(([, c]) => c).sort((x, y) => y - x);
+  const worker = others[0] ?? 0;
+  return { main, worker, rest: b.cpu - a.cpu - main - worker };
 }
 
 /** A program in a 200×50 pty whose output is drained and counted, not interpreted. */
@@ -105,7 +132,7 @@ function stopBusy(procs) {
 async function measure(n, mode, list) {
   const busy = mode === 'busy' ? startBusy(list) : { procs: [], spinMs: 0 };
   const env = { ...process.env, LMCTFY_ROOT: root };
-  const top = inPty(process.execPath, ['bin/lmctfy.js', 'top', '--interval', '1'], env);
+  const top = inPty(process.execPath, [...NODE_FLAGS, 'bin/lmctfy.js', 'top', '--interval', '1'], env);
   const cgtop = inPty('systemd-cgtop', ['-d', '1', `/${root}`], process.env);
   try {
     await sleep(WARMUP_S * 1000);
@@ -116,7 +143,7 @@ async function measure(n, mode, list) {
     await sleep(MEASURE_S * 1000);
     const [t1, c1] = [usage(top.proc.pid), usage(cgtop.proc.pid)];
     return {
-      top: { cpu: t1.cpu - t0.cpu, rss: t1.rss, bytes: top.bytes - b0 },
+      top: { cpu: t1.cpu - t0.cpu, rss: t1.rss, bytes: top.bytes - b0, threads: split(top.proc.pid, t0, t1) },
       cgtop: { cpu: c1.cpu - c0.cpu, rss: c1.rss, bytes: cgtop.bytes - d0 },
       load: (load0 + os.loadavg()[0]) / 2,
       spinMs: busy.spinMs,
@@ -155,6 +182,7 @@ try {
         'cgtop CPU-s': r.cgtop.cpu.toFixed(2),
         ratio: (r.top.cpu / Math.max(r.cgtop.cpu, 1 / TICK)).toFixed(2),
         'lmctfy % core': `${((r.top.cpu / MEASURE_S) * 100).toFixed(2)} %`,
+        'main/worker/rest CPU-s': [r.top.threads.main, r.top.threads.worker, r.top.threads.rest].map((x) => x.toFixed(2)).join('/'),
         'lmctfy RSS MB': (r.top.rss / 1e6).toFixed(1),
         'cgtop RSS MB': (r.cgtop.rss / 1e6).toFixed(1),
         'lmctfy KB/s out': (r.top.bytes / MEASURE_S / 1000).toFixed(1),

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { openSampling } from '../engine/sampling/index.js';
+import { PassDecoder } from './pass-message.js';
 import { PassViews, Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
 
@@ -21,7 +22,8 @@ export interface LiveOptions {
 
 /** Messages between LiveSampler and its worker. */
 export type ToWorker = { kind: 'interval'; ms: number } | { kind: 'stop' };
-export type FromWorker = { kind: 'raw'; raw: RawSample } | { kind: 'error'; code: number; message: string };
+/** A raw pass crosses as PassEncoder's text: cheaper than cloning thousands of small objects on both threads. */
+export type FromWorker = { kind: 'raw'; pass: string } | { kind: 'error'; code: number; message: string };
 
 /**
  * Periodic sampling for the console and `serve`. Passes read the kernel synchronously, so
@@ -55,9 +57,16 @@ export class LiveSampler {
         // a working size: 10,000 watched containers outgrew the 96 MB it once was.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: this.opts.workerHeapMb ?? 384 },
       });
+      const decoder = new PassDecoder();
       this.worker.on('message', (m: FromWorker) => {
-        if (m.kind === 'raw') this.publish(m.raw);
-        else this.fail(new LmctfyError(m.code, m.message));
+        if (m.kind !== 'raw') return this.fail(new LmctfyError(m.code, m.message));
+        let raw: RawSample;
+        try {
+          raw = decoder.decode(m.pass);
+        } catch (e) {
+          return this.fail(asLmctfyError(e));
+        }
+        this.publish(raw);
       });
       // A worker that dies (out of memory, a crash, or an error it reported and ended on)
       // must not take the console with it: say why and go on sampling on this thread.

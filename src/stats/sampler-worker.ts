@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { asLmctfyError } from '../engine/errors.js';
+import { PassEncoder } from './pass-message.js';
 import { openSampler, type FromWorker, type LiveOptions, type ToWorker } from './live.js';
 
 // Entry of the sampling worker (bundled as dist/sampler-worker.js): raw passes only.
@@ -11,10 +12,11 @@ const post = (m: FromWorker) => port.postMessage(m);
 
 try {
   const sampler = openSampler(opts);
+  const encoder = new PassEncoder();
   const tick = () => {
     const started = Date.now();
     try {
-      post({ kind: 'raw', raw: sampler.sample() });
+      post({ kind: 'raw', pass: encoder.encode(sampler.sample()) });
     } catch (e) {
       const err = asLmctfyError(e);
       post({ kind: 'error', code: err.code, message: err.message });
