@@ -60,8 +60,11 @@ export function containerSpecHelp(): string {
   }
   root.resolveAll();
   return [
-    'ContainerSpec fields (text format: cpu:{limit:500} memory:{limit:100000000 reservation:50000000};',
-    'JSON takes the same names). Only the resources a spec names are isolated.',
+    ...wrap(
+      'ContainerSpec fields (text format: cpu:{limit:500} memory:{limit:100000000 reservation:50000000}; ' +
+        'JSON takes the same names). Only the resources a spec names are isolated.',
+      '',
+    ),
     '',
     ...describeFields(root.lookupType('containers.lmctfy.ContainerSpec')),
     '',
