@@ -1,0 +1,164 @@
+/**
+ * Virtual hosts on real namespaces (issue 17, docs/VIRTUAL-HOSTS.md): the hostname and
+ * PID 1 inside, `ps` seeing only the virtual host's processes, writes landing in the
+ * overlay's upper dir, destroy -f leaving no mount, process or state, and bad specs
+ * refused with one line and nothing made. The rootfs is built by `lmctfy rootfs build`
+ * from busybox-static, installed where the project's CI runs.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { elfIsDynamic, BUSYBOX } from '../../src/engine/vhost/rootfs.js';
+import { stateDir } from '../../src/engine/vhost/state.js';
+import { cgroupsWritable, describeCgroups, testRoot } from '../helpers/cgroups.js';
+import { lmctfy } from '../helpers/cli.js';
+
+function staticBusybox(): boolean {
+  try {
+    return elfIsDynamic(fs.readFileSync(BUSYBOX)) === false;
+  } catch {
+    return false;
+  }
+}
+const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
+const noRootfs = staticBusybox() || (ci && cgroupsWritable) ? undefined : `no statically linked ${BUSYBOX} (apt-get install busybox-static; CI installs it)`;
+
+/** Every mount line of every process that names `text`: a virtual host's mounts live only in its processes' mount namespace. */
+function mountsNaming(text: string): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      for (const line of fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')) if (line.includes(text)) out.push(`${pid}: ${line}`);
+    } catch {
+      // exited while read
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+const suite = noRootfs ? describe.skip : describeCgroups;
+suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : ''}`, () => {
+  const t = testRoot('vhost');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-vhost-'));
+  const rootfs = path.join(tmp, 'rootfs');
+  const data = path.join(tmp, 'data');
+  const cli = (...args: string[]) => lmctfy(t.root, args);
+  let scope: string;
+  const vhSpec = `virtual_host:{virtual_hostname:'vh1' network:{}} filesystem:{rootfs:'${rootfs}' mounts:{mount:{source:'${data}' target:'/data' read_only:true}}} memory:{limit:100000000}`;
+
+  beforeAll(() => {
+    expect(cli('init', '').code).toBe(0);
+    const built = cli('rootfs', 'build', rootfs);
+    expect(built.stderr).toBe('');
+    expect(built.code).toBe(0);
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'hello'), 'from the host\n');
+    scope = ContainerApi.open({ root: t.root }).machine.trackingDir('/');
+    const r = cli('create', 'vh', vhSpec);
+    expect(r.stderr).toBe('lmctfy: memory.limit 100000000 is held as 99999744 (whole 4096-byte pages)\n');
+    expect(r.code).toBe(0);
+  });
+  afterAll(async () => {
+    cli('destroy', '-f', 'vh');
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await t.cleanup();
+  });
+
+  it('inside, the hostname is the virtual hostname and PID 1 is lmctfy\'s init', () => {
+    expect(cli('run', 'vh', 'hostname')).toMatchObject({ code: 0, stdout: 'vh1\n' });
+    const init = cli('run', 'vh', 'cat', '/proc/1/cmdline');
+    expect(init.code).toBe(0);
+    expect(init.stdout.split('\0').slice(0, 2)).toEqual([expect.stringMatching(/\/lmctfy-vhost$/), 'start']);
+  });
+
+  it('ps inside sees only the virtual host\'s processes; the host sees them in the container', () => {
+    const bg = cli('run', '-n', 'vh', 'sleep', '1000');
+    expect(bg.code).toBe(0);
+    const ps = cli('run', 'vh', 'ps', '-o', 'pid,args');
+    expect(ps.code).toBe(0);
+    const rows = ps.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).slice(0, 2));
+    // PID 1, the sleep and ps itself: nothing of the host, not even the helpers joining from it.
+    expect(rows.map((r) => r[1])).toEqual([expect.stringMatching(/lmctfy-vhost$/), 'sleep', 'ps']);
+    expect(rows[0]![0]).toBe('1');
+    const host = cli('list', 'pids', 'vh');
+    expect(host.code).toBe(0);
+    expect(host.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a file written inside lands in the overlay upper dir, not in the rootfs; a read-only mount binds host data in', () => {
+    const w = cli('run', 'vh', 'sh', '-c', 'echo inside > /written && cat /data/hello && ! touch /data/nope 2>/dev/null');
+    expect(w).toMatchObject({ code: 0, stdout: 'from the host\n' });
+    expect(fs.readFileSync(path.join(stateDir(scope, '/vh'), 'upper', 'written'), 'utf8')).toBe('inside\n');
+    expect(fs.existsSync(path.join(rootfs, 'written'))).toBe(false);
+    expect(fs.existsSync(path.join(data, 'nope'))).toBe(false);
+  });
+
+  it('an empty network gives its own network namespace with loopback only, and the host mount table holds nothing of it', () => {
+    const net = cli('run', 'vh', 'cat', '/proc/net/dev');
+    expect(net.code).toBe(0);
+    expect(net.stdout.split('\n').slice(2).filter(Boolean).map((l) => l.trim().split(':')[0])).toEqual(['lo']);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stateDir(scope, '/vh'));
+  });
+
+  it('the spec reads back, enter and update refuse with what to do instead', () => {
+    const spec = cli('spec', 'vh');
+    expect(spec.stdout).toContain(`rootfs: "${rootfs}"`);
+    expect(spec.stdout).toContain('virtual_hostname: "vh1"');
+    expect(cli('enter', 'vh', String(process.pid))).toMatchObject({ code: 12, stderr: expect.stringMatching(/^lmctfy: UNIMPLEMENTED: enter \/vh: .* use lmctfy run \/vh CMD/) });
+    expect(cli('update', 'diff', 'vh', "virtual_host:{virtual_hostname:'x'}").code).toBe(3);
+  });
+
+  it('destroy -f with processes inside leaves no mount, no process and no state', () => {
+    const name = 'vh2';
+    expect(cli('create', name, `virtual_host:{init:{init_argv:['/bin/sh','-c','sleep 1000 & sleep 1000 & wait']}} filesystem:{rootfs:'${rootfs}'}`).code).toBe(0);
+    const state = stateDir(scope, `/${name}`);
+    const init = Number(fs.readFileSync(path.join(state, 'init.pid'), 'utf8'));
+    expect(cli('run', name, 'cat', '/proc/1/cmdline').stdout).toBe('/bin/sh\0-c\0sleep 1000 & sleep 1000 & wait\0');
+    const pids = cli('list', 'pids', name).stdout.match(/\d+/g)!.map(Number);
+    expect(pids.length).toBe(3);
+    expect(mountsNaming(state).length).toBeGreaterThan(0);
+    const r = cli('destroy', '-f', name);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(pids.filter(alive)).toEqual([]);
+    expect(alive(init)).toBe(false);
+    expect(mountsNaming(state)).toEqual([]);
+    expect(fs.existsSync(state)).toBe(false);
+    expect(cli('list', 'containers').stdout).not.toContain(name);
+  });
+
+  it.each([
+    ['rootfs missing', `virtual_host:{} filesystem:{rootfs:'${tmp}/none'}`, 5, `filesystem.rootfs ${tmp}/none does not exist`],
+    ['relative rootfs', "virtual_host:{} filesystem:{rootfs:'rootfs'}", 3, 'filesystem.rootfs "rootfs" is a relative path'],
+    ['relative mount target', `virtual_host:{} filesystem:{rootfs:'${rootfs}' mounts:{mount:{source:'${data}' target:'data'}}}`, 3, 'filesystem.mounts.mount[0].target "data" is a relative path'],
+    ['rootfs without virtual_host', `filesystem:{rootfs:'${rootfs}'}`, 3, 'filesystem.rootfs and filesystem.mounts need virtual_host'],
+    ['a network beyond loopback', "virtual_host:{network:{connection:{veth_pair:{outside:'vho' inside:'eth0'}}}}", 12, 'virtual_host.network (interface, virtual_ip, veth pair, bridge) is not implemented yet'],
+    ['an init that is not in the rootfs', `virtual_host:{init:{init_argv:'/bin/nope'}} filesystem:{rootfs:'${rootfs}'}`, 5, `cannot start virtual host /bad: its init /bin/nope does not exist in the rootfs ${rootfs}`],
+  ])('a bad spec (%s) fails with one line and creates nothing', (_what, spec, code, message) => {
+    const before = fs.existsSync(path.dirname(stateDir(scope, '/bad'))) ? fs.readdirSync(path.dirname(stateDir(scope, '/bad'))).length : 0;
+    const r = cli('create', 'bad', spec);
+    expect(r.code).toBe(code);
+    expect(r.stderr.split('\n')).toEqual([expect.stringContaining(message), '']);
+    expect(cli('list', 'containers').stdout).not.toContain('bad');
+    expect(fs.existsSync(stateDir(scope, '/bad'))).toBe(false);
+    expect(fs.readdirSync(path.dirname(stateDir(scope, '/bad'))).length).toBe(before);
+  });
+
+  it('a virtual host below another container, or a container below a virtual host, is refused', () => {
+    expect(cli('create', 'plain', '').code).toBe(0);
+    const below = cli('create', '/plain/vh', `virtual_host:{} filesystem:{rootfs:'${rootfs}'}`);
+    expect(below).toMatchObject({ code: 3, stderr: 'lmctfy: INVALID_ARGUMENT: cannot create virtual host /plain/vh below another container (/plain): a virtual host must be a top-level container\n' });
+    const under = cli('create', '/vh/sub', '');
+    expect(under).toMatchObject({ code: 9, stderr: 'lmctfy: FAILED_PRECONDITION: cannot create /vh/sub: its parent /vh is a virtual host, and containers below one are not supported yet\n' });
+    expect(cli('list', 'containers', '-r').stdout).not.toMatch(/\/plain\/vh|\/vh\/sub/);
+  });
+});
