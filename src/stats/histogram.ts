@@ -75,15 +75,29 @@ export function histogramsFromSchedstat(
  * recreated (new id), starts a series and has no histogram for that pass.
  */
 export class SchedstatHistogrammer {
-  private state = new Map<string, { id: number; tasks: Map<string, Schedstat> }>();
+  private state = new Map<string, { id: number; tasks: Map<string, Schedstat>; cpuUsageNs?: number }>();
 
   constructor(private readonly edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US) {}
 
-  observe(name: string, id: number, tasks: readonly TaskSchedstat[]): HistogramMap[] | undefined {
+  /** `cpuUsageNs`: the container's CPU usage counter at this reading, which still() compares with the next. */
+  observe(name: string, id: number, tasks: readonly TaskSchedstat[], cpuUsageNs?: number): HistogramMap[] | undefined {
     const before = this.state.get(name);
-    this.state.set(name, { id, tasks: new Map(tasks.map((t) => [taskKey(t), t.stat])) });
+    this.state.set(name, { id, tasks: new Map(tasks.map((t) => [taskKey(t), t.stat])), cpuUsageNs });
     if (!before || before.id !== id) return undefined;
     return histogramsFromSchedstat(before.tasks, tasks, this.edgesUs);
+  }
+
+  /**
+   * The interval's (empty) histograms without reading the tasks, when the container's CPU
+   * usage (its tasks' and its descendants') has not moved since its last observe(): a
+   * task's schedstat only moves when the task runs. Undefined when the tasks must be read.
+   * What this skips: a task moved into the container in the interval without running
+   * there is first seen when the container next runs, so that interval leaves it out.
+   */
+  still(name: string, id: number, cpuUsageNs: number | undefined): HistogramMap[] | undefined {
+    const before = this.state.get(name);
+    if (!before || before.id !== id || cpuUsageNs === undefined || before.cpuUsageNs !== cpuUsageNs) return undefined;
+    return histogramsFromSchedstat(before.tasks, [], this.edgesUs);
   }
 
   /** Forgets containers not in `live` (call once per pass) so state stays bounded. */

@@ -129,10 +129,15 @@ export class Sampler {
   }
 
   private addSchedstatHistograms(c: RawContainerSample): void {
-    // The container may vanish between its stats and its process list.
-    const pids = unlessNotFound(() => this.source.pids(c.name));
-    if (!pids) return;
-    const histograms = this.histogrammer.observe(c.name, c.id, this.proc.tasks(pids));
+    const usage = c.stats.cpu?.usage?.total;
+    // An idle container's tasks need not be listed: nothing of theirs moved.
+    let histograms = this.histogrammer.still(c.name, c.id, usage);
+    if (!histograms) {
+      // The container may vanish between its stats and its process list.
+      const pids = unlessNotFound(() => this.source.pids(c.name));
+      if (!pids) return;
+      histograms = this.histogrammer.observe(c.name, c.id, this.proc.tasks(pids), usage);
+    }
     if (!histograms) return;
     c.stats = { ...c.stats, cpu: { ...c.stats.cpu, histograms } };
     c.histogramSource = 'schedstat';

@@ -123,6 +123,21 @@ describe('SchedstatHistogrammer', () => {
     expect(hs?.every((x) => x.stat.every((b) => b.value === 0))).toBe(true);
   });
 
+  it('still() answers without the tasks only while the CPU usage has not moved since the last reading', () => {
+    const h = new SchedstatHistogrammer();
+    expect(h.still('/a', 1, 100)).toBeUndefined(); // never read
+    h.observe('/a', 1, [task(1, 10 * US, 0, 1)], 100);
+    // Unchanged usage: the empty histograms a reading of unchanged tasks gives.
+    const quiet = h.still('/a', 1, 100);
+    expect(quiet).toEqual(h.observe('/a', 1, [task(1, 10 * US, 0, 1)], 100));
+    expect(h.still('/a', 1, 150)).toBeUndefined(); // usage moved
+    expect(h.still('/a', 2, 100)).toBeUndefined(); // recreated
+    expect(h.still('/a', 1, undefined)).toBeUndefined(); // usage unknown
+    // A later reading diffs against the last tasks read, across the still passes.
+    h.still('/a', 1, 100);
+    expect(counts(byType(h.observe('/a', 1, [task(1, 10 * US + 2 * 500 * US, 0, 3)], 200)!, 'ONCPU'))).toEqual({ 8: 2 });
+  });
+
   it('prune forgets containers that are gone', () => {
     const h = new SchedstatHistogrammer();
     h.observe('/a', 1, []);

@@ -119,17 +119,28 @@ describe('schedstat histograms', () => {
   const onCpu = (hs: HistogramMap[] | undefined) => hs?.find((h) => h.type === 'ONCPU')?.stat.map((b) => b.value);
 
   it('first pass starts the series; the next carries that interval’s histograms', () => {
-    const { proc, sampler } = setup();
+    const { proc, tree, sampler } = setup();
     const first = sampler.sample().containers[0]!;
     expect(first.stats.cpu?.histograms).toBeUndefined();
     expect(first.histogramSource).toBeUndefined();
     proc.setTask(100, 100, 4 * 10_000, 0, 4); // 4 slices of 10 µs
     proc.exit(100, 101); // exits: dropped from this interval
     proc.setTask(100, 102, 1e9, 0, 1); // born: starts its series
+    tree.get('/a')!.stats = { cpu: { usage: { total: 2 } } }; // what ran shows in the usage
     const second = sampler.sample().containers[0]!;
     expect(second.histogramSource).toBe('schedstat');
     expect(onCpu(second.stats.cpu?.histograms)).toEqual([0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(second.stats.cpu?.usage).toEqual({ total: 1 });
+    expect(second.stats.cpu?.usage).toEqual({ total: 2 });
+  });
+
+  it('a container whose CPU usage did not move has empty histograms, its tasks not listed', () => {
+    const { sampler, calls } = setup();
+    sampler.sample();
+    const listed = calls.filter((x) => x.startsWith('pids')).length;
+    const c = sampler.sample().containers[0]!;
+    expect(c.histogramSource).toBe('schedstat');
+    expect(onCpu(c.stats.cpu?.histograms)).toEqual(new Array(17).fill(0));
+    expect(calls.filter((x) => x.startsWith('pids')).length).toBe(listed);
   });
 
   it('kernel histograms are kept as they are and schedstat is not read', () => {
@@ -154,6 +165,7 @@ describe('schedstat histograms', () => {
   it('a container gone between its stats and its process list keeps its stats, without histograms', () => {
     const { tree, sampler } = setup();
     sampler.sample();
+    tree.get('/a')!.stats = { cpu: { usage: { total: 2 } } };
     tree.get('/a')!.pidsError = 'ENOENT';
     const c = sampler.sample().containers[0]!;
     expect(c.stats.cpu?.histograms).toBeUndefined();
