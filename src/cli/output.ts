@@ -1,4 +1,4 @@
-/** lmctfy's output styles (CONTRACT.md): -p pairs (default), -v values, -l long, --json. */
+/** lmctfy's output styles (docs/INTERFACE.md): -p pairs (default), -v values, -l long, --json. */
 export type OutputStyle = 'pairs' | 'values' | 'long' | 'json';
 
 export type Row = Record<string, string | number>;

@@ -1,4 +1,4 @@
-/** Canonical status codes; the numeric value is lmctfy's process exit code (CONTRACT.md). */
+/** Canonical status codes; the numeric value is lmctfy's process exit code (docs/INTERFACE.md). */
 export enum Code {
   OK = 0,
   CANCELLED = 1,

@@ -5,7 +5,7 @@ import { Code, LmctfyError } from './errors.js';
 
 /**
  * Per-container advisory locks so two lmctfy processes never interleave a create, update,
- * pause or destroy of the same container (RELIABILITY 15). A lock is a symlink whose target
+ * pause or destroy of the same container (docs/RELIABILITY.md 15). A lock is a symlink whose target
  * is the owner's pid: symlink(2) creates it atomically with its content in one call. A lock
  * whose owner died is stale and taken over. cgroupfs cannot hold such files, so locks live
  * in /run/lmctfy (or a per-user tmp dir).

@@ -29,7 +29,7 @@ export function cleanPath(abs: string): string {
 
 /**
  * Resolves a user-supplied container name to an absolute, cleaned lmctfy name.
- * Relative names resolve against `base`, the caller's own container (CONTRACT.md vectors).
+ * Relative names resolve against `base`, the caller's own container (docs/INTERFACE.md).
  */
 export function resolveName(name: string, base = '/'): string {
   if (name === '') invalid(name, 'empty');

@@ -26,7 +26,7 @@ export function placementTargets(machine: Machine, name: string, kind: 'procs' |
   const h = handleFor(machine, name);
   // The tracking hierarchy first and never shared: a task is in the container once it is
   // there, so a concurrent destroy finds and kills it; and if the container is being
-  // destroyed the attach fails instead of falling back to an ancestor (RELIABILITY 15).
+  // destroyed the attach fails instead of falling back to an ancestor (docs/RELIABILITY.md 15).
   const targets = new Map<string, PlacementTarget>([[own.file, own]]);
   for (const c of machine.controllers()) {
     // One unified hierarchy (v2) has every controller in the tracking dir: nothing more to add.

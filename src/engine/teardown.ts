@@ -26,7 +26,7 @@ function subtreeTopDown(machine: Machine, name: string): string[] {
   return [name, ...listSubcontainers(machine, name, true)];
 }
 
-/** Thaws a container and every subcontainer frozen on its own, parents first (RELIABILITY 3). */
+/** Thaws a container and every subcontainer frozen on its own, parents first (docs/RELIABILITY.md 3). */
 export async function thawSubtree(machine: Machine, name: string): Promise<void> {
   for (const n of subtreeTopDown(machine, name)) {
     try {
@@ -48,7 +48,7 @@ function tryCgroupKill(machine: Machine, name: string): boolean {
 /**
  * SIGKILLs every task of the container (and of its subcontainers when recursive), also
  * while they fork: v2 cgroup.kill when present; otherwise freeze → list → kill → thaw,
- * repeated until empty or the deadline (RELIABILITY 4). The freezer is always thawed.
+ * repeated until empty or the deadline (docs/RELIABILITY.md 4). The freezer is always thawed.
  */
 export async function killTasks(machine: Machine, name: string, recursive: boolean, deadlineMs = KILL_DEADLINE_MS): Promise<void> {
   const deadline = Date.now() + deadlineMs;
@@ -88,7 +88,7 @@ export async function killTasks(machine: Machine, name: string, recursive: boole
 
 /**
  * Removes a container and everything below it in every hierarchy, deepest first, including
- * cgroups its payload made itself (RELIABILITY 1, 2). EBUSY is retried with stragglers
+ * cgroups its payload made itself (docs/RELIABILITY.md 1, 2). EBUSY is retried with stragglers
  * killed between tries; ENOENT means someone else removed it already.
  */
 export async function removeSubtree(machine: Machine, name: string, deadlineMs = KILL_DEADLINE_MS): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Mutation fuzzing of every kernel-file parser (RELIABILITY 21): real files read from this
+ * Mutation fuzzing of every kernel-file parser (docs/RELIABILITY.md 21): real files read from this
  * machine's /proc and cgroupfs (read only) and the procfs fixtures, with bytes flipped, cut,
  * inserted, lines duplicated and surprising tokens spliced in. Each parser returns a value
  * or fails with its documented LmctfyError, never anything else, never hangs.
@@ -95,7 +95,7 @@ function mutate(text: string, edits: Edit[]): string {
   return t;
 }
 
-describe('kernel-file parsers under mutation (RELIABILITY 21)', () => {
+describe('kernel-file parsers under mutation (docs/RELIABILITY.md 21)', () => {
   const texts = seeds();
 
   it('has real kernel files to start from', () => {

@@ -1,5 +1,5 @@
 /**
- * Fuzzing container names and roots (RELIABILITY 18, 23): any string — any code unit, NUL,
+ * Fuzzing container names and roots (docs/RELIABILITY.md 18, 23): any string — any code unit, NUL,
  * unicode, names at and beyond the 255-per-component and 4096-total limits, deep `..`
  * climbs — resolves to a clean name that maps inside lmctfy's root in every hierarchy, or is
  * INVALID_ARGUMENT. FUZZ_RUNS sets the number of runs (default 1,000).

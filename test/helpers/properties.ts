@@ -109,7 +109,7 @@ export const untouchableIo: KernelIo = new Proxy({} as KernelIo, {
   },
 });
 
-/** A v1 layout like this machine's, optionally with cpu and cpuacct co-mounted (RELIABILITY 21). */
+/** A v1 layout like this machine's, optionally with cpu and cpuacct co-mounted (docs/RELIABILITY.md 21). */
 export function v1Layout(comounted: boolean): CgroupLayout {
   const v1 = new Map<V1Controller, Hierarchy>();
   for (const c of V1_CONTROLLERS) {
@@ -148,7 +148,7 @@ interface KernelParser {
   codes: Code[];
 }
 
-/** Every parser of kernel-provided text (RELIABILITY 21), with what it may fail with. */
+/** Every parser of kernel-provided text (docs/RELIABILITY.md 21), with what it may fail with. */
 const KERNEL_PARSERS: KernelParser[] = [
   { name: 'parseMountinfo', parse: parseMountinfo, codes: [Code.DATA_LOSS] },
   { name: 'layoutFromMounts', parse: (t) => layoutFromMounts(parseMountinfo(t)), codes: [Code.DATA_LOSS, Code.FAILED_PRECONDITION] },

@@ -1,5 +1,5 @@
 /**
- * Concurrent lmctfy clients on real cgroups (RELIABILITY 15): four OS processes — three
+ * Concurrent lmctfy clients on real cgroups (docs/RELIABILITY.md 15): four OS processes — three
  * through the library bundle (dist/index.js), one through the built CLI — each run cycles of
  * create / update / pause / resume / run -n / destroy -f on the same few names, some nested
  * so a create races the destroy of its parent. The clients are bench/concurrency.mjs in
@@ -80,7 +80,7 @@ function aliveWithMarker(marker: string): number[] {
   return alive;
 }
 
-describeCgroups('concurrent clients on shared names (RELIABILITY 15)', () => {
+describeCgroups('concurrent clients on shared names (docs/RELIABILITY.md 15)', () => {
   const t = testRoot('conc');
   const marker = `${1000 + (process.pid % 1000)}.${process.pid}`;
   const hierarchy = (c: string) => rootDirs(t.root).find((d) => d.includes(`/${c}/`))!;

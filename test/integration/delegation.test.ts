@@ -1,5 +1,5 @@
 /**
- * Delegation to non-root users on real cgroups (RELIABILITY 13, 24): a container created
+ * Delegation to non-root users on real cgroups (docs/RELIABILITY.md 13, 24): a container created
  * with owner/owner_group has its cgroup dirs and the files a delegate writes chowned, so
  * that user can create, run in and destroy subcontainers below it through the built CLI,
  * and gets PERMISSION_DENIED (exit 7), with nothing changed, for anything at or above it.
@@ -42,7 +42,7 @@ function isAlive(pid: number): boolean {
 
 const unavailable = usersUnavailable();
 
-describeCgroups(`delegation to non-root users (RELIABILITY 24)${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describeCgroups(`delegation to non-root users (docs/RELIABILITY.md 24)${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
   if (unavailable) {
     it.skip(`needs users: ${unavailable}`, () => {});
     return;
@@ -209,7 +209,7 @@ describeCgroups(`delegation to non-root users (RELIABILITY 24)${unavailable ? ` 
     denied(asStranger('create', '/del/intruder'));
     const other = asStranger('create', '/other');
     denied(other);
-    // RELIABILITY 13: the error names the path the kernel refused.
+    // docs/RELIABILITY.md 13: the error names the path the kernel refused.
     expect(other.stderr).toMatch(/mkdir \/sys\/fs\/cgroup\/\S+\/other: EACCES/);
     denied(asStranger('update', 'diff', '/plain', 'memory:{limit:100000000}'));
     denied(asStranger('pause', '/plain'));

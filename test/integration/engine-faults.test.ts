@@ -28,7 +28,7 @@ function existsAnywhere(root: string, name: string): string[] {
     .filter((d) => fs.existsSync(d));
 }
 
-describeCgroups('engine under kernel faults (RELIABILITY 1–16)', () => {
+describeCgroups('engine under kernel faults (docs/RELIABILITY.md 1–16)', () => {
   const t = testRoot('faults');
   let api: ContainerApi;
   beforeAll(async () => {

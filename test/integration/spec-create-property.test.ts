@@ -1,5 +1,5 @@
 /**
- * Properties of ContainerApi.create over generated specs on a real test root (RELIABILITY
+ * Properties of ContainerApi.create over generated specs on a real test root (docs/RELIABILITY.md
  * 16, 19, 20): a spec the rules reject is INVALID_ARGUMENT before the kernel is written
  * (no mkdir, write, chown or rmdir recorded); any spec either creates the container or
  * fails with a canonical code leaving nothing behind.
@@ -35,7 +35,7 @@ const validPart: fc.Arbitrary<ContainerSpec> = fc.oneof(
   fc.record({ owner: fc.integer({ min: 0, max: 60_000 }), owner_group: fc.integer({ min: 0, max: 60_000 }) }, { requiredKeys: [] }),
 );
 
-/** Fragments the spec rules reject whatever else the spec holds (RELIABILITY 20). */
+/** Fragments the spec rules reject whatever else the spec holds (docs/RELIABILITY.md 20). */
 const INVALID: ContainerSpec[] = [
   { cpu: { limit: -1 } },
   { cpu: { limit: 1.5 } },

@@ -1,5 +1,5 @@
 /**
- * Properties of the kernel-file parsers over RELIABILITY 21 shapes: negative numbers, `max`,
+ * Properties of the kernel-file parsers over docs/RELIABILITY.md 21 shapes: negative numbers, `max`,
  * missing or doubled trailing newlines, unknown and duplicated keys, values ≥ 2^63,
  * /proc/self/cgroup paths containing `:`, mountinfo with escaped spaces and co-mounted
  * hierarchies. Every parser returns a value or fails with its documented LmctfyError, never
@@ -36,7 +36,7 @@ const flatKeyed = fc.tuple(fc.array(fc.tuple(key, kernelNumber), { maxLength: 12
 
 const INTEGER = /^-?\d+$/;
 
-describe('single values (RELIABILITY 21)', () => {
+describe('single values (docs/RELIABILITY.md 21)', () => {
   it('integer, counter and limit files agree with their definitions, whatever the newline', () => {
     fc.assert(
       fc.property(kernelNumber, ending, (n, end) => {

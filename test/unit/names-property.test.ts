@@ -1,6 +1,6 @@
 /**
- * Properties of container names over generated path-shaped input (CONTRACT.md "Container
- * names", RELIABILITY 18 and 23): a name resolves to a clean absolute name that agrees with
+ * Properties of container names over generated path-shaped input (docs/INTERFACE.md "Container
+ * names", docs/RELIABILITY.md 18 and 23): a name resolves to a clean absolute name that agrees with
  * POSIX path resolution, or it is INVALID_ARGUMENT; a resolved name never maps to a kernel
  * directory outside lmctfy's root. Long runs: test/fuzz/names-fuzz.test.ts.
  */
@@ -13,7 +13,7 @@ import { MAX_COMPONENT, MAX_NAME, resolveName } from '../../src/engine/names.js'
 import { CONTROL_FILES, expectCleanName, isControlFileName, offlineMachine } from '../helpers/properties.js';
 
 const RUNS = { numRuns: 1500 };
-/** CONTRACT.md's vectors (caller in /top): checked against the same properties first. */
+/** The name examples of docs/INTERFACE.md (caller in /top): checked against the same properties first. */
 const CONTRACT_VECTORS = [
   ...['/', '//', 'test', './test', '.', './', '..', '/..', '../test', '/top/../test', '/test..test', '/test..', '/test../test'],
   ...['//test/test2//test3///', '/test/././././test1///', '/90', '/with.dots.in.name', '/with-dash-in-name', '/with_underscore_in_name'],
@@ -117,7 +117,7 @@ describe('resolveName over path-shaped input', () => {
   });
 });
 
-describe('Machine.dirOf for resolved names (RELIABILITY 23)', () => {
+describe('Machine.dirOf for resolved names (docs/RELIABILITY.md 23)', () => {
   const roots = fc.constantFrom('/', 'lmctfy-test-x', 'a/b', '/abs/root', '/abs', 'nested/deeper/root');
 
   it('stays at or below the root dir in every hierarchy and maps back to the same name', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveName, cleanPath, parentName, isWithin } from '../../src/engine/names.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 
-// Vectors from the original lmctfy tests (CONTRACT.md), caller in /top.
+// Vectors from the original lmctfy tests (docs/INTERFACE.md, Container names), caller in /top.
 describe('resolveName', () => {
   it.each([
     ['/', '/'],

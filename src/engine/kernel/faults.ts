@@ -14,7 +14,7 @@ export interface FaultRule {
 }
 
 /**
- * Wraps a KernelIo so chosen calls fail with chosen errnos (RELIABILITY.md fault tests).
+ * Wraps a KernelIo so chosen calls fail with chosen errnos (the fault tests of docs/RELIABILITY.md).
  * `calls` records every call for assertions such as "nothing was written".
  */
 export function withFaults(io: KernelIo, rules: FaultRule[]): KernelIo & { calls: Array<{ op: IoOp; path: string }> } {
