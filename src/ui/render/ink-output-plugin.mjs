@@ -4,7 +4,8 @@
 // bounded. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
 // slice-ansi, ansi-tokenize and widest-line: the modules below are resolved from Ink's
-// directory, whatever versions npm placed where.
+// directory, whatever versions npm placed where. This is why Ink is pinned: what an upgrade
+// must keep passing is in docs/DEPENDENCIES.md.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
