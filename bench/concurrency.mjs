@@ -3,8 +3,10 @@
 // so a create races the destroy of its parent). Prints per-worker outcomes and the end
 // state: leaked cgroups, leaked processes, calls that failed with an unexpected code.
 // Run: npm run build && node bench/concurrency.mjs [--workers 4] [--cycles 250] [--mode lib|cli|mixed]
+// --mode admit: the workers race to create containers against one machine policy's budget
+// (docs/POLICY.md); exactly what fits must be admitted, every other create RESOURCE_EXHAUSTED.
 // Worker mode (one client; test/integration/concurrency.test.ts starts these too):
-//   node bench/concurrency.mjs --worker ID --root R --cycles N --mode lib|cli --seed S --marker M
+//   node bench/concurrency.mjs --worker ID --root R --cycles N --mode lib|cli|admit|admit-cli --seed S --marker M
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -100,7 +102,48 @@ function cliCall(root, op, name, rand, marker) {
   return oneLine.test(r.stderr) ? { code, message: r.stderr.trim() } : { code: 'BAD STDERR', message: `exit ${r.status}: ${r.stderr}` };
 }
 
+/**
+ * Admission (docs/POLICY.md): every worker creates its own containers, each guaranteed
+ * ADMIT_CPU of a policy's ADMIT_BUDGET_CPU, until `cycles` tries; the budget fits exactly
+ * ADMIT_BUDGET_CPU / ADMIT_CPU of them, whoever is first. A try ends OK or RESOURCE_EXHAUSTED.
+ */
+const ADMIT_CPU = 100;
+const ADMIT_BUDGET_CPU = 1000;
+const ADMIT_POLICY = `capacity:{cpu:${ADMIT_BUDGET_CPU} memory:${2 ** 30}}`;
+
+async function admitWorker(opts) {
+  const cycles = Number(opts.cycles);
+  const lib = opts.mode === 'admit';
+  const { ContainerApi, LmctfyError } = lib ? await import('../dist/index.js') : {};
+  const api = lib ? ContainerApi.open({ root: opts.root }) : undefined;
+  const report = { worker: Number(opts.worker), mode: opts.mode, cycles, ms: 0, ops: {}, pids: [], bad: [], admitted: [] };
+  const t0 = Date.now();
+  for (let i = 0; i < cycles; i++) {
+    const name = `/w${opts.worker}-${i}`;
+    const spec = { cpu: { limit: ADMIT_CPU } };
+    let r;
+    if (lib) {
+      try {
+        await api.create(name, spec);
+        r = { code: 'OK' };
+      } catch (e) {
+        r = e instanceof LmctfyError ? { code: CODE_NAMES[e.code], message: e.message } : { code: 'THROWN', message: String(e?.stack ?? e) };
+      }
+    } else {
+      const x = spawnSync(process.execPath, [BIN, 'create', name, toText(spec)], { encoding: 'utf8', env: { ...process.env, LMCTFY_ROOT: opts.root }, timeout: 60_000 });
+      r = { code: x.status === null ? `SIGNAL ${x.signal}` : (CODE_NAMES[x.status] ?? `EXIT ${x.status}`), message: x.stderr.trim() };
+    }
+    const tally = (report.ops.create ??= {});
+    tally[r.code] = (tally[r.code] ?? 0) + 1;
+    if (r.code === 'OK') report.admitted.push(name);
+    else if (r.code !== 'RESOURCE_EXHAUSTED' && r.code !== 'ABORTED') report.bad.push({ op: 'create', name, code: r.code, message: r.message });
+  }
+  report.ms = Date.now() - t0;
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
 async function worker(opts) {
+  if (opts.mode === 'admit' || opts.mode === 'admit-cli') return admitWorker(opts);
   const rand = prng(Number(opts.seed));
   const cycles = Number(opts.cycles);
   let call;
@@ -173,6 +216,7 @@ async function driver(opts) {
   const marker = `${1000 + (process.pid % 1000)}.${process.pid}`;
   const lm = (...a) => spawnSync(process.execPath, [BIN, ...a], { encoding: 'utf8', env: { ...process.env, LMCTFY_ROOT: root } });
   if (lm('init', '').status !== 0) throw new Error('init failed');
+  if (mode === 'admit') return admitDriver({ root, workers, cycles: Number(opts.cycles ?? 8), marker, lm, table, removeRootDirs });
   try {
     const t0 = Date.now();
     const reports = await Promise.all(
@@ -243,6 +287,32 @@ async function driver(opts) {
     }
     if (mismatched.length || leakedDirs.length || leakedPids.length || rows.some((r) => r.unexpected)) process.exitCode = 1;
   } finally {
+    removeRootDirs(root);
+  }
+}
+
+/** --mode admit: W workers (one through the CLI) race for one policy's budget; exactly what fits is admitted. */
+async function admitDriver({ root, workers, cycles, marker, lm, table, removeRootDirs }) {
+  try {
+    if (lm('policy', 'set', ADMIT_POLICY).status !== 0) throw new Error('policy set failed');
+    const reports = await Promise.all(
+      Array.from({ length: workers }, (_, id) => startWorker({ id, root, cycles, mode: id === 0 ? 'admit-cli' : 'admit', seed: id, marker })),
+    );
+    const admitted = reports.flatMap((r) => r.admitted ?? []).sort();
+    const listed = lm('list', 'containers', '-r', '-v', '/').stdout.split('\n').filter(Boolean).sort();
+    const fits = ADMIT_BUDGET_CPU / ADMIT_CPU;
+    table([
+      { check: 'creates tried', value: workers * cycles },
+      { check: `admitted (the budget fits ${fits})`, value: admitted.length },
+      { check: 'containers in the kernel', value: listed.length },
+      { check: 'kernel holds exactly the admitted', value: listed.join() === admitted.join() ? 'yes' : 'no' },
+      { check: 'unexpected failures', value: reports.reduce((s, r) => s + r.bad.length, 0) },
+    ]);
+    for (const r of reports) for (const b of r.bad.slice(0, 5)) console.log(`unexpected: worker ${r.worker} ${b.op} ${b.name ?? ''} ${b.code}: ${b.message}`);
+    if (admitted.length !== Math.min(fits, workers * cycles) || listed.join() !== admitted.join() || reports.some((r) => r.bad.length)) process.exitCode = 1;
+    for (const n of listed) lm('destroy', '-f', n);
+  } finally {
+    lm('policy', 'clear');
     removeRootDirs(root);
   }
 }

@@ -8,6 +8,7 @@ import { registerTop } from './commands/top.js';
 import { registerServe } from './commands/serve.js';
 import { registerHelp } from './commands/help.js';
 import { registerRootfs } from './commands/rootfs.js';
+import { registerPolicy } from './commands/policy.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -22,9 +23,9 @@ export function buildProgram(): Command {
     'after',
     `
 The exit status is the canonical status code: 0 OK, 1 CANCELLED, 2 UNKNOWN, 3 INVALID_ARGUMENT,
-5 NOT_FOUND, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED, 9 FAILED_PRECONDITION, 10 ABORTED,
-12 UNIMPLEMENTED, 13 INTERNAL. Specs are protobuf text format, e.g. "memory:{limit:100000000}",
-or JSON; -c FILE also takes binary.`,
+5 NOT_FOUND, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED, 8 RESOURCE_EXHAUSTED, 9 FAILED_PRECONDITION,
+10 ABORTED, 12 UNIMPLEMENTED, 13 INTERNAL. Specs are protobuf text format, e.g.
+"memory:{limit:100000000}", or JSON; -c FILE also takes binary.`,
   );
   registerLifecycle(program);
   registerProcesses(program);
@@ -32,6 +33,7 @@ or JSON; -c FILE also takes binary.`,
   registerNotify(program);
   registerTop(program);
   registerServe(program);
+  registerPolicy(program);
   registerRootfs(program);
   registerHelp(program);
   return program;

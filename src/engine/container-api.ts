@@ -15,7 +15,8 @@ import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
-import type { ContainerSpec, InitSpec } from '../messages/types.js';
+import { admit, policyReport, release, removePolicy, setPolicy, type Admitted, type PolicyReport } from './admission.js';
+import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
 export interface ApiOptions {
   /** lmctfy's `/` (CONTRACT.md "Delegated root"). */
@@ -87,41 +88,55 @@ export class ContainerApi {
    * everything made so far (RELIABILITY 16).
    */
   async create(name: string, spec: ContainerSpec = {}): Promise<Container> {
+    return (await this.createAdmitted(name, spec, false)).result!;
+  }
+
+  /**
+   * create --dry-run: every check create makes, admission included (docs/POLICY.md), and
+   * nothing made. Resolves with one line saying what would be admitted; refuses as create would.
+   */
+  async checkCreate(name: string, spec: ContainerSpec = {}): Promise<string> {
+    return (await this.createAdmitted(name, spec, true)).note;
+  }
+
+  private async createAdmitted(name: string, spec: ContainerSpec, dryRun: boolean): Promise<Admitted<Container>> {
     const m = this.machine;
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
     checkSpecSupported(spec, m.version);
     const parent = parentName(abs)!;
     const vhost = prepareVirtualHost(spec, abs, parent, m.trackingDir('/'));
-    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, async () => {
+    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, () => {
       found.seen = m.io.dirInfo(m.trackingDir(parent))?.inode;
       if (found.seen === undefined) {
         throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
       }
       if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
-      const made: string[] = [];
-      try {
-        const resources = resourcesFor(m.version);
-        const wanted = resources.all.filter((r) => r.wants(spec)).map((r) => r.controller);
-        const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
-        const onMade = (c: V1Controller) => {
-          if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
-        };
-        // The hierarchies just made are known: no need to look for them again.
-        const h = handleWith(m, abs, m.makeDirs({ name: abs, parent, wanted, delegated, made, onMade }));
-        // Only v2 gets here with one: v1 refused it in checkSpecSupported.
-        if (spec.children_limit !== undefined) {
-          m.io.writeFile(path.posix.join(m.trackingDir(abs), 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
+      return admit(m, `create ${abs}`, abs, spec, () => spec, dryRun, async () => {
+        const made: string[] = [];
+        try {
+          const resources = resourcesFor(m.version);
+          const wanted = resources.all.filter((r) => r.wants(spec)).map((r) => r.controller);
+          const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
+          const onMade = (c: V1Controller) => {
+            if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
+          };
+          // The hierarchies just made are known: no need to look for them again.
+          const h = handleWith(m, abs, m.makeDirs({ name: abs, parent, wanted, delegated, made, onMade }));
+          // Only v2 gets here with one: v1 refused it in checkSpecSupported.
+          if (spec.children_limit !== undefined) {
+            m.io.writeFile(path.posix.join(m.trackingDir(abs), 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
+          }
+          for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
+          if (delegated) delegate(m, made, spec);
+          // Last: its helper runs in the cgroups just made, and a failure leaves nothing of it.
+          if (vhost) await startVirtualHost(m, abs, spec, vhost);
+        } catch (e) {
+          for (const d of made.reverse()) tryRmdir(m.io, d);
+          throw e;
         }
-        for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
-        if (delegated) delegate(m, made, spec);
-        // Last: its helper runs in the cgroups just made, and a failure leaves nothing of it.
-        if (vhost) await startVirtualHost(m, abs, spec, vhost);
-      } catch (e) {
-        for (const d of made.reverse()) tryRmdir(m.io, d);
-        throw e;
-      }
-      return new Container(m, abs);
+        return new Container(m, abs);
+      });
     }));
   }
 
@@ -158,7 +173,23 @@ export class ContainerApi {
       }
       await removeSubtree(m, abs);
       removeVirtualHost(m.trackingDir('/'), abs);
+      await release(m, abs);
     }));
+  }
+
+  /** The root's machine policy with its budget and per-tier use (docs/POLICY.md); undefined when none is set. */
+  policy(): PolicyReport | undefined {
+    return policyReport(this.machine);
+  }
+
+  /** Sets the root's machine policy; one under which what is admitted would not fit is FAILED_PRECONDITION unless forced. */
+  setPolicy(spec: PolicySpec, opts: { force?: boolean } = {}): Promise<PolicyReport> {
+    return setPolicy(this.machine, spec, opts.force ?? false);
+  }
+
+  /** Removes the root's machine policy (admission stops); false when none was set. */
+  clearPolicy(): Promise<boolean> {
+    return removePolicy(this.machine);
   }
 
   /** Container of a pid (default: the caller's parent, i.e. the shell). */

@@ -18,6 +18,7 @@ import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, spe
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
+import { admit, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { isVirtualHost, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
@@ -109,12 +110,24 @@ export class Container {
    * before the first write.
    */
   async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
+    await this.updateAdmitted(spec, policy, false);
+  }
+
+  /**
+   * update --dry-run: every check update makes, admission included (docs/POLICY.md), and
+   * nothing written. Resolves with one line saying what would be admitted; refuses as update would.
+   */
+  async checkUpdate(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<string> {
+    return (await this.updateAdmitted(spec, policy, true)).note;
+  }
+
+  private async updateAdmitted(spec: ContainerSpec, policy: 'diff' | 'replace', dryRun: boolean): Promise<Admitted<void>> {
     const m = this.machine;
     checkSpecSupported(spec, m.version);
     for (const key of ['virtual_host', 'filesystem'] as const) {
       if (spec[key] !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: ${key} is set at create and cannot change`);
     }
-    await orGone(m, this.name, `update ${this.name}`, (found) => withLock(this.lockScope(), this.name, () => {
+    return orGone(m, this.name, `update ${this.name}`, (found) => withLock(this.lockScope(), this.name, async () => {
       found.seen = this.ensureExists();
       const h = handleFor(m, this.name);
       const isolated = isolatedKeys(h);
@@ -138,8 +151,13 @@ export class Container {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
         }
       }
-      // checkSpecSupported validated every resource the spec names before the lock was taken.
-      for (const r of resourcesToApply(h.resources, spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
+      const next = () => specAfterUpdate(m, this.name, spec, policy);
+      const admitted = await admit(m, `update ${this.name}`, this.name, spec, next, dryRun, () => {
+        // checkSpecSupported validated every resource the spec names before the lock was taken.
+        for (const r of resourcesToApply(h.resources, spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
+      });
+      if (!dryRun && spec.memory?.eviction_priority !== undefined) refreshOomScore(m, this.name);
+      return admitted;
     }));
   }
 
@@ -154,6 +172,8 @@ export class Container {
     }
     await this.refuseIfFrozen('enter');
     enterTasks(this.machine, this.name, tids);
+    const adj = oomScoreFor(this.machine, this.name);
+    if (adj !== undefined) setOomScore(this.machine, tids, adj);
   }
 
   /**
@@ -165,7 +185,13 @@ export class Container {
     if (opts.output !== undefined && opts.log) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: output goes to a file or to the log, not both');
     this.ensureExists();
     await this.refuseIfFrozen('run');
-    const spawn = (output?: SpawnOptions['output']) => spawnInContainer(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
+    const adj = oomScoreFor(this.machine, this.name);
+    const spawn = async (output?: SpawnOptions['output']) => {
+      const child = await spawnInContainer(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
+      // Under a policy, the tier's oom_score_adj (docs/POLICY.md); what the command forked before this write keeps lmctfy's.
+      if (adj !== undefined && child.pid !== undefined) setOomScore(this.machine, [child.pid], adj);
+      return child;
+    };
     if (opts.log) {
       ensureLogDir();
       return spawn({ log: this.logPath(), maxBytes: LOG_MAX_BYTES });

@@ -28,6 +28,7 @@ const FULL_NAMES = {
   PressureStats: 'containers.lmctfy.PressureStats',
   InitSpec: 'containers.InitSpec',
   CgroupMount: 'containers.CgroupMount',
+  PolicySpec: 'containers.lmctfy.PolicySpec',
 } as const;
 
 export type MessageName = keyof typeof FULL_NAMES;

@@ -155,6 +155,24 @@ export interface InitSpec {
   blockio?: Record<string, unknown>;
 }
 
+/** Ours: the machine policy of one lmctfy root (PolicySpec; docs/POLICY.md). */
+export interface PolicyAmounts {
+  /** CPU milliseconds per second (1000 = one CPU). */
+  cpu?: number;
+  /** Bytes. */
+  memory?: number;
+}
+export interface TierOvercommit {
+  tier?: SchedulingLatency;
+  /** Percent. */
+  percent?: number;
+}
+export interface PolicySpec {
+  capacity?: PolicyAmounts;
+  reserve?: PolicyAmounts;
+  overcommit?: TierOvercommit[];
+}
+
 // ---- stats ----
 
 export type CpuHistogramType = 'SERVE' | 'ONCPU' | 'SLEEP' | 'QUEUE_SELF' | 'QUEUE_OTHER';

@@ -18,7 +18,6 @@ afterEach(() => tree.cleanup());
 
 describe('memory.validate', () => {
   it.each([
-    ['eviction_priority', { eviction_priority: 5 }],
     ['max_limit', { max_limit: 1 }],
     ['hugetlbfs_path', { hugetlbfs_path: '/h' }],
     ['tmpfs', { tmpfs: { path: ['/t'] } }],
@@ -40,6 +39,8 @@ describe('memory.validate', () => {
     ['swap_limit 0', { swap_limit: 0 }],
     ['swap below memory', { limit: 200 * M, swap_limit: 100 * M }],
     ['finite swap with unlimited memory', { limit: -1, swap_limit: 100 * M }],
+    ['eviction_priority below 0', { eviction_priority: -1 }],
+    ['eviction_priority above 10000', { eviction_priority: 10001 }],
   ] as Array<[string, MemorySpec]>)('%s → INVALID_ARGUMENT', (_, m) => {
     expect(errorOf(() => resourcesFor(1).memory.validate({ memory: m }))?.code).toBe(Code.INVALID_ARGUMENT);
   });
@@ -49,6 +50,7 @@ describe('memory.validate', () => {
     ['one page', { limit: 4096 }],
     ['reservation 0', { reservation: 0 }],
     ['swap equal to memory', { limit: 100 * M, swap_limit: 100 * M }],
+    ['eviction_priority 0 and 10000 (its meaning comes from a machine policy)', { eviction_priority: 10000 }],
   ] as Array<[string, MemorySpec]>)('%s is valid', (_, m) => {
     expect(() => resourcesFor(2).memory.validate({ memory: m })).not.toThrow();
   });

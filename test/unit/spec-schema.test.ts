@@ -188,6 +188,13 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}PressureLine`, 'total', 4, 'uint64'],
   [`${L}FreezerStats`, 'state', 1, 'State'],
   [`${L}FreezerStats`, 'self_freezing', 2, 'bool'],
+  [`${L}PolicySpec`, 'capacity', 1, 'PolicyAmounts'],
+  [`${L}PolicySpec`, 'reserve', 2, 'PolicyAmounts'],
+  [`${L}PolicySpec`, 'overcommit', 3, 'TierOvercommit', true],
+  [`${L}PolicyAmounts`, 'cpu', 1, 'uint64'],
+  [`${L}PolicyAmounts`, 'memory', 2, 'uint64'],
+  [`${L}TierOvercommit`, 'tier', 1, 'SchedulingLatency'],
+  [`${L}TierOvercommit`, 'percent', 2, 'uint32'],
 ];
 
 const ENUMS: Array<[string, Record<string, number>]> = [

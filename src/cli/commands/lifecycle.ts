@@ -2,15 +2,19 @@ import type { Command } from 'commander';
 import { ContainerApi } from '../../engine/container-api.js';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions, openApi } from '../context.js';
+import { stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec, InitSpec } from '../../messages/types.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 interface SpecFlags extends CommandFlags {
   specFile?: string;
+  dryRun?: boolean;
 }
 
 const specFileOption = (type: string) => new NamedOption('-c <file>', `read the ${type} from a file (text, JSON or binary)`, 'specFile');
+const dryRunOption = () =>
+  new NamedOption('--dry-run', 'check everything, admission by the machine policy included, print whether it would be admitted and change nothing', 'dryRun');
 const SPEC_FIELDS = '\nThe spec fields, their types and units (cpu.limit in CPU milliseconds per second,\nmemory.limit in bytes, ...): lmctfy help spec';
 
 /** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
@@ -32,11 +36,13 @@ export function registerLifecycle(program: Command): void {
     .argument('<name>', 'container name')
     .argument('[spec]', 'ContainerSpec in text format (e.g. memory:{limit:100000000}) or JSON')
     .addOption(specFileOption('ContainerSpec'))
+    .addOption(dryRunOption())
     .addHelpText('after', SPEC_FIELDS)
     .action(async (name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
       const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
       const api = openApi(f);
+      if (f.dryRun) return void stdout.write(`${await api.checkCreate(name, parsed)}\n`);
       await api.create(name, parsed);
       tellHeld(api, parsed);
     });
@@ -46,6 +52,7 @@ export function registerLifecycle(program: Command): void {
     .argument('<name>', 'container name')
     .argument('[spec]', 'ContainerSpec in text format or JSON')
     .addOption(specFileOption('ContainerSpec'))
+    .addOption(dryRunOption())
     .addHelpText('after', SPEC_FIELDS)
     .action(async (policy: string, name: string, spec: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<SpecFlags>(cmd);
@@ -54,6 +61,7 @@ export function registerLifecycle(program: Command): void {
       }
       const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
       const api = openApi(f);
+      if (f.dryRun) return void stdout.write(`${await api.get(name).checkUpdate(parsed, policy)}\n`);
       await api.get(name).update(parsed, policy);
       tellHeld(api, parsed);
     });

@@ -3,6 +3,7 @@ import type { ContainerSpec, MemoryData, MemorySpec, MemoryStats } from '../../m
 import { checkMemoryBytes, limitAtLeast, memoryBytes } from './conversions.js';
 import { workingSetBytes } from '../sampling/working-set.js';
 import type { CgroupHandle, StatsType, UpdatePolicy } from './types.js';
+import { MAX_EVICTION_PRIORITY } from '../../policy/oom.js';
 
 /**
  * memory, what v1 (v1/memory.ts) and v2 (v2/memory.ts) share: limit, reservation (soft
@@ -12,7 +13,6 @@ import type { CgroupHandle, StatsType, UpdatePolicy } from './types.js';
 
 /** MemorySpec fields no upstream kernel offers: refused by name, never dropped. */
 const UNSUPPORTED: ReadonlyArray<keyof MemorySpec> = [
-  'eviction_priority',
   'max_limit',
   'hugetlbfs_path',
   'tmpfs',
@@ -27,6 +27,11 @@ function validateSpec(m: MemorySpec): void {
     if (m[field] !== undefined) {
       throw new LmctfyError(Code.UNIMPLEMENTED, `memory.${field} is not supported: upstream kernels have no such control`);
     }
+  }
+  // No kernel file: a machine policy turns it into oom_score_adj (docs/POLICY.md), and admission refuses it without one.
+  const ev = m.eviction_priority;
+  if (ev !== undefined && (!Number.isInteger(ev) || ev < 0 || ev > MAX_EVICTION_PRIORITY)) {
+    throw new LmctfyError(Code.INVALID_ARGUMENT, `memory.eviction_priority: ${ev} is not 0–${MAX_EVICTION_PRIORITY}`);
   }
   const limit = m.limit === undefined ? undefined : checkMemoryBytes('memory.limit', m.limit, false);
   if (m.reservation !== undefined) checkMemoryBytes('memory.reservation', m.reservation, true);

@@ -1,0 +1,248 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Code, LmctfyError } from './errors.js';
+import { lockDir, lockKey } from './lock.js';
+import { Admissions } from '../policy/admissions.js';
+import { budgetOf } from '../policy/budget.js';
+import type { Amounts, LedgerEntry } from '../policy/types.js';
+import type { PolicySpec } from '../messages/types.js';
+
+/**
+ * Where a root's policy and admitted ledger live (docs/POLICY.md "Where it is kept"): beside
+ * the locks (docs/LOCKING.md), in `policy/` of the same directory, one pair of files per
+ * root named by the same hash as the root's locks:
+ * - `<key>.policy.json`: the PolicySpec as JSON, replaced whole by rename;
+ * - `<key>.ledger`: a journal of what was admitted, one JSON line per change (a container's
+ *   guarantees, or a subtree gone), appended under the policy lock and compacted by rename
+ *   when it grows past a few times the live entries. Each process keeps the ledger it read
+ *   and reads only what others appended since, so admission does not reread the tree.
+ * A ledger that is missing or unreadable is rebuilt from the kernel.
+ */
+
+/** The lock every ledger change takes (a name no container can have). */
+export const POLICY_LOCK = ':policy';
+
+export function policyDir(): string {
+  return path.join(path.dirname(lockDir()), 'policy');
+}
+
+function files(scope: string): { policy: string; ledger: string } {
+  const base = path.join(policyDir(), lockKey(scope, ''));
+  return { policy: `${base}.policy.json`, ledger: `${base}.ledger` };
+}
+
+/** Whether the root has a policy: the one check a create or destroy makes when it has none. */
+export function hasPolicy(scope: string): boolean {
+  return fs.statSync(files(scope).policy, { throwIfNoEntry: false }) !== undefined;
+}
+
+let checkedDir = false;
+
+/** Makes the directory (0700) or refuses one someone else controls, as the lock directory's checks do. */
+function ensureDir(create: boolean): boolean {
+  const dir = policyDir();
+  if (checkedDir) return true;
+  if (create) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create policy directory ${dir}: ${(e as Error).message}`);
+    }
+  } else if (!fs.existsSync(dir)) {
+    return false;
+  }
+  const uid = process.getuid?.() ?? 0;
+  for (const d of [path.dirname(dir), dir]) {
+    const st = fs.lstatSync(d);
+    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `policy directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
+    }
+  }
+  checkedDir = true;
+  return true;
+}
+
+/** Writes `data` to `file` whole or not at all: a sibling, then rename. */
+function replaceFile(file: string, data: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ${file}: ${(e as Error).message}`);
+  }
+}
+
+export interface PolicyState {
+  spec: PolicySpec;
+  admissions: Admissions;
+}
+
+interface Cached extends PolicyState {
+  policyStamp: string;
+  ledgerIno: number;
+  /** Bytes of the ledger applied. */
+  offset: number;
+  /** Lines in the ledger file (compaction's measure). */
+  lines: number;
+}
+
+const cache = new Map<string, Cached>();
+
+function stampOf(st: fs.Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** The policy only (no ledger); undefined when none is set. */
+export function readPolicySpec(scope: string): PolicySpec | undefined {
+  if (!ensureDir(false)) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(files(scope).policy, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot read policy ${files(scope).policy}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as PolicySpec;
+  } catch {
+    throw new LmctfyError(Code.DATA_LOSS, `policy ${files(scope).policy} is not valid JSON; set it again with lmctfy policy set`);
+  }
+}
+
+/**
+ * The policy and the ledger as they stand, reading only what changed since this process
+ * last looked; undefined when no policy is set. `rebuild` lists every container's
+ * guarantees from the kernel, for a ledger that is missing or unreadable. Ledger changes
+ * need the policy lock; reads do not.
+ */
+export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: Admissions | undefined) => Iterable<[string, LedgerEntry]>): PolicyState | undefined {
+  const f = files(scope);
+  const pst = fs.statSync(f.policy, { throwIfNoEntry: false });
+  if (pst === undefined) {
+    cache.delete(scope);
+    return undefined;
+  }
+  let c = cache.get(scope);
+  const stamp = stampOf(pst);
+  if (c === undefined || c.policyStamp !== stamp) {
+    const spec = readPolicySpec(scope);
+    if (spec === undefined) return undefined;
+    const budget = budgetOf(spec, kernel());
+    if (c === undefined) cache.set(scope, (c = { spec, admissions: new Admissions(budget), policyStamp: stamp, ledgerIno: -1, offset: 0, lines: 0 }));
+    else Object.assign(c, { spec, policyStamp: stamp }).admissions.budget = budget;
+  }
+  if (!syncLedger(f.ledger, c)) {
+    const rebuilt = Admissions.of(c.admissions.budget, rebuild(c.admissions));
+    c.admissions = rebuilt;
+    writeLedger(scope, c);
+  }
+  return c;
+}
+
+/** Applies what the ledger gained since `c.offset`; false when it is missing or unreadable. */
+function syncLedger(file: string, c: Cached): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot read ledger ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.ino !== c.ledgerIno || st.size < c.offset) {
+      // Replaced (compacted or rebuilt by another process): read it whole.
+      c.admissions = new Admissions(c.admissions.budget);
+      c.offset = 0;
+      c.lines = 0;
+      c.ledgerIno = st.ino;
+    }
+    if (st.size === c.offset) return true;
+    const buf = Buffer.alloc(st.size - c.offset);
+    const n = fs.readSync(fd, buf, 0, buf.length, c.offset);
+    const text = buf.toString('utf8', 0, n);
+    // Only whole lines: a change is one write, and a torn last line (a crash) is left out.
+    const end = text.lastIndexOf('\n') + 1;
+    try {
+      for (const line of text.slice(0, end).split('\n')) {
+        if (line === '') continue;
+        applyLine(c.admissions, JSON.parse(line) as LedgerLine);
+        c.lines++;
+      }
+    } catch {
+      return false;
+    }
+    c.offset += Buffer.byteLength(text.slice(0, end));
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** One ledger change: a container's guarantees, or a subtree gone (`gone`). */
+interface LedgerLine {
+  n: string;
+  e?: LedgerEntry;
+  gone?: true;
+}
+
+function applyLine(a: Admissions, l: LedgerLine): void {
+  if (typeof l.n !== 'string') throw new Error('ledger line without a name');
+  if (l.gone) a.remove(l.n);
+  else if (l.e && typeof l.e.tier === 'string' && Number.isFinite(l.e.cpu) && Number.isFinite(l.e.memory)) a.set(l.n, l.e);
+  else throw new Error('malformed ledger line');
+}
+
+/** Appends changes made to `state.admissions` (the caller holds the policy lock), compacting when the journal is long. */
+export function recordChanges(scope: string, state: PolicyState, lines: LedgerLine[]): void {
+  const c = state as Cached;
+  const data = lines.map((l) => JSON.stringify(l) + '\n').join('');
+  const file = files(scope).ledger;
+  if (c.lines + lines.length > 4 * c.admissions.entries.size + 64) {
+    writeLedger(scope, c);
+    return;
+  }
+  try {
+    fs.appendFileSync(file, data, { mode: 0o600 });
+  } catch (e) {
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
+  }
+  c.offset += Buffer.byteLength(data);
+  c.lines += lines.length;
+}
+
+/** Writes the whole ledger (rebuilt or compacted) by rename. */
+function writeLedger(scope: string, c: Cached): void {
+  const file = files(scope).ledger;
+  let data = '';
+  for (const [n, e] of c.admissions.entries) data += JSON.stringify({ n, e }) + '\n';
+  replaceFile(file, data);
+  const st = fs.statSync(file);
+  c.ledgerIno = st.ino;
+  c.offset = st.size;
+  c.lines = c.admissions.entries.size;
+}
+
+/** Replaces the policy and the ledger together (the caller holds the policy lock). */
+export function storePolicy(scope: string, spec: PolicySpec, admissions: Admissions): PolicyState {
+  ensureDir(true);
+  const f = files(scope);
+  const c: Cached = { spec, admissions, policyStamp: '', ledgerIno: -1, offset: 0, lines: 0 };
+  writeLedger(scope, c);
+  replaceFile(f.policy, JSON.stringify(spec) + '\n');
+  c.policyStamp = stampOf(fs.statSync(f.policy));
+  cache.set(scope, c);
+  return c;
+}
+
+/** Removes the policy and its ledger: admission stops (the caller holds the policy lock). */
+export function clearPolicy(scope: string): boolean {
+  const f = files(scope);
+  const had = hasPolicy(scope);
+  fs.rmSync(f.policy, { force: true });
+  fs.rmSync(f.ledger, { force: true });
+  cache.delete(scope);
+  return had;
+}

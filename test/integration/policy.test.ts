@@ -1,0 +1,196 @@
+/**
+ * Machine policy and admission on real cgroups (docs/POLICY.md): a budget of 1 CPU and
+ * 1 GiB, refusals with exit 8 that leave nothing in the kernel, destroy freeing its share,
+ * dry runs, tiers' kernel knobs and oom_score_adj, and four processes racing for one budget.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { Code } from '../../src/engine/errors.js';
+import { oomScoreAdj } from '../../src/policy/oom.js';
+import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
+import { lmctfy } from '../helpers/cli.js';
+import { LmctfyError } from '../../src/engine/errors.js';
+import { lockKey } from '../../src/engine/lock.js';
+import { policyDir } from '../../src/engine/policy-store.js';
+
+async function errorOfAsync(fn: () => Promise<unknown>): Promise<LmctfyError | undefined> {
+  try {
+    await fn();
+    return undefined;
+  } catch (e) {
+    if (e instanceof LmctfyError) return e;
+    throw e;
+  }
+}
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+const POLICY = `capacity:{cpu:1000 memory:${GiB}}`;
+const WORKER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/concurrency.mjs');
+
+/** Hierarchy dirs of `name` that exist (none, once refused or destroyed). */
+function dirsOf(root: string, name: string): string[] {
+  return rootDirs(root)
+    .map((d) => path.join(d, name))
+    .filter((d) => fs.existsSync(d));
+}
+
+describeCgroups('machine policy and admission', () => {
+  const t = testRoot('policy');
+  let api: ContainerApi;
+  const started: number[] = [];
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root });
+    await api.setPolicy({ capacity: { cpu: 1000, memory: GiB } });
+  });
+  afterAll(async () => {
+    for (const pid of started) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    try {
+      await api?.clearPolicy();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('without a policy, eviction_priority is UNIMPLEMENTED and nothing is made', async () => {
+    const t2 = testRoot('nopolicy');
+    try {
+      const bare = await ContainerApi.init({}, { root: t2.root });
+      const err = await errorOfAsync(() => bare.create('e', { memory: { eviction_priority: 10 } }));
+      expect(err?.code).toBe(Code.UNIMPLEMENTED);
+      expect(err?.message).toContain('policy');
+      expect(dirsOf(t2.root, 'e')).toEqual([]);
+      expect(bare.policy()).toBeUndefined();
+    } finally {
+      await t2.cleanup();
+    }
+  });
+
+  it('a second container past the budget is refused with exit 8, one line why, and nothing in the kernel', async () => {
+    await api.create('a', { cpu: { limit: 600 }, memory: { limit: GiB, reservation: 600 * MiB } });
+    const r = lmctfy(t.root, ['create', '/b', `memory:{reservation:${700 * MiB}}`]);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toBe(
+      "lmctfy: RESOURCE_EXHAUSTED: cannot create /b: memory: asked 700 MiB, 424 MiB left of the machine's 1 GiB (capacity 1 GiB − reserve 0 bytes) for NORMAL and the tiers above it; held by /a 600 MiB\n",
+    );
+    expect(dirsOf(t.root, 'b')).toEqual([]);
+    const cpu = lmctfy(t.root, ['create', '/b', 'cpu:{limit:500}']);
+    expect(cpu.code).toBe(8);
+    expect(cpu.stderr).toContain('cpu: asked 0.5 CPU, 0.4 CPU left');
+    expect(dirsOf(t.root, 'b')).toEqual([]);
+  });
+
+  it('dry runs answer the same and change nothing', async () => {
+    const ok = lmctfy(t.root, ['create', '--dry-run', '/b', 'cpu:{limit:400}']);
+    expect(ok).toMatchObject({ code: 0, stdout: 'admitted: /b (NORMAL): cpu 0.4 CPU, 0 CPU left after it\n' });
+    expect(dirsOf(t.root, 'b')).toEqual([]);
+    const no = lmctfy(t.root, ['update', '--dry-run', 'diff', '/a', 'cpu:{limit:1001}']);
+    expect(no.code).toBe(8);
+    expect(no.stderr).toContain('cannot update /a: cpu: asked 1.001 CPU, 1 CPU left');
+    expect(api.get('a').spec().cpu?.limit).toBe(600);
+  });
+
+  it('an update growing a guarantee past the budget is refused the same way, the kernel unchanged', async () => {
+    const b = await api.create('b', { cpu: { limit: 300 } });
+    const err = await errorOfAsync(() => api.get('a').update({ cpu: { limit: 800 } }, 'diff'));
+    expect(err?.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(err?.message).toContain('held by /b 0.3 CPU');
+    expect(api.get('a').spec().cpu?.limit).toBe(600);
+    // Shrinking is always admitted; growing into what it freed too.
+    await api.get('a').update({ cpu: { limit: 500 } }, 'diff');
+    await b.update({ cpu: { limit: 500 } }, 'diff');
+    expect(api.policy()!.tiers.find((x) => x.tier === 'NORMAL')!.admitted).toEqual({ cpu: 1000, memory: 600 * MiB });
+  });
+
+  it('a child is admitted against its parent\'s guarantee', async () => {
+    await api.create('a/x', { cpu: { limit: 300 } });
+    const err = await errorOfAsync(() => api.create('a/y', { cpu: { limit: 201 } }));
+    expect(err?.message).toBe("cannot create /a/y: cpu: asked 0.201 CPU, 0.2 CPU left of /a's guarantee of 0.5 CPU; held by /a/x 0.3 CPU");
+    expect(dirsOf(t.root, 'a/y')).toEqual([]);
+  });
+
+  it('destroy frees its share (the subtree\'s)', async () => {
+    await api.destroy('a', { force: true });
+    const report = api.policy()!;
+    expect(report.tiers.find((x) => x.tier === 'NORMAL')).toMatchObject({ admitted: { cpu: 500, memory: 0 }, headroom: { cpu: 500, memory: GiB } });
+    await api.create('c', { cpu: { limit: 500 }, memory: { reservation: GiB } });
+    await api.destroy('c');
+  });
+
+  it('a policy the admitted would not fit is refused naming them, unless forced', async () => {
+    const r = lmctfy(t.root, ['policy', 'set', 'capacity:{cpu:400}']);
+    expect(r.code).toBe(9);
+    expect(r.stderr).toContain('held by /b 0.5 CPU');
+    expect(lmctfy(t.root, ['policy', 'set', '--force', 'capacity:{cpu:400}']).code).toBe(0);
+    expect(lmctfy(t.root, ['create', '/d', 'cpu:{limit:1}']).code).toBe(8);
+    expect(lmctfy(t.root, ['policy', 'set', POLICY]).code).toBe(0);
+    expect(lmctfy(t.root, ['policy', 'spec']).stdout).toBe(`capacity {\n  cpu: 1000\n  memory: ${GiB}\n}\n`);
+  });
+
+  it('a ledger removed behind lmctfy\'s back is rebuilt from the kernel', async () => {
+    fs.rmSync(path.join(policyDir(), `${lockKey(api.machine.trackingDir('/'), '')}.ledger`));
+    const err = await errorOfAsync(() => api.create('e', { cpu: { limit: 501 } }));
+    expect(err?.code).toBe(Code.RESOURCE_EXHAUSTED);
+    expect(err?.message).toContain('held by /b 0.5 CPU');
+  });
+
+  it('tiers: BEST_EFFORT is an idle group guaranteed no CPU; tasks get the tier\'s oom_score_adj', async () => {
+    const be = await api.create('be', { cpu: { scheduling_latency: 'BEST_EFFORT' }, memory: { eviction_priority: 0 } });
+    const cpuDir = rootDirs(t.root).find((d) => /\/cpu(,cpuacct)?\//.test(d) && !d.includes('cpuacct/') && !d.includes('cpuset'))!;
+    expect(fs.readFileSync(path.join(cpuDir, 'be', 'cpu.idle'), 'utf8').trim()).toBe('1');
+    const child = await be.run(['sleep', '60'], { detached: true });
+    child.unref();
+    started.push(child.pid!);
+    expect(fs.readFileSync(`/proc/${child.pid}/oom_score_adj`, 'utf8').trim()).toBe(String(oomScoreAdj('BEST_EFFORT', 0)));
+
+    expect(fs.readFileSync(path.join(cpuDir, 'b', 'cpu.shares'), 'utf8').trim()).toBe('512');
+    const n = await api.create('n', { memory: { limit: 100 * MiB } });
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    started.push(sleeper.pid!);
+    await n.enter([sleeper.pid!]);
+    expect(fs.readFileSync(`/proc/${sleeper.pid}/oom_score_adj`, 'utf8').trim()).toBe(String(oomScoreAdj('NORMAL')));
+    // A new eviction priority reaches the tasks already there.
+    await n.update({ memory: { eviction_priority: 10000 } }, 'diff');
+    expect(fs.readFileSync(`/proc/${sleeper.pid}/oom_score_adj`, 'utf8').trim()).toBe(String(oomScoreAdj('NORMAL', 10000)));
+    await api.destroy('be', { force: true });
+    await api.destroy('n', { force: true });
+  });
+
+  it('four processes creating against one budget never admit more than it', async () => {
+    const t3 = testRoot('admit');
+    try {
+      const racing = await ContainerApi.init({}, { root: t3.root });
+      await racing.setPolicy({ capacity: { cpu: 1000, memory: GiB } });
+      const run = (id: number) =>
+        new Promise<{ admitted: string[]; bad: unknown[]; ops: Record<string, Record<string, number>> }>((resolve, reject) => {
+          const args = ['--worker', String(id), '--root', t3.root, '--cycles', '5', '--mode', id === 0 ? 'admit-cli' : 'admit', '--seed', '1', '--marker', 'x'];
+          const c = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          c.stdout.on('data', (d: Buffer) => (out += d));
+          c.stderr.on('data', (d: Buffer) => (err += d));
+          c.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`worker ${id} exited ${code}: ${err}`))));
+        });
+      const reports = await Promise.all([0, 1, 2, 3].map(run));
+      const admitted = reports.flatMap((r) => r.admitted).sort();
+      expect(reports.flatMap((r) => r.bad)).toEqual([]);
+      // 20 tries of 0.1 CPU each against 1 CPU: exactly 10 fit, whoever came first.
+      expect(admitted).toHaveLength(10);
+      expect(racing.get('/').listSubcontainers()).toEqual(admitted);
+      expect(reports.reduce((s, r) => s + (r.ops.create?.RESOURCE_EXHAUSTED ?? 0), 0)).toBe(10);
+      await racing.clearPolicy();
+    } finally {
+      await t3.cleanup();
+    }
+  }, 60_000);
+});
