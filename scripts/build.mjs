@@ -1,14 +1,20 @@
-// Bundles the CLI and the library into dist/ with esbuild: one file per entry plus lazily
-// loaded chunks (the console), so non-TUI commands start near bare-node time (STACK.md).
+// Bundles the CLI and the library into dist/ with esbuild. The library (index.js), the
+// sampler's worker and the interactive console (console.js) are ES modules with shared
+// chunks. The CLI is one CommonJS file (lmctfy.cjs) that bin/lmctfy.js compiles with V8's
+// code cache for it (lmctfy.cjs.cache, written here): no ES module loader, no parse of the
+// bundle and no child_process at start, so commands start near bare-node time
+// (BENCHMARKS.md section 5). Ink needs ES modules (top-level await), hence console.js.
 //
 // dist/ is never deleted or half-written while a command may be running from it: each file
 // is written beside its final name and renamed into place, chunks before the entries that
 // import them, and only then are the previous build's chunks that nothing imports any more
 // removed. A rebuild of unchanged sources leaves every file's content as it was. One build
 // at a time (a lock), so two concurrent builds cannot remove each other's chunks.
-import { mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { inkOutputEsbuild } from '../src/ui/render/ink-output-plugin.mjs';
@@ -16,7 +22,9 @@ import { inkOutputEsbuild } from '../src/ui/render/ink-output-plugin.mjs';
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(top, 'dist');
 const { version } = JSON.parse(readFileSync(path.join(top, 'package.json'), 'utf8'));
-const entryPoints = { lmctfy: 'src/cli/entry.ts', index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts' };
+const entryPoints = { index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts', console: 'src/cli/console-module.ts' };
+const CLI = 'lmctfy.cjs';
+const define = { 'process.env.NODE_ENV': '"production"', LMCTFY_VERSION: JSON.stringify(version) };
 
 const LOCK = '.build.lock';
 
@@ -66,26 +74,97 @@ function replaceFile(file, contents) {
   renameSync(tmp, file);
 }
 
+/** In the CLI bundle, ./top.js (the interactive console) is reached through console.js. */
+const consoleAsModule = {
+  name: 'console-as-module',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/top\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'cli', 'commands', 'top.ts')) ? { path: path.join(top, 'src/cli/console-bridge.ts') } : undefined,
+    );
+  },
+};
+
+/**
+ * Node built-ins loaded when first used rather than when the bundle starts: their exports
+ * become getters that require the module. child_process (and the net, dgram and stream
+ * modules it loads) is needed only by the commands that run or watch something.
+ */
+function lazyBuiltins(names) {
+  const req = createRequire(import.meta.url);
+  return {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(node:)?(${names.join('|')})$`) }, (args) =>
+        // The getters' own require() is of the real module.
+        args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+        const id = JSON.stringify(`node:${args.path}`);
+        const getters = Object.keys(req(`node:${args.path}`)).map((k) => `Object.defineProperty(exports, ${JSON.stringify(k)}, { enumerable: true, get: () => load()[${JSON.stringify(k)}] });`);
+        return { contents: [`let m;`, `const load = () => (m ??= require(${id}));`, ...getters].join('\n'), loader: 'js' };
+      });
+    },
+  };
+}
+
+function sameContents(file, contents) {
+  try {
+    return Buffer.from(contents).equals(readFileSync(file));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * V8's code cache for the CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
+ * the cache must match) after a command that only reads: `list containers /` on a root that
+ * does not exist, which compiles the start of every command (commander's parse, the engine's
+ * open) and fails. Without a cache the CLI works as before, only slower to start.
+ */
+function writeCodeCache(cache) {
+  const bin = path.join(top, 'bin', 'lmctfy.js');
+  const flags = readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+  const tmp = `${cache}.tmp-${process.pid}`;
+  const env = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
+  spawnSync(process.execPath, [...flags, bin, 'list', 'containers', '/'], { env, stdio: 'ignore' });
+  if (existsSync(tmp)) renameSync(tmp, cache);
+  else console.warn(`build: no code cache for ${CLI} (the CLI works, only slower to start)`);
+}
+
 await withBuildLock(async () => {
-  const result = await build({
+  const common = {
     absWorkingDir: top,
-    entryPoints,
     outdir: dist,
     write: false,
     bundle: true,
-    splitting: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    external: ['react-devtools-core'],
+    logLevel: 'warning',
+  };
+  const result = await build({
+    ...common,
+    entryPoints,
+    splitting: true,
+    format: 'esm',
     // The version is written once, in package.json, and is a constant in the bundle.
-    define: { 'process.env.NODE_ENV': '"production"', LMCTFY_VERSION: JSON.stringify(version) },
+    define,
     // Some bundled CommonJS deps call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __lmctfyCreateRequire } from 'node:module'; const require = __lmctfyCreateRequire(import.meta.url);" },
-    external: ['react-devtools-core'],
     // Ink's per-frame Output, replaced by one that caches across frames (src/ui/render/frame-output.ts).
     plugins: [inkOutputEsbuild()],
-    logLevel: 'warning',
+  });
+  const cli = await build({
+    ...common,
+    entryPoints: { lmctfy: 'src/cli/entry.ts' },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    // Fewer bytes to read and hash at every start; names are kept, so stack traces read.
+    minifyWhitespace: true,
+    define: { ...define, 'import.meta.url': '__lmctfyImportMetaUrl' },
+    banner: { js: "const __lmctfyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [consoleAsModule, lazyBuiltins(['child_process'])],
   });
 
   // The schema, parsed once here: the CLI loads this JSON instead of parsing .proto text.
@@ -98,7 +177,19 @@ await withBuildLock(async () => {
   const isEntry = (file) => entries.has(path.basename(file));
   for (const { file, contents } of [...files.filter((f) => !isEntry(f.file)), ...files.filter((f) => isEntry(f.file))]) replaceFile(file, contents);
 
+  // The CLI last, as it imports console.js. Its code cache is removed before the bundle
+  // changes and made again from the new one: V8 checks a cache only against the source's
+  // length, so a cache must never outlive the bundle it was made from.
+  const bundle = path.join(dist, CLI);
+  const cache = `${bundle}.cache`;
+  const cliFiles = cli.outputFiles.map((f) => ({ file: f.path, contents: f.contents }));
+  const code = cliFiles.find((f) => f.file === bundle).contents;
+  const changed = !sameContents(bundle, code);
+  if (changed) rmSync(cache, { force: true });
+  for (const { file, contents } of cliFiles) replaceFile(file, contents);
+  if (changed || !existsSync(cache)) writeCodeCache(cache);
+
   // Chunk names carry content hashes: without this, stale chunks would pile up.
-  const written = new Set([LOCK, ...files.map((f) => path.basename(f.file))]);
+  const written = new Set([LOCK, path.basename(cache), ...[...files, ...cliFiles].map((f) => path.basename(f.file))]);
   for (const name of readdirSync(dist)) if (!written.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 });

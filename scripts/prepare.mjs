@@ -21,7 +21,7 @@ function newest(file) {
 }
 
 // The build writes the entry last, so its time is the build's.
-const built = statSync(path.join(top, 'dist', 'lmctfy.js'), { throwIfNoEntry: false })?.mtimeMs;
+const built = statSync(path.join(top, 'dist', 'lmctfy.cjs'), { throwIfNoEntry: false })?.mtimeMs;
 const stale = built === undefined || INPUTS.some((input) => newest(path.join(top, input)) > built);
 
 if (!stale) process.exit(0);

@@ -68,7 +68,7 @@ describe('the build', () => {
 
 describe('prepare (npm ci, npm link, and the install npx lmctfy makes)', () => {
   const marker = () => path.join(dist(), 'marker');
-  const entry = () => path.join(dist(), 'lmctfy.js');
+  const entry = () => path.join(dist(), 'lmctfy.cjs');
 
   it('leaves a current dist/ alone', () => {
     fs.writeFileSync(marker(), '');
