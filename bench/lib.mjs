@@ -48,13 +48,13 @@ export function ownDirs() {
 /**
  * A headline figure for `npm run bench`'s summary: appended as one JSON line to the file
  * named by BENCH_RESULTS (set by bench/run.mjs), ignored when a bench runs on its own.
- * `ratio` is value / baseline.value measured in the same run; `goal` says which of the two
- * it bounds ({ on: 'ratio' | 'value', max, text }).
+ * `ratio` is value / baseline.value measured in the same run, unless the benchmark gives its
+ * own (the median of paired ratios); `goal` says which of the two it bounds
+ * ({ on: 'ratio' | 'value', max, text }).
  */
-export function record(area, what, value, unit, { baseline, goal } = {}) {
+export function record(area, what, value, unit, { baseline, goal, ratio = baseline ? value / baseline.value : undefined } = {}) {
   const file = process.env.BENCH_RESULTS;
   if (!file) return;
-  const ratio = baseline ? value / baseline.value : undefined;
   fs.appendFileSync(file, `${JSON.stringify({ area, what, value, unit, baseline, ratio, goal })}\n`);
 }
 
