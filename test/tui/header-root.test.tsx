@@ -26,3 +26,14 @@ it.each([120, 200])('the console header names the delegated cgroup, fitted to %s
   expect(first).toMatch(/root \/ = \/sys\/fs\S*lmctfy-x$/);
   expect(first.length).toBeLessThanOrEqual(columns);
 });
+
+it.each([
+  [['/'], '1 container '],
+  [['/', '/a'], '2 containers '],
+])('the header counts %j as %j', async (names, text) => {
+  const source = new ManualSource();
+  const r = mount(<App source={source} actions={fakeActions()} readOnly={false} />);
+  await vi.waitFor(() => expect(source.listenerCount()).toBe(1));
+  await drawn(r, () => source.emit(namesView(...names)));
+  expect(screen(r).split('\n')[1]).toContain(text);
+});

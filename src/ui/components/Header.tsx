@@ -49,7 +49,7 @@ const TITLE = 'lmctfy top';
 export function Header({ header, view, intervalMs, sort, reverse = false, filter, width }: HeaderProps) {
   const color = useColor();
   const sample = view
-    ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} containers`
+    ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} container${view.containers.length === 1 ? '' : 's'}`
     : 'waiting for the first sample';
   return (
     <Box flexDirection="column">
