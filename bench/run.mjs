@@ -20,6 +20,7 @@ const BENCHES = [
   ['ui-render', ['--expose-gc']],
   ['console-cost', []],
   ['notify-latency', []],
+  ['headless-cost', []],
   // Instruction counts barely vary between runs, and one run takes minutes: once.
   ['instructions', [], { once: true }],
 ];
