@@ -1,4 +1,4 @@
-// Concurrent lmctfy clients on real cgroups (RELIABILITY 15): W OS processes × N cycles of
+// Concurrent lmctfy clients on real cgroups (docs/RELIABILITY.md 15): W OS processes × N cycles of
 // create / update / pause / resume / run -n / destroy -f on a few shared names (some nested,
 // so a create races the destroy of its parent). Prints per-worker outcomes and the end
 // state: leaked cgroups, leaked processes, calls that failed with an unexpected code.

@@ -272,7 +272,7 @@ export class Container {
     return [target];
   }
 
-  /** Running into a frozen container would hang the caller: refuse instead (RELIABILITY 7). */
+  /** Running into a frozen container would hang the caller: refuse instead (docs/RELIABILITY.md 7). */
   private async refuseIfFrozen(what: string): Promise<void> {
     const state = freezerState(handleFor(this.machine, this.name));
     if (state === 'THAWED') return;
