@@ -19,7 +19,7 @@ import { admit, policyReport, release, removePolicy, setPolicy, type Admitted, t
 import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
 export interface ApiOptions {
-  /** lmctfy's `/` (CONTRACT.md "Delegated root"). */
+  /** lmctfy's `/` (docs/INTERFACE.md, "lmctfy's root"). */
   root?: string;
   /** Force cgroup v1 or v2; default: v2 only on a pure cgroup2 machine. */
   version?: CgroupVersion;
@@ -85,7 +85,7 @@ export class ContainerApi {
   /**
    * Creates a container isolating only what the spec names (plus lmctfy's tracking
    * hierarchies). Everything is validated before the first mkdir; a failure midway removes
-   * everything made so far (RELIABILITY 16).
+   * everything made so far (docs/RELIABILITY.md 16).
    */
   async create(name: string, spec: ContainerSpec = {}): Promise<Container> {
     return (await this.createAdmitted(name, spec, false)).result!;
@@ -209,7 +209,7 @@ export class ContainerApi {
 
 /**
  * A handle on a cpuset dir that is not a container yet (levels of the delegated root made
- * by init): a new v1 cpuset dir starts empty and cannot take tasks (RELIABILITY 9).
+ * by init): a new v1 cpuset dir starts empty and cannot take tasks (docs/RELIABILITY.md 9).
  */
 function dirHandle(m: Machine, dir: string): CgroupHandle {
   return { io: m.io, resources: resourcesFor(m.version), name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
@@ -232,7 +232,7 @@ function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: 
   onMade?.(dir);
 }
 
-/** Hands the container's dirs and the files a delegate writes to owner/owner_group (RELIABILITY 24). */
+/** Hands the container's dirs and the files a delegate writes to owner/owner_group (docs/RELIABILITY.md 24). */
 function delegate(m: Machine, dirs: string[], spec: ContainerSpec): void {
   const uid = spec.owner ?? -1;
   const gid = spec.owner_group ?? -1;

@@ -30,7 +30,7 @@ function typeName(f: Field): string {
 
 const L = 'containers.lmctfy.';
 
-// CONTRACT.md's schema section: [message, field, number, type, repeated].
+// docs/INTERFACE.md, "The schema: field numbers": [message, field, number, type, repeated].
 const CONTRACT: Array<[string, string, number, string, boolean?]> = [
   [`${L}ContainerSpec`, 'owner', 1, 'int64'],
   [`${L}ContainerSpec`, 'cpu', 2, 'CpuSpec'],
