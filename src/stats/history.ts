@@ -18,22 +18,29 @@ export function percentiles(values: ArrayLike<number>): Percentiles | undefined 
   return { p50: nearestRank(sorted, 50)!, p90: nearestRank(sorted, 90)!, p99: nearestRank(sorted, 99)! };
 }
 
+/** The typed arrays a Ring can keep its numbers in. */
+export type RingArray = typeof Float64Array | typeof Float32Array;
+
 /**
- * A bounded ring of numbers in a typed array. It starts small and doubles up to its
- * capacity, so short-lived containers under churn cost little.
+ * A bounded ring of numbers in a typed array (Float64 unless told: Float32 halves a
+ * series whose values need no more than 7 significant digits). It starts small and
+ * doubles up to its capacity, so short-lived containers under churn cost little.
  */
 export class Ring {
-  private buf: Float64Array;
+  private buf: Float64Array | Float32Array;
   private start = 0;
   private count = 0;
 
-  constructor(readonly capacity: number) {
-    this.buf = new Float64Array(Math.min(capacity, 16));
+  constructor(
+    readonly capacity: number,
+    private readonly array: RingArray = Float64Array,
+  ) {
+    this.buf = new array(Math.min(capacity, 16));
   }
 
   push(v: number): void {
     if (this.count === this.buf.length && this.buf.length < this.capacity) {
-      const grown = new Float64Array(Math.min(this.capacity, this.buf.length * 2));
+      const grown = new this.array(Math.min(this.capacity, this.buf.length * 2));
       grown.set(this.toArray());
       this.buf = grown;
       this.start = 0;
@@ -117,7 +124,8 @@ export class HistoryStore {
         e = {
           id: c.raw.id,
           lastPass: this.pass,
-          cpu: new Ring(this.capacity),
+          // CPU % is shown to one decimal: float32's 7 digits are plenty. Memory is bytes, kept whole.
+          cpu: new Ring(this.capacity, Float32Array),
           memory: new Ring(this.capacity),
         };
         this.entries.set(c.name, e);

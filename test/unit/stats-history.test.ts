@@ -62,6 +62,14 @@ describe('Ring', () => {
     expect(r.allocated).toBeLessThanOrEqual(cap);
   });
 
+  it('a Float32 ring keeps CPU % to float32 precision, growing as a Float64 one does', () => {
+    const r = new Ring(40, Float32Array);
+    for (let i = 0; i < 100; i++) r.push(i + 0.1);
+    expect(r.allocated).toBe(40);
+    expect(r.last(1)[0]).toBe(Math.fround(99.1));
+    expect(r.toArray()[0]).toBeCloseTo(60.1, 5);
+  });
+
   it('grows as it fills, not before', () => {
     const r = new Ring(600);
     expect(r.allocated).toBe(16);
