@@ -33,6 +33,18 @@ describe('docs', () => {
     expect(links.filter((l) => !fs.existsSync(path.join(top, path.dirname(doc), l)))).toEqual([]);
   });
 
+  // The design notes the code was first written against live outside the repository; what
+  // they said that still holds is in docs/, which code comments cite instead.
+  it('no code or doc cites notes from outside the repository', () => {
+    const files = [...DOCS, ...['src', 'scripts', 'bench', 'test'].flatMap(filesUnder)].filter(
+      (f) => /\.(ts|tsx|mjs|md)$/.test(f) && f !== 'test/unit/docs.test.ts',
+    );
+    // Bare names; `docs/RELIABILITY.md` and a link within docs/ (`[RELIABILITY.md](…)`) are ours.
+    const outside = /(?<![\w/[])(?<!\]\()(CONTRACT\.md|STACK\.md|RELIABILITY\.md|RELIABILITY(?: \d|$))/;
+    const cites = files.flatMap((f) => read(f).split('\n').filter((l) => outside.test(l)).map((l) => `${f}: ${l.trim()}`));
+    expect(cites).toEqual([]);
+  });
+
   it('RELIABILITY.md names test files that exist and quotes titles of tests that exist', () => {
     const text = read('docs/RELIABILITY.md');
     const tests = filesUnder('test').filter((f) => /\.test\.tsx?$/.test(f));
