@@ -76,7 +76,7 @@ export function specAfterUpdate(m: Machine, name: string, spec: ContainerSpec, p
 
 export interface Admitted<T> {
   result?: T;
-  /** One line: what the container is guaranteed and what is left, or that no policy is set. */
+  /** A dry run's one line: what the container would be guaranteed and what would be left, or that no policy is set. */
   note: string;
 }
 
@@ -107,12 +107,11 @@ export async function admit<T>(m: Machine, what: string, name: string, spec: Con
       refusal = state.admissions.check(name, entry);
     }
     if (refusal) throw new LmctfyError(Code.RESOURCE_EXHAUSTED, `cannot ${what}: ${explainRefusal(refusal, state.admissions.budget)}`);
-    const note = admittedNote(state.admissions, name, entry);
-    if (dryRun) return { note };
+    if (dryRun) return { note: admittedNote(state.admissions, name, entry) };
     const result = await work();
     state.admissions.set(name, entry);
     recordChanges(scope, state, [{ n: name, e: entry }]);
-    return { result, note };
+    return { result, note: 'admitted' };
   });
 }
 

@@ -25,13 +25,18 @@ export function lockDir(): string {
  * collision would only make two containers share a lock (serialize), never break one.
  */
 export function lockKey(scope: string, name: string): string {
-  let h = 0xcbf29ce484222325n;
+  // FNV-1a 64 in two 32-bit halves (BigInt cost ~20 µs a key, on every create and destroy):
+  // h × prime, prime = 2^40 + 0x1b3, is h × 0x1b3 plus the low half shifted 8 into the high.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
   const text = `${scope}\0${name}`;
   for (let i = 0; i < text.length; i++) {
-    h ^= BigInt(text.charCodeAt(i));
-    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    const low = lo * 0x1b3;
+    hi = (hi * 0x1b3 + Math.floor(low / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
   }
-  return h.toString(16).padStart(16, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 function lockPath(scope: string, name: string): string {

@@ -26,9 +26,15 @@ export function policyDir(): string {
   return path.join(path.dirname(lockDir()), 'policy');
 }
 
+const paths = new Map<string, { policy: string; ledger: string }>();
+
 function files(scope: string): { policy: string; ledger: string } {
-  const base = path.join(policyDir(), lockKey(scope, ''));
-  return { policy: `${base}.policy.json`, ledger: `${base}.ledger` };
+  let f = paths.get(scope);
+  if (f === undefined) {
+    const base = path.join(policyDir(), lockKey(scope, ''));
+    paths.set(scope, (f = { policy: `${base}.policy.json`, ledger: `${base}.ledger` }));
+  }
+  return f;
 }
 
 /** Whether the root has a policy: the one check a create or destroy makes when it has none. */
@@ -86,6 +92,8 @@ interface Cached extends PolicyState {
   offset: number;
   /** Lines in the ledger file (compaction's measure). */
   lines: number;
+  /** The ledger opened for appending, while `ledgerIno` is the file at its path. */
+  appendFd?: number;
 }
 
 const cache = new Map<string, Cached>();
@@ -121,6 +129,8 @@ export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: 
   const f = files(scope);
   const pst = fs.statSync(f.policy, { throwIfNoEntry: false });
   if (pst === undefined) {
+    const gone = cache.get(scope);
+    if (gone) closeAppender(gone);
     cache.delete(scope);
     return undefined;
   }
@@ -143,6 +153,17 @@ export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: 
 
 /** Applies what the ledger gained since `c.offset`; false when it is missing or unreadable. */
 function syncLedger(file: string, c: Cached): boolean {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st === undefined) return false;
+  if (st.ino !== c.ledgerIno || st.size < c.offset) {
+    // Replaced (compacted or rebuilt by another process): read it whole.
+    c.admissions = new Admissions(c.admissions.budget);
+    c.offset = 0;
+    c.lines = 0;
+    c.ledgerIno = st.ino;
+    closeAppender(c);
+  }
+  if (st.size === c.offset) return true;
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY);
@@ -150,35 +171,45 @@ function syncLedger(file: string, c: Cached): boolean {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot read ledger ${file}: ${(e as Error).message}`);
   }
+  let text: string;
   try {
-    const st = fs.fstatSync(fd);
-    if (st.ino !== c.ledgerIno || st.size < c.offset) {
-      // Replaced (compacted or rebuilt by another process): read it whole.
-      c.admissions = new Admissions(c.admissions.budget);
-      c.offset = 0;
-      c.lines = 0;
-      c.ledgerIno = st.ino;
-    }
-    if (st.size === c.offset) return true;
     const buf = Buffer.alloc(st.size - c.offset);
     const n = fs.readSync(fd, buf, 0, buf.length, c.offset);
-    const text = buf.toString('utf8', 0, n);
-    // Only whole lines: a change is one write, and a torn last line (a crash) is left out.
-    const end = text.lastIndexOf('\n') + 1;
-    try {
-      for (const line of text.slice(0, end).split('\n')) {
-        if (line === '') continue;
-        applyLine(c.admissions, JSON.parse(line) as LedgerLine);
-        c.lines++;
-      }
-    } catch {
-      return false;
-    }
-    c.offset += Buffer.byteLength(text.slice(0, end));
-    return true;
+    text = buf.toString('utf8', 0, n);
   } finally {
     fs.closeSync(fd);
   }
+  // Only whole lines: a change is one write, and a torn last line (a crash) is left out.
+  const end = text.lastIndexOf('\n') + 1;
+  try {
+    for (const line of text.slice(0, end).split('\n')) {
+      if (line === '') continue;
+      applyLine(c.admissions, JSON.parse(line) as LedgerLine);
+      c.lines++;
+    }
+  } catch {
+    return false;
+  }
+  c.offset += Buffer.byteLength(text.slice(0, end));
+  return true;
+}
+
+/** The ledger stays open for appends while its file is the same one (a rename by a compaction closes it). */
+function appender(file: string, c: Cached): number {
+  if (c.appendFd === undefined) {
+    try {
+      c.appendFd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    } catch (e) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
+    }
+  }
+  return c.appendFd;
+}
+
+function closeAppender(c: Cached): void {
+  if (c.appendFd === undefined) return;
+  fs.closeSync(c.appendFd);
+  c.appendFd = undefined;
 }
 
 /** One ledger change: a container's guarantees, or a subtree gone (`gone`). */
@@ -204,12 +235,14 @@ export function recordChanges(scope: string, state: PolicyState, lines: LedgerLi
     writeLedger(scope, c);
     return;
   }
+  const bytes = Buffer.from(data);
   try {
-    fs.appendFileSync(file, data, { mode: 0o600 });
+    fs.writeSync(appender(file, c), bytes);
   } catch (e) {
+    if (e instanceof LmctfyError) throw e;
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
   }
-  c.offset += Buffer.byteLength(data);
+  c.offset += bytes.length;
   c.lines += lines.length;
 }
 
@@ -219,6 +252,7 @@ function writeLedger(scope: string, c: Cached): void {
   let data = '';
   for (const [n, e] of c.admissions.entries) data += JSON.stringify({ n, e }) + '\n';
   replaceFile(file, data);
+  closeAppender(c);
   const st = fs.statSync(file);
   c.ledgerIno = st.ino;
   c.offset = st.size;
@@ -229,6 +263,8 @@ function writeLedger(scope: string, c: Cached): void {
 export function storePolicy(scope: string, spec: PolicySpec, admissions: Admissions): PolicyState {
   ensureDir(true);
   const f = files(scope);
+  const old = cache.get(scope);
+  if (old) closeAppender(old);
   const c: Cached = { spec, admissions, policyStamp: '', ledgerIno: -1, offset: 0, lines: 0 };
   writeLedger(scope, c);
   replaceFile(f.policy, JSON.stringify(spec) + '\n');
@@ -241,6 +277,8 @@ export function storePolicy(scope: string, spec: PolicySpec, admissions: Admissi
 export function clearPolicy(scope: string): boolean {
   const f = files(scope);
   const had = hasPolicy(scope);
+  const c = cache.get(scope);
+  if (c) closeAppender(c);
   fs.rmSync(f.policy, { force: true });
   fs.rmSync(f.ledger, { force: true });
   cache.delete(scope);
