@@ -7,7 +7,7 @@
  * container's cgroups, so everything made here is placed before it exists.
  *
  *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
- *                      [--bind MODE SOURCE TARGET]... -- [INIT [ARG...]]
+ *                      [--bind MODE SOURCE TARGET]... [--gate] -- [INIT [ARG...]]
  *   lmctfy-vhost join PID -- CMD [ARG...]
  *
  * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
@@ -18,6 +18,9 @@
  *        capabilities are cut to DEFAULT_CAPS and no_new_privs is set before INIT runs.
  *        On success it writes "pid N\n" (N: PID 1's pid on the host) and exits 0.
  *        MODE is ro or rw, then +private or +slave (e.g. "ro+private").
+ *        With --gate, PID 1 waits once ready for one byte on fd 6 (lmctfy sets up the
+ *        network from outside meanwhile; EOF: it gave up, PID 1 exits), and reports a
+ *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
  * join   enters the namespaces and root of PID (a virtual host's PID 1), forks (a pid
  *        namespace takes only children) and execs CMD there with the same capabilities
  *        and no_new_privs; it waits for CMD and exits as CMD did.
@@ -47,6 +50,7 @@
 #include <unistd.h>
 
 #define STATUS_FD 5
+#define GATE_FD 6
 #define MAX_BINDS 64
 
 /* Docker's default set: what a service running as root inside usually needs, without
@@ -289,7 +293,7 @@ static int parse_ns(const char *letters) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... -- [INIT...]\n"
+          "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] -- [INIT...]\n"
           "       lmctfy-vhost join PID -- CMD [ARG...]\n");
   return 2;
 }
@@ -298,9 +302,11 @@ static int start(int argc, char **argv) {
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
   const char *hostname = NULL, *rootfs = NULL, *state = NULL;
   struct bind binds[MAX_BINDS];
-  int nbinds = 0, i = 0;
+  int nbinds = 0, i = 0, gate = 0;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    if (strcmp(argv[i], "--ns") == 0 && i + 1 < argc) {
+    if (strcmp(argv[i], "--gate") == 0) {
+      gate = 1;
+    } else if (strcmp(argv[i], "--ns") == 0 && i + 1 < argc) {
       if ((flags = parse_ns(argv[++i])) < 0) return usage();
     } else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) {
       hostname = argv[++i];
@@ -323,6 +329,7 @@ static int start(int argc, char **argv) {
   char **init = argv + i + 1;
   if (!(flags & CLONE_NEWNS) || !(flags & CLONE_NEWPID)) return usage();
   if (hostname && !(flags & CLONE_NEWUTS)) return usage();
+  if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
 
   if (unshare(flags & ~CLONE_NEWPID) != 0) fail("unshare");
   if (unshare(CLONE_NEWPID) != 0) fail("unshare-pid");
@@ -334,7 +341,8 @@ static int start(int argc, char **argv) {
   if (child < 0) fail("fork");
   if (child == 0) {
     close(sync[0]);
-    close(STATUS_FD);
+    if (!gate) close(STATUS_FD);
+    else if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0 || fcntl(GATE_FD, F_SETFD, FD_CLOEXEC) != 0) fail("gate");
     report_fd = sync[1];
     if (setsid() < 0) fail("setsid");
     /* Slave: host mounts still appear inside; nothing made inside leaks out. */
@@ -348,8 +356,19 @@ static int start(int argc, char **argv) {
     }
     mask_paths();
     drop_privileges();
-    if (*init == NULL) {
+    if (gate) {
+      (void)!write(sync[1], "ok\n", 3);
       close(sync[1]);
+      report_fd = STATUS_FD;
+      char go;
+      ssize_t r;
+      do r = read(GATE_FD, &go, 1);
+      while (r < 0 && errno == EINTR);
+      if (r != 1) _exit(125);
+      close(GATE_FD);
+    }
+    if (*init == NULL) {
+      close(gate ? STATUS_FD : sync[1]);
       tiny_init();
     }
     sigset_t none;
@@ -361,6 +380,7 @@ static int start(int argc, char **argv) {
     _exit(exec_failure_code(err));
   }
   close(sync[1]);
+  if (gate) close(GATE_FD);
   char line[128];
   ssize_t n, got = 0;
   while ((n = read(sync[0], line + got, sizeof line - 1 - (size_t)got)) != 0) {
@@ -368,7 +388,7 @@ static int start(int argc, char **argv) {
     if (n < 0) break;
     got += n;
   }
-  if (got > 0) {
+  if (got > 0 && !(got == 3 && memcmp(line, "ok\n", 3) == 0)) {
     int status;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }

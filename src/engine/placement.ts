@@ -116,6 +116,8 @@ export interface SpawnOptions {
    * (src/engine/vhost), which reports on a third pipe, the child's fd 5.
    */
   via?: string[];
+  /** Pipes the `via` helper gets after its status pipe (fd 6 on): the vhost helper's start gate. */
+  viaPipes?: number;
 }
 
 /** The exec helper (native/exec-helper.c), built into build/ at the package top; searched upwards because this module runs from src/ (tests) and dist/ (the bundle). */
@@ -146,7 +148,7 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   const log = opts.output && 'log' in opts.output ? opts.output : undefined;
   const argv = [...(opts.via ?? []), ...opts.argv];
   const child = spawn(execHelper, [log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], {
-    stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe', ...(opts.via ? ['pipe' as const] : [])],
+    stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe', ...(opts.via ? Array<'pipe'>(1 + (opts.viaPipes ?? 0)).fill('pipe') : [])],
     detached: opts.detached,
     env: opts.env ?? process.env,
   });

@@ -141,7 +141,8 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     ['relative rootfs', "virtual_host:{} filesystem:{rootfs:'rootfs'}", 3, 'filesystem.rootfs "rootfs" is a relative path'],
     ['relative mount target', `virtual_host:{} filesystem:{rootfs:'${rootfs}' mounts:{mount:{source:'${data}' target:'data'}}}`, 3, 'filesystem.mounts.mount[0].target "data" is a relative path'],
     ['rootfs without virtual_host', `filesystem:{rootfs:'${rootfs}'}`, 3, 'filesystem.rootfs and filesystem.mounts need virtual_host'],
-    ['a network beyond loopback', "virtual_host:{network:{connection:{veth_pair:{outside:'vho' inside:'eth0'}}}}", 12, 'virtual_host.network (interface, virtual_ip, veth pair, bridge) is not implemented yet'],
+    ['a host interface moved in', "virtual_host:{network:{interface:'eth1'}}", 12, 'virtual_host.network.interface (moving a host interface in) is not implemented yet'],
+    ['an outside interface name that clashes', "virtual_host:{network:{connection:{veth_pair:{outside:'lo' inside:'eth0'}}}}", 6, 'interface lo already exists on the host'],
     ['an init that is not in the rootfs', `virtual_host:{init:{init_argv:'/bin/nope'}} filesystem:{rootfs:'${rootfs}'}`, 5, `cannot start virtual host /bad: its init /bin/nope does not exist in the rootfs ${rootfs}`],
   ])('a bad spec (%s) fails with one line and creates nothing', (_what, spec, code, message) => {
     const before = fs.existsSync(path.dirname(stateDir(scope, '/bad'))) ? fs.readdirSync(path.dirname(stateDir(scope, '/bad'))).length : 0;
@@ -151,6 +152,38 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(cli('list', 'containers').stdout).not.toContain('bad');
     expect(fs.existsSync(stateDir(scope, '/bad'))).toBe(false);
     expect(fs.readdirSync(path.dirname(stateDir(scope, '/bad'))).length).toBe(before);
+  });
+
+  describe('network', () => {
+    const tag = process.pid % 100000;
+    const bridge = `lmbr${tag}`;
+    const hostLinks = () => fs.readdirSync('/sys/class/net').filter((l) => l.includes(String(tag)));
+    const net = (n: string, ip: string, extra = '') =>
+      `virtual_host:{network:{connection:{veth_pair:{outside:'lm${n}${tag}' inside:'eth0'} bridge:{name:'${bridge}'}} virtual_ip:{ip:'${ip}' netmask:'255.255.255.0' ${extra}}}} filesystem:{rootfs:'${rootfs}'}`;
+
+    it('two virtual hosts on one bridge ping each other; MTU and route inside; destroy leaves no veth and no bridge', () => {
+      expect(cli('create', 'na', net('a', '10.213.7.2', "gateway:'10.213.7.1' mtu:1400"))).toMatchObject({ code: 0, stderr: '' });
+      expect(cli('create', 'nb', net('b', '10.213.7.3'))).toMatchObject({ code: 0, stderr: '' });
+      expect(hostLinks().sort()).toEqual([`lma${tag}`, `lmb${tag}`, bridge].sort());
+      expect(fs.readdirSync(`/sys/class/net/${bridge}/brif`).sort()).toEqual([`lma${tag}`, `lmb${tag}`]);
+      expect(cli('run', 'na', 'cat', '/sys/class/net/eth0/mtu').stdout).toBe('1400\n');
+      expect(cli('run', 'na', 'ip', 'route').stdout).toMatch(/^default via 10\.213\.7\.1 dev eth0/);
+      expect(cli('run', 'na', 'ping', '-c', '1', '-W', '5', '10.213.7.3')).toMatchObject({ code: 0, stdout: expect.stringContaining('1 packets received') });
+      expect(cli('run', 'nb', 'ping', '-c', '1', '-W', '5', '10.213.7.2').code).toBe(0);
+      expect(cli('destroy', '-f', 'na').code).toBe(0);
+      expect(hostLinks().sort()).toEqual([`lmb${tag}`, bridge].sort());
+      expect(cli('destroy', '-f', 'nb').code).toBe(0);
+      expect(hostLinks()).toEqual([]);
+    });
+
+    it('an init that cannot run after the network is in leaves no veth, bridge, process or state', () => {
+      const r = cli('create', 'nc', net('c', '10.213.7.4').replace('virtual_host:{', "virtual_host:{init:{init_argv:'/bin/nope'} "));
+      expect(r.code).toBe(5);
+      expect(r.stderr).toBe(`lmctfy: NOT_FOUND: cannot start virtual host /nc: its init /bin/nope does not exist in the rootfs ${rootfs} (give its absolute path inside)\n`);
+      expect(hostLinks()).toEqual([]);
+      expect(fs.existsSync(stateDir(scope, '/nc'))).toBe(false);
+      expect(cli('list', 'containers').stdout).not.toContain('nc');
+    });
   });
 
   it('a virtual host below another container, or a container below a virtual host, is refused', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { parseHelperStatus, startError } from '../../src/engine/vhost/failure.js';
-import { planVirtualHost, startArgs } from '../../src/engine/vhost/plan.js';
+import { planVirtualHost, prefixOf, startArgs } from '../../src/engine/vhost/plan.js';
 import { elfIsDynamic } from '../../src/engine/vhost/rootfs.js';
 import type { ContainerSpec } from '../../src/messages/types.js';
 
@@ -35,6 +35,23 @@ describe('planVirtualHost', () => {
     expect(startArgs(plan, '/S')).toEqual(args);
   });
 
+  it('a veth pair on a bridge with an address: the network plan, and PID 1 waits at its gate', () => {
+    const plan = planVirtualHost({
+      virtual_host: {
+        network: {
+          connection: { veth_pair: { outside: 'vh1o', inside: 'eth0' }, bridge: { name: 'br0' } },
+          virtual_ip: { ip: '10.200.0.2', netmask: '255.255.255.0', gateway: '10.200.0.1', mtu: 1500, ip_forward: true },
+        },
+      },
+    })!;
+    expect(plan.network).toEqual({ outside: 'vh1o', inside: 'eth0', bridge: 'br0', address: { ip: '10.200.0.2', prefix: 24 }, gateway: '10.200.0.1', mtu: 1500, ipForward: true });
+    expect(startArgs(plan, '/S')).toEqual(['start', '--ns', 'mpin', '--gate', '--']);
+  });
+
+  it.each([['255.255.255.255', 32], ['255.255.254.0', 23], ['0.0.0.0', 0], ['255.0.255.0', undefined], ['255.255.255', undefined]])('netmask %s is /%s', (mask, prefix) => {
+    expect(prefixOf(mask as string)).toBe(prefix);
+  });
+
   it('no virtual_host: no plan', () => {
     expect(planVirtualHost({ memory: { limit: 1 } })).toBeUndefined();
   });
@@ -51,7 +68,14 @@ describe('planVirtualHost', () => {
     ['a bad hostname', { virtual_host: { virtual_hostname: 'a b' } }, Code.INVALID_ARGUMENT, /not a host name/],
     ['an empty init program', { virtual_host: { init: { init_argv: [''] } } }, Code.INVALID_ARGUMENT, /program .* is empty/],
     ['init inheriting the caller\'s stdio', { virtual_host: { init: { run_spec: { fd_policy: 'INHERIT' } } } }, Code.UNIMPLEMENTED, /runs detached/],
-    ['a veth pair', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } } } } }, Code.UNIMPLEMENTED, /network .* not implemented yet/],
+    ['a host interface moved in', { virtual_host: { network: { interface: 'eth1' } } }, Code.UNIMPLEMENTED, /network.interface .* not implemented yet/],
+    ['an Open vSwitch bridge', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' }, bridge: { name: 'br', type: 'OVS' } } } } }, Code.UNIMPLEMENTED, /OVS/],
+    ['an address without a veth pair', { virtual_host: { network: { virtual_ip: { ip: '10.0.0.2', netmask: '255.0.0.0' } } } }, Code.INVALID_ARGUMENT, /virtual_ip needs connection.veth_pair/],
+    ['a bridge without a veth pair', { virtual_host: { network: { connection: { bridge: { name: 'br' } } } } }, Code.INVALID_ARGUMENT, /bridge needs connection.veth_pair/],
+    ['a long interface name', { virtual_host: { network: { connection: { veth_pair: { outside: 'a-very-long-name-0', inside: 'i' } } } } }, Code.INVALID_ARGUMENT, /not an interface name/],
+    ['a netmask with holes', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.0.255.0' } } } }, Code.INVALID_ARGUMENT, /is not a netmask/],
+    ['a gateway off the subnet', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.255.255.0', gateway: '10.0.1.1' } } } }, Code.INVALID_ARGUMENT, /outside 10.0.0.2\/24/],
+    ['an MTU too small', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.255.255.0', mtu: 10 } } } }, Code.INVALID_ARGUMENT, /mtu 10/],
     ['an owner (user namespace)', { owner: 1000, virtual_host: {} }, Code.UNIMPLEMENTED, /user namespace .* not implemented yet/],
   ])('refuses %s', (_what, spec, code, message) => {
     const [c, m] = refusal(spec);

@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../errors.js';
 import type { Machine } from '../kernel/machine.js';
 import { spawnInside, type SpawnOptions } from '../placement.js';
+import { killTasks } from '../teardown.js';
 import { listTasks } from '../tree.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { joinError, parseHelperStatus, startError } from './failure.js';
+import { checkNetworkFree, setUpNetwork, tearDownNetwork } from './network.js';
 import { planVirtualHost, startArgs, type VirtualHostPlan } from './plan.js';
 import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, stateDir, writeInitPid } from './state.js';
 
@@ -37,16 +39,44 @@ function vhostHelper(): string {
 /** The environment a virtual host's init starts with: nothing of the caller's. */
 const INIT_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', container: 'lmctfy' };
 
-function readStatus(child: ChildProcess): Promise<string> {
-  // The vhost helper's status pipe: the sixth of spawnInside's stdio when `via` is given.
+/** The vhost helper's status pipe (the sixth of spawnInside's stdio when `via` is given), read as lines. */
+function statusOf(child: ChildProcess): { line(): Promise<string>; rest(): Promise<string> } {
   const stream = (child.stdio as unknown as NodeJS.ReadableStream[])[5]!;
-  return new Promise((resolve) => {
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => (text += chunk));
-    stream.on('error', () => resolve(text));
-    stream.on('end', () => resolve(text));
+  let text = '';
+  let ended = false;
+  let wake: (() => void) | undefined;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    wake?.();
   });
+  const end = () => {
+    ended = true;
+    wake?.();
+  };
+  stream.on('error', end);
+  stream.on('end', end);
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise<void>((resolve) => (wake = resolve));
+  };
+  return {
+    /** The first line (or all there is at EOF), taken off what is read. */
+    async line() {
+      await until(() => ended || text.includes('\n'));
+      const i = text.indexOf('\n');
+      const line = i < 0 ? text : text.slice(0, i + 1);
+      text = text.slice(line.length);
+      return line;
+    },
+    async rest() {
+      await until(() => ended);
+      return text;
+    },
+  };
+}
+
+function readStatus(child: ChildProcess): Promise<string> {
+  return statusOf(child).rest();
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -76,6 +106,7 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
   plan.mounts.forEach((m, i) => {
     if (!fs.existsSync(m.source)) throw new LmctfyError(Code.NOT_FOUND, `filesystem.mounts.mount[${i}].source ${m.source} does not exist`);
   });
+  if (plan.network) checkNetworkFree(plan.network, name);
   return plan;
 }
 
@@ -88,14 +119,32 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
 export async function startVirtualHost(machine: Machine, name: string, spec: ContainerSpec, plan: VirtualHostPlan): Promise<void> {
   const scope = machine.trackingDir('/');
   const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem });
+  let started = false;
   try {
-    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: true, env: INIT_ENV, via: [vhostHelper()] });
-    const status = parseHelperStatus(await readStatus(child));
+    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: true, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });
+    const status = statusOf(child);
+    const first = parseHelperStatus(await status.line());
     await exited(child);
-    if (status.failure) throw startError(status.failure, name, plan);
-    if (status.pid === undefined) throw new LmctfyError(Code.INTERNAL, `the vhost helper ended without starting ${name}'s init (exit ${child.exitCode ?? child.signalCode})`);
-    writeInitPid(scope, name, status.pid);
+    if (first.failure) throw startError(first.failure, name, plan);
+    if (first.pid === undefined) throw new LmctfyError(Code.INTERNAL, `the vhost helper ended without starting ${name}'s init (exit ${child.exitCode ?? child.signalCode})`);
+    started = true;
+    writeInitPid(scope, name, first.pid);
+    if (plan.network) {
+      // PID 1 waits at its gate (fd 6) until the network is in; closing it unopened ends PID 1.
+      const gate = (child.stdio as unknown as NodeJS.WritableStream[])[6]!;
+      gate.on('error', () => undefined);
+      try {
+        setUpNetwork(plan.network, first.pid, state, name);
+      } finally {
+        gate.end('\n');
+      }
+      const last = parseHelperStatus(await status.rest());
+      if (last.failure) throw startError(last.failure, name, plan);
+    }
   } catch (e) {
+    // PID 1 may have run: nothing of it may outlive the failed create.
+    if (started) await killTasks(machine, name, false);
+    tearDownNetwork(state, name);
     removeStateDir(scope, name);
     throw e;
   }
@@ -148,5 +197,8 @@ export function savedVirtualHostSpec(scope: string, name: string): Pick<Containe
 
 /** After the container's processes are gone: its overlay and state (the mounts went with its mount namespace). */
 export function removeVirtualHost(scope: string, name: string): void {
-  if (fs.existsSync(stateDir(scope, name))) removeStateDir(scope, name);
+  const state = stateDir(scope, name);
+  if (!fs.existsSync(state)) return;
+  tearDownNetwork(state, name);
+  removeStateDir(scope, name);
 }

@@ -11,6 +11,86 @@ export interface VirtualHostPlan {
   mounts: Array<Required<Pick<Mount, 'source' | 'target'>> & { read_only: boolean; private: boolean }>;
   /** PID 1; empty: lmctfy's own init. */
   init: string[];
+  /** A veth pair into the net namespace, made from outside once PID 1 is ready. */
+  network?: NetworkPlan;
+}
+
+export interface NetworkPlan {
+  outside: string;
+  inside: string;
+  /** A Linux bridge the outside end joins, made when missing. */
+  bridge?: string;
+  /** IPv4 address and prefix length of the inside end. */
+  address?: { ip: string; prefix: number };
+  gateway?: string;
+  mtu?: number;
+  ipForward?: boolean;
+}
+
+const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** The prefix length of a dotted netmask ("255.255.255.0" → 24); undefined when not contiguous. */
+export function prefixOf(netmask: string): number | undefined {
+  if (!IPV4.test(netmask)) return undefined;
+  const bits = netmask.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  for (let p = 0; p <= 32; p++) if (bits === (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0)) return p;
+  return undefined;
+}
+
+const ipBits = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+
+function sameSubnet(a: string, b: string, prefix: number): boolean {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return ((ipBits(a) & mask) >>> 0) === ((ipBits(b) & mask) >>> 0);
+}
+
+function ifname(field: string, name: string | undefined): string {
+  if (!name || !IFNAME.test(name) || name === '.' || name === '..') {
+    throw invalid(`${field} "${name ?? ''}" is not an interface name (1 to 15 letters, digits, "_", "-" or ".")`);
+  }
+  return name;
+}
+
+/** The veth pair, bridge and address a network section asks for; undefined for an empty one (loopback only). */
+function planNetwork(net: NonNullable<NonNullable<ContainerSpec['virtual_host']>['network']>): NetworkPlan | undefined {
+  if (net.interface !== undefined) {
+    throw unimplemented('virtual_host.network.interface (moving a host interface in) is not implemented yet; use network.connection.veth_pair');
+  }
+  const conn = net.connection;
+  const vip = net.virtual_ip;
+  if (conn?.bridge !== undefined && conn.veth_pair === undefined) throw invalid('virtual_host.network.connection.bridge needs connection.veth_pair (its outside end joins the bridge)');
+  if (vip !== undefined && conn?.veth_pair === undefined) throw invalid('virtual_host.network.virtual_ip needs connection.veth_pair (the interface it is set on)');
+  if (conn?.veth_pair === undefined) return undefined;
+  const outside = ifname('virtual_host.network.connection.veth_pair.outside', conn.veth_pair.outside);
+  const inside = ifname('virtual_host.network.connection.veth_pair.inside', conn.veth_pair.inside);
+  const plan: NetworkPlan = { outside, inside };
+  if (conn.bridge !== undefined) {
+    if (conn.bridge.type === 'OVS') throw unimplemented('virtual_host.network.connection.bridge.type OVS (Open vSwitch) is not implemented; use ETH, a Linux bridge');
+    plan.bridge = ifname('virtual_host.network.connection.bridge.name', conn.bridge.name);
+    if (plan.bridge === outside) throw invalid(`virtual_host.network: the bridge and the outside end are both named ${outside}`);
+  }
+  if (vip !== undefined) {
+    if (vip.ip === undefined) throw invalid('virtual_host.network.virtual_ip needs ip (and netmask)');
+    if (!IPV4.test(vip.ip)) throw invalid(`virtual_host.network.virtual_ip.ip "${vip.ip}" is not an IPv4 address`);
+    if (vip.netmask === undefined) throw invalid('virtual_host.network.virtual_ip.netmask is needed with ip, e.g. "255.255.255.0"');
+    const prefix = prefixOf(vip.netmask);
+    if (prefix === undefined) throw invalid(`virtual_host.network.virtual_ip.netmask "${vip.netmask}" is not a netmask (contiguous ones, e.g. "255.255.255.0")`);
+    plan.address = { ip: vip.ip, prefix };
+    if (vip.gateway !== undefined) {
+      if (!IPV4.test(vip.gateway)) throw invalid(`virtual_host.network.virtual_ip.gateway "${vip.gateway}" is not an IPv4 address`);
+      if (!sameSubnet(vip.ip, vip.gateway, prefix)) {
+        throw invalid(`virtual_host.network.virtual_ip.gateway ${vip.gateway} is outside ${vip.ip}/${prefix}; give a gateway on that subnet`);
+      }
+      plan.gateway = vip.gateway;
+    }
+    if (vip.mtu !== undefined) {
+      if (!Number.isInteger(vip.mtu) || vip.mtu < 68 || vip.mtu > 65535) throw invalid(`virtual_host.network.virtual_ip.mtu ${vip.mtu} is not between 68 and 65535 bytes`);
+      plan.mtu = vip.mtu;
+    }
+    if (vip.ip_forward) plan.ipForward = true;
+  }
+  return plan;
 }
 
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*$/;
@@ -32,7 +112,7 @@ function checkPath(field: string, p: string | undefined, overlayOption: boolean)
  * Checks a spec's virtual_host and filesystem sections and says what to build; undefined
  * when the spec asks for no virtual host. Pure: the file system is looked at by the caller.
  * An empty VirtualHostSpec gives pid, ipc and mount namespaces; a hostname adds uts and a
- * `network` section a net namespace (loopback only: the rest of network is not carried yet).
+ * `network` section a net namespace (loopback only when empty; a veth pair when asked).
  */
 export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefined {
   const vh = spec.virtual_host;
@@ -46,9 +126,7 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     throw unimplemented('a virtual host for a delegated owner (a user namespace mapping its root to owner) is not implemented yet; create it without owner/owner_group, as root');
   }
   const net = vh.network;
-  if (net !== undefined && Object.keys(net).length > 0) {
-    throw unimplemented('virtual_host.network (interface, virtual_ip, veth pair, bridge) is not implemented yet; an empty network:{} gives a network namespace with loopback only');
-  }
+  const network = net === undefined ? undefined : planNetwork(net);
   let hostname: string | undefined;
   if (vh.virtual_hostname !== undefined) {
     hostname = vh.virtual_hostname;
@@ -73,7 +151,7 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     return { source: checkPath(`filesystem.mounts.mount[${i}].source`, m.source, false), target, read_only: m.read_only ?? false, private: m.private ?? false };
   });
   const namespaces = `mpi${hostname !== undefined ? 'u' : ''}${net !== undefined ? 'n' : ''}`;
-  return { namespaces, hostname, rootfs, mounts, init };
+  return { namespaces, hostname, rootfs, mounts, init, ...(network ? { network } : {}) };
 }
 
 /** The vhost helper's `start` arguments for a plan (its state dir holds upper/, work/, merged/). */
@@ -82,5 +160,7 @@ export function startArgs(plan: VirtualHostPlan, state: string): string[] {
   if (plan.hostname !== undefined) args.push('--hostname', plan.hostname);
   if (plan.rootfs !== undefined) args.push('--rootfs', plan.rootfs, '--state', state);
   for (const m of plan.mounts) args.push('--bind', `${m.read_only ? 'ro' : 'rw'}+${m.private ? 'private' : 'slave'}`, m.source, m.target);
+  // PID 1 waits while lmctfy plugs the network in from outside.
+  if (plan.network) args.push('--gate');
   return [...args, '--', ...plan.init];
 }

@@ -1,0 +1,110 @@
+/**
+ * A virtual host's veth pair, bridge and address, set up from outside with iproute2 (`ip`,
+ * and util-linux `nsenter` for the inside end) while PID 1 waits at its gate: Node cannot
+ * enter a net namespace, and `ip` is on every Debian machine. What was made is recorded in
+ * the state dir's network.json before the next step, so teardown removes exactly that.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Code, LmctfyError } from '../errors.js';
+import type { NetworkPlan } from './plan.js';
+
+interface Made {
+  outside?: string;
+  /** The bridge joined. */
+  bridge?: string;
+}
+
+/**
+ * Bridges lmctfy made on demand are marked in `<vhosts dir>/bridges/<name>`: whichever
+ * virtual host leaves one last removes it; a bridge made by someone else is left alone.
+ */
+function bridgeMark(state: string, bridge: string): string {
+  return path.join(path.dirname(state), 'bridges', bridge);
+}
+
+const exists = (ifname: string) => fs.existsSync(`/sys/class/net/${ifname}`);
+const isBridge = (ifname: string) => fs.existsSync(`/sys/class/net/${ifname}/bridge`);
+
+/** Name clashes on the host, refused before anything is made. */
+export function checkNetworkFree(plan: NetworkPlan, name: string): void {
+  if (exists(plan.outside)) {
+    throw new LmctfyError(Code.ALREADY_EXISTS, `cannot create virtual host ${name}: interface ${plan.outside} already exists on the host; choose another connection.veth_pair.outside`);
+  }
+  if (plan.bridge !== undefined && exists(plan.bridge) && !isBridge(plan.bridge)) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot create virtual host ${name}: ${plan.bridge} exists on the host and is not a bridge; choose another connection.bridge.name`);
+  }
+}
+
+function run(cmd: string, args: string[], name: string): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').pop() || `exit ${r.status}`;
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot set up the network of virtual host ${name}: ${cmd} ${args.join(' ')}: ${why}${r.error ? ' (install iproute2 and util-linux)' : ''}`);
+  }
+}
+
+function record(state: string, made: Made): void {
+  fs.writeFileSync(path.join(state, 'network.json'), JSON.stringify(made));
+}
+
+/** Plugs PID 1's net namespace in: the veth pair (inside end moved in), MTU, bridge, address, route, forwarding. */
+export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name: string): void {
+  const made: Made = {};
+  const ip = (...args: string[]) => run('ip', args, name);
+  const inside = (...args: string[]) => run('nsenter', [`--net=/proc/${pid}/ns/net`, '--', ...args], name);
+  if (plan.bridge !== undefined) {
+    made.bridge = plan.bridge;
+    record(state, made);
+    if (!exists(plan.bridge)) {
+      const mark = bridgeMark(state, plan.bridge);
+      fs.mkdirSync(path.dirname(mark), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(mark, '');
+      ip('link', 'add', plan.bridge, 'type', 'bridge');
+      ip('link', 'set', plan.bridge, 'up');
+    }
+  }
+  made.outside = plan.outside;
+  record(state, made);
+  ip('link', 'add', plan.outside, 'type', 'veth', 'peer', 'name', plan.inside, 'netns', String(pid));
+  if (plan.mtu !== undefined) {
+    ip('link', 'set', plan.outside, 'mtu', String(plan.mtu));
+    inside('ip', 'link', 'set', plan.inside, 'mtu', String(plan.mtu));
+  }
+  if (plan.bridge !== undefined) ip('link', 'set', plan.outside, 'master', plan.bridge);
+  ip('link', 'set', plan.outside, 'up');
+  if (plan.address) inside('ip', 'addr', 'add', `${plan.address.ip}/${plan.address.prefix}`, 'dev', plan.inside);
+  inside('ip', 'link', 'set', plan.inside, 'up');
+  if (plan.gateway !== undefined) inside('ip', 'route', 'add', 'default', 'via', plan.gateway, 'dev', plan.inside);
+  if (plan.ipForward) inside('/bin/sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward');
+}
+
+/**
+ * Removes what setUpNetwork made: the outside end (which takes the inside one with it, if
+ * the namespace has not already) and a bridge lmctfy made once nothing else is on it.
+ */
+export function tearDownNetwork(state: string, name: string): void {
+  let made: Made;
+  try {
+    made = JSON.parse(fs.readFileSync(path.join(state, 'network.json'), 'utf8')) as Made;
+  } catch {
+    return;
+  }
+  if (made.outside !== undefined && exists(made.outside)) {
+    try {
+      run('ip', ['link', 'del', made.outside], name);
+    } catch (e) {
+      // Gone meanwhile with its namespace: that is what was wanted.
+      if (exists(made.outside)) throw e;
+    }
+  }
+  const mark = made.bridge === undefined ? undefined : bridgeMark(state, made.bridge);
+  if (made.bridge === undefined || mark === undefined || !fs.existsSync(mark)) return;
+  if (!isBridge(made.bridge)) {
+    fs.rmSync(mark, { force: true });
+  } else if (fs.readdirSync(`/sys/class/net/${made.bridge}/brif`).length === 0) {
+    run('ip', ['link', 'del', made.bridge], name);
+    fs.rmSync(mark, { force: true });
+  }
+}
