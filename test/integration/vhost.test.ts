@@ -69,7 +69,8 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(r.code).toBe(0);
   });
   afterAll(async () => {
-    cli('destroy', '-f', 'vh');
+    // Also what a failed test left: a virtual host's state lives outside the cgroups the root's cleanup removes.
+    for (const name of ['vh', 'vh2', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
     fs.rmSync(tmp, { recursive: true, force: true });
     await t.cleanup();
   });
