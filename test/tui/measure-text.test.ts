@@ -27,10 +27,10 @@ describe('bounded measureText', () => {
   });
 
   it('is what the shipped console bundles in place of Ink’s unbounded one', () => {
-    const dist = path.resolve('dist');
-    const top = fs.readdirSync(dist).find((f) => /^top-.*\.js$/.test(f));
-    expect(top, 'dist/ has no console chunk: run npm run build').toBeDefined();
-    const code = fs.readFileSync(path.join(dist, top!), 'utf8');
+    // The console is its own ES module beside the CLI's bundle (scripts/build.mjs).
+    const consoleModule = path.resolve('dist/console.js');
+    expect(fs.existsSync(consoleModule), 'dist/ has no console.js: run npm run build').toBe(true);
+    const code = fs.readFileSync(consoleModule, 'utf8');
     expect(code).toContain('function createMeasureText(');
     // Ink's own: a module-level Map every measured string goes into.
     expect(code).not.toMatch(/(?:var|let|const) measureText\d* = \(text\) =>/);
