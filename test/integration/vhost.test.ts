@@ -70,7 +70,7 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
   });
   afterAll(async () => {
     // Also what a failed test left: a virtual host's state lives outside the cgroups the root's cleanup removes.
-    for (const name of ['vh', 'vh2', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
+    for (const name of ['vh', 'vh2', 'vh3', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
     fs.rmSync(tmp, { recursive: true, force: true });
     await t.cleanup();
   });
@@ -135,6 +135,18 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(mountsNaming(state)).toEqual([]);
     expect(fs.existsSync(state)).toBe(false);
     expect(cli('list', 'containers').stdout).not.toContain(name);
+  });
+
+  it('an empty VirtualHostSpec keeps the host root with its own /proc; once its init is killed, run says so', () => {
+    expect(cli('create', 'vh3', 'virtual_host:{}')).toMatchObject({ code: 0, stderr: '' });
+    // The shell globs /proc itself (no fork): PID 1 and the shell, the pid namespace's own; then the host's hostname (no uts namespace).
+    const inside = cli('run', 'vh3', '/bin/sh', '-c', `set -- /proc/[0-9]*; echo $# $*; test -d ${tmp} && hostname`);
+    expect(inside).toMatchObject({ code: 0, stdout: `2 /proc/1 /proc/2\n${os.hostname()}\n` });
+    expect(cli('killall', 'vh3').code).toBe(0);
+    const r = cli('run', 'vh3', 'true');
+    expect(r).toMatchObject({ code: 9, stderr: 'lmctfy: FAILED_PRECONDITION: virtual host /vh3 has no running init (it exited or was killed); destroy -f it and create it again\n' });
+    expect(cli('destroy', '-f', 'vh3').code).toBe(0);
+    expect(fs.existsSync(stateDir(scope, '/vh3'))).toBe(false);
   });
 
   it.each([
