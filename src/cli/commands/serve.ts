@@ -14,6 +14,7 @@ export function registerServe(program: Command): void {
         import('../../engine/sampling/index.js'),
         import('../../engine/export-reads.js'),
       ]);
-      await serveMetrics(openSampling(apiOptions(f)), exportReads(openApi(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
+      // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each.
+      await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), exportReads(openApi(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
     });
 }

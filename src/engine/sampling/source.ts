@@ -1,6 +1,7 @@
 import { ContainerApi, type ApiOptions } from '../container-api.js';
 import { unlessNotFound } from '../errors.js';
 import { CachingIo } from '../kernel/cached-io.js';
+import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
 import { listTasks } from '../tree.js';
@@ -45,12 +46,13 @@ export interface SamplingSource extends StatsSource {
 
 /**
  * The engine's sampling face: lmctfy opened for sampling, cgroup files kept open between
- * passes (4–8× cheaper to re-read) unless `keepOpen` is false.
+ * passes (4–8× cheaper to re-read) unless `keepOpen` is false, and the interface files this
+ * kernel lacks tried once, not per container and pass (AbsentInterfaces).
  */
 export function openSampling(opts: SamplingOptions = {}): SamplingSource {
   const { io = realIo, keepOpen = true, root, version, ...source } = opts;
   const cache = keepOpen ? new CachingIo(io) : undefined;
-  return new EngineSource(ContainerApi.open({ root, version, io: cache ?? io }), source, cache);
+  return new EngineSource(ContainerApi.open({ root, version, io: new AbsentInterfaces(cache ?? io) }), source, cache);
 }
 
 /** A source over an already opened engine, reading through its KernelIo. */
