@@ -18,7 +18,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 /**
  * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
  * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
- * `reads` gives the metrics the device names and raw CPU settings a pass does not keep.
+ * `reads` gives the metrics the device names and raw CPU settings a pass does not keep, and
+ * both endpoints the machine policy's budget and tiers.
  */
 export async function serveMetrics(sampling: SamplingSource, reads: ExportReads, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
@@ -36,7 +37,7 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads,
         const body = toOpenMetrics(sampler.next(), { format, ...reads });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson(sampler.next())) + '\n');
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson(sampler.next(), reads.admission?.())) + '\n');
       } else {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('lmctfy serves /metrics and /stats.json\n');
       }

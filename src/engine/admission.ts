@@ -199,10 +199,18 @@ export function policyReport(m: Machine): PolicyReport | undefined {
   return state && report(state);
 }
 
-/** The tier of every admitted container, for the exporters; empty with no policy. */
-export function admittedTiers(m: Machine): Map<string, Tier> {
-  const state = hasPolicy(m.trackingDir('/')) ? load(m) : undefined;
-  return new Map([...(state?.admissions.entries ?? [])].map(([n, e]) => [n, e.tier]));
+/** The policy report plus each admitted container's tier, for the exporters (docs/STATS.md). */
+export interface AdmissionView extends PolicyReport {
+  tierOf(name: string): Tier | undefined;
+}
+
+/** The admission view as it stands; undefined with no policy (one stat). */
+export function admissionView(m: Machine): AdmissionView | undefined {
+  if (!hasPolicy(m.trackingDir('/'))) return undefined;
+  const state = load(m);
+  if (state === undefined) return undefined;
+  const entries = state.admissions.entries;
+  return { ...report(state), tierOf: (name) => entries.get(name)?.tier };
 }
 
 /**

@@ -1,9 +1,11 @@
+import { admissionView, type AdmissionView } from './admission.js';
 import type { ContainerApi } from './container-api.js';
 import { handleFor } from './handle.js';
 import { blockDeviceName } from './kernel/block-devices.js';
 import type { CpuSettings } from './resources/types.js';
 
 export type { CpuSettings } from './resources/types.js';
+export type { AdmissionView } from './admission.js';
 
 /** What the metrics exports look up beside a sampler's passes. */
 export interface ExportReads {
@@ -11,6 +13,8 @@ export interface ExportReads {
   deviceName(major: number, minor: number): string | undefined;
   /** The container's raw CPU settings; a file it lacks (no cpu controller of its own) leaves its field out. */
   cpuSettings(name: string): CpuSettings;
+  /** The machine policy's budget and each container's tier (docs/POLICY.md); undefined with no policy. */
+  admission?(): AdmissionView | undefined;
 }
 
 /**
@@ -26,5 +30,6 @@ export function exportReads(api: ContainerApi): ExportReads {
       const h = handleFor(m, name);
       return h.resources.cpu.kernelSettings(h);
     },
+    admission: () => admissionView(m),
   };
 }

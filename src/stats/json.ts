@@ -1,4 +1,5 @@
-import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec } from '../messages/types.js';
+import type { AdmissionView } from '../engine/export-reads.js';
+import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec, SchedulingLatency } from '../messages/types.js';
 import type { ContainerRates, ContainerView, HostSample, RawContainerSample, SampleView } from './model.js';
 
 /** Derived numbers, each named with its unit. */
@@ -29,6 +30,22 @@ export interface ContainerJson {
   limits: LimitsJson;
   rates: RatesJson;
   histogram_source?: 'kernel' | 'schedstat';
+  /** Ours: the container's tier under the machine policy (docs/POLICY.md); absent with no policy. */
+  tier?: SchedulingLatency;
+}
+
+/** Ours: amounts in the spec's units, CPU milliseconds per second and bytes. */
+export interface AmountsJson {
+  cpu: number;
+  memory: number;
+}
+
+/** Ours: the machine policy's budget (docs/POLICY.md, `lmctfy policy show`). */
+export interface AdmissionJson {
+  capacity: AmountsJson;
+  reserve: AmountsJson;
+  allocatable: AmountsJson;
+  tiers: Array<{ tier: SchedulingLatency; overcommit_percent: number; containers: number; admitted: AmountsJson; headroom: AmountsJson }>;
 }
 
 export interface HostJson {
@@ -45,6 +62,8 @@ export interface SampleJson {
   timestamp: string;
   interval_sec: number;
   host?: HostJson;
+  /** Present when a machine policy is set. */
+  admission?: AdmissionJson;
   containers: ContainerJson[];
 }
 
@@ -93,11 +112,13 @@ function hostToJson(h: HostSample): HostJson {
   return h.hostname === undefined ? out : { hostname: h.hostname, ...out };
 }
 
-export function containerToJson(c: ContainerView): ContainerJson {
+export function containerToJson(c: ContainerView, admission?: AdmissionView): ContainerJson {
+  const tier = admission?.tierOf(c.name);
   return {
     name: c.name,
     id: c.raw.id,
     ...(c.state === undefined ? {} : { state: c.state }),
+    ...(tier === undefined ? {} : { tier }),
     limits: limitsToJson(c.raw.limits),
     rates: ratesToJson(c.rates),
     ...(c.raw.histogramSource === undefined ? {} : { histogram_source: c.raw.histogramSource }),
@@ -105,20 +126,31 @@ export function containerToJson(c: ContainerView): ContainerJson {
   };
 }
 
+export function admissionToJson(a: AdmissionView): AdmissionJson {
+  const b = a.budget;
+  return {
+    capacity: { ...b.capacity },
+    reserve: { ...b.reserve },
+    allocatable: { ...b.allocatable },
+    tiers: a.tiers.map((t) => ({ tier: t.tier, overcommit_percent: b.overcommit[t.tier], containers: t.containers, admitted: { ...t.admitted }, headroom: { ...t.headroom } })),
+  };
+}
+
 /**
  * The export shape of one sample (docs/STATS.md): proto field names and units for the
  * raw stats, absolute names, an RFC 3339 timestamp, derived numbers under `rates`.
  */
-export function sampleToJson(view: SampleView): SampleJson {
+export function sampleToJson(view: SampleView, admission?: AdmissionView): SampleJson {
   return {
     timestamp: view.timestamp,
     interval_sec: view.intervalSec,
     ...(view.host ? { host: hostToJson(view.host) } : {}),
-    containers: view.containers.map(containerToJson),
+    ...(admission ? { admission: admissionToJson(admission) } : {}),
+    containers: view.containers.map((c) => containerToJson(c, admission)),
   };
 }
 
 /** One NDJSON line (with its newline) for a stream of samples. */
-export function toNdjsonLine(view: SampleView): string {
-  return `${JSON.stringify(sampleToJson(view))}\n`;
+export function toNdjsonLine(view: SampleView, admission?: AdmissionView): string {
+  return `${JSON.stringify(sampleToJson(view, admission))}\n`;
 }

@@ -1,4 +1,4 @@
-import type { CpuSettings } from '../engine/export-reads.js';
+import type { AdmissionView, CpuSettings } from '../engine/export-reads.js';
 import type { Device, IoDeviceStats, PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
@@ -29,12 +29,15 @@ export interface MetricsOptions {
   deviceName?: (major: number, minor: number) => string | undefined;
   /** The raw CPU settings of a container (container_spec_cpu_*); without it those families are left out. */
   cpuSettings?: (name: string) => CpuSettings;
+  /** The machine policy's budget and tiers (lmctfy_admitted_*, lmctfy_container_tier); without one those families are left out. */
+  admission?: () => AdmissionView | undefined;
 }
 
 /** What the metrics look up beyond the sample, each at most once per exposition. */
 interface Lookups {
   device(d: Device): string;
   cpu(c: ContainerView): CpuSettings;
+  admission: AdmissionView | undefined;
 }
 
 interface Metric {
@@ -183,6 +186,36 @@ const METRICS: Metric[] = [
   ]),
 ];
 
+/** Ours: a container's tier under the machine policy (docs/POLICY.md), as an info-style gauge. */
+const TIER_METRIC: Metric = {
+  name: 'lmctfy_container_tier',
+  kind: 'gauge',
+  help: "The container's tier under the machine policy (label tier); always 1.",
+  values: (c, { admission }) => {
+    const tier = admission?.tierOf(c.name);
+    return tier === undefined ? [] : [{ labels: { tier }, value: 1 }];
+  },
+};
+
+/** Ours: the machine policy's budget, one sample per tier or one for the machine (no `id`). */
+/** Gauges: the same HELP/TYPE in both formats. */
+function admissionFamilies(a: AdmissionView): string[] {
+  const cores = (milli: number) => milli / 1000;
+  const perTier = (what: 'admitted' | 'headroom', r: 'cpu' | 'memory') => a.tiers.map((t) => ({ labels: `{tier="${t.tier}"}`, value: r === 'cpu' ? cores(t[what].cpu) : t[what].memory }));
+  const machine = (v: number) => [{ labels: '', value: v }];
+  const families: Array<[string, string, Array<{ labels: string; value: number }>]> = [
+    ['lmctfy_admitted_cpu_cores', 'CPU guaranteed to admitted containers of the tier, at the machine scope.', perTier('admitted', 'cpu')],
+    ['lmctfy_admitted_memory_bytes', 'Memory guaranteed to admitted containers of the tier, at the machine scope.', perTier('admitted', 'memory')],
+    ['lmctfy_admitted_headroom_cpu_cores', 'CPU one more container of the tier could be guaranteed.', perTier('headroom', 'cpu')],
+    ['lmctfy_admitted_headroom_memory_bytes', 'Memory one more container of the tier could be guaranteed.', perTier('headroom', 'memory')],
+    ['lmctfy_admitted_capacity_cpu_cores', 'CPU the machine policy admits against.', machine(cores(a.budget.capacity.cpu))],
+    ['lmctfy_admitted_capacity_memory_bytes', 'Memory the machine policy admits against.', machine(a.budget.capacity.memory)],
+    ['lmctfy_admitted_reserve_cpu_cores', 'CPU the machine policy keeps for the system.', machine(cores(a.budget.reserve.cpu))],
+    ['lmctfy_admitted_reserve_memory_bytes', 'Memory the machine policy keeps for the system.', machine(a.budget.reserve.memory)],
+  ];
+  return families.flatMap(([name, help, samples]) => [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map((x) => `${name}${x.labels} ${x.value}`)]);
+}
+
 /** Escapes a label value: backslash, double quote and newline (both formats). */
 export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -223,9 +256,10 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
       if (s === undefined) settings.set(c, (s = options.cpuSettings?.(c.name) ?? {}));
       return s;
     },
+    admission: options.admission?.(),
   };
   const lines: string[] = [];
-  for (const m of METRICS) {
+  for (const m of lookups.admission ? [...METRICS, TIER_METRIC] : METRICS) {
     const samples: string[] = [];
     for (const c of view.containers) {
       for (const { labels, value } of m.values(c, lookups)) {
@@ -237,6 +271,7 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
     const { family, type } = familyHeader(m, options.format);
     lines.push(`# HELP ${family} ${m.help}`, `# TYPE ${family} ${type}`, ...samples);
   }
+  if (lookups.admission) lines.push(...admissionFamilies(lookups.admission));
   if (options.format === 'openmetrics') lines.push('# EOF');
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

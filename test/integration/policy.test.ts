@@ -166,6 +166,18 @@ describeCgroups('machine policy and admission', () => {
     await api.destroy('n', { force: true });
   });
 
+  it('top --json and --format openmetrics carry the budget and each container\'s tier', async () => {
+    const json = lmctfy(t.root, ['top', '--json', '--count', '1']);
+    expect(json.code).toBe(0);
+    const sample = JSON.parse(json.stdout.trim().split('\n')[0]!);
+    expect(sample.admission.capacity).toEqual({ cpu: 1000, memory: GiB });
+    expect(sample.admission.tiers.find((x: { tier: string }) => x.tier === 'NORMAL').admitted.cpu).toBe(500);
+    expect(sample.containers.find((c: { name: string }) => c.name === '/b').tier).toBe('NORMAL');
+    const om = lmctfy(t.root, ['top', '--format', 'openmetrics', '--count', '1']);
+    expect(om.stdout).toContain('lmctfy_admitted_cpu_cores{tier="NORMAL"} 0.5');
+    expect(om.stdout).toContain('lmctfy_container_tier{id="/b",tier="NORMAL"} 1');
+  });
+
   it('four processes creating against one budget never admit more than it', async () => {
     const t3 = testRoot('admit');
     try {

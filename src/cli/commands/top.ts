@@ -54,8 +54,9 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
   const root = sampling.container(name ?? '/');
   const sampler = new Sampler(sampling, { root, histograms: true, type: 'full' });
-  // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not keep.
-  const reads = format === 'json' ? undefined : exportReads(openApi(f));
+  // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not
+  // keep; the machine policy's budget and tiers, which both formats carry.
+  const reads = exportReads(openApi(f));
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -67,7 +68,7 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
       if (i > 0) await sleep(intervalMs);
       if (stop) break;
       const view = sampler.next();
-      const text = format === 'json' ? toNdjsonLine(view) : toOpenMetrics(view, { format, ...reads });
+      const text = format === 'json' ? toNdjsonLine(view, reads.admission?.()) : toOpenMetrics(view, { format, ...reads });
       if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
