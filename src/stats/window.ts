@@ -20,7 +20,7 @@ export type HistogramOrigin = 'kernel' | 'schedstat' | 'none';
 
 /**
  * A container's full stats, with CPU latency histograms wherever they can be had. A kernel
- * with cpuacct.histogram gives them in one read. Without it they need two readings of the
+ * that keeps them per container gives them in one read. Without it they need two readings of the
  * threads' schedstat: given a window, the first is taken, the window waited, then the stats
  * and the second, so the histograms cover exactly that window (docs/STATS.md, CPU latency
  * histograms); without one, the stats go out without histograms.

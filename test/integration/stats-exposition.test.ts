@@ -150,7 +150,7 @@ describeCgroups('the metrics exports of a real container (real cgroups)', () => 
     expect(histograms[0]!.stat.reduce((n, b) => n + Number(b.value), 0)).toBeGreaterThan(0);
     // The last finite bucket and the open one keep labels of their own in the output.
     expect(histograms[0]!.stat.slice(-2).map((b) => b.bucket)).toEqual([100_000, OPEN_BUCKET]);
-    expect(r.stderr).toMatch(/CPU latency histograms over 0\.5 s from \/proc schedstat/);
+    expect(r.stderr).toMatch(/CPU latency histograms over 0\.5 s from the scheduler statistics of its tasks/);
     lmctfy(t.root, ['killall', 'w']);
   });
 });

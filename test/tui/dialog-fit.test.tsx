@@ -3,6 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Choice } from '../../src/ui/components/Choice.js';
 import { Confirm } from '../../src/ui/components/Confirm.js';
+import { Prompt } from '../../src/ui/components/Prompt.js';
 import { SIGNALS } from '../../src/ui/state/flows.js';
 import { mount, screen } from './helpers.js';
 
@@ -33,5 +34,13 @@ describe('dialogs at 80 columns keep what must be read (issue 12.3, 12.5)', () =
     const line = screen(r);
     expect(line.length).toBeLessThanOrEqual(80);
     expect(line).toMatch(/^Send SIGTERM to pid 21017 .*….* in \/web\? \[y\/N\]$/);
+  });
+
+  it("a spec problem under the create prompt keeps where it is and what is wrong", () => {
+    const error = 'ContainerSpec: line 1, column 15: memory.limit: expected an integer, found "bogus" (a long value)';
+    const r = mount(<Prompt label="Spec for /kid:" field={{ value: 'memory:{limit:bogus}', cursor: 20 }} error={error} width={80} />);
+    const problem = screen(r).split('\n')[1]!;
+    expect(problem.length).toBeLessThanOrEqual(80);
+    expect(problem).toMatch(/^ContainerSpec: line 1, column 15: .*….*found "bogus" \(a long value\)$/);
   });
 });

@@ -1,6 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Header, elideMiddle, machineLine } from '../../src/ui/components/Header.js';
+import { Header, machineLine } from '../../src/ui/components/Header.js';
+import { elideMiddle } from '../../src/ui/view/format.js';
 import { mount, screen } from './helpers.js';
 import { HEADER } from './views.js';
 

@@ -98,11 +98,11 @@ async function fullStats(c: Container, windowSec: number | undefined): Promise<C
   const { stats, histograms } = await statsWithHistograms(deps, windowSec === undefined ? undefined : windowSec * 1000);
   if (histograms === 'none') {
     process.stderr.write(
-      'lmctfy: stats: no CPU latency histograms: this kernel has no cpuacct.histogram; `stats full --window SECONDS` derives them from /proc schedstat over that window\n',
+      'lmctfy: stats: no CPU latency histograms: this kernel keeps none per container; `stats full --window SECONDS` derives them from the scheduler statistics of its tasks over that window\n',
     );
   } else if (histograms === 'schedstat') {
     process.stderr.write(
-      `lmctfy: stats: CPU latency histograms over ${windowSec} s from /proc schedstat (this kernel has no cpuacct.histogram; see docs/STATS.md)\n`,
+      `lmctfy: stats: CPU latency histograms over ${windowSec} s from the scheduler statistics of its tasks (this kernel keeps none per container; see docs/STATS.md)\n`,
     );
   }
   return stats;

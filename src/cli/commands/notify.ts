@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { NotificationHub } from '../../engine/notify/index.js';
+import { openNotificationHub } from '../../engine/notify/index.js';
 import type { EventSpec } from '../../messages/types.js';
 import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
@@ -37,7 +37,7 @@ export function registerNotify(program: Command): void {
       const spec = notifySpec(resource, event, bytes);
       const api = openApi(f);
       const container = api.get(name);
-      const hub = new NotificationHub(api.machine);
+      const hub = openNotificationHub(api);
       let onSignal: (sig: NodeJS.Signals) => void = () => {};
       try {
         await new Promise<void>((resolve, reject) => {

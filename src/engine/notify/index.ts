@@ -242,6 +242,11 @@ export class NotificationHub {
 
 const hubs = new WeakMap<Machine, NotificationHub>();
 
+/** A hub of its own for an opened engine (a ContainerApi), for a caller that closes it when done. */
+export function openNotificationHub(api: { readonly machine: Machine }): NotificationHub {
+  return new NotificationHub(api.machine);
+}
+
 /** The Machine's hub, created on first use (and again after close()). */
 export function notificationHub(machine: Machine): NotificationHub {
   let hub = hubs.get(machine);

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { elideMiddle } from './Header.js';
+import { elideMiddle } from '../view/format.js';
 import { paint, useColor } from '../view/theme.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { SampleView } from '../../stats/model.js';
-import { formatBytes, formatClock, formatInterval } from '../view/format.js';
+import { elideMiddle, formatBytes, formatClock, formatInterval } from '../view/format.js';
 import type { ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
 import { sortLabel, type SortKey } from '../view/tree.js';
@@ -20,13 +20,6 @@ export interface HeaderProps {
   width?: number;
 }
 
-/** `text` in at most `width` characters, its middle replaced by "…" (keeps both ends of a path). */
-export function elideMiddle(text: string, width: number): string {
-  if (text.length <= width) return text;
-  if (width <= 1) return '…'.slice(0, Math.max(0, width));
-  const tail = Math.ceil((width - 1) / 2);
-  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
-}
 
 /** Fewest characters of a cgroup path worth showing; with less room it is left out. */
 const MIN_PATH = 12;

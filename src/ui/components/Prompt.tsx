@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { elideMiddle } from '../view/format.js';
 import { visibleWindow, type Field } from '../view/text-input.js';
 import { paint, useColor } from '../view/theme.js';
 
@@ -27,7 +28,8 @@ export function Prompt({ label, field, error, hint, width }: PromptProps) {
         {shown.after}
       </Text>
       <Text wrap="truncate" {...paint(color, error === undefined ? undefined : 'error', { dimColor: error === undefined })}>
-        {error ?? hint ?? 'Enter to confirm, Esc to cancel'}
+        {/* A spec problem says where at its start and what at its end: both must show. */}
+        {error === undefined ? (hint ?? 'Enter to confirm, Esc to cancel') : elideMiddle(error, width)}
       </Text>
     </Box>
   );

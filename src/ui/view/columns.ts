@@ -105,7 +105,7 @@ export function layoutColumns(width: number, longestName = Infinity): TableLayou
   return { nameWidth, columns: ORDER.filter((c) => shown.has(c)), widths };
 }
 
-/** Above this a limit means "no limit" (cgroup v1 writes 2^63 rounded down to a page). */
+/** Above this a limit means "no limit": no machine has 2^60 bytes, and the kernel's own "unlimited" is near 2^63. */
 const UNLIMITED = 2 ** 60;
 
 export function effectiveLimit(limit: number | undefined): number | undefined {

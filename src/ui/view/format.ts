@@ -116,3 +116,11 @@ export function fitRight(text: string, width: number): string {
   if (text.length <= width) return text.padStart(width);
   return `${text.slice(0, width - 1)}…`;
 }
+
+/** `text` in at most `width` characters, its middle replaced by "…" (keeps both ends: of a path, of a problem's position and its cause). */
+export function elideMiddle(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return '…'.slice(0, Math.max(0, width));
+  const tail = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
