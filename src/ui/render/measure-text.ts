@@ -4,11 +4,7 @@ export interface TextSize {
   height: number;
 }
 
-export interface TextMeasure {
-  (text: string): TextSize;
-  /** Entries held (for tests: the cache must stay bounded). */
-  readonly cached: number;
-}
+export type TextMeasure = (text: string) => TextSize;
 
 /**
  * Ink's measureText (node_modules/ink/build/measure-text.js) with a bounded cache. Ink's
@@ -31,5 +27,5 @@ export function createMeasureText(widestLine: (text: string) => number, limit = 
     }
     return size;
   };
-  return Object.defineProperty(measure, 'cached', { get: () => current.size + previous.size }) as TextMeasure;
+  return measure;
 }
