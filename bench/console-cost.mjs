@@ -6,7 +6,7 @@
 // /proc/<pid>/stat) over MEASURE_S seconds after WARMUP_S seconds, and lmctfy's RSS at the
 // end; also the bytes each wrote to its terminal (a frame where nothing moved writes none).
 // Run: npm run build && node bench/console-cost.mjs   (BENCH_SIZES=100,1000 BENCH_MODES=idle,busy
-// BENCH_MEASURE_S=30 BENCH_WARMUP_S=8 BENCH_NODE_FLAGS=...; needs cgroups, as root)
+// BENCH_MEASURE_S=30 BENCH_WARMUP_S=8 BENCH_NODE_FLAGS=... BENCH_BIN=...; needs cgroups, as root)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,6 +25,10 @@ const COLS = 200;
 const ROWS = 50;
 // Profiling the console under the same load: BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+// lmctfy as users start it: with the Node flags of the bin's #! line. BENCH_BIN=path runs
+// another build (an earlier commit's, for a before/after on the same machine).
+const BIN = process.env.BENCH_BIN ?? 'bin/lmctfy.js';
+const BIN_FLAGS = fs.readFileSync(BIN, 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').split(' ').filter(Boolean);
 const BUSY_SHARE = 0.1;
 // The busy loops together use about this much of one core, whatever their number: this
 // 2-core machine is shared, and what matters is that their figures move every pass.
@@ -132,7 +136,7 @@ function stopBusy(procs) {
 async function measure(n, mode, list) {
   const busy = mode === 'busy' ? startBusy(list) : { procs: [], spinMs: 0 };
   const env = { ...process.env, LMCTFY_ROOT: root };
-  const top = inPty(process.execPath, [...NODE_FLAGS, 'bin/lmctfy.js', 'top', '--interval', '1'], env);
+  const top = inPty(process.execPath, [...BIN_FLAGS, ...NODE_FLAGS, BIN, 'top', '--interval', '1'], env);
   const cgtop = inPty('systemd-cgtop', ['-d', '1', `/${root}`], process.env);
   try {
     await sleep(WARMUP_S * 1000);
