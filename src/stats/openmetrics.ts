@@ -218,6 +218,8 @@ function admissionFamilies(a: AdmissionView): string[] {
 
 /** Escapes a label value: backslash, double quote and newline (both formats). */
 export function escapeLabelValue(v: string): string {
+  // Most names need nothing: one test instead of three replaces.
+  if (!/[\\"\n]/.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -227,10 +229,11 @@ function familyHeader(m: Metric, format: MetricsFormat): { family: string; type:
   return { family: m.name, type: m.kind === 'gauge' ? 'gauge' : 'unknown' };
 }
 
-/** `{id="…",…}`: the container's name first, then the metric's own labels. */
-function labelSet(id: string, labels: Labels | undefined): string {
-  const pairs = [`id="${escapeLabelValue(id)}"`];
-  for (const [k, v] of Object.entries(labels ?? {})) pairs.push(`${k}="${escapeLabelValue(v)}"`);
+/** `{id="…",…}`: the container's name first (`idPair`, escaped once per exposition), then the metric's own labels. */
+function labelSet(idPair: string, labels: Labels | undefined): string {
+  if (labels === undefined) return `{${idPair}}`;
+  const pairs = [idPair];
+  for (const [k, v] of Object.entries(labels)) pairs.push(`${k}="${escapeLabelValue(v)}"`);
   return `{${pairs.join(',')}}`;
 }
 
@@ -259,14 +262,16 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
     admission: options.admission?.(),
   };
   const lines: string[] = [];
+  // Every family labels each container with its id: escaped once, not once per family.
+  const idPairs = view.containers.map((c) => `id="${escapeLabelValue(c.name)}"`);
   for (const m of lookups.admission ? [...METRICS, TIER_METRIC] : METRICS) {
     const samples: string[] = [];
-    for (const c of view.containers) {
+    view.containers.forEach((c, i) => {
       for (const { labels, value } of m.values(c, lookups)) {
         if (value === undefined || !Number.isFinite(value)) continue;
-        samples.push(`${m.name}${labelSet(c.name, labels)} ${value}`);
+        samples.push(`${m.name}${labelSet(idPairs[i]!, labels)} ${value}`);
       }
-    }
+    });
     if (samples.length === 0) continue;
     const { family, type } = familyHeader(m, options.format);
     lines.push(`# HELP ${family} ${m.help}`, `# TYPE ${family} ${type}`, ...samples);
