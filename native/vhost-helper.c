@@ -7,7 +7,8 @@
  * container's cgroups, so everything made here is placed before it exists.
  *
  *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
- *                      [--bind MODE SOURCE TARGET]... [--gate] -- [INIT [ARG...]]
+ *                      [--bind MODE SOURCE TARGET]... [--gate] [--userns UID GID]
+ *                      -- [INIT [ARG...]]
  *   lmctfy-vhost join PID -- CMD [ARG...]
  *
  * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
@@ -21,7 +22,9 @@
  *        With --gate, PID 1 waits once ready for one byte on fd 6 (lmctfy sets up the
  *        network from outside meanwhile; EOF: it gave up, PID 1 exits), and reports a
  *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
- * join   enters the namespaces and root of PID (a virtual host's PID 1), forks (a pid
+ *        With --userns (run as root), it first becomes UID/GID and makes a user namespace
+ *        whose root is UID/GID on the host, owning every namespace made after it.
+ * join   enters the namespaces (the user namespace first, as PID 1's user) and root of PID (a virtual host's PID 1), forks (a pid
  *        namespace takes only children) and execs CMD there with the same capabilities
  *        and no_new_privs; it waits for CMD and exits as CMD did.
  *
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -231,6 +235,8 @@ static void drop_privileges(void) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
 }
 
+static int userns_root;
+
 static void build_root(const char *rootfs, const char *state, struct bind *binds, int nbinds) {
   char root[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], p[PATH_MAX];
   if (join_path(root, state, "/merged") != 0 || join_path(upper, state, "/upper") != 0 || join_path(work, state, "/work") != 0) fail("overlay");
@@ -239,6 +245,8 @@ static void build_root(const char *rootfs, const char *state, struct bind *binds
     errno = ENAMETOOLONG;
     fail("overlay");
   }
+  /* In a user namespace overlayfs may not set trusted.* xattrs: it keeps its own in user.*. */
+  if (userns_root && strlen(opts) + 12 < sizeof opts) strcat(opts, ",userxattr");
   if (mount("overlay", root, "overlay", 0, opts) != 0) fail("overlay");
   for (int i = 0; i < nbinds; i++) bind_in(root, &binds[i], i);
   if (join_path(p, root, "/proc") != 0 || mkdirs(p) != 0) fail("proc");
@@ -266,6 +274,23 @@ static _Noreturn void tiny_init(void) {
     if (sig == SIGTERM || sig == SIGINT) _exit(0);
     while (waitpid(-1, NULL, WNOHANG) > 0) {
     }
+  }
+}
+
+/* Becomes uid/gid (from root), then the root of a new user namespace mapped to them alone:
+ * what an unprivileged process may map for itself, so no subordinate id ranges are needed. */
+static void enter_own_userns(uid_t uid, gid_t gid) {
+  if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) fail("setuid");
+  /* Changing uid made us undumpable, which makes /proc/self root's: take it back to write our maps. */
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) fail("setuid");
+  if (unshare(CLONE_NEWUSER) != 0) fail("unshare-user");
+  char line[64];
+  const char *files[] = {"/proc/self/setgroups", "/proc/self/uid_map", "/proc/self/gid_map"};
+  for (int i = 0; i < 3; i++) {
+    int n = i == 0 ? snprintf(line, sizeof line, "deny") : snprintf(line, sizeof line, "0 %u 1\n", i == 1 ? (unsigned)uid : (unsigned)gid);
+    int fd = open(files[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, line, (size_t)n) != n) fail("id-map");
+    close(fd);
   }
 }
 
@@ -302,10 +327,16 @@ static int start(int argc, char **argv) {
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
   const char *hostname = NULL, *rootfs = NULL, *state = NULL;
   struct bind binds[MAX_BINDS];
-  int nbinds = 0, i = 0, gate = 0;
+  int nbinds = 0, i = 0, gate = 0, userns = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "--gate") == 0) {
       gate = 1;
+    } else if (strcmp(argv[i], "--userns") == 0 && i + 2 < argc) {
+      userns = 1;
+      uid = (uid_t)strtoul(argv[++i], NULL, 10);
+      gid = (gid_t)strtoul(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--ns") == 0 && i + 1 < argc) {
       if ((flags = parse_ns(argv[++i])) < 0) return usage();
     } else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) {
@@ -331,6 +362,8 @@ static int start(int argc, char **argv) {
   if (hostname && !(flags & CLONE_NEWUTS)) return usage();
   if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
 
+  if (userns) enter_own_userns(uid, gid);
+  userns_root = userns;
   if (unshare(flags & ~CLONE_NEWPID) != 0) fail("unshare");
   if (unshare(CLONE_NEWPID) != 0) fail("unshare-pid");
   /* PID 1 reports to us, and we report once: so a failed PID 1 is reaped (by us, now)
@@ -400,7 +433,27 @@ static int start(int argc, char **argv) {
   return 0;
 }
 
-static const char *const JOIN_NS[] = {"ipc", "uts", "net", "pid", "mnt"};
+static const char *const JOIN_NS[] = {"user", "ipc", "uts", "net", "pid", "mnt"};
+#define NJOIN 6
+
+/* The host uid and gid PID 1 runs as: who a joiner becomes before entering its user namespace. */
+static void ids_of(const char *pid, uid_t *uid, gid_t *gid) {
+  char p[64], buf[4096];
+  snprintf(p, sizeof p, "/proc/%s/status", pid);
+  int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open-namespace");
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) fail("open-namespace");
+  buf[n] = 0;
+  char *u = strstr(buf, "\nUid:"), *g = strstr(buf, "\nGid:");
+  if (!u || !g) {
+    errno = EINVAL;
+    fail("open-namespace");
+  }
+  *uid = (uid_t)strtoul(u + 5, NULL, 10);
+  *gid = (gid_t)strtoul(g + 5, NULL, 10);
+}
 
 static pid_t forwarded;
 static void forward(int sig) {
@@ -412,9 +465,9 @@ static int join(int argc, char **argv) {
   const char *pid = argv[0];
   char **cmd = argv + 2;
   char p[PATH_MAX];
-  int fds[5], rootfd;
+  int fds[NJOIN], rootfd;
   /* Everything opened first: /proc/PID is the host's /proc only until the mount ns changes. */
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < NJOIN; i++) {
     snprintf(p, sizeof p, "/proc/%s/ns/%s", pid, JOIN_NS[i]);
     fds[i] = open(p, O_RDONLY | O_CLOEXEC);
     if (fds[i] < 0) fail("open-namespace");
@@ -427,7 +480,14 @@ static int join(int argc, char **argv) {
   }
   snprintf(p, sizeof p, "/proc/%s/root", pid);
   if ((rootfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open-root");
-  for (int i = 0; i < 5; i++) {
+  if (fds[0] >= 0) {
+    /* A user namespace: become its owner (root inside), who may enter it and what it owns. */
+    uid_t uid;
+    gid_t gid;
+    ids_of(pid, &uid, &gid);
+    if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) fail("setuid");
+  }
+  for (int i = 0; i < NJOIN; i++) {
     if (fds[i] < 0) continue;
     if (setns(fds[i], 0) != 0) {
       char step[32];

@@ -71,7 +71,7 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
   });
   afterAll(async () => {
     // Also what a failed test left: a virtual host's state lives outside the cgroups the root's cleanup removes.
-    for (const name of ['vh', 'vh2', 'vh3', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
+    for (const name of ['vh', 'vh2', 'vh3', 'vu', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
     fs.rmSync(tmp, { recursive: true, force: true });
     await t.cleanup();
   });
@@ -148,6 +148,22 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(r).toMatchObject({ code: 9, stderr: 'lmctfy: FAILED_PRECONDITION: virtual host /vh3 has no running init (it exited or was killed); destroy -f it and create it again\n' });
     expect(cli('destroy', '-f', 'vh3').code).toBe(0);
     expect(fs.existsSync(stateDir(scope, '/vh3'))).toBe(false);
+  });
+
+  it("with an owner, a user namespace maps its root to the owner: root inside, the owner's files outside", () => {
+    // The owner (an id no user has) mounts the overlay itself: the rootfs must be reachable by others.
+    fs.chmodSync(tmp, 0o755);
+    const owner = 200000 + (process.pid % 100000);
+    expect(cli('create', 'vu', `owner:${owner} owner_group:${owner} virtual_host:{} filesystem:{rootfs:'${rootfs}'}`)).toMatchObject({ code: 0, stderr: '' });
+    expect(cli('run', 'vu', 'id', '-u')).toMatchObject({ code: 0, stdout: '0\n' });
+    expect(cli('run', 'vu', 'cat', '/proc/self/uid_map').stdout.trim().split(/\s+/)).toEqual(['0', String(owner), '1']);
+    expect(cli('run', 'vu', 'sh', '-c', 'echo x > /mine').code).toBe(0);
+    const st = fs.statSync(path.join(stateDir(scope, '/vu'), 'upper', 'mine'));
+    expect([st.uid, st.gid]).toEqual([owner, owner]);
+    const init = Number(fs.readFileSync(path.join(stateDir(scope, '/vu'), 'init.pid'), 'utf8'));
+    expect(fs.statSync(`/proc/${init}`).uid).toBe(owner);
+    expect(cli('destroy', '-f', 'vu').code).toBe(0);
+    expect(fs.existsSync(stateDir(scope, '/vu'))).toBe(false);
   });
 
   it.each([

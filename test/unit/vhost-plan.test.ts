@@ -52,6 +52,13 @@ describe('planVirtualHost', () => {
     expect(prefixOf(mask as string)).toBe(prefix);
   });
 
+  it('an owner: a user namespace mapping root to the owner, with a net namespace of its own', () => {
+    const plan = planVirtualHost({ owner: 1234, owner_group: 99, virtual_host: {} })!;
+    expect(startArgs(plan, '/S')).toEqual(['start', '--ns', 'mpin', '--userns', '1234', '99', '--']);
+    expect(planVirtualHost({ owner: 1234, virtual_host: {} })!.userns).toEqual({ uid: 1234, gid: 1234 });
+    expect(planVirtualHost({ owner: 0, virtual_host: {} })!.userns).toBeUndefined();
+  });
+
   it('no virtual_host: no plan', () => {
     expect(planVirtualHost({ memory: { limit: 1 } })).toBeUndefined();
   });
@@ -76,7 +83,6 @@ describe('planVirtualHost', () => {
     ['a netmask with holes', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.0.255.0' } } } }, Code.INVALID_ARGUMENT, /is not a netmask/],
     ['a gateway off the subnet', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.255.255.0', gateway: '10.0.1.1' } } } }, Code.INVALID_ARGUMENT, /outside 10.0.0.2\/24/],
     ['an MTU too small', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } }, virtual_ip: { ip: '10.0.0.2', netmask: '255.255.255.0', mtu: 10 } } } }, Code.INVALID_ARGUMENT, /mtu 10/],
-    ['an owner (user namespace)', { owner: 1000, virtual_host: {} }, Code.UNIMPLEMENTED, /user namespace .* not implemented yet/],
   ])('refuses %s', (_what, spec, code, message) => {
     const [c, m] = refusal(spec);
     expect(Code[c]).toBe(Code[code]);

@@ -36,6 +36,13 @@ export function startError(f: HelperFailure, name: string, plan: VirtualHostPlan
   const opts = { errno };
   const [step, index] = f.step.split(':');
   const mount = index === undefined ? undefined : plan.mounts[Number(index)];
+  if (plan.userns && errno === 'EACCES' && (step === 'overlay' || step === 'bind' || step === 'bind-target' || step === 'init')) {
+    return new LmctfyError(
+      Code.PERMISSION_DENIED,
+      `${at}: its owner (uid ${plan.userns.uid}) cannot reach ${step === 'overlay' || step === 'init' ? `the rootfs ${plan.rootfs}` : `filesystem.mounts.mount[${index}]`} (${step}: EACCES); make it and every directory above it readable and searchable by others (chmod o+rx)`,
+      opts,
+    );
+  }
   if (errno === 'EPERM' || errno === 'EACCES') {
     if (step === 'init') return new LmctfyError(Code.PERMISSION_DENIED, `${at}: its init ${plan.init[0]} cannot be run (not executable, or a directory)`, opts);
     return new LmctfyError(Code.PERMISSION_DENIED, `${at}: ${step} was refused (${errno}); making namespaces and mounts needs root with CAP_SYS_ADMIN`, opts);

@@ -118,7 +118,7 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
  */
 export async function startVirtualHost(machine: Machine, name: string, spec: ContainerSpec, plan: VirtualHostPlan): Promise<void> {
   const scope = machine.trackingDir('/');
-  const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem });
+  const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem }, plan.userns);
   let started = false;
   try {
     const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: true, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });

@@ -13,6 +13,8 @@ export interface VirtualHostPlan {
   init: string[];
   /** A veth pair into the net namespace, made from outside once PID 1 is ready. */
   network?: NetworkPlan;
+  /** A user namespace whose root is this host uid/gid (the container's owner). */
+  userns?: { uid: number; gid: number };
 }
 
 export interface NetworkPlan {
@@ -112,7 +114,8 @@ function checkPath(field: string, p: string | undefined, overlayOption: boolean)
  * Checks a spec's virtual_host and filesystem sections and says what to build; undefined
  * when the spec asks for no virtual host. Pure: the file system is looked at by the caller.
  * An empty VirtualHostSpec gives pid, ipc and mount namespaces; a hostname adds uts and a
- * `network` section a net namespace (loopback only when empty; a veth pair when asked).
+ * `network` section a net namespace (loopback only when empty; a veth pair when asked), and an
+ * owner a user namespace mapping its root to the owner (with a net namespace).
  */
 export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefined {
   const vh = spec.virtual_host;
@@ -122,9 +125,9 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     if (fsGiven) throw invalid('filesystem.rootfs and filesystem.mounts need virtual_host (a root file system is a virtual host\'s); add virtual_host:{}');
     return undefined;
   }
-  if (spec.owner !== undefined || spec.owner_group !== undefined) {
-    throw unimplemented('a virtual host for a delegated owner (a user namespace mapping its root to owner) is not implemented yet; create it without owner/owner_group, as root');
-  }
+  // The owner's virtual host runs in a user namespace whose root is the owner: root inside,
+  // the owner's rights outside. It owns a net namespace of its own, which sysfs needs.
+  const userns = spec.owner !== undefined && spec.owner !== 0 ? { uid: spec.owner, gid: spec.owner_group ?? spec.owner } : undefined;
   const net = vh.network;
   const network = net === undefined ? undefined : planNetwork(net);
   let hostname: string | undefined;
@@ -150,8 +153,8 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     if (target === '/') throw invalid(`filesystem.mounts.mount[${i}].target is "/"; bind below the root`);
     return { source: checkPath(`filesystem.mounts.mount[${i}].source`, m.source, false), target, read_only: m.read_only ?? false, private: m.private ?? false };
   });
-  const namespaces = `mpi${hostname !== undefined ? 'u' : ''}${net !== undefined ? 'n' : ''}`;
-  return { namespaces, hostname, rootfs, mounts, init, ...(network ? { network } : {}) };
+  const namespaces = `mpi${hostname !== undefined ? 'u' : ''}${net !== undefined || userns ? 'n' : ''}`;
+  return { namespaces, hostname, rootfs, mounts, init, ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
 }
 
 /** The vhost helper's `start` arguments for a plan (its state dir holds upper/, work/, merged/). */
@@ -162,5 +165,6 @@ export function startArgs(plan: VirtualHostPlan, state: string): string[] {
   for (const m of plan.mounts) args.push('--bind', `${m.read_only ? 'ro' : 'rw'}+${m.private ? 'private' : 'slave'}`, m.source, m.target);
   // PID 1 waits while lmctfy plugs the network in from outside.
   if (plan.network) args.push('--gate');
+  if (plan.userns) args.push('--userns', String(plan.userns.uid), String(plan.userns.gid));
   return [...args, '--', ...plan.init];
 }

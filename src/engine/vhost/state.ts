@@ -38,14 +38,26 @@ export function readSaved(scope: string, name: string): SavedVirtualHost | undef
   }
 }
 
-/** A fresh state dir (0700) with the overlay's dirs; a leftover of an earlier container of the same name is removed first. */
-export function makeStateDir(scope: string, name: string, saved: SavedVirtualHost): string {
+/**
+ * A fresh state dir (0700) with the overlay's dirs; a leftover of an earlier container of the
+ * same name is removed first. With `owner` (a user namespace's root), the overlay's dirs are
+ * the owner's: its helper mounts them as the owner. The vhosts dir and the one above it (the
+ * locks' parent) are then searchable (o+x), so the owner can reach its own dir and list none.
+ */
+export function makeStateDir(scope: string, name: string, saved: SavedVirtualHost, owner?: { uid: number; gid: number }): string {
   const dir = stateDir(scope, name);
   try {
     fs.mkdirSync(vhostsDir(), { recursive: true, mode: 0o700 });
+    if (owner) {
+      // Searchable, never listable nor writable: the owner reaches its own state dir only.
+      const top = path.dirname(vhostsDir());
+      fs.chmodSync(top, (fs.statSync(top).mode & 0o777) | 0o111);
+      fs.chmodSync(vhostsDir(), 0o711);
+    }
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { mode: 0o700 });
     for (const d of ['upper', 'work', 'merged']) fs.mkdirSync(path.join(dir, d), { mode: 0o755 });
+    if (owner) for (const d of ['', 'upper', 'work', 'merged']) fs.chownSync(path.join(dir, d), owner.uid, owner.gid);
     fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(saved));
   } catch (e) {
     removeStateDir(scope, name);
