@@ -87,12 +87,13 @@ export interface PolicyState {
 
 interface Cached extends PolicyState {
   policyStamp: string;
-  ledgerIno: number;
+  /** Identity (idOf) of the ledger file applied. */
+  ledgerId: string;
   /** Bytes of the ledger applied. */
   offset: number;
   /** Lines in the ledger file (compaction's measure). */
   lines: number;
-  /** The ledger opened for appending, while `ledgerIno` is the file at its path. */
+  /** The ledger opened for appending, while `ledgerId` is the file at its path. */
   appendFd?: number;
 }
 
@@ -127,40 +128,45 @@ export function readPolicySpec(scope: string): PolicySpec | undefined {
  */
 export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: Admissions | undefined) => Iterable<[string, LedgerEntry]>): PolicyState | undefined {
   const f = files(scope);
+  let c = cache.get(scope);
+  const lst = fs.statSync(f.ledger, { throwIfNoEntry: false });
+  // The ledger file read last time, grown or not: `policy set` and `clear` replace both files,
+  // so the policy is the one read with it and needs no look of its own.
+  if (c !== undefined && lst !== undefined && idOf(lst) === c.ledgerId && lst.size >= c.offset && syncLedger(f.ledger, c, lst)) return c;
   const pst = fs.statSync(f.policy, { throwIfNoEntry: false });
   if (pst === undefined) {
-    const gone = cache.get(scope);
-    if (gone) closeAppender(gone);
+    if (c) closeAppender(c);
     cache.delete(scope);
     return undefined;
   }
-  let c = cache.get(scope);
   const stamp = stampOf(pst);
   if (c === undefined || c.policyStamp !== stamp) {
     const spec = readPolicySpec(scope);
     if (spec === undefined) return undefined;
     const budget = budgetOf(spec, kernel());
-    if (c === undefined) cache.set(scope, (c = { spec, admissions: new Admissions(budget), policyStamp: stamp, ledgerIno: -1, offset: 0, lines: 0 }));
+    if (c === undefined) cache.set(scope, (c = { spec, admissions: new Admissions(budget), policyStamp: stamp, ledgerId: '', offset: 0, lines: 0 }));
     else Object.assign(c, { spec, policyStamp: stamp }).admissions.budget = budget;
   }
-  if (!syncLedger(f.ledger, c)) {
-    const rebuilt = Admissions.of(c.admissions.budget, rebuild(c.admissions));
-    c.admissions = rebuilt;
+  if (lst === undefined || !syncLedger(f.ledger, c, lst)) {
+    c.admissions = Admissions.of(c.admissions.budget, rebuild(c.admissions));
     writeLedger(scope, c);
   }
   return c;
 }
 
+/** A file's identity: its inode, and its birth time where the file system keeps one (an inode number can be reused). */
+function idOf(st: fs.Stats): string {
+  return `${st.ino}:${st.birthtimeMs}`;
+}
+
 /** Applies what the ledger gained since `c.offset`; false when it is missing or unreadable. */
-function syncLedger(file: string, c: Cached): boolean {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (st === undefined) return false;
-  if (st.ino !== c.ledgerIno || st.size < c.offset) {
+function syncLedger(file: string, c: Cached, st: fs.Stats): boolean {
+  if (idOf(st) !== c.ledgerId || st.size < c.offset) {
     // Replaced (compacted or rebuilt by another process): read it whole.
     c.admissions = new Admissions(c.admissions.budget);
     c.offset = 0;
     c.lines = 0;
-    c.ledgerIno = st.ino;
+    c.ledgerId = idOf(st);
     closeAppender(c);
   }
   if (st.size === c.offset) return true;
@@ -254,7 +260,7 @@ function writeLedger(scope: string, c: Cached): void {
   replaceFile(file, data);
   closeAppender(c);
   const st = fs.statSync(file);
-  c.ledgerIno = st.ino;
+  c.ledgerId = idOf(st);
   c.offset = st.size;
   c.lines = c.admissions.entries.size;
 }
@@ -265,7 +271,7 @@ export function storePolicy(scope: string, spec: PolicySpec, admissions: Admissi
   const f = files(scope);
   const old = cache.get(scope);
   if (old) closeAppender(old);
-  const c: Cached = { spec, admissions, policyStamp: '', ledgerIno: -1, offset: 0, lines: 0 };
+  const c: Cached = { spec, admissions, policyStamp: '', ledgerId: '', offset: 0, lines: 0 };
   writeLedger(scope, c);
   replaceFile(f.policy, JSON.stringify(spec) + '\n');
   c.policyStamp = stampOf(fs.statSync(f.policy));
