@@ -94,6 +94,12 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
   }
   const plan = planVirtualHost(spec);
   if (!plan) return undefined;
+  if (process.getuid?.() !== 0) {
+    throw new LmctfyError(
+      Code.UNIMPLEMENTED,
+      `cannot create virtual host ${name}: creating one without host root (in a user namespace the caller makes itself) is not implemented yet; root creates it with owner:UID, whose root inside is UID`,
+    );
+  }
   if (parent !== '/') {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot create virtual host ${name} below another container (${parent}): a virtual host must be a top-level container`);
   }
