@@ -19,8 +19,7 @@ import { checkNetworkFree, setUpNetwork, tearDownNetwork } from './network.js';
 import { planVirtualHost, startArgs, type VirtualHostPlan } from './plan.js';
 import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, stateDir, writeInitPid } from './state.js';
 
-export { planVirtualHost, type VirtualHostPlan } from './plan.js';
-export { isVirtualHost, stateDir } from './state.js';
+export { isVirtualHost } from './state.js';
 
 let helper: string | undefined;
 
