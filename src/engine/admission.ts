@@ -149,6 +149,12 @@ export function oomScoreFor(m: Machine, name: string): number | undefined {
   return e === undefined ? undefined : oomScoreAdj(e.tier, e.eviction);
 }
 
+/** The memory.eviction_priority recorded for a container (the ledger is its only record); undefined with no policy or none given. */
+export function evictionPriorityOf(m: Machine, name: string): number | undefined {
+  if (!hasPolicy(m.trackingDir('/'))) return undefined;
+  return load(m)?.admissions.entries.get(name)?.eviction;
+}
+
 /** Writes `adj` to each task; a task that exited meanwhile is skipped. */
 export function setOomScore(m: Machine, pids: number[], adj: number): void {
   for (const pid of pids) {

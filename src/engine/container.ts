@@ -18,7 +18,7 @@ import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, spe
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
-import { admit, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
+import { admit, evictionPriorityOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { isVirtualHost, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
@@ -101,6 +101,9 @@ export class Container {
   spec(): ContainerSpec {
     this.ensureExists();
     const spec = fromEachResource(handleFor(this.machine, this.name), (r, h) => r.read(h)) as ContainerSpec;
+    // No kernel file holds it: the policy's ledger does (docs/POLICY.md).
+    const eviction = spec.memory && evictionPriorityOf(this.machine, this.name);
+    if (eviction !== undefined) spec.memory!.eviction_priority = eviction;
     return { ...spec, ...savedVirtualHostSpec(this.lockScope(), this.name) };
   }
 

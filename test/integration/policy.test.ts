@@ -162,6 +162,8 @@ describeCgroups('machine policy and admission', () => {
     // A new eviction priority reaches the tasks already there.
     await n.update({ memory: { eviction_priority: 10000 } }, 'diff');
     expect(fs.readFileSync(`/proc/${sleeper.pid}/oom_score_adj`, 'utf8').trim()).toBe(String(oomScoreAdj('NORMAL', 10000)));
+    // spec reads it back from the ledger, its only record.
+    expect(n.spec().memory?.eviction_priority).toBe(10000);
     await api.destroy('be', { force: true });
     await api.destroy('n', { force: true });
   });
