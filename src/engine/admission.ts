@@ -59,8 +59,9 @@ function entriesFromKernel(m: Machine, old: Admissions | undefined): Array<[stri
   return out;
 }
 
-function load(m: Machine): PolicyState | undefined {
-  return loadPolicy(m.trackingDir('/'), () => kernelCapacity(m), (old) => entriesFromKernel(m, old));
+/** `locked`: the caller holds the policy lock (it may write a recounted ledger back). */
+function load(m: Machine, locked = false): PolicyState | undefined {
+  return loadPolicy(m.trackingDir('/'), () => kernelCapacity(m), (old) => entriesFromKernel(m, old), locked);
 }
 
 /** The settings a container will hold after an update, as a spec (cpu and memory only). */
@@ -96,7 +97,7 @@ export async function admit<T>(m: Machine, what: string, name: string, spec: Con
     return { result: dryRun ? undefined : await work(), note: 'admitted: no machine policy is set' };
   }
   return withLock(scope, POLICY_LOCK, async () => {
-    let state = load(m);
+    let state = load(m, true);
     if (state === undefined) return { result: dryRun ? undefined : await work(), note: 'admitted: no machine policy is set' };
     const after = next();
     const eviction = spec.memory?.eviction_priority ?? state.admissions.entries.get(name)?.eviction;
@@ -135,7 +136,7 @@ export async function release(m: Machine, name: string): Promise<void> {
   const scope = m.trackingDir('/');
   if (!hasPolicy(scope)) return;
   await withLock(scope, POLICY_LOCK, () => {
-    const state = load(m);
+    const state = load(m, true);
     if (state === undefined || !state.admissions.entries.has(name)) return;
     state.admissions.remove(name);
     recordChanges(scope, state, [{ n: name, gone: true }]);
@@ -227,7 +228,7 @@ export async function setPolicy(m: Machine, spec: PolicySpec, force: boolean): P
   validatePolicy(spec);
   const scope = m.trackingDir('/');
   return withLock(scope, POLICY_LOCK, () => {
-    const old = hasPolicy(scope) ? load(m) : undefined;
+    const old = hasPolicy(scope) ? load(m, true) : undefined;
     const a = Admissions.of(budgetOf(spec, kernelCapacity(m)), entriesFromKernel(m, old?.admissions));
     const over = a.overLimits();
     if (over.length && !force) {

@@ -123,10 +123,11 @@ export function readPolicySpec(scope: string): PolicySpec | undefined {
 /**
  * The policy and the ledger as they stand, reading only what changed since this process
  * last looked; undefined when no policy is set. `rebuild` lists every container's
- * guarantees from the kernel, for a ledger that is missing or unreadable. Ledger changes
- * need the policy lock; reads do not.
+ * guarantees from the kernel, for a ledger that is missing or unreadable; `locked` (the caller
+ * holds the policy lock) writes that recount back. Ledger changes need the policy lock;
+ * reads do not.
  */
-export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: Admissions | undefined) => Iterable<[string, LedgerEntry]>): PolicyState | undefined {
+export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: Admissions | undefined) => Iterable<[string, LedgerEntry]>, locked: boolean): PolicyState | undefined {
   const f = files(scope);
   let c = cache.get(scope);
   const lst = fs.statSync(f.ledger, { throwIfNoEntry: false });
@@ -149,7 +150,9 @@ export function loadPolicy(scope: string, kernel: () => Amounts, rebuild: (old: 
   }
   if (lst === undefined || !syncLedger(f.ledger, c, lst)) {
     c.admissions = Admissions.of(c.admissions.budget, rebuild(c.admissions));
-    writeLedger(scope, c);
+    // Only a holder of the policy lock replaces the ledger; a reader keeps its recount to itself.
+    if (locked) writeLedger(scope, c);
+    else c.ledgerId = '';
   }
   return c;
 }
