@@ -144,6 +144,28 @@ describeCgroups('machine policy and admission', () => {
     expect(err?.message).toContain('held by /b 0.5 CPU');
   });
 
+  it('the journal is compacted as it grows, and another process reads the same admissions', async () => {
+    const ledger = path.join(policyDir(), `${lockKey(api.machine.trackingDir('/'), '')}.ledger`);
+    for (let i = 0; i < 40; i++) {
+      await api.create('churn', { cpu: { limit: 100 } });
+      await api.destroy('churn');
+    }
+    // 80 changes to a ledger of one container: rewritten by rename at most 4 × 1 + 64 lines in.
+    expect(fs.readFileSync(ledger, 'utf8').split('\n').filter(Boolean).length).toBeLessThanOrEqual(68);
+    const shown = lmctfy(t.root, ['policy', 'show', '--json']);
+    const normal = JSON.parse(shown.stdout).find((r: { scope: string }) => r.scope === 'NORMAL');
+    expect(normal).toMatchObject({ admitted_cpu: 500, containers: 1 });
+  });
+
+  it('a torn last line (a writer killed mid-write) is left out, then recounted from the kernel', async () => {
+    const ledger = path.join(policyDir(), `${lockKey(api.machine.trackingDir('/'), '')}.ledger`);
+    fs.appendFileSync(ledger, '{"n":"/ghost","e":{"tier":"NOR');
+    await api.create('t1', { cpu: { limit: 100 } });
+    await api.destroy('t1');
+    expect(api.policy()!.tiers.find((x) => x.tier === 'NORMAL')).toMatchObject({ admitted: { cpu: 500, memory: 0 }, containers: 1 });
+    expect(fs.readFileSync(ledger, 'utf8')).not.toContain('ghost');
+  });
+
   it('tiers: BEST_EFFORT is an idle group guaranteed no CPU; tasks get the tier\'s oom_score_adj', async () => {
     const be = await api.create('be', { cpu: { scheduling_latency: 'BEST_EFFORT' }, memory: { eviction_priority: 0 } });
     const cpuDir = rootDirs(t.root).find((d) => /\/cpu(,cpuacct)?\//.test(d) && !d.includes('cpuacct/') && !d.includes('cpuset'))!;
