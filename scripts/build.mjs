@@ -117,16 +117,16 @@ function sameContents(file, contents) {
 
 /**
  * V8's code cache for the CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
- * the cache must match) after a command that only reads: `list containers /` on a root that
- * does not exist, which compiles the start of every command (commander's parse, the engine's
- * open) and fails. Without a cache the CLI works as before, only slower to start.
+ * the cache must match) after a command that changes nothing: `create` on a root that does
+ * not exist, which compiles what every command starts with (commander's parse, the engine's
+ * open) and the spec parser, then fails. Without a cache the CLI works, only slower to start.
  */
 function writeCodeCache(cache) {
   const bin = path.join(top, 'bin', 'lmctfy.js');
   const flags = readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
   const tmp = `${cache}.tmp-${process.pid}`;
   const env = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
-  spawnSync(process.execPath, [...flags, bin, 'list', 'containers', '/'], { env, stdio: 'ignore' });
+  spawnSync(process.execPath, [...flags, bin, 'create', 'probe', 'cpu:{limit:500} memory:{limit:100000000}'], { env, stdio: 'ignore' });
   if (existsSync(tmp)) renameSync(tmp, cache);
   else console.warn(`build: no code cache for ${CLI} (the CLI works, only slower to start)`);
 }
