@@ -84,14 +84,14 @@ function get(port, pathname) {
 }
 
 /** Both processes over the same window: warm-up, then CPU over `seconds`. */
-async function window(a, b, seconds) {
+async function window(a, b, seconds, count = () => 0) {
   await sleep(WARMUP_S * 1000);
   for (const s of [a, b]) if (s.exited) throw new Error(`exited during warm-up: ${s.err}`);
-  const [a0, b0] = [cpuOf(a.child.pid), cpuOf(b.child.pid)];
+  const [a0, b0, n0] = [cpuOf(a.child.pid), cpuOf(b.child.pid), count()];
   const load0 = os.loadavg()[0];
   await sleep(seconds * 1000);
-  const [a1, b1] = [cpuOf(a.child.pid), cpuOf(b.child.pid)];
-  return { lmctfy: a1 - a0, cgtop: b1 - b0, load: (load0 + os.loadavg()[0]) / 2 };
+  const [a1, b1, n1] = [cpuOf(a.child.pid), cpuOf(b.child.pid), count()];
+  return { lmctfy: a1 - a0, cgtop: b1 - b0, load: (load0 + os.loadavg()[0]) / 2, counted: n1 - n0 };
 }
 
 async function topJson() {
@@ -122,8 +122,8 @@ async function serve() {
     };
     await scrape();
     timer = setInterval(() => scrape().catch((e) => console.error(e.message)), SCRAPE_S * 1000);
-    const r = await window(srv, cgtop, SERVE_MEASURE_S);
-    return { ...r, scrapes, out: [bytes, cgtop.bytes] };
+    const r = await window(srv, cgtop, SERVE_MEASURE_S, () => scrapes);
+    return { ...r, scrapes: r.counted, out: [bytes, cgtop.bytes] };
   } finally {
     clearInterval(timer);
     await Promise.all([stop(srv), stop(cgtop)]);
@@ -144,7 +144,7 @@ try {
   rows.push({ path: 'top --json --interval 1', against: 'systemd-cgtop -b -d 1', seconds: MEASURE_S, 'lmctfy CPU-s': t.lmctfy.toFixed(2), 'cgtop CPU-s': t.cgtop.toFixed(2), ratio: (t.lmctfy / Math.max(t.cgtop, 1 / TICK)).toFixed(2), 'lmctfy KB out': (t.out[0] / 1000).toFixed(0), 'cgtop KB out': (t.out[1] / 1000).toFixed(0), load: t.load.toFixed(2) });
   const s = await serve();
   record('headless', `lmctfy serve, ${N} containers, scraped every ${SCRAPE_S} s, CPU over ${SERVE_MEASURE_S} s`, s.lmctfy, 'CPU-s', { baseline: { what: `systemd-cgtop -b -d ${SCRAPE_S}`, value: s.cgtop }, goal });
-  rows.push({ path: `serve, GET /metrics every ${SCRAPE_S} s (${s.scrapes} scrapes)`, against: `systemd-cgtop -b -d ${SCRAPE_S}`, seconds: SERVE_MEASURE_S, 'lmctfy CPU-s': s.lmctfy.toFixed(2), 'cgtop CPU-s': s.cgtop.toFixed(2), ratio: (s.lmctfy / Math.max(s.cgtop, 1 / TICK)).toFixed(2), 'lmctfy KB out': (s.out[0] / 1000).toFixed(0), 'cgtop KB out': (s.out[1] / 1000).toFixed(0), load: s.load.toFixed(2) });
+  rows.push({ path: `serve, GET /metrics every ${SCRAPE_S} s (${s.scrapes} in the window)`, against: `systemd-cgtop -b -d ${SCRAPE_S}`, seconds: SERVE_MEASURE_S, 'lmctfy CPU-s': s.lmctfy.toFixed(2), 'cgtop CPU-s': s.cgtop.toFixed(2), ratio: (s.lmctfy / Math.max(s.cgtop, 1 / TICK)).toFixed(2), 'lmctfy KB out': (s.out[0] / 1000).toFixed(0), 'cgtop KB out': (s.out[1] / 1000).toFixed(0), load: s.load.toFixed(2) });
   table(rows);
   console.log(`\ngoal: each lmctfy process's CPU ≤ 1.0× systemd-cgtop's over the same window (after ${WARMUP_S} s), ${N} containers; /proc/<pid>/stat, 10 ms ticks`);
 } finally {
