@@ -5,7 +5,7 @@ import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { mergeFragments } from './spec-rules.js';
 import { listSubcontainers, listTasks } from './tree.js';
-import { POLICY_LOCK, clearPolicy, hasPolicy, loadPolicy, readPolicySpec, recordChanges, storePolicy, type PolicyState } from './policy-store.js';
+import { POLICY_LOCK, clearPolicy, hasPolicy, loadPolicy, readPolicySpec, recordChanges, releaseUnlocked, storePolicy, type PolicyState } from './policy-store.js';
 import { Admissions, type Refusal } from '../policy/admissions.js';
 import { budgetOf, validatePolicy } from '../policy/budget.js';
 import { explainRefusal, formatAmount } from '../policy/explain.js';
@@ -131,16 +131,13 @@ function admittedNote(a: Admissions, name: string, e: LedgerEntry): string {
   return `admitted: ${name} (${e.tier})${parts.length ? `: ${parts.join('; ')}` : ': no guarantees'}`;
 }
 
-/** A destroy frees the subtree's guarantees (after its removal; a failed destroy leaves them, and a later refusal's rebuild finds what is gone). */
-export async function release(m: Machine, name: string): Promise<void> {
-  const scope = m.trackingDir('/');
-  if (!hasPolicy(scope)) return;
-  await withLock(scope, POLICY_LOCK, () => {
-    const state = load(m, true);
-    if (state === undefined || !state.admissions.entries.has(name)) return;
-    state.admissions.remove(name);
-    recordChanges(scope, state, [{ n: name, gone: true }]);
-  });
+/**
+ * A destroy frees the subtree's guarantees, after its removal (a failed destroy leaves them,
+ * and a later refusal's recount finds what is gone). Freeing needs no lock (policy-store.ts).
+ */
+export function release(m: Machine, name: string): void {
+  // The ledger exists exactly while a policy does: its stat is the check.
+  releaseUnlocked(m.trackingDir('/'), name);
 }
 
 /** oom_score_adj of the container's tier and eviction priority, for tasks entering it; undefined with no policy. */

@@ -173,7 +173,7 @@ export class ContainerApi {
       }
       await removeSubtree(m, abs);
       removeVirtualHost(m.trackingDir('/'), abs);
-      await release(m, abs);
+      release(m, abs);
     }));
   }
 

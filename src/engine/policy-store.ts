@@ -246,13 +246,58 @@ export function recordChanges(scope: string, state: PolicyState, lines: LedgerLi
   }
   const bytes = Buffer.from(data);
   try {
-    fs.writeSync(appender(file, c), bytes);
+    const fd = appender(file, c);
+    fs.writeSync(fd, bytes);
+    // A release may have appended meanwhile (it takes no lock): then this line is not at
+    // the offset, and the next read takes both (applying a line twice changes nothing).
+    if (fs.fstatSync(fd).size === c.offset + bytes.length) {
+      c.offset += bytes.length;
+      c.lines += lines.length;
+    }
   } catch (e) {
     if (e instanceof LmctfyError) throw e;
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
   }
-  c.offset += bytes.length;
-  c.lines += lines.length;
+}
+
+/**
+ * A destroy's release, without the policy lock: one line saying the subtree is gone,
+ * appended in one write (appends never interleave inside a line). Freeing can only leave
+ * more room, so no check needs it to be ordered with the others. A compaction or recount
+ * renaming the ledger at the same moment can lose it: then the ledger counts a container
+ * that is gone, which never admits too much, and the recount a refusal makes first drops it.
+ */
+export function releaseUnlocked(scope: string, name: string): void {
+  const file = files(scope).ledger;
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  // No ledger: no policy any more, or one being replaced, whose recount reads the kernel.
+  if (st === undefined) return;
+  const bytes = Buffer.from(JSON.stringify({ n: name, gone: true } satisfies LedgerLine) + '\n');
+  const c = cache.get(scope);
+  try {
+    if (c !== undefined && idOf(st) === c.ledgerId) {
+      const fd = appender(file, c);
+      fs.writeSync(fd, bytes);
+      // Right after what this process has read: nothing of others' lies between, so its own
+      // ledger may take the line now instead of reading it back.
+      if (fs.fstatSync(fd).size === c.offset + bytes.length) {
+        c.admissions.remove(name);
+        c.offset += bytes.length;
+        c.lines++;
+      }
+      return;
+    }
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+    try {
+      fs.writeSync(fd, bytes);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (e) {
+    if (e instanceof LmctfyError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** Writes the whole ledger (rebuilt or compacted) by rename. */
