@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
@@ -34,19 +35,28 @@ export function registerProcesses(program: Command): void {
       const f = flagsOf<CommandFlags & { detached?: boolean; outputFile?: string }>(cmd);
       const argv = commandArgv(args[0] === '--' ? args.slice(1) : args);
       const container = openApi(f).get(name);
-      const child = await container.run(argv, { detached: f.detached ?? false, output: f.outputFile });
       if (f.detached) {
+        const child = await container.run(argv, { detached: true, output: f.outputFile });
         child.unref();
         stdout.write(formatRows([{ pid: child.pid! }], styleOf(f)));
         return;
       }
-      const forward = (sig: NodeJS.Signals) => child.kill(sig);
+      // Forwarding starts before the command does: run resolves only once the exec is
+      // confirmed, and a signal arriving in between must reach the command, not kill us.
+      let child: ChildProcess | undefined;
+      const pending: NodeJS.Signals[] = [];
+      const forward = (sig: NodeJS.Signals) => (child ? child.kill(sig) : pending.push(sig));
       for (const s of FORWARDED) process.on(s, forward);
-      const status = await new Promise<number>((resolve) =>
-        child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0))),
-      );
-      for (const s of FORWARDED) process.off(s, forward);
-      process.exitCode = status;
+      try {
+        const started = await container.run(argv, { detached: false, output: f.outputFile });
+        child = started;
+        for (const s of pending) started.kill(s);
+        process.exitCode = await new Promise<number>((resolve) =>
+          started.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0))),
+        );
+      } finally {
+        for (const s of FORWARDED) process.off(s, forward);
+      }
     });
 
   subcommand(program, 'enter', 'move tasks into a container (default: the calling shell)')
