@@ -226,6 +226,9 @@ describeCgroups('machine policy and admission', () => {
       expect(admitted).toHaveLength(10);
       expect(racing.get('/').listSubcontainers()).toEqual(admitted);
       expect(reports.reduce((s, r) => s + (r.ops.create?.RESOURCE_EXHAUSTED ?? 0), 0)).toBe(10);
+      // Destroys interleaved free every share: the whole budget is there again.
+      await Promise.all(admitted.map((n) => racing.destroy(n)));
+      expect(await racing.checkCreate('/all', { cpu: { limit: 1000 } })).toBe('admitted: /all (NORMAL): cpu 1 CPU, 0 CPU left after it');
       await racing.clearPolicy();
     } finally {
       await t3.cleanup();
