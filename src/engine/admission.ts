@@ -5,7 +5,7 @@ import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { mergeFragments } from './spec-rules.js';
 import { listSubcontainers, listTasks } from './tree.js';
-import { POLICY_LOCK, clearPolicy, hasPolicy, loadPolicy, readPolicySpec, recordChanges, releaseUnlocked, storePolicy, type PolicyState } from './policy-store.js';
+import { POLICY_LOCK, clearPolicy, hasPolicy, loadPolicy, recordChanges, releaseUnlocked, storePolicy, type PolicyState } from './policy-store.js';
 import { Admissions, type Refusal } from '../policy/admissions.js';
 import { budgetOf, validatePolicy } from '../policy/budget.js';
 import { explainRefusal, formatAmount } from '../policy/explain.js';
@@ -243,10 +243,5 @@ function overLine(o: Refusal, budget: Budget): string {
 export async function removePolicy(m: Machine): Promise<boolean> {
   const scope = m.trackingDir('/');
   return withLock(scope, POLICY_LOCK, () => clearPolicy(scope));
-}
-
-/** The policy as set (not the budget): undefined when none. */
-export function currentPolicy(m: Machine): PolicySpec | undefined {
-  return readPolicySpec(m.trackingDir('/'));
 }
 
