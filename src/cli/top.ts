@@ -4,6 +4,7 @@ import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { LiveSampler } from '../stats/live.js';
+import { budgetLine } from '../policy/explain.js';
 import { formatText, parseText } from '../messages/codec.js';
 import type { ContainerSpec } from '../messages/types.js';
 import { runConsole, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
@@ -64,11 +65,25 @@ export function engineActions(api: ContainerApi): ConsoleActions {
   };
 }
 
+/** The machine policy's budget at a glance (docs/POLICY.md); undefined with no policy. */
+function readBudget(api: ContainerApi): string | undefined {
+  const policy = api.policy();
+  if (policy === undefined) return undefined;
+  const sum = (r: 'cpu' | 'memory') => policy.tiers.reduce((s, t) => s + t.admitted[r], 0);
+  return budgetLine(policy.budget, { cpu: sum('cpu'), memory: sum('memory') });
+}
+
 export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
   const backend = describeBackend(api);
   const cgroupPath = describeCgroupPath(api, rootName);
+  let budget = readBudget(api);
   return {
-    subscribe: (listener) => live.subscribe(listener),
+    // The budget is read once per pass, as it arrives, never while drawing.
+    subscribe: (listener) =>
+      live.subscribe((view) => {
+        budget = readBudget(api);
+        listener(view);
+      }),
     history: (name) => live.series(name),
     recentCpu: (name, n) => live.recentCpu(name, n),
     setIntervalMs: (ms) => live.setIntervalMs(ms),
@@ -80,6 +95,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
       cgroupMode: backend,
       rootName,
       cgroupPath,
+      budget: () => budget,
     }),
   };
 }

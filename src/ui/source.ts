@@ -16,6 +16,8 @@ export interface ConsoleHeader {
   rootName: string;
   /** The kernel's path of that top (the delegated cgroup), where the source knows it. */
   cgroupPath?: string;
+  /** The machine policy's budget at a glance as of the latest pass (no I/O); absent, or undefined, with no policy (docs/POLICY.md). */
+  budget?: () => string | undefined;
 }
 
 /** Where the console's numbers come from: the sampler in production, a fake in tests. */

@@ -47,3 +47,19 @@ describe('machineLine', () => {
     expect(second).toContain('sort IO, reversed');
   });
 });
+
+describe('the machine policy in the header', () => {
+  it('shows the budget at a glance on the second line, as the source has it at each draw', () => {
+    let admitted = '0 CPU';
+    const header = { ...HEADER, budget: () => `admitted cpu ${admitted}/1 CPU memory 0 bytes/1 GiB` };
+    const draw = () => mount(<Header header={header} view={undefined} intervalMs={1000} sort="cpu" filter="" width={200} />);
+    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0 CPU/1 CPU memory 0 bytes/1 GiB');
+    admitted = '0.5 CPU';
+    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0.5 CPU/1 CPU');
+  });
+
+  it('says nothing of a budget with no policy', () => {
+    const r = mount(<Header header={{ ...HEADER, budget: () => undefined }} view={undefined} intervalMs={1000} sort="cpu" filter="" width={200} />);
+    expect(screen(r)).not.toContain('admitted');
+  });
+});

@@ -259,9 +259,9 @@ describe('explain', () => {
     );
   });
 
-  it('budgetLine: admitted of allocatable, per resource', () => {
+  it('budgetLine: admitted / allocatable, per resource', () => {
     const b = budgetOf({ capacity: { cpu: 2000, memory: 4 * GiB }, reserve: { memory: GiB } }, KERNEL);
-    expect(budgetLine(b, { cpu: 1500, memory: 512 * MiB })).toBe('admitted cpu 1.5 CPU of 2 CPU, memory 512 MiB of 3 GiB');
+    expect(budgetLine(b, { cpu: 1500, memory: 512 * MiB })).toBe('admitted cpu 1.5 CPU/2 CPU memory 512 MiB/3 GiB');
   });
 
   it('a parent scope names the parent', () => {

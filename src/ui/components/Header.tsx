@@ -41,6 +41,7 @@ const TITLE = 'lmctfy top';
 /** Machine facts, sampling state and the CPU% convention, on two lines. */
 export function Header({ header, view, intervalMs, sort, reverse = false, filter, width }: HeaderProps) {
   const color = useColor();
+  const budget = header.budget?.();
   const sample = view
     ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} container${view.containers.length === 1 ? '' : 's'}`
     : 'waiting for the first sample';
@@ -53,6 +54,7 @@ export function Header({ header, view, intervalMs, sort, reverse = false, filter
       <Text wrap="truncate">
         {`interval ${formatInterval(intervalMs)}  ${sample}  sort ${sortLabel(sort, reverse)}`}
         {filter === '' ? '' : `  filter "${filter}"`}
+        {budget === undefined ? '' : `  ${budget}`}
         <Text {...paint(color, undefined, { dimColor: true })}>{'  CPU%: 100% = one CPU'}</Text>
       </Text>
     </Box>
