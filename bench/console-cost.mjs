@@ -161,15 +161,15 @@ async function measure(n, mode, list) {
 }
 
 const rows = [];
-let made = [];
+const made = [];
 try {
   for (const n of SIZES) {
     const list = names(n);
     for (const name of list.slice(made.length)) {
       await api.create(name, {});
+      made.push(name);
       fs.mkdirSync(path.join(unifiedMirror, name), { recursive: true });
     }
-    made = list;
     for (const mode of MODES) {
       const r = await measure(n, mode, list);
       const what = `lmctfy top, ${n} containers, ${mode}${mode === 'busy' ? ` (10 % busy)` : ''}, CPU over ${MEASURE_S} s`;
