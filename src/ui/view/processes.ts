@@ -1,27 +1,13 @@
+import type { ProcessInfo } from '../../engine/process-info.js';
 import { fitLeft, fitRight, formatBytes, formatPercentIn } from './format.js';
 
 /**
  * A container's processes as htop lists them: CPU % between two reads, a sort, and lines
- * fitted to a width. The input is described here by its shape, as the engine's process
- * reader produces it.
+ * fitted to a width, over the engine's process reader.
  */
 
 /** One process in one read. */
-export interface ProcessFields {
-  pid: number;
-  ppid: number;
-  uid: number;
-  /** Login name, or the uid as text. */
-  user: string;
-  /** One letter, as /proc says it: R, S, D, Z, T, t, I, X. */
-  state: string;
-  /** utime + stime, in clock ticks. */
-  cpuTicks: number;
-  rssBytes: number;
-  command: string;
-  /** Start time in clock ticks after boot: a pid with another start is another process. */
-  startTicks: number;
-}
+export type ProcessFields = ProcessInfo;
 
 /** One read of a container's processes. */
 export interface ProcessSnapshot {
