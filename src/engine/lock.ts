@@ -81,32 +81,42 @@ function tryAcquire(file: string): boolean {
   }
 }
 
-/** Lock directories this process has made sure exist: one mkdir -p per process, not per call. */
-const readyDirs = new Set<string>();
+/** Directories this process has made sure are its own: one mkdir and check per process, not per call. */
+const privateDirs = new Set<string>();
 
-function ensureLockDir(dir: string): void {
-  if (readyDirs.has(dir)) return;
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create lock directory ${dir}: ${(e as Error).message}`);
+/**
+ * Makes `dir` (0700, with its parents) for state lmctfy keeps beside its locks, or refuses
+ * one someone else controls: a non-root user's sits at a predictable path in a shared tmp,
+ * and another user who made it first (or planted a symlink) could hold or fake what is in
+ * it. `what` names the directory in errors. Without `create`, a missing directory is
+ * false and nothing is made.
+ */
+export function ensurePrivateDir(dir: string, what: string, create = true): boolean {
+  if (privateDirs.has(dir)) return true;
+  if (create) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create ${what} directory ${dir}: ${(e as Error).message}`);
+    }
+  } else if (!fs.existsSync(dir)) {
+    return false;
   }
-  // A non-root user's lock dir sits at a predictable path in a shared tmp: if another user
-  // made it first (or planted a symlink), they could hold or fake our locks. Refuse it.
   const uid = process.getuid?.() ?? 0;
   for (const d of [path.dirname(dir), dir]) {
     const st = fs.lstatSync(d);
     if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
-      throw new LmctfyError(Code.PERMISSION_DENIED, `lock directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
+      throw new LmctfyError(Code.PERMISSION_DENIED, `${what} directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
     }
   }
-  readyDirs.add(dir);
+  privateDirs.add(dir);
+  return true;
 }
 
 /** Runs fn holding the lock for (scope, name); waits up to timeoutMs for another holder. */
 export async function withLock<T>(scope: string, name: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
   const file = lockPath(scope, name);
-  ensureLockDir(path.dirname(file));
+  ensurePrivateDir(path.dirname(file), 'lock');
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
   for (;;) {

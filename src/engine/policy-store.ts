@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from './errors.js';
-import { lockDir, lockKey } from './lock.js';
+import { ensurePrivateDir, lockDir, lockKey } from './lock.js';
 import { Admissions } from '../policy/admissions.js';
 import { budgetOf } from '../policy/budget.js';
 import type { Amounts, LedgerEntry } from '../policy/types.js';
@@ -42,30 +42,9 @@ export function hasPolicy(scope: string): boolean {
   return fs.statSync(files(scope).policy, { throwIfNoEntry: false }) !== undefined;
 }
 
-let checkedDir = false;
-
-/** Makes the directory (0700) or refuses one someone else controls, as the lock directory's checks do. */
+/** Makes the directory (0700) or refuses one someone else controls (ensurePrivateDir). */
 function ensureDir(create: boolean): boolean {
-  const dir = policyDir();
-  if (checkedDir) return true;
-  if (create) {
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create policy directory ${dir}: ${(e as Error).message}`);
-    }
-  } else if (!fs.existsSync(dir)) {
-    return false;
-  }
-  const uid = process.getuid?.() ?? 0;
-  for (const d of [path.dirname(dir), dir]) {
-    const st = fs.lstatSync(d);
-    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
-      throw new LmctfyError(Code.PERMISSION_DENIED, `policy directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
-    }
-  }
-  checkedDir = true;
-  return true;
+  return ensurePrivateDir(policyDir(), 'policy', create);
 }
 
 /** Writes `data` to `file` whole or not at all: a sibling, then rename. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from './errors.js';
-import { lockDir, lockKey } from './lock.js';
+import { ensurePrivateDir, lockDir, lockKey } from './lock.js';
 
 /**
  * Per-container logs of detached commands (the console's `r`): beside the locks
@@ -21,21 +21,10 @@ export function logPath(scope: string, name: string): string {
   return path.join(logDir(), `${lockKey(scope, name)}.log`);
 }
 
-/** Makes the log directory (0700); refuses one someone else controls, as the lock directory's checks do. */
+/** Makes the log directory (0700), or refuses one someone else controls (ensurePrivateDir). */
 export function ensureLogDir(): string {
   const dir = logDir();
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (e) {
-    throw new LmctfyError(Code.PERMISSION_DENIED, `cannot create log directory ${dir}: ${(e as Error).message}`);
-  }
-  const uid = process.getuid?.() ?? 0;
-  for (const d of [path.dirname(dir), dir]) {
-    const st = fs.lstatSync(d);
-    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
-      throw new LmctfyError(Code.PERMISSION_DENIED, `log directory ${d} must be a directory owned by uid ${uid} that no one else can write`);
-    }
-  }
+  ensurePrivateDir(dir, 'log');
   return dir;
 }
 

@@ -22,22 +22,13 @@ function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShar
   return out;
 }
 
-/** The memory limit alone (-1: none); undefined without a memory hierarchy. */
-function readMemoryLimit(h: CgroupHandle): number | undefined {
-  return memoryLimit(h);
-}
-
-/** The pids limit (-1: none); undefined without a pids hierarchy. */
-function readPidsLimit(h: CgroupHandle): number | undefined {
-  return pidsLimit(h);
-}
-
 /** The settings a pass shows; the memory and pids limits only when the stats will not carry them. */
 export function readSettings(h: CgroupHandle, withLimits: boolean): Settings {
   const s: Settings = readCpuLimits(h);
   if (withLimits) {
-    s.memoryLimit = readMemoryLimit(h);
-    s.pidsLimit = readPidsLimit(h);
+    // -1: no limit; undefined: no memory (pids) hierarchy of its own.
+    s.memoryLimit = memoryLimit(h);
+    s.pidsLimit = pidsLimit(h);
   }
   return s;
 }
