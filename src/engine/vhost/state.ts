@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import { lockDir, lockKey } from '../lock.js';
+import { ensurePrivateDir, lockDir, lockKey } from '../lock.js';
 import type { FilesystemSpec, VirtualHostSpec } from '../../messages/types.js';
 
 /**
@@ -46,8 +46,8 @@ export function readSaved(scope: string, name: string): SavedVirtualHost | undef
  */
 export function makeStateDir(scope: string, name: string, saved: SavedVirtualHost, owner?: { uid: number; gid: number }): string {
   const dir = stateDir(scope, name);
+  ensurePrivateDir(vhostsDir(), 'virtual host state');
   try {
-    fs.mkdirSync(vhostsDir(), { recursive: true, mode: 0o700 });
     if (owner) {
       // Searchable, never listable nor writable: the owner reaches its own state dir only.
       const top = path.dirname(vhostsDir());
