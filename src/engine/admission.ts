@@ -22,6 +22,9 @@ import type { ContainerSpec, PolicySpec } from '../messages/types.js';
  * With no policy set, each call costs one stat of the policy file.
  */
 
+/** A policy that cannot mean anything is INVALID_ARGUMENT naming the field (before init makes anything). */
+export { validatePolicy };
+
 /** What the kernel reports: online CPUs (in milli-CPUs) and MemTotal. */
 export function kernelCapacity(m: Machine): Amounts {
   const cpus = parseCpuList(m.io.readFile('/sys/devices/system/cpu/online'), '/sys/devices/system/cpu/online').length;

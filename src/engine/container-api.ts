@@ -15,7 +15,7 @@ import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
-import { admit, policyReport, release, removePolicy, setPolicy, type Admitted, type PolicyReport } from './admission.js';
+import { admit, policyReport, release, removePolicy, setPolicy, validatePolicy, type Admitted, type PolicyReport } from './admission.js';
 import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
 export interface ApiOptions {
@@ -38,8 +38,13 @@ export class ContainerApi {
     return new ContainerApi(machine);
   }
 
-  /** Mounts what InitSpec.cgroup_mount names, then creates a missing delegated root. Idempotent. */
+  /**
+   * Mounts what InitSpec.cgroup_mount names, then creates a missing delegated root and sets
+   * the policy InitSpec.policy names (as `policy set` would, so refused when what the root
+   * already holds would not fit). Idempotent; a refusal removes the root it made.
+   */
   static async init(spec: InitSpec = {}, opts: ApiOptions = {}): Promise<ContainerApi> {
+    if (spec.policy !== undefined) validatePolicy(spec.policy);
     const io = opts.io ?? realIo;
     if (spec.cgroup_mount?.length) mountHierarchies(io, spec.cgroup_mount);
     const machine = new Machine({ io, root: opts.root, version: opts.version });
@@ -50,6 +55,7 @@ export class ContainerApi {
         const dir = machine.dirOf('/', c)!;
         mkdirParents(io, dir, made, c === 'cpuset' ? (d) => prepareCpuset(dirHandle(machine, d)) : undefined);
       }
+      if (spec.policy !== undefined) await setPolicy(machine, spec.policy, false);
     } catch (e) {
       for (const d of made.reverse()) tryRmdir(io, d);
       throw e;

@@ -153,6 +153,8 @@ export interface InitSpec {
   filesystem?: Record<string, unknown>;
   cgroup_mount?: CgroupMount[];
   blockio?: Record<string, unknown>;
+  /** Ours: the root's machine policy, set once the root exists (docs/POLICY.md). */
+  policy?: PolicySpec;
 }
 
 /** Ours: the machine policy of one lmctfy root (PolicySpec; docs/POLICY.md). */

@@ -204,6 +204,30 @@ describeCgroups('machine policy and admission', () => {
     expect(om.stdout).toContain('lmctfy_container_tier{id="/b",tier="NORMAL"} 1');
   });
 
+  it('init carries an initial policy: set with the root, refused as policy set would be', async () => {
+    const t4 = testRoot('initpolicy');
+    try {
+      const bad = lmctfy(t4.root, ['init', 'policy:{capacity:{cpu:0}}']);
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toContain('PolicySpec.capacity.cpu');
+      expect(rootDirs(t4.root).filter((d) => fs.existsSync(d))).toEqual([]);
+      expect(lmctfy(t4.root, ['init', `policy:{capacity:{cpu:1000 memory:${GiB}} reserve:{cpu:200}}`]).code).toBe(0);
+      expect(lmctfy(t4.root, ['policy', 'spec']).stdout).toBe(`capacity {\n  cpu: 1000\n  memory: ${GiB}\n}\nreserve {\n  cpu: 200\n}\n`);
+      expect(lmctfy(t4.root, ['create', '/big', 'cpu:{limit:801}']).code).toBe(8);
+      expect(lmctfy(t4.root, ['create', '/w', 'cpu:{limit:500}']).code).toBe(0);
+      // Again on the root that exists: what it holds must fit the new policy.
+      const refused = lmctfy(t4.root, ['init', 'policy:{capacity:{cpu:400}}']);
+      expect(refused.code).toBe(9);
+      expect(refused.stderr).toContain('held by /w 0.5 CPU');
+      expect(dirsOf(t4.root, 'w')).not.toEqual([]);
+      expect(lmctfy(t4.root, ['policy', 'spec']).stdout).toContain('reserve');
+      expect(lmctfy(t4.root, ['destroy', '/w']).code).toBe(0);
+    } finally {
+      lmctfy(t4.root, ['policy', 'clear']);
+      await t4.cleanup();
+    }
+  });
+
   it('four processes creating against one budget never admit more than it', async () => {
     const t3 = testRoot('admit');
     try {

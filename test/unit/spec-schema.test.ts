@@ -195,6 +195,7 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}PolicyAmounts`, 'memory', 2, 'uint64'],
   [`${L}TierOvercommit`, 'tier', 1, 'SchedulingLatency'],
   [`${L}TierOvercommit`, 'percent', 2, 'uint32'],
+  ['containers.InitSpec', 'policy', 110, 'PolicySpec'],
 ];
 
 const ENUMS: Array<[string, Record<string, number>]> = [
