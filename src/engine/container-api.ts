@@ -6,6 +6,7 @@ import type { CgroupVersion, V1Controller } from './kernel/layout.js';
 import { Container, orGone } from './container.js';
 import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
+import { audited } from './audit.js';
 import { parentName, resolveName } from './names.js';
 import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
@@ -93,8 +94,17 @@ export class ContainerApi {
    * hierarchies). Everything is validated before the first mkdir; a failure midway removes
    * everything made so far (docs/RELIABILITY.md 16).
    */
-  async create(name: string, spec: ContainerSpec = {}): Promise<Container> {
-    return (await this.createAdmitted(name, spec, false)).result!;
+  create(name: string, spec: ContainerSpec = {}): Promise<Container> {
+    return audited(this.machine, 'create', this.nameFor(name), { spec }, async () => (await this.createAdmitted(name, spec, false)).result!);
+  }
+
+  /** The absolute name an operation on `name` is journalled under; the name as given when it does not resolve. */
+  private nameFor(name: string): string {
+    try {
+      return this.resolve(name);
+    } catch {
+      return name;
+    }
   }
 
   /**
@@ -150,7 +160,11 @@ export class ContainerApi {
    * Without force refuses a container with subcontainers, processes or threads. With force
    * thaws, kills everything below and removes the subtree deepest-first.
    */
-  async destroy(name: string, opts: { force?: boolean } = {}): Promise<void> {
+  destroy(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    return audited(this.machine, 'destroy', this.nameFor(name), { detail: { force: opts.force ?? false } }, () => this.destroyNow(name, opts));
+  }
+
+  private async destroyNow(name: string, opts: { force?: boolean }): Promise<void> {
     const m = this.machine;
     const abs = this.resolve(name);
     if (abs === '/') throw new LmctfyError(Code.INVALID_ARGUMENT, 'cannot destroy the root container /');
@@ -190,12 +204,12 @@ export class ContainerApi {
 
   /** Sets the root's machine policy; one under which what is admitted would not fit is FAILED_PRECONDITION unless forced. */
   setPolicy(spec: PolicySpec, opts: { force?: boolean } = {}): Promise<PolicyReport> {
-    return setPolicy(this.machine, spec, opts.force ?? false);
+    return audited(this.machine, 'policy set', '/', { policy: spec, detail: { force: opts.force ?? false } }, () => setPolicy(this.machine, spec, opts.force ?? false));
   }
 
   /** Removes the root's machine policy (admission stops); false when none was set. */
   clearPolicy(): Promise<boolean> {
-    return removePolicy(this.machine);
+    return audited(this.machine, 'policy clear', '/', {}, () => removePolicy(this.machine));
   }
 
   /** Container of a pid (default: the caller's parent, i.e. the shell). */

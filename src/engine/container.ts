@@ -6,6 +6,7 @@ import type { Machine } from './kernel/machine.js';
 import type { V1Controller } from './kernel/layout.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
+import { audited } from './audit.js';
 import { listSubcontainers, listTasks } from './tree.js';
 import { enterTasks, type SpawnOptions } from './placement.js';
 import { defaultShell, waitInteractive } from './interactive.js';
@@ -112,8 +113,10 @@ export class Container {
    * spec must name exactly the resources the container isolates. Everything is checked
    * before the first write.
    */
-  async update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
-    await this.updateAdmitted(spec, policy, false);
+  update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
+    return audited(this.machine, 'update', this.name, { spec, detail: { policy } }, async () => {
+      await this.updateAdmitted(spec, policy, false);
+    });
   }
 
   /**
@@ -165,7 +168,11 @@ export class Container {
   }
 
   /** Moves the given threads into the container (the CLI passes the calling shell by default). */
-  async enter(tids: number[]): Promise<void> {
+  enter(tids: number[]): Promise<void> {
+    return audited(this.machine, 'enter', this.name, { detail: { tasks: tids.length } }, () => this.enterNow(tids));
+  }
+
+  private async enterNow(tids: number[]): Promise<void> {
     this.ensureExists();
     if (isVirtualHost(this.lockScope(), this.name)) {
       throw new LmctfyError(
@@ -184,7 +191,11 @@ export class Container {
    * resolves once the command is executing: one that cannot be (not found: NOT_FOUND, not
    * executable: PERMISSION_DENIED) is an error, with nothing left running.
    */
-  async run(argv: string[], opts: RunOptions = {}): Promise<ChildProcess> {
+  run(argv: string[], opts: RunOptions = {}): Promise<ChildProcess> {
+    return audited(this.machine, 'run', this.name, { detail: { command: argv.join(' '), detached: opts.detached ?? false } }, () => this.runNow(argv, opts));
+  }
+
+  private async runNow(argv: string[], opts: RunOptions): Promise<ChildProcess> {
     if (opts.output !== undefined && opts.log) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: output goes to a file or to the log, not both');
     this.ensureExists();
     await this.refuseIfFrozen('run');
@@ -249,6 +260,11 @@ export class Container {
    * that is not the container's is NOT_FOUND, another signal INVALID_ARGUMENT.
    */
   signal(target: number | 'all', signal = 'TERM', opts: ListOptions = {}): number[] {
+    const detail = { target: String(target), signal, recursive: opts.recursive ?? false };
+    return audited(this.machine, 'signal', this.name, { detail }, () => this.signalNow(target, signal, opts));
+  }
+
+  private signalNow(target: number | 'all', signal: string, opts: ListOptions): number[] {
     const sig = signalName(signal);
     const pids = this.listProcesses(opts);
     if (target === 'all') {
@@ -311,8 +327,12 @@ export class Container {
     return freezerState(handleFor(this.machine, this.name));
   }
 
-  /** The container's lock around `op`, which finds the container there first. */
+  /** The container's lock around `op`, which finds the container there first; journalled as `what`. */
   private locked(what: string, op: () => Promise<void>): Promise<void> {
+    return audited(this.machine, what, this.name, {}, () => this.lockedNow(what, op));
+  }
+
+  private lockedNow(what: string, op: () => Promise<void>): Promise<void> {
     return orGone(this.machine, this.name, `${what} ${this.name}`, (found) =>
       withLock(this.lockScope(), this.name, async () => {
         found.seen = this.ensureExists();

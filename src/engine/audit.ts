@@ -1,0 +1,81 @@
+import { Code, LmctfyError } from './errors.js';
+import { appendJournal, type JournalRecord } from './journal.js';
+import type { Machine } from './kernel/machine.js';
+import { formatText } from '../messages/codec.js';
+import type { ContainerSpec, PolicySpec } from '../messages/types.js';
+
+/**
+ * The audit trail (docs/JOURNAL.md): every engine operation that changes a container or the
+ * root's policy appends one action record to the root's journal, success or failure, so the
+ * library, the CLI and the console are all recorded in one place. The journal is a witness,
+ * never a gate: one that cannot be written is said once on stderr and the action stands.
+ */
+export interface AuditInfo {
+  /** The spec as given (create, update, policy set), recorded in text format. */
+  spec?: ContainerSpec;
+  policy?: PolicySpec;
+  detail?: JournalRecord['detail'];
+}
+
+let warned = false;
+
+function specText(info: AuditInfo): string | undefined {
+  if (info.spec) return formatText('ContainerSpec', info.spec);
+  if (info.policy) return formatText('PolicySpec', info.policy);
+  return undefined;
+}
+
+/** The action record of one operation; `error` is what it failed with, if it did. */
+export function actionRecord(what: string, container: string, info: AuditInfo, error?: unknown): JournalRecord {
+  const r: JournalRecord = { time: Date.now(), kind: 'action', what, container, uid: process.getuid?.() ?? 0, pid: process.pid };
+  const spec = specText(info);
+  if (spec !== undefined) r.spec = spec;
+  if (error === undefined) r.code = Code.OK;
+  else if (error instanceof LmctfyError) {
+    r.code = error.code;
+    r.reason = error.message;
+  } else {
+    r.code = Code.INTERNAL;
+    r.reason = error instanceof Error ? error.message : String(error);
+  }
+  if (info.detail) r.detail = info.detail;
+  return r;
+}
+
+function append(m: Machine, record: JournalRecord): void {
+  try {
+    appendJournal(m.trackingDir('/'), record);
+  } catch (e) {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(`lmctfy: warning: actions are not being journalled: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}
+
+/**
+ * Runs an operation and journals its outcome once it is known (when its promise settles, for
+ * an asynchronous one); its result or error passes through unchanged.
+ */
+export function audited<T>(m: Machine, what: string, container: string, info: AuditInfo, op: () => T): T {
+  let result: T;
+  try {
+    result = op();
+  } catch (e) {
+    append(m, actionRecord(what, container, info, e));
+    throw e;
+  }
+  if (!(result instanceof Promise)) {
+    append(m, actionRecord(what, container, info));
+    return result;
+  }
+  return result.then(
+    (v: unknown) => {
+      append(m, actionRecord(what, container, info));
+      return v;
+    },
+    (e: unknown) => {
+      append(m, actionRecord(what, container, info, e));
+      throw e;
+    },
+  ) as T;
+}
