@@ -30,3 +30,16 @@ export function startBusy(script = 'while :; do :; done'): number {
   c.unref();
   return c.pid!;
 }
+
+/** lmctfy as lmctfy() runs it, without blocking this process's event loop (for tests that serve something the command asks). */
+export function lmctfyAsync(root: string | undefined, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const env = { ...process.env, ...opts.env };
+  delete env.LMCTFY_ROOT;
+  if (root !== undefined) env.LMCTFY_ROOT = root;
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+}

@@ -84,25 +84,35 @@ function windowSeconds(value: string | undefined): number | undefined {
 }
 
 /**
- * Full stats with the CPU latency histograms wherever they can be had: the kernel's, or
- * schedstat's over the window. stderr says where they came from when it is not the kernel.
+ * Full stats with the CPU latency histograms wherever they can be had: the kernel's,
+ * schedstat's over the window, or, without a window, the root's daemon's since it first saw
+ * the container. stderr says where they came from when it is not the kernel.
  */
 async function fullStats(c: Container, windowSec: number | undefined): Promise<ContainerStats> {
-  const [{ statsWithHistograms }, { procReader }] = await Promise.all([import('../../stats/window.js'), import('../../engine/sampling/index.js')]);
+  const [{ statsWithHistograms }, { procReader }, { askContinuousStats }] = await Promise.all([
+    import('../../stats/window.js'),
+    import('../../engine/sampling/index.js'),
+    import('../../stats/continuous.js'),
+  ]);
   const proc = procReader();
   const deps = {
     stats: () => c.stats('full'),
     tasks: () => proc.tasks(c.listProcesses()),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    continuous: () => askContinuousStats(c.machine.trackingDir('/'), c.name),
   };
-  const { stats, histograms } = await statsWithHistograms(deps, windowSec === undefined ? undefined : windowSec * 1000);
+  const { stats, histograms, daemon } = await statsWithHistograms(deps, windowSec === undefined ? undefined : windowSec * 1000);
   if (histograms === 'none') {
     process.stderr.write(
-      'lmctfy: stats: no CPU latency histograms: this kernel keeps none per container; `stats full --window SECONDS` derives them from the scheduler statistics of its tasks over that window\n',
+      'lmctfy: stats: no CPU latency histograms: this kernel keeps none per container and no `lmctfy daemon` keeps them for this root; `stats full --window SECONDS` derives them from the scheduler statistics of its tasks over that window\n',
     );
   } else if (histograms === 'schedstat') {
     process.stderr.write(
       `lmctfy: stats: CPU latency histograms over ${windowSec} s from the scheduler statistics of its tasks (this kernel keeps none per container; see docs/STATS.md)\n`,
+    );
+  } else if (daemon) {
+    process.stderr.write(
+      `lmctfy: stats: CPU latency histograms since ${new Date(daemon.since).toISOString()} from lmctfy daemon (pid ${daemon.pid}), which sums the scheduler statistics of its tasks (see docs/STATS.md)\n`,
     );
   }
   return stats;
