@@ -20,6 +20,7 @@ import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, evictionPriorityOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
+import { readNetworkStats } from './sampling/network.js';
 import { isVirtualHost, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
@@ -380,7 +381,10 @@ export class Container {
   /** Raw kernel counters of this container; a file that does not exist is an absent field. */
   stats(type: StatsType = 'full'): ContainerStats {
     this.ensureExists();
-    return readStats(handleFor(this.machine, this.name), type);
+    const stats = readStats(handleFor(this.machine, this.name), type);
+    const network = readNetworkStats(this.lockScope(), this.name);
+    if (network) stats.network = network;
+    return stats;
   }
 }
 

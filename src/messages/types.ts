@@ -99,11 +99,17 @@ export interface FilesystemSpec {
   mounts?: { mount?: Mount[] };
 }
 
+/** Ours: a virtual host's bandwidth limits (docs/VIRTUAL-HOSTS.md). Bits per second; 0: none. */
+export interface NetworkSpec {
+  ingress_limit?: number;
+  egress_limit?: number;
+}
+
 export interface ContainerSpec {
   owner?: number;
   cpu?: CpuSpec;
   memory?: MemorySpec;
-  network?: Record<string, unknown>;
+  network?: NetworkSpec;
   monitoring?: Record<string, unknown>;
   filesystem?: FilesystemSpec;
   owner_group?: number;
@@ -253,10 +259,27 @@ export interface PressureStats {
   io?: Pressure;
 }
 export type FreezerState = 'THAWED' | 'FREEZING' | 'FROZEN';
+/** One interface of a virtual host, as seen from inside (rx: into the container). */
+export interface NetworkInterfaceStats {
+  name?: string;
+  outside?: string;
+  rx_bytes?: number;
+  rx_packets?: number;
+  rx_errors?: number;
+  rx_dropped?: number;
+  tx_bytes?: number;
+  tx_packets?: number;
+  tx_errors?: number;
+  tx_dropped?: number;
+}
+export interface NetworkStats {
+  interface?: NetworkInterfaceStats[];
+}
+
 export interface ContainerStats {
   cpu?: CpuStats;
   memory?: MemoryStats;
-  network?: Record<string, unknown>;
+  network?: NetworkStats;
   monitoring?: Record<string, unknown>;
   filesystem?: Record<string, unknown>;
   blockio?: BlockIoStats;

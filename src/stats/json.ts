@@ -12,6 +12,9 @@ export interface RatesJson {
   io_read_bytes_per_sec?: number;
   io_write_bytes_per_sec?: number;
   memory_growth_bytes_per_sec?: number;
+  /** A virtual host's traffic over its interfaces, as seen from inside. */
+  network_rx_bytes_per_sec?: number;
+  network_tx_bytes_per_sec?: number;
   oom_kills_delta?: number;
 }
 
@@ -82,6 +85,8 @@ export function ratesToJson(r: ContainerRates): RatesJson {
     ['io_read_bytes_per_sec', r.ioReadBytesPerSec],
     ['io_write_bytes_per_sec', r.ioWriteBytesPerSec],
     ['memory_growth_bytes_per_sec', r.memoryGrowthPerSec],
+    ['network_rx_bytes_per_sec', r.netRxBytesPerSec],
+    ['network_tx_bytes_per_sec', r.netTxBytesPerSec],
     ['oom_kills_delta', r.oomKillsDelta],
   ]);
   if (out.cpu_percent !== undefined) out.cpu_percent_denominator = 'one CPU';

@@ -46,6 +46,9 @@ export interface ContainerRates {
   /** Read and write operations per second (IOPS), where the kernel counts them. */
   ioReadOpsPerSec?: number;
   ioWriteOpsPerSec?: number;
+  /** A virtual host's network traffic per second (bytes/s) over its interfaces, as seen from inside: rx into it, tx out of it. */
+  netRxBytesPerSec?: number;
+  netTxBytesPerSec?: number;
   /** Memory usage change per second (bytes/s), may be negative. */
   memoryGrowthPerSec?: number;
   /** OOM kills since the previous pass. */

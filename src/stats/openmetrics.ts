@@ -1,5 +1,5 @@
 import type { AdmissionView, CpuSettings } from '../engine/export-reads.js';
-import type { Device, IoDeviceStats, PressureLine } from '../messages/types.js';
+import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
 
@@ -65,6 +65,16 @@ function perDevice(name: string, help: string, field: keyof Omit<IoDeviceStats, 
     kind: 'counter',
     help,
     values: (c, { device }) => (c.raw.stats.blockio?.devices ?? []).map((d) => ({ labels: { device: device(d.device) }, value: d[field] })),
+  };
+}
+
+/** A per-interface network counter of a virtual host, labelled with the interface's name inside, as cAdvisor does. */
+function perInterface(name: string, help: string, field: keyof Omit<NetworkInterfaceStats, 'name' | 'outside'>): Metric {
+  return {
+    name,
+    kind: 'counter',
+    help,
+    values: (c) => (c.raw.stats.network?.interface ?? []).map((i) => ({ labels: { interface: i.name ?? '' }, value: i[field] })),
   };
 }
 
@@ -151,6 +161,14 @@ const METRICS: Metric[] = [
   perDevice('container_fs_reads_total', 'Cumulative count of reads completed', 'read_ios'),
   perDevice('container_fs_writes_bytes_total', 'Cumulative count of bytes written', 'write_bytes'),
   perDevice('container_fs_writes_total', 'Cumulative count of writes completed', 'write_ios'),
+  perInterface('container_network_receive_bytes_total', 'Cumulative count of bytes received', 'rx_bytes'),
+  perInterface('container_network_receive_packets_total', 'Cumulative count of packets received', 'rx_packets'),
+  perInterface('container_network_receive_packets_dropped_total', 'Cumulative count of packets dropped while receiving', 'rx_dropped'),
+  perInterface('container_network_receive_errors_total', 'Cumulative count of errors encountered while receiving', 'rx_errors'),
+  perInterface('container_network_transmit_bytes_total', 'Cumulative count of bytes transmitted', 'tx_bytes'),
+  perInterface('container_network_transmit_packets_total', 'Cumulative count of packets transmitted', 'tx_packets'),
+  perInterface('container_network_transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting', 'tx_dropped'),
+  perInterface('container_network_transmit_errors_total', 'Cumulative count of errors encountered while transmitting', 'tx_errors'),
   {
     name: 'container_blkio_device_usage_total',
     kind: 'counter',

@@ -1,5 +1,5 @@
 import { depthOf } from '../engine/names.js';
-import type { IoDeviceStats } from '../messages/types.js';
+import type { IoDeviceStats, NetworkInterfaceStats } from '../messages/types.js';
 import type { ContainerRates, ContainerView, RawContainerSample, RawSample, SampleView } from './model.js';
 
 const NS_PER_SEC = 1e9;
@@ -20,25 +20,35 @@ function deviceKey(d: IoDeviceStats): string {
 type IoCounter = 'read_bytes' | 'write_bytes' | 'read_ios' | 'write_ios';
 
 /**
- * Increase of one IO counter (bytes or operations) across all block devices between two
- * passes, matching devices by major:minor. A device absent from the previous pass counts
- * from 0: the kernel creates a cgroup's per-device counters at zero on its first IO (and
- * the cgroup is the same one, its id unchanged). Any device going backwards makes the whole
- * sum unknown, and so does a counter that no device of the current pass reports (a kernel
- * file that was not read).
+ * Increase of one counter summed over a set of items (devices, interfaces) between two
+ * passes, matching items by `key`. An item absent from the previous pass counts from 0 (the
+ * kernel creates a cgroup's per-device counters at zero on its first IO, and an interface
+ * at zero when it is made). Any item going backwards makes the whole sum unknown, and so
+ * does a counter that no item of the current pass reports (a kernel file that was not read).
  */
-export function ioCounterDelta(prev: IoDeviceStats[] | undefined, cur: IoDeviceStats[] | undefined, field: IoCounter): number | undefined {
+export function summedCounterDelta<T>(prev: readonly T[] | undefined, cur: readonly T[] | undefined, key: (item: T) => string, value: (item: T) => number | undefined): number | undefined {
   if (!prev || !cur) return undefined;
-  if (cur.length > 0 && cur.every((d) => d[field] === undefined)) return undefined;
-  const before = new Map(prev.map((d) => [deviceKey(d), d[field]]));
+  if (cur.length > 0 && cur.every((d) => value(d) === undefined)) return undefined;
+  const before = new Map(prev.map((d) => [key(d), value(d)]));
   let sum = 0;
   for (const d of cur) {
-    if (d[field] === undefined) continue;
-    const delta = counterDelta(before.get(deviceKey(d)) ?? 0, d[field]);
+    const v = value(d);
+    if (v === undefined) continue;
+    const delta = counterDelta(before.get(key(d)) ?? 0, v);
     if (delta === undefined) return undefined;
     sum += delta;
   }
   return sum;
+}
+
+/** Increase of one IO counter (bytes or operations) across all block devices, matched by major:minor. */
+export function ioCounterDelta(prev: IoDeviceStats[] | undefined, cur: IoDeviceStats[] | undefined, field: IoCounter): number | undefined {
+  return summedCounterDelta(prev, cur, deviceKey, (d) => d[field]);
+}
+
+/** Increase of one network counter across a virtual host's interfaces, matched by their host end. */
+export function netCounterDelta(prev: NetworkInterfaceStats[] | undefined, cur: NetworkInterfaceStats[] | undefined, field: 'rx_bytes' | 'tx_bytes'): number | undefined {
+  return summedCounterDelta(prev, cur, (i) => i.outside ?? i.name ?? '', (i) => i[field]);
 }
 
 /**
@@ -81,6 +91,13 @@ export function deriveRates(prev: RawContainerSample | undefined, cur: RawContai
   if (readOps !== undefined) rates.ioReadOpsPerSec = readOps;
   const writeOps = perSec('write_ios');
   if (writeOps !== undefined) rates.ioWriteOpsPerSec = writeOps;
+
+  const if0 = prev.stats.network?.interface;
+  const if1 = cur.stats.network?.interface;
+  for (const [field, key] of [['rx_bytes', 'netRxBytesPerSec'], ['tx_bytes', 'netTxBytesPerSec']] as const) {
+    const delta = netCounterDelta(if0, if1, field);
+    if (delta !== undefined) rates[key] = delta / dtSec;
+  }
 
   const u0 = prev.stats.memory?.usage;
   const u1 = cur.stats.memory?.usage;

@@ -200,6 +200,29 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
       expect(cli('run', 'na', 'ip', 'route').stdout).toMatch(/^default via 10\.213\.7\.1 dev eth0/);
       expect(cli('run', 'na', 'ping', '-c', '1', '-W', '5', '10.213.7.3')).toMatchObject({ code: 0, stdout: expect.stringContaining('1 packets received') });
       expect(cli('run', 'nb', 'ping', '-c', '1', '-W', '5', '10.213.7.2').code).toBe(0);
+      // Counted at the host end, as seen from inside: what na's own /proc/net/dev said just before
+      // (the bridge may carry a few more packets meanwhile: IPv6 neighbour discovery).
+      const inside = cli('run', 'na', 'cat', '/proc/net/dev').stdout.split('\n').find((l) => l.trim().startsWith('eth0:'))!;
+      const f = inside.split(':')[1]!.trim().split(/\s+/).map(Number);
+      const stats = cli('stats', 'summary', '--json', 'na');
+      expect(stats.code).toBe(0);
+      const [eth0, ...more] = JSON.parse(stats.stdout).network.interface;
+      expect(more).toEqual([]);
+      expect(eth0).toMatchObject({ name: 'eth0', outside: `lma${tag}`, rx_errors: f[2], rx_dropped: f[3], tx_errors: f[10], tx_dropped: f[11] });
+      const near = (got: number, want: number, slack: number) => expect(got - want).toSatisfy((d: number) => d >= 0 && d <= slack);
+      near(eth0.rx_bytes, f[0]!, 600);
+      near(eth0.rx_packets, f[1]!, 6);
+      near(eth0.tx_bytes, f[8]!, 600);
+      near(eth0.tx_packets, f[9]!, 6);
+      expect(f[1]).toBeGreaterThanOrEqual(1);
+      const top = cli('top', '--json', '--count', '2', '--interval', '0.5');
+      expect(top.code).toBe(0);
+      const last = JSON.parse(top.stdout.trim().split('\n').pop()!);
+      const na = last.containers.find((c: { name: string }) => c.name === '/na');
+      expect(na.stats.network.interface[0].name).toBe('eth0');
+      expect(na.rates.network_rx_bytes_per_sec).toBeGreaterThanOrEqual(0);
+      const metrics = cli('top', '--format', 'prometheus', '--count', '1');
+      expect(metrics.stdout).toMatch(new RegExp(`container_network_receive_packets_total\\{id="/na",interface="eth0"\\} \\d+\n`));
       expect(cli('destroy', '-f', 'na').code).toBe(0);
       expect(hostLinks().sort()).toEqual([`lmb${tag}`, bridge].sort());
       expect(cli('destroy', '-f', 'nb').code).toBe(0);

@@ -1,5 +1,6 @@
 import type { ContainerStats } from '../../messages/types.js';
 import type { StatsType } from '../resources/types.js';
+import type { VethEnds } from '../vhost/network.js';
 import { addThrottling, readCounters } from './counters.js';
 import { readSettings, showSettings, type Settings } from './settings.js';
 import type { ContainerReading } from './types.js';
@@ -18,6 +19,8 @@ export interface ReadingState {
   settings?: Settings;
   /** The last counters pass, for what a resource may carry over (memory.stat, the freezer state). */
   last?: ContainerStats;
+  /** A virtual host's veth pair, once found (network.ts). */
+  interfaces?: VethEnds[];
 }
 
 /** What the events since the last pass say about a container (watch.ts). */

@@ -5,6 +5,7 @@ import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
 import { listTasks } from '../tree.js';
+import { PassNetwork } from './network.js';
 import { readContainer } from './reading.js';
 import { SampledTree, type Member, type TreeEntry } from './tree.js';
 import type { WatchDir } from './tree-watch.js';
@@ -74,6 +75,7 @@ class EngineSource implements SamplingSource {
   /** The root the watched tree hangs from. */
   private walkedRoot: string | undefined;
   private readonly validateEvery: number;
+  private readonly network: PassNetwork;
 
   constructor(
     private readonly api: ContainerApi,
@@ -83,6 +85,7 @@ class EngineSource implements SamplingSource {
   ) {
     this.m = api.machine;
     this.validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
+    this.network = new PassNetwork(this.m.trackingDir('/'));
     this.tree = new SampledTree(this.m, {
       added: (name, k) => this.events?.add(name, k.controllers),
       dropped: (name, k) => {
@@ -100,6 +103,7 @@ class EngineSource implements SamplingSource {
 
   walk(root: string): TreeEntry[] {
     this.pass++;
+    this.network.startPass();
     if (this.opts.watch && !this.events) {
       this.events = new TreeEvents(this.m, typeof this.opts.watch === 'function' ? this.opts.watch : undefined, this.opts.watchBudget);
     }
@@ -131,7 +135,7 @@ class EngineSource implements SamplingSource {
     const k = this.tree.member(name);
     if (!k) return undefined;
     const watching = this.watching();
-    return unlessNotFound(() =>
+    const reading = unlessNotFound(() =>
       readContainer(name, k, {
         number: this.pass,
         type,
@@ -140,6 +144,9 @@ class EngineSource implements SamplingSource {
         exists: this.exists,
       }),
     );
+    const network = reading && this.network.stats(name, k.reading);
+    if (network) reading.stats.network = network;
+    return reading;
   }
 
   private readonly exists = (name: string) => this.m.io.exists(this.m.trackingDir(name));

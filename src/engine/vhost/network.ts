@@ -12,6 +12,8 @@ import type { NetworkPlan } from './plan.js';
 
 interface Made {
   outside?: string;
+  /** The inside end's name, for the stats (src/engine/sampling/network.ts). */
+  inside?: string;
   /** The bridge joined. */
   bridge?: string;
 }
@@ -66,6 +68,7 @@ export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name
     }
   }
   made.outside = plan.outside;
+  made.inside = plan.inside;
   record(state, made);
   ip('link', 'add', plan.outside, 'type', 'veth', 'peer', 'name', plan.inside, 'netns', String(pid));
   if (plan.mtu !== undefined) {
@@ -78,6 +81,22 @@ export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name
   inside('ip', 'link', 'set', plan.inside, 'up');
   if (plan.gateway !== undefined) inside('ip', 'route', 'add', 'default', 'via', plan.gateway, 'dev', plan.inside);
   if (plan.ipForward) inside('/bin/sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward');
+}
+
+/** A virtual host's interface: its name inside and the host end of its veth pair. */
+export interface VethEnds {
+  inside: string;
+  outside: string;
+}
+
+/** The veth pair of a virtual host's state dir (none without one, or before it was made). */
+export function vethEnds(state: string): VethEnds[] {
+  try {
+    const made = JSON.parse(fs.readFileSync(path.join(state, 'network.json'), 'utf8')) as Made;
+    return made.outside !== undefined && made.inside !== undefined ? [{ inside: made.inside, outside: made.outside }] : [];
+  } catch {
+    return [];
+  }
 }
 
 /**
