@@ -161,14 +161,17 @@ const METRICS: Metric[] = [
   perDevice('container_fs_reads_total', 'Cumulative count of reads completed', 'read_ios'),
   perDevice('container_fs_writes_bytes_total', 'Cumulative count of bytes written', 'write_bytes'),
   perDevice('container_fs_writes_total', 'Cumulative count of writes completed', 'write_ios'),
-  perInterface('container_network_receive_bytes_total', 'Cumulative count of bytes received', 'rx_bytes'),
-  perInterface('container_network_receive_packets_total', 'Cumulative count of packets received', 'rx_packets'),
-  perInterface('container_network_receive_packets_dropped_total', 'Cumulative count of packets dropped while receiving', 'rx_dropped'),
-  perInterface('container_network_receive_errors_total', 'Cumulative count of errors encountered while receiving', 'rx_errors'),
-  perInterface('container_network_transmit_bytes_total', 'Cumulative count of bytes transmitted', 'tx_bytes'),
-  perInterface('container_network_transmit_packets_total', 'Cumulative count of packets transmitted', 'tx_packets'),
-  perInterface('container_network_transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting', 'tx_dropped'),
-  perInterface('container_network_transmit_errors_total', 'Cumulative count of errors encountered while transmitting', 'tx_errors'),
+  ...(
+    [
+      ['receive', 'rx', 'received', 'receiving'],
+      ['transmit', 'tx', 'transmitted', 'transmitting'],
+    ] as const
+  ).flatMap(([way, f, done, doing]): Metric[] => [
+    perInterface(`container_network_${way}_bytes_total`, `Cumulative count of bytes ${done}`, `${f}_bytes`),
+    perInterface(`container_network_${way}_packets_total`, `Cumulative count of packets ${done}`, `${f}_packets`),
+    perInterface(`container_network_${way}_packets_dropped_total`, `Cumulative count of packets dropped while ${doing}`, `${f}_dropped`),
+    perInterface(`container_network_${way}_errors_total`, `Cumulative count of errors encountered while ${doing}`, `${f}_errors`),
+  ]),
   {
     name: 'container_blkio_device_usage_total',
     kind: 'counter',
