@@ -2,6 +2,7 @@ import { render } from 'ink';
 import { createElement } from 'react';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { App } from './components/App.js';
+import { AUTO_WRAP_ON, anchorFrames, releaseFrames } from './render/line-writer.js';
 import type { ConsoleExit } from './hooks/useConsole.js';
 import { reduce, type ConsoleState } from './state/console-state.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
@@ -10,7 +11,8 @@ export type { ConsoleActions, ConsoleHeader, ConsoleSource, LogChunk, ProcessSna
 export { App, type AppProps } from './components/App.js';
 
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[H';
-const LEAVE_ALTERNATE_SCREEN = '\u001b[?1049l';
+// Auto-wrap back on also when rendering failed before Ink's writer could restore it.
+const LEAVE_ALTERNATE_SCREEN = `${AUTO_WRAP_ON}\u001b[?1049l`;
 
 /**
  * Ink options of the console (the render benchmark uses the same). Not Ink's
@@ -39,13 +41,20 @@ export async function runConsole(options: RunConsoleOptions): Promise<void> {
   const alternate = stdout.isTTY === true;
   let state: ConsoleState | undefined;
   for (;;) {
-    if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN);
+    if (alternate) {
+      stdout.write(ENTER_ALTERNATE_SCREEN);
+      // Frames start at the screen's top-left corner: they can be drawn line by line.
+      anchorFrames(stdout);
+    }
     let exit: ConsoleExit | undefined;
     try {
       // Ink unmounts itself on exit (q, Ctrl+C, x, or a render error, which rejects here).
       exit = (await render(createElement(App, { ...options, initial: state }), INK_OPTIONS).waitUntilExit()) as ConsoleExit | undefined;
     } finally {
-      if (alternate) stdout.write(LEAVE_ALTERNATE_SCREEN);
+      if (alternate) {
+        releaseFrames(stdout);
+        stdout.write(LEAVE_ALTERNATE_SCREEN);
+      }
     }
     if (exit?.kind !== 'handOver') return;
     state = reduce(exit.state, await handOver(options.actions, exit.name, exit.command), {

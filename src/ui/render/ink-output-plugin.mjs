@@ -1,7 +1,8 @@
-// Swaps two of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
-// imported only by Ink's renderer) for src/ui/render/frame-output.ts, and its measureText
+// Swaps three of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// imported only by Ink's renderer) for src/ui/render/frame-output.ts, its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts, whose cache is
-// bounded. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// bounded, and its log-update (imported only by ink.js) for src/ui/render/line-writer.ts, which
+// writes only the lines that changed and hands streams it does not draw to Ink's own. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
 // slice-ansi, ansi-tokenize and widest-line: the modules below are resolved from Ink's
 // directory, whatever versions npm placed where. This is why Ink is pinned: what an upgrade
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const FRAME_OUTPUT = fileURLToPath(new URL('./frame-output.ts', import.meta.url));
 const MEASURE_TEXT = fileURLToPath(new URL('./measure-text.ts', import.meta.url));
+const LINE_WRITER = fileURLToPath(new URL('./line-writer.ts', import.meta.url));
 const NAMESPACE = 'lmctfy-ink-output';
 const QUERY = '?lmctfy-ink-stand-in';
 
@@ -34,6 +36,16 @@ import { createMeasureText } from ${JSON.stringify(MEASURE_TEXT)};
 export default createMeasureText(widestLine);
 `,
   ],
+  // Imported from the stand-in, './log-update.js' is Ink's own again (its importer is not ink.js).
+  './log-update.js': [
+    'ink.js',
+    `
+import cliCursor from 'cli-cursor';
+import inkLogUpdate from './log-update.js';
+import { createLogUpdate } from ${JSON.stringify(LINE_WRITER)};
+export default createLogUpdate(cliCursor, inkLogUpdate);
+`,
+  ],
 };
 
 /** The stand-in for `source` when `importer` is the Ink file that imports it. */
@@ -51,7 +63,7 @@ export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^\.\/(output|measure-text)\.js$/ }, (args) => {
+      build.onResolve({ filter: /^\.\/(output|measure-text|log-update)\.js$/ }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });

@@ -1,0 +1,207 @@
+/**
+ * A stand-in for Ink's log-update (ink/build/log-update.js), swapped in at bundle time by
+ * ink-output-plugin.mjs. Ink's own erases the whole previous frame and writes the new one
+ * every time anything in it moved: the console's header clock moves every pass, so every
+ * pass rewrote all ~10 KB of a 200×50 screen. The console draws on the alternate screen,
+ * its frame starting at the top-left corner, so lines can be addressed by their row: this
+ * writer compares each frame with the last one line by line and writes only the lines that
+ * changed, each after a cursor move to its row; a frame equal to the last writes nothing.
+ * Ink's own incremental mode moves the cursor relative to where it thinks it is, which a
+ * line wider than the terminal (wrapped) or a full-width line (pending wrap) puts off;
+ * here every move is absolute and the terminal's auto-wrap is off while frames are drawn.
+ * Streams that runConsole did not anchor (not a terminal, or not on the alternate screen)
+ * keep Ink's own writer.
+ */
+
+/** Where the text cursor should be, in the frame's columns and lines (Ink's useCursor). */
+export interface CursorPosition {
+  x: number;
+  y: number;
+}
+
+/** The writable side of a terminal as Ink hands it over. */
+export interface FrameStream {
+  write(data: string): unknown;
+  columns?: number;
+  rows?: number;
+}
+
+/** Ink's log-update: a function writing a frame, with these methods beside it. */
+export interface LogUpdate {
+  (str: string): boolean;
+  clear(): void;
+  done(): void;
+  sync(str: string): void;
+  setCursorPosition(position: CursorPosition | undefined): void;
+  isCursorDirty(): boolean;
+  willRender(str: string): boolean;
+}
+
+interface LogUpdateOptions {
+  showCursor?: boolean;
+  incremental?: boolean;
+}
+
+/** Ink's log-update module, its `create` taking the stream and Ink's options. */
+export interface LogUpdateModule {
+  create(stream: FrameStream, options?: LogUpdateOptions): LogUpdate;
+}
+
+/** cli-cursor, as Ink uses it: also shows the cursor again if the process exits meanwhile. */
+export interface CursorControl {
+  hide(stream: FrameStream): void;
+  show(stream: FrameStream): void;
+}
+
+const CSI = '\u001b[';
+const CLEAR_SCREEN = `${CSI}2J`;
+const CLEAR_LINE = `${CSI}2K`;
+const HOME = `${CSI}H`;
+const SHOW_CURSOR = `${CSI}?25h`;
+const HIDE_CURSOR = `${CSI}?25l`;
+/** DECAWM off/on: with auto-wrap off an over-long line is cut at the margin instead of pushing the lines below down. */
+export const AUTO_WRAP_OFF = `${CSI}?7l`;
+export const AUTO_WRAP_ON = `${CSI}?7h`;
+
+const anchored = new WeakSet<object>();
+
+/**
+ * Declares that Ink's frames on this stream start at the top-left corner of a screen the
+ * caller owns (the alternate screen, entered with the cursor at home), so they can be
+ * drawn line by line. Undone by releaseFrames.
+ */
+export function anchorFrames(stream: object): void {
+  anchored.add(stream);
+}
+
+export function releaseFrames(stream: object): void {
+  anchored.delete(stream);
+}
+
+/** A frame string as its screen lines: Ink ends a frame shorter than the screen with a newline. */
+export function frameLines(str: string): string[] {
+  const lines = str.split('\n');
+  if (str.endsWith('\n')) lines.pop();
+  return lines;
+}
+
+/** Moves the cursor to a line of the frame (0-based), first column. */
+function lineStart(index: number): string {
+  return index === 0 ? HOME : `${CSI}${index + 1}H`;
+}
+
+/**
+ * The bytes that turn a screen showing `previous` (undefined: unknown, redraw it all) into
+ * one showing `next`. Each changed line is cleared whole before it is written: clearing
+ * after it would take the last column of a full-width line with it.
+ */
+export function frameDiff(previous: readonly string[] | undefined, next: readonly string[]): string {
+  let out = '';
+  if (previous === undefined) {
+    out = CLEAR_SCREEN;
+    for (let i = 0; i < next.length; i++) if (next[i] !== '') out += lineStart(i) + next[i];
+    return out;
+  }
+  const count = Math.max(previous.length, next.length);
+  for (let i = 0; i < count; i++) {
+    const line = i < next.length ? next[i] : '';
+    const before = i < previous.length ? previous[i] : '';
+    if (line !== before) out += lineStart(i) + CLEAR_LINE + line;
+  }
+  return out;
+}
+
+/** Where the cursor ends after a frame: hidden, or shown at Ink's cursor position. */
+function cursorAfter(position: CursorPosition | undefined): string {
+  return position === undefined ? '' : `${CSI}${position.y + 1};${position.x + 1}H${SHOW_CURSOR}`;
+}
+
+function samePosition(a: CursorPosition | undefined, b: CursorPosition | undefined): boolean {
+  return a?.x === b?.x && a?.y === b?.y;
+}
+
+/** The line-diffing writer for an anchored stream; the same contract as Ink's log-update. */
+export function createLineWriter(stream: FrameStream, cursor: CursorControl, { showCursor = false }: LogUpdateOptions = {}): LogUpdate {
+  /** What the screen shows now; undefined when unknown (first frame, cleared, resized). */
+  let screen: string[] | undefined;
+  let previousOutput = '';
+  let size = '';
+  let started = false;
+  let cursorPosition: CursorPosition | undefined;
+  let cursorDirty = false;
+  let shownCursor: CursorPosition | undefined;
+
+  const activeCursor = () => (cursorDirty ? cursorPosition : undefined);
+  const changed = (str: string, position: CursorPosition | undefined) => str !== previousOutput || !samePosition(position, shownCursor);
+
+  const render = ((str: string): boolean => {
+    if (!started) {
+      if (!showCursor) cursor.hide(stream);
+      stream.write(AUTO_WRAP_OFF);
+      started = true;
+    }
+    const position = activeCursor();
+    cursorDirty = false;
+    const nowSize = `${stream.columns}x${stream.rows}`;
+    if (nowSize !== size) {
+      // A resized terminal may have cut or moved what it showed: draw it all again.
+      screen = undefined;
+      size = nowSize;
+    }
+    if (screen !== undefined && !changed(str, position)) return false;
+    const lines = frameLines(str);
+    // The console is never taller than the terminal; if a frame is, rows past the last
+    // cannot be addressed, and the terminal shows its bottom as Ink's own writer would.
+    const fits = stream.rows === undefined || lines.length <= stream.rows;
+    let out = shownCursor !== undefined ? HIDE_CURSOR : '';
+    out += fits ? frameDiff(screen, lines) : CLEAR_SCREEN + HOME + lines.join('\r\n');
+    out += cursorAfter(position);
+    if (out !== '') stream.write(out);
+    screen = fits ? lines : undefined;
+    previousOutput = str;
+    shownCursor = position;
+    return true;
+  }) as LogUpdate;
+
+  render.clear = () => {
+    stream.write(HOME + CLEAR_SCREEN);
+    screen = undefined;
+    previousOutput = '';
+    shownCursor = undefined;
+  };
+  render.done = () => {
+    if (started) stream.write(AUTO_WRAP_ON);
+    if (!showCursor) cursor.show(stream);
+    screen = undefined;
+    previousOutput = '';
+    shownCursor = undefined;
+    started = false;
+  };
+  // Ink wrote the frame itself (clear screen, home, frame): the screen shows it from the top.
+  render.sync = (str: string) => {
+    const position = activeCursor();
+    cursorDirty = false;
+    const lines = frameLines(str);
+    screen = stream.rows === undefined || lines.length <= stream.rows ? lines : undefined;
+    previousOutput = str;
+    const out = (shownCursor !== undefined && position === undefined ? HIDE_CURSOR : '') + cursorAfter(position);
+    if (out !== '') stream.write(out);
+    shownCursor = position;
+  };
+  render.setCursorPosition = (position: CursorPosition | undefined) => {
+    cursorPosition = position;
+    cursorDirty = true;
+  };
+  render.isCursorDirty = () => cursorDirty;
+  render.willRender = (str: string) => screen === undefined || changed(str, activeCursor());
+  return render;
+}
+
+/** Ink's log-update module with anchored streams drawn line by line, every other stream by Ink's writer. */
+export function createLogUpdate(cursor: CursorControl, ink: LogUpdateModule): LogUpdateModule {
+  return {
+    create(stream, options) {
+      return anchored.has(stream) ? createLineWriter(stream, cursor, options) : ink.create(stream, options);
+    },
+  };
+}

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AUTO_WRAP_OFF,
+  AUTO_WRAP_ON,
+  anchorFrames,
+  createLineWriter,
+  createLogUpdate,
+  frameDiff,
+  frameLines,
+  releaseFrames,
+  type FrameStream,
+  type LogUpdateModule,
+} from '../../src/ui/render/line-writer.js';
+
+const E = '\u001b[';
+
+describe('frameLines', () => {
+  it.each([
+    ['a\nb\n', ['a', 'b']],
+    ['a\nb', ['a', 'b']],
+    ['a\n\n', ['a', '']],
+    ['', ['']],
+  ])('%j', (str, lines) => {
+    expect(frameLines(str)).toEqual(lines);
+  });
+});
+
+describe('frameDiff: the bytes from one screen to the next', () => {
+  it.each<[string, string[] | undefined, string[], string]>([
+    ['unknown screen: cleared, every non-empty line at its row', undefined, ['top', '', 'third'], `${E}2J${E}Htop${E}3Hthird`],
+    ['same frame: nothing', ['a', 'b', 'c'], ['a', 'b', 'c'], ''],
+    ['one line changed: only that row, cleared first', ['a', 'b', 'c'], ['a', 'B', 'c'], `${E}2H${E}2KB`],
+    ['first line changed: home', ['a', 'b'], ['A', 'b'], `${E}H${E}2KA`],
+    ['two rows apart', ['a', 'b', 'c'], ['A', 'b', 'C'], `${E}H${E}2KA${E}3H${E}2KC`],
+    ['shorter frame: the rows below are cleared', ['a', 'b', 'c'], ['a'], `${E}2H${E}2K${E}3H${E}2K`],
+    ['shorter frame whose dropped rows were blank: nothing', ['a', ''], ['a'], ''],
+    ['longer frame: the new rows written', ['a'], ['a', 'b'], `${E}2H${E}2Kb`],
+    ['a line becoming blank is cleared', ['a', 'b'], ['a', ''], `${E}2H${E}2K`],
+    ['styled text is compared as it is', ['\u001b[1mx\u001b[22m'], ['\u001b[2mx\u001b[22m'], `${E}H${E}2K\u001b[2mx\u001b[22m`],
+  ])('%s', (_what, previous, next, bytes) => {
+    expect(frameDiff(previous, next)).toBe(bytes);
+  });
+});
+
+/** A terminal-like stream that keeps what was written, write by write. */
+function stream(columns = 80, rows = 24): FrameStream & { writes: string[] } {
+  const writes: string[] = [];
+  return { columns, rows, writes, write: (d: string) => writes.push(d) };
+}
+
+const cursor = {
+  hide: (s: FrameStream) => s.write(`${E}?25l`),
+  show: (s: FrameStream) => s.write(`${E}?25h`),
+};
+
+describe('the line writer as Ink drives it', () => {
+  it('draws the first frame whole, then only what changed, and nothing for an equal frame', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    expect(log('a\nb\n')).toBe(true);
+    expect(s.writes).toEqual([`${E}?25l`, AUTO_WRAP_OFF, `${E}2J${E}Ha${E}2Hb`]);
+    s.writes.length = 0;
+    expect(log('a\nb\n')).toBe(false);
+    expect(log.willRender('a\nb\n')).toBe(false);
+    expect(s.writes).toEqual([]);
+    expect(log.willRender('a\nc\n')).toBe(true);
+    expect(log('a\nc\n')).toBe(true);
+    expect(s.writes).toEqual([`${E}2H${E}2Kc`]);
+  });
+
+  it('draws everything again after the terminal was resized', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log('a\nb\n');
+    s.writes.length = 0;
+    s.columns = 60;
+    expect(log('a\nb\n')).toBe(true);
+    expect(s.writes).toEqual([`${E}2J${E}Ha${E}2Hb`]);
+  });
+
+  it('after clear() draws everything again', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log('a\n');
+    log.clear();
+    s.writes.length = 0;
+    log('a\n');
+    expect(s.writes).toEqual([`${E}2J${E}Ha`]);
+  });
+
+  it('a frame taller than the terminal is written whole, and the next one too', () => {
+    const s = stream(80, 2);
+    const log = createLineWriter(s, cursor);
+    log('a\nb\nc');
+    log('a\nb\nc\nd');
+    expect(s.writes.slice(2)).toEqual([`${E}2J${E}Ha\r\nb\r\nc`, `${E}2J${E}Ha\r\nb\r\nc\r\nd`]);
+  });
+
+  it('after Ink wrote a frame itself (sync), diffs against it', () => {
+    const s = stream(80, 2);
+    const log = createLineWriter(s, cursor);
+    log('x\n');
+    s.writes.length = 0;
+    log.sync('a\nb');
+    log('a\nB');
+    expect(s.writes).toEqual([`${E}2H${E}2KB`]);
+  });
+
+  it('places and shows the cursor where Ink asks, and hides it before the next frame', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log.setCursorPosition({ x: 3, y: 1 });
+    log('a\nb\n');
+    expect(s.writes.at(-1)).toBe(`${E}2J${E}Ha${E}2Hb${E}2;4H${E}?25h`);
+    expect(log('a\nb\n')).toBe(true);
+    expect(s.writes.at(-1)).toBe(`${E}?25l`);
+  });
+
+  it('done() turns auto-wrap back on and shows the cursor', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log('a\n');
+    s.writes.length = 0;
+    log.done();
+    expect(s.writes).toEqual([AUTO_WRAP_ON, `${E}?25h`]);
+  });
+});
+
+describe('createLogUpdate', () => {
+  const inkWriter = Object.assign(() => true, { ink: true });
+  const ink = { create: () => inkWriter } as unknown as LogUpdateModule;
+
+  it('draws anchored streams line by line and leaves the others to Ink', () => {
+    const module = createLogUpdate(cursor, ink);
+    const s = stream();
+    expect(module.create(s)).toBe(inkWriter);
+    anchorFrames(s);
+    const log = module.create(s);
+    expect(log).not.toBe(inkWriter);
+    log('a\n');
+    expect(s.writes.at(-1)).toBe(`${E}2J${E}Ha`);
+    releaseFrames(s);
+    expect(module.create(s)).toBe(inkWriter);
+  });
+});
+
+describe('in a terminal emulator, the screen always shows the last frame', () => {
+  const COLUMNS = 20;
+  const ROWS = 6;
+  /** A frame of plain and styled lines, some full-width or wider than the terminal, some blank. */
+  function randomFrame(random: () => number): string {
+    const height = 1 + Math.floor(random() * ROWS);
+    const lines: string[] = [];
+    for (let i = 0; i < height; i++) {
+      const width = [0, 3, COLUMNS - 1, COLUMNS, COLUMNS + 7][Math.floor(random() * 5)];
+      let line = '';
+      for (let c = 0; c < width; c++) line += String.fromCharCode(97 + Math.floor(random() * 3));
+      lines.push(random() < 0.3 ? `\u001b[1m${line}\u001b[22m` : line);
+    }
+    // Ink ends a frame shorter than the terminal with a newline.
+    return lines.join('\n') + (height < ROWS ? '\n' : '');
+  }
+  /**
+   * What the frame shows: styles dropped, and with auto-wrap off an over-long line stays on
+   * its row, its characters past the margin each overwriting the last column.
+   */
+  const shown = (frame: string) =>
+    frameLines(frame).map((styled) => {
+      const l = styled.replace(/\u001b\[\d+m/g, '');
+      return l.length <= COLUMNS ? l : l.slice(0, COLUMNS - 1) + l.at(-1);
+    });
+
+  it('after each of 300 random frames', async () => {
+    const { default: xterm } = await import('@xterm/headless');
+    const term = new xterm.Terminal({ cols: COLUMNS, rows: ROWS, allowProposedApi: true });
+    const s: FrameStream = { columns: COLUMNS, rows: ROWS, write: (d: string) => term.write(d) };
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const log = createLineWriter(s, cursor);
+    try {
+      for (let k = 0; k < 300; k++) {
+        const frame = randomFrame(random);
+        log(frame);
+        await new Promise<void>((resolve) => term.write('', resolve));
+        const screen: string[] = [];
+        for (let y = 0; y < ROWS; y++) screen.push(term.buffer.active.getLine(y)?.translateToString(true) ?? '');
+        const want = shown(frame);
+        while (want.length < ROWS) want.push('');
+        expect(screen, `frame ${k}`).toEqual(want);
+      }
+    } finally {
+      term.dispose();
+    }
+  });
+});
