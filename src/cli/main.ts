@@ -1,6 +1,6 @@
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { buildProgram } from './program.js';
+import { COMMAND_GROUPS, buildProgram, groupsFor } from './program.js';
 
 /** `lmctfy <command> help` (orig) is `lmctfy help <command>`; a bare `lmctfy` is `lmctfy help`. */
 export function normalizeArgv(args: string[]): string[] {
@@ -20,16 +20,28 @@ function report(err: LmctfyError, json: boolean): void {
   else process.stderr.write(`lmctfy: ${err.describe()}\n`);
 }
 
-export async function main(args: string[]): Promise<number> {
-  const program = buildProgram();
+/** Parses and runs `argv` with commander's errors thrown, not printed. */
+async function parse(program: Command, argv: string[]): Promise<void> {
   program.exitOverride();
   program.configureOutput({ writeErr: () => {}, outputError: () => {} });
   for (const c of program.commands) {
     c.exitOverride();
     c.configureOutput({ writeErr: () => {}, outputError: () => {} });
   }
+  await program.parseAsync(argv, { from: 'user' });
+}
+
+export async function main(args: string[]): Promise<number> {
+  const argv = normalizeArgv(args);
   try {
-    await program.parseAsync(normalizeArgv(args), { from: 'user' });
+    try {
+      await parse(buildProgram(argv), argv);
+    } catch (e) {
+      // The command line named a command only as an argument: the program of every command
+      // says what is wrong, with its suggestions. Nothing ran: commander checks the name first.
+      if (!(e instanceof CommanderError && e.code === 'commander.unknownCommand' && groupsFor(argv) !== COMMAND_GROUPS)) throw e;
+      await parse(buildProgram(), argv);
+    }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
