@@ -4,6 +4,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerProcesses } from './commands/processes.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerNotify } from './commands/notify.js';
+import { registerEvents } from './commands/events.js';
 import { registerTop } from './commands/top.js';
 import { registerServe } from './commands/serve.js';
 import { registerHelp } from './commands/help.js';
@@ -24,6 +25,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['run', 'enter', 'detect', 'killall'], register: registerProcesses },
   { names: ['list', 'spec', 'stats'], register: registerInspect },
   { names: ['notify'], register: registerNotify },
+  { names: ['events'], register: registerEvents },
   { names: ['top'], register: registerTop },
   { names: ['serve'], register: registerServe },
   { names: ['policy'], register: registerPolicy },

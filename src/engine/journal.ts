@@ -199,13 +199,16 @@ function currentEnd(file: string): { size: number; ino?: number } {
  * since. Driven by inotify on the journal's directory (the file may not exist yet, and
  * rotation replaces it), so it costs nothing while nothing is written. When the file was
  * rotated under it, the rest of the rotated part is read first, so no record is missed.
- * Returns a function that stops following.
+ * Returns a function that stops following. `from` (a read's `next`) starts at that offset
+ * of the current file instead, so a reader that has just read the journal misses nothing
+ * appended between its read and the start of following.
  */
-export function followJournal(scope: string, onRecords: (records: JournalRecord[]) => void): () => void {
+export function followJournal(scope: string, onRecords: (records: JournalRecord[]) => void, from?: number): () => void {
   const file = journalPath(scope);
   const dir = path.dirname(file);
   ensurePrivateDir(dir, 'journal');
   let { size: next, ino } = currentEnd(file);
+  if (from !== undefined) next = from;
   const pump = () => {
     const out: JournalRead = { records: [], skipped: 0, next: 0, reset: false };
     const now = currentEnd(file);
@@ -220,8 +223,14 @@ export function followJournal(scope: string, onRecords: (records: JournalRecord[
     if (out.records.length) onRecords(out.records);
   };
   const base = path.basename(file);
+  let stopped = false;
   const watcher = fs.watch(dir, { persistent: true }, (_event, name) => {
-    if (name === null || name === base) pump();
+    if (!stopped && (name === null || name === base)) pump();
   });
-  return () => watcher.close();
+  // What was appended between the caller's read and the watch comes first, once the caller has the stop function.
+  if (from !== undefined) setImmediate(() => stopped || pump());
+  return () => {
+    stopped = true;
+    watcher.close();
+  };
 }

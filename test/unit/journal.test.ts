@@ -98,6 +98,23 @@ describe('the journal of a root', () => {
     }
   });
 
+  it('a follower started at a read\'s next offset gets what was appended in between, once, and then what follows', async () => {
+    const scope = freshScope();
+    appendJournal(scope, rec('read'));
+    const { next } = readJournal(scope);
+    appendJournal(scope, rec('between'));
+    const seen: string[] = [];
+    const stop = followJournal(scope, (rs) => seen.push(...rs.map((r) => r.what)), next);
+    try {
+      for (let tries = 0; seen.length < 1 && tries < 250; tries++) await new Promise((r) => setTimeout(r, 20));
+      appendJournal(scope, rec('after'));
+      for (let tries = 0; seen.length < 2 && tries < 250; tries++) await new Promise((r) => setTimeout(r, 20));
+      expect(seen).toEqual(['between', 'after']);
+    } finally {
+      stop();
+    }
+  });
+
   it('rotates at its size cap, keeping the part before, and a follower misses nothing across the rotation', async () => {
     const scope = freshScope();
     appendJournal(scope, rec('before'));
