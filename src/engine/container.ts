@@ -21,7 +21,7 @@ import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, evictionPriorityOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { readNetworkStats } from './sampling/network.js';
-import { isVirtualHost, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
+import { isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
   recursive?: boolean;
@@ -158,10 +158,12 @@ export class Container {
           throw new LmctfyError(Code.INVALID_ARGUMENT, `update of ${this.name}: cpu.scheduling_latency cannot change (is ${current}, asked ${wanted})`);
         }
       }
+      const shape = planLimitsUpdate(this.lockScope(), this.name, spec.network, policy);
       const next = () => specAfterUpdate(m, this.name, spec, policy);
       const admitted = await admit(m, `update ${this.name}`, this.name, spec, next, dryRun, () => {
         // checkSpecSupported validated every resource the spec names before the lock was taken.
         for (const r of resourcesToApply(h.resources, spec, policy === 'replace' ? isolated : undefined)) r.apply(h, spec, policy satisfies UpdatePolicy);
+        shape?.();
       });
       if (!dryRun && spec.memory?.eviction_priority !== undefined) refreshOomScore(m, this.name);
       return admitted;

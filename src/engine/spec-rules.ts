@@ -8,8 +8,8 @@ import type { ContainerSpec } from '../messages/types.js';
 export const RESOURCE_KEYS = { cpu: 'cpu', memory: 'memory', pids: 'pids', blockio: 'blkio', device: 'devices' } as const;
 export type ResourceKey = keyof typeof RESOURCE_KEYS;
 
-// virtual_host and filesystem are checked by the virtual hosts' planner (vhost/plan.ts).
-const UNSUPPORTED_TOP: Array<keyof ContainerSpec> = ['network', 'monitoring', 'security_spec'];
+// virtual_host, filesystem and network (a virtual host's bandwidth) are checked by the virtual hosts' planner (vhost/plan.ts).
+const UNSUPPORTED_TOP: Array<keyof ContainerSpec> = ['monitoring', 'security_spec'];
 
 /** Resource fields present in a spec, in a stable order. */
 export function specKeys(spec: ContainerSpec): ResourceKey[] {

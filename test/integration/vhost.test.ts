@@ -5,6 +5,7 @@
  * refused with one line and nothing made. The rootfs is built by `lmctfy rootfs build`
  * from busybox-static, installed where the project's CI runs.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +23,7 @@ function staticBusybox(): boolean {
     return false;
   }
 }
+const TCP_RATE = new URL('../fixtures/tcp-rate.mjs', import.meta.url).pathname;
 const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
 // In CI the suite always runs: describeCgroups fails it without writable cgroups, and rootfs build installs busybox-static.
 const noRootfs = staticBusybox() || ci ? undefined : `no statically linked ${BUSYBOX} (apt-get install busybox-static; CI installs it)`;
@@ -71,7 +73,7 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
   });
   afterAll(async () => {
     // Also what a failed test left: a virtual host's state lives outside the cgroups the root's cleanup removes.
-    for (const name of ['vh', 'vh2', 'vh3', 'vu', 'na', 'nb', 'nc', 'plain']) cli('destroy', '-f', name);
+    for (const name of ['vh', 'vh2', 'vh3', 'vu', 'na', 'nb', 'nc', 'ra', 'rb', 'bad', 'plain']) cli('destroy', '-f', name);
     fs.rmSync(tmp, { recursive: true, force: true });
     await t.cleanup();
   });
@@ -226,6 +228,58 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
       expect(cli('destroy', '-f', 'na').code).toBe(0);
       expect(hostLinks().sort()).toEqual([`lmb${tag}`, bridge].sort());
       expect(cli('destroy', '-f', 'nb').code).toBe(0);
+      expect(hostLinks()).toEqual([]);
+    });
+
+    /** Bits per second a plain TCP stream carries from virtual host `from` to `to` (at ip:port), measured at the receiver. */
+    async function rate(from: string, to: string, ip: string, port: number): Promise<number> {
+      const netOf = (name: string) => `--net=/proc/${Number(fs.readFileSync(path.join(stateDir(scope, `/${name}`), 'init.pid'), 'utf8'))}/ns/net`;
+      const recv = spawn('nsenter', [netOf(to), process.execPath, TCP_RATE, 'recv', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          recv.stderr.once('data', () => resolve());
+          recv.once('exit', (code) => reject(new Error(`the receiver exited (${code}) before listening`)));
+        });
+        const send = spawn('nsenter', [netOf(from), process.execPath, TCP_RATE, 'send', ip, String(port), '5'], { stdio: 'ignore' });
+        let out = '';
+        recv.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        await new Promise((resolve) => recv.once('exit', resolve));
+        send.kill();
+        return (JSON.parse(out) as { bits_per_sec: number }).bits_per_sec;
+      } finally {
+        recv.kill();
+      }
+    }
+
+    it('bandwidth limits hold within 10 % both ways, change with update and show in spec; destroy leaves no ifb', async () => {
+      const ifbs = () => fs.readdirSync('/sys/class/net').filter((l) => l.startsWith('lmi'));
+      const before = ifbs();
+      expect(cli('create', 'ra', `${net('r', '10.213.7.5')} network:{egress_limit:20000000}`)).toMatchObject({ code: 0, stderr: '' });
+      expect(cli('create', 'rb', net('s', '10.213.7.6'))).toMatchObject({ code: 0, stderr: '' });
+      expect(ifbs().length).toBe(before.length + 1);
+      expect(cli('spec', 'ra').stdout).toContain('network {\n  egress_limit: 20000000\n}');
+      const out = await rate('ra', 'rb', '10.213.7.6', 5201);
+      expect(Math.abs(out / 20e6 - 1)).toBeLessThan(0.1);
+      // Into ra now: its egress limit lifted (its ifb goes), an ingress limit set.
+      expect(cli('update', 'diff', 'ra', 'network:{ingress_limit:30000000 egress_limit:0}')).toMatchObject({ code: 0, stderr: '' });
+      expect(ifbs()).toEqual(before);
+      expect(cli('spec', 'ra').stdout).toContain('network {\n  ingress_limit: 30000000\n}');
+      const into = await rate('rb', 'ra', '10.213.7.5', 5202);
+      expect(Math.abs(into / 30e6 - 1)).toBeLessThan(0.1);
+      // Unlimited the other way: far above either limit.
+      expect(await rate('ra', 'rb', '10.213.7.6', 5203)).toBeGreaterThan(100e6);
+      expect(cli('update', 'diff', 'ra', 'network:{egress_limit:10000000}').code).toBe(0);
+      expect(ifbs().length).toBe(before.length + 1);
+      expect(cli('destroy', '-f', 'ra').code).toBe(0);
+      expect(cli('destroy', '-f', 'rb').code).toBe(0);
+      expect(ifbs()).toEqual(before);
+      expect(hostLinks()).toEqual([]);
+    }, 60_000);
+
+    it('a bandwidth limit without a veth pair, or below the slowest rate, is refused and makes nothing', () => {
+      expect(cli('create', 'bad', 'network:{ingress_limit:1000000}')).toMatchObject({ code: 3, stderr: expect.stringContaining("shape a virtual host's veth pair") });
+      expect(cli('create', 'bad', `${net('x', '10.213.7.9')} network:{ingress_limit:100}`)).toMatchObject({ code: 3, stderr: expect.stringContaining('network.ingress_limit 100 is not a rate between 8000') });
+      expect(cli('update', 'diff', 'vh', 'network:{ingress_limit:1000000}')).toMatchObject({ code: 9, stderr: expect.stringContaining('has none') });
       expect(hostLinks()).toEqual([]);
     });
 

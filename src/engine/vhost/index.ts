@@ -15,7 +15,8 @@ import { killTasks } from '../teardown.js';
 import { listTasks } from '../tree.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { joinError, parseHelperStatus, startError } from './failure.js';
-import { checkNetworkFree, setUpNetwork, tearDownNetwork } from './network.js';
+import { checkNetworkFree, setLimits, setUpNetwork, tearDownNetwork, vethLimits } from './network.js';
+import { limitsAfter, limitsToSpec } from './shaping.js';
 import { planVirtualHost, startArgs, type VirtualHostPlan } from './plan.js';
 import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, stateDir, writeInitPid } from './state.js';
 
@@ -193,11 +194,32 @@ export async function spawnInContainer(machine: Machine, name: string, opts: Spa
   return child;
 }
 
-/** A virtual host's spec sections as created, for `lmctfy spec`; {} for other containers. */
-export function savedVirtualHostSpec(scope: string, name: string): Pick<ContainerSpec, 'virtual_host' | 'filesystem'> {
+/** A virtual host's spec sections as created, and its bandwidth limits now, for `lmctfy spec`; {} for other containers. */
+export function savedVirtualHostSpec(scope: string, name: string): Pick<ContainerSpec, 'virtual_host' | 'filesystem' | 'network'> {
   const saved = readSaved(scope, name);
   if (!saved) return {};
-  return saved.filesystem === undefined ? { virtual_host: saved.virtual_host } : { virtual_host: saved.virtual_host, filesystem: saved.filesystem };
+  const limits = vethLimits(stateDir(scope, name));
+  const network = limits && limitsToSpec(limits);
+  return { virtual_host: saved.virtual_host, ...(saved.filesystem === undefined ? {} : { filesystem: saved.filesystem }), ...(network ? { network } : {}) };
+}
+
+/**
+ * An update's bandwidth limits, checked now (before anything is written) and applied by the
+ * function returned; undefined when the update leaves them as they are. A `network` section
+ * for a container without a veth pair is refused.
+ */
+export function planLimitsUpdate(scope: string, name: string, network: ContainerSpec['network'], policy: 'diff' | 'replace'): (() => void) | undefined {
+  const state = stateDir(scope, name);
+  const was = isVirtualHost(scope, name) ? vethLimits(state) : undefined;
+  if (was === undefined) {
+    if (network !== undefined && Object.keys(network).length > 0) {
+      throw new LmctfyError(Code.FAILED_PRECONDITION, `update of ${name}: network limits shape a virtual host's veth pair, and ${name} has none`);
+    }
+    return undefined;
+  }
+  if (network === undefined && policy === 'diff') return undefined;
+  const now = limitsAfter(was, network, policy);
+  return () => setLimits(state, name, now);
 }
 
 /** After the container's processes are gone: its overlay and state (the mounts went with its mount namespace). */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 import type { NetworkPlan } from './plan.js';
+import { shapingSteps, type Limits } from './shaping.js';
 
 interface Made {
   outside?: string;
@@ -16,6 +17,10 @@ interface Made {
   inside?: string;
   /** The bridge joined. */
   bridge?: string;
+  /** The ifb device egress shaping redirects to (shaping.ts), recorded before it is made. */
+  ifb?: string;
+  /** The bandwidth limits in force. */
+  limits?: Limits;
 }
 
 /**
@@ -81,6 +86,40 @@ export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name
   inside('ip', 'link', 'set', plan.inside, 'up');
   if (plan.gateway !== undefined) inside('ip', 'route', 'add', 'default', 'via', plan.gateway, 'dev', plan.inside);
   if (plan.ipForward) inside('/bin/sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward');
+  if (plan.limits) setLimits(state, name, plan.limits);
+}
+
+function readMade(state: string): Made | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(state, 'network.json'), 'utf8')) as Made;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bandwidth limits in force on a virtual host's veth pair; undefined when it has none. */
+export function vethLimits(state: string): Limits | undefined {
+  const made = readMade(state);
+  return made?.outside === undefined ? undefined : (made.limits ?? {});
+}
+
+/**
+ * Shapes the veth pair to `now` (shaping.ts) from the limits in force. The ifb device is
+ * named after the state dir's key (unique per container, 15 characters) and recorded before
+ * it is made, so teardown removes it whatever step failed.
+ */
+export function setLimits(state: string, name: string, now: Limits): void {
+  const made = readMade(state);
+  if (made?.outside === undefined) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `${name} has no veth pair to limit; network.ingress_limit and egress_limit need virtual_host.network.connection.veth_pair`);
+  }
+  const ifb = made.ifb ?? `lmi${path.basename(state).slice(0, 12)}`;
+  if (now.egress !== undefined && made.ifb === undefined) record(state, { ...made, ifb });
+  for (const [cmd, ...args] of shapingSteps(made.outside, ifb, made.limits ?? {}, now)) run(cmd!, args, name);
+  const next: Made = { ...made, limits: now };
+  if (now.egress === undefined) delete next.ifb;
+  else next.ifb = ifb;
+  record(state, next);
 }
 
 /** A virtual host's interface: its name inside and the host end of its veth pair. */
@@ -91,31 +130,24 @@ export interface VethEnds {
 
 /** The veth pair of a virtual host's state dir (none without one, or before it was made). */
 export function vethEnds(state: string): VethEnds[] {
-  try {
-    const made = JSON.parse(fs.readFileSync(path.join(state, 'network.json'), 'utf8')) as Made;
-    return made.outside !== undefined && made.inside !== undefined ? [{ inside: made.inside, outside: made.outside }] : [];
-  } catch {
-    return [];
-  }
+  const made = readMade(state);
+  return made?.outside !== undefined && made.inside !== undefined ? [{ inside: made.inside, outside: made.outside }] : [];
 }
 
 /**
  * Removes what setUpNetwork made: the outside end (which takes the inside one with it, if
- * the namespace has not already) and a bridge lmctfy made once nothing else is on it.
+ * the namespace has not already, and its qdiscs), the ifb device of egress shaping and a bridge lmctfy made once nothing else is on it.
  */
 export function tearDownNetwork(state: string, name: string): void {
-  let made: Made;
-  try {
-    made = JSON.parse(fs.readFileSync(path.join(state, 'network.json'), 'utf8')) as Made;
-  } catch {
-    return;
-  }
-  if (made.outside !== undefined && exists(made.outside)) {
+  const made = readMade(state);
+  if (!made) return;
+  for (const dev of [made.outside, made.ifb]) {
+    if (dev === undefined || !exists(dev)) continue;
     try {
-      run('ip', ['link', 'del', made.outside], name);
+      run('ip', ['link', 'del', dev], name);
     } catch (e) {
       // Gone meanwhile with its namespace: that is what was wanted.
-      if (exists(made.outside)) throw e;
+      if (exists(dev)) throw e;
     }
   }
   const mark = made.bridge === undefined ? undefined : bridgeMark(state, made.bridge);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 import type { ContainerSpec, Mount } from '../../messages/types.js';
+import { limitsOf, type Limits } from './shaping.js';
 
 /** What the vhost helper is asked to build for one container (docs/VIRTUAL-HOSTS.md). */
 export interface VirtualHostPlan {
@@ -27,6 +28,8 @@ export interface NetworkPlan {
   gateway?: string;
   mtu?: number;
   ipForward?: boolean;
+  /** Bandwidth limits (ContainerSpec.network), applied once the pair is up. */
+  limits?: Limits;
 }
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -95,6 +98,8 @@ function planNetwork(net: NonNullable<NonNullable<ContainerSpec['virtual_host']>
   return plan;
 }
 
+const NEEDS_VETH = 'network.ingress_limit and network.egress_limit shape a virtual host\'s veth pair: add virtual_host.network.connection.veth_pair';
+
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*$/;
 
 const invalid = (message: string) => new LmctfyError(Code.INVALID_ARGUMENT, message);
@@ -121,8 +126,11 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   const vh = spec.virtual_host;
   const fsSpec = spec.filesystem;
   const fsGiven = fsSpec !== undefined && Object.keys(fsSpec).length > 0;
+  const limits = limitsOf(spec.network);
+  const limited = limits.ingress !== undefined || limits.egress !== undefined;
   if (vh === undefined) {
     if (fsGiven) throw invalid('filesystem.rootfs and filesystem.mounts need virtual_host (a root file system is a virtual host\'s); add virtual_host:{}');
+    if (limited) throw invalid(NEEDS_VETH);
     return undefined;
   }
   // The owner's virtual host runs in a user namespace whose root is the owner: root inside,
@@ -130,6 +138,10 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   const userns = spec.owner !== undefined && spec.owner !== 0 ? { uid: spec.owner, gid: spec.owner_group ?? spec.owner } : undefined;
   const net = vh.network;
   const network = net === undefined ? undefined : planNetwork(net);
+  if (limited) {
+    if (!network) throw invalid(NEEDS_VETH);
+    network.limits = limits;
+  }
   let hostname: string | undefined;
   if (vh.virtual_hostname !== undefined) {
     hostname = vh.virtual_hostname;
