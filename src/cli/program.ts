@@ -10,6 +10,7 @@ import { registerServe } from './commands/serve.js';
 import { registerHelp } from './commands/help.js';
 import { registerRootfs } from './commands/rootfs.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerRecord } from './commands/record.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -29,6 +30,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['top'], register: registerTop },
   { names: ['serve'], register: registerServe },
   { names: ['policy'], register: registerPolicy },
+  { names: ['record'], register: registerRecord },
   { names: ['rootfs'], register: registerRootfs },
   { names: ['help'], register: registerHelp },
 ];

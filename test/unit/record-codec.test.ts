@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ByteReader, ByteWriter, crc32, unzigzag, zigzag } from '../../src/record/bytes.js';
+import { flatten, unflatten } from '../../src/record/flatten.js';
+import { FrameDecoder, FrameEncoder } from '../../src/record/frame-codec.js';
+import type { RawContainerSample, RawSample } from '../../src/stats/model.js';
+import { VIEW } from '../fixtures/sample-view.js';
+
+describe('bytes', () => {
+  it.each([0, 1, 127, 128, 300, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER])('varint %d round-trips', (v) => {
+    const w = new ByteWriter();
+    w.varint(v);
+    expect(new ByteReader(w.bytes()).varint()).toBe(v);
+  });
+  it.each([0, -1, 1, -2, 2 ** 40, -(2 ** 40)])('zigzag %d round-trips', (v) => {
+    expect(unzigzag(zigzag(v)!)).toBe(v);
+  });
+  it('zigzag past the safe range is undefined', () => {
+    expect(zigzag(Number.MAX_SAFE_INTEGER)).toBeUndefined();
+  });
+  it('crc32 is the IEEE CRC of zlib', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(Buffer.from('1234'), Buffer.from('56789'))).toBe(0xcbf43926);
+  });
+  it('a value cut short is DATA_LOSS, not a wrong number', () => {
+    const w = new ByteWriter();
+    w.string('hello');
+    expect(() => new ByteReader(w.bytes().subarray(0, 3)).string()).toThrow(/ends inside a value/);
+  });
+});
+
+describe('flatten', () => {
+  const table: unknown[] = [
+    { a: 1, b: { c: 'x', d: [1, 2, { e: true }] } },
+    { a: [], b: {}, c: null, d: [[]] },
+    { stats: { cpu: { histograms: [{ type: 'ONCPU', stat: [{ bucket: 1, value: 2 }] }] } } },
+  ];
+  it.each(table)('%j round-trips', (v) => {
+    expect(unflatten(flatten(v))).toEqual(v);
+  });
+  it('leaves undefined fields out', () => {
+    expect([...flatten({ a: undefined, b: 1 }).keys()]).toEqual(['b']);
+  });
+});
+
+const base = (VIEW.containers.map((c) => c.raw) as RawContainerSample[]).map((c) => structuredClone(c));
+function pass(i: number, containers: RawContainerSample[]): RawSample {
+  return { timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(), monoNs: 1e12 + i * 1e9, containers, host: { hostname: 'node7', cpus: 4, load1: 0.25 * i } };
+}
+function moved(c: RawContainerSample, by: number): RawContainerSample {
+  const out = structuredClone(c);
+  if (out.stats.cpu?.usage) out.stats.cpu.usage.total! += by;
+  return out;
+}
+
+describe('frames', () => {
+  it('a keyframe then deltas decode to the passes encoded: containers moving, idle, new, gone, reordered, fields gone', () => {
+    const [web, bare] = base as [RawContainerSample, RawContainerSample];
+    const extra: RawContainerSample = { name: '/new', id: 99, stats: { memory: { usage: 5 } }, limits: {} };
+    const lost = structuredClone(web);
+    delete lost.stats.cpu!.histograms;
+    const passes = [
+      pass(0, [web, bare]),
+      pass(1, [moved(web, 10_000_000), bare]),
+      pass(2, [moved(web, 20_000_000), bare, extra]),
+      pass(3, [extra, moved(web, 20_000_000)]),
+      pass(4, [lost, extra]),
+      pass(5, [lost, { ...extra, stats: { memory: { usage: 2 ** 60 } } }]),
+      pass(6, [bare, lost]),
+    ];
+    const enc = new FrameEncoder();
+    const dec = new FrameDecoder();
+    passes.forEach((p, i) => {
+      const frame = enc.encode(p, i === 0);
+      expect(dec.decode(frame, i === 0, Date.parse(p.timestamp))).toEqual(p);
+    });
+  });
+
+  it('an idle container costs nothing in a delta frame, and an unchanged sample object is handed out again', () => {
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...structuredClone(base[0]!), name: `/c${i}`, id: i }));
+    const enc = new FrameEncoder();
+    const dec = new FrameDecoder();
+    const p0 = pass(0, many);
+    const key = enc.encode(p0, true);
+    const first = dec.decode(key, true, 0);
+    const p1 = pass(1, many.map((c, i) => (i === 7 ? moved(c, 5) : c)));
+    const delta = enc.encode(p1, false);
+    expect(delta.length).toBeLessThan(40);
+    expect(key.length).toBeGreaterThan(200 * 50);
+    const second = dec.decode(delta, false, 1);
+    expect(second.containers[7]!.stats.cpu!.usage!.total).toBe(many[7]!.stats.cpu!.usage!.total! + 5);
+    expect(second.containers[8]).toBe(first.containers[8]);
+  });
+
+  it('a delta before any keyframe is refused', () => {
+    const enc = new FrameEncoder();
+    enc.encode(pass(0, base), true);
+    expect(() => new FrameDecoder().decode(enc.encode(pass(1, base), false), false, 0)).toThrow(/before its keyframe/);
+  });
+});
