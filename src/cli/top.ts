@@ -3,11 +3,12 @@ import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
+import { exportReads, type AdmissionView } from '../engine/export-reads.js';
 import { LiveSampler } from '../stats/live.js';
-import { budgetLine } from '../policy/explain.js';
+import { containerTier } from '../stats/tier.js';
 import { formatText, parseText } from '../messages/codec.js';
 import type { ContainerSpec } from '../messages/types.js';
-import { runConsole, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
+import { runConsole, type BudgetGlance, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
 import { commandArgv } from './commands/processes.js';
 
 export interface TopOptions {
@@ -66,22 +67,25 @@ export function engineActions(api: ContainerApi): ConsoleActions {
 }
 
 /** The machine policy's budget at a glance (docs/POLICY.md); undefined with no policy. */
-function readBudget(api: ContainerApi): string | undefined {
-  const policy = api.policy();
+function budgetOf(policy: AdmissionView | undefined): BudgetGlance | undefined {
   if (policy === undefined) return undefined;
   const sum = (r: 'cpu' | 'memory') => policy.tiers.reduce((s, t) => s + t.admitted[r], 0);
-  return budgetLine(policy.budget, { cpu: sum('cpu'), memory: sum('memory') });
+  return { admitted: { cpu: sum('cpu'), memory: sum('memory') }, allocatable: { ...policy.budget.allocatable } };
 }
 
 export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
   const backend = describeBackend(api);
   const cgroupPath = describeCgroupPath(api, rootName);
-  let budget = readBudget(api);
+  const reads = exportReads(api);
+  let budget = budgetOf(reads.admission?.());
   return {
-    // The budget is read once per pass, as it arrives, never while drawing.
+    // The policy is read once per pass, as it arrives, never while drawing: the budget for
+    // the header, each container's tier for the table.
     subscribe: (listener) =>
       live.subscribe((view) => {
-        budget = readBudget(api);
+        const admission = reads.admission?.();
+        budget = budgetOf(admission);
+        for (const c of view.containers) c.tier = containerTier(c, admission);
         listener(view);
       }),
     history: (name) => live.series(name),

@@ -45,9 +45,3 @@ export function explainRefusal(o: Refusal, budget: Budget): string {
   if (o.scope.kind === 'own') return `${r}: asked ${f(o.asked)}, ${of}${held}`;
   return `${r}: asked ${f(o.asked)}, ${f(o.left)} left ${of}${held}`;
 }
-
-/** What a budget looks like at a glance (the console's header): per resource, what is admitted at the machine's scope / what may be. */
-export function budgetLine(budget: Budget, admitted: Record<ResourceName, number>): string {
-  const part = (r: ResourceName) => `${r} ${formatAmount(r, admitted[r])}/${formatAmount(r, budget.allocatable[r])}`;
-  return `admitted ${part('cpu')} ${part('memory')}`;
-}

@@ -1,5 +1,6 @@
 import type { AdmissionView } from '../engine/export-reads.js';
 import type { ContainerStats, CpuSpec, FreezerState, MemorySpec, PidsSpec, SchedulingLatency } from '../messages/types.js';
+import { containerTier } from './tier.js';
 import type { ContainerRates, ContainerView, HostSample, RawContainerSample, SampleView } from './model.js';
 
 /** Derived numbers, each named with its unit. */
@@ -33,7 +34,7 @@ export interface ContainerJson {
   limits: LimitsJson;
   rates: RatesJson;
   histogram_source?: 'kernel' | 'schedstat';
-  /** Ours: the container's tier under the machine policy (docs/POLICY.md); absent with no policy. */
+  /** Ours: the container's tier (stats/tier.ts, docs/POLICY.md); absent for one sharing its parent's cpu group. */
   tier?: SchedulingLatency;
 }
 
@@ -118,7 +119,7 @@ function hostToJson(h: HostSample): HostJson {
 }
 
 export function containerToJson(c: ContainerView, admission?: AdmissionView): ContainerJson {
-  const tier = admission?.tierOf(c.name);
+  const tier = containerTier(c, admission);
   return {
     name: c.name,
     id: c.raw.id,

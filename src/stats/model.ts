@@ -1,5 +1,5 @@
 import type { HostSample, SampleLimits } from '../engine/sampling/index.js';
-import type { ContainerStats, FreezerState, HistogramMap } from '../messages/types.js';
+import type { ContainerStats, FreezerState, HistogramMap, SchedulingLatency } from '../messages/types.js';
 
 export type { HostSample, SampleLimits };
 
@@ -62,6 +62,8 @@ export interface ContainerView {
   rates: ContainerRates;
   state?: FreezerState;
   histograms?: HistogramMap[];
+  /** Its tier (stats/tier.ts), where the face showing it has looked it up (the console, once per pass). */
+  tier?: SchedulingLatency;
 }
 
 export interface SampleView {

@@ -2,6 +2,7 @@ import type { AdmissionView, CpuSettings } from '../engine/export-reads.js';
 import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine } from '../messages/types.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
+import { containerTier } from './tier.js';
 
 export type MetricsFormat = 'openmetrics' | 'prometheus';
 
@@ -207,16 +208,18 @@ const METRICS: Metric[] = [
   ]),
 ];
 
-/** Ours: a container's tier under the machine policy (docs/POLICY.md), as an info-style gauge. */
+/** Ours: a container's tier (stats/tier.ts, docs/POLICY.md), as an info-style gauge. */
 const TIER_METRIC: Metric = {
   name: 'lmctfy_container_tier',
   kind: 'gauge',
-  help: "The container's tier under the machine policy (label tier); always 1.",
+  help: "The container's tier, its cpu.scheduling_latency (label tier); always 1.",
   values: (c, { admission }) => {
-    const tier = admission?.tierOf(c.name);
+    const tier = containerTier(c, admission);
     return tier === undefined ? [] : [{ labels: { tier }, value: 1 }];
   },
 };
+
+const ALL_METRICS: readonly Metric[] = [...METRICS, TIER_METRIC];
 
 /** Ours: the machine policy's budget, one sample per tier or one for the machine (no `id`). */
 /** Gauges: the same HELP/TYPE in both formats. */
@@ -285,7 +288,7 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
   const lines: string[] = [];
   // Every family labels each container with its id: escaped once, not once per family.
   const idPairs = view.containers.map((c) => `id="${escapeLabelValue(c.name)}"`);
-  for (const m of lookups.admission ? [...METRICS, TIER_METRIC] : METRICS) {
+  for (const m of ALL_METRICS) {
     const samples: string[] = [];
     view.containers.forEach((c, i) => {
       for (const { labels, value } of m.values(c, lookups)) {

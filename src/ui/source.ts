@@ -16,8 +16,14 @@ export interface ConsoleHeader {
   rootName: string;
   /** The kernel's path of that top (the delegated cgroup), where the source knows it. */
   cgroupPath?: string;
-  /** The machine policy's budget at a glance as of the latest pass (no I/O); absent, or undefined, with no policy (docs/POLICY.md). */
-  budget?: () => string | undefined;
+  /** The machine policy's budget as of the latest pass (no I/O); absent, or undefined, with no policy (docs/POLICY.md). */
+  budget?: () => BudgetGlance | undefined;
+}
+
+/** What the policy has admitted at the machine's scope, of what it may (capacity − reserve): CPU in milli-CPUs, memory in bytes. */
+export interface BudgetGlance {
+  admitted: { cpu: number; memory: number };
+  allocatable: { cpu: number; memory: number };
 }
 
 /** Where the console's numbers come from: the sampler in production, a fake in tests. */

@@ -24,11 +24,13 @@ function rowOf(fields: ContainerFields, name = '/a') {
 }
 
 describe('layoutColumns', () => {
-  const ALL = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'throttled', 'oom', 'spark'];
+  const ALL = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'tier', 'throttled', 'oom', 'spark'];
   it.each([
     [200, ALL],
-    [115, ALL],
-    [114, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark']],
+    [120, ALL],
+    [119, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'tier', 'throttled', 'oom', 'spark']],
+    [106, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'tier', 'throttled', 'oom', 'spark']],
+    [105, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark']],
     [101, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom', 'spark']],
     [100, ['cpu', 'limit', 'mem', 'bar', 'wset', 'tasks', 'state', 'throttled', 'oom']],
     [80, ['cpu', 'limit', 'mem', 'tasks', 'state', 'throttled', 'oom']],
@@ -43,7 +45,7 @@ describe('layoutColumns', () => {
     return GUTTER_WIDTH + nameWidth + columns.reduce((sum, c) => sum + widths[c] + 1, 0);
   };
 
-  it.each([200, 115, 101, 100, 80, 60, 44])('fills %s columns exactly', (width) => {
+  it.each([200, 120, 106, 101, 100, 80, 60, 44])('fills %s columns exactly', (width) => {
     expect(used(width)).toBe(width);
   });
 
@@ -53,12 +55,12 @@ describe('layoutColumns', () => {
   });
 
   it.each([
-    [115, 16, 8, 5],
-    [118, 16, 8, 8],
-    [140, 16, 28, 10],
-    [200, 16, 60, 20],
+    [120, 16, 8, 5],
+    [123, 16, 8, 8],
+    [145, 16, 28, 10],
+    [205, 16, 60, 20],
     [260, 30, 60, 20],
-    [260, 161, 8, 5],
+    [265, 161, 8, 5],
   ])('at %s columns with names %s wide: sparkline %s, bar %s', (width, longest, spark, barWidth) => {
     const layout = layoutColumns(width, longest);
     expect(layout.nameWidth).toBe(longest);
@@ -81,9 +83,21 @@ describe('rowCells', () => {
       write: '-',
       tasks: '7',
       state: 'RUNNING',
+      tier: '-',
       throttled: '12.5%',
       oom: '2',
     });
+  });
+
+  it.each([
+    ['PREMIER', 'PREM'],
+    ['PRIORITY', 'PRIO'],
+    ['NORMAL', 'NORM'],
+    ['BEST_EFFORT', 'BEST'],
+  ] as const)('tier %s reads %s, within the column', (tier, text) => {
+    const cell = rowCells(rowOf({ tier })).tier;
+    expect(cell.text).toBe(text);
+    expect(cell.text.length).toBeLessThanOrEqual(COLUMN_WIDTH.tier);
   });
 
   it('shows IO rates in compact units', () => {

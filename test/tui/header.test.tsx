@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Header, machineLine } from '../../src/ui/components/Header.js';
 import { elideMiddle } from '../../src/ui/view/format.js';
 import { mount, screen } from './helpers.js';
-import { HEADER } from './views.js';
+import { HEADER, container, sampleView } from './views.js';
 
 afterEach(cleanup);
 
@@ -50,12 +50,21 @@ describe('machineLine', () => {
 
 describe('the machine policy in the header', () => {
   it('shows the budget at a glance on the second line, as the source has it at each draw', () => {
-    let admitted = '0 CPU';
-    const header = { ...HEADER, budget: () => `admitted cpu ${admitted}/1 CPU memory 0 bytes/1 GiB` };
+    let cpu = 0;
+    const header = { ...HEADER, budget: () => ({ admitted: { cpu, memory: 0 }, allocatable: { cpu: 1000, memory: 2 ** 30 } }) };
     const draw = () => mount(<Header header={header} view={undefined} intervalMs={1000} sort="cpu" filter="" width={200} />);
-    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0 CPU/1 CPU memory 0 bytes/1 GiB');
-    admitted = '0.5 CPU';
-    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0.5 CPU/1 CPU');
+    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0/1 mem 0/1.0G');
+    cpu = 500;
+    expect(screen(draw()).split('\n')[1]).toContain('admitted cpu 0.5/1 mem 0/1.0G');
+  });
+
+  it('keeps the budget whole at 80 columns, before the sort', () => {
+    const header = { ...HEADER, budget: () => ({ admitted: { cpu: 1500, memory: 600 * 2 ** 20 }, allocatable: { cpu: 2000, memory: 23.5 * 2 ** 30 } }) };
+    const view = sampleView(Array.from({ length: 1000 }, (_, i) => container(`/c${i}`)));
+    const r = mount(<Header header={header} view={view} intervalMs={1000} sort="cpu" filter="" width={80} />);
+    // The terminal cuts the line at its width: the budget is within it.
+    const second = screen(r).split('\n')[1]!.slice(0, 80);
+    expect(second).toMatch(/1000 containers {2}admitted cpu 1\.5\/2 mem 600M\/24G/);
   });
 
   it('says nothing of a budget with no policy', () => {

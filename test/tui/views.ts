@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { FreezerState, HistogramMap } from '../../src/messages/types.js';
+import type { FreezerState, HistogramMap, SchedulingLatency } from '../../src/messages/types.js';
 import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../../src/ui/source.js';
 import type { ContainerView, HistorySeries, SampleView } from '../../src/stats/model.js';
 
@@ -21,6 +21,7 @@ export interface ContainerFields {
   ioReadOps?: number;
   ioWriteOps?: number;
   histograms?: HistogramMap[];
+  tier?: SchedulingLatency;
 }
 
 export function container(name: string, f: ContainerFields = {}): ContainerView {
@@ -49,6 +50,7 @@ export function container(name: string, f: ContainerFields = {}): ContainerView 
     },
     state: f.state,
     histograms: f.histograms,
+    tier: f.tier,
   };
 }
 

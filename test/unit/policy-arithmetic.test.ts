@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import { Admissions, type Refusal } from '../../src/policy/admissions.js';
 import { budgetOf, tierLimit, validatePolicy } from '../../src/policy/budget.js';
-import { budgetLine, explainRefusal, formatAmount } from '../../src/policy/explain.js';
+import { explainRefusal, formatAmount } from '../../src/policy/explain.js';
 import { DEFAULT_CPU_LIMIT, UNBOUNDED, entryOf } from '../../src/policy/guarantee.js';
 import { oomScoreAdj } from '../../src/policy/oom.js';
 import type { LedgerEntry, Tier } from '../../src/policy/types.js';
@@ -257,11 +257,6 @@ describe('explain', () => {
     expect(explainRefusal(r, b)).toBe(
       "memory: asked 600 MiB, 324 MiB left of the machine's 1 GiB (capacity 1 GiB − reserve 0 bytes + 10 % overcommit) for NORMAL and the tiers above it; held by /c0 100 MiB, /c1 100 MiB, /c2 100 MiB, /c3 100 MiB, /c4 100 MiB, and 2 more",
     );
-  });
-
-  it('budgetLine: admitted / allocatable, per resource', () => {
-    const b = budgetOf({ capacity: { cpu: 2000, memory: 4 * GiB }, reserve: { memory: GiB } }, KERNEL);
-    expect(budgetLine(b, { cpu: 1500, memory: 512 * MiB })).toBe('admitted cpu 1.5 CPU/2 CPU memory 512 MiB/3 GiB');
   });
 
   it('a parent scope names the parent', () => {

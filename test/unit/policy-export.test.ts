@@ -4,6 +4,8 @@ import type { AdmissionView } from '../../src/engine/export-reads.js';
 import { budgetOf } from '../../src/policy/budget.js';
 import { sampleToJson } from '../../src/stats/json.js';
 import { toOpenMetrics } from '../../src/stats/openmetrics.js';
+import { containerTier } from '../../src/stats/tier.js';
+import type { ContainerView } from '../../src/stats/model.js';
 import { LOOKUPS, VIEW } from '../fixtures/sample-view.js';
 import { parseExposition } from '../helpers/exposition.js';
 
@@ -39,10 +41,10 @@ describe('OpenMetrics with a machine policy', () => {
     expect(families).toEqual(expect.arrayContaining(['lmctfy_container_tier', 'lmctfy_admitted_cpu_cores', 'lmctfy_admitted_capacity_memory_bytes']));
   });
 
-  it('without a policy no lmctfy_admitted or tier family appears', () => {
+  it('without a policy no lmctfy_admitted family appears, and the tier is the kernel\'s (NORMAL for a cpu group, none without one)', () => {
     const text = toOpenMetrics(VIEW, { format: 'openmetrics', ...LOOKUPS, admission: () => undefined });
     expect(text).not.toContain('lmctfy_admitted');
-    expect(text).not.toContain('lmctfy_container_tier');
+    expect(text.split('\n').filter((l) => l.startsWith('lmctfy_container_tier{'))).toEqual(['lmctfy_container_tier{id="/web",tier="NORMAL"} 1']);
   });
 });
 
@@ -57,5 +59,19 @@ describe('JSON with a machine policy', () => {
     });
     expect(json.containers.map((c) => c.tier)).toEqual(['PREMIER', undefined]);
     expect(sampleToJson(VIEW)).not.toHaveProperty('admission');
+  });
+});
+
+describe('containerTier', () => {
+  const view = (limits: ContainerView['raw']['limits'], name = '/c'): ContainerView => ({ name, depth: 1, raw: { name, id: 1, stats: {}, limits }, rates: {} });
+  it.each([
+    ['the policy\'s record wins (PREMIER has no kernel file)', view({ cpuShareMilli: 500 }, '/web'), ADMISSION, 'PREMIER'],
+    ['not admitted: the kernel\'s idle group', view({ cpuIdle: true }), ADMISSION, 'BEST_EFFORT'],
+    ['no policy: an idle group', view({ cpuIdle: true }), undefined, 'BEST_EFFORT'],
+    ['no policy: any other cpu group', view({ cpuShareMilli: 1000, cpuMaxMilli: 500 }), undefined, 'NORMAL'],
+    ['no cpu group of its own: none', view({ memoryLimit: 100 }), undefined, undefined],
+    ['the root: none (nothing admits it)', view({ cpuShareMilli: 1000 }, '/'), undefined, undefined],
+  ] as const)('%s', (_what, c, admission, tier) => {
+    expect(containerTier(c, admission)).toBe(tier);
   });
 });

@@ -29,6 +29,7 @@ describe('sampleToJson', () => {
             oom_kills_delta: 0,
           },
           histogram_source: 'schedstat',
+          tier: 'NORMAL',
           stats: VIEW.containers[0]!.raw.stats,
         },
         { name: '/odd"na\\me\n', id: 43, limits: { memory: { limit: -1 } }, rates: {}, stats: { memory: { usage: 0 } } },
@@ -160,6 +161,9 @@ container_pressure_cpu_waiting_seconds_total{id="/web"} 1.5
 # HELP container_pressure_cpu_stalled_seconds_total Total time duration no tasks in the container could make progress due to CPU congestion.
 # TYPE container_pressure_cpu_stalled_seconds_total counter
 container_pressure_cpu_stalled_seconds_total{id="/web"} 0.25
+# HELP lmctfy_container_tier The container's tier, its cpu.scheduling_latency (label tier); always 1.
+# TYPE lmctfy_container_tier gauge
+lmctfy_container_tier{id="/web",tier="NORMAL"} 1
 `;
 
 describe('toOpenMetrics', () => {

@@ -8,17 +8,19 @@ import type { SampleLimits } from './types.js';
 export interface Settings {
   cpuMaxMilli?: number;
   cpuShareMilli?: number;
+  cpuIdle?: true;
   /** Read only for counters passes: summary and full stats carry the memory and pids limits already. */
   memoryLimit?: number;
   pidsLimit?: number;
 }
 
-/** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs. */
-function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> {
+/** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs, or an idle group. */
+function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli' | 'cpuIdle'> {
   const spec = h.dir('cpu') ? h.resources.cpu.read(h)?.cpu : undefined;
-  const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli'> = {};
+  const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli' | 'cpuIdle'> = {};
   if (spec?.max_limit !== undefined && spec.max_limit > 0) out.cpuMaxMilli = spec.max_limit;
   if (spec?.limit !== undefined) out.cpuShareMilli = spec.limit;
+  if (spec?.scheduling_latency === 'BEST_EFFORT') out.cpuIdle = true;
   return out;
 }
 
@@ -45,6 +47,7 @@ export function showSettings(stats: ContainerStats, s: Settings, counters: boole
   const limits: SampleLimits = {};
   if (s.cpuMaxMilli !== undefined) limits.cpuMaxMilli = s.cpuMaxMilli;
   if (s.cpuShareMilli !== undefined) limits.cpuShareMilli = s.cpuShareMilli;
+  if (s.cpuIdle) limits.cpuIdle = true;
   const mem = stats.memory?.limit;
   if (mem !== undefined && mem >= 0) limits.memoryLimit = mem;
   const pidsLimit = stats.pids?.limit;

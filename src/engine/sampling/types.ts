@@ -7,6 +7,8 @@ export type { StatsType };
 export interface SampleLimits {
   cpuMaxMilli?: number;
   cpuShareMilli?: number;
+  /** An idle cpu group (cpu.idle=1): scheduling_latency BEST_EFFORT, which has no cpuShareMilli. */
+  cpuIdle?: true;
   memoryLimit?: number;
   pidsLimit?: number;
 }

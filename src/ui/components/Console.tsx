@@ -110,7 +110,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
         </Box>
       )}
       {state.dialog && <DialogView dialog={state.dialog} width={size.columns} />}
-      <StatusLine status={state.status} />
+      <StatusLine status={state.status} width={size.columns} />
       <Footer width={size.columns} readOnly={readOnly} position={selected} total={rows.length} mode={keyMode(state)} />
     </Box>
   );

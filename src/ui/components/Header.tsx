@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { SampleView } from '../../stats/model.js';
-import { elideMiddle, formatBytes, formatClock, formatInterval } from '../view/format.js';
-import type { ConsoleHeader } from '../source.js';
+import { elideMiddle, formatBytes, formatBytesCompact, formatClock, formatCores, formatInterval } from '../view/format.js';
+import type { BudgetGlance, ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
 import { sortLabel, type SortKey } from '../view/tree.js';
 
@@ -38,6 +38,12 @@ export function machineLine(header: HeaderFacts, width = Infinity): string {
 
 const TITLE = 'lmctfy top';
 
+/** The budget in compact units, before the sort so it still fits at 80 columns: "admitted cpu 1.5/2 mem 256M/1.0G". */
+export function budgetText(b: BudgetGlance): string {
+  const cpu = (milli: number) => formatCores(milli / 1000);
+  return `admitted cpu ${cpu(b.admitted.cpu)}/${cpu(b.allocatable.cpu)} mem ${formatBytesCompact(b.admitted.memory)}/${formatBytesCompact(b.allocatable.memory)}`;
+}
+
 /** Machine facts, sampling state and the CPU% convention, on two lines. */
 export function Header({ header, view, intervalMs, sort, reverse = false, filter, width }: HeaderProps) {
   const color = useColor();
@@ -52,9 +58,10 @@ export function Header({ header, view, intervalMs, sort, reverse = false, filter
         {machineLine(header, width)}
       </Text>
       <Text wrap="truncate">
-        {`interval ${formatInterval(intervalMs)}  ${sample}  sort ${sortLabel(sort, reverse)}`}
+        {`interval ${formatInterval(intervalMs)}  ${sample}`}
+        {budget === undefined ? '' : `  ${budgetText(budget)}`}
+        {`  sort ${sortLabel(sort, reverse)}`}
         {filter === '' ? '' : `  filter "${filter}"`}
-        {budget === undefined ? '' : `  ${budget}`}
         <Text {...paint(color, undefined, { dimColor: true })}>{'  CPU%: 100% = one CPU'}</Text>
       </Text>
     </Box>

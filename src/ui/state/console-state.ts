@@ -5,6 +5,7 @@ import type { SampleView } from '../../stats/model.js';
 import { rowState } from '../view/columns.js';
 import { recordEvent, recordOomKills, type ConsoleEvent, type EventLog } from '../view/events.js';
 import { formatInterval } from '../view/format.js';
+import { statusLines } from '../view/status.js';
 import { stepInterval } from '../view/interval.js';
 import type { KeyPress } from '../view/key-input.js';
 import { commandFor, isActionCommand, type ActionCommand, type Command, type KeyMode } from '../view/keys.js';
@@ -242,7 +243,9 @@ export interface ScreenLayout {
 }
 
 export function layoutOf(s: ConsoleState): ScreenLayout {
-  const available = Math.max(MIN_TABLE_ROWS, s.size.rows - FIXED_LINES - SPARE_LINES - (s.dialog ? DIALOG_LINES : 0));
+  // A status longer than the line takes more (an admission refusal names who holds the budget).
+  const statusExtra = s.status === undefined ? 0 : statusLines(s.status.text, s.size.columns).length - 1;
+  const available = Math.max(MIN_TABLE_ROWS, s.size.rows - FIXED_LINES - SPARE_LINES - statusExtra - (s.dialog ? DIALOG_LINES : 0));
   const bottomOpen = s.bottom !== undefined && selectedRow(s) !== undefined;
   const tableRows = bottomOpen ? Math.max(MIN_TABLE_ROWS, Math.floor(available * 0.35)) : available;
   return { available, tableRows, bottomHeight: available - tableRows };

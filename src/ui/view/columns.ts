@@ -1,4 +1,4 @@
-import type { FreezerState } from '../../messages/types.js';
+import type { FreezerState, SchedulingLatency } from '../../messages/types.js';
 import { formatBytes, formatBytesCompact, formatCores, formatCount, formatPercent, formatPercentIn } from './format.js';
 import { stateTone, usageTone, type Tone } from './theme.js';
 import type { TreeRow } from './tree.js';
@@ -14,11 +14,12 @@ export type ColumnId =
   | 'write'
   | 'tasks'
   | 'state'
+  | 'tier'
   | 'throttled'
   | 'oom'
   | 'spark';
 
-const ORDER: readonly ColumnId[] = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'throttled', 'oom', 'spark'];
+const ORDER: readonly ColumnId[] = ['cpu', 'limit', 'mem', 'bar', 'wset', 'read', 'write', 'tasks', 'state', 'tier', 'throttled', 'oom', 'spark'];
 
 /**
  * Each column's narrowest width. Every number a text column can hold fits it whole
@@ -34,6 +35,7 @@ export const COLUMN_WIDTH: Readonly<Record<ColumnId, number>> = {
   write: 6,
   tasks: 5,
   state: 8,
+  tier: 4,
   throttled: 6,
   oom: 4,
   spark: 8,
@@ -56,6 +58,7 @@ export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
   write: 'IO W/s',
   tasks: 'TASKS',
   state: 'STATE',
+  tier: 'TIER',
   throttled: 'THROT%',
   oom: 'OOM',
   spark: 'CPU HIST',
@@ -64,8 +67,9 @@ export const COLUMN_TITLE: Readonly<Record<ColumnId, string>> = {
 export const RIGHT_ALIGNED: ReadonlySet<ColumnId> = new Set(['cpu', 'limit', 'mem', 'wset', 'read', 'write', 'tasks', 'throttled', 'oom']);
 
 /** Columns given up, first to last, when the terminal is too narrow for the name. */
-// IO comes and goes as one pair, and only where everything else already fits.
-const DROP_ORDER: readonly (readonly ColumnId[])[] = [['read', 'write'], ['spark'], ['bar'], ['wset'], ['throttled'], ['oom'], ['limit'], ['tasks'], ['state']];
+// IO comes and goes as one pair, and only where everything else already fits; the tier
+// next, as it changes least (it is fixed at create) and the detail panel names it too.
+const DROP_ORDER: readonly (readonly ColumnId[])[] = [['read', 'write'], ['tier'], ['spark'], ['bar'], ['wset'], ['throttled'], ['oom'], ['limit'], ['tasks'], ['state']];
 
 /** Narrowest name column before columns start to go. */
 export const MIN_NAME_WIDTH = 16;
@@ -156,6 +160,7 @@ export function rowCells(row: TreeRow): Record<TextColumnId, Cell> {
     write: { text: formatBytesCompact(rates.ioWriteBytesPerSec) },
     tasks: { text: formatCount(raw.stats.pids?.current, W.tasks) },
     state: { text: displayState(state), tone: stateTone(state) },
+    tier: { text: row.view.tier === undefined ? '-' : TIER_LABEL[row.view.tier] },
     throttled: { text: formatPercent(rates.throttledPercent) },
     oom: {
       text: formatCount(memory?.oom_kill_count, W.oom),
@@ -163,6 +168,14 @@ export function rowCells(row: TreeRow): Record<TextColumnId, Cell> {
     },
   };
 }
+
+/** Tiers cut to the column's four characters (docs/POLICY.md names them whole). */
+export const TIER_LABEL: Readonly<Record<SchedulingLatency, string>> = {
+  PREMIER: 'PREM',
+  PRIORITY: 'PRIO',
+  NORMAL: 'NORM',
+  BEST_EFFORT: 'BEST',
+};
 
 function percentFraction(percent: number | undefined): number | undefined {
   return percent === undefined ? undefined : percent / 100;
