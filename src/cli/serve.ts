@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import type { ExportReads } from '../engine/export-reads.js';
+import type { DecisionTotals } from '../stats/decisions.js';
 import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
@@ -19,9 +20,10 @@ export function parseListen(listen: string): { host: string; port: number } {
  * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
  * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
  * `reads` gives the metrics the device names and raw CPU settings a pass does not keep, and
- * both endpoints the machine policy's budget and tiers.
+ * both endpoints the machine policy's budget and tiers; `decisions`, the metrics the daemon's
+ * evictions and reclaims.
  */
-export async function serveMetrics(sampling: SamplingSource, reads: ExportReads, name: string, listen: string): Promise<void> {
+export async function serveMetrics(sampling: SamplingSource, reads: ExportReads & { decisions?: () => DecisionTotals }, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
   const root = sampling.container(name);
   const sampler = new Sampler(sampling, { root, type: 'full' });

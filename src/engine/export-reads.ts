@@ -2,6 +2,8 @@ import { admissionView, type AdmissionView } from './admission.js';
 import type { ContainerApi } from './container-api.js';
 import { handleFor } from './handle.js';
 import { blockDeviceName } from './kernel/block-devices.js';
+import { readPressure } from './resources/files.js';
+import type { PressureStats } from '../messages/types.js';
 import type { CpuSettings } from './resources/types.js';
 
 export type { CpuSettings } from './resources/types.js';
@@ -15,6 +17,8 @@ export interface ExportReads {
   cpuSettings(name: string): CpuSettings;
   /** The machine policy's budget and each container's tier (docs/POLICY.md); undefined with no policy. */
   admission?(): AdmissionView | undefined;
+  /** The machine's PSI (/proc/pressure/{cpu,memory,io}); undefined on a kernel without it. */
+  machinePressure?(): PressureStats | undefined;
 }
 
 /**
@@ -31,5 +35,13 @@ export function exportReads(api: ContainerApi): ExportReads {
       return h.resources.cpu.kernelSettings(h);
     },
     admission: () => admissionView(m),
+    machinePressure() {
+      const out: PressureStats = {};
+      for (const r of ['cpu', 'memory', 'io'] as const) {
+        const p = readPressure(m.io, `/proc/pressure/${r}`);
+        if (p) out[r] = p;
+      }
+      return out.cpu || out.memory || out.io ? out : undefined;
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { AdmissionView, CpuSettings } from '../engine/export-reads.js';
-import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine } from '../messages/types.js';
+import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine, PressureStats } from '../messages/types.js';
+import type { DecisionTotals } from './decisions.js';
 import { subtreeMemory, workingSet } from './memory.js';
 import type { ContainerView, SampleView } from './model.js';
 import { containerTier } from './tier.js';
@@ -32,6 +33,10 @@ export interface MetricsOptions {
   cpuSettings?: (name: string) => CpuSettings;
   /** The machine policy's budget and tiers (lmctfy_admitted_*, lmctfy_container_tier); without one those families are left out. */
   admission?: () => AdmissionView | undefined;
+  /** The daemon's decisions counted from the root's journal (lmctfy_evictions_total, lmctfy_reclaims_total); without it those families are left out. */
+  decisions?: () => DecisionTotals;
+  /** The machine's PSI (lmctfy_machine_pressure_avg10_ratio); without it, or undefined, that family is left out. */
+  machinePressure?: () => PressureStats | undefined;
 }
 
 /** What the metrics look up beyond the sample, each at most once per exposition. */
@@ -219,7 +224,60 @@ const TIER_METRIC: Metric = {
   },
 };
 
-const ALL_METRICS: readonly Metric[] = [...METRICS, TIER_METRIC];
+const PRESSURE_RESOURCES = ['cpu', 'memory', 'io'] as const;
+const PRESSURE_KINDS = ['some', 'full'] as const;
+const avg10Ratio = (line: PressureLine | undefined) => (line?.avg10 === undefined ? undefined : line.avg10 / 100);
+
+/** Ours: PSI's 10 s average per container (cAdvisor exports only the totals), where the kernel keeps it (cgroup v2). */
+const PRESSURE_METRIC: Metric = {
+  name: 'lmctfy_container_pressure_avg10_ratio',
+  kind: 'gauge',
+  help: 'Share of the last 10 s in which some (kind="some") or all (kind="full") tasks of the container stalled on the resource (PSI avg10 / 100).',
+  values: (c) => PRESSURE_RESOURCES.flatMap((r) => PRESSURE_KINDS.map((k) => ({ labels: { resource: r, kind: k }, value: avg10Ratio(c.raw.stats.pressure?.[r]?.[k]) }))),
+};
+
+/** A family of ours with no `id`: the machine's, or the daemon's counts. */
+function plainFamily(name: string, kind: 'gauge' | 'counter', help: string, samples: Array<{ labels: Labels; value: number }>, format: MetricsFormat): string[] {
+  if (samples.length === 0) return [];
+  const family = kind === 'counter' && format === 'openmetrics' ? name.replace(/_total$/, '') : name;
+  const labelText = (l: Labels) => {
+    const pairs = Object.entries(l).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+    return pairs.length ? `{${pairs.join(',')}}` : '';
+  };
+  return [`# HELP ${family} ${help}`, `# TYPE ${family} ${kind}`, ...samples.map((x) => `${name}${labelText(x.labels)} ${x.value}`)];
+}
+
+/** Ours: the machine's PSI averages, from /proc/pressure. */
+function machinePressureFamily(p: PressureStats, format: MetricsFormat): string[] {
+  const samples = PRESSURE_RESOURCES.flatMap((r) =>
+    PRESSURE_KINDS.flatMap((k) => {
+      const value = avg10Ratio(p[r]?.[k]);
+      return value === undefined ? [] : [{ labels: { resource: r, kind: k }, value }];
+    }),
+  );
+  return plainFamily(
+    'lmctfy_machine_pressure_avg10_ratio',
+    'gauge',
+    'Share of the last 10 s in which some (kind="some") or all (kind="full") tasks of the machine stalled on the resource (PSI avg10 / 100).',
+    samples,
+    format,
+  );
+}
+
+/** Ours: the daemon's evictions and reclaims, counted from the root's journal. */
+function decisionFamilies(d: DecisionTotals, format: MetricsFormat): string[] {
+  const evictions = [...d.evictions].map(([key, value]) => {
+    const [tier, reason] = key.split('\0') as [string, string];
+    return { labels: { tier, reason }, value };
+  });
+  const reclaims = [...d.reclaims].map(([tier, value]) => ({ labels: { tier }, value }));
+  return [
+    ...plainFamily('lmctfy_evictions_total', 'counter', 'Containers lmctfy daemon evicted, by tier and by what set it off (usage, stall, oom).', evictions, format),
+    ...plainFamily('lmctfy_reclaims_total', 'counter', 'Times lmctfy daemon asked the kernel to reclaim memory of a container, by tier.', reclaims, format),
+  ];
+}
+
+const ALL_METRICS: readonly Metric[] = [...METRICS, PRESSURE_METRIC, TIER_METRIC];
 
 /** Ours: the machine policy's budget, one sample per tier or one for the machine (no `id`). */
 /** Gauges: the same HELP/TYPE in both formats. */
@@ -301,6 +359,9 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
     lines.push(`# HELP ${family} ${m.help}`, `# TYPE ${family} ${type}`, ...samples);
   }
   if (lookups.admission) lines.push(...admissionFamilies(lookups.admission));
+  const machine = options.machinePressure?.();
+  if (machine) lines.push(...machinePressureFamily(machine, options.format));
+  if (options.decisions) lines.push(...decisionFamilies(options.decisions(), options.format));
   if (options.format === 'openmetrics') lines.push('# EOF');
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -161,6 +161,9 @@ container_pressure_cpu_waiting_seconds_total{id="/web"} 1.5
 # HELP container_pressure_cpu_stalled_seconds_total Total time duration no tasks in the container could make progress due to CPU congestion.
 # TYPE container_pressure_cpu_stalled_seconds_total counter
 container_pressure_cpu_stalled_seconds_total{id="/web"} 0.25
+# HELP lmctfy_container_pressure_avg10_ratio Share of the last 10 s in which some (kind="some") or all (kind="full") tasks of the container stalled on the resource (PSI avg10 / 100).
+# TYPE lmctfy_container_pressure_avg10_ratio gauge
+lmctfy_container_pressure_avg10_ratio{id="/web",resource="cpu",kind="some"} 0.015
 # HELP lmctfy_container_tier The container's tier, its cpu.scheduling_latency (label tier); always 1.
 # TYPE lmctfy_container_tier gauge
 lmctfy_container_tier{id="/web",tier="NORMAL"} 1

@@ -9,12 +9,20 @@ export function registerServe(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { listen?: string }>(cmd);
-      const [{ serveMetrics }, { openSampling }, { exportReads }] = await Promise.all([
+      const [{ serveMetrics }, { openSampling }, { exportReads }, { followDecisions }] = await Promise.all([
         import('../serve.js'),
         import('../../engine/sampling/index.js'),
         import('../../engine/export-reads.js'),
+        import('../../stats/decisions.js'),
       ]);
-      // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each.
-      await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), exportReads(openApi(f)), name ?? '/', f.listen ?? '127.0.0.1:9464');
+      const api = openApi(f);
+      // The daemon's decisions are counted as they are journalled, not re-read at each scrape.
+      const decisions = followDecisions(api.machine.trackingDir('/'));
+      try {
+        // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each.
+        await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), { ...exportReads(api), decisions: () => decisions.totals }, name ?? '/', f.listen ?? '127.0.0.1:9464');
+      } finally {
+        decisions.stop();
+      }
     });
 }

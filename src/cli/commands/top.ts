@@ -42,12 +42,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }, { exportReads }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }, { exportReads }, { followDecisions }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
     import('../../stats/openmetrics.js'),
     import('../../engine/export-reads.js'),
+    import('../../stats/decisions.js'),
   ]);
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
   // More than one pass: learn the tree from inotify rather than statting it every time.
@@ -56,7 +57,10 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   const sampler = new Sampler(sampling, { root, histograms: true, type: 'full' });
   // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not
   // keep; the machine policy's budget and tiers, which both formats carry.
-  const reads = exportReads(openApi(f));
+  const api = openApi(f);
+  const reads = exportReads(api);
+  // The daemon's decisions, counted as they are journalled, for the exposition formats.
+  const decisions = format === 'json' ? undefined : followDecisions(api.machine.trackingDir('/'));
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -68,10 +72,11 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
       if (i > 0) await sleep(intervalMs);
       if (stop) break;
       const view = sampler.next();
-      const text = format === 'json' ? toNdjsonLine(view, reads.admission?.()) : toOpenMetrics(view, { format, ...reads });
+      const text = format === 'json' ? toNdjsonLine(view, reads.admission?.()) : toOpenMetrics(view, { format, ...reads, decisions: decisions && (() => decisions.totals) });
       if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
+    decisions?.stop();
     sampler.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,0 +1,50 @@
+import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
+
+/**
+ * The daemon's decisions as counters (docs/STATS.md): evictions by tier and by what set them
+ * off, reclaims by tier. Counted from the root's journal, read once and then followed, so
+ * a scrape costs no read of it.
+ */
+export interface DecisionTotals {
+  /** Key `tier\0reason` → count. */
+  evictions: ReadonlyMap<string, number>;
+  /** Tier → count. */
+  reclaims: ReadonlyMap<string, number>;
+}
+
+/** The `tier` label of a decision about no tier (the machine, or a container without one). */
+export const NO_TIER = 'none';
+
+/** Running counts of decision records. Pure: `add` takes records as the journal gives them. */
+export class DecisionCounter implements DecisionTotals {
+  readonly evictions = new Map<string, number>();
+  readonly reclaims = new Map<string, number>();
+
+  /**
+   * Counts done evictions (a decision `evict` with no error code: one that found nothing to
+   * evict, or failed, evicted nothing) under the tier and the trigger the daemon gives in
+   * `detail.trigger` (a short word: the label must not take free text), and reclaims.
+   */
+  add(records: readonly JournalRecord[]): void {
+    for (const r of records) {
+      if (r.kind !== 'decision') continue;
+      const tier = r.tier ?? NO_TIER;
+      if (r.what === 'evict' && !r.code) {
+        const trigger = r.detail?.trigger;
+        const key = `${tier}\0${typeof trigger === 'string' && trigger !== '' ? trigger : 'unknown'}`;
+        this.evictions.set(key, (this.evictions.get(key) ?? 0) + 1);
+      } else if (r.what === 'reclaim' && !r.code) {
+        this.reclaims.set(tier, (this.reclaims.get(tier) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+/** Counts what the root's journal holds now, then follows it; `stop` ends the following. */
+export function followDecisions(scope: string): { totals: DecisionTotals; stop: () => void } {
+  const counter = new DecisionCounter();
+  const read = readJournal(scope);
+  counter.add(read.records);
+  const stop = followJournal(scope, (records) => counter.add(records), read.next);
+  return { totals: counter, stop };
+}
