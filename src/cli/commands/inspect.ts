@@ -59,10 +59,18 @@ export function registerInspect(program: Command): void {
         'window',
       ),
     )
+    .option('--at <time>', 'the stats a recorder kept then (lmctfy record): "10m ago", "03:12", "2026-12-02 03:12"')
+    .option('--dir <dir>', 'with --at: the record store (default: the root\'s recorder\'s)')
     .action(async (type: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<MessageFlags & { window?: string }>(cmd);
+      const f = flagsOf<MessageFlags & { window?: string; at?: string; dir?: string }>(cmd);
       if (type !== 'summary' && type !== 'full') {
         throw new LmctfyError(Code.INVALID_ARGUMENT, `stats type must be "summary" or "full", got "${type}"`);
+      }
+      if (f.at !== undefined) {
+        if (f.window !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, '--window reads the present; with --at the histograms are those recorded');
+        const { recordedStats } = await import('./record.js');
+        await writeMessage('ContainerStats', await recordedStats(f, name ?? '.', f.at), f);
+        return;
       }
       const c = openApi(f).get(name ?? '.');
       if (type === 'summary') {

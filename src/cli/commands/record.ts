@@ -93,3 +93,37 @@ export function registerRecord(program: Command): void {
       }
     });
 }
+
+/** Opens the store for a replaying command, each damage said once on stderr. */
+export async function openStore(f: GlobalFlags, dir: string | undefined): Promise<import('../../record/store.js').StoreReader> {
+  const { StoreReader, describeDamage } = await import('../../record/store.js');
+  const store = StoreReader.open(await storeDir(f, dir));
+  for (const d of store.damage) process.stderr.write(`lmctfy: ${describeDamage(d)}\n`);
+  return store;
+}
+
+/** `stats TYPE NAME --at TIME`: the ContainerStats the store recorded then, as `stats` prints the present. */
+export async function recordedStats(f: GlobalFlags & { dir?: string }, name: string, at: string): Promise<object> {
+  const [{ parseTime }, { viewAt }] = await Promise.all([import('../../record/time.js'), import('../../record/replay.js')]);
+  const store = await openStore(f, f.dir);
+  const abs = openApi(f).resolve(name);
+  const view = viewAt(store, parseTime(at, Date.now(), '--at'));
+  const c = view.containers.find((x) => x.name === abs);
+  if (!c) throw new LmctfyError(Code.NOT_FOUND, `container ${abs} was not recorded at ${view.timestamp} (store ${store.dir})`);
+  process.stderr.write(`lmctfy: stats: as recorded at ${view.timestamp} (${store.meta.interval_ms / 1000} s samples of ${store.meta.container}, type as recorded)\n`);
+  return c.raw.stats;
+}
+
+/** `top --replay [DIR] --from T1 --to T2` without a console: one NDJSON line per recorded sample, as `top --json` prints live ones. */
+export async function exportReplay(f: GlobalFlags, dir: string | undefined, name: string, from: string | undefined, to: string | undefined): Promise<void> {
+  const [{ parseTime }, { replayViews }, { toNdjsonLine }] = await Promise.all([import('../../record/time.js'), import('../../record/replay.js'), import('../../stats/json.js')]);
+  const store = await openStore(f, dir);
+  const now = Date.now();
+  const fromMs = from === undefined ? -Infinity : parseTime(from, now, '--from');
+  const toMs = to === undefined ? Infinity : parseTime(to, now, '--to');
+  if (fromMs > toMs) throw new LmctfyError(Code.INVALID_ARGUMENT, `--from ${from} is after --to ${to}`);
+  const top = name === '/' ? '/' : openApi(f).resolve(name);
+  for (const view of replayViews(store, fromMs, toMs, top)) {
+    if (!process.stdout.write(toNdjsonLine(view))) await new Promise((r) => process.stdout.once('drain', r));
+  }
+}

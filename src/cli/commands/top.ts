@@ -10,6 +10,10 @@ interface TopFlags extends CommandFlags {
   count?: string;
   format?: string;
   readOnly?: boolean;
+  replay?: string | boolean;
+  from?: string;
+  to?: string;
+  at?: string;
 }
 
 function positiveNumber(value: string | undefined, flag: string, fallback: number, integer = false): number {
@@ -91,12 +95,27 @@ export function registerTop(program: Command): void {
     .option('--count <n>', 'headless: stop after N samples')
     .option('--format <format>', 'headless output: json (default), openmetrics or prometheus')
     .option('--read-only', 'console: disable actions')
+    .option('--replay [dir]', "the past a recorder kept (lmctfy record) instead of the present; DIR defaults to the root's recorder's store")
+    .option('--from <time>', 'replay without a console: from this time ("1h ago", "03:12", "2026-12-02 03:12"; default the first sample)')
+    .option('--to <time>', 'replay without a console: up to this time (default the last sample)')
+    .option('--at <time>', 'replay in the console: start at this time (default the last sample)')
     .addHelpText('after', '\nCPU % is Δ CPU time / Δ wall time × 100: 100 % = one full CPU (a 4-CPU burner reads 400 %).\nWorking set = usage − inactive file. Every number is explained in docs/STATS.md.')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<TopFlags>(cmd);
       const format = metricsFormat(f.format);
       const intervalMs = parseInterval(f.interval);
-      if (f.json || format || !process.stdout.isTTY || !process.stdin.isTTY) {
+      const replayDir = typeof f.replay === 'string' ? f.replay : undefined;
+      if (f.replay === undefined && (f.from ?? f.to ?? f.at) !== undefined) {
+        throw new LmctfyError(Code.INVALID_ARGUMENT, '--from, --to and --at choose a time of a replay: add --replay [DIR]');
+      }
+      const headless = f.json || format || !process.stdout.isTTY || !process.stdin.isTTY;
+      if (f.replay !== undefined && headless) {
+        if (format && format !== 'json') throw new LmctfyError(Code.INVALID_ARGUMENT, `--replay exports json; --format ${format} is for live samples`);
+        const { exportReplay } = await import('./record.js');
+        await exportReplay(f, replayDir, name ?? '/', f.from, f.to);
+        return;
+      }
+      if (headless) {
         await streamSamples(f, name, format ?? 'json', intervalMs);
         return;
       }
