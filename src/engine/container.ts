@@ -21,7 +21,7 @@ import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, evictionPriorityOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { readNetworkStats } from './sampling/network.js';
-import { isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
+import { checkEnterVirtualHost, isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
 export interface ListOptions {
   recursive?: boolean;
@@ -177,12 +177,7 @@ export class Container {
 
   private async enterNow(tids: number[]): Promise<void> {
     this.ensureExists();
-    if (isVirtualHost(this.lockScope(), this.name)) {
-      throw new LmctfyError(
-        Code.UNIMPLEMENTED,
-        `enter ${this.name}: moving running tasks into a virtual host's namespaces is not implemented (the kernel joins only the caller); use lmctfy run ${this.name} CMD, which starts CMD inside them`,
-      );
-    }
+    if (isVirtualHost(this.lockScope(), this.name)) checkEnterVirtualHost(this.machine, this.name, tids);
     await this.refuseIfFrozen('enter');
     enterTasks(this.machine, this.name, tids);
     const adj = oomScoreFor(this.machine, this.name);

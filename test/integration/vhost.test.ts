@@ -5,7 +5,7 @@
  * refused with one line and nothing made. The rootfs is built by `lmctfy rootfs build`
  * from busybox-static, installed where the project's CI runs.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { ContainerApi } from '../../src/engine/container-api.js';
 import { elfIsDynamic, BUSYBOX } from '../../src/engine/vhost/rootfs.js';
 import { stateDir } from '../../src/engine/vhost/state.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
-import { lmctfy } from '../helpers/cli.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
 
 function staticBusybox(): boolean {
   try {
@@ -73,7 +73,7 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
   });
   afterAll(async () => {
     // Also what a failed test left: a virtual host's state lives outside the cgroups the root's cleanup removes.
-    for (const name of ['vh', 'vh2', 'vh3', 'vu', 'na', 'nb', 'nc', 'ra', 'rb', 'bad', 'plain']) cli('destroy', '-f', name);
+    for (const name of ['vh', 'vh2', 'vh3', 'vu', 'na', 'nb', 'nc', 'ra', 'rb', 'bad', 'vi', 'plain']) cli('destroy', '-f', name);
     fs.rmSync(tmp, { recursive: true, force: true });
     await t.cleanup();
   });
@@ -114,11 +114,18 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(stateDir(scope, '/vh'));
   });
 
-  it('the spec reads back, enter and update refuse with what to do instead', () => {
+  it('the spec reads back; enter takes only tasks already inside; update of the virtual host refuses', () => {
     const spec = cli('spec', 'vh');
     expect(spec.stdout).toContain(`rootfs: "${rootfs}"`);
     expect(spec.stdout).toContain('virtual_hostname: "vh1"');
-    expect(cli('enter', 'vh', String(process.pid))).toMatchObject({ code: 12, stderr: expect.stringMatching(/^lmctfy: UNIMPLEMENTED: enter \/vh: .* use lmctfy run \/vh CMD/) });
+    expect(cli('enter', 'vh', String(process.pid))).toMatchObject({
+      code: 9,
+      stderr: `lmctfy: FAILED_PRECONDITION: enter /vh: task ${process.pid} is not inside virtual host /vh (other pid namespace), and the kernel cannot move a running task into one; start it inside with lmctfy run /vh CMD\n`,
+    });
+    // A task inside it (the sleep started above) enters, as the original allowed.
+    const inside = cli('list', 'pids', 'vh').stdout.match(/\d+/g)!.map(Number);
+    const sleeper = inside.find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep\0'))!;
+    expect(cli('enter', 'vh', String(sleeper))).toMatchObject({ code: 0, stderr: '' });
     expect(cli('update', 'diff', 'vh', "virtual_host:{virtual_hostname:'x'}").code).toBe(3);
   });
 
@@ -138,6 +145,20 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(mountsNaming(state)).toEqual([]);
     expect(fs.existsSync(state)).toBe(false);
     expect(cli('list', 'containers').stdout).not.toContain(name);
+  });
+
+  it("init.run_spec.fd_policy INHERIT: PID 1 writes to the creator's stdout", () => {
+    const out = path.join(tmp, 'init.out');
+    const fd = fs.openSync(out, 'w');
+    const env = { ...process.env, LMCTFY_ROOT: t.root };
+    const spec = `virtual_host:{init:{init_argv:['/bin/sh','-c','echo init-says-hi; exec sleep 1000'] run_spec:{fd_policy:INHERIT}}} filesystem:{rootfs:'${rootfs}'}`;
+    const r = spawnSync(process.execPath, [BIN, 'create', 'vi', spec], { stdio: ['ignore', fd, fd], env, timeout: 20_000 });
+    fs.closeSync(fd);
+    expect(r.status).toBe(0);
+    // PID 1 runs on after create returned: wait (by count) for its line.
+    for (let i = 0; i < 200 && !fs.readFileSync(out, 'utf8').includes('\n'); i++) spawnSync('sleep', ['0.05']);
+    expect(fs.readFileSync(out, 'utf8')).toBe('init-says-hi\n');
+    expect(cli('destroy', '-f', 'vi').code).toBe(0);
   });
 
   it('an empty VirtualHostSpec keeps the host root with its own /proc; once its init is killed, run says so', () => {

@@ -74,7 +74,6 @@ describe('planVirtualHost', () => {
     ['mount on /', { virtual_host: {}, filesystem: { rootfs: '/r', mounts: { mount: [{ source: '/a', target: '/' }] } } }, Code.INVALID_ARGUMENT, /target is "\/"/],
     ['a bad hostname', { virtual_host: { virtual_hostname: 'a b' } }, Code.INVALID_ARGUMENT, /not a host name/],
     ['an empty init program', { virtual_host: { init: { init_argv: [''] } } }, Code.INVALID_ARGUMENT, /program .* is empty/],
-    ['init inheriting the caller\'s stdio', { virtual_host: { init: { run_spec: { fd_policy: 'INHERIT' } } } }, Code.UNIMPLEMENTED, /runs detached/],
     ['a host interface moved in', { virtual_host: { network: { interface: 'eth1' } } }, Code.UNIMPLEMENTED, /network.interface .* not implemented yet/],
     ['an Open vSwitch bridge', { virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' }, bridge: { name: 'br', type: 'OVS' } } } } }, Code.UNIMPLEMENTED, /OVS/],
     ['an address without a veth pair', { virtual_host: { network: { virtual_ip: { ip: '10.0.0.2', netmask: '255.0.0.0' } } } }, Code.INVALID_ARGUMENT, /virtual_ip needs connection.veth_pair/],

@@ -62,6 +62,7 @@ export function registerProcesses(program: Command): void {
   subcommand(program, 'enter', 'move tasks into a container (default: the calling shell)')
     .argument('<name>', 'container name')
     .argument('[tids...]', 'thread ids to move')
+    .addHelpText('after', '\nInto a virtual host: only tasks already inside it (run starts a command inside).')
     .action(async (name: string, tids: string[], _o, cmd: Command) => {
       const f = flagsOf(cmd);
       const ids = tids.length ? parseIds(tids, 'tid') : [process.ppid];

@@ -127,7 +127,7 @@ export async function startVirtualHost(machine: Machine, name: string, spec: Con
   const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem }, plan.userns);
   let started = false;
   try {
-    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: true, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });
+    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: !plan.inheritStdio, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });
     const status = statusOf(child);
     const first = parseHelperStatus(await status.line());
     await exited(child);
@@ -175,6 +175,38 @@ export function virtualHostInit(machine: Machine, name: string): number {
   const nspid = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
   if (!nspid || nspid.length < 2 || nspid[nspid.length - 1] !== '1') throw gone();
   return pid;
+}
+
+/** A task's namespace of a kind (`pid`, `mnt`), as the kernel names it ("pid:[4026531836]"); undefined when the task is gone. */
+function namespaceOf(tid: number, kind: string): string | undefined {
+  try {
+    return fs.readlinkSync(`/proc/${tid}/ns/${kind}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `enter` of a virtual host moves tasks into its cgroups, as for any container, but only tasks
+ * already inside it (its PID 1's pid and mount namespaces), as the original did: the kernel
+ * moves only the caller into namespaces, so a task from outside would sit in the container's
+ * cgroups while seeing the host. Anything else is FAILED_PRECONDITION, before any task moves.
+ */
+export function checkEnterVirtualHost(machine: Machine, name: string, tids: readonly number[]): void {
+  const init = virtualHostInit(machine, name);
+  for (const kind of ['pid', 'mnt']) {
+    const ours = namespaceOf(init, kind);
+    for (const tid of tids) {
+      const theirs = namespaceOf(tid, kind);
+      if (theirs === undefined) throw new LmctfyError(Code.NOT_FOUND, `enter ${name}: task ${tid} does not exist`);
+      if (theirs !== ours) {
+        throw new LmctfyError(
+          Code.FAILED_PRECONDITION,
+          `enter ${name}: task ${tid} is not inside virtual host ${name} (other ${kind} namespace), and the kernel cannot move a running task into one; start it inside with lmctfy run ${name} CMD`,
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -12,6 +12,8 @@ export interface VirtualHostPlan {
   mounts: Array<Required<Pick<Mount, 'source' | 'target'>> & { read_only: boolean; private: boolean }>;
   /** PID 1; empty: lmctfy's own init. */
   init: string[];
+  /** init.run_spec.fd_policy INHERIT: PID 1 gets the creator's stdin, stdout and stderr (still in a session of its own). */
+  inheritStdio: boolean;
   /** A veth pair into the net namespace, made from outside once PID 1 is ready. */
   network?: NetworkPlan;
   /** A user namespace whose root is this host uid/gid (the container's owner). */
@@ -151,10 +153,9 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   }
   const init = vh.init?.init_argv ?? [];
   if (init.length > 0 && !init[0]) throw invalid('virtual_host.init.init_argv: the program (its first element) is empty');
-  const policy = vh.init?.run_spec?.fd_policy;
-  if (policy === 'INHERIT') {
-    throw unimplemented('virtual_host.init.run_spec.fd_policy INHERIT: a virtual host\'s init runs detached (stdio on /dev/null, its own session); use DETACHED or leave it out');
-  }
+  // As the original's nscon, INHERIT gives init the creator's stdio; DETACHED (our default, so that
+  // `create` never leaves a terminal or a pipe held open by PID 1) puts it on /dev/null.
+  const inheritStdio = vh.init?.run_spec?.fd_policy === 'INHERIT';
   const rootfs = fsSpec?.rootfs === undefined ? undefined : checkPath('filesystem.rootfs', fsSpec.rootfs, true);
   if (rootfs === '/') throw invalid('filesystem.rootfs "/" is the host\'s own root; give a directory holding a root file system (lmctfy rootfs build DIR makes one)');
   const list = fsSpec?.mounts?.mount ?? [];
@@ -166,7 +167,7 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     return { source: checkPath(`filesystem.mounts.mount[${i}].source`, m.source, false), target, read_only: m.read_only ?? false, private: m.private ?? false };
   });
   const namespaces = `mpi${hostname !== undefined ? 'u' : ''}${net !== undefined || userns ? 'n' : ''}`;
-  return { namespaces, hostname, rootfs, mounts, init, ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
+  return { namespaces, hostname, rootfs, mounts, init, inheritStdio, ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
 }
 
 /** The vhost helper's `start` arguments for a plan (its state dir holds upper/, work/, merged/). */
