@@ -38,6 +38,12 @@ export function placementTargets(machine: Machine, name: string, kind: 'procs' |
     const f = path.posix.join(dir, file);
     if (!targets.has(f)) targets.set(f, { file: f, controller: c, container: dir === root ? '/' : dir.slice(root.length) });
   }
+  // The daemon's PSI mirror (v1), while it keeps one: a task joining joins it too.
+  const mirror = machine.pressureMirrored ? machine.pressureDir(name)! : undefined;
+  if (mirror !== undefined && machine.io.exists(mirror)) {
+    const f = path.posix.join(mirror, 'cgroup.procs');
+    targets.set(f, { file: f, controller: 'freezer', container: name });
+  }
   return [...targets.values()];
 }
 

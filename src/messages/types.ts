@@ -179,6 +179,22 @@ export interface PolicySpec {
   capacity?: PolicyAmounts;
   reserve?: PolicyAmounts;
   overcommit?: TierOvercommit[];
+  /** What `lmctfy daemon` does under memory pressure (docs/DAEMON.md). */
+  pressure?: PressurePolicy;
+}
+export type EvictionAction = 'KILL_TASKS' | 'FREEZE' | 'DESTROY';
+/** Ours: the daemon's thresholds and what evicting means (PressurePolicy; docs/DAEMON.md). */
+export interface PressurePolicy {
+  /** Bytes. */
+  evict_headroom?: number;
+  /** Bytes. */
+  reclaim_headroom?: number;
+  /** Microseconds. */
+  stall_us?: number;
+  window_us?: number;
+  action?: EvictionAction;
+  /** Milliseconds. */
+  cooldown_ms?: number;
 }
 
 // ---- stats ----

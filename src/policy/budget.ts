@@ -1,5 +1,6 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import type { PolicySpec } from '../messages/types.js';
+import { validatePressure } from './pressure.js';
 import { RESOURCES, TIERS, type Amounts, type Budget, type Tier } from './types.js';
 
 /** Overcommit above this many percent is surely a typo (10× the machine). */
@@ -34,6 +35,7 @@ export function validatePolicy(spec: PolicySpec): void {
     const p = o.percent ?? 0;
     if (!Number.isInteger(p) || p < 0 || p > MAX_OVERCOMMIT_PERCENT) bad(`overcommit: ${p} % for ${o.tier} is not 0–${MAX_OVERCOMMIT_PERCENT}`);
   }
+  if (spec.pressure !== undefined) validatePressure(spec.pressure);
 }
 
 /** What a tier's view may hold: allocatable × (100 + overcommit) / 100, rounded down. */

@@ -30,6 +30,8 @@ export class Machine {
   private readonly hierarchies: Hierarchies;
   /** The caller's own cgroup dirs, to find the caller's container. */
   private readonly own: OwnCgroups;
+  /** Where PSI files of lmctfy's root are: the unified root on v2; on v1 its mirror in a mounted cgroup2, if any. */
+  private readonly pressureRoot: string | undefined;
 
   constructor(opts: MachineOptions) {
     this.io = opts.io;
@@ -42,6 +44,24 @@ export class Machine {
       joinDir(this.rootSpec.startsWith('/') ? mountPoint : (ownDir ?? mountPoint), this.rootSpec);
     const choose = { 1: v1Hierarchies, 2: unifiedHierarchy } as const;
     this.hierarchies = choose[this.version](this.io, this.layout, this.own, anchor);
+    const u = this.layout.unified;
+    this.pressureRoot = this.version === 2 ? this.trackingDir('/') : u && anchor(u.mountPoint, this.own.unified);
+  }
+
+  /**
+   * The cgroup2 directory whose memory.pressure is the container's PSI: on v2 the container's
+   * own; on v1 a mirror of it in the unified hierarchy, which accounts PSI for every cgroup
+   * whatever its controllers (docs/DAEMON.md), so it holds no limits and costs nothing else.
+   * Undefined on a v1 machine without a cgroup2 mount.
+   */
+  pressureDir(name: string): string | undefined {
+    if (this.pressureRoot === undefined) return undefined;
+    return name === '/' ? this.pressureRoot : this.pressureRoot + name;
+  }
+
+  /** Whether pressureDir is a mirror lmctfy keeps beside the container (v1) rather than the container itself (v2). */
+  get pressureMirrored(): boolean {
+    return this.version === 1 && this.pressureRoot !== undefined;
   }
 
   /** Controllers lmctfy can use on this backend (v2: all names map to the one unified dir). */

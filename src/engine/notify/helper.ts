@@ -13,9 +13,9 @@ const HELPER_NAME = 'lmctfy-notify';
  * Where `npm run build` puts the helper: build/lmctfy-notify at the package top, searched
  * upwards because this module runs from src/ (tests) and from dist/ (the bundle).
  */
-export function findHelper(from: string = path.dirname(fileURLToPath(import.meta.url))): string | undefined {
+export function findHelper(from: string = path.dirname(fileURLToPath(import.meta.url)), name = HELPER_NAME): string | undefined {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'build', HELPER_NAME);
+    const candidate = path.join(dir, 'build', name);
     if (fs.existsSync(candidate)) return candidate;
     if (path.dirname(dir) === dir) return undefined;
   }
@@ -28,7 +28,7 @@ export interface HelperHandlers {
 }
 
 /**
- * One running lmctfy-notify process. It keeps Node alive only while `active` (some
+ * One running lmctfy-notify (or lmctfy-psi, which speaks the same replies) process. It keeps Node alive only while `active` (some
  * registration is waiting), like a listening socket would.
  */
 export class NotifyHelper {
@@ -40,7 +40,7 @@ export class NotifyHelper {
     try {
       fs.accessSync(file, fs.constants.X_OK);
     } catch {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, `the cgroup v1 notification helper ${file} is missing or not executable; build it with \`npm run build\` (needs a C compiler)`);
+      throw new LmctfyError(Code.FAILED_PRECONDITION, `the notification helper ${file} is missing or not executable; build it with \`npm run build\` (needs a C compiler)`);
     }
     this.child = spawn(file, [], { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines = new LineSplitter();
@@ -63,7 +63,7 @@ export class NotifyHelper {
       handlers.died(`${why}${this.stderr ? `: ${this.stderr.trim()}` : ''}`);
     };
     this.child.on('error', (e) => died(`could not run ${file}: ${e.message}`));
-    this.child.on('exit', (code, signal) => died(`${HELPER_NAME} exited (${signal ?? `code ${code}`})`));
+    this.child.on('exit', (code, signal) => died(`${path.basename(file)} exited (${signal ?? `code ${code}`})`));
   }
 
   get pid(): number | undefined {

@@ -79,6 +79,12 @@ export interface CpuResource extends Resource {
 export interface MemoryResource extends Resource {
   /** The memory limit alone (one file), undefined when the container has no memory hierarchy. */
   limit(h: CgroupHandle): number | undefined;
+  /**
+   * Asks the kernel to reclaim up to `bytes` of the container's memory (its page cache: no
+   * swap is assumed); returns how far its usage fell. 0 for a container without a memory
+   * cgroup of its own.
+   */
+  reclaim(h: CgroupHandle, bytes: number): number;
 }
 
 export interface CpusetResource extends Resource {

@@ -132,4 +132,34 @@ export const memoryV1: MemoryResource = {
     const dir = h.dir('memory');
     return dir === undefined ? undefined : readStat(h.io, `${dir}/memory.limit_in_bytes`, parseLimit);
   },
+  reclaim(h, bytes) {
+    const dir = h.dir('memory');
+    return dir === undefined ? 0 : reclaimV1(h, dir, bytes);
+  },
 };
+
+/**
+ * v1 has no memory.reclaim: lowering memory.limit_in_bytes makes the kernel reclaim the
+ * group down to it before the write returns (or fail EBUSY when it cannot), so the limit
+ * is lowered by what its page cache could give and put back at once, whatever happened.
+ * Only file pages are aimed at: without swap, anonymous memory cannot be reclaimed.
+ */
+function reclaimV1(h: CgroupHandle, dir: string, bytes: number): number {
+  const limitFile = `${dir}/memory.limit_in_bytes`;
+  const usageFile = `${dir}/memory.usage_in_bytes`;
+  const before = readStat(h.io, usageFile, parseCounter) ?? 0;
+  const stat = readStat(h.io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, new Set(['total_inactive_file', 'total_active_file'])));
+  const file = (stat?.get('total_inactive_file') ?? 0) + (stat?.get('total_active_file') ?? 0);
+  const want = Math.min(bytes, file);
+  if (want <= 0) return 0;
+  const old = h.io.readFile(limitFile).trim();
+  try {
+    h.io.writeFile(limitFile, String(before - want));
+  } catch (e) {
+    // EBUSY: the kernel reclaimed what it could and gave up; the usage below says how much.
+    if (!(e instanceof LmctfyError && e.errno === 'EBUSY')) throw e;
+  } finally {
+    h.io.writeFile(limitFile, old);
+  }
+  return Math.max(0, before - (readStat(h.io, usageFile, parseCounter) ?? before));
+}

@@ -142,4 +142,17 @@ export const memoryV2: MemoryResource = {
     const dir = h.dir('memory');
     return dir === undefined ? undefined : readStat(h.io, `${dir}/memory.max`, parseLimit);
   },
+  reclaim(h, bytes) {
+    const dir = h.dir('memory');
+    if (dir === undefined || bytes <= 0 || !h.io.exists(`${dir}/memory.reclaim`)) return 0;
+    const usage = () => readStat(h.io, `${dir}/memory.current`, parseCounter) ?? 0;
+    const before = usage();
+    try {
+      h.io.writeFile(`${dir}/memory.reclaim`, String(bytes));
+    } catch (e) {
+      // EAGAIN: less than asked could be reclaimed; the usage below says how much was.
+      if (!(e instanceof LmctfyError && e.errno === 'EAGAIN')) throw e;
+    }
+    return Math.max(0, before - usage());
+  },
 };
