@@ -11,6 +11,7 @@ import { registerHelp } from './commands/help.js';
 import { registerRootfs } from './commands/rootfs.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRecord } from './commands/record.js';
+import { registerDaemon } from './commands/daemon.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -30,6 +31,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['top'], register: registerTop },
   { names: ['serve'], register: registerServe },
   { names: ['policy'], register: registerPolicy },
+  { names: ['daemon'], register: registerDaemon },
   { names: ['record'], register: registerRecord },
   { names: ['rootfs'], register: registerRootfs },
   { names: ['help'], register: registerHelp },

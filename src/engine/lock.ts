@@ -113,6 +113,33 @@ export function ensurePrivateDir(dir: string, what: string, create = true): bool
   return true;
 }
 
+/**
+ * Takes the lock for (scope, name) without waiting, for a process that holds it as long as
+ * it runs (the policy daemon): released by `release()` or, if the process dies, taken over
+ * as stale by the next one. When a live process holds it, says which.
+ */
+export function holdLock(scope: string, name: string): { release(): void } | { holder: number } {
+  const file = lockPath(scope, name);
+  ensurePrivateDir(path.dirname(file), 'lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (tryAcquire(file)) {
+      return {
+        release: () => {
+          if (fs.readlinkSync(file, { encoding: 'utf8' }) === String(process.pid)) fs.unlinkSync(file);
+        },
+      };
+    }
+    let holder: number;
+    try {
+      holder = Number(fs.readlinkSync(file));
+    } catch {
+      continue; // released or reaped under us: try again
+    }
+    if (ownerAlive(file)) return { holder };
+  }
+  throw new LmctfyError(Code.ABORTED, `cannot take lock ${file} for ${name}: it changes hands too fast`);
+}
+
 /** Runs fn holding the lock for (scope, name); waits up to timeoutMs for another holder. */
 export async function withLock<T>(scope: string, name: string, fn: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
   const file = lockPath(scope, name);

@@ -4,6 +4,10 @@ import type { Machine } from './kernel/machine.js';
 import { attachTask } from './placement.js';
 import { listTasks } from './tree.js';
 import { handleFor } from './handle.js';
+import { admissionView, evictionPriorityOf, oomScoreFor, setOomScore } from './admission.js';
+import { killTasks } from './teardown.js';
+import { DEFAULT_EVICTION_PRIORITY } from '../policy/oom.js';
+import type { Tier } from '../policy/types.js';
 
 /**
  * What the policy daemon (src/daemon) needs of the kernel beyond the public API: each
@@ -85,4 +89,100 @@ export function pruneMirrors(m: Machine, name = '/'): string[] {
 export function reclaimMemory(m: Machine, name: string, bytes: number): number {
   const h = handleFor(m, name);
   return h.resources.memory.reclaim(h, bytes);
+}
+
+/** A container's memory figures the daemon ranks by. */
+export interface MemoryFigures {
+  /** Bytes charged to it and its subcontainers. */
+  usage: number;
+  /** Its soft limit / memory.low; 0 when unset or unlimited. */
+  reservation: number;
+  /** What it and its ancestors let it use (the smallest limit on the way up); undefined: unlimited. */
+  ceiling?: number;
+  /** OOM kills of its own tasks the kernel counted. */
+  oomKills: number;
+}
+
+/** The container's memory figures; undefined when it has no memory cgroup of its own (it shares its parent's). */
+export function memoryFigures(m: Machine, name: string): MemoryFigures | undefined {
+  const h = handleFor(m, name);
+  if (h.dir('memory') === undefined || !h.resources.memory.isolated(h)) return undefined;
+  const s = h.resources.memory.stats(h, 'full').memory;
+  if (s?.usage === undefined) return undefined;
+  const ceiling = s.effective_limit ?? s.hierarchical_memory_limit;
+  const reservation = s.reservation ?? 0;
+  return {
+    usage: s.usage,
+    reservation: reservation > 0 ? reservation : 0,
+    ceiling: ceiling !== undefined && ceiling > 0 ? ceiling : undefined,
+    oomKills: s.oom_kill_count ?? 0,
+  };
+}
+
+/**
+ * A container's tier and eviction priority: the policy's ledger where it has them (the
+ * kernel cannot tell PREMIER or PRIORITY from NORMAL), else what the kernel says
+ * (cpu.idle: BEST_EFFORT) and the middle of the range.
+ */
+export function rankOf(m: Machine, name: string, view = admissionView(m)): { tier: Tier; eviction: number } {
+  const eviction = evictionPriorityOf(m, name) ?? DEFAULT_EVICTION_PRIORITY;
+  const recorded = view?.tierOf(name);
+  if (recorded !== undefined) return { tier: recorded, eviction };
+  const h = handleFor(m, name);
+  return { tier: h.resources.cpu.read(h)?.cpu?.scheduling_latency ?? 'NORMAL', eviction };
+}
+
+/** The memory the policy lets lmctfy's root admit (capacity − reserve); undefined with no policy. */
+export function allocatableMemory(m: Machine): number | undefined {
+  return admissionView(m)?.budget.allocatable.memory;
+}
+
+/**
+ * Evicts by killing: SIGKILL to every process of the container and its subcontainers at
+ * once (a task faulting in memory dies at its next return to user space, so the memory
+ * comes back within milliseconds), then the freezer-guarded sweep of teardown for what
+ * forked meanwhile. Resolves when no task is left.
+ */
+export async function killSubtree(m: Machine, name: string): Promise<void> {
+  const signal = () => {
+    const pids = listTasks(m, name, 'pids', true);
+    for (const pid of pids) {
+      try {
+        m.io.kill(pid, 'SIGKILL');
+      } catch (e) {
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+      }
+    }
+    return pids.length;
+  };
+  // Killed tasks leave their cgroup as they exit, within milliseconds; freezing them meanwhile
+  // (teardown's sweep) would only wait on their exit. Re-signalled each round for what forked.
+  for (let round = 0; round < SIGNAL_ROUNDS; round++) {
+    if (signal() === 0) return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await killTasks(m, name, true);
+}
+
+/** Rounds of 2 ms of plain SIGKILL before teardown's freezer-guarded sweep. */
+const SIGNAL_ROUNDS = 100;
+
+/**
+ * Puts the policy's oom_score_adj back on each task of the container: a workload may raise
+ * its own (stress-ng makes its workers 1000), which would make the kernel's OOM killer take
+ * it ahead of a lower tier. Returns how many tasks were changed; 0 with no policy.
+ */
+export function enforceOomScore(m: Machine, name: string): number {
+  const adj = oomScoreFor(m, name);
+  if (adj === undefined) return 0;
+  const wrong = listTasks(m, name, 'pids', false).filter((pid) => {
+    try {
+      return Number(m.io.readFile(`/proc/${pid}/oom_score_adj`).trim()) !== adj;
+    } catch (e) {
+      if (isLmctfyError(e, Code.NOT_FOUND)) return false;
+      throw e;
+    }
+  });
+  setOomScore(m, wrong, adj);
+  return wrong.length;
 }

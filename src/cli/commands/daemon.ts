@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { openApi } from '../context.js';
+import { stdout } from '../output.js';
+import { flagsOf, subcommand } from './options.js';
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
+const DETAILS = `
+Watches memory pressure of lmctfy's root, of each container and of the machine (cgroup v1
+usage thresholds and OOM notifications, PSI triggers) and acts on it by the root's policy
+(PolicySpec.pressure, lmctfy policy set): past the reclaim threshold it reclaims memory
+above their reservation from the lowest tiers; past the eviction threshold it evicts whole
+containers, lowest tier first, then lower eviction_priority, then most memory above
+reservation (kill their tasks by default; freeze or destroy by policy). After the kernel
+OOM-kills a task, the rest of its container goes too. Each decision is a line here and a
+record in the root's journal. One daemon per root: a second is refused. Stopping or
+killing the daemon leaves every container as it is. See docs/DAEMON.md.`;
+
+/** `daemon`: the policy daemon in the foreground, one line (or NDJSON record) per decision. */
+export function registerDaemon(program: Command): void {
+  subcommand(program, 'daemon', 'enforce the machine policy under memory pressure: reclaim, then evict lowest tier first; prints each decision')
+    .addHelpText('after', DETAILS)
+    .action(async (_o, cmd: Command) => {
+      const f = flagsOf(cmd);
+      const [{ PolicyDaemon }, { decisionLine }] = await Promise.all([import('../../daemon/daemon.js'), import('../../daemon/format.js')]);
+      const daemon = await PolicyDaemon.start(openApi(f), {
+        onDecision: (r) => stdout.write(f.json ? `${JSON.stringify(r)}\n` : `${decisionLine(r)}\n`),
+      });
+      // The daemon's watches are event sources that do not hold the process on their own (the
+      // helpers are unreferenced): one long timer does, waking once every ~24 days.
+      const hold = setInterval(() => {}, 2 ** 31 - 1);
+      await new Promise<void>((resolve) => {
+        for (const s of STOP_SIGNALS) process.once(s, () => resolve());
+      });
+      clearInterval(hold);
+      await daemon.idle();
+      daemon.stop();
+    });
+}

@@ -1,0 +1,430 @@
+import type { ContainerApi } from '../engine/container-api.js';
+import { Code, LmctfyError, isLmctfyError } from '../engine/errors.js';
+import { appendJournal, type JournalRecord } from '../engine/journal.js';
+import { holdLock } from '../engine/lock.js';
+import { openNotificationHub, type NotificationHub } from '../engine/notify/index.js';
+import { PsiWatch } from '../engine/notify/psi.js';
+import { allocatableMemory, containerPressureFile, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, reclaimMemory } from '../engine/pressure.js';
+import { fsWatchDir } from '../engine/sampling/index.js';
+import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
+import type { Tier } from '../policy/types.js';
+import { aboveReservation, eligible, evictionOrder, reclaimPlan, tierRank, type Candidate } from './rank.js';
+import { formatBytes } from './format.js';
+
+/**
+ * `lmctfy daemon` (docs/DAEMON.md): watches memory pressure of lmctfy's root, of each
+ * container and of the machine, event-driven (v1 usage thresholds and OOM notifications
+ * through the notification hub, PSI triggers through the lmctfy-psi helper, inotify for
+ * containers coming and going), and under pressure reclaims from lower tiers first, then
+ * evicts whole containers, lowest first. Every decision is a journal record. It keeps no
+ * state of its own: what it acts on is read from the kernel and the root's policy each time.
+ */
+
+/** The lock no container can hold that one daemon per root takes. */
+export const DAEMON_LOCK = ':daemon';
+
+export interface DaemonOptions {
+  /** Called with each decision, after it is in the journal. */
+  onDecision?(record: JournalRecord): void;
+}
+
+/** What woke the daemon. */
+type Trigger =
+  | { kind: 'start' | 'usage'; at: number }
+  | { kind: 'oom'; container: string; at: number }
+  /** container '' is the machine (/proc/pressure/memory). */
+  | { kind: 'stall'; container: string; at: number };
+
+interface Watched {
+  close(): void;
+  oomId?: number;
+  psiId?: number;
+}
+
+export class PolicyDaemon {
+  private readonly scope: string;
+  private readonly hub: NotificationHub;
+  private psi?: PsiWatch;
+  private readonly watched = new Map<string, Watched>();
+  private thresholds: { at: [number, number]; ids: number[] } | undefined;
+  private queue: Trigger[] = [];
+  private running?: Promise<void>;
+  private rescanQueued = false;
+  private stopped = false;
+  /** OOM kill counts last seen, by container (the kernel's counters, read again at start). */
+  private readonly oomKills = new Map<string, number>();
+  private lastStall = 0;
+  private lastStallEviction = 0;
+
+  private constructor(
+    private readonly api: ContainerApi,
+    private readonly release: () => void,
+    private readonly opts: DaemonOptions,
+  ) {
+    this.scope = api.machine.trackingDir('/');
+    this.hub = openNotificationHub(api);
+  }
+
+  /**
+   * Starts watching. A second daemon on the same root is refused (FAILED_PRECONDITION naming
+   * the pid that holds it). Resolves once every watch is in place and the first look at the
+   * kernel has acted on what it found (a restart mid-pressure picks up there).
+   */
+  static async start(api: ContainerApi, opts: DaemonOptions = {}): Promise<PolicyDaemon> {
+    const m = api.machine;
+    if (!m.rootExists()) throw new LmctfyError(Code.NOT_FOUND, `lmctfy's root ${m.trackingDir('/')} does not exist; run lmctfy init first`);
+    const held = holdLock(m.trackingDir('/'), DAEMON_LOCK);
+    if ('holder' in held) {
+      throw new LmctfyError(Code.FAILED_PRECONDITION, `another lmctfy daemon (pid ${held.holder}) already runs on root ${m.trackingDir('/')}`);
+    }
+    const d = new PolicyDaemon(api, held.release, opts);
+    try {
+      await d.open();
+    } catch (e) {
+      d.stop();
+      throw e;
+    }
+    return d;
+  }
+
+  private get settings(): PressureSettings {
+    return pressureSettings(this.api.policy()?.spec.pressure);
+  }
+
+  private async open(): Promise<void> {
+    const m = this.api.machine;
+    const s = this.settings;
+    if (m.pressureDir('/') !== undefined || machinePressureFile(m) !== undefined) {
+      this.psi = new PsiWatch(undefined, (why) => this.decide({ what: 'degraded', container: '', reason: `PSI triggers stopped: ${why}` }));
+    }
+    const file = machinePressureFile(m);
+    if (this.psi && file) {
+      await this.psi.add(file, s.stallUs, s.windowUs, (e) => {
+        if (e.kind === 'stall') this.wake({ kind: 'stall', container: '', at: Date.now() });
+      });
+    }
+    pruneMirrors(m);
+    await this.rescan();
+    this.decide({ what: 'start', container: '/', reason: `watching ${this.watched.size} containers`, detail: { pid: process.pid, ...settingsDetail(s) } });
+    this.wake({ kind: 'start', at: Date.now() });
+    await this.idle();
+  }
+
+  /** Resolves when no decision is being made. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops watching and releases the root. Containers are left as they are. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const w of this.watched.values()) w.close();
+    this.watched.clear();
+    this.hub.close();
+    this.psi?.close();
+    this.release();
+  }
+
+  // ---- watching ----
+
+  /** Brings the watches in line with the containers that exist now. */
+  private async rescan(): Promise<void> {
+    const m = this.api.machine;
+    const names = ['/', ...this.api.get('/').listSubcontainers({ recursive: true })];
+    const now = new Set(names);
+    for (const [name, w] of this.watched) {
+      if (now.has(name)) continue;
+      w.close();
+      this.watched.delete(name);
+      this.oomKills.delete(name);
+    }
+    for (const name of names) {
+      if (this.watched.has(name) || this.stopped) continue;
+      try {
+        await this.watch(name);
+      } catch (e) {
+        // Destroyed while being watched: the next rescan drops it.
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+      }
+    }
+    pruneMirrors(m);
+    await this.registerThresholds();
+  }
+
+  private scheduleRescan(): void {
+    if (this.rescanQueued || this.stopped) return;
+    this.rescanQueued = true;
+    setImmediate(() => {
+      this.rescanQueued = false;
+      if (!this.stopped) this.rescan().catch((e) => this.failed(e));
+    });
+  }
+
+  private async watch(name: string): Promise<void> {
+    const m = this.api.machine;
+    const w: Watched = { close: () => {} };
+    // mkdir and rmdir of a child raise a 'rename' on the parent's dir; control-file writes ('change') do not matter here.
+    const dirWatch = fsWatchDir(m.trackingDir(name), (kind) => {
+      if (kind === 'rename') this.scheduleRescan();
+    });
+    this.watched.set(name, w);
+    const fig = memoryFigures(m, name);
+    if (fig !== undefined) {
+      this.oomKills.set(name, fig.oomKills);
+      w.oomId = this.hub.register(name, { oom: {} }, (ev) => {
+        if (!ev.status) this.wake({ kind: 'oom', container: name, at: Date.now() });
+      });
+    }
+    const psiFile = this.psi && containerPressureFile(m, name);
+    if (this.psi && psiFile) {
+      const s = this.settings;
+      w.psiId = await this.psi.add(psiFile, s.stallUs, s.windowUs, (e) => {
+        if (e.kind === 'stall') this.wake({ kind: 'stall', container: name, at: Date.now() });
+      });
+    }
+    w.close = () => {
+      dirWatch.close();
+      if (w.oomId !== undefined) {
+        try {
+          this.hub.unregister(w.oomId);
+        } catch {
+          // Ended already (container destroyed).
+        }
+      }
+      if (w.psiId !== undefined) this.psi?.remove(w.psiId);
+    };
+  }
+
+  /** The two usage thresholds of the root (v1: eventfd on memory.usage_in_bytes), kept in line with the policy. */
+  private async registerThresholds(): Promise<void> {
+    const limits = this.limits();
+    const at: [number, number] | undefined = limits && [limits.reclaimAt, limits.evictAt];
+    if (this.thresholds && at && this.thresholds.at[0] === at[0] && this.thresholds.at[1] === at[1]) return;
+    for (const id of this.thresholds?.ids ?? []) this.hub.unregister(id);
+    this.thresholds = undefined;
+    if (!at || this.api.machine.version !== 1 || memoryFigures(this.api.machine, '/') === undefined) return;
+    const ids = at.filter((v) => v > 0).map((usage) => this.hub.register('/', { memory_threshold: { usage } }, (ev) => {
+      if (!ev.status) this.wake({ kind: 'usage', at: Date.now() });
+    }));
+    await Promise.all(ids.map((id) => this.hub.armed(id)));
+    this.thresholds = { at, ids };
+  }
+
+  /** What the root may use, and where reclaim and eviction begin; undefined when nothing bounds it. */
+  private limits(): { ceiling: number; reclaimAt: number; evictAt: number; usage: number } | undefined {
+    const m = this.api.machine;
+    const root = memoryFigures(m, '/');
+    if (root === undefined) return undefined;
+    const bounds = [root.ceiling, allocatableMemory(m)].filter((v): v is number => v !== undefined);
+    if (bounds.length === 0) return undefined;
+    const ceiling = Math.min(...bounds);
+    const s = this.settings;
+    return { ceiling, reclaimAt: ceiling - s.reclaimHeadroom, evictAt: ceiling - s.evictHeadroom, usage: root.usage };
+  }
+
+  // ---- deciding ----
+
+  private wake(t: Trigger): void {
+    if (this.stopped) return;
+    this.queue.push(t);
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length && !this.stopped) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.evaluate(batch);
+      } catch (e) {
+        this.failed(e);
+      }
+    }
+  }
+
+  private failed(e: unknown): void {
+    if (this.stopped) return;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.decide({ what: 'error', container: '', reason, code: isLmctfyError(e) ? e.code : Code.INTERNAL });
+  }
+
+  private async evaluate(batch: Trigger[]): Promise<void> {
+    const first = (k: Trigger['kind']) => batch.find((t) => t.kind === k)?.at;
+    const oomAt = first('oom');
+    if (oomAt !== undefined) await this.afterOom(oomAt);
+    const usageAt = first('usage') ?? first('start') ?? first('oom');
+    if (usageAt !== undefined) await this.onUsage(usageAt);
+    for (const t of batch) if (t.kind === 'stall') await this.onStall(t.container, t.at);
+  }
+
+  /** Every container with tasks that is not frozen, with what it ranks by. */
+  private candidates(): Candidate[] {
+    const m = this.api.machine;
+    const out: Candidate[] = [];
+    for (const name of this.api.get('/').listSubcontainers({ recursive: true })) {
+      try {
+        const c = this.api.get(name);
+        if (c.listProcesses({ recursive: true }).length === 0 || c.state() === 'FROZEN') continue;
+        const fig = memoryFigures(m, name);
+        const rank = rankOf(m, name);
+        const fixed = enforceOomScore(m, name);
+        if (fixed > 0) {
+          this.decide({ what: 'oom_score', container: name, tier: rank.tier, reason: `put the policy's oom_score_adj back on ${fixed} tasks that had changed it`, detail: { tasks: fixed } });
+        }
+        out.push({ name, ...rank, usage: fig?.usage ?? 0, reservation: fig?.reservation ?? 0 });
+      } catch (e) {
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Memory of frozen containers: it cannot grow, so it does not count towards what must be freed. */
+  private frozenUsage(): number {
+    let sum = 0;
+    for (const name of this.api.get('/').listSubcontainers({ recursive: false })) {
+      try {
+        if (this.api.get(name).state() === 'FROZEN') sum += memoryFigures(this.api.machine, name)?.usage ?? 0;
+      } catch (e) {
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+      }
+    }
+    return sum;
+  }
+
+  /** Root usage near its ceiling: reclaim from the lowest tiers, then evict until below the eviction threshold. */
+  private async onUsage(at: number): Promise<void> {
+    await this.registerThresholds();
+    const evicted = new Set<string>();
+    for (;;) {
+      const l = this.limits();
+      if (l === undefined) return;
+      const usage = l.usage - (this.settings.action === 'FREEZE' ? this.frozenUsage() : 0);
+      if (usage < l.reclaimAt) return;
+      const figures = { usage, ceiling: l.ceiling, threshold: usage >= l.evictAt ? l.evictAt : l.reclaimAt };
+      const cands = this.candidates().filter((c) => !evicted.has(c.name));
+      if (usage < l.evictAt) {
+        this.reclaim(cands, usage - l.reclaimAt, `root memory ${formatBytes(usage)} is past the reclaim threshold ${formatBytes(l.reclaimAt)} (${formatBytes(l.ceiling)} − ${formatBytes(this.settings.reclaimHeadroom)})`, figures);
+        return;
+      }
+      const victim = evictionOrder(cands)[0];
+      const why = `root memory ${formatBytes(usage)} is past the eviction threshold ${formatBytes(l.evictAt)} (${formatBytes(l.ceiling)} − ${formatBytes(this.settings.evictHeadroom)})`;
+      if (victim === undefined) {
+        this.decide({ what: 'evict', container: '', reason: `${why}; nothing left to evict`, code: Code.RESOURCE_EXHAUSTED, detail: figures });
+        return;
+      }
+      evicted.add(victim.name);
+      await this.evict(victim, why, 'usage', at, figures);
+    }
+  }
+
+  /** A task was OOM-killed: on v1 the kernel killed one process, so the rest of its container is evicted too. */
+  private async afterOom(at: number): Promise<void> {
+    const m = this.api.machine;
+    const rose: string[] = [];
+    for (const name of this.watched.keys()) {
+      const fig = memoryFigures(m, name);
+      if (fig === undefined) continue;
+      const before = this.oomKills.get(name) ?? 0;
+      this.oomKills.set(name, fig.oomKills);
+      if (fig.oomKills > before) rose.push(name);
+    }
+    // The deepest containers that counted a kill own the victims (v1 counts them locally, v2 up the tree).
+    const owners = rose.filter((n) => !rose.some((o) => o !== n && o.startsWith(`${n === '/' ? '' : n}/`)));
+    const cands = this.candidates();
+    for (const name of owners) {
+      if (name === '/') continue;
+      const { tier, eviction } = rankOf(m, name);
+      const lower = evictionOrder(cands).find((c) => c.name !== name && (c.tier !== tier ? tierRank(c.tier) < tierRank(tier) : c.eviction < eviction));
+      const miss = lower ? `; ${lower.name} (${lower.tier}) ranked lower and should have gone first` : '';
+      this.decide({ what: 'oom', container: name, tier, reason: `the kernel OOM-killed a task of ${name}${miss}`, detail: { oom_kills: this.oomKills.get(name) ?? 0 } });
+      const victim = cands.find((c) => c.name === name);
+      if (victim) await this.evict(victim, 'the kernel OOM-killed one of its tasks (cgroup v1 has no memory.oom.group: the rest of the container goes too)', 'oom', at, {});
+    }
+  }
+
+  /** A PSI trigger fired: reclaim from tiers below the one stalling; a stall that persists past the cool-down evicts the lowest. */
+  private async onStall(container: string, at: number): Promise<void> {
+    if (container !== '' && !this.watched.has(container)) return;
+    const felt: Tier | undefined = container === '' || container === '/' ? undefined : rankOf(this.api.machine, container).tier;
+    const s = this.settings;
+    const cands = eligible(this.candidates(), felt).filter((c) => c.name !== container);
+    const where = container === '' ? 'the machine' : container;
+    const why = `memory stalled ${s.stallUs / 1000} ms within ${s.windowUs / 1000} ms in ${where}${felt ? ` (${felt})` : ''}`;
+    const persisted = at - this.lastStall <= 2 * (s.windowUs / 1000);
+    this.lastStall = at;
+    const freed = this.reclaim(cands, cands.reduce((n, c) => n + aboveReservation(c), 0), why, {});
+    if (freed > 0 || !persisted || at - this.lastStallEviction < s.cooldownMs) return;
+    const victim = evictionOrder(cands)[0];
+    if (victim === undefined) return;
+    this.lastStallEviction = at;
+    await this.evict(victim, `${why}, again within two windows after reclaim`, 'stall', at, {});
+  }
+
+  /** Asks the kernel to reclaim `need` bytes from the candidates above their reservation, lowest first; returns the bytes freed. */
+  private reclaim(cands: Candidate[], need: number, why: string, figures: Record<string, number>): number {
+    let total = 0;
+    for (const [c, bytes] of reclaimPlan(cands, need)) {
+      const freed = reclaimMemory(this.api.machine, c.name, bytes);
+      total += freed;
+      this.decide({
+        what: 'reclaim',
+        container: c.name,
+        tier: c.tier,
+        reason: `${why}: asked ${formatBytes(bytes)} of its ${formatBytes(aboveReservation(c))} above reservation, ${formatBytes(freed)} freed`,
+        detail: { ...figures, asked: bytes, freed },
+      });
+    }
+    return total;
+  }
+
+  private async evict(victim: Candidate, why: string, trigger: 'usage' | 'stall' | 'oom', at: number, figures: Record<string, number>): Promise<void> {
+    const action = this.settings.action;
+    const c = this.api.get(victim.name);
+    const tasks = c.listProcesses({ recursive: true }).length;
+    const started = Date.now();
+    let code = 0;
+    let failure = '';
+    try {
+      if (action === 'FREEZE') await c.pause();
+      else if (action === 'DESTROY') await this.api.destroy(victim.name, { force: true });
+      else await killSubtree(this.api.machine, victim.name);
+    } catch (e) {
+      if (!isLmctfyError(e)) throw e;
+      code = e.code;
+      failure = `; ${e.message}`;
+    }
+    const after = action === 'DESTROY' ? undefined : memoryFigures(this.api.machine, victim.name)?.usage;
+    const done = Date.now();
+    const verb = { KILL_TASKS: 'killed its', FREEZE: 'froze its', DESTROY: 'destroyed it with its' }[action];
+    this.decide({
+      what: 'evict',
+      container: victim.name,
+      tier: victim.tier,
+      code,
+      reason: `${why}: ${verb} ${tasks} tasks (${victim.tier}, eviction_priority ${victim.eviction}, ${formatBytes(aboveReservation(victim))} above reservation)${failure}`,
+      detail: {
+        ...figures,
+        trigger,
+        action,
+        eviction_priority: victim.eviction,
+        usage_before: victim.usage,
+        ...(after !== undefined ? { usage_after: after } : {}),
+        tasks,
+        // From the kernel's notification to the action done, and the part the action took.
+        latency_ms: done - at,
+        action_ms: done - started,
+      },
+    });
+  }
+
+  private decide(r: Omit<JournalRecord, 'time' | 'kind'>): void {
+    const record: JournalRecord = { time: Date.now(), kind: 'decision', ...r };
+    appendJournal(this.scope, record);
+    this.opts.onDecision?.(record);
+  }
+}
+
+function settingsDetail(s: PressureSettings): Record<string, number | string> {
+  return { evict_headroom: s.evictHeadroom, reclaim_headroom: s.reclaimHeadroom, stall_us: s.stallUs, window_us: s.windowUs, action: s.action, cooldown_ms: s.cooldownMs };
+}

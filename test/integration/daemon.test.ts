@@ -1,0 +1,100 @@
+/**
+ * The policy daemon on real workloads (docs/DAEMON.md): inside a parent memory cgroup of
+ * 600 MiB standing in for the machine (so the real one never runs short), a latency-sensitive
+ * container holds 250 MiB and two batch containers allocate without bound. The batch ones
+ * are evicted, lower eviction_priority first, and the latency-sensitive one is never killed;
+ * the journal names each step. Also: one daemon per root, and stopping it leaves containers.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { readJournal, type JournalRecord } from '../../src/engine/journal.js';
+import { PolicyDaemon } from '../../src/daemon/daemon.js';
+import { describeCgroups, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
+import { lmctfy } from '../helpers/cli.js';
+import { debianCommand } from '../helpers/debian-package.js';
+
+const MiB = 2 ** 20;
+const stress = debianCommand('stress-ng', 'stress-ng');
+if ('error' in stress) throw new Error(stress.error);
+
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 20) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const describeStress = 'skip' in stress ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${stress.skip})`, () => it.skip('needs stress-ng', fn)) : describeCgroups;
+
+describeStress('policy daemon', () => {
+  // The parent stands in for the machine; lmctfy's root is below it.
+  const parent = uniqueRoot('daemon');
+  const root = `${parent}/m`;
+  let api: ContainerApi;
+  let daemon: PolicyDaemon | undefined;
+  const decisions: JournalRecord[] = [];
+  const bin = 'path' in stress ? stress.path : '';
+
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root });
+    const memDir = rootDirs(parent).find((d) => fs.existsSync(path.join(d, 'memory.limit_in_bytes')));
+    if (memDir === undefined) throw new Error('no v1 memory hierarchy for the parent');
+    fs.writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(600 * MiB));
+    await api.setPolicy({ capacity: { cpu: 2000, memory: 600 * MiB }, pressure: { evict_headroom: 100 * MiB } });
+  });
+  afterAll(async () => {
+    daemon?.stop();
+    try {
+      await api?.clearPolicy();
+    } finally {
+      const left = await removeRoot(parent);
+      if (left.length) throw new Error(`left ${left.join(', ')}`);
+    }
+  });
+
+  it('evicts batch lowest eviction_priority first and never the latency-sensitive container', async () => {
+    await api.create('/lat', { cpu: { scheduling_latency: 'PRIORITY' }, memory: { limit: 320 * MiB, reservation: 300 * MiB } });
+    await api.create('/b1', { memory: { limit: 1024 * MiB, eviction_priority: 100 } });
+    await api.create('/b2', { memory: { limit: 1024 * MiB, eviction_priority: 200 } });
+    const lat = api.get('/lat');
+    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await until('the latency-sensitive container to hold 250 MiB', () => (lat.stats('summary').memory?.usage ?? 0) >= 245 * MiB);
+    const latPids = lat.listProcesses({ recursive: true });
+
+    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+    expect(decisions[0]).toMatchObject({ kind: 'decision', what: 'start', container: '/' });
+
+    // A second daemon on the same root is refused, naming the holder.
+    const second = lmctfy(root, ['daemon']);
+    expect(second.code).toBe(9);
+    expect(second.stderr).toContain(`another lmctfy daemon (pid ${process.pid})`);
+
+    for (const b of ['/b1', '/b2']) await api.get(b).run([bin, '--vm', '1', '--vm-bytes', '2G', '--vm-keep', '--timeout', '20s'], { detached: true });
+    const gone = (name: string) => decisions.some((r) => r.container === name && r.what === 'evict' && r.code === 0);
+    await until('both batch containers evicted', () => gone('/b1') && gone('/b2'));
+    await daemon.idle();
+
+    if (process.env.DEBUG_DAEMON) for (const r of decisions) console.log(new Date(r.time).toISOString().slice(17,23), r.what, r.container, r.reason, JSON.stringify(r.detail));
+    const evictions = decisions.filter((r) => r.what === 'evict').map((r) => r.container);
+    expect(evictions.indexOf('/b1')).toBeLessThan(evictions.indexOf('/b2'));
+    expect(decisions.filter((r) => r.container === '/lat' && (r.what === 'evict' || r.what === 'oom'))).toEqual([]);
+    expect(lat.listProcesses({ recursive: true })).toEqual(expect.arrayContaining(latPids));
+    expect(lat.stats('summary').memory?.oom_kill_count ?? 0).toBe(0);
+    for (const b of ['/b1', '/b2']) expect(api.get(b).listProcesses({ recursive: true })).toEqual([]);
+    const first = decisions.find((r) => r.what === 'evict')!;
+    expect(first).toMatchObject({ tier: 'NORMAL', detail: { action: 'KILL_TASKS', eviction_priority: 100 } });
+    expect(first.reason).toMatch(/past the eviction threshold/);
+
+    // The journal holds the same decisions, in order.
+    const journal = readJournal(api.machine.trackingDir('/')).records.filter((r) => r.kind === 'decision');
+    expect(journal.map((r) => `${r.what} ${r.container}`)).toEqual(decisions.map((r) => `${r.what} ${r.container}`));
+
+    // Stopping the daemon leaves the containers and their tasks.
+    daemon.stop();
+    daemon = undefined;
+    expect(lat.listProcesses({ recursive: true })).toEqual(expect.arrayContaining(latPids));
+    expect(api.exists('/b1')).toBe(true);
+  }, 90_000);
+});
