@@ -28,9 +28,12 @@ function findCompiler() {
   return undefined;
 }
 
+/** Headers the helpers include: a change rebuilds every helper. */
+const SHARED = [path.join(top, 'native', 'line-helper.h')];
+
 function upToDate({ source, output }) {
   const out = fs.statSync(output, { throwIfNoEntry: false });
-  return out !== undefined && out.mtimeMs >= fs.statSync(source).mtimeMs;
+  return out !== undefined && [source, ...SHARED].every((f) => out.mtimeMs >= fs.statSync(f).mtimeMs);
 }
 
 if (process.platform !== 'linux') die(`the native helpers need Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
