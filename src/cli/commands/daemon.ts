@@ -23,16 +23,21 @@ export function registerDaemon(program: Command): void {
     .action(async (_o, cmd: Command) => {
       const f = flagsOf(cmd);
       const [{ PolicyDaemon }, { decisionLine }] = await Promise.all([import('../../daemon/daemon.js'), import('../../daemon/format.js')]);
-      const daemon = await PolicyDaemon.start(openApi(f), {
-        onDecision: (r) => stdout.write(f.json ? `${JSON.stringify(r)}\n` : `${decisionLine(r)}\n`),
-      });
       // The daemon's watches are event sources that do not hold the process on their own (the
       // helpers are unreferenced): one long timer does, waking once every ~24 days.
       const hold = setInterval(() => {}, 2 ** 31 - 1);
-      await new Promise<void>((resolve) => {
+      const stopped = new Promise<void>((resolve) => {
         for (const s of STOP_SIGNALS) process.once(s, () => resolve());
       });
-      clearInterval(hold);
+      let daemon;
+      try {
+        daemon = await PolicyDaemon.start(openApi(f), {
+          onDecision: (r) => stdout.write(f.json ? `${JSON.stringify(r)}\n` : `${decisionLine(r)}\n`),
+        });
+        await stopped;
+      } finally {
+        clearInterval(hold);
+      }
       await daemon.idle();
       daemon.stop();
     });

@@ -42,7 +42,8 @@ export class NotifyHelper {
     } catch {
       throw new LmctfyError(Code.FAILED_PRECONDITION, `the notification helper ${file} is missing or not executable; build it with \`npm run build\` (needs a C compiler)`);
     }
-    this.child = spawn(file, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches the parent, which ends it by closing stdin.
+    this.child = spawn(file, [], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const lines = new LineSplitter();
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => {

@@ -34,7 +34,9 @@ export class PsiWatch {
     const id = this.nextId++;
     this.callbacks.set(id, callback);
     this.helper.send(`add ${id} ${stallUs} ${windowUs} ${file}\n`);
-    return new Promise((resolve, reject) => this.waiters.set(id, { resolve: () => resolve(id), reject }));
+    const placed = new Promise<number>((resolve, reject) => this.waiters.set(id, { resolve: () => resolve(id), reject }));
+    this.holdWhileWaiting();
+    return placed;
   }
 
   remove(id: number): void {
@@ -46,11 +48,17 @@ export class PsiWatch {
     this.helper.close();
   }
 
+  /** A reply awaited keeps the process alive, as a pending socket read would; triggers alone do not. */
+  private holdWhileWaiting(): void {
+    this.helper.keepAlive(this.waiters.size > 0);
+  }
+
   private onReply(r: HelperReply): void {
     if (r.id === undefined) return;
     const waiter = this.waiters.get(r.id);
+    this.waiters.delete(r.id);
+    this.holdWhileWaiting();
     if (r.kind === 'ok') {
-      this.waiters.delete(r.id);
       waiter?.resolve();
       return;
     }
@@ -60,7 +68,6 @@ export class PsiWatch {
       return;
     }
     this.callbacks.delete(r.id);
-    this.waiters.delete(r.id);
     const error = r.kind === 'error' ? new LmctfyError(Code.FAILED_PRECONDITION, r.message) : new LmctfyError(Code.NOT_FOUND, 'the cgroup was removed');
     if (waiter) waiter.reject(error);
     else cb?.(r.kind === 'gone' ? { kind: 'gone' } : { kind: 'failed', error });
