@@ -4,7 +4,9 @@
 // median over rounds of each round's ratio. Beside it, each command's CPU time (user +
 // system, from the kernel's count of waited-for children), which other work stretches less. lmctfy runs as a user runs it, bin/lmctfy.js by
 // its #! line (with its node flags and the code cache made for them).
-// Run: npm run build && node bench/cli-startup.mjs   (BENCH_RUNS=N rounds, default 21)
+// Run: npm run build && node bench/cli-startup.mjs   (BENCH_RUNS=N rounds, default 21;
+// BENCH_BEFORE=path/to/bin/lmctfy.js adds another build's list and create to every round, for
+// a before/after in the same rounds: an earlier commit built in a copy of the tree)
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +18,7 @@ const root = `lmctfy-bench-${process.pid}`;
 const env = { ...process.env, LMCTFY_ROOT: root };
 const bin = path.resolve('bin/lmctfy.js');
 const lm = (...a) => spawnSync(bin, a, { env, encoding: 'utf8' });
+const before = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : undefined;
 
 /** CPU time (user + system, in ms) of this process's waited-for children, from /proc/self/stat (10 ms ticks). */
 function childrenCpuMs() {
@@ -24,7 +27,7 @@ function childrenCpuMs() {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
-const cpu = { base: [], list: [], create: [] };
+const cpu = { base: [], list: [], create: [], beforeList: [], beforeCreate: [] };
 
 /** Wall time of one run in ms (its CPU time into cpu[what]); a failure stops the benchmark. */
 function timed(what, argv) {
@@ -44,10 +47,17 @@ try {
   const base = [];
   const list = [];
   const create = [];
+  const beforeList = [];
+  const beforeCreate = [];
+  const spec = 'cpu:{limit:500} memory:{limit:100000000}';
   for (let k = 0; k < N; k++) {
     base.push(timed('base', [process.execPath, '-e', '']));
     list.push(timed('list', [bin, 'list', 'containers', '/']));
-    create.push(timed('create', [bin, 'create', `c${made++}`, 'cpu:{limit:500} memory:{limit:100000000}']));
+    create.push(timed('create', [bin, 'create', `c${made++}`, spec]));
+    if (before) {
+      beforeList.push(timed('beforeList', [before, 'list', 'containers', '/']));
+      beforeCreate.push(timed('beforeCreate', [before, 'create', `c${made++}`, spec]));
+    }
   }
   const ratios = (xs, bs = base) => xs.map((x, i) => x / bs[i]).sort((a, b) => a - b);
   const q = (s, p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
@@ -64,7 +74,9 @@ try {
       cpu_ratio: (cs.reduce((a, b) => a + b, 0) / cpu.base.reduce((a, b) => a + b, 0)).toFixed(2),
     };
   };
-  table([row("node -e ''", base, cpu.base), row('lmctfy list containers /', list, cpu.list), row('lmctfy create (cpu+memory)', create, cpu.create)]);
+  const rows = [row("node -e ''", base, cpu.base), row('lmctfy list containers /', list, cpu.list), row('lmctfy create (cpu+memory)', create, cpu.create)];
+  if (before) rows.push(row('before: list containers /', beforeList, cpu.beforeList), row('before: create (cpu+memory)', beforeCreate, cpu.beforeCreate));
+  table(rows);
   const baseline = { what: "node -e ''", value: median(base) };
   const goal = { on: 'ratio', max: 1.2, text: "≤ 1.2× node -e '', paired (#14)" };
   record('CLI start', 'lmctfy list containers /', median(list), 'ms', { baseline, goal, ratio: median(ratios(list)) });

@@ -9,7 +9,7 @@
 // machine load. The tree is made under a delegated root below our own cgroup (with the empty
 // cgroup2 mirror systemd-cgtop walks) and removed afterwards.
 // Run: npm run build && node bench/headless-cost.mjs   (BENCH_SIZE=1000 BENCH_MEASURE_S=30
-// BENCH_SERVE_MEASURE_S=45 BENCH_WARMUP_S=5; needs cgroups, as root)
+// BENCH_SERVE_MEASURE_S=45 BENCH_WARMUP_S=5 BENCH_NODE_FLAGS=...; needs cgroups, as root)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -28,6 +28,11 @@ const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 5);
 const SCRAPE_S = 15;
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts in 1/100 s
 const BIN = path.resolve('bin/lmctfy.js');
+// lmctfy as users start it, with the Node flags of the bin's #! line, and any given for a
+// profile under the same load: BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const BIN_FLAGS = fs.readFileSync(BIN, 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').split(' ').filter(Boolean);
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const lmctfy = (args) => [process.execPath, [...BIN_FLAGS, ...NODE_FLAGS, BIN, ...args]];
 // Without -n, systemd-cgtop writing into a pipe stops after one pass.
 const ITERATIONS = '1000000';
 
@@ -95,7 +100,7 @@ async function window(a, b, seconds, count = () => 0) {
 }
 
 async function topJson() {
-  const top = started(BIN, ['top', '--json', '--interval', '1', '/']);
+  const top = started(...lmctfy(['top', '--json', '--interval', '1', '/']));
   const cgtop = started('systemd-cgtop', ['-b', '-n', ITERATIONS, '-d', '1', `/${root}`]);
   try {
     const r = await window(top, cgtop, MEASURE_S);
@@ -106,7 +111,7 @@ async function topJson() {
 }
 
 async function serve() {
-  const srv = started(BIN, ['serve', '--listen', '127.0.0.1:0', '/']);
+  const srv = started(...lmctfy(['serve', '--listen', '127.0.0.1:0', '/']));
   const cgtop = started('systemd-cgtop', ['-b', '-n', ITERATIONS, '-d', String(SCRAPE_S), `/${root}`]);
   let scrapes = 0;
   let bytes = 0;
