@@ -104,10 +104,23 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
   };
 }
 
+/**
+ * The console samples on its main thread while a pass costs at most this much CPU (about
+ * 1,000 containers here), and in a worker beyond: a key waits at most this long behind a
+ * pass, and a small tree does not pay for a second V8 isolate (BENCHMARKS.md, section 4b).
+ */
+const CONSOLE_PASS_BUDGET_MS = 50;
+
 export async function runInteractiveTop(opts: TopOptions): Promise<void> {
   const api = ContainerApi.open(opts.api);
   const rootName = api.get(opts.name).name;
-  const live = new LiveSampler({ api: opts.api, root: rootName, intervalMs: opts.intervalMs, sampler: { histograms: true, type: 'counters' } });
+  const live = new LiveSampler({
+    api: opts.api,
+    root: rootName,
+    intervalMs: opts.intervalMs,
+    sampler: { histograms: true, type: 'counters' },
+    workerOverMs: CONSOLE_PASS_BUDGET_MS,
+  });
   live.start();
   try {
     await runConsole({ source: liveSource(api, live, rootName), actions: engineActions(api), readOnly: opts.readOnly });

@@ -16,6 +16,13 @@ export interface LiveOptions {
   sampler?: Omit<SamplerOptions, 'proc' | 'root' | 'clock'>;
   /** Sample on the main thread (tests, or when the worker bundle is absent). */
   inThread?: boolean;
+  /**
+   * Start on the main thread and move to the worker for good once passes cost more than
+   * this many ms of CPU (the median of the last PASSES_JUDGED, the tree's first walk left
+   * out). A small tree's passes cost less than a second isolate and the text they cross
+   * in; a large one's would hold up keys and frames. Without it: the worker from the start.
+   */
+  workerOverMs?: number;
   /** Cap of the worker's old-generation heap, MB (default 384). */
   workerHeapMb?: number;
 }
@@ -25,10 +32,14 @@ export type ToWorker = { kind: 'interval'; ms: number } | { kind: 'stop' };
 /** A raw pass crosses as PassEncoder's text: cheaper than cloning thousands of small objects on both threads. */
 export type FromWorker = { kind: 'raw'; pass: string } | { kind: 'error'; code: number; message: string };
 
+/** Passes whose CPU cost decides whether sampling moves to the worker (workerOverMs). */
+const PASSES_JUDGED = 3;
+
 /**
  * Periodic sampling for the console and `serve`. Passes read the kernel synchronously, so
- * they run in a worker thread: the console's input and rendering never wait on cgroupfs.
- * Rates and history are derived here, on the receiving side, from the raw passes.
+ * large trees are read in a worker thread: the console's input and rendering do not wait
+ * on a long pass. Rates and history are derived here, on the receiving side, from the raw
+ * passes, wherever they were read.
  */
 export class LiveSampler {
   private readonly listeners = new Set<(view: SampleView) => void>();
@@ -48,8 +59,18 @@ export class LiveSampler {
   }
 
   start(): void {
+    if (this.opts.inThread || this.opts.workerOverMs !== undefined || !this.startWorker()) this.startInThread();
+  }
+
+  /** Where passes are read now. */
+  where(): 'worker' | 'thread' {
+    return this.worker ? 'worker' : 'thread';
+  }
+
+  /** Starts the worker; false when there is none to start (the bundle's worker file is absent). */
+  private startWorker(): boolean {
     const workerUrl = new URL('./sampler-worker.js', import.meta.url);
-    if (!this.opts.inThread && fs.existsSync(fileURLToPath(workerUrl))) {
+    if (fs.existsSync(fileURLToPath(workerUrl))) {
       this.worker = new Worker(workerUrl, {
         workerData: { ...this.opts, intervalMs: this.interval },
         // A pass's garbage is short-lived: a small young generation keeps the sampler's
@@ -75,21 +96,22 @@ export class LiveSampler {
         if (this.worker !== worker || this.stopped) return;
         this.worker = undefined;
         this.fail(new LmctfyError(Code.RESOURCE_EXHAUSTED, `sampling worker stopped (${why}); sampling on the main thread`));
-        this.startInThread();
+        this.startInThread(false);
       };
       worker.on('error', (e) => replace(e.message));
       worker.on('exit', (code) => replace(`exit code ${code}`));
       this.worker.unref();
-      return;
+      return true;
     }
-    this.startInThread();
+    return false;
   }
 
   private fail(err: LmctfyError): void {
     for (const l of this.errorListeners) l(err);
   }
 
-  private startInThread(): void {
+  /** Samples on this thread; may move to the worker when workerOverMs says so (not after the worker failed). */
+  private startInThread(mayMove = this.opts.workerOverMs !== undefined && !this.opts.inThread): void {
     let sampler: Sampler;
     try {
       sampler = this.sampler = openSampler(this.opts);
@@ -97,15 +119,29 @@ export class LiveSampler {
       this.fail(asLmctfyError(e));
       return;
     }
+    const costs: number[] = [];
     const tick = () => {
+      const before = process.cpuUsage();
       try {
         this.publish(sampler.sample());
       } catch (e) {
         this.fail(asLmctfyError(e));
       }
+      if (mayMove && costs.push(cpuMs(process.cpuUsage(before))) > PASSES_JUDGED) {
+        costs.shift();
+        if (median(costs) > this.opts.workerOverMs! && this.moveToWorker(sampler)) return;
+      }
       this.timer = setTimeout(tick, this.interval);
     };
     tick();
+  }
+
+  /** Hands sampling to the worker; history and rates stay on this side, so the console sees no gap. */
+  private moveToWorker(sampler: Sampler): boolean {
+    if (this.stopped || !this.startWorker()) return false;
+    sampler.close();
+    this.sampler = undefined;
+    return true;
   }
 
   stop(): void {
@@ -149,6 +185,15 @@ export class LiveSampler {
     this.interval = ms;
     this.worker?.postMessage({ kind: 'interval', ms } satisfies ToWorker);
   }
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The reading half of a live sampler, wherever it runs: the engine's sampling face, watching. */

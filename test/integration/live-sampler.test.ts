@@ -61,4 +61,33 @@ describeCgroups('the console’s sampler, in its worker thread', () => {
     const errors = await run(1, () => ++passes >= 3);
     expect(errors).toEqual([expect.stringMatching(/^sampling worker stopped \(.*memory.*\); sampling on the main thread$/)]);
   });
+
+  /** Where each of the first `count` passes was read, with a budget of `workerOverMs`. */
+  const placesOf = (workerOverMs: number, count: number) => {
+    const live = new LiveSampler({ api: { root: t.root }, root: '/', intervalMs: 20, sampler: { type: 'counters' }, workerOverMs });
+    const keepAlive = setInterval(() => undefined, 1000);
+    const places: string[] = [];
+    return new Promise<string[]>((resolve) => {
+      live.subscribe((view: SampleView) => {
+        expect(view.containers.map((c) => c.name)).toContain('/');
+        places.push(live.where());
+        if (places.length === count) resolve(places);
+      });
+      live.start();
+    }).finally(() => {
+      live.stop();
+      clearInterval(keepAlive);
+    });
+  };
+
+  it('with a pass budget, starts on the main thread and stays there while passes cost less', async () => {
+    expect(await placesOf(10_000, 6)).toEqual(Array(6).fill('thread'));
+  });
+
+  it('moves to the worker once the median of three passes after the first costs more, and passes go on', async () => {
+    // A budget no pass can meet: the fourth pass is judged and the worker reads the fifth on.
+    const places = await placesOf(-1, 7);
+    expect(places.slice(0, 3)).toEqual(['thread', 'thread', 'thread']);
+    expect(places.slice(4)).toEqual(['worker', 'worker', 'worker']);
+  });
 });
