@@ -18,9 +18,9 @@ export interface LiveOptions {
   inThread?: boolean;
   /**
    * Start on the main thread and move to the worker for good once passes cost more than
-   * this many ms of CPU (the median of the last PASSES_JUDGED, the tree's first walk left
-   * out). A small tree's passes cost less than a second isolate and the text they cross
-   * in; a large one's would hold up keys and frames. Without it: the worker from the start.
+   * this many ms of CPU (see PassBudget). A small tree's passes cost less than a second
+   * isolate and the text they cross in; a large one's would hold up keys and frames.
+   * Without it: the worker from the start.
    */
   workerOverMs?: number;
   /** Cap of the worker's old-generation heap, MB (default 384). */
@@ -32,8 +32,30 @@ export type ToWorker = { kind: 'interval'; ms: number } | { kind: 'stop' };
 /** A raw pass crosses as PassEncoder's text: cheaper than cloning thousands of small objects on both threads. */
 export type FromWorker = { kind: 'raw'; pass: string } | { kind: 'error'; code: number; message: string };
 
-/** Passes whose CPU cost decides whether sampling moves to the worker (workerOverMs). */
-const PASSES_JUDGED = 3;
+/**
+ * Whether passes on the main thread cost more than a budget: the median of the last
+ * JUDGED passes, once WARM_UP passes are over (the first walks, and passes run before V8
+ * has compiled the sampler, cost two to four times a steady pass), or at once a single
+ * pass past the first that costs SPIKE× the budget (a tree far too large to wait for).
+ */
+export class PassBudget {
+  static readonly WARM_UP = 8;
+  static readonly JUDGED = 5;
+  static readonly SPIKE = 5;
+  private readonly costs: number[] = [];
+  private passes = 0;
+
+  constructor(private readonly budgetMs: number) {}
+
+  /** Records a pass's CPU ms; true when sampling should move. */
+  over(costMs: number): boolean {
+    this.passes++;
+    if (this.passes > 1 && costMs > PassBudget.SPIKE * this.budgetMs) return true;
+    this.costs.push(costMs);
+    if (this.costs.length > PassBudget.JUDGED) this.costs.shift();
+    return this.passes >= PassBudget.WARM_UP && median(this.costs) > this.budgetMs;
+  }
+}
 
 /**
  * Periodic sampling for the console and `serve`. Passes read the kernel synchronously, so
@@ -119,7 +141,7 @@ export class LiveSampler {
       this.fail(asLmctfyError(e));
       return;
     }
-    const costs: number[] = [];
+    const budget = mayMove ? new PassBudget(this.opts.workerOverMs!) : undefined;
     const tick = () => {
       const before = process.cpuUsage();
       try {
@@ -127,10 +149,7 @@ export class LiveSampler {
       } catch (e) {
         this.fail(asLmctfyError(e));
       }
-      if (mayMove && costs.push(cpuMs(process.cpuUsage(before))) > PASSES_JUDGED) {
-        costs.shift();
-        if (median(costs) > this.opts.workerOverMs! && this.moveToWorker(sampler)) return;
-      }
+      if (budget?.over(cpuMs(process.cpuUsage(before))) && this.moveToWorker(sampler)) return;
       this.timer = setTimeout(tick, this.interval);
     };
     tick();
