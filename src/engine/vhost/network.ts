@@ -56,6 +56,23 @@ function record(state: string, made: Made): void {
   fs.writeFileSync(path.join(state, 'network.json'), JSON.stringify(made));
 }
 
+/** The bridge the plan names, made (and marked as lmctfy's) when missing. */
+function ensureBridge(plan: NetworkPlan, state: string, ip: (...args: string[]) => void): void {
+  if (plan.bridge === undefined || exists(plan.bridge)) return;
+  const mark = bridgeMark(state, plan.bridge);
+  fs.mkdirSync(path.dirname(mark), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(mark, '');
+  ip('link', 'add', plan.bridge, 'type', 'bridge');
+  ip('link', 'set', plan.bridge, 'up');
+}
+
+/** The outside end's MTU, bridge and link up. */
+function plugOutsideEnd(plan: NetworkPlan, ip: (...args: string[]) => void): void {
+  if (plan.mtu !== undefined) ip('link', 'set', plan.outside, 'mtu', String(plan.mtu));
+  if (plan.bridge !== undefined) ip('link', 'set', plan.outside, 'master', plan.bridge);
+  ip('link', 'set', plan.outside, 'up');
+}
+
 /** Plugs PID 1's net namespace in: the veth pair (inside end moved in), MTU, bridge, address, route, forwarding. */
 export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name: string): void {
   const made: Made = {};
@@ -64,24 +81,14 @@ export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name
   if (plan.bridge !== undefined) {
     made.bridge = plan.bridge;
     record(state, made);
-    if (!exists(plan.bridge)) {
-      const mark = bridgeMark(state, plan.bridge);
-      fs.mkdirSync(path.dirname(mark), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(mark, '');
-      ip('link', 'add', plan.bridge, 'type', 'bridge');
-      ip('link', 'set', plan.bridge, 'up');
-    }
+    ensureBridge(plan, state, ip);
   }
   made.outside = plan.outside;
   made.inside = plan.inside;
   record(state, made);
   ip('link', 'add', plan.outside, 'type', 'veth', 'peer', 'name', plan.inside, 'netns', String(pid));
-  if (plan.mtu !== undefined) {
-    ip('link', 'set', plan.outside, 'mtu', String(plan.mtu));
-    inside('ip', 'link', 'set', plan.inside, 'mtu', String(plan.mtu));
-  }
-  if (plan.bridge !== undefined) ip('link', 'set', plan.outside, 'master', plan.bridge);
-  ip('link', 'set', plan.outside, 'up');
+  if (plan.mtu !== undefined) inside('ip', 'link', 'set', plan.inside, 'mtu', String(plan.mtu));
+  plugOutsideEnd(plan, ip);
   if (plan.address) inside('ip', 'addr', 'add', `${plan.address.ip}/${plan.address.prefix}`, 'dev', plan.inside);
   inside('ip', 'link', 'set', plan.inside, 'up');
   if (plan.gateway !== undefined) inside('ip', 'route', 'add', 'default', 'via', plan.gateway, 'dev', plan.inside);
@@ -132,6 +139,21 @@ export interface VethEnds {
 export function vethEnds(state: string): VethEnds[] {
   const made = readMade(state);
   return made?.outside !== undefined && made.inside !== undefined ? [{ inside: made.inside, outside: made.outside }] : [];
+}
+
+/**
+ * A restored virtual host's pair is made by criu (its inside end with the address and routes
+ * it had): recorded before, so a failed restore or a destroy removes it as one lmctfy made.
+ */
+export function recordNetwork(plan: NetworkPlan, state: string): void {
+  record(state, { outside: plan.outside, ...(plan.bridge !== undefined ? { bridge: plan.bridge } : {}) });
+}
+
+/** The outside end criu made for a restored virtual host, plugged in as setUpNetwork leaves it. */
+export function plugOutside(plan: NetworkPlan, state: string, name: string): void {
+  const ip = (...args: string[]) => run('ip', args, name);
+  ensureBridge(plan, state, ip);
+  plugOutsideEnd(plan, ip);
 }
 
 /**

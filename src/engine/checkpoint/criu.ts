@@ -1,0 +1,109 @@
+/**
+ * Finding and running criu (docs/CHECKPOINT.md). lmctfy never builds it here: the project's
+ * scripts/criu.mjs does (from Debian's source archive) and caches it where this looks.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Code, LmctfyError } from '../errors.js';
+
+/** Where scripts/criu.mjs caches its build (keep the two in step). */
+export const CACHED_CRIU = '/var/cache/lmctfy/criu-4.1.1/criu';
+const MINIMUM: readonly [number, number] = [4, 1];
+
+/** "Version: 4.1.1" (criu --version) as [4, 1, 1]; undefined when there is none. */
+export function parseCriuVersion(text: string): [number, number, number] | undefined {
+  const m = /Version:\s*(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const file = path.join(dir || '.', command);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+export interface Criu {
+  file: string;
+  version: string;
+}
+
+let found: Criu | undefined;
+
+/**
+ * The criu to use: $LMCTFY_CRIU, else the PATH's when it is 4.1 or newer, else the cached
+ * build. FAILED_PRECONDITION saying how to get one when none fits.
+ */
+export function findCriu(): Criu {
+  if (found) return found;
+  const tried: string[] = [];
+  const candidates = [process.env.LMCTFY_CRIU, onPath('criu'), CACHED_CRIU].filter((f): f is string => !!f && fs.existsSync(f));
+  for (const file of new Set(candidates)) {
+    const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
+    const v = parseCriuVersion(r.stdout ?? '');
+    if (!v) {
+      tried.push(`${file} printed no version`);
+    } else if (v[0] < MINIMUM[0] || (v[0] === MINIMUM[0] && v[1] < MINIMUM[1])) {
+      tried.push(`${file} is criu ${v.join('.')}, older than ${MINIMUM.join('.')}`);
+    } else {
+      return (found = { file, version: v.join('.') });
+    }
+  }
+  throw new LmctfyError(
+    Code.FAILED_PRECONDITION,
+    `checkpoint/restore needs criu ${MINIMUM.join('.')} or newer (${tried.length ? tried.join('; ') : `none on the PATH nor at ${CACHED_CRIU}`}); ` +
+      "`node scripts/criu.mjs` in lmctfy's source (as root) builds one from Debian's source archive, or set LMCTFY_CRIU",
+  );
+}
+
+/**
+ * criu logs errors it goes on after: RLIMIT_NOFILE without CAP_SYS_RESOURCE, and the
+ * iptables tools it looks for to save a net namespace's rules (absent: there are none).
+ */
+const HARMLESS = /Can't setup RLIMIT_NOFILE|ip6?tables(-legacy)?-(save|restore)|exited, status=1$/;
+
+/** The lines of a criu log that say why it failed: its "Error (...)" lines without the harmless ones. */
+export function criuErrors(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((l) => /\bError \(/.test(l) && !HARMLESS.test(l))
+    .map((l) => l.replace(/^\(\s*\d+\.\d+\)\s*/, '').replace(/^\d+:\s*/, '').trim());
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** A command criu runs under (its argv then follows), e.g. one entering a mount namespace first. */
+  wrap?: string[];
+}
+
+/**
+ * Runs criu ACTION with args, its log at logFile. Resolves on success; rejects with one line
+ * (`what`, then criu's first error, and where the whole log is).
+ */
+export async function runCriu(action: 'dump' | 'restore', args: string[], logFile: string, what: string, opts: RunOptions = {}): Promise<void> {
+  const criu = findCriu();
+  const argv = [...(opts.wrap ?? []), criu.file, action, '-v4', '-o', logFile, ...args];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const status = await new Promise<number | string>((resolve) => {
+    child.on('error', (e) => resolve(e.message));
+    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+  if (status === 0) return;
+  let log = '';
+  try {
+    log = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    // criu ended before writing it
+  }
+  const first = criuErrors(log)[0] ?? stderr.trim().split('\n').at(-1) ?? `exit ${status}`;
+  throw new LmctfyError(Code.FAILED_PRECONDITION, `${what}: criu ${action} failed: ${first} (full log: ${logFile})`);
+}

@@ -1,0 +1,122 @@
+/**
+ * What a virtual host adds to a checkpoint (docs/CHECKPOINT.md): its overlay upper dir (as
+ * a tar keeping the overlay's whiteout xattrs, taken while criu holds the processes
+ * stopped), its mount namespace (criu restores it on the overlay mounted again), its net
+ * namespace (criu makes the veth pair again, the outside end named as before) and PID 1's
+ * new host pid.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Container } from '../container.js';
+import { Code, LmctfyError } from '../errors.js';
+import { parentName } from '../names.js';
+import { checkNetworkFree, plugOutside, recordNetwork } from '../vhost/network.js';
+import { planVirtualHost, type NetworkPlan, type VirtualHostPlan } from '../vhost/plan.js';
+import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
+import type { ContainerSpec } from '../../messages/types.js';
+import { UPPER_TAR, type Manifest } from './manifest.js';
+
+/** GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under a user namespace). */
+const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=user.*', '--numeric-owner'];
+
+/**
+ * criu runs this for each of its actions; at post-dump the processes are dumped and still
+ * stopped, so the upper dir taken then is the one the images expect.
+ */
+const POST_DUMP_SCRIPT = `#!/bin/sh
+[ "$CRTOOLS_SCRIPT_ACTION" = post-dump ] || exit 0
+exec tar ${TAR_XATTRS.map((a) => `'${a}'`).join(' ')} -C "$LMCTFY_UPPER" -cf "$LMCTFY_UPPER_TAR" .
+`;
+
+/** Options every dump and restore of a virtual host takes. */
+const COMMON = [
+  // Its binds of host files (/dev/null, ...): criu finds them in the host's mounts and binds them again.
+  '--external', 'mnt[]',
+  // Locking the network needs iptables; lmctfy checkpoints no established TCP connection.
+  '--network-lock', 'skip',
+];
+
+export interface VirtualHostCapture {
+  dumpArgs: string[];
+  env: Record<string, string>;
+  saved: NonNullable<Manifest['vhost']>;
+  /** Removes what the capture made for criu (its action script). */
+  release(): void;
+}
+
+function planOf(spec: ContainerSpec, name: string): VirtualHostPlan {
+  const plan = planVirtualHost(spec);
+  if (!plan) throw new LmctfyError(Code.INTERNAL, `${name} has virtual host state but its spec asks for no virtual host`);
+  if (plan.userns) {
+    throw new LmctfyError(Code.UNIMPLEMENTED, `cannot checkpoint ${name}: checkpoint of a virtual host with an owner (a user namespace) is not implemented yet`);
+  }
+  return plan;
+}
+
+export function captureVirtualHost(c: Container, spec: ContainerSpec, dir: string): VirtualHostCapture {
+  const plan = planOf(spec, c.name);
+  const script = path.join(dir, '.lmctfy-post-dump');
+  fs.writeFileSync(script, POST_DUMP_SCRIPT, { mode: 0o700 });
+  const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
+  return {
+    dumpArgs: [...COMMON, '--action-script', script],
+    env: plan.rootfs === undefined ? {} : { LMCTFY_UPPER: upper, LMCTFY_UPPER_TAR: path.join(dir, UPPER_TAR) },
+    saved: { ...(plan.network ? { network: plan.network } : {}), ...(plan.rootfs !== undefined ? { rootfs: plan.rootfs } : {}) },
+    release: () => fs.rmSync(script, { force: true }),
+  };
+}
+
+/** What can be checked before anything is made: the rootfs, the upper dir's tar, the interface name, where it goes. */
+export function checkVirtualHostRestorable(m: Manifest, name: string, dir: string): VirtualHostPlan {
+  const plan = planOf(m.spec, name);
+  if (process.getuid?.() !== 0) throw new LmctfyError(Code.PERMISSION_DENIED, `cannot restore virtual host ${name}: restoring one needs root`);
+  if (parentName(name) !== '/') throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot restore virtual host ${name} below another container: a virtual host must be a top-level container`);
+  if (plan.rootfs !== undefined) {
+    if (!fs.statSync(plan.rootfs, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new LmctfyError(Code.NOT_FOUND, `cannot restore virtual host ${name}: its rootfs ${plan.rootfs} is not a directory here; the same root file system must be at the same path`);
+    }
+    if (!fs.existsSync(path.join(dir, UPPER_TAR))) throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir} is not an lmctfy checkpoint: the virtual host's ${UPPER_TAR} is missing`);
+  }
+  if (plan.network) checkNetworkFree(plan.network, name);
+  return plan;
+}
+
+export interface VirtualHostRestore {
+  plan: VirtualHostPlan;
+  state: string;
+  args: string[];
+  /** criu runs in a mount namespace of its own where the overlay is mounted again: the host's mount table never holds it. */
+  wrap?: string[];
+}
+
+/** The state dir with the upper dir unpacked, and the network recorded before criu makes it (so a failure removes it). */
+export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): VirtualHostRestore {
+  const plan = planOf(m.spec, c.name);
+  const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem });
+  const args = [...COMMON];
+  let wrap: string[] | undefined;
+  if (plan.rootfs === undefined) {
+    args.push('--root', '/');
+  } else {
+    const r = spawnSync('tar', [...TAR_XATTRS, '-C', path.join(state, 'upper'), '-xf', path.join(dir, UPPER_TAR)], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) {
+      throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir}: its ${UPPER_TAR} cannot be unpacked: ${r.error?.message ?? (r.stderr.trim().split('\n').at(-1) || `tar exit ${r.status}`)}`);
+    }
+    const merged = path.join(state, 'merged');
+    const options = `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`;
+    args.push('--root', merged);
+    wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"', 'sh', options, merged];
+  }
+  if (plan.network) {
+    recordNetwork(plan.network, state);
+    args.push('--external', `veth[${plan.network.inside}]:${plan.network.outside}`);
+  }
+  return { plan, state, args, wrap };
+}
+
+/** Once criu has restored PID 1 (host pid `pid`): its pid for run, the outside end plugged in as at create. */
+export function finishVirtualHostRestore(c: Container, r: VirtualHostRestore, pid: number): void {
+  writeInitPid(c.machine.trackingDir('/'), c.name, pid);
+  if (r.plan.network) plugOutside(r.plan.network as NetworkPlan, r.state, c.name);
+}
