@@ -70,25 +70,13 @@ export function unusable(file) {
   return undefined;
 }
 
-function onPath(command) {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const file = path.join(dir || '.', command);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
 /** The first usable criu: $LMCTFY_CRIU, the PATH's, the cached build; else the reasons why none is. */
 function find() {
   const reasons = [];
-  const candidates = [process.env.LMCTFY_CRIU, onPath('criu'), path.join(CACHE, 'criu')].filter(Boolean);
+  // `criu` alone is looked up on the PATH by spawn.
+  const candidates = [process.env.LMCTFY_CRIU, 'criu', path.join(CACHE, 'criu')].filter(Boolean);
   for (const file of new Set(candidates)) {
-    if (!fs.existsSync(file)) continue;
+    if (run(file, ['--version']).err.includes('ENOENT')) continue;
     const why = unusable(file);
     if (!why) return { file };
     reasons.push(why);

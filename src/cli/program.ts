@@ -12,6 +12,7 @@ import { registerRootfs } from './commands/rootfs.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerRecord } from './commands/record.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerCheckpoint } from './commands/checkpoint.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -34,6 +35,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['daemon'], register: registerDaemon },
   { names: ['record'], register: registerRecord },
   { names: ['rootfs'], register: registerRootfs },
+  { names: ['checkpoint', 'restore', 'migrate'], register: registerCheckpoint },
   { names: ['help'], register: registerHelp },
 ];
 

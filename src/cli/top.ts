@@ -4,6 +4,7 @@ import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { joinName } from '../engine/names.js';
 import { exportReads, type AdmissionView } from '../engine/export-reads.js';
+import { describeOrigin, originOf } from '../engine/checkpoint/index.js';
 import { LiveSampler } from '../stats/live.js';
 import { containerTier } from '../stats/tier.js';
 import { formatText, parseText } from '../messages/codec.js';
@@ -53,7 +54,10 @@ export function engineActions(api: ContainerApi): ConsoleActions {
     },
     destroy: (name, force) => api.destroy(name, { force }),
     async specText(name) {
-      return formatText('ContainerSpec', api.get(name).spec());
+      const c = api.get(name);
+      // A restored container says where it came from, as a comment the spec text format allows.
+      const origin = originOf(c);
+      return `${origin ? `# ${describeOrigin(origin)}\n` : ''}${formatText('ContainerSpec', c.spec())}`;
     },
     validateSpec(specText) {
       try {

@@ -16,6 +16,7 @@ import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
+import { removeOrigin } from './checkpoint/origin.js';
 import { admit, policyReport, release, removePolicy, setPolicy, validatePolicy, type Admitted, type PolicyReport } from './admission.js';
 import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
@@ -193,6 +194,7 @@ export class ContainerApi {
       }
       await removeSubtree(m, abs);
       removeVirtualHost(m.trackingDir('/'), abs);
+      removeOrigin(m.trackingDir('/'), abs);
       release(m, abs);
     }));
   }

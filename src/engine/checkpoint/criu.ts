@@ -4,7 +4,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
 
 /** Where scripts/criu.mjs caches its build (keep the two in step). */
@@ -15,19 +14,6 @@ const MINIMUM: readonly [number, number] = [4, 1];
 export function parseCriuVersion(text: string): [number, number, number] | undefined {
   const m = /Version:\s*(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const file = path.join(dir || '.', command);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
 }
 
 export interface Criu {
@@ -44,9 +30,11 @@ let found: Criu | undefined;
 export function findCriu(): Criu {
   if (found) return found;
   const tried: string[] = [];
-  const candidates = [process.env.LMCTFY_CRIU, onPath('criu'), CACHED_CRIU].filter((f): f is string => !!f && fs.existsSync(f));
+  // `criu` alone is looked up on the PATH by spawn.
+  const candidates = [process.env.LMCTFY_CRIU, 'criu', CACHED_CRIU].filter((f): f is string => !!f);
   for (const file of new Set(candidates)) {
     const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
+    if (r.error) continue;
     const v = parseCriuVersion(r.stdout ?? '');
     if (!v) {
       tried.push(`${file} printed no version`);

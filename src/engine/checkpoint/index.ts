@@ -18,7 +18,7 @@ import type { ContainerSpec } from '../../messages/types.js';
 import { findCriu, runCriu } from './criu.js';
 import { IMAGES, MANIFEST, formatManifest, parseManifest, type Manifest } from './manifest.js';
 import { readOrigin, removeOrigin, writeOrigin, type Origin } from './origin.js';
-import { restorePlacement } from './placement.js';
+import { cgroupRootArgs, containerPaths, dumpControllers, placedWrap } from './placement.js';
 import { treeRoots } from './process-tree.js';
 import { captureVirtualHost, checkVirtualHostRestorable, finishVirtualHostRestore, prepareVirtualHostRestore, type VirtualHostCapture } from './vhost.js';
 
@@ -92,7 +92,8 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
     let vhost: VirtualHostCapture | undefined;
     try {
       if (isVirtualHost(scope, c.name)) vhost = captureVirtualHost(c, spec, abs);
-      const args = ['-t', String(tree.root), '-D', path.join(abs, IMAGES), ...(vhost?.dumpArgs ?? [])];
+      const cgroups = dumpControllers(fs.readFileSync(`/proc/${tree.root}/cgroup`, 'utf8'), containerPaths(m, c.name));
+      const args = ['-t', String(tree.root), '-D', path.join(abs, IMAGES), ...cgroups.flatMap((g) => ['--cgroup-dump-controller', g]), ...(vhost?.dumpArgs ?? [])];
       if (opts.leaveRunning) args.push('--leave-running');
       try {
         await runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: { ...CRIU_ENV, ...vhost?.env } });
@@ -196,9 +197,9 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
   try {
     const vhost = m.vhost ? prepareVirtualHostRestore(c, m, from) : undefined;
     const pidfile = path.join(os.tmpdir(), `lmctfy-restore-${process.pid}-${Date.now()}.pid`);
-    const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...restorePlacement(c.machine, abs), ...(vhost?.args ?? [])];
+    const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...cgroupRootArgs(containerPaths(c.machine, abs)), ...(vhost?.args ?? [])];
     try {
-      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: vhost?.wrap });
+      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: [...placedWrap(c.machine, abs), ...(vhost?.wrap ?? [])] });
       if (vhost) finishVirtualHostRestore(c, vhost, Number(fs.readFileSync(pidfile, 'utf8').trim()));
     } finally {
       fs.rmSync(pidfile, { force: true });

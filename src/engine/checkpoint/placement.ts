@@ -1,11 +1,17 @@
 /**
- * Where restored processes go, said to criu as one `--cgroup-root CTRL:PATH` per hierarchy,
- * as runc passes them. Never one global root: criu then makes that path in every hierarchy
- * and mirrors the host's sibling cgroups below it (docs/CHECKPOINT.md, pitfalls).
+ * The cgroups criu dumps and restores (docs/CHECKPOINT.md, pitfalls). criu records, for each
+ * hierarchy a dumped task is in, every cgroup below the task's one, and soft mode makes the
+ * missing ones again at restore: a task sitting at a hierarchy's root (or at lmctfy's root)
+ * would have criu walk, record and mirror the host's whole tree. So only the hierarchies
+ * where the container has a dir of its own are dumped (`--cgroup-dump-controller`), and
+ * restored with one `--cgroup-root CTRL:PATH` each, as runc passes them; never one global
+ * root on v1. In the other hierarchies restored tasks inherit criu's cgroups, and criu is
+ * started where `lmctfy run` places a task.
  */
 import * as path from 'node:path';
 import type { CgroupLayout } from '../kernel/layout.js';
 import type { Machine } from '../kernel/machine.js';
+import { parseProcCgroup } from '../kernel/mountinfo.js';
 import { placementTargets, type PlacementTarget } from '../placement.js';
 
 /** A cgroup dir as /proc/PID/cgroup names it: below the hierarchy's root, not its mount point. */
@@ -14,26 +20,45 @@ function hierarchyPath(mountPoint: string, mountRoot: string, dir: string): stri
   return path.posix.join(mountRoot, below);
 }
 
-/**
- * criu's arguments placing restored tasks exactly where `lmctfy run` places a new one
- * (placementTargets: the container's own dir, or the nearest ancestor's in a hierarchy it
- * does not isolate). On cgroup v2 the one hierarchy takes a root with no controller.
- */
-export function cgroupRootArgs(layout: CgroupLayout, version: 1 | 2, targets: readonly PlacementTarget[]): string[] {
-  const args: string[] = [];
-  for (const t of targets) {
+/** The container's own dirs as /proc/PID/cgroup paths, by hierarchy (v1 controller, or '' for cgroup2). */
+export function ownPaths(layout: CgroupLayout, version: 1 | 2, name: string, targets: readonly PlacementTarget[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const t of targets.filter((t) => t.container === name)) {
     const dir = path.posix.dirname(t.file);
-    if (version === 2) {
-      const u = layout.unified!;
-      args.push('--cgroup-root', hierarchyPath(u.mountPoint, u.mountRoot, dir));
-      continue;
-    }
-    const h = layout.v1.get(t.controller)!;
-    args.push('--cgroup-root', `${t.controller}:${hierarchyPath(h.mountPoint, h.mountRoot, dir)}`);
+    const h = version === 2 ? layout.unified! : layout.v1.get(t.controller)!;
+    out.set(version === 2 ? '' : t.controller, hierarchyPath(h.mountPoint, h.mountRoot, dir));
   }
-  return args;
+  return out;
 }
 
-export function restorePlacement(machine: Machine, name: string): string[] {
-  return cgroupRootArgs(machine.layout, machine.version, placementTargets(machine, name, 'procs'));
+/**
+ * criu's names (the controller list of a /proc/PID/cgroup line) of the v1 hierarchies where
+ * the dumped task sits in the container's own dir. On cgroup v2 there is one, and none is named.
+ */
+export function dumpControllers(procCgroupText: string, own: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const e of parseProcCgroup(procCgroupText)) {
+    if (e.controllers.length === 0) continue;
+    const mine = e.controllers.map((c) => own.get(c)).find((p) => p !== undefined);
+    if (mine !== undefined && mine === e.path) out.push(e.controllers.join(','));
+  }
+  return out;
+}
+
+/** One `--cgroup-root` per hierarchy the container has a dir in (v2: the one root, no controller). */
+export function cgroupRootArgs(own: ReadonlyMap<string, string>): string[] {
+  return [...own].flatMap(([ctrl, p]) => ['--cgroup-root', ctrl === '' ? p : `${ctrl}:${p}`]);
+}
+
+export function containerPaths(machine: Machine, name: string): Map<string, string> {
+  return ownPaths(machine.layout, machine.version, name, placementTargets(machine, name, 'procs'));
+}
+
+/**
+ * A command prefix that puts itself (and so criu, which it execs) where `lmctfy run` puts a
+ * new task of the container, then execs the rest of its arguments.
+ */
+export function placedWrap(machine: Machine, name: string): string[] {
+  const files = placementTargets(machine, name, 'procs').map((t) => t.file);
+  return ['sh', '-c', 'for f; do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; exec "$@"', 'sh', ...files, '--'];
 }

@@ -1,0 +1,180 @@
+/**
+ * Checkpoint and restore with criu on real cgroups and namespaces (issue 18, docs/CHECKPOINT.md):
+ * a counter in a plain container and in a virtual host with a network carries on from where
+ * it was after checkpoint (which destroys the container) and restore under another root;
+ * the memory limit and cpu shares come back; restoring over an existing container is
+ * refused; a damaged checkpoint fails with one line and leaves nothing behind.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
+import { lmctfy } from '../helpers/cli.js';
+import { criuForTests } from '../helpers/criu.js';
+
+const criu = criuForTests();
+if ('error' in criu) throw new Error(`checkpoint tests need criu: ${criu.error}`);
+const skip = 'skip' in criu ? criu.skip : undefined;
+const env = 'path' in criu ? { LMCTFY_CRIU: criu.path } : {};
+
+/** The counter's value, once it has one (it writes a number every 50 ms). */
+function counter(file: string): number {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+  return text === '' ? 0 : Number(text);
+}
+
+/** Waits until `read` passes `above` (polls; the counter moves every 50 ms). */
+async function passes(read: () => number, above: number): Promise<number> {
+  for (let i = 0; i < 400; i++) {
+    const v = read();
+    if (v > above) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`counter stayed at or below ${above}`);
+}
+
+/** Every cgroup dir below a relative root, in every hierarchy. */
+function dirsBelow(root: string): string[] {
+  const out: string[] = [];
+  for (const top of rootDirs(root)) {
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (!e.isDirectory()) continue;
+        out.push(path.join(d, e.name));
+        walk(path.join(d, e.name));
+      }
+    };
+    if (fs.existsSync(top)) walk(top);
+  }
+  return out.sort();
+}
+
+const COUNT = (file: string) => `i=0; while true; do i=$((i+1)); echo $i > ${file}; sleep 0.05; done`;
+
+const suite = skip ? describe.skip : describeCgroups;
+suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const a = testRoot('ckpt-a');
+  const b = testRoot('ckpt-b');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-ckpt-'));
+  const inA = (...args: string[]) => lmctfy(a.root, args, { env, timeoutMs: 60_000 });
+  const inB = (...args: string[]) => lmctfy(b.root, args, { env, timeoutMs: 60_000 });
+
+  beforeAll(() => {
+    expect(inA('init', '').code).toBe(0);
+    expect(inB('init', '').code).toBe(0);
+  });
+  afterAll(async () => {
+    for (const name of ['plain', 'vh', 'again']) {
+      inA('destroy', '-f', name);
+      inB('destroy', '-f', name);
+    }
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await a.cleanup();
+    await b.cleanup();
+  });
+
+  describe('a plain container', () => {
+    const file = path.join(tmp, 'plain-counter');
+    const dir = path.join(tmp, 'plain-ck');
+
+    it('carries on counting after checkpoint, and restore under another root, with the same limits', async () => {
+      expect(inA('create', 'plain', 'memory:{limit:67108864} cpu:{limit:512}').code).toBe(0);
+      expect(inA('run', '-n', 'plain', '/bin/sh', '-c', COUNT(file)).code).toBe(0);
+      await passes(() => counter(file), 3);
+      const ck = inA('checkpoint', 'plain', dir);
+      expect(ck.stderr).toBe('');
+      expect(ck.code).toBe(0);
+      // The processes ended with the dump and the container is gone.
+      expect(inA('list', 'pids', 'plain').code).toBe(5);
+      const atDump = counter(file);
+      expect(atDump).toBeGreaterThan(3);
+
+      const r = inB('restore', 'plain', dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      // From its own memory: past where it stopped (a fresh start would write 1, 2, ...).
+      const after = await passes(() => counter(file), atDump);
+      expect(await passes(() => counter(file), after)).toBeGreaterThan(after);
+      expect(inB('spec', 'plain').stdout).toMatch(/cpu \{\n {2}limit: 512\n\}\nmemory \{\n {2}limit: 67108864\n/);
+      expect(inB('list', 'pids', 'plain', '-v').stdout.trim().split('\n').length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('restoring over the existing container is refused, and changes nothing', () => {
+      const r = inB('restore', 'plain', dir);
+      expect(r).toMatchObject({ code: 6, stderr: 'lmctfy: ALREADY_EXISTS: cannot restore /plain: the container exists; destroy it first, or restore under another name or root\n' });
+      expect(inB('list', 'pids', 'plain').code).toBe(0);
+    });
+
+    it('migrate moves it back to the first root, still counting', async () => {
+      const before = counter(file);
+      const m = inB('migrate', 'plain', '--to', a.root);
+      expect(m.stderr).toBe('');
+      expect(m.code).toBe(0);
+      expect(inB('list', 'pids', 'plain').code).toBe(5);
+      expect(await passes(() => counter(file), before)).toBeGreaterThan(before);
+      expect(inA('list', 'pids', 'plain').code).toBe(0);
+    });
+
+    it('a damaged checkpoint fails with one line and leaves no container and no cgroup behind', () => {
+      expect(inA('destroy', '-f', 'plain').code).toBe(0);
+      const before = dirsBelow(b.root);
+      fs.writeFileSync(path.join(dir, 'images', 'pstree.img'), 'not an image');
+      const r = inB('restore', 'again', dir);
+      expect(r.code).toBe(9);
+      expect(r.stderr).toMatch(/^lmctfy: FAILED_PRECONDITION: restore \/again: criu restore failed: .*pstree\.img.*\(full log: .*restore\.log\)\n$/);
+      expect(inB('list', 'pids', 'again').code).toBe(5);
+      expect(dirsBelow(b.root)).toEqual(before);
+
+      fs.writeFileSync(path.join(dir, 'lmctfy-checkpoint.json'), '{"format":"lmctfy-checkpoint/1"');
+      expect(inB('restore', 'again', dir)).toMatchObject({ code: 3, stderr: expect.stringMatching(/^lmctfy: INVALID_ARGUMENT: .* is not an lmctfy checkpoint: its lmctfy-checkpoint\.json is not JSON/) });
+      expect(dirsBelow(b.root)).toEqual(before);
+    });
+  });
+
+  describe('a virtual host with a network', () => {
+    const rootfs = path.join(tmp, 'rootfs');
+    const dir = path.join(tmp, 'vh-ck');
+    // Unique per run: others may run this test at the same moment.
+    const tag = (process.pid % 100000).toString(36);
+    const outside = `ck${tag}o`;
+    const bridge = `ck${tag}b`;
+
+    it('carries on counting in its own root after checkpoint and restore under another root; its network works', async () => {
+      expect(inA('rootfs', 'build', rootfs).code).toBe(0);
+      const spec =
+        `virtual_host:{virtual_hostname:'ck1' init:{init_argv:['/bin/sh','-c','${COUNT('/counter')}']} ` +
+        `network:{connection:{veth_pair:{outside:'${outside}' inside:'eth0'} bridge:{name:'${bridge}'}} virtual_ip:{ip:'10.231.77.2' netmask:'255.255.255.0' gateway:'10.231.77.1'}}} ` +
+        `filesystem:{rootfs:'${rootfs}'} memory:{limit:67108864}`;
+      const c = inA('create', 'vh', spec);
+      expect(c.stderr).toBe('');
+      expect(c.code).toBe(0);
+      const read = (inRoot: typeof inA) => () => Number(inRoot('run', 'vh', 'cat', '/counter').stdout.trim() || 0);
+      await passes(read(inA), 3);
+
+      const ck = inA('checkpoint', 'vh', dir);
+      expect(ck.stderr).toBe('');
+      expect(ck.code).toBe(0);
+      expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
+      const r = inB('restore', 'vh', dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+
+      expect(inB('run', 'vh', 'hostname').stdout).toBe('ck1\n');
+      // The counter (PID 1) goes on from its memory: past the value the checkpoint's upper dir holds.
+      const saved = Number(spawnSync('tar', ['-xOf', path.join(dir, 'upper.tar'), './counter'], { encoding: 'utf8' }).stdout.trim());
+      expect(saved).toBeGreaterThan(3);
+      const now = await passes(read(inB), saved);
+      expect(await passes(read(inB), now)).toBeGreaterThan(now);
+      // The outside end is back on its bridge, and the inside kept its address.
+      expect(fs.readlinkSync(`/sys/class/net/${outside}/master`)).toMatch(new RegExp(`/${bridge}$`));
+      expect(inB('run', 'vh', 'ip', '-4', 'addr', 'show', 'eth0').stdout).toContain('10.231.77.2/24');
+      expect(inB('spec', 'vh').stdout).toContain('limit: 67108864');
+
+      expect(inB('destroy', '-f', 'vh').code).toBe(0);
+      expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
+      expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
+    });
+  });
+});

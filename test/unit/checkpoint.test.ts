@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { criuErrors, parseCriuVersion } from '../../src/engine/checkpoint/criu.js';
+import { formatManifest, parseManifest, type Manifest } from '../../src/engine/checkpoint/manifest.js';
+import { describeOrigin } from '../../src/engine/checkpoint/origin.js';
+import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/checkpoint/placement.js';
+import { treeRoots } from '../../src/engine/checkpoint/process-tree.js';
+import type { CgroupLayout } from '../../src/engine/kernel/layout.js';
+import type { PlacementTarget } from '../../src/engine/placement.js';
+
+const manifest: Manifest = {
+  name: '/c',
+  root: 'r',
+  host: 'h',
+  created: '2026-12-02T13:00:00.000Z',
+  criu: '4.1.1',
+  rootPid: 10,
+  pids: [10, 11],
+  spec: { memory: { limit: 67108864 }, cpu: { limit: 512 } },
+};
+
+function refusal(text: string): [Code, string] {
+  try {
+    parseManifest(text, '/ck');
+  } catch (e) {
+    if (e instanceof LmctfyError) return [e.code, e.message];
+    throw e;
+  }
+  throw new Error('accepted');
+}
+
+describe('checkpoint manifest', () => {
+  it('round-trips, virtual host network included', () => {
+    expect(parseManifest(formatManifest(manifest), '/ck')).toEqual(manifest);
+    const vh = { ...manifest, vhost: { network: { outside: 'o', inside: 'eth0', bridge: 'br' }, rootfs: '/srv/r' } };
+    expect(parseManifest(formatManifest(vh), '/ck')).toEqual(vh);
+  });
+
+  const good = JSON.parse(formatManifest(manifest)) as Record<string, unknown>;
+  const edit = (patch: Record<string, unknown>) => JSON.stringify({ ...good, ...patch });
+  it.each<[string, string, string]>([
+    ['not JSON', '{', 'its lmctfy-checkpoint.json is not JSON'],
+    ['an array', '[]', 'is not a JSON object'],
+    ['another format', edit({ format: 'x/2' }), 'has format "x/2", not "lmctfy-checkpoint/1"'],
+    ['no name', edit({ name: undefined }), 'has no name'],
+    ['a relative name', edit({ name: 'c' }), 'name "c" is not an absolute container name'],
+    ['no rootPid', edit({ rootPid: 0 }), 'has no rootPid'],
+    ['pids without the root', edit({ pids: [11] }), 'pids are not a list of pids holding rootPid'],
+    ['a spec with an unknown field', edit({ spec: { nope: 1 } }), 'spec is not a ContainerSpec'],
+    ['a network without names', edit({ vhost: { network: { outside: 'o' } } }), 'vhost.network has no outside and inside interface names'],
+  ])('%s is refused with one line naming it', (_what, text, says) => {
+    const [code, message] = refusal(text);
+    expect(code).toBe(Code.INVALID_ARGUMENT);
+    expect(message).toMatch(/^\/ck is not an lmctfy checkpoint: /);
+    expect(message).toContain(says);
+  });
+});
+
+describe('treeRoots', () => {
+  it.each<[string, Array<{ pid: number; ppid: number }>, number[]]>([
+    ['one tree', [{ pid: 5, ppid: 1 }, { pid: 6, ppid: 5 }, { pid: 7, ppid: 6 }], [5]],
+    ['two trees', [{ pid: 9, ppid: 1 }, { pid: 5, ppid: 2 }, { pid: 6, ppid: 5 }], [5, 9]],
+    ['none', [], []],
+  ])('%s', (_what, procs, roots) => expect(treeRoots(procs)).toEqual(roots));
+});
+
+describe('criu cgroups', () => {
+  const hierarchy = (controllers: string[]) => ({ mountPoint: `/sys/fs/cgroup/${controllers.join(',')}`, mountRoot: '/', controllers });
+  const layout: CgroupLayout = {
+    mode: 'hybrid',
+    v1: new Map([
+      ['freezer', hierarchy(['freezer'])],
+      ['memory', { mountPoint: '/sys/fs/cgroup/memory', mountRoot: '/', controllers: ['memory'] }],
+      ['cpu', hierarchy(['cpu', 'cpuacct'])],
+      ['cpuacct', hierarchy(['cpu', 'cpuacct'])],
+      ['blkio', hierarchy(['blkio'])],
+    ]),
+    unified: { mountPoint: '/sys/fs/cgroup/unified', mountRoot: '/', controllers: [] },
+  };
+  const targets: PlacementTarget[] = [
+    { file: '/sys/fs/cgroup/freezer/t/r/c/cgroup.procs', controller: 'freezer', container: '/c' },
+    { file: '/sys/fs/cgroup/memory/t/r/c/cgroup.procs', controller: 'memory', container: '/c' },
+    { file: '/sys/fs/cgroup/cpu,cpuacct/t/r/c/cgroup.procs', controller: 'cpu', container: '/c' },
+    // Not isolated: the task joins lmctfy's root there, which is never dumped.
+    { file: '/sys/fs/cgroup/blkio/t/r/cgroup.procs', controller: 'blkio', container: '/' },
+  ];
+  const own = ownPaths(layout, 1, '/c', targets);
+
+  it('the container\'s own dirs, as /proc/PID/cgroup names them', () => {
+    expect([...own]).toEqual([['freezer', '/t/r/c'], ['memory', '/t/r/c'], ['cpu', '/t/r/c']]);
+  });
+
+  it('dumps only the hierarchies where the task is in the container\'s own dir (never the unified or a named one)', () => {
+    const proc = ['9:name=systemd:/', '7:blkio:/t/r', '6:freezer:/t/r/c', '4:memory:/t/r/c', '2:cpu,cpuacct:/t/r/c', '0::/'].join('\n');
+    expect(dumpControllers(proc, own)).toEqual(['freezer', 'memory', 'cpu,cpuacct']);
+  });
+
+  it('restores with one --cgroup-root per hierarchy, or the one root on v2', () => {
+    expect(cgroupRootArgs(own)).toEqual(['--cgroup-root', 'freezer:/t/r/c', '--cgroup-root', 'memory:/t/r/c', '--cgroup-root', 'cpu:/t/r/c']);
+    const v2 = ownPaths(layout, 2, '/c', [{ file: '/sys/fs/cgroup/unified/t/r/c/cgroup.procs', controller: 'freezer', container: '/c' }]);
+    expect(cgroupRootArgs(v2)).toEqual(['--cgroup-root', '/t/r/c']);
+  });
+
+  it('a mount whose root is not / (a cgroup namespace or bind) keeps that root in the path', () => {
+    const bound: CgroupLayout = { ...layout, v1: new Map([['freezer', { mountPoint: '/sys/fs/cgroup/freezer', mountRoot: '/outer', controllers: ['freezer'] }]]) };
+    expect([...ownPaths(bound, 1, '/c', [{ file: '/sys/fs/cgroup/freezer/r/c/cgroup.procs', controller: 'freezer', container: '/c' }])]).toEqual([['freezer', '/outer/r/c']]);
+  });
+});
+
+describe('criu output', () => {
+  it.each<[string, [number, number, number] | undefined]>([
+    ['Version: 4.1.1\n', [4, 1, 1]],
+    ['Version: 4.2\nGitID: v4.2\n', [4, 2, 0]],
+    ['criu: unknown option', undefined],
+  ])('version of %j', (text, v) => expect(parseCriuVersion(text)).toEqual(v));
+
+  it('the errors of a log, without the harmless ones every run here logs', () => {
+    const log = [
+      "(00.2) Error (criu/util.c:1533): rlimit: Can't setup RLIMIT_NOFILE for self: Operation not permitted",
+      'Error (criu/util.c:641): execvp("iptables-save", ...) failed: No such file or directory',
+      '(00.3) Error (criu/util.c:1722): iptables-save -V failed',
+      "(00.4)      1: Error (criu/image.c:549): Head magic doesn't match for pstree.img",
+      '(00.5) Error (criu/cr-restore.c:2324): Restoring FAILED.',
+    ].join('\n');
+    expect(criuErrors(log)).toEqual(["Error (criu/image.c:549): Head magic doesn't match for pstree.img", 'Error (criu/cr-restore.c:2324): Restoring FAILED.']);
+  });
+});
+
+describe('describeOrigin', () => {
+  it('names the directory, the container, its root and machine and when', () => {
+    expect(describeOrigin({ dir: '/ck', name: '/c', root: 'r', host: 'h', created: 'T' })).toBe('restored from /ck (/c under root r on h, checkpointed T)');
+    expect(describeOrigin({ dir: '/ck', name: '/c', root: '/', host: 'h', created: 'T' })).toBe('restored from /ck (/c on h, checkpointed T)');
+  });
+});
