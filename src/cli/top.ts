@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
-import { joinName } from '../engine/names.js';
+import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
+import { isWithin, joinName } from '../engine/names.js';
 import { exportReads, type AdmissionView } from '../engine/export-reads.js';
 import { describeOrigin, originOf } from '../engine/checkpoint/index.js';
 import { LiveSampler } from '../stats/live.js';
@@ -77,6 +78,34 @@ function budgetOf(policy: AdmissionView | undefined): BudgetGlance | undefined {
   return { admitted: { cpu: sum('cpu'), memory: sum('memory') }, allocatable: { ...policy.budget.allocatable } };
 }
 
+/** Journal records the console takes in at start: its event lists keep the last 20 a container. */
+const JOURNAL_PAST = 500;
+
+/**
+ * The root's journal for the console: records of the watched tree (the machine's too when
+ * it watches the whole root), less the actions of this process, which the console records
+ * itself as it makes them. A journal that cannot be read leaves the console without one.
+ */
+export function followConsoleJournal(api: ContainerApi, rootName: string, listener: (records: readonly JournalRecord[], past: boolean) => void): () => void {
+  const scope = api.machine.trackingDir('/');
+  const shown = (r: JournalRecord) => isWithin(r.container, rootName) && !(r.kind === 'action' && r.pid === process.pid);
+  try {
+    const read = readJournal(scope);
+    listener(read.records.filter(shown).slice(-JOURNAL_PAST), true);
+    return followJournal(
+      scope,
+      (records) => {
+        const kept = records.filter(shown);
+        if (kept.length) listener(kept, false);
+      },
+      read.next,
+    );
+  } catch (e) {
+    if (e instanceof LmctfyError) return () => undefined;
+    throw e;
+  }
+}
+
 export function liveSource(api: ContainerApi, live: LiveSampler, rootName: string): ConsoleSource {
   const backend = describeBackend(api);
   const cgroupPath = describeCgroupPath(api, rootName);
@@ -105,6 +134,7 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
       cgroupPath,
       budget: () => budget,
     }),
+    journal: (listener) => followConsoleJournal(api, rootName, listener),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { JournalRecord } from '../engine/journal.js';
 import type { HistorySeries, SampleView } from '../stats/model.js';
 import type { SignalName } from './state/flows.js';
 import type { LogChunk } from './state/console-state.js';
@@ -37,6 +38,12 @@ export interface ConsoleSource {
   setIntervalMs(ms: number): void;
   intervalMs(): number;
   header(): ConsoleHeader;
+  /**
+   * Follows the root's journal (docs/JOURNAL.md): `listener` gets the recent records of the
+   * watched tree once (`past`), then each batch as it is appended. Returns the function
+   * that stops following. A source without it shows no journal.
+   */
+  journal?(listener: (records: readonly JournalRecord[], past: boolean) => void): () => void;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { vi } from 'vitest';
 import type { FreezerState, HistogramMap, SchedulingLatency } from '../../src/messages/types.js';
 import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../../src/ui/source.js';
+import type { JournalRecord } from '../../src/engine/journal.js';
 import type { ContainerView, HistorySeries, SampleView } from '../../src/stats/model.js';
 
 export interface ContainerFields {
@@ -95,6 +96,17 @@ export class ManualSource implements ConsoleSource {
   }
   header(): ConsoleHeader {
     return HEADER;
+  }
+  private journalListener: ((records: readonly JournalRecord[], past: boolean) => void) | undefined;
+  journal(listener: (records: readonly JournalRecord[], past: boolean) => void): () => void {
+    this.journalListener = listener;
+    return () => {
+      this.journalListener = undefined;
+    };
+  }
+  /** Publishes journal records as the live source's follower would. */
+  emitJournal(records: readonly JournalRecord[], past = false): void {
+    this.journalListener?.(records, past);
   }
 }
 

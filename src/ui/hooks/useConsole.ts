@@ -4,6 +4,7 @@ import { asLmctfyError } from '../../engine/errors.js';
 import type { ConsoleActions, ConsoleSource } from '../source.js';
 import type { ActionCall } from '../state/flows.js';
 import { reduceAll, type ConsoleInput, type ConsoleState, type Effect } from '../state/console-state.js';
+import { useJournal } from './useJournal.js';
 
 /** How the console ends: quit, or give the terminal to a command and come back with this state. */
 export type ConsoleExit = { kind: 'handOver'; state: ConsoleState; name: string; command: string };
@@ -92,6 +93,7 @@ export function useConsole(
   const stable = useCallback((...inputs: ConsoleInput[]) => dispatchRef.current(...inputs), []);
 
   useEffect(() => source.subscribe((view) => stable({ type: 'sample', view })), [source, stable]);
+  useJournal(source, stable);
 
   const status = state.status;
   useEffect(() => {

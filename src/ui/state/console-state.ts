@@ -3,7 +3,9 @@ import { isWithin, joinName } from '../../engine/names.js';
 import type { FreezerState } from '../../messages/types.js';
 import type { SampleView } from '../../stats/model.js';
 import { rowState } from '../view/columns.js';
+import type { JournalRecord } from '../../engine/journal.js';
 import { recordEvent, recordOomKills, type ConsoleEvent, type EventLog } from '../view/events.js';
+import { decisionStatus, journalEvent } from '../view/journal.js';
 import { formatInterval } from '../view/format.js';
 import { statusLines } from '../view/status.js';
 import { stepInterval } from '../view/interval.js';
@@ -167,7 +169,9 @@ export type ConsoleInput =
   | { type: 'log'; name: string; chunk: LogChunk }
   | { type: 'logFailed'; name: string; message: string }
   | { type: 'handedBack'; name: string; command: string; status?: number; message?: string }
-  | { type: 'expireStatus'; id: number };
+  | { type: 'expireStatus'; id: number }
+  /** Records of the root's journal; `past` ones were there when the console started (events only, no status). */
+  | { type: 'journal'; records: readonly JournalRecord[]; past?: boolean };
 
 /** What reduce needs from outside: the time (events, the pause toggle) and the spec check. */
 export interface ReduceEnv extends FlowEnv {
@@ -330,7 +334,23 @@ function apply(s: ConsoleState, input: ConsoleInput, env: ReduceEnv): Transition
     }
     case 'expireStatus':
       return same(s.status?.id === input.id && !s.status.pending ? { ...s, status: undefined } : s);
+    case 'journal':
+      return same(onJournal(s, input.records, input.past ?? false));
   }
+}
+
+/** Each record an event of its container; the newest daemon decision on the status line, unless a call is under way. */
+function onJournal(s: ConsoleState, records: readonly JournalRecord[], past: boolean): ConsoleState {
+  let events = s.events;
+  let decision: JournalRecord | undefined;
+  for (const r of records) {
+    if (r.container !== '') events = recordEvent(events, r.container, journalEvent(r));
+    if (r.kind === 'decision') decision = r;
+  }
+  const next = { ...s, events };
+  if (past || decision === undefined || s.status?.pending) return next;
+  const { text, tone } = decisionStatus(decision);
+  return withStatus(next, text, tone);
 }
 
 /** Keeps the selection on screen (and the scroll within the rows) after any change. */
