@@ -22,23 +22,33 @@ export function registerDaemon(program: Command): void {
     .addHelpText('after', DETAILS)
     .action(async (_o, cmd: Command) => {
       const f = flagsOf(cmd);
-      const [{ PolicyDaemon }, { decisionLine }] = await Promise.all([import('../../daemon/daemon.js'), import('../../daemon/format.js')]);
+      const [{ PolicyDaemon }, { decisionLine }, { startContinuousStats }] = await Promise.all([
+        import('../../daemon/daemon.js'),
+        import('../../daemon/format.js'),
+        import('../../daemon/continuous-stats.js'),
+      ]);
       // The daemon's watches are event sources that do not hold the process on their own (the
       // helpers are unreferenced): one long timer does, waking once every ~24 days.
       const hold = setInterval(() => {}, 2 ** 31 - 1);
       const stopped = new Promise<void>((resolve) => {
         for (const s of STOP_SIGNALS) process.once(s, () => resolve());
       });
-      let daemon;
       try {
-        daemon = await PolicyDaemon.start(openApi(f), {
+        const api = openApi(f);
+        const daemon = await PolicyDaemon.start(api, {
           onDecision: (r) => stdout.write(f.json ? `${JSON.stringify(r)}\n` : `${decisionLine(r)}\n`),
         });
-        await stopped;
+        try {
+          // Item 5: each container's latency histograms since the daemon first saw it (docs/STATS.md).
+          const stopStats = await startContinuousStats(api);
+          await stopped;
+          await stopStats();
+          await daemon.idle();
+        } finally {
+          daemon.stop();
+        }
       } finally {
         clearInterval(hold);
       }
-      await daemon.idle();
-      daemon.stop();
     });
 }
