@@ -15,3 +15,39 @@ export function removeRootDirs(root) {
     }
   }
 }
+
+/**
+ * Removes a bench root with everything below it, in every hierarchy: kills what is left in
+ * it (SIGKILL, thawing frozen dirs) and removes dirs deepest first, retrying while killed
+ * tasks are reaped.
+ */
+export async function removeRootTree(root) {
+  const unified = fs.readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m);
+  const tops = [...Object.values(ownDirs()).map((d) => path.join(d, root)), ...(unified ? [path.join('/sys/fs/cgroup/unified', unified[1], root)] : [])];
+  const deepestFirst = (d) => {
+    if (!fs.existsSync(d)) return [];
+    const subs = fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory());
+    return [...subs.flatMap((e) => deepestFirst(path.join(d, e.name))), d];
+  };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const dirs = tops.flatMap(deepestFirst);
+    if (dirs.length === 0) return;
+    for (const d of dirs) {
+      if (fs.existsSync(path.join(d, 'freezer.state'))) fs.writeFileSync(path.join(d, 'freezer.state'), 'THAWED');
+      for (const pid of fs.readFileSync(path.join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // busy until its killed tasks are reaped: next attempt
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.error(`could not remove ${tops.flatMap(deepestFirst).join(', ')}`);
+}
