@@ -5,6 +5,7 @@
  * are evicted, lower eviction_priority first, and the latency-sensitive one is never killed;
  * the journal names each step. Also: one daemon per root, and stopping it leaves containers.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { ContainerApi } from '../../src/engine/container-api.js';
 import { readJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
 import { describeCgroups, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
-import { lmctfy } from '../helpers/cli.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
 import { debianCommand } from '../helpers/debian-package.js';
 
 const MiB = 2 ** 20;
@@ -96,5 +97,41 @@ describeStress('policy daemon', () => {
     daemon = undefined;
     expect(lat.listProcesses({ recursive: true })).toEqual(expect.arrayContaining(latPids));
     expect(api.exists('/b1')).toBe(true);
+    await lat.killAll();
+  }, 90_000);
+
+  it('a daemon killed with SIGKILL leaves every container; the next one takes its lock and acts on the pressure it finds', async () => {
+    const lat = await api.create('/lat2', { cpu: { scheduling_latency: 'PRIORITY' }, memory: { limit: 320 * MiB, reservation: 300 * MiB } });
+    const hog = await api.create('/hog', { memory: { limit: 1024 * MiB } });
+    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    const env = { ...process.env, LMCTFY_ROOT: root };
+    const first = spawn(process.execPath, [BIN, 'daemon', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: string[] = [];
+    first.stdout.setEncoding('utf8').on('data', (t: string) => lines.push(...t.split('\n').filter(Boolean)));
+    await until('the first daemon to start', () => lines.some((l) => l.includes('"what":"start"')));
+    const latPids = () => lat.listProcesses({ recursive: true });
+    await until('the latency-sensitive container to hold 250 MiB', () => (lat.stats('summary').memory?.usage ?? 0) >= 245 * MiB);
+    const before = latPids();
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(latPids()).toEqual(expect.arrayContaining(before));
+
+    // Pressure builds while no daemon runs: past the eviction threshold (500 MiB of 600).
+    await hog.run([bin, '--vm', '1', '--vm-bytes', '270M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await until('the root past its eviction threshold', () => (api.get('/').stats('summary').memory?.usage ?? 0) >= 505 * MiB);
+    const second = spawn(process.execPath, [BIN, 'daemon', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const out: JournalRecord[] = [];
+    second.stdout.setEncoding('utf8').on('data', (t: string) => out.push(...t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JournalRecord)));
+    try {
+      await until('the second daemon to evict /hog', () => out.some((r) => r.what === 'evict' && r.container === '/hog'));
+      expect(out[0]).toMatchObject({ what: 'start', detail: { pid: second.pid } });
+      expect(out.find((r) => r.what === 'evict')).toMatchObject({ container: '/hog', detail: { trigger: 'usage' } });
+      expect(latPids()).toEqual(expect.arrayContaining(before));
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+    expect(second.exitCode).toBe(0);
+    await lat.killAll();
   }, 90_000);
 });
