@@ -1,5 +1,6 @@
 // Builds lmctfy's native helpers (native/notify-helper.c → build/lmctfy-notify, native/exec-helper.c →
-// build/lmctfy-exec, native/vhost-helper.c → build/lmctfy-vhost, native/psi-helper.c → build/lmctfy-psi) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
+// build/lmctfy-exec, native/vhost-helper.c → build/lmctfy-vhost, native/psi-helper.c → build/lmctfy-psi,
+// native/fsattr-helper.c → build/lmctfy-fsattr) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
 // and `npm run build`; skips a compile when the binary is newer than its source.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ const HELPERS = [
   ['exec-helper.c', 'lmctfy-exec'],
   ['vhost-helper.c', 'lmctfy-vhost'],
   ['psi-helper.c', 'lmctfy-psi'],
+  ['fsattr-helper.c', 'lmctfy-fsattr'],
 ].map(([source, output]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output) }));
 
 function die(message) {

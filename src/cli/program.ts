@@ -13,6 +13,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerRecord } from './commands/record.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
+import { registerImage } from './commands/image.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -36,6 +37,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['record'], register: registerRecord },
   { names: ['rootfs'], register: registerRootfs },
   { names: ['checkpoint', 'restore', 'migrate'], register: registerCheckpoint },
+  { names: ['image'], register: registerImage },
   { names: ['help'], register: registerHelp },
 ];
 

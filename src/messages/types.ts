@@ -96,6 +96,7 @@ export interface Mount {
 }
 export interface FilesystemSpec {
   rootfs?: string;
+  image?: string;
   mounts?: { mount?: Mount[] };
 }
 

@@ -14,6 +14,7 @@ import { spawnInside, type SpawnOptions } from '../placement.js';
 import { killTasks } from '../teardown.js';
 import { listTasks } from '../tree.js';
 import type { ContainerSpec } from '../../messages/types.js';
+import { imageLayers, recordImageUse, type ImageUse } from '../image/index.js';
 import { joinError, parseHelperStatus, startError } from './failure.js';
 import { checkNetworkFree, setLimits, setUpNetwork, tearDownNetwork, vethLimits } from './network.js';
 import { limitsAfter, limitsToSpec } from './shaping.js';
@@ -84,6 +85,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** The image a prepared plan's rootfs came from, recorded in the state dir at start. */
+const imageUseOf = new WeakMap<VirtualHostPlan, ImageUse>();
+
 /**
  * Checks what can be checked before anything is made: the plan (pure) and the host paths
  * it names, and where the container sits. Undefined when the spec asks for no virtual host.
@@ -109,6 +113,11 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
       throw new LmctfyError(Code.NOT_FOUND, `filesystem.rootfs ${plan.rootfs} ${st ? 'is not a directory' : 'does not exist'}; give a directory holding a root file system (lmctfy rootfs build DIR makes one)`);
     }
   }
+  if (plan.image !== undefined) {
+    const { lowerdir, use } = imageLayers(scope, name, plan.image);
+    plan.rootfs = lowerdir;
+    imageUseOf.set(plan, use);
+  }
   plan.mounts.forEach((m, i) => {
     if (!fs.existsSync(m.source)) throw new LmctfyError(Code.NOT_FOUND, `filesystem.mounts.mount[${i}].source ${m.source} does not exist`);
   });
@@ -127,6 +136,8 @@ export async function startVirtualHost(machine: Machine, name: string, spec: Con
   const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem }, plan.userns);
   let started = false;
   try {
+    const use = imageUseOf.get(plan);
+    if (use) recordImageUse(state, use);
     const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: !plan.inheritStdio, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });
     const status = statusOf(child);
     const first = parseHelperStatus(await status.line());

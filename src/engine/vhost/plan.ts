@@ -8,7 +8,10 @@ export interface VirtualHostPlan {
   /** Namespace letters for the helper: m mount, p pid, i ipc, u uts, n net. */
   namespaces: string;
   hostname?: string;
+  /** The overlay's lower dir(s): a rootfs, or an image's layers (top first, ":"-separated) once resolved. */
   rootfs?: string;
+  /** `filesystem.image`: an image of the root's store, resolved to `rootfs` before start. */
+  image?: string;
   mounts: Array<Required<Pick<Mount, 'source' | 'target'>> & { read_only: boolean; private: boolean }>;
   /** PID 1; empty: lmctfy's own init. */
   init: string[];
@@ -131,7 +134,7 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   const limits = limitsOf(spec.network);
   const limited = limits.ingress !== undefined || limits.egress !== undefined;
   if (vh === undefined) {
-    if (fsGiven) throw invalid('filesystem.rootfs and filesystem.mounts need virtual_host (a root file system is a virtual host\'s); add virtual_host:{}');
+    if (fsGiven) throw invalid('filesystem.rootfs and filesystem.mounts need virtual_host (as does filesystem.image: a root file system is a virtual host\'s); add virtual_host:{}');
     if (limited) throw invalid(NEEDS_VETH);
     return undefined;
   }
@@ -158,8 +161,13 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   const inheritStdio = vh.init?.run_spec?.fd_policy === 'INHERIT';
   const rootfs = fsSpec?.rootfs === undefined ? undefined : checkPath('filesystem.rootfs', fsSpec.rootfs, true);
   if (rootfs === '/') throw invalid('filesystem.rootfs "/" is the host\'s own root; give a directory holding a root file system (lmctfy rootfs build DIR makes one)');
+  const image = fsSpec?.image;
+  if (image !== undefined) {
+    if (rootfs !== undefined) throw invalid('filesystem.rootfs and filesystem.image are both given; a virtual host has one root: give one of them');
+    if (image === '') throw invalid('filesystem.image is empty; give the name of an image (lmctfy image list shows them)');
+  }
   const list = fsSpec?.mounts?.mount ?? [];
-  if (list.length > 0 && rootfs === undefined) throw invalid('filesystem.mounts need filesystem.rootfs (they are bound into it)');
+  if (list.length > 0 && rootfs === undefined && image === undefined) throw invalid('filesystem.mounts need filesystem.rootfs or filesystem.image (they are bound into it)');
   if (list.length > 64) throw invalid(`filesystem.mounts: ${list.length} mounts; at most 64`);
   const mounts = list.map((m, i) => {
     const target = checkPath(`filesystem.mounts.mount[${i}].target`, m.target, false);
@@ -167,7 +175,7 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
     return { source: checkPath(`filesystem.mounts.mount[${i}].source`, m.source, false), target, read_only: m.read_only ?? false, private: m.private ?? false };
   });
   const namespaces = `mpi${hostname !== undefined ? 'u' : ''}${net !== undefined || userns ? 'n' : ''}`;
-  return { namespaces, hostname, rootfs, mounts, init, inheritStdio, ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
+  return { namespaces, hostname, rootfs, mounts, init, inheritStdio, ...(image !== undefined ? { image } : {}), ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
 }
 
 /** The vhost helper's `start` arguments for a plan (its state dir holds upper/, work/, merged/). */
