@@ -24,11 +24,17 @@ interface Files {
 
 const bad = (message: string) => new LmctfyError(Code.INVALID_ARGUMENT, message);
 
-async function hashFile(file: string): Promise<string> {
+async function hashStream(stream: NodeJS.ReadableStream, what: string): Promise<string> {
   const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+  } catch (e) {
+    throw bad(`${what} is corrupt: ${(e as Error).message}`);
+  }
   return `sha256:${hash.digest('hex')}`;
 }
+
+const hashFile = (file: string) => hashStream(fs.createReadStream(file, { highWaterMark: 1 << 20 }), file);
 
 function dirFiles(dir: string, what: string): Files {
   const file = (rel: string) => {
@@ -207,8 +213,18 @@ async function fromDockerArchive(files: Files, ref: string | undefined): Promise
   };
   const configDesc = await describe(entry.Config, MEDIA.config);
   const config = parseJson<ImageConfig>(fs.readFileSync(files.file(entry.Config)), `${files.what}: ${entry.Config}`);
+  const ids = config.rootfs?.diff_ids ?? [];
+  if (ids.length !== entry.Layers.length) throw bad(`${files.what}: its config lists ${ids.length} diff_ids for ${entry.Layers.length} layers`);
   const layers: Descriptor[] = [];
-  for (const rel of entry.Layers) layers.push(await describe(rel, isGzip(files.file(rel)) ? MEDIA.layerGzip : MEDIA.layer));
+  for (const [i, rel] of entry.Layers.entries()) {
+    // A docker-archive's layers have no digest of their own: each is checked against its
+    // diff_id here, before a layer already in the cache could stand in for it unchecked.
+    const gzip = isGzip(files.file(rel));
+    const layer = await describe(rel, gzip ? MEDIA.layerGzip : MEDIA.layer);
+    const diffId = gzip ? await hashStream(fs.createReadStream(files.file(rel)).pipe(zlib.createGunzip()), `${files.what}: layer ${rel}`) : layer.digest;
+    if (diffId !== ids[i]) throw bad(`${files.what}: layer ${rel} hashes to ${diffId}, not its diff_id ${ids[i]} (corrupt)`);
+    layers.push(layer);
+  }
   const manifest: Manifest = { schemaVersion: 2, mediaType: MEDIA.manifest, config: configDesc, layers };
   return { name: entry.RepoTags?.[0], manifest, manifestBytes: Buffer.from(JSON.stringify(manifest)), config, blobs };
 }

@@ -65,7 +65,7 @@ export function storeDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.LMCTFY_IMAGE_STORE || '/var/lib/lmctfy/images';
   if (!path.isAbsolute(dir)) throw new LmctfyError(Code.INVALID_ARGUMENT, `LMCTFY_IMAGE_STORE ${dir} is a relative path; give an absolute path`);
   if (/[,:\\]/.test(dir)) throw new LmctfyError(Code.INVALID_ARGUMENT, `LMCTFY_IMAGE_STORE ${dir} contains "," ":" or "\\", which overlay mount options (the layers' paths) cannot hold`);
-  return path.normalize(dir);
+  return path.resolve(dir);
 }
 
 /** The OCI layout holding one lmctfy root's images (`scope`: the root's tracking dir). */
