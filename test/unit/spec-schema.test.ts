@@ -183,6 +183,7 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}MemoryStats`, 'oom_kill_count', 100, 'int64'],
   [`${L}MemoryStats`, 'swap_limit', 101, 'int64'],
   [`${L}BlockIoStats`, 'devices', 100, 'IoDeviceStats', true],
+  [`${L}FilesystemSpec`, 'image', 140, 'string'],
   [`${L}IoDeviceStats`, 'device', 1, 'Device'],
   [`${L}IoDeviceStats`, 'read_bytes', 2, 'uint64'],
   [`${L}IoDeviceStats`, 'write_bytes', 3, 'uint64'],

@@ -80,6 +80,8 @@ export async function importImage(scope: string, source: string, opts: { name?: 
     if (name === undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, `image import: ${source} does not name its image; give one with --name NAME`);
     checkName(name);
     const ids = diffIds(found, `image ${name}`);
+    const zstd = found.manifest.layers.find((l) => l.mediaType.endsWith('+zstd'));
+    if (zstd) throw new LmctfyError(Code.UNIMPLEMENTED, `image import: layer ${zstd.digest} of ${source} is ${zstd.mediaType}; only gzip-compressed and plain layers are supported (skopeo copy --dest-compress-format gzip converts it)`);
     return await withStoreLock(store, async () => {
       ensureLayout(layout, scope);
       const index = readIndex(layout);
