@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
+import { nativeHelper } from './native-helpers.js';
 import { handleFor } from './handle.js';
 import { freezerState } from './resources/freezer.js';
 import type { V1Controller } from './kernel/layout.js';
@@ -126,18 +125,6 @@ export interface SpawnOptions {
   viaPipes?: number;
 }
 
-/** The exec helper (native/exec-helper.c), built into build/ at the package top; searched upwards because this module runs from src/ (tests) and dist/ (the bundle). */
-function findExecHelper(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'build', 'lmctfy-exec');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, 'the exec helper build/lmctfy-exec was not found; build it with `npm run build` (needs a C compiler)');
-    }
-  }
-}
-
-let execHelper: string | undefined;
 
 /**
  * Starts argv inside the container before its first instruction: the exec helper waits on
@@ -149,7 +136,7 @@ let execHelper: string | undefined;
 export async function spawnInside(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
   if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
   const targets = placementTargets(machine, name, 'procs');
-  execHelper ??= findExecHelper();
+  const execHelper = nativeHelper('lmctfy-exec', 'exec helper');
   const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
   const log = opts.output && 'log' in opts.output ? opts.output : undefined;
   const argv = [...(opts.via ?? []), ...opts.argv];

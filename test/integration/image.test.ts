@@ -11,19 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listXattrs } from '../../src/engine/image/fsattr.js';
-import { elfIsDynamic, BUSYBOX } from '../../src/engine/vhost/rootfs.js';
+import { noRootfs } from '../helpers/busybox.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { lmctfy } from '../helpers/cli.js';
-
-function staticBusybox(): boolean {
-  try {
-    return elfIsDynamic(fs.readFileSync(BUSYBOX)) === false;
-  } catch {
-    return false;
-  }
-}
-const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
-const noRootfs = staticBusybox() || ci ? undefined : `no statically linked ${BUSYBOX} (apt-get install busybox-static; CI installs it)`;
 
 /** The pairs output of one row as an object. */
 function row(stdout: string): Record<string, string> {

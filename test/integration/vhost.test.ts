@@ -11,22 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
-import { elfIsDynamic, BUSYBOX } from '../../src/engine/vhost/rootfs.js';
 import { stateDir } from '../../src/engine/vhost/state.js';
+import { noRootfs } from '../helpers/busybox.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
 
-function staticBusybox(): boolean {
-  try {
-    return elfIsDynamic(fs.readFileSync(BUSYBOX)) === false;
-  } catch {
-    return false;
-  }
-}
 const TCP_RATE = new URL('../fixtures/tcp-rate.mjs', import.meta.url).pathname;
-const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
-// In CI the suite always runs: describeCgroups fails it without writable cgroups, and rootfs build installs busybox-static.
-const noRootfs = staticBusybox() || ci ? undefined : `no statically linked ${BUSYBOX} (apt-get install busybox-static; CI installs it)`;
 
 /** Every mount line of every process that names `text`: a virtual host's mounts live only in its processes' mount namespace. */
 function mountsNaming(text: string): string[] {

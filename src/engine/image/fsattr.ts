@@ -3,26 +3,11 @@
  * (native/fsattr-helper.c): Node has neither. Calls are batched, one process per batch.
  */
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../errors.js';
-
-let helper: string | undefined;
-
-function fsattrHelper(): string {
-  if (helper) return helper;
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'build', 'lmctfy-fsattr');
-    if (fs.existsSync(candidate)) return (helper = candidate);
-    if (path.dirname(dir) === dir) {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, 'the image helper build/lmctfy-fsattr was not found; build it with `npm run build` (needs a C compiler)');
-    }
-  }
-}
+import { nativeHelper } from '../native-helpers.js';
 
 function run(fields: string[], what: string): Buffer {
-  const r = spawnSync(fsattrHelper(), [], { input: fields.map((f) => `${f}\0`).join(''), maxBuffer: 1 << 30 });
+  const r = spawnSync(nativeHelper('lmctfy-fsattr', 'image helper'), [], { input: fields.map((f) => `${f}\0`).join(''), maxBuffer: 1 << 30 });
   if (r.error || r.status !== 0) {
     const why = r.error?.message ?? (r.stderr.toString().trim() || `exit ${r.status}`);
     throw new LmctfyError(Code.INTERNAL, `${what}: ${why}`);

@@ -6,10 +6,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../errors.js';
 import type { Machine } from '../kernel/machine.js';
+import { nativeHelper } from '../native-helpers.js';
 import { spawnInside, type SpawnOptions } from '../placement.js';
 import { killTasks } from '../teardown.js';
 import { listTasks } from '../tree.js';
@@ -23,19 +22,8 @@ import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, st
 
 export { isVirtualHost } from './state.js';
 
-let helper: string | undefined;
-
-/** build/lmctfy-vhost at the package top, searched upwards (this runs from src/ and dist/). */
-function vhostHelper(): string {
-  if (helper) return helper;
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'build', 'lmctfy-vhost');
-    if (fs.existsSync(candidate)) return (helper = candidate);
-    if (path.dirname(dir) === dir) {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, 'the vhost helper build/lmctfy-vhost was not found; build it with `npm run build` (needs a C compiler)');
-    }
-  }
-}
+/** build/lmctfy-vhost (native/vhost-helper.c). */
+const vhostHelper = () => nativeHelper('lmctfy-vhost', 'vhost helper');
 
 /** The environment a virtual host's init starts with: nothing of the caller's. */
 const INIT_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/', container: 'lmctfy' };
