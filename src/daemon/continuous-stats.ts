@@ -40,7 +40,7 @@ export class ContinuousHistogrammer {
   pass(): void {
     const live = new Set<string>();
     for (const { name, id } of this.source.walk('/')) {
-      const read = this.source.read(name, 'summary');
+      const read = this.source.read(name, 'counters');
       if (!read) continue;
       live.add(name);
       // The kernel's own histograms are cumulative already: `stats full` reads them directly.

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
@@ -5,7 +6,7 @@ import { Code } from '../../src/engine/errors.js';
 import { startContinuousStats } from '../../src/daemon/continuous-stats.js';
 import { askContinuousStats, continuousStatsSocket } from '../../src/stats/continuous.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
-import { lmctfyAsync } from '../helpers/cli.js';
+import { BIN, lmctfyAsync } from '../helpers/cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (hs: Array<{ type: string; stat: Array<{ value: number }> }> | undefined, type: string) =>
@@ -52,6 +53,24 @@ describeCgroups('continuous stats of the daemon (real cgroups)', () => {
     const without = await lmctfyAsync(t.root, ['stats', 'full', 'burst', '--json']);
     expect(without.code).toBe(0);
     expect(without.stderr).toMatch(/no CPU latency histograms/);
+  });
+
+  it('lmctfy daemon serves them while it runs: stats full names its pid; stopped, it leaves no socket', async () => {
+    const daemon = spawn(process.execPath, [BIN, 'daemon'], { env: { ...process.env, LMCTFY_ROOT: t.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    daemon.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => daemon.once('close', resolve));
+    try {
+      for (let i = 0; i < 200 && !fs.existsSync(continuousStatsSocket(scope)) && daemon.exitCode === null; i++) await sleep(50);
+      expect(err).toBe('');
+      const cli = await lmctfyAsync(t.root, ['stats', 'full', 'burst']);
+      expect(cli.code).toBe(0);
+      expect(cli.stderr).toContain(`from lmctfy daemon (pid ${daemon.pid})`);
+    } finally {
+      daemon.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(fs.existsSync(continuousStatsSocket(scope))).toBe(false);
   });
 
   it('replaces a socket left by a daemon that died', async () => {
