@@ -5,10 +5,13 @@ import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { mergeFragments } from './spec-rules.js';
 import { listSubcontainers, listTasks } from './tree.js';
+import { checkPoolSupported, poolExists, resetPool, rootCpus, setPool } from './cpu-pool.js';
+import { formatCpuList, maskWordsToCpus } from './resources/cpulist.js';
 import { POLICY_LOCK, clearPolicy, hasPolicy, loadPolicy, recordChanges, releaseUnlocked, storePolicy, type PolicyState } from './policy-store.js';
 import { Admissions, type Refusal } from '../policy/admissions.js';
 import { budgetOf, validatePolicy } from '../policy/budget.js';
 import { explainRefusal, formatAmount } from '../policy/explain.js';
+import { MIN_SHARED_CPUS, exclusiveCount, maskConflicts, pickCpus, sharedCpus } from '../policy/exclusive.js';
 import { entryOf } from '../policy/guarantee.js';
 import { oomScoreAdj } from '../policy/oom.js';
 import { RESOURCES, TIERS, type Amounts, type Budget, type LedgerEntry, type ResourceName, type Tier } from '../policy/types.js';
@@ -53,7 +56,11 @@ function entriesFromKernel(m: Machine, old: Admissions | undefined): Array<[stri
   const out: Array<[string, LedgerEntry]> = [];
   for (const name of listSubcontainers(m, '/', true)) {
     try {
-      out.push([name, keepTier(entryOf(heldSpec(m, name), old?.entries.get(name)?.eviction), old?.entries.get(name))]);
+      const recorded = old?.entries.get(name);
+      const e = keepTier(entryOf(heldSpec(m, name), recorded?.eviction), recorded);
+      // Exclusive CPUs have no file that says so: the ledger is their record too.
+      if (recorded?.cpus) e.cpus = recorded.cpus;
+      out.push([name, e]);
     } catch (e) {
       // Removed while walked: not admitted any more.
       if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
@@ -91,7 +98,15 @@ export interface Admitted<T> {
  * refusal is first checked against a ledger rebuilt from the kernel, so one left stale by
  * a container removed behind lmctfy's back never refuses wrongly.
  */
-export async function admit<T>(m: Machine, what: string, name: string, spec: ContainerSpec, next: () => ContainerSpec, dryRun: boolean, work: () => T | Promise<T>): Promise<Admitted<T>> {
+export async function admit<T>(
+  m: Machine,
+  what: string,
+  name: string,
+  spec: ContainerSpec,
+  next: () => ContainerSpec,
+  dryRun: boolean,
+  work: (cpus?: number[]) => T | Promise<T>,
+): Promise<Admitted<T>> {
   const scope = m.trackingDir('/');
   if (!hasPolicy(scope)) {
     if (spec.memory?.eviction_priority !== undefined) {
@@ -111,12 +126,59 @@ export async function admit<T>(m: Machine, what: string, name: string, spec: Con
       refusal = state.admissions.check(name, entry);
     }
     if (refusal) throw new LmctfyError(Code.RESOURCE_EXHAUSTED, `cannot ${what}: ${explainRefusal(refusal, state.admissions.budget)}`);
+    const cpus = state.spec.exclusive_cpus ? exclusiveCpus(m, state, what, name, after, entry) : undefined;
+    if (cpus !== undefined) entry.cpus = cpus;
     if (dryRun) return { note: admittedNote(state.admissions, name, entry) };
-    const result = await work();
+    const entries = state.admissions.entries;
+    const taking = cpus !== undefined && entries.get(name)?.cpus === undefined;
+    // The pool gives the CPUs up before the container is made on them.
+    if (taking) setPool(m, sharedCpus(rootCpus(m), entries).filter((c) => !cpus.includes(c)));
+    let result: T;
+    try {
+      result = await work(cpus);
+    } catch (e) {
+      if (taking) setPool(m, sharedCpus(rootCpus(m), entries));
+      throw e;
+    }
     state.admissions.set(name, entry);
     recordChanges(scope, state, [{ n: name, e: entry }]);
     return { result, note: 'admitted' };
   });
+}
+
+/**
+ * The CPUs `name` holds of its own after the change (docs/POLICY.md "Exclusive CPUs"), or
+ * undefined. A top-level PREMIER container asking whole CPUs takes them from the shared
+ * pool, which keeps MIN_SHARED_CPUS; their number is fixed once taken; any other container's
+ * cpu.mask stays off them. Refused: RESOURCE_EXHAUSTED naming who holds them.
+ */
+function exclusiveCpus(m: Machine, state: PolicyState, what: string, name: string, after: ContainerSpec, entry: LedgerEntry): number[] | undefined {
+  const ledger = state.admissions.entries;
+  const held = ledger.get(name)?.cpus;
+  if (held !== undefined) {
+    if (exclusiveCount(after, entry.tier) === held.length) return held;
+    throw new LmctfyError(
+      Code.FAILED_PRECONDITION,
+      `cannot ${what}: it holds CPU ${formatCpuList(held)} of its own, as many as its cpu.limit of ${held.length * 1000} asked at create, and that number cannot change (destroy and create it again)`,
+    );
+  }
+  // Taken at create only, and only by a top-level container: its cpuset is a child of the root's.
+  const n = !ledger.has(name) && name.lastIndexOf('/') === 0 ? exclusiveCount(after, entry.tier) : 0;
+  const holders = (list: Array<{ name: string; cpus: number[] }>) => list.map((h) => `${h.name} (CPU ${formatCpuList(h.cpus)})`).join(', ');
+  if (n === 0) {
+    const mask = after.cpu?.mask;
+    const conflicts = mask === undefined ? [] : maskConflicts(ledger, name, maskWordsToCpus(mask.data ?? []));
+    if (conflicts.length) throw new LmctfyError(Code.RESOURCE_EXHAUSTED, `cannot ${what}: cpu.mask selects CPUs held exclusively by ${holders(conflicts)}`);
+    return undefined;
+  }
+  const root = rootCpus(m);
+  const pick = pickCpus(root, ledger, name, n);
+  if ('cpus' in pick) return pick.cpus;
+  const { free, holders: by } = pick.refusal;
+  throw new LmctfyError(
+    Code.RESOURCE_EXHAUSTED,
+    `cannot ${what}: cpu: asked ${n} CPU${n === 1 ? '' : 's'} of its own (PREMIER, exclusive_cpus), ${Math.max(0, free.length - MIN_SHARED_CPUS)} free of the root's CPU ${formatCpuList(root)} (${MIN_SHARED_CPUS} always stays shared)${by.length ? `; held by ${holders(by)}` : ''}`,
+  );
 }
 
 function rebuilt(m: Machine, state: PolicyState): PolicyState {
@@ -131,6 +193,7 @@ function admittedNote(a: Admissions, name: string, e: LedgerEntry): string {
     const left = owner === '/' ? a.headroom(r, e.tier) + old - e[r] : undefined;
     return `${r} ${formatAmount(r, e[r])}${left === undefined ? ` of ${owner}'s guarantee` : `, ${formatAmount(r, Math.max(0, left))} left after it`}`;
   });
+  if (e.cpus) parts.push(`CPU ${formatCpuList(e.cpus)} of its own`);
   return `admitted: ${name} (${e.tier})${parts.length ? `: ${parts.join('; ')}` : ': no guarantees'}`;
 }
 
@@ -138,9 +201,19 @@ function admittedNote(a: Admissions, name: string, e: LedgerEntry): string {
  * A destroy frees the subtree's guarantees, after its removal (a failed destroy leaves them,
  * and a later refusal's recount finds what is gone). Freeing needs no lock (policy-store.ts).
  */
-export function release(m: Machine, name: string): void {
+export async function release(m: Machine, name: string): Promise<void> {
+  const scope = m.trackingDir('/');
+  // Only while the pool exists can anything hold CPUs of its own (one stat otherwise).
+  const held = poolExists(m) ? load(m)?.admissions.entries.get(name)?.cpus : undefined;
   // The ledger exists exactly while a policy does: its stat is the check.
-  releaseUnlocked(m.trackingDir('/'), name);
+  releaseUnlocked(scope, name);
+  // CPUs of its own go back to the pool, under the lock that hands them out.
+  if (held !== undefined) {
+    await withLock(scope, POLICY_LOCK, () => {
+      const state = load(m, true);
+      if (state !== undefined) setPool(m, sharedCpus(rootCpus(m), state.admissions.entries));
+    });
+  }
 }
 
 /** oom_score_adj of the container's tier and eviction priority, for tasks entering it; undefined with no policy. */
@@ -226,10 +299,17 @@ export function admissionView(m: Machine): AdmissionView | undefined {
  */
 export async function setPolicy(m: Machine, spec: PolicySpec, force: boolean): Promise<PolicyReport> {
   validatePolicy(spec);
+  if (spec.exclusive_cpus) checkPoolSupported(m);
   const scope = m.trackingDir('/');
   return withLock(scope, POLICY_LOCK, () => {
     const old = hasPolicy(scope) ? load(m, true) : undefined;
-    const a = Admissions.of(budgetOf(spec, kernelCapacity(m)), entriesFromKernel(m, old?.admissions));
+    const entries = entriesFromKernel(m, old?.admissions);
+    // Without exclusive_cpus no container holds CPUs of its own: the pool gets them all back.
+    if (!spec.exclusive_cpus) {
+      for (const [, e] of entries) delete e.cpus;
+      resetPool(m);
+    }
+    const a = Admissions.of(budgetOf(spec, kernelCapacity(m)), entries);
     const over = a.overLimits();
     if (over.length && !force) {
       throw new LmctfyError(Code.FAILED_PRECONDITION, `policy refused: what is already admitted would not fit (--force sets it anyway): ${over.map((o) => overLine(o, a.budget)).join(' | ')}`);
@@ -245,6 +325,9 @@ function overLine(o: Refusal, budget: Budget): string {
 /** Removes the policy: admission stops. False when none was set. */
 export async function removePolicy(m: Machine): Promise<boolean> {
   const scope = m.trackingDir('/');
-  return withLock(scope, POLICY_LOCK, () => clearPolicy(scope));
+  return withLock(scope, POLICY_LOCK, () => {
+    resetPool(m);
+    return clearPolicy(scope);
+  });
 }
 

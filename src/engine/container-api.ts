@@ -17,6 +17,7 @@ import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
 import { removeOrigin } from './checkpoint/origin.js';
+import { withCpus } from './cpu-pool.js';
 import { admit, policyReport, release, removePolicy, setPolicy, validatePolicy, type Admitted, type PolicyReport } from './admission.js';
 import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
@@ -129,7 +130,9 @@ export class ContainerApi {
         throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
       }
       if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
-      return admit(m, `create ${abs}`, abs, spec, () => spec, dryRun, async () => {
+      return admit(m, `create ${abs}`, abs, spec, () => spec, dryRun, async (cpus) => {
+        // CPUs of its own (PREMIER under exclusive_cpus) are its cpuset, as if it had asked for them.
+        if (cpus !== undefined) spec = withCpus(spec, cpus);
         const made: string[] = [];
         try {
           const resources = resourcesFor(m.version);
@@ -195,7 +198,7 @@ export class ContainerApi {
       await removeSubtree(m, abs);
       removeVirtualHost(m.trackingDir('/'), abs);
       removeOrigin(m.trackingDir('/'), abs);
-      release(m, abs);
+      await release(m, abs);
     }));
   }
 

@@ -3,6 +3,7 @@ import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import type { Machine } from './kernel/machine.js';
+import { poolFor } from './cpu-pool.js';
 import { nativeHelper } from './native-helpers.js';
 import { handleFor } from './handle.js';
 import { freezerState } from './resources/freezer.js';
@@ -32,10 +33,12 @@ export function placementTargets(machine: Machine, name: string, kind: 'procs' |
     if (machine.dirOf(name, c) === tracking) continue;
     // Hierarchies the container does not isolate are shared with its parent: the task goes
     // to the nearest ancestor there, which also pulls it out of any other container.
-    const dir = h.dir(c) ?? h.parentDir(c);
+    const shared = h.dir(c) ?? h.parentDir(c);
+    // The root's own cpuset gives way to the shared pool while PREMIER containers hold CPUs of their own (cpu-pool.ts).
+    const dir = c === 'cpuset' ? poolFor(machine, shared) : shared;
     const root = machine.dirOf('/', c)!;
     const f = path.posix.join(dir, file);
-    if (!targets.has(f)) targets.set(f, { file: f, controller: c, container: dir === root ? '/' : dir.slice(root.length) });
+    if (!targets.has(f)) targets.set(f, { file: f, controller: c, container: shared === root ? '/' : shared.slice(root.length) });
   }
   // The daemon's PSI mirror (v1), while it keeps one: a task joining joins it too.
   const mirror = machine.pressureMirrored ? machine.pressureDir(name)! : undefined;

@@ -180,6 +180,8 @@ export interface PolicySpec {
   capacity?: PolicyAmounts;
   reserve?: PolicyAmounts;
   overcommit?: TierOvercommit[];
+  /** PREMIER containers with whole-CPU limits get CPUs of their own (docs/POLICY.md). */
+  exclusive_cpus?: boolean;
   /** What `lmctfy daemon` does under memory pressure (docs/DAEMON.md). */
   pressure?: PressurePolicy;
 }

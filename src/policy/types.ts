@@ -22,6 +22,8 @@ export interface LedgerEntry {
   memory: number;
   /** memory.eviction_priority (0–10000), which only a policy gives a meaning. */
   eviction?: number;
+  /** CPUs it holds exclusively (PREMIER under PolicySpec.exclusive_cpus; exclusive.ts). */
+  cpus?: number[];
 }
 
 /** Admitted containers by absolute name. */

@@ -16,6 +16,7 @@ import { lmctfy } from '../helpers/cli.js';
 import { LmctfyError } from '../../src/engine/errors.js';
 import { lockKey } from '../../src/engine/lock.js';
 import { policyDir } from '../../src/engine/policy-store.js';
+import { parseCpuList } from '../../src/engine/resources/cpulist.js';
 
 async function errorOfAsync(fn: () => Promise<unknown>): Promise<LmctfyError | undefined> {
   try {
@@ -225,6 +226,78 @@ describeCgroups('machine policy and admission', () => {
     } finally {
       lmctfy(t4.root, ['policy', 'clear']);
       await t4.cleanup();
+    }
+  });
+
+  it('exclusive CPUs: a PREMIER container with whole CPUs gets them to itself, the rest of the root is kept off them, and destroy gives them back', async () => {
+    const t5 = testRoot('exclusive');
+    const sleepers: number[] = [];
+    try {
+      const ex = await ContainerApi.init({}, { root: t5.root });
+      await ex.setPolicy({ capacity: { cpu: 64_000 }, exclusive_cpus: true });
+      const cpusetDir = rootDirs(t5.root).find((d) => /\/cpuset\//.test(d))!;
+      const cpusOf = (file: string) => parseCpuList(fs.readFileSync(file, 'utf8'));
+      const allowed = (pid: number) => parseCpuList(/Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!);
+      const all = cpusOf(path.join(cpusetDir, 'cpuset.cpus'));
+      const premier = { cpu: { scheduling_latency: 'PREMIER' as const, limit: 1000 } };
+      if (all.length < 2) {
+        // One CPU: it always stays shared, so none can be had.
+        expect((await errorOfAsync(() => ex.create('p', premier)))?.code).toBe(Code.RESOURCE_EXHAUSTED);
+        return;
+      }
+      // A task already running in the root's shared cpuset before any CPU is taken.
+      const n = await ex.create('n', { cpu: { limit: 100 } });
+      const early = await n.run(['sleep', '60'], { detached: true });
+      early.unref();
+      sleepers.push(early.pid!);
+      expect(await ex.checkCreate('p', premier)).toContain(`CPU ${all.at(-1)} of its own`);
+      const p = await ex.create('p', premier);
+      const mine = [all.at(-1)!];
+      const shared = all.slice(0, -1);
+      expect(cpusOf(path.join(cpusetDir, 'p', 'cpuset.cpus'))).toEqual(mine);
+      expect(p.spec().cpu?.mask?.data).toEqual([2 ** mine[0]!]);
+      // Everything else of the root: the task there before, a new one, and one of / itself.
+      expect(allowed(early.pid!)).toEqual(shared);
+      for (const c of [n, ex.get('/')]) {
+        const later = await c.run(['sleep', '60'], { detached: true });
+        later.unref();
+        sleepers.push(later.pid!);
+        expect(allowed(later.pid!)).toEqual(shared);
+      }
+      const inside = await p.run(['sleep', '60'], { detached: true });
+      inside.unref();
+      sleepers.push(inside.pid!);
+      expect(allowed(inside.pid!)).toEqual(mine);
+
+      if (all.length === 2) {
+        const refused = lmctfy(t5.root, ['create', '/q', 'cpu:{scheduling_latency:PREMIER limit:1000}']);
+        expect(refused.code).toBe(8);
+        expect(refused.stderr).toContain(`cpu: asked 1 CPU of its own (PREMIER, exclusive_cpus), 0 free of the root's CPU ${all[0]}-${all[1]} (1 always stays shared); held by /p (CPU ${mine[0]})`);
+        expect(dirsOf(t5.root, 'q')).toEqual([]);
+      }
+      const masked = await errorOfAsync(() => ex.create('m', { cpu: { mask: { data: [2 ** mine[0]!] } } }));
+      expect(masked?.message).toBe(`cannot create /m: cpu.mask selects CPUs held exclusively by /p (CPU ${mine[0]})`);
+      expect(dirsOf(t5.root, 'm')).toEqual([]);
+      expect((await errorOfAsync(() => p.update({ cpu: { limit: 2000 } }, 'diff')))?.code).toBe(Code.FAILED_PRECONDITION);
+      await p.update({ cpu: { max_limit: 800 } }, 'diff');
+
+      await ex.destroy('p', { force: true });
+      expect(allowed(early.pid!)).toEqual(all);
+      // The CPU is free again: a new PREMIER container takes it.
+      await ex.create('p2', premier);
+      expect(cpusOf(path.join(cpusetDir, 'p2', 'cpuset.cpus'))).toEqual(mine);
+      await ex.clearPolicy();
+      expect(allowed(early.pid!)).toEqual(all);
+    } finally {
+      for (const pid of sleepers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      lmctfy(t5.root, ['policy', 'clear']);
+      await t5.cleanup();
     }
   });
 

@@ -5,6 +5,7 @@ import { budgetOf, tierLimit, validatePolicy } from '../../src/policy/budget.js'
 import { explainRefusal, formatAmount } from '../../src/policy/explain.js';
 import { DEFAULT_CPU_LIMIT, UNBOUNDED, entryOf } from '../../src/policy/guarantee.js';
 import { oomScoreAdj } from '../../src/policy/oom.js';
+import { MIN_SHARED_CPUS, exclusiveCount, maskConflicts, pickCpus, sharedCpus } from '../../src/policy/exclusive.js';
 import type { LedgerEntry, Tier } from '../../src/policy/types.js';
 import type { ContainerSpec, PolicySpec } from '../../src/messages/types.js';
 import { errorOf } from '../helpers/errors.js';
@@ -289,5 +290,38 @@ describe('oomScoreAdj', () => {
         last = adj;
       }
     }
+  });
+});
+
+describe('exclusive CPUs for PREMIER', () => {
+  const ledger = (...held: Array<[string, number[]]>) => new Map(held.map(([n, cpus]) => [n, { tier: 'PREMIER' as const, cpu: cpus.length * 1000, memory: 0, cpus }]));
+  it.each([
+    ['PREMIER, whole CPUs', { cpu: { scheduling_latency: 'PREMIER', limit: 2000 } }, 'PREMIER', 2],
+    ['PREMIER, a fraction', { cpu: { scheduling_latency: 'PREMIER', limit: 1500 } }, 'PREMIER', 0],
+    ['PREMIER, less than one', { cpu: { scheduling_latency: 'PREMIER', limit: 500 } }, 'PREMIER', 0],
+    ['PREMIER with a mask of its own', { cpu: { scheduling_latency: 'PREMIER', limit: 1000, mask: { data: [1] } } }, 'PREMIER', 0],
+    ['PRIORITY', { cpu: { scheduling_latency: 'PRIORITY', limit: 1000 } }, 'PRIORITY', 0],
+    ['no limit (the default weight is not asked)', { cpu: { scheduling_latency: 'PREMIER' } }, 'PREMIER', 0],
+  ] as const)('exclusiveCount: %s', (_what, spec, tier, n) => {
+    expect(exclusiveCount(spec as ContainerSpec, tier)).toBe(n);
+  });
+
+  it('takes the highest free CPUs and always leaves one shared', () => {
+    expect(pickCpus([0, 1, 2, 3], ledger(), '/p', 2)).toEqual({ cpus: [2, 3] });
+    expect(pickCpus([0, 1, 2, 3], ledger(['/a', [3]]), '/p', 2)).toEqual({ cpus: [1, 2] });
+    expect(pickCpus([0, 1, 2, 3], ledger(['/a', [2, 3]]), '/p', 2)).toEqual({ refusal: { asked: 2, free: [0, 1], holders: [{ name: '/a', cpus: [2, 3] }] } });
+    expect(pickCpus([0, 1], ledger(), '/p', 2)).toMatchObject({ refusal: { asked: 2, free: [0, 1] } });
+    expect(MIN_SHARED_CPUS).toBe(1);
+  });
+
+  it('the shared pool is what no one holds; a mask may not reach into another\'s CPUs, only its own container\'s', () => {
+    const l = ledger(['/a', [3]], ['/b', [1, 2]]);
+    expect(sharedCpus([0, 1, 2, 3], l)).toEqual([0]);
+    expect(maskConflicts(l, '/x', [0, 2, 3])).toEqual([
+      { name: '/b', cpus: [2] },
+      { name: '/a', cpus: [3] },
+    ]);
+    expect(maskConflicts(l, '/a/child', [3])).toEqual([]);
+    expect(maskConflicts(l, '/ab', [3])).toEqual([{ name: '/a', cpus: [3] }]);
   });
 });

@@ -210,6 +210,7 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}TierOvercommit`, 'tier', 1, 'SchedulingLatency'],
   [`${L}TierOvercommit`, 'percent', 2, 'uint32'],
   ['containers.InitSpec', 'policy', 110, 'PolicySpec'],
+  [`${L}PolicySpec`, 'exclusive_cpus', 110, 'bool'],
 ];
 
 const ENUMS: Array<[string, Record<string, number>]> = [
