@@ -211,6 +211,13 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}TierOvercommit`, 'percent', 2, 'uint32'],
   ['containers.InitSpec', 'policy', 110, 'PolicySpec'],
   [`${L}PolicySpec`, 'exclusive_cpus', 110, 'bool'],
+  [`${L}PolicySpec`, 'pressure', 120, 'PressurePolicy'],
+  [`${L}PressurePolicy`, 'evict_headroom', 1, 'uint64'],
+  [`${L}PressurePolicy`, 'reclaim_headroom', 2, 'uint64'],
+  [`${L}PressurePolicy`, 'stall_us', 3, 'uint32'],
+  [`${L}PressurePolicy`, 'window_us', 4, 'uint32'],
+  [`${L}PressurePolicy`, 'action', 5, 'EvictionAction'],
+  [`${L}PressurePolicy`, 'cooldown_ms', 6, 'uint32'],
 ];
 
 const ENUMS: Array<[string, Record<string, number>]> = [
