@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { readJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { describeCgroups, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
+import { describeCgroups, hasUnified, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
 import { debianCommand } from '../helpers/debian-package.js';
 
@@ -138,4 +138,21 @@ describeStress('policy daemon', () => {
     expect(second.exitCode).toBe(0);
     await lat.killAll();
   }, 90_000);
+  it.skipIf(!hasUnified)('keeps a PSI mirror of each container in the unified hierarchy: tasks moved in, new ones placed there by run, removed with the container', async () => {
+    const c = await api.create('/psi', { memory: { limit: 64 * MiB } });
+    const before = Number((await c.run(['sleep', '30'], { detached: true })).pid);
+    const d = await PolicyDaemon.start(api);
+    try {
+      const mirror = api.machine.pressureDir('/psi')!;
+      const procs = () => fs.readFileSync(path.join(mirror, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+      expect(fs.existsSync(path.join(mirror, 'memory.pressure'))).toBe(true);
+      expect(procs()).toContain(before);
+      const after = Number((await c.run(['sleep', '30'], { detached: true })).pid);
+      expect(procs()).toContain(after);
+      await api.destroy('/psi', { force: true });
+      await until('the mirror of /psi to go', () => !fs.existsSync(mirror));
+    } finally {
+      d.stop();
+    }
+  });
 });
