@@ -1,11 +1,12 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { describeBackend, describeCgroupPath } from '../engine/backend.js';
 import { LmctfyError } from '../engine/errors.js';
 import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
 import { isWithin, joinName } from '../engine/names.js';
 import { exportReads, type AdmissionView } from '../engine/export-reads.js';
-import { describeOrigin, originOf } from '../engine/checkpoint/index.js';
+import { checkpoint, describeOrigin, originOf } from '../engine/checkpoint/index.js';
 import { LiveSampler } from '../stats/live.js';
 import { containerTier } from '../stats/tier.js';
 import { formatText, parseText } from '../messages/codec.js';
@@ -54,6 +55,10 @@ export function engineActions(api: ContainerApi): ConsoleActions {
       return api.get(name).shell(command === '' ? undefined : commandArgv([command]));
     },
     destroy: (name, force) => api.destroy(name, { force }),
+    async checkpoint(name, dir, leaveRunning) {
+      await checkpoint(api, name, dir, { leaveRunning });
+      return path.resolve(dir);
+    },
     async specText(name) {
       const c = api.get(name);
       // A restored container says where it came from, as a comment the spec text format allows.

@@ -70,6 +70,8 @@ export interface ConsoleActions {
    */
   shell(name: string, command: string): Promise<number>;
   destroy(name: string, force: boolean): Promise<void>;
+  /** Saves the container's processes and spec into `dir` with criu (ending them unless leaveRunning); returns the directory's absolute path. */
+  checkpoint(name: string, dir: string, leaveRunning: boolean): Promise<string>;
   /** The container's current spec in protobuf text format. */
   specText(name: string): Promise<string>;
   /** Returns an error message, or undefined when the spec text is valid. */

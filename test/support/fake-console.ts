@@ -210,6 +210,16 @@ export class FakeConsole implements ConsoleSource, ConsoleActions {
     for (const n of subtree) this.nodes.delete(n);
   }
 
+  /** Checkpoints taken, oldest first; one without leaveRunning ends the container as the engine's does. */
+  readonly checkpoints: Array<{ name: string; dir: string; leaveRunning: boolean }> = [];
+
+  async checkpoint(name: string, dir: string, leaveRunning: boolean): Promise<string> {
+    this.mustExist(name);
+    this.checkpoints.push({ name, dir, leaveRunning });
+    if (!leaveRunning) await this.destroy(name, true);
+    return dir.startsWith('/') ? dir : `/cwd/${dir}`;
+  }
+
   async specText(name: string): Promise<string> {
     return formatText('ContainerSpec', this.mustExist(name).spec);
   }

@@ -171,6 +171,17 @@ describe('pause, run, kill', () => {
     expect(actions.run).toHaveBeenCalledExactlyOnceWith('/busy', 'sleep 100');
   });
 
+  it('C checkpoints into the directory typed, keeping the container running, and says where', async () => {
+    const { r, actions } = await at('/busy');
+    await press(r, 'C');
+    await type(r, '/srv/ck');
+    await press(r, KEY.enter);
+    expect(screen(r)).toContain('After the checkpoint, /busy:');
+    await press(r, KEY.enter);
+    await vi.waitFor(() => expect(screen(r)).toContain('checkpointed /busy into /srv/ck'));
+    expect(actions.checkpoint).toHaveBeenCalledExactlyOnceWith('/busy', '/srv/ck', true);
+  });
+
   it('K asks which signal (TERM first), then whether to send it to every task', async () => {
     const { r, actions } = await at('/busy');
     await press(r, 'K');

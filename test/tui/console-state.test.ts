@@ -173,6 +173,22 @@ describe('flows', () => {
   });
 
   it.each([
+    ['Enter keeps it running', '/srv/ck\r\r', { action: 'checkpoint', name: '/busy', dir: '/srv/ck', leaveRunning: true }],
+    ['→ then Enter stops and destroys it', '/srv/ck\r\u001b[C\r', { action: 'checkpoint', name: '/busy', dir: '/srv/ck', leaveRunning: false }],
+  ])('checkpoint (C) asks for a directory, then what after: %s', (_, chunk, call) => {
+    const s = type(start(), 'jC').state;
+    expect(s.dialog).toMatchObject({ flow: 'checkpoint', step: 'dir' });
+    expect(type(s, chunk).effects).toEqual([{ kind: 'call', call }]);
+  });
+
+  it('checkpoint (C): / is refused at once, and an empty directory keeps the prompt open', () => {
+    expect(type(start(), 'C').state.status).toMatchObject({ text: 'the root container / cannot be checkpointed', tone: 'error' });
+    const s = type(start(), 'jC\r');
+    expect(s.state.dialog).toMatchObject({ flow: 'checkpoint', step: 'dir' });
+    expect(s.effects).toEqual([]);
+  });
+
+  it.each([
     ['Enter takes TERM', '\ry', 'TERM'],
     ['→ then Enter', '\u001b[C\ry', 'KILL'],
     ['Tab twice', '\t\t\ry', 'HUP'],

@@ -129,6 +129,7 @@ export function fakeActions(): { [K in keyof ConsoleActions]: ConsoleActions[K] 
     log: vi.fn(async (_name: string, offset?: number) => ({ text: offset === undefined ? 'hello\nworld\n' : '', next: 12, reset: false })),
     shell: vi.fn(async () => 0),
     destroy: vi.fn(async () => undefined),
+    checkpoint: vi.fn(async (_name: string, dir: string) => dir),
     specText: vi.fn(async () => 'cpu {\n  limit: 500\n}\n'),
     validateSpec: vi.fn((text: string) => (text.includes('{') && !text.includes('}') ? 'line 1: missing "}"' : undefined)),
   };

@@ -20,6 +20,7 @@ export const HELP_ACTIONS: ReadonlyArray<[string, string]> = [
   ['r x', 'run detached (output to l) / a shell or command, with the terminal'],
   ['K', 'signal all tasks: TERM (default), KILL, HUP, INT, USR1, USR2'],
   ['d', 'destroy (asks; twice with children or tasks; never /)'],
+  ['C', 'checkpoint into a directory with criu (asks where, and what after)'],
 ];
 
 const KEY_WIDTH = 10;

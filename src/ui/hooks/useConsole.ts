@@ -105,7 +105,7 @@ export function useConsole(
   return { state, dispatch: stable };
 }
 
-/** Runs a call; resolves with what the status line reports (the new name, the pid). */
+/** Runs a call; resolves with what the status line reports (the new name, the pid, the checkpoint's directory). */
 async function perform(actions: ConsoleActions, call: ActionCall): Promise<string | number | undefined> {
   switch (call.action) {
     case 'create':
@@ -127,5 +127,7 @@ async function perform(actions: ConsoleActions, call: ActionCall): Promise<strin
     case 'destroy':
       await actions.destroy(call.name, call.force);
       return undefined;
+    case 'checkpoint':
+      return actions.checkpoint(call.name, call.dir, call.leaveRunning);
   }
 }

@@ -667,6 +667,8 @@ function pendingText(call: ActionCall): string {
       return `sending SIG${call.signal} to ${signalled(call)}…`;
     case 'destroy':
       return `destroying ${call.name}…`;
+    case 'checkpoint':
+      return `checkpointing ${call.name} into ${call.dir}…`;
   }
 }
 
@@ -705,6 +707,9 @@ function onDone(s: ConsoleState, call: ActionCall, result: string | number | und
       break;
     case 'destroy':
       text = `destroyed ${call.name}`;
+      break;
+    case 'checkpoint':
+      text = `checkpointed ${call.name} into ${result}${call.leaveRunning ? '' : '; it is destroyed'}`;
       break;
   }
   return same(logEvent(withStatus(next, text, 'ok'), eventName(call), text, 'ok', env), ...(call.action === 'signal' ? refreshBottom(next) : []));

@@ -30,7 +30,8 @@ export type ActionCall =
   | { action: 'resume'; name: string }
   | { action: 'run'; name: string; command: string }
   | { action: 'signal'; name: string; target: number | 'all'; signal: SignalName }
-  | { action: 'destroy'; name: string; force: boolean };
+  | { action: 'destroy'; name: string; force: boolean }
+  | { action: 'checkpoint'; name: string; dir: string; leaveRunning: boolean };
 
 /** Where a flow ends: a background call, or the terminal handed to a command in the container. */
 export type FlowEnd = { kind: 'call'; call: ActionCall } | { kind: 'handOver'; name: string; command: string };
@@ -75,9 +76,12 @@ export interface Flow {
   end: (c: FlowContext) => FlowEnd;
 }
 
-export type FlowName = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell';
+export type FlowName = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell' | 'checkpoint';
 
 const call = (c: ActionCall): FlowEnd => ({ kind: 'call', call: c });
+
+/** What `C` offers once the processes are saved: keep them running (the default), or end them and destroy the container. */
+export const CHECKPOINT_AFTER = ['keeps running', 'stops and is destroyed'] as const;
 
 const isFrozen = (t: ActionTarget) => t.state === 'FROZEN' || t.state === 'FREEZING';
 
@@ -185,6 +189,25 @@ export const FLOWS: Readonly<Record<FlowName, Flow>> = {
       },
     ],
     end: (c) => ({ kind: 'handOver', name: c.target.name, command: c.answers.command.trim() }),
+  },
+  checkpoint: {
+    refuse: (t) => (t.name === '/' ? 'the root container / cannot be checkpointed' : undefined),
+    steps: [
+      {
+        kind: 'prompt',
+        id: 'dir',
+        label: (c) => `Checkpoint ${c.target.name} into directory:`,
+        hint: 'a new or empty directory; criu saves the processes, the spec (and a virtual host\'s files and network) there',
+        validate: (dir) => (dir.trim() === '' ? 'the directory is empty' : undefined),
+      },
+      {
+        kind: 'choose',
+        id: 'after',
+        question: (c) => `After the checkpoint, ${c.target.name}:`,
+        options: CHECKPOINT_AFTER,
+      },
+    ],
+    end: (c) => call({ action: 'checkpoint', name: c.target.name, dir: c.answers.dir.trim(), leaveRunning: c.answers.after === CHECKPOINT_AFTER[0] }),
   },
 };
 

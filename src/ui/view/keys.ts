@@ -2,7 +2,7 @@ import type { KeyName, KeyPress } from './key-input.js';
 import type { Movement } from './viewport.js';
 
 /** Actions that change containers; refused in read-only mode. */
-export type ActionCommand = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell';
+export type ActionCommand = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell' | 'checkpoint';
 
 export type Command =
   | Movement
@@ -22,7 +22,7 @@ export type Command =
   | 'help'
   | 'quit';
 
-const ACTIONS: ReadonlySet<string> = new Set<ActionCommand>(['create', 'update', 'pause', 'run', 'signal', 'destroy', 'shell']);
+const ACTIONS: ReadonlySet<string> = new Set<ActionCommand>(['create', 'update', 'pause', 'run', 'signal', 'destroy', 'shell', 'checkpoint']);
 
 export function isActionCommand(command: Command): command is ActionCommand {
   return ACTIONS.has(command);
@@ -82,6 +82,7 @@ export const KEY_MAP: Readonly<Record<KeyMode, Bindings>> = {
     K: 'signal',
     d: 'destroy',
     x: 'shell',
+    C: 'checkpoint',
   },
   processes: {
     ...COMMON,
