@@ -46,7 +46,9 @@ function append(m: Machine, record: JournalRecord): void {
   try {
     appendJournal(m.trackingDir('/'), record);
   } catch (e) {
-    if (warned) return;
+    // A failed action already printed its error and changed nothing; only an action that
+    // happened without its record is worth a warning (once).
+    if (warned || record.code !== Code.OK) return;
     warned = true;
     process.stderr.write(`lmctfy: warning: actions are not being journalled: ${e instanceof Error ? e.message : String(e)}\n`);
   }
