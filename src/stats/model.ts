@@ -1,7 +1,7 @@
-import type { HostSample, SampleLimits } from '../engine/sampling/index.js';
+import type { HostSample, SampleLimits, VirtualHostInfo } from '../engine/sampling/index.js';
 import type { ContainerStats, FreezerState, HistogramMap, SchedulingLatency } from '../messages/types.js';
 
-export type { HostSample, SampleLimits };
+export type { HostSample, SampleLimits, VirtualHostInfo };
 
 /**
  * The plain data model stats produces and every face consumes (console, JSON, OpenMetrics).
@@ -22,6 +22,8 @@ export interface RawContainerSample {
    * per-interval derivation from the scheduler statistics of the container's threads (docs/STATS.md).
    */
   histogramSource?: 'kernel' | 'schedstat';
+  /** Present for a virtual host: its hostname, address, rootfs, namespaces and interfaces. */
+  virtualHost?: VirtualHostInfo;
 }
 
 export interface RawSample {

@@ -93,6 +93,7 @@ export class Sampler {
       const read = this.source.read(name, type);
       if (!read) continue;
       const c: RawContainerSample = { name, id, stats: read.stats, limits: read.limits };
+      if (read.virtualHost) c.virtualHost = read.virtualHost;
       if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
       else if (this.options.histograms) this.addSchedstatHistograms(c);
       containers.push(c);

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
+import { openSampling } from '../../src/engine/sampling/index.js';
 import { stateDir } from '../../src/engine/vhost/state.js';
 import { noRootfs } from '../helpers/busybox.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
@@ -232,6 +233,19 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
       const na = last.containers.find((c: { name: string }) => c.name === '/na');
       expect(na.stats.network.interface[0].name).toBe('eth0');
       expect(na.rates.network_rx_bytes_per_sec).toBeGreaterThanOrEqual(0);
+      // What the console is given: the virtual host as it was made, beside its stats.
+      const sampling = openSampling({ root: t.root });
+      try {
+        expect(sampling.walk('/').map((e) => e.name)).toContain('/na');
+        expect(sampling.read('/na', 'counters')?.virtualHost).toEqual({
+          ip: '10.213.7.2',
+          rootfs,
+          namespaces: ['mnt', 'pid', 'ipc', 'net'],
+          interfaces: [{ inside: 'eth0', outside: `lma${tag}` }],
+        });
+      } finally {
+        sampling.close?.();
+      }
       const metrics = cli('top', '--format', 'prometheus', '--count', '1');
       expect(metrics.stdout).toMatch(new RegExp(`container_network_receive_packets_total\\{id="/na",interface="eth0"\\} \\d+\n`));
       expect(cli('destroy', '-f', 'na').code).toBe(0);

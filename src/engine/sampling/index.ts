@@ -10,10 +10,11 @@
  * - absent-interfaces.ts: the interface files this kernel lacks, tried once
  * - proc.ts: the host and its processes' threads
  * - working-set.ts: the one working-set rule
+ * - network.ts: what a virtual host is, and its interfaces' counters
  */
 export { openSampling, engineStatsSource, VALIDATE_EVERY, type SamplingOptions, type SamplingSource, type SourceOptions } from './source.js';
 export { SETTINGS_EVERY } from './reading.js';
 export { fsWatchDir, watchBudget, type WatchDir } from './tree-watch.js';
 export { procReader, type HostSample, type ProcReader, type Schedstat, type TaskSchedstat } from './proc.js';
 export { workingSetBytes } from './working-set.js';
-export type { ContainerReading, SampleLimits, StatsSource, StatsType } from './types.js';
+export type { ContainerReading, SampleLimits, StatsSource, StatsType, VirtualHostInfo } from './types.js';

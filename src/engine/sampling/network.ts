@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { depthOf } from '../names.js';
 import { vethEnds, type VethEnds } from '../vhost/network.js';
-import { stateDir, vhostsDir } from '../vhost/state.js';
+import { readSaved, stateDir, vhostsDir } from '../vhost/state.js';
+import type { VirtualHostInfo } from './types.js';
 import { lockKey } from '../lock.js';
 import type { NetworkInterfaceStats, NetworkStats } from '../../messages/types.js';
 
@@ -69,6 +70,26 @@ function readNetDev(): Map<string, NetDevCounters> {
   }
 }
 
+const NAMESPACES: Record<string, string> = { m: 'mnt', p: 'pid', i: 'ipc', u: 'uts', n: 'net', U: 'user' };
+
+/**
+ * What a virtual host's state dir says it is, and whether that is final (its veth pair, when
+ * it asks for one, is made: create writes it before PID 1 runs); undefined when `name` is not one.
+ */
+export function virtualHostInfo(scope: string, name: string): { info: VirtualHostInfo; settled: boolean } | undefined {
+  const saved = readSaved(scope, name);
+  if (!saved) return undefined;
+  const info: VirtualHostInfo = {
+    namespaces: [...(saved.namespaces ?? '')].map((l) => NAMESPACES[l] ?? l),
+    interfaces: vethEnds(stateDir(scope, name)),
+  };
+  const vh = saved.virtual_host;
+  if (vh.virtual_hostname !== undefined) info.hostname = vh.virtual_hostname;
+  if (vh.network?.virtual_ip?.ip !== undefined) info.ip = vh.network.virtual_ip.ip;
+  if (saved.filesystem?.rootfs !== undefined) info.rootfs = saved.filesystem.rootfs;
+  return { info, settled: info.interfaces.length > 0 || vh.network?.connection?.veth_pair === undefined };
+}
+
 /** One container's network stats now; undefined unless it is a virtual host with a veth pair. */
 export function readNetworkStats(scope: string, name: string): NetworkStats | undefined {
   if (depthOf(name) !== 1) return undefined;
@@ -77,12 +98,13 @@ export function readNetworkStats(scope: string, name: string): NetworkStats | un
 }
 
 /**
- * Network stats pass by pass, for samplers: one listing of the virtual hosts' state dirs
+ * Virtual hosts pass by pass, for samplers: one listing of the virtual hosts' state dirs
  * and at most one read of /proc/net/dev per pass, whatever the number of containers. Only
- * top-level containers can be virtual hosts; a container's veth pair, fixed at create, is
- * kept in `known` (its reading state, gone with its cgroup) once found.
+ * top-level containers can be virtual hosts; what a container is (fixed at create, its veth
+ * pair made before PID 1 runs) is kept in `known` (its reading state, gone with its cgroup)
+ * once its interfaces are up, or at once when it has none to wait for.
  */
-export class PassNetwork {
+export class PassVirtualHosts {
   private keys: Set<string> = new Set();
   private netdev: Map<string, NetDevCounters> | undefined;
 
@@ -97,16 +119,21 @@ export class PassNetwork {
     }
   }
 
-  stats(name: string, known: { interfaces?: VethEnds[] }): NetworkStats | undefined {
+  /** A virtual host's description and network stats; undefined for another container. */
+  read(name: string, known: { virtualHost?: VirtualHostInfo }): { info: VirtualHostInfo; network?: NetworkStats } | undefined {
     if (this.keys.size === 0 || depthOf(name) !== 1) return undefined;
-    if (!known.interfaces) {
-      const key = lockKey(this.scope, name);
-      if (!this.keys.has(key)) return undefined;
-      const ends = vethEnds(stateDir(this.scope, name));
-      if (ends.length === 0) return undefined;
-      known.interfaces = ends;
+    let info = known.virtualHost;
+    if (!info) {
+      if (!this.keys.has(lockKey(this.scope, name))) return undefined;
+      const found = virtualHostInfo(this.scope, name);
+      if (!found) return undefined;
+      info = found.info;
+      // A veth pair still being made is looked for again next pass.
+      if (found.settled) known.virtualHost = info;
     }
+    if (info.interfaces.length === 0) return { info };
     this.netdev ??= readNetDev();
-    return networkStats(known.interfaces, this.netdev);
+    const network = networkStats(info.interfaces, this.netdev);
+    return network ? { info, network } : { info };
   }
 }

@@ -1,9 +1,8 @@
 import type { ContainerStats } from '../../messages/types.js';
 import type { StatsType } from '../resources/types.js';
-import type { VethEnds } from '../vhost/network.js';
 import { addThrottling, readCounters } from './counters.js';
 import { readSettings, showSettings, type Settings } from './settings.js';
-import type { ContainerReading } from './types.js';
+import type { ContainerReading, VirtualHostInfo } from './types.js';
 import type { Member } from './tree.js';
 
 /**
@@ -19,8 +18,8 @@ export interface ReadingState {
   settings?: Settings;
   /** The last counters pass, for what a resource may carry over (memory.stat, the freezer state). */
   last?: ContainerStats;
-  /** A virtual host's veth pair, once found (network.ts). */
-  interfaces?: VethEnds[];
+  /** What a virtual host is, once settled (network.ts). */
+  virtualHost?: VirtualHostInfo;
 }
 
 /** What the events since the last pass say about a container (watch.ts). */

@@ -5,7 +5,7 @@ import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
 import { listTasks } from '../tree.js';
-import { PassNetwork } from './network.js';
+import { PassVirtualHosts } from './network.js';
 import { readContainer } from './reading.js';
 import { SampledTree, type Member, type TreeEntry } from './tree.js';
 import type { WatchDir } from './tree-watch.js';
@@ -75,7 +75,7 @@ class EngineSource implements SamplingSource {
   /** The root the watched tree hangs from. */
   private walkedRoot: string | undefined;
   private readonly validateEvery: number;
-  private readonly network: PassNetwork;
+  private readonly vhosts: PassVirtualHosts;
 
   constructor(
     private readonly api: ContainerApi,
@@ -85,7 +85,7 @@ class EngineSource implements SamplingSource {
   ) {
     this.m = api.machine;
     this.validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
-    this.network = new PassNetwork(this.m.trackingDir('/'));
+    this.vhosts = new PassVirtualHosts(this.m.trackingDir('/'));
     this.tree = new SampledTree(this.m, {
       added: (name, k) => this.events?.add(name, k.controllers),
       dropped: (name, k) => {
@@ -103,7 +103,7 @@ class EngineSource implements SamplingSource {
 
   walk(root: string): TreeEntry[] {
     this.pass++;
-    this.network.startPass();
+    this.vhosts.startPass();
     if (this.opts.watch && !this.events) {
       this.events = new TreeEvents(this.m, typeof this.opts.watch === 'function' ? this.opts.watch : undefined, this.opts.watchBudget);
     }
@@ -144,8 +144,11 @@ class EngineSource implements SamplingSource {
         exists: this.exists,
       }),
     );
-    const network = reading && this.network.stats(name, k.reading);
-    if (network) reading.stats.network = network;
+    const vhost = reading && this.vhosts.read(name, k.reading);
+    if (vhost) {
+      reading.virtualHost = vhost.info;
+      if (vhost.network) reading.stats.network = vhost.network;
+    }
     return reading;
   }
 

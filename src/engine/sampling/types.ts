@@ -13,10 +13,24 @@ export interface SampleLimits {
   pidsLimit?: number;
 }
 
+/** What a virtual host is, for the console (docs/VIRTUAL-HOSTS.md); fixed at create. */
+export interface VirtualHostInfo {
+  hostname?: string;
+  /** The inside interface's IPv4 address. */
+  ip?: string;
+  rootfs?: string;
+  /** The namespaces of its own: mnt, pid, ipc, uts, net, user. */
+  namespaces: string[];
+  /** Its veth pair: the name inside and the host end. */
+  interfaces: Array<{ inside: string; outside: string }>;
+}
+
 /** One container's reading in one pass. */
 export interface ContainerReading {
   stats: ContainerStats;
   limits: SampleLimits;
+  /** Present for a virtual host. */
+  virtualHost?: VirtualHostInfo;
 }
 
 /**

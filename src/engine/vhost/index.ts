@@ -121,7 +121,7 @@ export function prepareVirtualHost(spec: ContainerSpec, name: string, parent: st
  */
 export async function startVirtualHost(machine: Machine, name: string, spec: ContainerSpec, plan: VirtualHostPlan): Promise<void> {
   const scope = machine.trackingDir('/');
-  const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem }, plan.userns);
+  const state = makeStateDir(scope, name, { virtual_host: spec.virtual_host ?? {}, filesystem: spec.filesystem, namespaces: `${plan.namespaces}${plan.userns ? 'U' : ''}` }, plan.userns);
   let started = false;
   try {
     const use = imageUseOf.get(plan);

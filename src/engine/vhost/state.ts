@@ -23,6 +23,8 @@ export function stateDir(scope: string, name: string): string {
 export interface SavedVirtualHost {
   virtual_host: VirtualHostSpec;
   filesystem?: FilesystemSpec;
+  /** The namespaces made, as the helper's letters (plan.ts) and U for a user namespace, for the console. */
+  namespaces?: string;
 }
 
 /** Whether `name` is a virtual host (its state exists). */

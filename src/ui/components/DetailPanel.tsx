@@ -20,6 +20,7 @@ import {
 import type { ConsoleEvent } from '../view/events.js';
 import { formatBytes, formatPercent } from '../view/format.js';
 import { useSpecText } from '../hooks/useSpecText.js';
+import { virtualHostSection } from '../view/vhost.js';
 import type { ConsoleActions } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
 import type { TreeRow } from '../view/tree.js';
@@ -48,8 +49,11 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
   const inner = Math.max(0, height - 1);
   const layout = detailLayout(width, inner, memoryIsolated(row.view));
   const { rates } = row.view;
+  const vhost = virtualHostSection(row.view);
   const sections = (id: DetailSectionId, columnWidth: number): SectionSource => {
     switch (id) {
+      case 'vhost':
+        return vhost!;
       case 'usage':
         return usageSection(row.view, history);
       case 'io':
@@ -62,7 +66,9 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
         return specSection(spec);
     }
   };
-  const columns = layout.columns.map((c) => ({ width: c.width, ...fillColumn(c.sections.map((id) => sections(id, c.width)), inner, c.width) }));
+  // Only a virtual host has that section.
+  const shown = (ids: readonly DetailSectionId[]) => ids.filter((id) => id !== 'vhost' || vhost !== undefined);
+  const columns = layout.columns.map((c) => ({ width: c.width, ...fillColumn(shown(c.sections).map((id) => sections(id, c.width)), inner, c.width) }));
   const hidden = [...layout.hiddenCharts, ...columns.flatMap((c) => c.hidden)];
   const ofCap = rates.cpuPercentOfCap === undefined ? '' : `, ${formatPercent(rates.cpuPercentOfCap)} of its cap`;
   const hint = hidden.length === 0 ? '' : `  hidden for room: ${hidden.join(', ')}`;

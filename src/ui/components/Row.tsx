@@ -5,6 +5,7 @@ import { fitLeft, fitRight } from '../view/format.js';
 import { bar, sparkline } from '../view/glyphs.js';
 import { paint, usageTone, useColor, type Tone } from '../view/theme.js';
 import type { TreeRow } from '../view/tree.js';
+import { vhostMark } from '../view/vhost.js';
 
 /** Text in one tone (or none). */
 export interface Part {
@@ -131,15 +132,15 @@ export function rowSegments(row: TreeRow, selected: boolean, layout: TableLayout
   return segments;
 }
 
-/** Two spaces per level, then ▾ (expanded), ▸ (collapsed) or blank (leaf). */
+/** Two spaces per level, then ▾ (expanded), ▸ (collapsed) or blank (leaf); a virtual host's mark after the name. */
 export function nameCell(row: TreeRow): string {
   const marker = row.childCount === 0 ? '  ' : row.collapsed ? '▸ ' : '▾ ';
-  return `${'  '.repeat(row.depth)}${marker}${row.label}`;
+  return `${'  '.repeat(row.depth)}${marker}${row.label}${vhostMark(row.view)}`;
 }
 
-/** nameCell(row).length, without building the string. */
+/** nameCell(row).length, without building the string for other containers than virtual hosts. */
 export function nameCellLength(row: TreeRow): number {
-  return markerWidth(row) + row.label.length;
+  return markerWidth(row) + row.label.length + (row.view.raw.virtualHost ? vhostMark(row.view).length : 0);
 }
 
 function markerWidth(row: TreeRow): number {

@@ -63,7 +63,7 @@ export function fillColumn(sections: readonly SectionSource[], height: number, w
   return { lines, hidden };
 }
 
-export type DetailSectionId = 'usage' | 'io' | 'latency' | 'events' | 'spec';
+export type DetailSectionId = 'usage' | 'io' | 'vhost' | 'latency' | 'events' | 'spec';
 
 export interface DetailLayout {
   /** Width of the chart column; 0 when the charts are not shown. */
@@ -118,13 +118,13 @@ export function detailLayout(width: number, height: number, memoryChart = true):
       cpuChartHeight,
       memoryChartHeight,
       columns: [
-        { width: middle, sections: ['usage', 'io', 'latency'] },
+        { width: middle, sections: ['usage', 'io', 'vhost', 'latency'] },
         { width: rest - middle - 1, sections: ['events', 'spec'] },
       ],
       hiddenCharts,
     };
   }
-  return { chartWidth, cpuChartHeight, memoryChartHeight, columns: [{ width: rest, sections: ['usage', 'io', 'events', 'spec', 'latency'] }], hiddenCharts };
+  return { chartWidth, cpuChartHeight, memoryChartHeight, columns: [{ width: rest, sections: ['usage', 'io', 'vhost', 'events', 'spec', 'latency'] }], hiddenCharts };
 }
 
 /** Whether the container's memory is accounted at all (it has its own memory cgroup). */
