@@ -203,12 +203,9 @@ function admittedNote(a: Admissions, name: string, e: LedgerEntry): string {
  */
 export async function release(m: Machine, name: string): Promise<void> {
   const scope = m.trackingDir('/');
-  // Only while the pool exists can anything hold CPUs of its own (one stat otherwise).
-  const held = poolExists(m) ? load(m)?.admissions.entries.get(name)?.cpus : undefined;
-  // The ledger exists exactly while a policy does: its stat is the check.
-  releaseUnlocked(scope, name);
-  // CPUs of its own go back to the pool, under the lock that hands them out.
-  if (held !== undefined) {
+  // The ledger exists exactly while a policy does: its stat is the check. CPUs of its own
+  // (only while the pool exists) go back to the pool, under the lock that hands them out.
+  if (releaseUnlocked(scope, name) && poolExists(m)) {
     await withLock(scope, POLICY_LOCK, () => {
       const state = load(m, true);
       if (state !== undefined) setPool(m, sharedCpus(rootCpus(m), state.admissions.entries));

@@ -245,12 +245,13 @@ export function recordChanges(scope: string, state: PolicyState, lines: LedgerLi
  * more room, so no check needs it to be ordered with the others. A compaction or recount
  * renaming the ledger at the same moment can lose it: then the ledger counts a container
  * that is gone, which never admits too much, and the recount a refusal makes first drops it.
+ * Returns whether the root has a ledger (a policy).
  */
-export function releaseUnlocked(scope: string, name: string): void {
+export function releaseUnlocked(scope: string, name: string): boolean {
   const file = files(scope).ledger;
   const st = fs.statSync(file, { throwIfNoEntry: false });
   // No ledger: no policy any more, or one being replaced, whose recount reads the kernel.
-  if (st === undefined) return;
+  if (st === undefined) return false;
   const bytes = Buffer.from(JSON.stringify({ n: name, gone: true } satisfies LedgerLine) + '\n');
   const c = cache.get(scope);
   try {
@@ -264,7 +265,7 @@ export function releaseUnlocked(scope: string, name: string): void {
         c.offset += bytes.length;
         c.lines++;
       }
-      return;
+      return true;
     }
     const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND);
     try {
@@ -272,9 +273,10 @@ export function releaseUnlocked(scope: string, name: string): void {
     } finally {
       fs.closeSync(fd);
     }
+    return true;
   } catch (e) {
     if (e instanceof LmctfyError) throw e;
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ledger ${file}: ${(e as Error).message}`);
   }
 }
