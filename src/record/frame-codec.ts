@@ -32,6 +32,8 @@ interface Entity {
   paths: string[];
   values: Leaf[];
   index: Map<string, number>;
+  /** The encoder's JSON of the entity's last sample: an equal one is skipped without flattening it. */
+  json?: string;
 }
 
 /** What the encoder and the decoder both hold between frames. */
@@ -114,26 +116,43 @@ function containerLeaves(c: RawContainerSample): Map<string, Leaf> {
 
 export class FrameEncoder {
   private readonly state = new CodecState();
+  /** Paths as written (length and UTF-8): the same few hundred recur in every container and frame. */
+  private readonly pathBytes = new Map<string, Buffer>();
+
+  private path(w: ByteWriter, path: string): void {
+    let b = this.pathBytes.get(path);
+    if (!b) {
+      const pw = new ByteWriter();
+      pw.string(path);
+      b = Buffer.from(pw.bytes());
+      this.pathBytes.set(path, b);
+    }
+    w.append(b);
+  }
 
   /** Encodes a pass: a keyframe when asked (the state starts afresh), else a delta against the previous pass. */
   encode(raw: RawSample, key: boolean): Buffer {
     const s = this.state;
     const w = new ByteWriter();
     w.f64(raw.monoNs);
-    const entities: Array<[string, Map<string, Leaf>]> = raw.containers.map((c) => [c.name, containerLeaves(c)]);
-    if (raw.host) entities.push([HOST, flatten(raw.host)]);
+    // Leaves are made only for what may have changed: a sample equal to the last one is skipped.
+    const entities: Array<[string, string, () => Map<string, Leaf>]> = raw.containers.map((c) => [c.name, JSON.stringify(c), () => containerLeaves(c)]);
+    const host = raw.host;
+    if (host) entities.push([HOST, JSON.stringify(host), () => flatten(host)]);
     if (key) {
       s.reset();
       w.varint(entities.length);
-      for (const [name, leaves] of entities) {
+      for (const [name, json, leavesOf] of entities) {
         const e = s.entities[s.add(name)]!;
+        const leaves = leavesOf();
+        e.json = json;
         w.string(name);
         w.varint(leaves.size);
         for (const [path, v] of leaves) {
           e.index.set(path, e.paths.length);
           e.paths.push(path);
           e.values.push(v);
-          w.string(path);
+          this.path(w, path);
           writeLeaf(w, v, undefined);
         }
       }
@@ -155,9 +174,12 @@ export class FrameEncoder {
     }
     const changes = new ByteWriter();
     let changed = 0;
-    for (const [name, leaves] of entities) {
+    for (const [name, json, leavesOf] of entities) {
       const i = s.byName.get(name)!;
       const e = s.entities[i]!;
+      if (e.json === json) continue;
+      e.json = json;
+      const leaves = leavesOf();
       // [leaf index, its path when new, the new leaf or undefined when removed, the old leaf]
       const edits: Array<[number, string | undefined, Leaf | undefined, Leaf | undefined]> = [];
       for (const [path, v] of leaves) {
@@ -186,7 +208,7 @@ export class FrameEncoder {
       changes.varint(edits.length);
       for (const [at, path, v, prev] of edits) {
         changes.varint(at);
-        if (path !== undefined) changes.string(path);
+        if (path !== undefined) this.path(changes, path);
         if (v === undefined) changes.u8(Tag.Removed);
         else writeLeaf(changes, v, prev);
       }
