@@ -2,9 +2,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { describeBackend, describeCgroupPath } from '../engine/backend.js';
-import { LmctfyError } from '../engine/errors.js';
+import { Code, LmctfyError } from '../engine/errors.js';
 import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
 import { isWithin, joinName } from '../engine/names.js';
+import { StoreReader, describeDamage } from '../record/store.js';
+import { parseTime } from '../record/time.js';
+import { replaySource } from './replay-source.js';
 import { exportReads, type AdmissionView } from '../engine/export-reads.js';
 import { checkpoint, describeOrigin, originOf } from '../engine/checkpoint/index.js';
 import { LiveSampler } from '../stats/live.js';
@@ -19,6 +22,8 @@ export interface TopOptions {
   name: string;
   intervalMs: number;
   readOnly: boolean;
+  /** Replay a recording instead of sampling (lmctfy top --replay): its store, and where to start (default: its last sample). */
+  replay?: { dir: string; at?: string };
 }
 
 /** Every console action goes through the same engine calls as the CLI. */
@@ -151,7 +156,41 @@ export function liveSource(api: ContainerApi, live: LiveSampler, rootName: strin
  */
 const CONSOLE_PASS_BUDGET_MS = 100;
 
+/**
+ * In a replay the console changes nothing, and what only the present holds (processes, the
+ * log, the spec) is not recorded: each says so where it would show.
+ */
+export function replayActions(): ConsoleActions {
+  const absent = (what: string) => () => Promise.reject(new LmctfyError(Code.FAILED_PRECONDITION, `replay: ${what} is not recorded; lmctfy top without --replay shows it now`));
+  const off = () => Promise.reject(new LmctfyError(Code.FAILED_PRECONDITION, 'replay: actions are off'));
+  return {
+    create: off,
+    update: off,
+    pause: off,
+    resume: off,
+    run: off,
+    signal: off,
+    destroy: off,
+    shell: off,
+    checkpoint: off,
+    processes: absent('the process list'),
+    log: absent('the log'),
+    specText: absent('the spec'),
+    validateSpec: () => undefined,
+  };
+}
+
+async function runReplayTop(opts: TopOptions, replay: NonNullable<TopOptions['replay']>): Promise<void> {
+  const store = StoreReader.open(replay.dir);
+  for (const d of store.damage) process.stderr.write(`lmctfy: ${describeDamage(d)}\n`);
+  if (store.sampleTimes().length === 0) throw new LmctfyError(Code.NOT_FOUND, `record store ${replay.dir} holds no samples yet`);
+  const top = opts.name === '/' ? '/' : ContainerApi.open(opts.api).resolve(opts.name);
+  const atMs = replay.at === undefined ? undefined : parseTime(replay.at, Date.now(), '--at');
+  await runConsole({ source: replaySource(store, top, atMs), actions: replayActions(), readOnly: true });
+}
+
 export async function runInteractiveTop(opts: TopOptions): Promise<void> {
+  if (opts.replay) return runReplayTop(opts, opts.replay);
   const api = ContainerApi.open(opts.api);
   const rootName = api.get(opts.name).name;
   const live = new LiveSampler({

@@ -1,5 +1,6 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import { isWithin } from '../engine/names.js';
+import type { JournalRecord } from '../engine/journal.js';
 import { PassViews } from '../stats/sampler.js';
 import type { RawSample, SampleView } from '../stats/model.js';
 import { StoreReader, type StoredSample } from './store.js';
@@ -50,4 +51,10 @@ export function viewAt(store: StoreReader, timeMs: number, top = '/'): SampleVie
   for (const s of store.sampleAt(timeMs, 1)) last = views.view(subtreeOf(s.raw, top));
   if (!last) throw new LmctfyError(Code.OUT_OF_RANGE, `record store ${store.dir} holds nothing readable at ${new Date(timeMs).toISOString()}`);
   return last;
+}
+
+/** One journal record as a line of the console's status: "action create /a OK", "event oom /a". */
+export function describeJournalLine(r: JournalRecord): string {
+  const outcome = r.code === undefined ? '' : r.code === 0 ? ' OK' : ` failed (${Code[r.code] ?? r.code}${r.reason ? `: ${r.reason}` : ''})`;
+  return `${r.kind} ${r.what} ${r.container || 'machine'}${outcome}`;
 }

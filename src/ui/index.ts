@@ -7,7 +7,7 @@ import type { ConsoleExit } from './hooks/useConsole.js';
 import { reduce, type ConsoleState } from './state/console-state.js';
 import type { ConsoleActions, ConsoleSource } from './source.js';
 
-export type { BudgetGlance, ConsoleActions, ConsoleHeader, ConsoleSource, LogChunk, ProcessSnapshot, SignalName } from './source.js';
+export type { BudgetGlance, ConsoleActions, ConsoleHeader, ConsoleSource, LogChunk, ProcessSnapshot, ReplayControl, ReplayMove, SignalName } from './source.js';
 export { App, type AppProps } from './components/App.js';
 
 const ENTER_ALTERNATE_SCREEN = '\u001b[?1049h\u001b[H';

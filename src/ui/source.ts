@@ -17,6 +17,8 @@ export interface ConsoleHeader {
   rootName: string;
   /** The kernel's path of that top (the delegated cgroup), where the source knows it. */
   cgroupPath?: string;
+  /** In a replay: the recorded moment shown, for the header ("REPLAY 2026-12-02 03:12:05"). */
+  replayTime?: () => string;
   /** The machine policy's budget as of the latest pass (no I/O); absent, or undefined, with no policy (docs/POLICY.md). */
   budget?: () => BudgetGlance | undefined;
 }
@@ -27,7 +29,16 @@ export interface BudgetGlance {
   allocatable: { cpu: number; memory: number };
 }
 
-/** Where the console's numbers come from: the sampler in production, a fake in tests. */
+/** A move through a recording: by samples, by a span of time, to a typed time, or to the next journal record. */
+export type ReplayMove = { kind: 'step'; samples: number } | { kind: 'shift'; ms: number } | { kind: 'goTo'; text: string } | { kind: 'nextEvent' };
+
+/** What a replayed source adds: moving through the recording. */
+export interface ReplayControl {
+  /** Moves and publishes the sample reached; returns the status line saying where it is, or why it did not move. */
+  move(to: ReplayMove): { text: string; warn?: boolean };
+}
+
+/** Where the console's numbers come from: the sampler in production, a recording in a replay, a fake in tests. */
 export interface ConsoleSource {
   /** Calls `listener` with every new pass; returns the unsubscribe function. */
   subscribe(listener: (view: SampleView) => void): () => void;
@@ -44,6 +55,8 @@ export interface ConsoleSource {
    * that stops following. A source without it shows no journal.
    */
   journal?(listener: (records: readonly JournalRecord[], past: boolean) => void): () => void;
+  /** Present when the source replays a recording (lmctfy top --replay): actions are off, the replay keys move. */
+  replay?: ReplayControl;
 }
 
 /**

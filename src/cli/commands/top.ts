@@ -111,6 +111,7 @@ export function registerTop(program: Command): void {
       const headless = f.json || format || !process.stdout.isTTY || !process.stdin.isTTY;
       if (f.replay !== undefined && headless) {
         if (format && format !== 'json') throw new LmctfyError(Code.INVALID_ARGUMENT, `--replay exports json; --format ${format} is for live samples`);
+        if (f.at !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, '--at chooses where the console starts; without a console, --from and --to choose what is printed');
         const { exportReplay } = await import('./record.js');
         await exportReplay(f, replayDir, name ?? '/', f.from, f.to);
         return;
@@ -119,12 +120,15 @@ export function registerTop(program: Command): void {
         await streamSamples(f, name, format ?? 'json', intervalMs);
         return;
       }
+      if (f.from !== undefined || f.to !== undefined) throw new LmctfyError(Code.INVALID_ARGUMENT, '--from and --to choose what a replay prints without a console (--json); in the console, --at chooses where it starts');
+      const replay = f.replay === undefined ? undefined : { dir: await (await import('./record.js')).storeDir(f, replayDir), at: f.at };
       const { runInteractiveTop } = await import('../top.js');
       await runInteractiveTop({
         api: apiOptions(f),
         name: name ?? '/',
         intervalMs,
         readOnly: f.readOnly ?? false,
+        replay,
       });
     });
 }

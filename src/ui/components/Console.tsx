@@ -49,7 +49,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
     source,
     actions,
     // Coming back from a command, the terminal may have been resized meanwhile.
-    () => (initial ? { ...initial, size: measure(stdout) } : initialState({ readOnly, intervalMs: source.intervalMs(), ...measure(stdout) })),
+    () => (initial ? { ...initial, size: measure(stdout) } : initialState({ readOnly, replay: source.replay !== undefined, intervalMs: source.intervalMs(), ...measure(stdout) })),
   );
   useKeyChunks((keys) => dispatch(...keys.map((key) => ({ type: 'key' as const, key }))));
   useTerminalResize(useCallback((size) => dispatch({ type: 'resize', ...size }), [dispatch]));
@@ -73,7 +73,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
       <Header header={header} view={view} intervalMs={state.intervalMs} sort={state.sort} reverse={state.reverse} filter={filter} width={size.columns} />
       {state.helpOpen ? (
         <Box height={available + 1} overflow="hidden">
-          <HelpOverlay readOnly={readOnly} />
+          <HelpOverlay readOnly={readOnly} replay={state.replay} />
         </Box>
       ) : (
         <Box flexDirection="column">
@@ -117,6 +117,9 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
 }
 
 function DialogView({ dialog, width }: { dialog: Dialog; width: number }) {
+  if (dialog.kind === 'goTo') {
+    return <Prompt label="Go to" field={dialog.field} hint="now, 10m ago, 1h30m ago, 03:12, 2026-12-02 03:12; Enter goes, Esc cancels" width={width} />;
+  }
   if (dialog.kind === 'filter') {
     return <Prompt label="Filter /" field={dialog.field} hint="substring of the name; Enter keeps it, Esc clears it" width={width} />;
   }

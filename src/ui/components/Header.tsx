@@ -55,6 +55,7 @@ export function Header({ header, view, intervalMs, sort, reverse = false, filter
     <Box flexDirection="column">
       <Text wrap="truncate">
         <Text {...paint(color, undefined, { bold: true })}>{TITLE}</Text>
+        {header.replayTime ? <Text {...paint(color, 'warn', { bold: true })}>{` REPLAY ${header.replayTime()}`}</Text> : ''}
         {machineLine(header, width)}
       </Text>
       <Text wrap="truncate">

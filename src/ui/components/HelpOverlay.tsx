@@ -23,10 +23,18 @@ export const HELP_ACTIONS: ReadonlyArray<[string, string]> = [
   ['C', 'checkpoint into a directory with criu (asks where, and what after)'],
 ];
 
+/** In a replay, in place of the actions (which are off). */
+export const HELP_REPLAY: ReadonlyArray<[string, string]> = [
+  ['t T', 'a sample back / forward'],
+  ['[ ] { }', 'a minute back / forward, an hour back / forward'],
+  ['g', 'go to a time: 10m ago, 03:12, 2026-12-02 03:12'],
+  ['n', 'the next action, event or decision of the journal'],
+];
+
 const KEY_WIDTH = 10;
 
 /** The key list; any key closes it. */
-export function HelpOverlay({ readOnly }: { readOnly: boolean }) {
+export function HelpOverlay({ readOnly, replay = false }: { readOnly: boolean; replay?: boolean }) {
   const color = useColor();
   const line = ([keys, what]: [string, string]) => (
     <Text key={keys} wrap="truncate">
@@ -37,8 +45,8 @@ export function HelpOverlay({ readOnly }: { readOnly: boolean }) {
     <Box flexDirection="column">
       <Text {...paint(color, undefined, { bold: true })}>Keys</Text>
       {HELP_KEYS.map(line)}
-      <Text {...paint(color, undefined, { bold: true })}>{readOnly ? 'Actions (off: read-only)' : 'Actions'}</Text>
-      {HELP_ACTIONS.map(line)}
+      <Text {...paint(color, undefined, { bold: true })}>{replay ? 'Replay (actions are off)' : readOnly ? 'Actions (off: read-only)' : 'Actions'}</Text>
+      {(replay ? HELP_REPLAY : HELP_ACTIONS).map(line)}
       <Text wrap="truncate">CPU%: 100% = one CPU; the detail panel also shows it against the cap.</Text>
       <Text wrap="truncate">Working set = usage − inactive file cache. Any key closes this help.</Text>
     </Box>

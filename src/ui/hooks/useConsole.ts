@@ -67,6 +67,17 @@ export function useConsole(
       case 'setInterval':
         source.setIntervalMs(effect.ms);
         break;
+      case 'replay':
+        if (source.replay) {
+          let moved: { text: string; warn?: boolean };
+          try {
+            moved = source.replay.move(effect.move);
+          } catch (e) {
+            moved = { text: fail(e), warn: true };
+          }
+          dispatch({ type: 'replayed', ...moved });
+        }
+        break;
       case 'quit':
         exit();
         break;

@@ -10,7 +10,8 @@ import { formatInterval } from '../view/format.js';
 import { statusLines } from '../view/status.js';
 import { stepInterval } from '../view/interval.js';
 import type { KeyPress } from '../view/key-input.js';
-import { commandFor, isActionCommand, type ActionCommand, type Command, type KeyMode } from '../view/keys.js';
+import { commandFor, isActionCommand, isReplayCommand, type ActionCommand, type Command, type KeyMode, type ReplayCommand } from '../view/keys.js';
+import type { ReplayMove } from '../source.js';
 import { processCpu, sortProcesses, type ProcessRow, type ProcessSnapshot } from '../view/processes.js';
 import { specToOneLine } from '../view/spec-line.js';
 import { editField, type Field } from '../view/text-input.js';
@@ -61,6 +62,7 @@ export interface Status {
 
 export type Dialog =
   | { kind: 'filter'; field: Field }
+  | { kind: 'goTo'; field: Field }
   | {
       kind: 'flow';
       flow: FlowName;
@@ -105,6 +107,8 @@ export type BottomPanel = 'detail' | 'processes' | 'log';
 
 export interface ConsoleState {
   readOnly: boolean;
+  /** A replay of a recording: actions are off, the replay keys move through it. */
+  replay: boolean;
   view?: SampleView;
   index?: TreeIndex;
   events: EventLog;
@@ -146,6 +150,7 @@ export type Effect =
   | { kind: 'readProcesses'; name: string }
   | { kind: 'readLog'; name: string; offset?: number }
   | { kind: 'setInterval'; ms: number }
+  | { kind: 'replay'; move: ReplayMove }
   | { kind: 'handOver'; name: string; command: string }
   | { kind: 'quit' };
 
@@ -171,7 +176,8 @@ export type ConsoleInput =
   | { type: 'handedBack'; name: string; command: string; status?: number; message?: string }
   | { type: 'expireStatus'; id: number }
   /** Records of the root's journal; `past` ones were there when the console started (events only, no status). */
-  | { type: 'journal'; records: readonly JournalRecord[]; past?: boolean };
+  | { type: 'journal'; records: readonly JournalRecord[]; past?: boolean }
+  | { type: 'replayed'; text: string; warn?: boolean };
 
 /** What reduce needs from outside: the time (events, the pause toggle) and the spec check. */
 export interface ReduceEnv extends FlowEnv {
@@ -194,9 +200,10 @@ const MIN_TABLE_ROWS = 5;
 /** Log lines kept in memory; older ones scroll out. */
 export const LOG_LINES_KEPT = 2000;
 
-export function initialState(options: { readOnly: boolean; intervalMs: number; columns: number; rows: number }): ConsoleState {
+export function initialState(options: { readOnly: boolean; replay?: boolean; intervalMs: number; columns: number; rows: number }): ConsoleState {
   return {
-    readOnly: options.readOnly,
+    readOnly: options.readOnly || (options.replay ?? false),
+    replay: options.replay ?? false,
     events: new Map(),
     size: { columns: options.columns, rows: options.rows },
     intervalMs: options.intervalMs,
@@ -336,6 +343,8 @@ function apply(s: ConsoleState, input: ConsoleInput, env: ReduceEnv): Transition
       return same(s.status?.id === input.id && !s.status.pending ? { ...s, status: undefined } : s);
     case 'journal':
       return same(onJournal(s, input.records, input.past ?? false));
+    case 'replayed':
+      return same(withStatus(s, input.text, input.warn ? 'warn' : undefined));
   }
 }
 
@@ -426,17 +435,19 @@ function onLog(s: ConsoleState, name: string, chunk: LogChunk): ConsoleState {
 function onKey(s: ConsoleState, key: KeyPress, env: ReduceEnv): Transition {
   if (s.helpOpen) return same({ ...s, helpOpen: false });
   if (s.dialog?.kind === 'filter') return onFilterKey(s, s.dialog.field, key);
+  if (s.dialog?.kind === 'goTo') return onGoToKey(s, s.dialog.field, key);
   if (s.dialog?.kind === 'flow') return onFlowKey(s, s.dialog, key, env);
   const mode = keyMode(s);
   const command = commandFor(mode, key);
   if (command === undefined) return same(s);
   if (isActionCommand(command)) return onAction(s, command, mode, env);
+  if (isReplayCommand(command)) return onReplay(s, command);
   if (mode === 'processes') return onProcessKey(s, command);
   if (mode === 'log') return onLogKey(s, command);
   return onTableKey(s, command);
 }
 
-function onTableKey(s: ConsoleState, command: Exclude<Command, ActionCommand>): Transition {
+function onTableKey(s: ConsoleState, command: Exclude<Command, ActionCommand | ReplayCommand>): Transition {
   const rows = rowsOf(s);
   const at = selectedIndex(s);
   const row: TreeRow | undefined = rows[at];
@@ -482,6 +493,7 @@ function onTableKey(s: ConsoleState, command: Exclude<Command, ActionCommand>): 
     }
     case 'slower':
     case 'faster': {
+      if (s.replay) return same(withStatus(s, 'replay: samples are as far apart as they were recorded', 'warn'));
       const ms = stepInterval(s.intervalMs, command === 'slower' ? 1 : -1);
       return same(withStatus({ ...s, intervalMs: ms }, `interval ${formatInterval(ms)}`), { kind: 'setInterval', ms });
     }
@@ -494,7 +506,7 @@ function onTableKey(s: ConsoleState, command: Exclude<Command, ActionCommand>): 
   }
 }
 
-function onProcessKey(s: ConsoleState, command: Exclude<Command, ActionCommand>): Transition {
+function onProcessKey(s: ConsoleState, command: Exclude<Command, ActionCommand | ReplayCommand>): Transition {
   const p = s.processes!;
   if (isMovement(command)) {
     const page = Math.max(1, layoutOf(s).bottomHeight - 1);
@@ -504,7 +516,7 @@ function onProcessKey(s: ConsoleState, command: Exclude<Command, ActionCommand>)
   return onPanelKey(s, command);
 }
 
-function onLogKey(s: ConsoleState, command: Exclude<Command, ActionCommand>): Transition {
+function onLogKey(s: ConsoleState, command: Exclude<Command, ActionCommand | ReplayCommand>): Transition {
   const l = s.log!;
   const page = Math.max(1, layoutOf(s).bottomHeight - 1);
   const maxScroll = Math.max(0, l.lines.length + (l.partial === '' ? 0 : 1) - page);
@@ -545,6 +557,29 @@ function isMovement(command: Command): command is Movement {
   return command === 'up' || command === 'down' || command === 'pageUp' || command === 'pageDown' || command === 'home' || command === 'end';
 }
 
+const REPLAY_MOVES: Readonly<Record<Exclude<ReplayCommand, 'goTo'>, ReplayMove>> = {
+  stepBack: { kind: 'step', samples: -1 },
+  stepForward: { kind: 'step', samples: 1 },
+  minuteBack: { kind: 'shift', ms: -60_000 },
+  minuteForward: { kind: 'shift', ms: 60_000 },
+  hourBack: { kind: 'shift', ms: -3_600_000 },
+  hourForward: { kind: 'shift', ms: 3_600_000 },
+  nextEvent: { kind: 'nextEvent' },
+};
+
+function onReplay(s: ConsoleState, command: ReplayCommand): Transition {
+  if (!s.replay) return same(withStatus(s, 't T [ ] { } g n move through a recording: lmctfy top --replay', 'warn'));
+  if (command === 'goTo') return same({ ...s, dialog: { kind: 'goTo', field: { value: '', cursor: 0 } } });
+  return same(s, { kind: 'replay', move: REPLAY_MOVES[command] });
+}
+
+function onGoToKey(s: ConsoleState, field: Field, key: KeyPress): Transition {
+  const edit = editField(field, key);
+  if (edit === 'cancel') return same(closeDialog(s));
+  if (edit === 'submit') return field.value.trim() === '' ? same(closeDialog(s)) : same(closeDialog(s), { kind: 'replay', move: { kind: 'goTo', text: field.value } });
+  return same({ ...s, dialog: { kind: 'goTo', field: edit.field } });
+}
+
 function onFilterKey(s: ConsoleState, field: Field, key: KeyPress): Transition {
   const edit = editField(field, key);
   if (edit === 'submit') return same(closeDialog(s));
@@ -556,6 +591,7 @@ function onFilterKey(s: ConsoleState, field: Field, key: KeyPress): Transition {
 
 /** Where an action key's flow starts, or why it does not. */
 function onAction(s: ConsoleState, command: ActionCommand, mode: KeyMode, env: ReduceEnv): Transition {
+  if (s.replay) return same(withStatus(s, `replay: ${command} is disabled (this is the past; lmctfy top without --replay acts)`, 'warn'));
   if (s.readOnly) return same(withStatus(s, `read-only: ${command} is disabled`, 'warn'));
   const row = selectedRow(s);
   if (!row) return same(s);

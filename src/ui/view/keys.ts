@@ -1,12 +1,22 @@
 import type { KeyName, KeyPress } from './key-input.js';
 import type { Movement } from './viewport.js';
 
+/** Moves through a recording (lmctfy top --replay). */
+export type ReplayCommand = 'stepBack' | 'stepForward' | 'minuteBack' | 'minuteForward' | 'hourBack' | 'hourForward' | 'goTo' | 'nextEvent';
+
+const REPLAY: ReadonlySet<string> = new Set<ReplayCommand>(['stepBack', 'stepForward', 'minuteBack', 'minuteForward', 'hourBack', 'hourForward', 'goTo', 'nextEvent']);
+
+export function isReplayCommand(command: Command): command is ReplayCommand {
+  return REPLAY.has(command);
+}
+
 /** Actions that change containers; refused in read-only mode. */
 export type ActionCommand = 'create' | 'update' | 'pause' | 'run' | 'signal' | 'destroy' | 'shell' | 'checkpoint';
 
 export type Command =
   | Movement
   | ActionCommand
+  | ReplayCommand
   | 'collapse'
   | 'expand'
   | 'toggleDetail'
@@ -83,6 +93,15 @@ export const KEY_MAP: Readonly<Record<KeyMode, Bindings>> = {
     d: 'destroy',
     x: 'shell',
     C: 'checkpoint',
+    // below's replay keys: t and T step a sample.
+    t: 'stepBack',
+    T: 'stepForward',
+    '[': 'minuteBack',
+    ']': 'minuteForward',
+    '{': 'hourBack',
+    '}': 'hourForward',
+    g: 'goTo',
+    n: 'nextEvent',
   },
   processes: {
     ...COMMON,
