@@ -172,16 +172,23 @@ export class PolicyDaemon {
     const fig = memoryFigures(m, name);
     if (fig !== undefined) {
       this.oomKills.set(name, fig.oomKills);
-      w.oomId = this.hub.register(name, { oom: {} }, (ev) => {
-        if (!ev.status) this.wake({ kind: 'oom', container: name, at: Date.now() });
-      });
+      w.oomId = this.without('OOM notifications', name, () =>
+        this.hub.register(name, { oom: {} }, (ev) => {
+          if (!ev.status) this.wake({ kind: 'oom', container: name, at: Date.now() });
+        }),
+      );
     }
-    const psiFile = this.psi && containerPressureFile(m, name);
+    const psiFile = this.psi && this.without('PSI', name, () => containerPressureFile(m, name));
     if (this.psi && psiFile) {
       const s = this.settings;
-      w.psiId = await this.psi.add(psiFile, s.stallUs, s.windowUs, (e) => {
-        if (e.kind === 'stall') this.wake({ kind: 'stall', container: name, at: Date.now() });
-      });
+      try {
+        w.psiId = await this.psi.add(psiFile, s.stallUs, s.windowUs, (e) => {
+          if (e.kind === 'stall') this.wake({ kind: 'stall', container: name, at: Date.now() });
+        });
+      } catch (e) {
+        if (!(e instanceof LmctfyError) || e.code === Code.NOT_FOUND) throw e;
+        this.decide({ what: 'degraded', container: name, reason: `watching ${name} without PSI: ${e.message}` });
+      }
     }
     w.close = () => {
       dirWatch.close();
@@ -196,6 +203,20 @@ export class PolicyDaemon {
     };
   }
 
+  /**
+   * A watch the kernel refuses this user (a delegate may not write cgroup.event_control, or
+   * make a mirror in a unified dir it does not own) is done without, and said once.
+   */
+  private without<T>(what: string, name: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isLmctfyError(e, Code.PERMISSION_DENIED)) throw e;
+      this.decide({ what: 'degraded', container: name, reason: `watching ${name} without ${what}: ${e.message}` });
+      return undefined;
+    }
+  }
+
   /** The two usage thresholds of the root (v1: eventfd on memory.usage_in_bytes), kept in line with the policy. */
   private async registerThresholds(): Promise<void> {
     const limits = this.limits();
@@ -207,7 +228,15 @@ export class PolicyDaemon {
     const ids = at.filter((v) => v > 0).map((usage) => this.hub.register('/', { memory_threshold: { usage } }, (ev) => {
       if (!ev.status) this.wake({ kind: 'usage', at: Date.now() });
     }));
-    await Promise.all(ids.map((id) => this.hub.armed(id)));
+    try {
+      await Promise.all(ids.map((id) => this.hub.armed(id)));
+    } catch (e) {
+      // The helper answers a refused registration with an error, not PERMISSION_DENIED.
+      if (!isLmctfyError(e)) throw e;
+      this.decide({ what: 'degraded', container: '/', reason: `watching the root's usage without thresholds: ${e.message}` });
+      this.thresholds = { at, ids: [] };
+      return;
+    }
     this.thresholds = { at, ids };
   }
 

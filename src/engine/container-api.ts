@@ -261,7 +261,9 @@ function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: 
 function delegate(m: Machine, dirs: string[], spec: ContainerSpec): void {
   const uid = spec.owner ?? -1;
   const gid = spec.owner_group ?? -1;
-  const files = ['cgroup.procs', 'tasks', 'cgroup.threads', 'cgroup.subtree_control'];
+  // cgroup.event_control (v1): the owner's own notifications (usage thresholds, OOM) on its
+  // container, which a daemon run by the owner over its subtree registers.
+  const files = ['cgroup.procs', 'tasks', 'cgroup.threads', 'cgroup.subtree_control', 'cgroup.event_control'];
   for (const d of dirs) {
     m.io.chown(d, uid, gid);
     for (const f of files) {
