@@ -21,6 +21,7 @@ const BENCHES = [
   ['console-cost', []],
   ['notify-latency', []],
   ['headless-cost', []],
+  ['image-import', []],
   // Instruction counts barely vary between runs, and one run takes minutes: once.
   ['instructions', [], { once: true }],
 ];

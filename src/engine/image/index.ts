@@ -96,7 +96,8 @@ export async function importImage(scope: string, source: string, opts: { name?: 
             made.push(layerDir(store, ids[i]!));
           }
         }
-        for (const [digest, file] of found.blobs) placeBlob(layout, digest, (to) => fs.copyFileSync(file, to));
+        // Scratch copies (an archive's members) move in; a layout directory's own files are copied.
+        for (const [digest, file] of found.blobs) placeBlob(layout, digest, (to) => (found.scratch ? fs.renameSync(file, to) : fs.copyFileSync(file, to)));
         const digest = sha256(found.manifestBytes);
         placeBlob(layout, digest, (to) => fs.writeFileSync(to, found.manifestBytes));
         const descriptor: Descriptor = { mediaType: found.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', digest, size: found.manifestBytes.length, annotations: { [REF_NAME]: name } };

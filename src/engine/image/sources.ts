@@ -125,6 +125,8 @@ export interface FoundImage {
   config: ImageConfig;
   /** Blob files by digest: the config and every layer (the manifest is manifestBytes). */
   blobs: Map<string, string>;
+  /** The blob files are scratch copies the store may take by rename (not the source's own). */
+  scratch?: boolean;
 }
 
 function parseJson<T>(bytes: Buffer, what: string): T {
@@ -277,7 +279,7 @@ export async function readSource(source: string, scratch: string, ref: string | 
       return false;
     }
   };
-  if (has('oci-layout') && has('index.json')) return fromLayout({ ...files, what: `oci-archive ${source}` }, ref);
-  if (has('manifest.json')) return fromDockerArchive({ ...files, what: `docker-archive ${source}` }, ref);
+  if (has('oci-layout') && has('index.json')) return { ...(await fromLayout({ ...files, what: `oci-archive ${source}` }, ref)), scratch: true };
+  if (has('manifest.json')) return { ...(await fromDockerArchive({ ...files, what: `docker-archive ${source}` }, ref)), scratch: true };
   throw bad(`image import: ${source} is neither an oci-archive (no oci-layout and index.json) nor a docker-archive (no manifest.json)`);
 }
