@@ -1,10 +1,8 @@
 import { admissionView, type AdmissionView } from './admission.js';
 import type { ContainerApi } from './container-api.js';
-import { handleFor } from './handle.js';
 import { blockDeviceName } from './kernel/block-devices.js';
 import { readPressure } from './resources/files.js';
 import type { PressureStats } from '../messages/types.js';
-import type { CpuSettings } from './resources/types.js';
 
 export type { CpuSettings } from './resources/types.js';
 export type { AdmissionView } from './admission.js';
@@ -13,8 +11,6 @@ export type { AdmissionView } from './admission.js';
 export interface ExportReads {
   /** `/dev/sda` for 8:0; undefined when sysfs does not know the device. */
   deviceName(major: number, minor: number): string | undefined;
-  /** The container's raw CPU settings; a file it lacks (no cpu controller of its own) leaves its field out. */
-  cpuSettings(name: string): CpuSettings;
   /** The machine policy's budget and each container's tier (docs/POLICY.md); undefined with no policy. */
   admission?(): AdmissionView | undefined;
   /** The machine's PSI (/proc/pressure/{cpu,memory,io}); undefined on a kernel without it. */
@@ -22,18 +18,14 @@ export interface ExportReads {
 }
 
 /**
- * The figures cAdvisor's metrics name that a sampler's pass does not keep: the sampler keeps
- * the CPU settings converted to CPU milliseconds per second (which loses the raw quota,
- * period and shares) and IO devices by number. The exports read these as they write.
+ * The figures cAdvisor's metrics name that a sampler's pass does not keep: IO devices are
+ * kept by number (the raw CPU settings it does keep, SampleLimits.cpuKernel). The exports
+ * read these as they write.
  */
 export function exportReads(api: ContainerApi): ExportReads {
   const m = api.machine;
   return {
     deviceName: (major, minor) => blockDeviceName(m.io, major, minor),
-    cpuSettings(name) {
-      const h = handleFor(m, name);
-      return h.resources.cpu.kernelSettings(h);
-    },
     admission: () => admissionView(m),
     machinePressure() {
       const out: PressureStats = {};

@@ -1,4 +1,4 @@
-import type { AdmissionView, CpuSettings } from '../engine/export-reads.js';
+import type { AdmissionView } from '../engine/export-reads.js';
 import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine, PressureStats } from '../messages/types.js';
 import type { DecisionTotals } from './decisions.js';
 import { subtreeMemory, workingSet } from './memory.js';
@@ -29,8 +29,6 @@ export interface MetricsOptions {
    * when it returns undefined, the label is empty, as cAdvisor leaves a device it cannot name.
    */
   deviceName?: (major: number, minor: number) => string | undefined;
-  /** The raw CPU settings of a container (container_spec_cpu_*); without it those families are left out. */
-  cpuSettings?: (name: string) => CpuSettings;
   /** The machine policy's budget and tiers (lmctfy_admitted_*, lmctfy_container_tier); without one those families are left out. */
   admission?: () => AdmissionView | undefined;
   /** The daemon's decisions counted from the root's journal (lmctfy_evictions_total, lmctfy_reclaims_total); without it those families are left out. */
@@ -42,7 +40,6 @@ export interface MetricsOptions {
 /** What the metrics look up beyond the sample, each at most once per exposition. */
 interface Lookups {
   device(d: Device): string;
-  cpu(c: ContainerView): CpuSettings;
   admission: AdmissionView | undefined;
 }
 
@@ -111,9 +108,9 @@ const METRICS: Metric[] = [
     'Total time duration the container has been throttled.',
     (c) => seconds(c.raw.stats.cpu?.throttling_data?.throttled_time),
   ),
-  single('container_spec_cpu_period', 'gauge', 'CPU period of the container.', (c, { cpu }) => cpu(c).periodUs),
-  single('container_spec_cpu_quota', 'gauge', 'CPU quota of the container.', (c, { cpu }) => cpu(c).quotaUs),
-  single('container_spec_cpu_shares', 'gauge', 'CPU share of the container.', (c, { cpu }) => cpu(c).shares),
+  single('container_spec_cpu_period', 'gauge', 'CPU period of the container.', (c) => c.raw.limits.cpuKernel?.periodUs),
+  single('container_spec_cpu_quota', 'gauge', 'CPU quota of the container.', (c) => c.raw.limits.cpuKernel?.quotaUs),
+  single('container_spec_cpu_shares', 'gauge', 'CPU share of the container.', (c) => c.raw.limits.cpuKernel?.shares),
   single(
     'container_memory_usage_bytes',
     'gauge',
@@ -326,20 +323,14 @@ function labelSet(idPair: string, labels: Labels | undefined): string {
  * has is left out.
  */
 export function toOpenMetrics(view: SampleView, options: MetricsOptions): string {
-  // A device appears in many containers and families, a container in several CPU families.
+  // A device appears in many containers and families.
   const devices = new Map<string, string>();
-  const settings = new Map<ContainerView, CpuSettings>();
   const lookups: Lookups = {
     device(d) {
       const key = `${d.major ?? 0}:${d.minor ?? 0}`;
       let name = devices.get(key);
       if (name === undefined) devices.set(key, (name = options.deviceName?.(d.major ?? 0, d.minor ?? 0) ?? ''));
       return name;
-    },
-    cpu(c) {
-      let s = settings.get(c);
-      if (s === undefined) settings.set(c, (s = options.cpuSettings?.(c.name) ?? {}));
-      return s;
     },
     admission: options.admission?.(),
   };

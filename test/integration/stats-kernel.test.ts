@@ -8,6 +8,7 @@ import { ContainerApi } from '../../src/engine/container-api.js';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { SETTINGS_EVERY, engineStatsSource, openSampling } from '../../src/engine/sampling/index.js';
 import { Sampler } from '../../src/stats/sampler.js';
+import { toOpenMetrics } from '../../src/stats/openmetrics.js';
 import { parseExposition } from '../helpers/exposition.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,6 +50,25 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
     expect(lv.raw.stats.cpu?.throttling_data?.throttled_periods).toBeGreaterThan(0);
     expect(lv.raw.limits.cpuMaxMilli).toBe(500);
     await api.destroy('capped', { force: true });
+  });
+
+  // The exports take the raw quota from what the sampler kept: a changed limit must not wait
+  // for a re-validation. Full passes are serve's and top --format's; counters passes learn it from inotify.
+  it.each(['full', 'counters'] as const)('a changed CPU cap shows in the next exposition (%s passes, watching)', async (type) => {
+    const name = `recapped-${type}`;
+    const c = await api.create(name, { cpu: { max_limit: 500 } });
+    const live = new Sampler(openSampling({ root: t.root, watch: true }), { root: `/${name}`, host: false, type });
+    const quota = () => parseExposition(toOpenMetrics(live.next(), { format: 'prometheus' })).find((f) => f.name === 'container_spec_cpu_quota')?.metrics.map((m) => m.value);
+    try {
+      expect(quota()).toEqual(['50000']);
+      await c.update({ cpu: { max_limit: 1500 } }, 'diff');
+      // The event loop runs between passes, as between scrapes: the watch hears the write.
+      await sleep(50);
+      expect(quota()).toEqual(['150000']);
+    } finally {
+      live.close();
+      await api.destroy(name, { force: true });
+    }
   });
 
   it('a 64 MiB allocation shows in usage and working set', async () => {

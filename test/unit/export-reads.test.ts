@@ -6,7 +6,7 @@ import { realIo } from '../../src/engine/kernel/io.js';
 import { weightAsCadvisorShares } from '../../src/engine/resources/conversions.js';
 import { handle } from '../fixtures/cgroupfs/fake.js';
 
-describe('cpu kernelSettings (what container_spec_cpu_* export)', () => {
+describe('cpu settings: the raw ones container_spec_cpu_* export', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-cpu-settings-'));
   let n = 0;
   const dir = (files: Record<string, string>) => {
@@ -27,7 +27,7 @@ describe('cpu kernelSettings (what container_spec_cpu_* export)', () => {
   ] as const)('%s', (_, version, files, want) => {
     const d = files === undefined ? path.join(base, 'absent') : dir(files);
     const h = version === 1 ? handle({ version, io: realIo, dirs: { cpu: files === undefined ? undefined : d } }) : handle({ version, io: realIo, unified: d });
-    expect(h.resources.cpu.kernelSettings(h)).toEqual(want);
+    expect(h.resources.cpu.settings(h).kernel).toEqual(want);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sampleToJson, toNdjsonLine } from '../../src/stats/json.js';
 import { workingSet } from '../../src/stats/memory.js';
 import type { ContainerStats } from '../../src/messages/types.js';
-import type { SampleView } from '../../src/stats/model.js';
+import type { SampleLimits, SampleView } from '../../src/stats/model.js';
 import { LOOKUPS, VIEW } from '../fixtures/sample-view.js';
 import { contentType, escapeLabelValue, toOpenMetrics, type MetricsOptions } from '../../src/stats/openmetrics.js';
 
@@ -234,9 +234,9 @@ describe('toOpenMetrics', () => {
       .filter((l) => l.startsWith(`${name}{`))
       .map((l) => l.slice(name.length));
 
-  const withStats = (stats: ContainerStats): SampleView => ({
+  const withStats = (stats: ContainerStats, limits: SampleLimits = {}): SampleView => ({
     ...VIEW,
-    containers: [{ name: '/c', depth: 1, raw: { name: '/c', id: 1, limits: {}, stats }, rates: {} }],
+    containers: [{ name: '/c', depth: 1, raw: { name: '/c', id: 1, limits, stats }, rates: {} }],
   });
 
   it.each([
@@ -253,26 +253,25 @@ describe('toOpenMetrics', () => {
     expect(text).not.toMatch(/container_spec_memory|container_threads_max/);
   });
 
-  it('the CPU spec families need the raw settings: without a reader they are left out', () => {
-    const text = toOpenMetrics(VIEW, { format: 'prometheus' });
+  it('the CPU spec families come from the raw settings the pass kept: a container without them has none', () => {
+    const text = toOpenMetrics(withStats({ cpu: { usage: { total: 1e9 } } }, { cpuMaxMilli: 1500 }), { format: 'prometheus' });
     expect(text).not.toMatch(/container_spec_cpu_/);
     expect(samplesOf(VIEW, 'container_spec_cpu_quota')).toEqual(['{id="/web"} 150000']);
   });
 
   it('an unlimited CPU quota has no container_spec_cpu_quota sample (cAdvisor: only when set)', () => {
-    const view = withStats({});
-    expect(samplesOf(view, 'container_spec_cpu_quota', { cpuSettings: () => ({ periodUs: 100_000, shares: 2 }) })).toEqual([]);
-    expect(samplesOf(view, 'container_spec_cpu_period', { cpuSettings: () => ({ periodUs: 100_000, shares: 2 }) })).toEqual(['{id="/c"} 100000']);
+    const view = withStats({}, { cpuKernel: { periodUs: 100_000, shares: 2 } });
+    expect(samplesOf(view, 'container_spec_cpu_quota')).toEqual([]);
+    expect(samplesOf(view, 'container_spec_cpu_period')).toEqual(['{id="/c"} 100000']);
   });
 
-  it('reads each container\'s CPU settings and each device\'s name once per exposition', () => {
+  it('reads each device\'s name once per exposition', () => {
     const asked: string[] = [];
     toOpenMetrics(VIEW, {
       format: 'prometheus',
-      cpuSettings: (name) => (asked.push(name), {}),
       deviceName: (major, minor) => (asked.push(`${major}:${minor}`), undefined),
     });
-    expect(asked.sort()).toEqual(['/odd"na\\me\n', '/web', '253:7', '8:0']);
+    expect(asked.sort()).toEqual(['253:7', '8:0']);
   });
 
   it('memory failures: own faults under scope container, the subtree\'s under hierarchy; v2 has only the latter', () => {

@@ -1,6 +1,6 @@
 import type { KernelIo } from '../kernel/io.js';
 import type { V1Controller } from '../kernel/layout.js';
-import type { ContainerSpec, ContainerStats, FreezerState } from '../../messages/types.js';
+import type { ContainerSpec, ContainerStats, CpuSpec, FreezerState } from '../../messages/types.js';
 
 /** Where one container lives in the kernel, as a resource handler sees it. */
 export interface CgroupHandle {
@@ -72,8 +72,17 @@ export interface CpuSettings {
 export interface CpuResource extends Resource {
   /** Throttling counters alone, for a `counters` pass over a capped container. */
   throttling(h: CgroupHandle): ContainerStats;
-  /** The raw settings; a file the container lacks (no cpu controller of its own) leaves its field out. */
-  kernelSettings(h: CgroupHandle): CpuSettings;
+  /**
+   * The spec `read` gives and the raw settings, from one read of each file (samplers keep
+   * both). A file the container lacks (no cpu controller of its own) leaves its raw field out.
+   */
+  settings(h: CgroupHandle): CpuSettingsRead;
+}
+
+export interface CpuSettingsRead {
+  /** undefined when the container does not isolate cpu, as `read` gives none. */
+  spec?: CpuSpec;
+  kernel: CpuSettings;
 }
 
 export interface MemoryResource extends Resource {

@@ -1,6 +1,6 @@
 import { memoryLimit } from '../resources/memory.js';
 import { pidsLimit } from '../resources/pids.js';
-import type { CgroupHandle } from '../resources/types.js';
+import type { CgroupHandle, CpuSettings } from '../resources/types.js';
 import type { ContainerStats } from '../../messages/types.js';
 import type { SampleLimits } from './types.js';
 
@@ -9,15 +9,22 @@ export interface Settings {
   cpuMaxMilli?: number;
   cpuShareMilli?: number;
   cpuIdle?: true;
+  cpuKernel?: CpuSettings;
   /** Read only for counters passes: summary and full stats carry the memory and pids limits already. */
   memoryLimit?: number;
   pidsLimit?: number;
 }
 
-/** CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs, or an idle group. */
-function readCpuLimits(h: CgroupHandle): Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli' | 'cpuIdle'> {
-  const spec = h.dir('cpu') ? h.resources.cpu.read(h)?.cpu : undefined;
-  const out: Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli' | 'cpuIdle'> = {};
+type CpuLimits = Pick<Settings, 'cpuMaxMilli' | 'cpuShareMilli' | 'cpuIdle' | 'cpuKernel'>;
+
+/**
+ * CPU cap (max_limit, when one is set) and shares (limit), in milli-CPUs, or an idle group;
+ * and the raw quota, period and shares the exports name, from the same reads.
+ */
+function readCpuLimits(h: CgroupHandle): CpuLimits {
+  if (!h.dir('cpu')) return {};
+  const { spec, kernel } = h.resources.cpu.settings(h);
+  const out: CpuLimits = { cpuKernel: kernel };
   if (spec?.max_limit !== undefined && spec.max_limit > 0) out.cpuMaxMilli = spec.max_limit;
   if (spec?.limit !== undefined) out.cpuShareMilli = spec.limit;
   if (spec?.scheduling_latency === 'BEST_EFFORT') out.cpuIdle = true;
@@ -48,6 +55,7 @@ export function showSettings(stats: ContainerStats, s: Settings, counters: boole
   if (s.cpuMaxMilli !== undefined) limits.cpuMaxMilli = s.cpuMaxMilli;
   if (s.cpuShareMilli !== undefined) limits.cpuShareMilli = s.cpuShareMilli;
   if (s.cpuIdle) limits.cpuIdle = true;
+  if (s.cpuKernel) limits.cpuKernel = s.cpuKernel;
   const mem = stats.memory?.limit;
   if (mem !== undefined && mem >= 0) limits.memoryLimit = mem;
   const pidsLimit = stats.pids?.limit;

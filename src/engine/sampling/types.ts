@@ -1,5 +1,5 @@
 import type { ContainerStats } from '../../messages/types.js';
-import type { StatsType } from '../resources/types.js';
+import type { CpuSettings, StatsType } from '../resources/types.js';
 
 export type { StatsType };
 
@@ -9,6 +9,11 @@ export interface SampleLimits {
   cpuShareMilli?: number;
   /** An idle cpu group (cpu.idle=1): scheduling_latency BEST_EFFORT, which has no cpuShareMilli. */
   cpuIdle?: true;
+  /**
+   * The raw quota, period and shares (cAdvisor's container_spec_cpu_*), read with the
+   * milli-CPUs above so that the exports need not re-read them; absent without a cpu directory.
+   */
+  cpuKernel?: CpuSettings;
   memoryLimit?: number;
   pidsLimit?: number;
 }

@@ -38,12 +38,8 @@ export const cpuV1: CpuResource = {
     writeCpu(h, dir, w, fresh);
   },
   read(h) {
-    const dir = h.dir('cpu');
-    if (dir === undefined) return undefined;
-    const quota = readSpecValue(h.io, `${dir}/cpu.cfs_quota_us`, parseInteger, 'a CFS quota');
-    const period = readSpecValue(h.io, `${dir}/cpu.cfs_period_us`, parseCounter, 'a CFS period');
-    const limit = () => sharesToCpuLimit(readSpecValue(h.io, `${dir}/cpu.shares`, parseCounter, 'cpu shares'));
-    return { cpu: cpuSpecOf(h, dir, limit, quotaToMaxLimit(quota, period)) };
+    const spec = cpuV1.settings(h).spec;
+    return spec && { cpu: spec };
   },
   stats(h, type) {
     const dir = h.dir('cpu');
@@ -58,16 +54,13 @@ export const cpuV1: CpuResource = {
     const c = dir === undefined ? {} : throttlingOf(h, dir);
     return c.throttling_data ? { cpu: { throttling_data: c.throttling_data } } : {};
   },
-  kernelSettings(h) {
+  settings(h) {
     const dir = h.dir('cpu');
-    const out: CpuSettings = {};
-    if (dir === undefined) return out;
-    const quota = readStat(h.io, `${dir}/cpu.cfs_quota_us`, parseInteger);
-    const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter);
-    const shares = readStat(h.io, `${dir}/cpu.shares`, parseCounter);
-    if (quota !== undefined && quota > 0) out.quotaUs = quota;
-    if (period !== undefined) out.periodUs = period;
-    if (shares !== undefined) out.shares = shares;
-    return out;
+    if (dir === undefined) return { kernel: {} };
+    const quota = readSpecValue(h.io, `${dir}/cpu.cfs_quota_us`, parseInteger, 'a CFS quota');
+    const period = readSpecValue(h.io, `${dir}/cpu.cfs_period_us`, parseCounter, 'a CFS period');
+    const shares = readSpecValue(h.io, `${dir}/cpu.shares`, parseCounter, 'cpu shares');
+    const kernel: CpuSettings = quota > 0 ? { quotaUs: quota, periodUs: period, shares } : { periodUs: period, shares };
+    return { spec: cpuSpecOf(h, dir, () => sharesToCpuLimit(shares), quotaToMaxLimit(quota, period)), kernel };
   },
 };

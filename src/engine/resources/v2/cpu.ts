@@ -53,12 +53,8 @@ export const cpuV2: CpuResource = {
     writeCpu(h, dir, w, policy === 'create');
   },
   read(h) {
-    const dir = h.dir('cpu');
-    const weightText = dir === undefined ? undefined : readOptional(h.io, `${dir}/cpu.weight`);
-    if (dir === undefined || weightText === undefined) return undefined;
-    const max = readSpecValue(h.io, `${dir}/cpu.max`, parseCpuMax, 'cpu.max ("<quota|max> <period>")');
-    const limit = () => weightToCpuLimit(parseOrDataLoss(`${dir}/cpu.weight`, weightText, parseCounter, 'a cpu weight'));
-    return { cpu: cpuSpecOf(h, dir, limit, quotaToMaxLimit(max.quotaUs, max.periodUs)) };
+    const spec = cpuV2.settings(h).spec;
+    return spec && { cpu: spec };
   },
   stats(h) {
     const dir = h.dir('cpu');
@@ -75,15 +71,19 @@ export const cpuV2: CpuResource = {
     const t = dir === undefined ? undefined : cpuStats(h, dir).throttling_data;
     return t ? { cpu: { throttling_data: t } } : {};
   },
-  kernelSettings(h) {
+  settings(h) {
     const dir = h.dir('cpu');
-    const out: CpuSettings = {};
-    if (dir === undefined) return out;
-    const max = readStat(h.io, `${dir}/cpu.max`, parseCpuMax);
-    const weight = readStat(h.io, `${dir}/cpu.weight`, parseCounter);
-    if (max !== undefined && max.quotaUs > 0) out.quotaUs = max.quotaUs;
-    if (max !== undefined) out.periodUs = max.periodUs;
-    if (weight !== undefined) out.shares = weightAsCadvisorShares(weight);
-    return out;
+    const kernel: CpuSettings = {};
+    if (dir === undefined) return { kernel };
+    const weightText = readOptional(h.io, `${dir}/cpu.weight`);
+    // Without cpu.weight the container does not isolate cpu: no spec, and cpu.max only if present.
+    const max = weightText === undefined ? readStat(h.io, `${dir}/cpu.max`, parseCpuMax) : readSpecValue(h.io, `${dir}/cpu.max`, parseCpuMax, 'cpu.max ("<quota|max> <period>")');
+    if (max !== undefined && max.quotaUs > 0) kernel.quotaUs = max.quotaUs;
+    if (max !== undefined) kernel.periodUs = max.periodUs;
+    const weight = weightText === undefined ? undefined : parseCounter(weightText);
+    if (weight !== undefined) kernel.shares = weightAsCadvisorShares(weight);
+    if (weightText === undefined || max === undefined) return { kernel };
+    const limit = () => weightToCpuLimit(parseOrDataLoss(`${dir}/cpu.weight`, weightText, parseCounter, 'a cpu weight'));
+    return { spec: cpuSpecOf(h, dir, limit, quotaToMaxLimit(max.quotaUs, max.periodUs)), kernel };
   },
 };
