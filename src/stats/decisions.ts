@@ -1,3 +1,4 @@
+import { LmctfyError } from '../engine/errors.js';
 import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
 
 /**
@@ -40,11 +41,21 @@ export class DecisionCounter implements DecisionTotals {
   }
 }
 
-/** Counts what the root's journal holds now, then follows it; `stop` ends the following. */
-export function followDecisions(scope: string): { totals: DecisionTotals; stop: () => void } {
+/**
+ * Counts what the root's journal holds now, then follows it; `stop` ends the following. A
+ * journal that cannot be read leaves the decision families out of the exposition (said once
+ * on stderr) rather than stopping the exporter: undefined.
+ */
+export function followDecisions(scope: string): { totals: DecisionTotals; stop: () => void } | undefined {
   const counter = new DecisionCounter();
-  const read = readJournal(scope);
-  counter.add(read.records);
-  const stop = followJournal(scope, (records) => counter.add(records), read.next);
-  return { totals: counter, stop };
+  try {
+    const read = readJournal(scope);
+    counter.add(read.records);
+    const stop = followJournal(scope, (records) => counter.add(records), read.next);
+    return { totals: counter, stop };
+  } catch (e) {
+    if (!(e instanceof LmctfyError)) throw e;
+    process.stderr.write(`lmctfy: warning: the daemon's decisions are not counted: ${e.message}\n`);
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendJournal, journalPath, type JournalRecord } from '../../src/engine/journal.js';
 import { DecisionCounter, followDecisions } from '../../src/stats/decisions.js';
 import { toOpenMetrics } from '../../src/stats/openmetrics.js';
@@ -85,12 +85,12 @@ describe('decision and pressure families', () => {
 describe('followDecisions', () => {
   const scope = `decision-metrics-${process.pid}`;
   afterEach(() => {
-    for (const f of [journalPath(scope), `${journalPath(scope)}.1`]) fs.rmSync(f, { force: true });
+    for (const f of [journalPath(scope), `${journalPath(scope)}.1`]) fs.rmSync(f, { force: true, recursive: true });
   });
 
   it('counts what the journal holds, then what is appended, without reading it again', async () => {
     appendJournal(scope, decision('evict', { tier: 'BATCH', detail: { trigger: 'oom' } }));
-    const { totals, stop } = followDecisions(scope);
+    const { totals, stop } = followDecisions(scope)!;
     try {
       expect(totals.evictions.get('BATCH\0oom')).toBe(1);
       appendJournal(scope, decision('evict', { tier: 'BATCH', detail: { trigger: 'oom' } }));
@@ -99,6 +99,19 @@ describe('followDecisions', () => {
       expect([totals.evictions.get('BATCH\0oom'), totals.reclaims.get('BATCH')]).toEqual([2, 1]);
     } finally {
       stop();
+    }
+  });
+
+  it('a journal that cannot be read leaves the decisions out, said once on stderr, instead of stopping the exporter', () => {
+    appendJournal(scope, decision('evict'));
+    // A directory where the rotated part should be: reading it fails.
+    fs.mkdirSync(`${journalPath(scope)}.1`);
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(followDecisions(scope)).toBeUndefined();
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^lmctfy: warning: the daemon's decisions are not counted: .*\.1/)]);
+    } finally {
+      warn.mockRestore();
     }
   });
 });

@@ -20,9 +20,9 @@ export function registerServe(program: Command): void {
       const decisions = followDecisions(api.machine.trackingDir('/'));
       try {
         // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each.
-        await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), { ...exportReads(api), decisions: () => decisions.totals }, name ?? '/', f.listen ?? '127.0.0.1:9464');
+        await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), { ...exportReads(api), decisions: decisions && (() => decisions.totals) }, name ?? '/', f.listen ?? '127.0.0.1:9464');
       } finally {
-        decisions.stop();
+        decisions?.stop();
       }
     });
 }
