@@ -1,0 +1,145 @@
+// Checkpoint and restore of a virtual host holding 64 MiB (bench/hold.c, statically linked
+// into a busybox rootfs), against `runc checkpoint` / `runc restore` of the same program on
+// the same rootfs with the same criu (scripts/criu.mjs's), alternating, in one run. Each
+// figure is the wall time of the whole command as a user runs it (lmctfy's includes Node's
+// start; runc's its own): checkpoint ends the container on both sides, restore brings it back
+// detached. Goal (issue 18): each ≤ 1.0× runc's. Root only; CKPT_RUNS rounds (default 3).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCommand, median, record, table } from './lib.mjs';
+
+const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.CKPT_RUNS ?? 3);
+if (process.getuid() !== 0) throw new Error('the checkpoint benchmark needs root (criu, namespaces, cgroups)');
+
+function must(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${(r.stderr || r.stdout || r.error?.message || '').trim().split('\n').at(-1)}`);
+  return r.stdout;
+}
+
+/** Wall time of one command in ms. */
+function timed(cmd, args, opts) {
+  const t = process.hrtime.bigint();
+  must(cmd, args, opts);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const criu = must(process.execPath, [path.join(top, 'scripts', 'criu.mjs')]).trim();
+ensureCommand('runc', 'runc');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bench-ckpt-'));
+const rootfs = path.join(tmp, 'rootfs');
+const env = { ...process.env, PATH: `${path.dirname(criu)}:${process.env.PATH}`, LMCTFY_CRIU: criu, CRIU_FAULT: '130' };
+const lmctfyRoot = `lmctfy-bench-ckpt-${process.pid}`;
+const lmctfy = (...args) => [process.execPath, [path.join(top, 'bin', 'lmctfy.js'), ...args], { env: { ...env, LMCTFY_ROOT: lmctfyRoot } }];
+
+/** Until the pid holds its 64 MiB (VmRSS), so both sides dump the same memory. */
+function waitHolding(pid) {
+  for (let i = 0; i < 500; i++) {
+    const rss = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (Number(rss) >= 64 * 1024) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  }
+  throw new Error(`pid ${pid} never held 64 MiB`);
+}
+
+/** Own cgroup path, the deepest of this process's (every other must be its ancestor): runc's cgroupsPath goes below it in every hierarchy. */
+function ownPath() {
+  const paths = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter((l) => /^\d+:[^:]+:/.test(l)).map((l) => l.split(':')[2]);
+  const deepest = paths.reduce((a, b) => (b.length > a.length ? b : a), '/');
+  if (!paths.every((p) => p === '/' || deepest === p || deepest.startsWith(`${p}/`))) throw new Error('this process\'s cgroups are not nested; cannot place runc below all of them');
+  return deepest;
+}
+
+const runcState = path.join(tmp, 'runc-state');
+const bundle = path.join(tmp, 'bundle');
+const runcId = `lmctfy-bench-${process.pid}`;
+// Detached containers keep whatever stdio runc had: none of it may be a pipe this process waits on.
+const runc = (...args) => ['runc', ['--root', runcState, ...args], { env, stdio: 'ignore' }];
+const madeCgroups = [];
+
+function setUp() {
+  must(...lmctfy('rootfs', 'build', rootfs));
+  must('cc', ['-O2', '-static', '-o', path.join(rootfs, 'hold'), path.join(top, 'bench', 'hold.c')]);
+  must(...lmctfy('init', ''));
+  fs.mkdirSync(bundle);
+  must('runc', ['spec', '--bundle', bundle]);
+  const config = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
+  config.process.terminal = false;
+  config.process.args = ['/hold'];
+  config.root = { path: rootfs, readonly: true };
+  config.hostname = 'bench';
+  const cgroupsPath = `${ownPath().replace(/\/$/, '')}/${runcId}`;
+  config.linux.cgroupsPath = cgroupsPath;
+  config.linux.resources = { ...config.linux.resources, memory: { limit: 256 << 20 } };
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+  // runc makes every missing level of cgroupsPath in every hierarchy; the levels that were missing are removed at the end.
+  for (const mount of fs.readdirSync('/sys/fs/cgroup').map((d) => path.join('/sys/fs/cgroup', d))) {
+    let p = mount;
+    for (const part of cgroupsPath.split('/').filter(Boolean)) {
+      p = path.join(p, part);
+      if (!fs.existsSync(p) && fs.existsSync(path.join(mount, 'tasks'))) madeCgroups.unshift(p);
+    }
+  }
+}
+
+const SPEC = () => `virtual_host:{virtual_hostname:'bench' init:{init_argv:['/hold']} network:{}} filesystem:{rootfs:'${rootfs}'} memory:{limit:268435456}`;
+
+function lmctfyRound(dir) {
+  must(...lmctfy('create', 'vh', SPEC()));
+  waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
+  const ck = timed(...lmctfy('checkpoint', 'vh', dir));
+  const rs = timed(...lmctfy('restore', 'vh', dir));
+  waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
+  must(...lmctfy('destroy', '-f', 'vh'));
+  return { ck, rs };
+}
+
+function runcRound(dir) {
+  must(...runc('run', '-d', '--bundle', bundle, runcId));
+  const pid = () => Number(JSON.parse(must('runc', ['--root', runcState, 'state', runcId], { env })).pid);
+  waitHolding(pid());
+  const ck = timed(...runc('checkpoint', '--image-path', dir, runcId));
+  const rs = timed(...runc('restore', '-d', '--image-path', dir, '--bundle', bundle, runcId));
+  waitHolding(pid());
+  must(...runc('delete', '-f', runcId));
+  return { ck, rs };
+}
+
+function cleanUp() {
+  spawnSync(...lmctfy('destroy', '-f', 'vh'));
+  spawnSync('runc', ['--root', runcState, 'delete', '-f', runcId], { env });
+  for (const d of madeCgroups) spawnSync('rmdir', [d]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const rows = [];
+try {
+  setUp();
+  const ours = { ck: [], rs: [] };
+  const theirs = { ck: [], rs: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const a = lmctfyRound(path.join(tmp, `lmctfy-${i}`));
+    const b = runcRound(path.join(tmp, `runc-${i}`));
+    ours.ck.push(a.ck);
+    ours.rs.push(a.rs);
+    theirs.ck.push(b.ck);
+    theirs.rs.push(b.rs);
+  }
+  for (const [what, key] of [['checkpoint', 'ck'], ['restore', 'rs']]) {
+    const mine = median(ours[key]);
+    const base = median(theirs[key]);
+    rows.push({ what: `${what} (64 MiB virtual host)`, lmctfy: `${mine.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (mine / base).toFixed(2) });
+    record('checkpoint', `${what} of a virtual host holding 64 MiB`, mine, 'ms', { baseline: { what: `runc ${what}`, value: base }, goal: { on: 'ratio', max: 1.0, text: `≤ 1.0× runc ${what}` } });
+  }
+} finally {
+  cleanUp();
+  // PID 1 reaps late here: give the last processes' zombies a moment before removing the root.
+  spawnSync('sleep', ['1']);
+  spawnSync('sh', ['-c', `for d in /sys/fs/cgroup/*/${lmctfyRoot} /sys/fs/cgroup/*${ownPath()}/${lmctfyRoot}; do [ -d "$d" ] && rmdir "$d"; done`]);
+}
+console.log(`criu ${must(criu, ['--version']).split('\n')[0].replace('Version: ', '')}, runc ${must('runc', ['--version']).split('\n')[0].split(' ').at(-1)}, ${RUNS} rounds, medians; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+table(rows);
