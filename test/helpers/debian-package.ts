@@ -87,3 +87,23 @@ export function debianCommand(pkg: string, command: string, libs: string[] = [])
   if (!file) return { error: `package ${pkg} has no ${command}` };
   return libs.length ? { path: file, env: { LD_LIBRARY_PATH: libraryPath(dir) } } : { path: file };
 }
+
+/**
+ * The path of `command` from Debian package `pkg`, installed system-wide with its
+ * dependencies where CI runs (root, CI=true or LMCTFY_REQUIRE_CGROUPS=1); otherwise why not.
+ * For tools that ship no service and run inside containers, where an unpacked copy would
+ * need its libraries' path carried through `lmctfy run` (stress-ng).
+ */
+export function debianInstalled(pkg: string, command: string): PackagedCommand {
+  const onHost = onPath(command);
+  if (onHost) return { path: onHost };
+  const ci = process.env.CI === 'true' || process.env.LMCTFY_REQUIRE_CGROUPS === '1';
+  if (!ci || process.getuid?.() !== 0) {
+    return { skip: `${command} not found (apt-get install ${pkg}); installed automatically only as root under CI=true or LMCTFY_REQUIRE_CGROUPS=1` };
+  }
+  const install = () => run('apt-get', ['install', '-y', '--no-install-recommends', pkg]);
+  const failed = install() && (run('apt-get', ['update']) ?? install());
+  if (failed) return { error: `cannot install ${pkg}: ${failed}` };
+  const installed = onPath(command);
+  return installed ? { path: installed } : { error: `apt-get install ${pkg} left no ${command} on the PATH` };
+}

@@ -14,11 +14,11 @@ import { readJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
 import { describeCgroups, hasUnified, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
-import { debianCommand } from '../helpers/debian-package.js';
+import { debianInstalled } from '../helpers/debian-package.js';
 
 const MiB = 2 ** 20;
 const RUNS = Number(process.env.LMCTFY_DAEMON_RUNS ?? 1);
-const stress = debianCommand('stress-ng', 'stress-ng');
+const stress = debianInstalled('stress-ng', 'stress-ng');
 if ('error' in stress) throw new Error(stress.error);
 
 async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
