@@ -22,6 +22,7 @@ const BENCHES = [
   ['notify-latency', []],
   ['headless-cost', []],
   ['image-import', []],
+  ['vhost', []],
   // Instruction counts barely vary between runs, and one run takes minutes: once.
   ['instructions', [], { once: true }],
 ];
