@@ -23,6 +23,8 @@ const BENCHES = [
   ['headless-cost', []],
   ['image-import', []],
   ['vhost', []],
+  // Builds a tree of 1,000 containers and a synthetic day of store: once.
+  ['record', [], { once: true }],
   // Instruction counts barely vary between runs, and one run takes minutes: once.
   ['instructions', [], { once: true }],
 ];

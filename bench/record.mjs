@@ -1,0 +1,159 @@
+// The recorder's size, CPU and seek time (issue 19, docs/RECORDING.md):
+// 1. a real tree of BENCH_CONTAINERS (1,000) containers, 10 of them waking every 0.2 s, sampled
+//    BENCH_PASSES (40) times as `lmctfy record` samples it (counters, histograms): the CPU of a pass;
+// 2. BENCH_SECONDS (600) synthetic seconds built from those real passes (cycled, counters
+//    carried on so they keep growing), written through the store's writer: bytes and writer
+//    CPU per sample; a day is 86,400 / BENCH_SECONDS such pieces (a keyframe every 60 samples
+//    whatever the segment, so the size scales with time);
+// 3. that piece copied into a day of segments (frame times and checksums rewritten): open the
+//    day's store and seek to random moments, each a fresh open as `top --replay --at` does.
+// Run: npm run build && node bench/record.mjs
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { ContainerApi, Sampler, openSampling } from '../dist/index.js';
+import { removeRootDirs } from './cleanup.mjs';
+import { record, table } from './lib.mjs';
+
+const N = Number(process.env.BENCH_CONTAINERS ?? 1000);
+const PASSES = Number(process.env.BENCH_PASSES ?? 40);
+const SEEKS = Number(process.env.BENCH_SEEKS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 600);
+const PIECES = Math.ceil(86400 / SECONDS);
+
+// The library bundle does not expose the store: bundle it for this run only.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-record-bench-'));
+const outfile = path.join(tmp, 'record.mjs');
+await build({
+  stdin: {
+    contents: `export * from './src/record/store.js'; export * from './src/record/replay.js'; export * from './src/record/retention.js'; export { crc32 } from './src/record/bytes.js';`,
+    resolveDir: process.cwd(),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile,
+  logLevel: 'error',
+});
+const { StoreWriter, StoreReader, parseRetention, viewAt, crc32 } = await import(outfile);
+
+const cpuMs = (fn) => {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const root = `lmctfy-bench-record-${process.pid}`;
+const api = await ContainerApi.init({}, { root });
+const made = [];
+const passes = [];
+let sampleCpu = 0;
+try {
+  for (let i = 0; i < N; i++) {
+    await api.create(`c${i}`, { cpu: { limit: 100 }, memory: { limit: 64 << 20 } });
+    made.push(`c${i}`);
+  }
+  for (let i = 0; i < 10; i++) (await api.get(`c${i * Math.floor(N / 10)}`).run(['/bin/sh', '-c', 'while :; do sleep 0.2; done'], { detached: true })).unref();
+  const sampler = new Sampler(openSampling({ root, watch: true }), { histograms: true, type: 'counters' });
+  sampler.sample();
+  for (let i = 0; i < PASSES; i++) {
+    await sleep(500);
+    let raw;
+    sampleCpu += cpuMs(() => (raw = sampler.sample()));
+    passes.push(raw);
+  }
+  sampler.close();
+} finally {
+  for (const name of made.reverse()) await api.destroy(name, { force: true }).catch(() => undefined);
+  removeRootDirs(root);
+}
+const passCpuMs = sampleCpu / PASSES;
+
+// Counters of the real passes carried on across cycles: each cycle adds the growth of one.
+const T0 = Date.UTC(2026, 0, 1);
+const growth = new Map();
+for (const c of passes.at(-1).containers) {
+  const first = passes[0].containers.find((x) => x.name === c.name);
+  if (first) growth.set(c.name, (c.stats.cpu?.usage?.total ?? 0) - (first.stats.cpu?.usage?.total ?? 0));
+}
+function synthetic(i) {
+  const real = passes[i % PASSES];
+  const cycle = Math.floor(i / PASSES);
+  return {
+    ...real,
+    timestamp: new Date(T0 + i * 1000).toISOString(),
+    monoNs: i * 1e9,
+    containers: real.containers.map((c) => {
+      const add = cycle * (growth.get(c.name) ?? 0);
+      if (!add || !c.stats.cpu?.usage) return c;
+      return { ...c, stats: { ...c.stats, cpu: { ...c.stats.cpu, usage: { ...c.stats.cpu.usage, total: c.stats.cpu.usage.total + add } } } };
+    }),
+  };
+}
+const pieceDir = path.join(tmp, 'piece');
+let clock = T0;
+const writer = new StoreWriter(pieceDir, { root: '/bench', container: '/', intervalMs: 1000, retention: parseRetention('30d'), now: () => clock });
+let writeCpu = 0;
+for (let i = 0; i < SECONDS; i++) {
+  clock = T0 + i * 1000;
+  const raw = synthetic(i);
+  writeCpu += cpuMs(() => writer.writeSample(raw));
+}
+writer.close();
+const seg = fs.readdirSync(pieceDir).find((f) => f.endsWith('.seg'));
+const pieceBytes = fs.statSync(path.join(pieceDir, seg)).size + fs.statSync(path.join(pieceDir, seg.replace('.seg', '.idx'))).size;
+const dayBytes = PIECES * pieceBytes;
+const writeCpuMs = writeCpu / SECONDS;
+
+// A day: the piece again and again, frame times moved and checksums redone.
+const dayDir = path.join(tmp, 'day');
+fs.mkdirSync(dayDir);
+fs.copyFileSync(path.join(pieceDir, 'store.json'), path.join(dayDir, 'store.json'));
+const segBuf = fs.readFileSync(path.join(pieceDir, seg));
+const idxBuf = fs.readFileSync(path.join(pieceDir, seg.replace('.seg', '.idx')));
+for (let h = 0; h < PIECES; h++) {
+  const shift = h * SECONDS * 1000;
+  const s = Buffer.from(segBuf);
+  const x = Buffer.from(idxBuf);
+  for (let at = 0; at + 17 <= x.length; at += 17) {
+    const off = x.readUInt32LE(at + 8);
+    const len = x.readUInt32LE(at + 12);
+    x.writeDoubleLE(x.readDoubleLE(at) + shift, at);
+    s.writeDoubleLE(s.readDoubleLE(off + 13) + shift, off + 13);
+    s.writeUInt32LE(crc32(s.subarray(off + 12, off + len)), off + 8);
+  }
+  const name = String(T0 + shift).padStart(13, '0');
+  fs.writeFileSync(path.join(dayDir, `${name}.seg`), s);
+  fs.writeFileSync(path.join(dayDir, `${name}.idx`), x);
+}
+const seeks = [];
+for (let k = 0; k < SEEKS; k++) {
+  const t = T0 + Math.floor(Math.random() * PIECES * SECONDS) * 1000;
+  const t0 = performance.now();
+  const store = StoreReader.open(dayDir);
+  const view = viewAt(store, t);
+  seeks.push(performance.now() - t0);
+  if (view.containers.length < N) throw new Error(`seek found ${view.containers.length} containers`);
+}
+fs.rmSync(tmp, { recursive: true, force: true });
+
+const GiB = 2 ** 30;
+const cpuPercent = ((passCpuMs + writeCpuMs) / 1000) * 100;
+const worstSeek = Math.max(...seeks);
+table([
+  { what: `sampling pass, ${N} containers (CPU)`, value: `${passCpuMs.toFixed(1)} ms` },
+  { what: 'store write per sample (CPU)', value: `${writeCpuMs.toFixed(2)} ms` },
+  { what: 'recorder CPU at 1 Hz', value: `${cpuPercent.toFixed(1)} % of a core` },
+  { what: `store, ${SECONDS} s written`, value: `${(pieceBytes / 2 ** 20).toFixed(2)} MiB` },
+  { what: `store, 24 hours (${PIECES} × that)`, value: `${(dayBytes / 2 ** 20).toFixed(0)} MiB` },
+  { what: 'per container-hour', value: `${((pieceBytes * (3600 / SECONDS)) / N / 1024).toFixed(1)} KiB` },
+  { what: `open + seek + view, 24 h store (worst of ${SEEKS})`, value: `${worstSeek.toFixed(0)} ms` },
+]);
+record('record', `store size, ${N} containers × 24 h at 1 Hz`, dayBytes / GiB, 'GiB', { goal: { on: 'value', max: 1, text: '≤ 1 GiB (#19)' } });
+record('record', `recorder CPU, ${N} containers at 1 Hz`, cpuPercent, '% of a core', { goal: { on: 'value', max: 1, text: '≤ 1 % (#19)' } });
+record('record', 'seek in a 24 h store to a first view', worstSeek, 'ms', { goal: { on: 'value', max: 200, text: '≤ 200 ms (#19)' } });
+console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
