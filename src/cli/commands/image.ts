@@ -11,8 +11,8 @@ export function registerImage(program: Command): void {
   const image = program.command('image').description("disk images (OCI) for virtual hosts' filesystem:{image:'NAME'} (docs/IMAGES.md)");
   const scopeOf = (f: CommandFlags) => openApi(f).machine.trackingDir('/');
 
-  subcommand(image, 'import', 'import an OCI image layout DIR, an oci-archive or a docker-archive FILE into this root\'s image store (as root)')
-    .argument('<source>', 'FILE or DIR')
+  subcommand(image, 'import', 'import an oci-archive or docker-archive FILE, an OCI image layout DIR or a root file system DIR into this root\'s image store (as root)')
+    .argument('<source>', 'an archive FILE or a DIR')
     .option('--name <name>', 'name of the image in the store (default: its name in the source)')
     .option('--ref <ref>', 'which image of a source holding several (its ref.name, or REPO:TAG of a docker-archive)')
     .action(async (source: string, _o, cmd: Command) => {
