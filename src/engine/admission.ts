@@ -220,10 +220,15 @@ export function oomScoreFor(m: Machine, name: string): number | undefined {
   return e === undefined ? undefined : oomScoreAdj(e.tier, e.eviction);
 }
 
-/** The memory.eviction_priority recorded for a container (the ledger is its only record); undefined with no policy or none given. */
-export function evictionPriorityOf(m: Machine, name: string): number | undefined {
+/** What only the ledger records of a container: its eviction priority and its tier (PREMIER and PRIORITY have no kernel file); undefined with no policy or not admitted. */
+export function ledgerEntryOf(m: Machine, name: string): Pick<LedgerEntry, 'eviction' | 'tier'> | undefined {
   if (!hasPolicy(m.trackingDir('/'))) return undefined;
-  return load(m)?.admissions.entries.get(name)?.eviction;
+  return load(m)?.admissions.entries.get(name);
+}
+
+/** The memory.eviction_priority recorded for a container; undefined with no policy or none given. */
+export function evictionPriorityOf(m: Machine, name: string): number | undefined {
+  return ledgerEntryOf(m, name)?.eviction;
 }
 
 /** Writes `adj` to each task; a task that exited meanwhile is skipped. */

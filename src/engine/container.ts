@@ -19,7 +19,7 @@ import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, spe
 import { parentName } from './names.js';
 import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
-import { admit, evictionPriorityOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
+import { admit, ledgerEntryOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { readNetworkStats } from './sampling/network.js';
 import { checkEnterVirtualHost, isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
@@ -103,9 +103,10 @@ export class Container {
   spec(): ContainerSpec {
     this.ensureExists();
     const spec = fromEachResource(handleFor(this.machine, this.name), (r, h) => r.read(h)) as ContainerSpec;
-    // No kernel file holds it: the policy's ledger does (docs/POLICY.md).
-    const eviction = spec.memory && evictionPriorityOf(this.machine, this.name);
-    if (eviction !== undefined) spec.memory!.eviction_priority = eviction;
+    // No kernel file holds these: the policy's ledger does (docs/POLICY.md).
+    const recorded = spec.memory || spec.cpu ? ledgerEntryOf(this.machine, this.name) : undefined;
+    if (spec.memory && recorded?.eviction !== undefined) spec.memory.eviction_priority = recorded.eviction;
+    if (spec.cpu && (recorded?.tier === 'PREMIER' || recorded?.tier === 'PRIORITY')) spec.cpu.scheduling_latency = recorded.tier;
     return { ...spec, ...savedVirtualHostSpec(this.lockScope(), this.name) };
   }
 

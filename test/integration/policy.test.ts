@@ -256,6 +256,8 @@ describeCgroups('machine policy and admission', () => {
       const shared = all.slice(0, -1);
       expect(cpusOf(path.join(cpusetDir, 'p', 'cpuset.cpus'))).toEqual(mine);
       expect(p.spec().cpu?.mask?.data).toEqual([2 ** mine[0]!]);
+      // The tier has no kernel file: spec reads it back from the ledger.
+      expect(p.spec().cpu?.scheduling_latency).toBe('PREMIER');
       // Everything else of the root: the task there before, a new one, and one of / itself.
       expect(allowed(early.pid!)).toEqual(shared);
       for (const c of [n, ex.get('/')]) {
