@@ -71,6 +71,8 @@ export async function importImage(scope: string, source: string, opts: { name?: 
   const store = storeDir();
   const layout = layoutDir(store, scope);
   if (opts.name !== undefined) checkName(opts.name);
+  // A source that is not there makes nothing, not even the store.
+  if (!fs.existsSync(source)) throw new LmctfyError(Code.NOT_FOUND, `image import: ${source} does not exist`);
   fs.mkdirSync(path.join(store, 'tmp'), { recursive: true, mode: 0o755 });
   fs.mkdirSync(path.join(store, 'layers'), { recursive: true, mode: 0o755 });
   const scratch = fs.mkdtempSync(path.join(store, 'tmp', `import-${process.pid}-`));
