@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventFilter, formatEventLine, parseSince } from '../../src/cli/commands/events.js';
+import { eventFilter, formatEventLine } from '../../src/cli/commands/events.js';
+import { parseTime } from '../../src/record/time.js';
 import { decisionRow } from '../../src/cli/commands/notify.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
@@ -31,7 +32,7 @@ describe('formatEventLine', () => {
   });
 });
 
-describe('parseSince', () => {
+describe('--since, read by parseTime', () => {
   const now = T;
   const table: Array<[string, number]> = [
     ['90s', now - 90_000],
@@ -40,22 +41,24 @@ describe('parseSince', () => {
     ['1d', now - 86_400_000],
     ['500ms', now - 500],
     ['1.5h', now - 5_400_000],
+    ['10m ago', now - 600_000],
+    ['1h30m', now - 5_400_000],
     ['2026-12-02T12:00:00Z', Date.UTC(2026, 11, 2, 12)],
     ['2026-12-02', Date.UTC(2026, 11, 2)],
   ];
   it.each(table)('%s', (text, ms) => {
-    expect(parseSince(text, now)).toBe(ms);
+    expect(parseTime(text, now, '--since')).toBe(ms);
   });
   it.each(['', 'yesterday', '10', '10 minutes', '-5m', '1700000000000', '2026-13-45'])('"%s" is INVALID_ARGUMENT naming the forms', (text) => {
     let err: unknown;
     try {
-      parseSince(text, now);
+      parseTime(text, now, '--since');
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(LmctfyError);
     expect((err as LmctfyError).code).toBe(Code.INVALID_ARGUMENT);
-    expect((err as LmctfyError).message).toMatch(/duration back from now .* ISO 8601/);
+    expect((err as LmctfyError).message).toMatch(/^--since must be "now", a time ago .*, got "/);
   });
 });
 

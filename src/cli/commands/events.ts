@@ -1,26 +1,11 @@
 import type { Command } from 'commander';
-import { Code, LmctfyError } from '../../engine/errors.js';
+import { Code } from '../../engine/errors.js';
 import { followJournal, readJournal, type JournalRecord } from '../../engine/journal.js';
 import { isWithin } from '../../engine/names.js';
+import { parseTime } from '../../record/time.js';
 import { openApi } from '../context.js';
 import { stdout } from '../output.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * `--since`: a duration back from now (`90s`, `10m`, `2h`, `1d`, `500ms`) or an ISO 8601
- * date and time (`2026-12-02T13:00:00Z`, `2026-12-02`), as milliseconds since the epoch.
- */
-export function parseSince(text: string, nowMs: number): number {
-  const d = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  if (d) return nowMs - Number(d[1]) * UNIT_MS[d[2]!]!;
-  const t = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
-  if (!Number.isFinite(t)) {
-    throw new LmctfyError(Code.INVALID_ARGUMENT, `--since must be a duration back from now (90s, 10m, 2h, 1d) or an ISO 8601 time (2026-12-02T13:00:00Z), got "${text}"`);
-  }
-  return t;
-}
 
 /** Which records `events` prints: of NAME and its subtree (all with none, or `/`), at or after `since`. */
 export function eventFilter(name: string | undefined, since: number | undefined): (r: JournalRecord) => boolean {
@@ -55,7 +40,7 @@ const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 export function registerEvents(program: Command): void {
   subcommand(program, 'events', "print the root's journal: actions, kernel events and the daemon's decisions, of NAME and its subtree (default: all)")
     .argument('[name]', 'container name: its records and its subtree\'s')
-    .option('--since <time>', 'only records from then on: a duration back (90s, 10m, 2h, 1d) or an ISO 8601 time')
+    .option('--since <time>', 'only records from then on: a time ago (90s, 10m ago), a time of today (03:12) or a date and time')
     .addOption(new NamedOption('-f, --follow', 'keep printing records as they are appended, until interrupted', 'follow'))
     .addHelpText(
       'after',
@@ -65,7 +50,7 @@ One line a record: TIME KIND CONTAINER WHAT [TIER] [CODE] [uid= pid=] [key=value
     )
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { since?: string; follow?: boolean }>(cmd);
-      const since = f.since === undefined ? undefined : parseSince(f.since, Date.now());
+      const since = f.since === undefined ? undefined : parseTime(f.since, Date.now(), '--since');
       const api = openApi(f);
       // A container destroyed since keeps its records: the name is resolved, not looked up.
       const keep = eventFilter(name === undefined ? undefined : api.resolve(name), since);
