@@ -17,7 +17,7 @@ import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js
 import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
-import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
+import type { ContainerSpec, ContainerStats, EventSpec, FreezerState, SchedulingLatency } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, ledgerEntryOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { readNetworkStats } from './sampling/network.js';
@@ -382,7 +382,20 @@ export class Container {
     const stats = readStats(handleFor(this.machine, this.name), type);
     const network = readNetworkStats(this.lockScope(), this.name);
     if (network) stats.network = network;
+    const tier = this.tier();
+    if (tier) stats.tier = tier;
     return stats;
+  }
+
+  /**
+   * The QoS tier (docs/POLICY.md): the policy's ledger's where it admitted the container (the
+   * kernel cannot tell PREMIER or PRIORITY from NORMAL), else the kernel's; none for the root
+   * and for a container sharing its parent's cpu group.
+   */
+  private tier(): SchedulingLatency | undefined {
+    if (this.name === '/') return undefined;
+    const cpu = this.spec().cpu;
+    return cpu && (cpu.scheduling_latency ?? 'NORMAL');
   }
 }
 

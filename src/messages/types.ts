@@ -306,4 +306,5 @@ export interface ContainerStats {
   pids?: { current?: number; limit?: number };
   pressure?: PressureStats;
   freezer?: { state?: FreezerState; self_freezing?: boolean };
+  tier?: SchedulingLatency;
 }

@@ -189,6 +189,13 @@ describeCgroups('machine policy and admission', () => {
     expect(fs.readFileSync(`/proc/${sleeper.pid}/oom_score_adj`, 'utf8').trim()).toBe(String(oomScoreAdj('NORMAL', 10000)));
     // spec reads it back from the ledger, its only record.
     expect(n.spec().memory?.eviction_priority).toBe(10000);
+    // stats carries the tier: the kernel's (idle group), the ledger's (PRIORITY, which no
+    // kernel file tells from NORMAL), none for a container without a cpu group of its own.
+    const p = await api.create('p', { cpu: { scheduling_latency: 'PRIORITY', limit: 100 } });
+    expect([be.stats('summary').tier, p.stats('summary').tier, n.stats('summary').tier]).toEqual(['BEST_EFFORT', 'PRIORITY', undefined]);
+    const cli = lmctfy(t.root, ['stats', 'summary', '/p']);
+    expect(cli.stdout).toMatch(/^tier: PRIORITY$/m);
+    await api.destroy('p');
     await api.destroy('be', { force: true });
     await api.destroy('n', { force: true });
   });

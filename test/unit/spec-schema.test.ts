@@ -180,6 +180,7 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}ContainerStats`, 'pids', 100, 'PidsStats'],
   [`${L}ContainerStats`, 'pressure', 101, 'PressureStats'],
   [`${L}ContainerStats`, 'freezer', 102, 'FreezerStats'],
+  [`${L}ContainerStats`, 'tier', 110, 'SchedulingLatency'],
   [`${L}MemoryStats`, 'oom_kill_count', 100, 'int64'],
   [`${L}MemoryStats`, 'swap_limit', 101, 'int64'],
   [`${L}BlockIoStats`, 'devices', 100, 'IoDeviceStats', true],
