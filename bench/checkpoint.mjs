@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCommand, median, record, table } from './lib.mjs';
+import { ensureCommand, median, record, removeRuncCgroups, runcCgroups, table } from './lib.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.CKPT_RUNS ?? 3);
@@ -46,20 +46,12 @@ function waitHolding(pid) {
   throw new Error(`pid ${pid} never held 64 MiB`);
 }
 
-/** Own cgroup path, the deepest of this process's (every other must be its ancestor): runc's cgroupsPath goes below it in every hierarchy. */
-function ownPath() {
-  const paths = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter((l) => /^\d+:[^:]+:/.test(l)).map((l) => l.split(':')[2]);
-  const deepest = paths.reduce((a, b) => (b.length > a.length ? b : a), '/');
-  if (!paths.every((p) => p === '/' || deepest === p || deepest.startsWith(`${p}/`))) throw new Error('this process\'s cgroups are not nested; cannot place runc below all of them');
-  return deepest;
-}
-
 const runcState = path.join(tmp, 'runc-state');
 const bundle = path.join(tmp, 'bundle');
 const runcId = `lmctfy-bench-${process.pid}`;
 // Detached containers keep whatever stdio runc had: none of it may be a pipe this process waits on.
 const runc = (...args) => ['runc', ['--root', runcState, ...args], { env, stdio: 'ignore' }];
-const madeCgroups = [];
+let madeCgroups = [];
 
 function setUp() {
   must(...lmctfy('rootfs', 'build', rootfs));
@@ -72,18 +64,11 @@ function setUp() {
   config.process.args = ['/hold'];
   config.root = { path: rootfs, readonly: true };
   config.hostname = 'bench';
-  const cgroupsPath = `${ownPath().replace(/\/$/, '')}/${runcId}`;
-  config.linux.cgroupsPath = cgroupsPath;
+  const cgroups = runcCgroups(runcId);
+  madeCgroups = cgroups.made;
+  config.linux.cgroupsPath = cgroups.cgroupsPath;
   config.linux.resources = { ...config.linux.resources, memory: { limit: 256 << 20 } };
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
-  // runc makes every missing level of cgroupsPath in every hierarchy; the levels that were missing are removed at the end.
-  for (const mount of fs.readdirSync('/sys/fs/cgroup').map((d) => path.join('/sys/fs/cgroup', d))) {
-    let p = mount;
-    for (const part of cgroupsPath.split('/').filter(Boolean)) {
-      p = path.join(p, part);
-      if (!fs.existsSync(p) && fs.existsSync(path.join(mount, 'tasks'))) madeCgroups.unshift(p);
-    }
-  }
 }
 
 const SPEC = () => `virtual_host:{virtual_hostname:'bench' init:{init_argv:['/hold']} network:{}} filesystem:{rootfs:'${rootfs}'} memory:{limit:268435456}`;
@@ -112,7 +97,7 @@ function runcRound(dir) {
 function cleanUp() {
   spawnSync(...lmctfy('destroy', '-f', 'vh'));
   spawnSync('runc', ['--root', runcState, 'delete', '-f', runcId], { env });
-  for (const d of madeCgroups) spawnSync('rmdir', [d]);
+  removeRuncCgroups(madeCgroups);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 

@@ -46,6 +46,32 @@ export function ownDirs() {
 }
 
 /**
+ * A cgroupsPath for runc below this process's own cgroup in every hierarchy (the deepest of
+ * its paths; every other must be its ancestor), and the directories runc will make that do
+ * not exist yet, deepest first, for removeRuncCgroups once runc is done.
+ */
+export function runcCgroups(id) {
+  const paths = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter((l) => /^\d+:[^:]+:/.test(l)).map((l) => l.split(':')[2]);
+  const deepest = paths.reduce((a, b) => (b.length > a.length ? b : a), '/');
+  if (!paths.every((p) => p === '/' || deepest === p || deepest.startsWith(`${p}/`))) throw new Error("this process's cgroups are not nested; cannot place runc below all of them");
+  const cgroupsPath = `${deepest.replace(/\/$/, '')}/${id}`;
+  const made = [];
+  for (const mount of fs.readdirSync('/sys/fs/cgroup').map((d) => path.join('/sys/fs/cgroup', d))) {
+    let p = mount;
+    for (const part of cgroupsPath.split('/').filter(Boolean)) {
+      p = path.join(p, part);
+      if (!fs.existsSync(p) && fs.existsSync(path.join(mount, 'tasks'))) made.unshift(p);
+    }
+  }
+  return { cgroupsPath, made };
+}
+
+/** Removes what runcCgroups said runc would make (runc delete removes only the last level). */
+export function removeRuncCgroups(made) {
+  for (const d of made) spawnSync('rmdir', [d]);
+}
+
+/**
  * A headline figure for `npm run bench`'s summary: appended as one JSON line to the file
  * named by BENCH_RESULTS (set by bench/run.mjs), ignored when a bench runs on its own.
  * `ratio` is value / baseline.value measured in the same run, unless the benchmark gives its

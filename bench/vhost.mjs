@@ -12,13 +12,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerApi, parseText } from '../dist/index.js';
 import { removeRootTree } from './cleanup.mjs';
-import { ensureCommand, median, record, table, wallTimes } from './lib.mjs';
+import { ensureCommand, median, record, removeRuncCgroups, runcCgroups, table, wallTimes } from './lib.mjs';
 
 const N = Number(process.env.BENCH_RUNS ?? 10);
 const COUNT = Number(process.env.BENCH_VHOSTS ?? 100);
 const tag = process.pid % 100000;
 const root = `lmctfy-bench-vhost-${process.pid}`;
-const runcCgroup = `/lmctfy-bench-runc-${process.pid}`;
+// runc's cgroup goes below this process's own in every hierarchy, as every experiment's must.
+const runcCgroup = runcCgroups(`lmctfy-bench-runc-${process.pid}`);
 const env = { ...process.env, LMCTFY_ROOT: root };
 const lmctfy = path.resolve('bin/lmctfy.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bench-vhost-'));
@@ -40,7 +41,7 @@ function runcBundle() {
   config.process.args = ['sleep', '1000'];
   config.root = { path: rootfs, readonly: true };
   config.hostname = 'vh';
-  config.linux.cgroupsPath = runcCgroup;
+  config.linux.cgroupsPath = runcCgroup.cgroupsPath;
   config.linux.resources = { ...config.linux.resources, memory: { limit: 100_000_000 } };
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
   return bundle;
@@ -115,5 +116,6 @@ try {
   for (const name of made) await api.destroy(name, { force: true }).catch((e) => console.error(`destroy ${name}: ${e.message}`));
   await removeRootTree(root);
   spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout?.split('\n').filter((id) => id.startsWith(`lmb${tag}r`)).forEach((id) => spawnSync('runc', ['delete', '-f', id]));
+  removeRuncCgroups(runcCgroup.made);
   fs.rmSync(tmp, { recursive: true, force: true });
 }
