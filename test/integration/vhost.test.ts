@@ -274,30 +274,48 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
       }
     }
 
+    /**
+     * The rate a limit lets through, which must be within 10 % of it: above by more is a
+     * failure at once; below is retried (up to three tries, each on its own port), since a
+     * sender starved of CPU on a loaded machine reads low, never high.
+     */
+    async function shaped(limit: number, from: string, to: string, ip: string, port: number): Promise<number> {
+      let got = 0;
+      for (let i = 0; i < 3; i++) {
+        got = await rate(from, to, ip, port + 10 * i);
+        expect(got / limit).toBeLessThan(1.1);
+        if (got / limit > 0.9) break;
+      }
+      return got / limit;
+    }
+
     it('bandwidth limits hold within 10 % both ways, change with update and show in spec; destroy leaves no ifb', async () => {
       // ra's own ifb (named after its state dir's key): other runs of this file may shape theirs meanwhile.
       const ifb = () => fs.existsSync(`/sys/class/net/lmi${path.basename(stateDir(scope, '/ra')).slice(0, 12)}`);
-      expect(cli('create', 'ra', `${net('r', '10.213.7.5')} network:{egress_limit:20000000}`)).toMatchObject({ code: 0, stderr: '' });
-      expect(cli('create', 'rb', net('s', '10.213.7.6'))).toMatchObject({ code: 0, stderr: '' });
-      expect(ifb()).toBe(true);
-      expect(cli('spec', 'ra').stdout).toContain('network {\n  egress_limit: 20000000\n}');
-      const out = await rate('ra', 'rb', '10.213.7.6', 5201);
-      expect(Math.abs(out / 20e6 - 1)).toBeLessThan(0.1);
-      // Into ra now: its egress limit lifted (its ifb goes), an ingress limit set.
-      expect(cli('update', 'diff', 'ra', 'network:{ingress_limit:30000000 egress_limit:0}')).toMatchObject({ code: 0, stderr: '' });
-      expect(ifb()).toBe(false);
-      expect(cli('spec', 'ra').stdout).toContain('network {\n  ingress_limit: 30000000\n}');
-      const into = await rate('rb', 'ra', '10.213.7.5', 5202);
-      expect(Math.abs(into / 30e6 - 1)).toBeLessThan(0.1);
-      // Unlimited the other way: far above either limit.
-      expect(await rate('ra', 'rb', '10.213.7.6', 5203)).toBeGreaterThan(100e6);
-      expect(cli('update', 'diff', 'ra', 'network:{egress_limit:10000000}').code).toBe(0);
-      expect(ifb()).toBe(true);
-      expect(cli('destroy', '-f', 'ra').code).toBe(0);
-      expect(cli('destroy', '-f', 'rb').code).toBe(0);
-      expect(ifb()).toBe(false);
-      expect(hostLinks()).toEqual([]);
-    }, 60_000);
+      try {
+        expect(cli('create', 'ra', `${net('r', '10.213.7.5')} network:{egress_limit:20000000}`)).toMatchObject({ code: 0, stderr: '' });
+        expect(cli('create', 'rb', net('s', '10.213.7.6'))).toMatchObject({ code: 0, stderr: '' });
+        expect(ifb()).toBe(true);
+        expect(cli('spec', 'ra').stdout).toContain('network {\n  egress_limit: 20000000\n}');
+        expect(await shaped(20e6, 'ra', 'rb', '10.213.7.6', 5201)).toBeGreaterThan(0.9);
+        // Into ra now: its egress limit lifted (its ifb goes), an ingress limit set.
+        expect(cli('update', 'diff', 'ra', 'network:{ingress_limit:30000000 egress_limit:0}')).toMatchObject({ code: 0, stderr: '' });
+        expect(ifb()).toBe(false);
+        expect(cli('spec', 'ra').stdout).toContain('network {\n  ingress_limit: 30000000\n}');
+        expect(await shaped(30e6, 'rb', 'ra', '10.213.7.5', 5202)).toBeGreaterThan(0.9);
+        // Unlimited the other way: far above either limit.
+        expect(await rate('ra', 'rb', '10.213.7.6', 5203)).toBeGreaterThan(100e6);
+        expect(cli('update', 'diff', 'ra', 'network:{egress_limit:10000000}').code).toBe(0);
+        expect(ifb()).toBe(true);
+        expect(cli('destroy', '-f', 'ra').code).toBe(0);
+        expect(cli('destroy', '-f', 'rb').code).toBe(0);
+        expect(ifb()).toBe(false);
+        expect(hostLinks()).toEqual([]);
+      } finally {
+        // A failure above must not leave its veths for the next tests to find.
+        for (const n of ['ra', 'rb']) cli('destroy', '-f', n);
+      }
+    }, 120_000);
 
     it('a bandwidth limit without a veth pair, or below the slowest rate, is refused and makes nothing', () => {
       expect(cli('create', 'bad', 'network:{ingress_limit:1000000}')).toMatchObject({ code: 3, stderr: expect.stringContaining("shape a virtual host's veth pair") });
