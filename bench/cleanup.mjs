@@ -17,6 +17,27 @@ export function removeRootDirs(root) {
 }
 
 /**
+ * Destroys the containers a bench made (`made` in creation order: children go first), each
+ * with the cgroup2 dir it mirrors under `mirror`, then the mirror and the root's dirs.
+ */
+export async function destroyBenchTree(api, made, root, mirror) {
+  for (const name of [...made].reverse()) {
+    await api.destroy(name, { force: true }).catch((e) => console.error(`destroy ${name}: ${e.message}`));
+    try {
+      fs.rmdirSync(path.join(mirror, name));
+    } catch {
+      /* already gone */
+    }
+  }
+  try {
+    fs.rmdirSync(mirror);
+  } catch {
+    /* already gone */
+  }
+  removeRootDirs(root);
+}
+
+/**
  * Removes a bench root with everything below it, in every hierarchy: kills what is left in
  * it (SIGKILL, thawing frozen dirs) and removes dirs deepest first, retrying while killed
  * tasks are reaped.

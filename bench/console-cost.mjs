@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as pty from 'node-pty';
 import { ContainerApi } from '../dist/index.js';
 import { ensureCommand, ownDirs, record, table } from './lib.mjs';
-import { removeRootDirs } from './cleanup.mjs';
+import { destroyBenchTree } from './cleanup.mjs';
 import { treeNames as names } from './floors.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map(Number);
@@ -199,13 +199,5 @@ try {
   console.log(`\ngoal: lmctfy top's CPU ≤ 1.0× systemd-cgtop's over the same ${MEASURE_S} s (after ${WARMUP_S} s), both at 1 s in a ${COLS}×${ROWS} pty;`);
   console.log('RSS ≤ 80 MB at 100 containers, ≤ 120 MB at 1,000 (/proc/<pid>/stat and status; 10 ms CPU ticks)');
 } finally {
-  for (const name of [...made].reverse()) {
-    await api.destroy(name, { force: true }).catch((e) => console.error(`destroy ${name}: ${e.message}`));
-    try {
-      fs.rmdirSync(path.join(unifiedMirror, name));
-    } catch {
-      /* already gone */
-    }
-  }
-  removeRootDirs(root);
+  await destroyBenchTree(api, made, root, unifiedMirror);
 }

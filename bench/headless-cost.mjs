@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerApi } from '../dist/index.js';
 import { ensureCommand, record, table } from './lib.mjs';
-import { removeRootDirs } from './cleanup.mjs';
+import { destroyBenchTree } from './cleanup.mjs';
 import { treeNames } from './floors.mjs';
 
 const N = Number(process.env.BENCH_SIZE ?? 1000);
@@ -153,18 +153,5 @@ try {
   table(rows);
   console.log(`\ngoal: each lmctfy process's CPU ≤ 1.0× systemd-cgtop's over the same window (after ${WARMUP_S} s), ${N} containers; /proc/<pid>/stat, 10 ms ticks`);
 } finally {
-  for (const name of [...made].reverse()) {
-    await api.destroy(name, { force: true }).catch((e) => console.error(`destroy ${name}: ${e.message}`));
-    try {
-      fs.rmdirSync(path.join(unifiedMirror, name));
-    } catch {
-      /* already gone */
-    }
-  }
-  try {
-    fs.rmdirSync(unifiedMirror);
-  } catch {
-    /* already gone */
-  }
-  removeRootDirs(root);
+  await destroyBenchTree(api, made, root, unifiedMirror);
 }
