@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from './atomic-file.js';
 import { Code, LmctfyError } from './errors.js';
 import { ensurePrivateDir, lockDir, lockKey } from './lock.js';
 import { Admissions } from '../policy/admissions.js';
@@ -49,12 +50,9 @@ function ensureDir(create: boolean): boolean {
 
 /** Writes `data` to `file` whole or not at all: a sibling, then rename. */
 function replaceFile(file: string, data: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomically(file, data, 0o600);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw new LmctfyError(Code.PERMISSION_DENIED, `cannot write ${file}: ${(e as Error).message}`);
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../engine/atomic-file.js';
 import { journalPath } from '../engine/journal.js';
 import { lockKey } from '../engine/lock.js';
 
@@ -22,10 +23,7 @@ export function pointerPath(scope: string): string {
 }
 
 export function writePointer(scope: string, p: RecorderPointer): void {
-  const file = pointerPath(scope);
-  const tmp = `${file}.${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(p)}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomically(pointerPath(scope), `${JSON.stringify(p)}\n`, 0o600);
 }
 
 /** The recorder pointer of a root, undefined when no recorder ever ran for it. */

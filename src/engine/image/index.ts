@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { replaceAtomically, writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
 import { readSource } from './sources.js';
 import {
@@ -23,7 +24,6 @@ import {
   sha256,
   storeDir,
   withStoreLock,
-  writeAtomic,
   type Descriptor,
   type Index,
   type Manifest,
@@ -103,7 +103,7 @@ export async function importImage(scope: string, source: string, opts: { name?: 
         const digest = sha256(found.manifestBytes);
         placeBlob(layout, digest, (to) => fs.writeFileSync(to, found.manifestBytes));
         const descriptor: Descriptor = { mediaType: found.manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', digest, size: found.manifestBytes.length, annotations: { [REF_NAME]: name } };
-        writeAtomic(path.join(layout, 'index.json'), JSON.stringify({ ...index, manifests: [...index.manifests, descriptor] } satisfies Index));
+        writeFileAtomically(path.join(layout, 'index.json'), JSON.stringify({ ...index, manifests: [...index.manifests, descriptor] } satisfies Index), 0o644);
         return { name, digest, layers: ids.length, unpacked };
       } catch (e) {
         for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
@@ -119,14 +119,7 @@ export async function importImage(scope: string, source: string, opts: { name?: 
 function placeBlob(layout: string, digest: string, write: (to: string) => void): void {
   const file = blobPath(layout, digest);
   if (fs.existsSync(file)) return;
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    write(tmp);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceAtomically(file, write);
 }
 
 /**
@@ -193,7 +186,7 @@ export async function removeImage(scope: string, name: string): Promise<void> {
       throw new LmctfyError(Code.FAILED_PRECONDITION, `image ${name} is in use by ${users.map((u) => u.container).join(', ')}; destroy ${users.length > 1 ? 'them' : 'it'} first`);
     }
     const left = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== name);
-    writeAtomic(path.join(layout, 'index.json'), JSON.stringify({ ...index, manifests: left }));
+    writeFileAtomically(path.join(layout, 'index.json'), JSON.stringify({ ...index, manifests: left }), 0o644);
     collectGarbage(store, layout);
   });
 }

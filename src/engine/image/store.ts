@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
 import { lockKey, withLock } from '../lock.js';
 
@@ -116,18 +117,6 @@ export function readJson<T>(file: string, what: string): T {
   }
 }
 
-/** A file written whole or not at all: a temporary name beside it, then rename. */
-export function writeAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    fs.writeFileSync(tmp, data, { mode: 0o644 });
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 /** The root's index (empty when it has no store yet). */
 export function readIndex(layout: string): Index {
   if (!fs.existsSync(path.join(layout, 'index.json'))) return { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] };
@@ -137,9 +126,9 @@ export function readIndex(layout: string): Index {
 /** Makes the layout's skeleton when missing (oci-layout, blobs/sha256), recording which root it serves. */
 export function ensureLayout(layout: string, scope: string): void {
   fs.mkdirSync(path.join(layout, 'blobs', 'sha256'), { recursive: true, mode: 0o755 });
-  if (!fs.existsSync(path.join(layout, 'oci-layout'))) writeAtomic(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  if (!fs.existsSync(path.join(layout, 'oci-layout'))) writeFileAtomically(path.join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}', 0o644);
   // For people looking at the store: which root a hashed directory serves.
-  if (!fs.existsSync(path.join(layout, 'lmctfy-root'))) writeAtomic(path.join(layout, 'lmctfy-root'), `${scope}\n`);
+  if (!fs.existsSync(path.join(layout, 'lmctfy-root'))) writeFileAtomically(path.join(layout, 'lmctfy-root'), `${scope}\n`, 0o644);
 }
 
 export function findImage(index: Index, name: string): Descriptor | undefined {
