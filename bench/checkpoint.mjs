@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { removeRootDirs } from './cleanup.mjs';
 import { ensureCommand, median, record, removeRuncCgroups, runcCgroups, table } from './lib.mjs';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -124,7 +125,7 @@ try {
   cleanUp();
   // PID 1 reaps late here: give the last processes' zombies a moment before removing the root.
   spawnSync('sleep', ['1']);
-  spawnSync('sh', ['-c', `for d in /sys/fs/cgroup/*/${lmctfyRoot} /sys/fs/cgroup/*${ownPath()}/${lmctfyRoot}; do [ -d "$d" ] && rmdir "$d"; done`]);
+  removeRootDirs(lmctfyRoot);
 }
 console.log(`criu ${must(criu, ['--version']).split('\n')[0].replace('Version: ', '')}, runc ${must('runc', ['--version']).split('\n')[0].split(' ').at(-1)}, ${RUNS} rounds, medians; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 table(rows);
