@@ -8,6 +8,8 @@
  *
  *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
  *                      [--bind MODE SOURCE TARGET]... [--gate] [--userns UID GID]
+ *                      [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N]
+ *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *                      -- [INIT [ARG...]]
  *   lmctfy-vhost join PID -- CMD [ARG...]
  *
@@ -19,7 +21,13 @@
  *        capabilities are cut to DEFAULT_CAPS and no_new_privs is set before INIT runs.
  *        On success it writes "pid N\n" (N: PID 1's pid on the host) and exits 0.
  *        MODE is ro or rw, then +private or +slave (e.g. "ro+private").
- *        With --gate, PID 1 waits once ready for one byte on fd 6 (lmctfy sets up the
+ *        With --veth (and the n namespace), the network is made over rtnetlink
+ *        (vhost-net.h) before PID 1 is forked: the veth pair with its inside end made in the
+ *        new net namespace, the bridge made when missing and the outside end enslaved, both
+ *        ends up, MTU, then the address, the default route and forwarding inside. A child
+ *        forked first does it, root in the host's namespaces even when this helper goes on
+ *        into a user namespace.
+ *        With --gate, PID 1 waits once ready for one byte on fd 6 (lmctfy shapes the
  *        network from outside meanwhile; EOF: it gave up, PID 1 exits), and reports a
  *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
  *        With --userns (run as root), it first becomes UID/GID and makes a user namespace
@@ -52,6 +60,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "vhost-net.h"
 
 #define STATUS_FD 5
 #define GATE_FD 6
@@ -91,9 +101,32 @@ static void report(const char *step, int err) {
   if (n > 0) (void)!write(report_fd, line, (size_t)n);
 }
 
+/* The network's worker while the helper has not yet let it go (start_network_worker). */
+static pid_t net_worker;
+static int net_go = -1;
+
 static _Noreturn void fail(const char *step) {
   report(step, errno);
+  if (net_worker > 0) {
+    /* EOF at its gate ends the worker unstarted: reaped now, so no orphan keeps the cgroups busy. */
+    close(net_go);
+    while (waitpid(net_worker, NULL, 0) < 0 && errno == EINTR) {
+    }
+  }
   _exit(125);
+}
+
+static _Noreturn void net_fail(const char *step) { fail(step); }
+
+/* Everything up to EOF (at most `size` bytes). */
+static ssize_t read_all(int fd, char *buf, size_t size) {
+  ssize_t n, got = 0;
+  while ((size_t)got < size && (n = read(fd, buf + got, size - (size_t)got)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    got += n;
+  }
+  return got;
 }
 
 static int join_path(char *out, const char *a, const char *b) {
@@ -316,9 +349,66 @@ static int parse_ns(const char *letters) {
   return flags;
 }
 
+static int net_result = -1;
+
+/*
+ * Forks the network's worker: it stays root in the host's namespaces (the helper may become the
+ * owner and enter a user namespace next) and waits until the helper has its net namespace.
+ */
+static void start_network_worker(const struct net_plan *p, int gate) {
+  int go[2], result[2];
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(result, O_CLOEXEC) != 0) fail("pipe");
+  pid_t pid = fork();
+  if (pid < 0) fail("fork");
+  if (pid == 0) {
+    close(go[1]);
+    close(result[0]);
+    close(STATUS_FD);
+    if (gate) close(GATE_FD);
+    report_fd = result[1];
+    char byte;
+    ssize_t r;
+    do r = read(go[0], &byte, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) _exit(125);
+    char ns[64];
+    snprintf(ns, sizeof ns, "/proc/%d/ns/net", (int)getppid());
+    set_up_network(p, ns);
+    _exit(0);
+  }
+  close(go[0]);
+  close(result[1]);
+  net_go = go[1];
+  net_result = result[0];
+  net_worker = pid;
+}
+
+/* The helper has its net namespace: the worker makes the network in it; its failure is ours. */
+static void finish_network(void) {
+  pid_t worker = net_worker;
+  net_worker = 0;
+  (void)!write(net_go, "g", 1);
+  close(net_go);
+  char line[128];
+  ssize_t got = read_all(net_result, line, sizeof line);
+  close(net_result);
+  int status;
+  while (waitpid(worker, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got > 0) {
+    (void)!write(STATUS_FD, line, (size_t)got);
+    _exit(125);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    errno = ECHILD;
+    fail("net-worker");
+  }
+}
+
 static int usage(void) {
   fprintf(stderr,
-          "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] -- [INIT...]\n"
+          "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
+          "                          [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
           "       lmctfy-vhost join PID -- CMD [ARG...]\n");
   return 2;
 }
@@ -330,8 +420,24 @@ static int start(int argc, char **argv) {
   int nbinds = 0, i = 0, gate = 0, userns = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  struct net_plan net = {.prefix = -1};
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    if (strcmp(argv[i], "--gate") == 0) {
+    if (strcmp(argv[i], "--veth") == 0 && i + 2 < argc) {
+      net.outside = argv[++i];
+      net.inside = argv[++i];
+    } else if (strcmp(argv[i], "--bridge") == 0 && i + 1 < argc) {
+      net.bridge = argv[++i];
+    } else if (strcmp(argv[i], "--mtu") == 0 && i + 1 < argc) {
+      net.mtu = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--address") == 0 && i + 2 < argc) {
+      if (inet_pton(AF_INET, argv[++i], &net.ip) != 1) return usage();
+      net.prefix = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc) {
+      if (inet_pton(AF_INET, argv[++i], &net.gateway) != 1) return usage();
+      net.has_gateway = 1;
+    } else if (strcmp(argv[i], "--forward") == 0) {
+      net.forward = 1;
+    } else if (strcmp(argv[i], "--gate") == 0) {
       gate = 1;
     } else if (strcmp(argv[i], "--userns") == 0 && i + 2 < argc) {
       userns = 1;
@@ -361,10 +467,15 @@ static int start(int argc, char **argv) {
   if (!(flags & CLONE_NEWNS) || !(flags & CLONE_NEWPID)) return usage();
   if (hostname && !(flags & CLONE_NEWUTS)) return usage();
   if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
+  if (net.outside && !(flags & CLONE_NEWNET)) return usage();
+  if (!net.outside && (net.bridge || net.mtu || net.prefix >= 0 || net.has_gateway || net.forward)) return usage();
+  if (net.has_gateway && net.prefix < 0) return usage();
 
+  if (net.outside) start_network_worker(&net, gate);
   if (userns) enter_own_userns(uid, gid);
   userns_root = userns;
   if (unshare(flags & ~CLONE_NEWPID) != 0) fail("unshare");
+  if (net.outside) finish_network();
   if (unshare(CLONE_NEWPID) != 0) fail("unshare-pid");
   /* PID 1 reports to us, and we report once: so a failed PID 1 is reaped (by us, now)
    * before lmctfy hears of it, and its cgroups are empty when create rolls back. */
@@ -415,12 +526,7 @@ static int start(int argc, char **argv) {
   close(sync[1]);
   if (gate) close(GATE_FD);
   char line[128];
-  ssize_t n, got = 0;
-  while ((n = read(sync[0], line + got, sizeof line - 1 - (size_t)got)) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    got += n;
-  }
+  ssize_t got = read_all(sync[0], line, sizeof line - 1);
   if (got > 0 && !(got == 3 && memcmp(line, "ok\n", 3) == 0)) {
     int status;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {

@@ -332,6 +332,16 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
       expect(fs.existsSync(stateDir(scope, '/nc'))).toBe(false);
       expect(cli('list', 'containers').stdout).not.toContain('nc');
     });
+
+    it('a network step failing half-way (the inside name taken: lo) leaves no veth, no bridge it made, no process or state', () => {
+      const r = cli('create', 'nc', net('c', '10.213.7.4').replace("inside:'eth0'", "inside:'lo'"));
+      expect(r.code).toBe(6);
+      expect(r.stderr.split('\n')).toEqual([expect.stringContaining(`cannot start virtual host /nc: making veth pair lmc${tag} (host) / lo (inside) failed: an interface of that name already exists`), '']);
+      // The bridge was made on demand before the pair failed: it goes with the failed create.
+      expect(hostLinks()).toEqual([]);
+      expect(fs.existsSync(stateDir(scope, '/nc'))).toBe(false);
+      expect(cli('list', 'containers').stdout).not.toContain('nc');
+    });
   });
 
   it('a virtual host below another container, or a container below a virtual host, is refused', () => {

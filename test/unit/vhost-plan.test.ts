@@ -35,7 +35,7 @@ describe('planVirtualHost', () => {
     expect(startArgs(plan, '/S')).toEqual(args);
   });
 
-  it('a veth pair on a bridge with an address: the network plan, and PID 1 waits at its gate', () => {
+  it('a veth pair on a bridge with an address: the network plan, made by the helper over netlink', () => {
     const plan = planVirtualHost({
       virtual_host: {
         network: {
@@ -45,7 +45,13 @@ describe('planVirtualHost', () => {
       },
     })!;
     expect(plan.network).toEqual({ outside: 'vh1o', inside: 'eth0', bridge: 'br0', address: { ip: '10.200.0.2', prefix: 24 }, gateway: '10.200.0.1', mtu: 1500, ipForward: true });
-    expect(startArgs(plan, '/S')).toEqual(['start', '--ns', 'mpin', '--gate', '--']);
+    const net = ['--veth', 'vh1o', 'eth0', '--bridge', 'br0', '--mtu', '1500', '--address', '10.200.0.2', '24', '--gateway', '10.200.0.1', '--forward'];
+    expect(startArgs(plan, '/S')).toEqual(['start', '--ns', 'mpin', ...net, '--']);
+  });
+
+  it('bandwidth limits: PID 1 waits at its gate while tc shapes the pair from outside', () => {
+    const plan = planVirtualHost({ virtual_host: { network: { connection: { veth_pair: { outside: 'o', inside: 'i' } } } }, network: { egress_limit: 1e6 } })!;
+    expect(startArgs(plan, '/S')).toEqual(['start', '--ns', 'mpin', '--veth', 'o', 'i', '--gate', '--']);
   });
 
   it.each([['255.255.255.255', 32], ['255.255.254.0', 23], ['0.0.0.0', 0], ['255.0.255.0', undefined], ['255.255.255', undefined]])('netmask %s is /%s', (mask, prefix) => {

@@ -43,6 +43,7 @@ export function startError(f: HelperFailure, name: string, plan: VirtualHostPlan
       opts,
     );
   }
+  if (step?.startsWith('net')) return networkError(step, errno, at, plan);
   if (errno === 'EPERM' || errno === 'EACCES') {
     if (step === 'init') return new LmctfyError(Code.PERMISSION_DENIED, `${at}: its init ${plan.init[0]} cannot be run (not executable, or a directory)`, opts);
     return new LmctfyError(Code.PERMISSION_DENIED, `${at}: ${step} was refused (${errno}); making namespaces and mounts needs root with CAP_SYS_ADMIN`, opts);
@@ -79,6 +80,43 @@ export function startError(f: HelperFailure, name: string, plan: VirtualHostPlan
     default:
       return new LmctfyError(Code.INTERNAL, `${at}: step ${step} failed with ${errno} (native/vhost-helper.c)`, opts);
   }
+}
+
+/** A failed step of the network the helper makes over netlink (native/vhost-net.h), in one line naming what to do. */
+function networkError(step: string, errno: string, at: string, plan: VirtualHostPlan): LmctfyError {
+  const net = plan.network;
+  const opts = { errno };
+  const what: Record<string, string> = {
+    netlink: 'opening a netlink socket',
+    'net-namespace': 'entering its net namespace',
+    'net-bridge': `making bridge ${net?.bridge}`,
+    'net-veth': `making veth pair ${net?.outside} (host) / ${net?.inside} (inside)`,
+    'net-address': `setting address ${net?.address?.ip}/${net?.address?.prefix} on ${net?.inside}`,
+    'net-route': `adding the default route via ${net?.gateway}`,
+    'net-forward': 'turning ip_forward on inside',
+  };
+  const doing = what[step] ?? step;
+  if (errno === 'EPERM' || errno === 'EACCES') {
+    return new LmctfyError(Code.PERMISSION_DENIED, `${at}: ${doing} was refused (${step}: ${errno}); a virtual host's network needs root with CAP_NET_ADMIN on the host`, opts);
+  }
+  if (step === 'net-veth' && errno === 'EEXIST') {
+    return new LmctfyError(
+      Code.ALREADY_EXISTS,
+      `${at}: ${doing} failed: an interface of that name already exists (${net?.outside} on the host, made meanwhile, or ${net?.inside} inside, e.g. lo); choose other connection.veth_pair names`,
+      opts,
+    );
+  }
+  if ((step === 'net-veth' || step === 'net-bridge') && (errno === 'EOPNOTSUPP' || errno === 'ENOTSUP')) {
+    const kind = step === 'net-veth' ? 'veth' : 'bridge';
+    return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: this kernel has no ${kind} interfaces (${step}: ${errno}); load them with modprobe ${kind}`, opts);
+  }
+  if (step === 'net-bridge' && errno === 'ENODEV') {
+    return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: bridge ${net?.bridge} vanished while being joined (${step}: ENODEV); create the virtual host again`, opts);
+  }
+  if (step === 'net-veth' && (errno === 'EINVAL' || errno === 'ERANGE') && net?.mtu !== undefined) {
+    return new LmctfyError(Code.INVALID_ARGUMENT, `${at}: ${doing} failed with ${errno}; the kernel refused virtual_ip.mtu ${net.mtu}`, opts);
+  }
+  return new LmctfyError(Code.FAILED_PRECONDITION, `${at}: ${doing} failed (${step}: ${errno})`, opts);
 }
 
 /** A `join` failure (lmctfy run into a virtual host). */

@@ -15,7 +15,7 @@ import { listTasks } from '../tree.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { imageLayers, recordImageUse, type ImageUse } from '../image/index.js';
 import { joinError, parseHelperStatus, startError } from './failure.js';
-import { checkNetworkFree, setLimits, setUpNetwork, tearDownNetwork, vethLimits } from './network.js';
+import { checkNetworkFree, recordPlannedNetwork, setLimits, tearDownNetwork, vethLimits } from './network.js';
 import { limitsAfter, limitsToSpec } from './shaping.js';
 import { planVirtualHost, startArgs, type VirtualHostPlan } from './plan.js';
 import { isVirtualHost, makeStateDir, readInitPid, readSaved, removeStateDir, stateDir, writeInitPid } from './state.js';
@@ -126,7 +126,9 @@ export async function startVirtualHost(machine: Machine, name: string, spec: Con
   try {
     const use = imageUseOf.get(plan);
     if (use) recordImageUse(state, use);
-    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: !plan.inheritStdio, env: INIT_ENV, via: [vhostHelper()], viaPipes: plan.network ? 1 : 0 });
+    if (plan.network) recordPlannedNetwork(plan.network, state);
+    const limits = plan.network?.limits;
+    const child = await spawnInside(machine, name, { argv: startArgs(plan, state), detached: !plan.inheritStdio, env: INIT_ENV, via: [vhostHelper()], viaPipes: limits ? 1 : 0 });
     const status = statusOf(child);
     const first = parseHelperStatus(await status.line());
     await exited(child);
@@ -134,12 +136,12 @@ export async function startVirtualHost(machine: Machine, name: string, spec: Con
     if (first.pid === undefined) throw new LmctfyError(Code.INTERNAL, `the vhost helper ended without starting ${name}'s init (exit ${child.exitCode ?? child.signalCode})`);
     started = true;
     writeInitPid(scope, name, first.pid);
-    if (plan.network) {
-      // PID 1 waits at its gate (fd 6) until the network is in; closing it unopened ends PID 1.
+    if (limits) {
+      // PID 1 waits at its gate (fd 6) until the pair is shaped; closing it unopened ends PID 1.
       const gate = (child.stdio as unknown as NodeJS.WritableStream[])[6]!;
       gate.on('error', () => undefined);
       try {
-        setUpNetwork(plan.network, first.pid, state, name);
+        setLimits(state, name, limits);
       } finally {
         gate.end('\n');
       }

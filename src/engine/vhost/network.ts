@@ -1,8 +1,8 @@
 /**
- * A virtual host's veth pair, bridge and address, set up from outside with iproute2 (`ip`,
- * and util-linux `nsenter` for the inside end) while PID 1 waits at its gate: Node cannot
- * enter a net namespace, and `ip` is on every Debian machine. What was made is recorded in
- * the state dir's network.json before the next step, so teardown removes exactly that.
+ * A virtual host's veth pair, bridge and address. The vhost helper makes them over rtnetlink
+ * (native/vhost-net.h) before PID 1 starts; what it will make is recorded here first, in the
+ * state dir's network.json, so teardown removes exactly that whatever step failed. Teardown,
+ * bandwidth shaping (tc, only with limits) and a restored pair's outside end use iproute2.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,6 +29,12 @@ interface Made {
  */
 function bridgeMark(state: string, bridge: string): string {
   return path.join(path.dirname(state), 'bridges', bridge);
+}
+
+function markBridge(state: string, bridge: string): void {
+  const mark = bridgeMark(state, bridge);
+  fs.mkdirSync(path.dirname(mark), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(mark, '');
 }
 
 const exists = (ifname: string) => fs.existsSync(`/sys/class/net/${ifname}`);
@@ -59,9 +65,7 @@ function record(state: string, made: Made): void {
 /** The bridge the plan names, made (and marked as lmctfy's) when missing. */
 function ensureBridge(plan: NetworkPlan, state: string, ip: (...args: string[]) => void): void {
   if (plan.bridge === undefined || exists(plan.bridge)) return;
-  const mark = bridgeMark(state, plan.bridge);
-  fs.mkdirSync(path.dirname(mark), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(mark, '');
+  markBridge(state, plan.bridge);
   ip('link', 'add', plan.bridge, 'type', 'bridge');
   ip('link', 'set', plan.bridge, 'up');
 }
@@ -73,27 +77,13 @@ function plugOutsideEnd(plan: NetworkPlan, ip: (...args: string[]) => void): voi
   ip('link', 'set', plan.outside, 'up');
 }
 
-/** Plugs PID 1's net namespace in: the veth pair (inside end moved in), MTU, bridge, address, route, forwarding. */
-export function setUpNetwork(plan: NetworkPlan, pid: number, state: string, name: string): void {
-  const made: Made = {};
-  const ip = (...args: string[]) => run('ip', args, name);
-  const inside = (...args: string[]) => run('nsenter', [`--net=/proc/${pid}/ns/net`, '--', ...args], name);
-  if (plan.bridge !== undefined) {
-    made.bridge = plan.bridge;
-    record(state, made);
-    ensureBridge(plan, state, ip);
-  }
-  made.outside = plan.outside;
-  made.inside = plan.inside;
-  record(state, made);
-  ip('link', 'add', plan.outside, 'type', 'veth', 'peer', 'name', plan.inside, 'netns', String(pid));
-  if (plan.mtu !== undefined) inside('ip', 'link', 'set', plan.inside, 'mtu', String(plan.mtu));
-  plugOutsideEnd(plan, ip);
-  if (plan.address) inside('ip', 'addr', 'add', `${plan.address.ip}/${plan.address.prefix}`, 'dev', plan.inside);
-  inside('ip', 'link', 'set', plan.inside, 'up');
-  if (plan.gateway !== undefined) inside('ip', 'route', 'add', 'default', 'via', plan.gateway, 'dev', plan.inside);
-  if (plan.ipForward) inside('/bin/sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward');
-  if (plan.limits) setLimits(state, name, plan.limits);
+/**
+ * Records what the helper is about to make (the pair, the bridge joined), marking the bridge as
+ * lmctfy's when it is missing, so a failure at any later step tears down exactly that.
+ */
+export function recordPlannedNetwork(plan: NetworkPlan, state: string): void {
+  if (plan.bridge !== undefined && !exists(plan.bridge)) markBridge(state, plan.bridge);
+  record(state, { outside: plan.outside, inside: plan.inside, ...(plan.bridge !== undefined ? { bridge: plan.bridge } : {}) });
 }
 
 function readMade(state: string): Made | undefined {

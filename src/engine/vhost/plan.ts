@@ -184,8 +184,17 @@ export function startArgs(plan: VirtualHostPlan, state: string): string[] {
   if (plan.hostname !== undefined) args.push('--hostname', plan.hostname);
   if (plan.rootfs !== undefined) args.push('--rootfs', plan.rootfs, '--state', state);
   for (const m of plan.mounts) args.push('--bind', `${m.read_only ? 'ro' : 'rw'}+${m.private ? 'private' : 'slave'}`, m.source, m.target);
-  // PID 1 waits while lmctfy plugs the network in from outside.
-  if (plan.network) args.push('--gate');
+  const net = plan.network;
+  if (net) {
+    args.push('--veth', net.outside, net.inside);
+    if (net.bridge !== undefined) args.push('--bridge', net.bridge);
+    if (net.mtu !== undefined) args.push('--mtu', String(net.mtu));
+    if (net.address) args.push('--address', net.address.ip, String(net.address.prefix));
+    if (net.gateway !== undefined) args.push('--gateway', net.gateway);
+    if (net.ipForward) args.push('--forward');
+    // PID 1 waits while lmctfy shapes the veth pair with tc from outside.
+    if (net.limits) args.push('--gate');
+  }
   if (plan.userns) args.push('--userns', String(plan.userns.uid), String(plan.userns.gid));
   return [...args, '--', ...plan.init];
 }
