@@ -14,13 +14,14 @@ export type MetricsFormat = 'openmetrics' | 'prometheus';
  */
 type Kind = 'counter' | 'gauge' | 'legacy-counter';
 
-/** Labels beside `id`, e.g. cpu="total" or the device of an IO counter. */
+/** Labels of the plain families (no `id`). */
 type Labels = Readonly<Record<string, string>>;
 
-interface Value {
-  labels?: Labels;
-  value: number | undefined;
-}
+/**
+ * Takes one sample of a family for the container being written: `labels` is the text after
+ * its `id` pair (`,cpu="total"`, escaped, or ''); an undefined or non-finite value is skipped.
+ */
+type Emit = (labels: string, value: number | undefined) => void;
 
 export interface MetricsOptions {
   format: MetricsFormat;
@@ -39,6 +40,7 @@ export interface MetricsOptions {
 
 /** What the metrics look up beyond the sample, each at most once per exposition. */
 interface Lookups {
+  /** The device's name, escaped for a label value. */
   device(d: Device): string;
   admission: AdmissionView | undefined;
 }
@@ -48,7 +50,8 @@ interface Metric {
   kind: Kind;
   /** cAdvisor's HELP text, word for word. */
   help: string;
-  values(c: ContainerView, lookups: Lookups): Value[];
+  /** Emits the container's samples; no intermediate objects (an exposition has ~40 families × 1,000s of containers). */
+  samples(c: ContainerView, lookups: Lookups, emit: Emit): void;
 }
 
 const seconds = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e9);
@@ -57,8 +60,8 @@ const pressureSeconds = (line: PressureLine | undefined) => (line?.total === und
 const limitOrZero = (v: number | undefined) => (v === undefined ? undefined : v < 0 ? 0 : v);
 
 /** A metric with one sample per container. */
-function single(name: string, kind: Kind, help: string, value: (c: ContainerView, lookups: Lookups) => number | undefined): Metric {
-  return { name, kind, help, values: (c, lookups) => [{ value: value(c, lookups) }] };
+function single(name: string, kind: Kind, help: string, value: (c: ContainerView) => number | undefined): Metric {
+  return { name, kind, help, samples: (c, _lookups, emit) => emit('', value(c)) };
 }
 
 /** A per-device IO counter, labelled with the device as cAdvisor does. */
@@ -67,7 +70,9 @@ function perDevice(name: string, help: string, field: keyof Omit<IoDeviceStats, 
     name,
     kind: 'counter',
     help,
-    values: (c, { device }) => (c.raw.stats.blockio?.devices ?? []).map((d) => ({ labels: { device: device(d.device) }, value: d[field] })),
+    samples: (c, { device }, emit) => {
+      for (const d of c.raw.stats.blockio?.devices ?? []) emit(`,device="${device(d.device)}"`, d[field]);
+    },
   };
 }
 
@@ -77,9 +82,18 @@ function perInterface(name: string, help: string, field: keyof Omit<NetworkInter
     name,
     kind: 'counter',
     help,
-    values: (c) => (c.raw.stats.network?.interface ?? []).map((i) => ({ labels: { interface: i.name ?? '' }, value: i[field] })),
+    samples: (c, _lookups, emit) => {
+      for (const i of c.raw.stats.network?.interface ?? []) emit(`,interface="${escapeLabelValue(i.name ?? '')}"`, i[field]);
+    },
   };
 }
+
+/** container_memory_failures_total's label texts, scope container (the cgroup's own faults, v1 only) and hierarchy (with its descendants'). */
+const FAILURE_LABELS = (['pgfault', 'pgmajfault'] as const).map((type) => ({
+  type,
+  container: `,failure_type="${type}",scope="container"`,
+  hierarchy: `,failure_type="${type}",scope="hierarchy"`,
+}));
 
 /**
  * cAdvisor's names, types, labels and HELP texts (docs/STATS.md), so dashboards and
@@ -91,7 +105,7 @@ const METRICS: Metric[] = [
     kind: 'counter',
     help: 'Cumulative cpu time consumed in seconds.',
     // cAdvisor's default (no per-CPU metrics) labels the whole usage cpu="total".
-    values: (c) => [{ labels: { cpu: 'total' }, value: seconds(c.raw.stats.cpu?.usage?.total) }],
+    samples: (c, _lookups, emit) => emit(',cpu="total"', seconds(c.raw.stats.cpu?.usage?.total)),
   },
   single('container_cpu_user_seconds_total', 'counter', 'Cumulative user cpu time consumed in seconds.', (c) => seconds(c.raw.stats.cpu?.usage?.user)),
   single('container_cpu_system_seconds_total', 'counter', 'Cumulative system cpu time consumed in seconds.', (c) => seconds(c.raw.stats.cpu?.usage?.system)),
@@ -139,13 +153,12 @@ const METRICS: Metric[] = [
     name: 'container_memory_failures_total',
     kind: 'counter',
     help: 'Cumulative count of memory allocation failures.',
-    // scope container: the cgroup's own faults (v1 only); hierarchy: with its descendants'.
-    values: (c) => {
+    samples: (c, _lookups, emit) => {
       const m = c.raw.stats.memory;
-      return (['pgfault', 'pgmajfault'] as const).flatMap((type) => [
-        { labels: { failure_type: type, scope: 'container' }, value: m?.container_data?.[type] },
-        { labels: { failure_type: type, scope: 'hierarchy' }, value: m?.hierarchical_data?.[type] },
-      ]);
+      for (const f of FAILURE_LABELS) {
+        emit(f.container, m?.container_data?.[f.type]);
+        emit(f.hierarchy, m?.hierarchical_data?.[f.type]);
+      }
     },
   },
   single('container_oom_events_total', 'counter', 'Count of out of memory events observed for the container', (c) => c.raw.stats.memory?.oom_kill_count),
@@ -179,14 +192,13 @@ const METRICS: Metric[] = [
     name: 'container_blkio_device_usage_total',
     kind: 'counter',
     help: 'Blkio Device bytes usage',
-    values: (c, { device }) =>
-      (c.raw.stats.blockio?.devices ?? []).flatMap((d) => {
-        const labels = { device: device(d.device), major: String(d.device.major ?? 0), minor: String(d.device.minor ?? 0) };
-        return [
-          { labels: { ...labels, operation: 'Read' }, value: d.read_bytes },
-          { labels: { ...labels, operation: 'Write' }, value: d.write_bytes },
-        ];
-      }),
+    samples: (c, { device }, emit) => {
+      for (const d of c.raw.stats.blockio?.devices ?? []) {
+        const labels = `,device="${device(d.device)}",major="${d.device.major ?? 0}",minor="${d.device.minor ?? 0}"`;
+        emit(`${labels},operation="Read"`, d.read_bytes);
+        emit(`${labels},operation="Write"`, d.write_bytes);
+      }
+    },
   },
   ...(
     [
@@ -215,22 +227,26 @@ const TIER_METRIC: Metric = {
   name: 'lmctfy_container_tier',
   kind: 'gauge',
   help: "The container's tier, its cpu.scheduling_latency (label tier); always 1.",
-  values: (c, { admission }) => {
+  samples: (c, { admission }, emit) => {
     const tier = containerTier(c, admission);
-    return tier === undefined ? [] : [{ labels: { tier }, value: 1 }];
+    if (tier !== undefined) emit(`,tier="${escapeLabelValue(tier)}"`, 1);
   },
 };
 
 const PRESSURE_RESOURCES = ['cpu', 'memory', 'io'] as const;
 const PRESSURE_KINDS = ['some', 'full'] as const;
 const avg10Ratio = (line: PressureLine | undefined) => (line?.avg10 === undefined ? undefined : line.avg10 / 100);
+const PRESSURE_LABELS = PRESSURE_RESOURCES.flatMap((resource) => PRESSURE_KINDS.map((kind) => ({ resource, kind, labels: `,resource="${resource}",kind="${kind}"` })));
 
 /** Ours: PSI's 10 s average per container (cAdvisor exports only the totals), where the kernel keeps it (cgroup v2). */
 const PRESSURE_METRIC: Metric = {
   name: 'lmctfy_container_pressure_avg10_ratio',
   kind: 'gauge',
   help: 'Share of the last 10 s in which some (kind="some") or all (kind="full") tasks of the container stalled on the resource (PSI avg10 / 100).',
-  values: (c) => PRESSURE_RESOURCES.flatMap((r) => PRESSURE_KINDS.map((k) => ({ labels: { resource: r, kind: k }, value: avg10Ratio(c.raw.stats.pressure?.[r]?.[k]) }))),
+  samples: (c, _lookups, emit) => {
+    const p = c.raw.stats.pressure;
+    for (const { resource, kind, labels } of PRESSURE_LABELS) emit(labels, avg10Ratio(p?.[resource]?.[kind]));
+  },
 };
 
 /** A family of ours with no `id`: the machine's, or the daemon's counts. */
@@ -302,18 +318,10 @@ export function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-function familyHeader(m: Metric, format: MetricsFormat): { family: string; type: string } {
-  if (format === 'prometheus') return { family: m.name, type: m.kind === 'gauge' ? 'gauge' : 'counter' };
-  if (m.kind === 'counter') return { family: m.name.replace(/_total$/, ''), type: 'counter' };
-  return { family: m.name, type: m.kind === 'gauge' ? 'gauge' : 'unknown' };
-}
-
-/** `{id="…",…}`: the container's name first (`idPair`, escaped once per exposition), then the metric's own labels. */
-function labelSet(idPair: string, labels: Labels | undefined): string {
-  if (labels === undefined) return `{${idPair}}`;
-  const pairs = [idPair];
-  for (const [k, v] of Object.entries(labels)) pairs.push(`${k}="${escapeLabelValue(v)}"`);
-  return `{${pairs.join(',')}}`;
+function familyHeader(m: Metric, format: MetricsFormat): { name: string; type: string } {
+  if (format === 'prometheus') return { name: m.name, type: m.kind === 'gauge' ? 'gauge' : 'counter' };
+  if (m.kind === 'counter') return { name: m.name.replace(/_total$/, ''), type: 'counter' };
+  return { name: m.name, type: m.kind === 'gauge' ? 'gauge' : 'unknown' };
 }
 
 /**
@@ -329,32 +337,38 @@ export function toOpenMetrics(view: SampleView, options: MetricsOptions): string
     device(d) {
       const key = `${d.major ?? 0}:${d.minor ?? 0}`;
       let name = devices.get(key);
-      if (name === undefined) devices.set(key, (name = options.deviceName?.(d.major ?? 0, d.minor ?? 0) ?? ''));
+      if (name === undefined) devices.set(key, (name = escapeLabelValue(options.deviceName?.(d.major ?? 0, d.minor ?? 0) ?? '')));
       return name;
     },
     admission: options.admission?.(),
   };
-  const lines: string[] = [];
   // Every family labels each container with its id: escaped once, not once per family.
-  const idPairs = view.containers.map((c) => `id="${escapeLabelValue(c.name)}"`);
+  const ids = view.containers.map((c) => escapeLabelValue(c.name));
+  // Appended to, not joined from an array of lines: V8 keeps the pieces until the text is used.
+  let text = '';
+  let family = '';
+  let head = '';
+  const emit: Emit = (labels, value) => {
+    if (value === undefined || !Number.isFinite(value)) return;
+    family += `${head}${labels}} ${value}\n`;
+  };
   for (const m of ALL_METRICS) {
-    const samples: string[] = [];
-    view.containers.forEach((c, i) => {
-      for (const { labels, value } of m.values(c, lookups)) {
-        if (value === undefined || !Number.isFinite(value)) continue;
-        samples.push(`${m.name}${labelSet(idPairs[i]!, labels)} ${value}`);
-      }
-    });
-    if (samples.length === 0) continue;
-    const { family, type } = familyHeader(m, options.format);
-    lines.push(`# HELP ${family} ${m.help}`, `# TYPE ${family} ${type}`, ...samples);
+    family = '';
+    for (let i = 0; i < ids.length; i++) {
+      head = `${m.name}{id="${ids[i]}"`;
+      m.samples(view.containers[i]!, lookups, emit);
+    }
+    if (family === '') continue;
+    const { name, type } = familyHeader(m, options.format);
+    text += `# HELP ${name} ${m.help}\n# TYPE ${name} ${type}\n${family}`;
   }
+  const lines: string[] = [];
   if (lookups.admission) lines.push(...admissionFamilies(lookups.admission));
   const machine = options.machinePressure?.();
   if (machine) lines.push(...machinePressureFamily(machine, options.format));
   if (options.decisions) lines.push(...decisionFamilies(options.decisions(), options.format));
   if (options.format === 'openmetrics') lines.push('# EOF');
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return lines.length === 0 ? text : `${text}${lines.join('\n')}\n`;
 }
 
 /** HTTP Content-Type for a format. */
