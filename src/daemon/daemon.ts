@@ -1,10 +1,11 @@
 import type { ContainerApi } from '../engine/container-api.js';
 import { Code, LmctfyError, isLmctfyError } from '../engine/errors.js';
-import { appendJournal, type JournalRecord } from '../engine/journal.js';
+import { appendJournal, readJournal, type JournalRecord } from '../engine/journal.js';
 import { holdLock } from '../engine/lock.js';
 import { openNotificationHub, type NotificationHub } from '../engine/notify/index.js';
 import { PsiWatch } from '../engine/notify/psi.js';
-import { allocatableMemory, containerPressureFile, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, reclaimMemory } from '../engine/pressure.js';
+import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, reclaimMemory, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
+import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
 import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
 import type { Tier } from '../policy/types.js';
@@ -33,12 +34,23 @@ type Trigger =
   | { kind: 'start' | 'usage'; at: number }
   | { kind: 'oom'; container: string; at: number }
   /** container '' is the machine (/proc/pressure/memory). */
-  | { kind: 'stall'; container: string; at: number };
+  | { kind: 'stall'; container: string; at: number }
+  /** A latency-sensitive container waited for CPU (its cpu.pressure). */
+  | { kind: 'cpu'; container: string; at: number }
+  /** No CPU stall for cpu_release_ms: the caps go. */
+  | { kind: 'release'; at: number };
+
+/** A NORMAL container's CPU cap the daemon placed, and the cpu.max_limit it had before (undefined: unlimited). */
+export interface HeldCap {
+  cap: number;
+  before?: number;
+}
 
 interface Watched {
   close(): void;
   oomId?: number;
   psiId?: number;
+  cpuPsiId?: number;
 }
 
 export class PolicyDaemon {
@@ -55,6 +67,9 @@ export class PolicyDaemon {
   private readonly oomKills = new Map<string, number>();
   private lastStall = 0;
   private lastStallEviction = 0;
+  /** CPU caps in place, by container; recovered from the journal at start (docs/DAEMON.md "CPU"). */
+  private readonly caps = new Map<string, HeldCap>();
+  private releaseTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly api: ContainerApi,
@@ -104,6 +119,7 @@ export class PolicyDaemon {
       });
     }
     pruneMirrors(m);
+    this.releaseCaps(capsLeftIn(readJournal(this.scope).records), 'left by a daemon that ended without releasing them');
     await this.rescan();
     this.decide({ what: 'start', container: '/', reason: `watching ${this.watched.size} containers`, detail: { pid: process.pid, ...settingsDetail(s) } });
     this.wake({ kind: 'start', at: Date.now() });
@@ -115,9 +131,15 @@ export class PolicyDaemon {
     while (this.running) await this.running;
   }
 
-  /** Stops watching and releases the root. Containers are left as they are. */
+  /** Stops watching and releases the root. Containers are left as they are, but for the CPU caps this daemon placed, which it takes back. */
   stop(): void {
     if (this.stopped) return;
+    clearTimeout(this.releaseTimer);
+    try {
+      this.releaseCaps(this.caps, 'the daemon stops');
+    } catch (e) {
+      this.failed(e);
+    }
     this.stopped = true;
     for (const w of this.watched.values()) w.close();
     this.watched.clear();
@@ -190,8 +212,10 @@ export class PolicyDaemon {
         this.decide({ what: 'degraded', container: name, reason: `watching ${name} without PSI: ${e.message}` });
       }
     }
+    await this.watchCpu(name, w);
     w.close = () => {
       dirWatch.close();
+      if (w.cpuPsiId !== undefined) this.psi?.remove(w.cpuPsiId);
       if (w.oomId !== undefined) {
         try {
           this.hub.unregister(w.oomId);
@@ -201,6 +225,22 @@ export class PolicyDaemon {
       }
       if (w.psiId !== undefined) this.psi?.remove(w.psiId);
     };
+  }
+
+  /** A latency-sensitive container sharing CPUs with NORMAL ones: a trigger on its cpu.pressure. */
+  private async watchCpu(name: string, w: Watched): Promise<void> {
+    if (!this.psi || name === '/' || !sharesCpuAsLatencyTier(this.api.machine, name)) return;
+    const file = this.without('CPU PSI', name, () => containerPressureFile(this.api.machine, name, 'cpu'));
+    if (file === undefined) return;
+    const s = this.settings;
+    try {
+      w.cpuPsiId = await this.psi.add(file, s.cpuStallUs, s.windowUs, (e) => {
+        if (e.kind === 'stall') this.wake({ kind: 'cpu', container: name, at: Date.now() });
+      });
+    } catch (e) {
+      if (!(e instanceof LmctfyError) || e.code === Code.NOT_FOUND) throw e;
+      this.decide({ what: 'degraded', container: name, reason: `watching ${name} without CPU PSI: ${e.message}` });
+    }
   }
 
   /**
@@ -284,6 +324,65 @@ export class PolicyDaemon {
     const usageAt = first('usage') ?? first('start') ?? first('oom');
     if (usageAt !== undefined) await this.onUsage(usageAt);
     for (const t of batch) if (t.kind === 'stall') await this.onStall(t.container, t.at);
+    const cpu = batch.find((t) => t.kind === 'cpu');
+    if (cpu?.kind === 'cpu') this.onCpuStall(cpu.container);
+    else if (batch.some((t) => t.kind === 'release')) this.releaseCaps(this.caps, `no latency-sensitive container waited for CPU for ${this.settings.cpuReleaseMs} ms`);
+  }
+
+  /**
+   * A latency-sensitive container waited for CPU: cap the busy NORMAL containers to their
+   * share of what the latency tiers leave (cpu-caps.ts), and hold the caps until no such
+   * stall has come for cpu_release_ms.
+   */
+  private onCpuStall(container: string): void {
+    const plan = cpuMembers(this.api.machine);
+    const felt = plan?.members.find((c) => c.name === container);
+    if (plan === undefined || felt === undefined || !latencySensitive(felt.tier) || felt.exclusive) return;
+    const s = this.settings;
+    const latency = plan.members.filter((c) => latencySensitive(c.tier) && !c.exclusive).reduce((n, c) => n + c.guarantee, 0);
+    const why = `${container} (${felt.tier}) waited for CPU ${s.cpuStallUs / 1000} ms within ${s.windowUs / 1000} ms`;
+    for (const c of cpuCapPlan(plan.members, plan.shared)) {
+      if (this.caps.has(c.name)) continue;
+      const before = cpuCap(this.api.machine, c.name)?.maxLimit;
+      setCpuCap(this.api.machine, c.name, c.cap);
+      this.caps.set(c.name, before === undefined ? { cap: c.cap } : { cap: c.cap, before });
+      this.decide({
+        what: 'cpu_cap',
+        container: c.name,
+        tier: 'NORMAL',
+        reason: `${why}: capped to ${cpus(c.cap)} CPUs, its share of the ${cpus(Math.max(0, plan.shared - latency))} CPUs the latency tiers leave (guaranteed ${cpus(c.guarantee)}; was ${before === undefined ? 'unlimited' : cpus(before)})`,
+        detail: { trigger: container, cap: c.cap, guarantee: c.guarantee, ...(before === undefined ? {} : { before }) },
+      });
+    }
+    if (this.caps.size === 0) return;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => this.wake({ kind: 'release', at: Date.now() }), s.cpuReleaseMs);
+    // The caps hold the process no more than the watches do: stopping it releases them.
+    this.releaseTimer.unref();
+  }
+
+  /** Puts back what each cap replaced, unless someone changed the quota since (then it is theirs). */
+  private releaseCaps(caps: ReadonlyMap<string, HeldCap>, why: string): void {
+    for (const [name, held] of [...caps]) {
+      this.caps.delete(name);
+      let now: number | undefined;
+      try {
+        now = cpuCap(this.api.machine, name)?.maxLimit;
+      } catch (e) {
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+        continue;
+      }
+      const ours = now === held.cap;
+      if (ours) setCpuCap(this.api.machine, name, held.before);
+      const back = held.before === undefined ? 'unlimited' : `${cpus(held.before)} CPUs`;
+      this.decide({
+        what: 'cpu_release',
+        container: name,
+        tier: 'NORMAL',
+        reason: ours ? `${why}: back to ${back}` : `${why}: left at ${now === undefined ? 'unlimited' : `${cpus(now)} CPUs`}, changed since the cap of ${cpus(held.cap)}`,
+        detail: { cap: held.cap, ...(held.before === undefined ? {} : { before: held.before }), restored: ours },
+      });
+    }
   }
 
   /** Every container with tasks that is not frozen, with what it ranks by. */
@@ -455,5 +554,24 @@ export class PolicyDaemon {
 }
 
 function settingsDetail(s: PressureSettings): Record<string, number | string> {
-  return { evict_headroom: s.evictHeadroom, reclaim_headroom: s.reclaimHeadroom, stall_us: s.stallUs, window_us: s.windowUs, action: s.action, cooldown_ms: s.cooldownMs };
+  return { evict_headroom: s.evictHeadroom, reclaim_headroom: s.reclaimHeadroom, stall_us: s.stallUs, window_us: s.windowUs, action: s.action, cooldown_ms: s.cooldownMs, cpu_stall_us: s.cpuStallUs, cpu_release_ms: s.cpuReleaseMs };
+}
+
+/** Milli-CPUs as CPUs, as a person reads them. */
+function cpus(milli: number): string {
+  return String(milli / 1000);
+}
+
+/** The caps a journal shows placed and not released (the last cpu_cap of a container after its last cpu_release). */
+export function capsLeftIn(records: readonly JournalRecord[]): Map<string, HeldCap> {
+  const out = new Map<string, HeldCap>();
+  for (const r of records) {
+    if (r.kind !== 'decision') continue;
+    if (r.what === 'cpu_release') out.delete(r.container);
+    const cap = r.detail?.cap;
+    const before = r.detail?.before;
+    if (r.what !== 'cpu_cap' || typeof cap !== 'number') continue;
+    out.set(r.container, typeof before === 'number' ? { cap, before } : { cap });
+  }
+  return out;
 }

@@ -295,6 +295,13 @@ export function admissionView(m: Machine): AdmissionView | undefined {
   return { ...report(state), tierOf: (name) => entries.get(name)?.tier };
 }
 
+/** The ledger and the policy's CPU capacity (milli-CPUs), for the daemon's CPU enforcement; undefined with no policy. */
+export function cpuLedger(m: Machine): { capacity: number; entries: ReadonlyMap<string, LedgerEntry> } | undefined {
+  if (!hasPolicy(m.trackingDir('/'))) return undefined;
+  const state = load(m);
+  return state && { capacity: state.admissions.budget.capacity.cpu, entries: state.admissions.entries };
+}
+
 /**
  * Sets the root's policy. The ledger is rebuilt from the kernel; a policy under which
  * what is already admitted does not fit is FAILED_PRECONDITION naming it, unless forced.

@@ -4,10 +4,12 @@ import type { Machine } from './kernel/machine.js';
 import { attachTask } from './placement.js';
 import { listTasks } from './tree.js';
 import { handleFor } from './handle.js';
-import { admissionView, evictionPriorityOf, oomScoreFor, setOomScore } from './admission.js';
+import { admissionView, cpuLedger, evictionPriorityOf, oomScoreFor, setOomScore } from './admission.js';
+import { maxLimitToQuota, quotaToMaxLimit } from './resources/conversions.js';
 import { killTasks } from './teardown.js';
 import { DEFAULT_EVICTION_PRIORITY } from '../policy/oom.js';
 import type { Tier } from '../policy/types.js';
+import { latencySensitive, type CpuMember } from '../policy/cpu-caps.js';
 
 /**
  * What the policy daemon (src/daemon) needs of the kernel beyond the public API: each
@@ -22,11 +24,11 @@ export function machinePressureFile(m: Machine): string | undefined {
 }
 
 /**
- * The memory.pressure file of a container, making its v1 mirror (and the mirrors of its
+ * The memory.pressure (or cpu.pressure) file of a container, making its v1 mirror (and the mirrors of its
  * ancestors) when missing and moving the container's tasks into it; undefined where the
  * kernel keeps no PSI for it (v1 without a cgroup2 mount, or no PSI at all).
  */
-export function containerPressureFile(m: Machine, name: string): string | undefined {
+export function containerPressureFile(m: Machine, name: string, resource: 'memory' | 'cpu' = 'memory'): string | undefined {
   const dir = m.pressureDir(name);
   if (dir === undefined) return undefined;
   if (m.pressureMirrored) {
@@ -41,7 +43,7 @@ export function containerPressureFile(m: Machine, name: string): string | undefi
       }
     }
   }
-  const file = path.posix.join(dir, 'memory.pressure');
+  const file = path.posix.join(dir, `${resource}.pressure`);
   return m.io.exists(file) ? file : undefined;
 }
 
@@ -185,4 +187,61 @@ export function enforceOomScore(m: Machine, name: string): number {
   });
   setOomScore(m, wrong, adj);
   return wrong.length;
+}
+
+/** A container's CFS quota as a cpu.max_limit (milli-CPUs; undefined: unlimited) and its period; undefined without a cpu group of its own. */
+export function cpuCap(m: Machine, name: string): { maxLimit?: number; periodUs: number } | undefined {
+  const h = handleFor(m, name);
+  if (h.dir('cpu') === undefined) return undefined;
+  const k = h.resources.cpu.settings(h).kernel;
+  if (k.periodUs === undefined) return undefined;
+  const maxLimit = k.quotaUs === undefined ? undefined : quotaToMaxLimit(k.quotaUs, k.periodUs);
+  return maxLimit === undefined ? { periodUs: k.periodUs } : { maxLimit, periodUs: k.periodUs };
+}
+
+/**
+ * Sets the container's CFS quota to `maxLimit` milli-CPUs of its own period (undefined:
+ * unlimited), written straight to the kernel: the daemon's cap is not a setting the
+ * operator asked for, so it goes through neither admission nor the action journal.
+ */
+export function setCpuCap(m: Machine, name: string, maxLimit: number | undefined): void {
+  const h = handleFor(m, name);
+  const dir = h.dir('cpu');
+  const now = cpuCap(m, name);
+  if (dir === undefined || now === undefined) return;
+  const quota = maxLimit === undefined ? undefined : maxLimitToQuota(maxLimit, now.periodUs);
+  if (m.version === 1) m.io.writeFile(`${dir}/cpu.cfs_quota_us`, String(quota ?? -1));
+  else m.io.writeFile(`${dir}/cpu.max`, `${quota ?? 'max'} ${now.periodUs}`);
+}
+
+/** Whether the policy admitted `name` PREMIER or PRIORITY without CPUs of its own: its CPU stalls are then others' doing. */
+export function sharesCpuAsLatencyTier(m: Machine, name: string): boolean {
+  const e = cpuLedger(m)?.entries.get(name);
+  return e !== undefined && latencySensitive(e.tier) && !e.cpus?.length;
+}
+
+/**
+ * What CPU enforcement plans with: each admitted container that has a cpu group of its own,
+ * and the CPU the shared containers run on (the policy's capacity less the CPUs held
+ * exclusively). Undefined with no policy: without one no container is latency-sensitive.
+ */
+export function cpuMembers(m: Machine): { members: CpuMember[]; shared: number } | undefined {
+  const ledger = cpuLedger(m);
+  if (ledger === undefined) return undefined;
+  const members: CpuMember[] = [];
+  let held = 0;
+  for (const [name, e] of ledger.entries) {
+    held += e.cpus?.length ?? 0;
+    try {
+      const cap = cpuCap(m, name);
+      if (cap === undefined) continue;
+      const member: CpuMember = { name, tier: e.tier, guarantee: e.cpu, exclusive: (e.cpus?.length ?? 0) > 0, busy: listTasks(m, name, 'pids', true).length > 0 };
+      if (cap.maxLimit !== undefined) member.maxLimit = cap.maxLimit;
+      members.push(member);
+    } catch (e) {
+      // Removed behind lmctfy's back: its ledger entry outlives it until the next policy change.
+      if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+    }
+  }
+  return { members, shared: Math.max(0, ledger.capacity - held * 1000) };
 }

@@ -198,6 +198,10 @@ export interface PressurePolicy {
   action?: EvictionAction;
   /** Milliseconds. */
   cooldown_ms?: number;
+  /** Microseconds: CPU stall of a latency tier that caps NORMAL containers. */
+  cpu_stall_us?: number;
+  /** Milliseconds after the last CPU stall before the caps are released. */
+  cpu_release_ms?: number;
 }
 
 // ---- stats ----

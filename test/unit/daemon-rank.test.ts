@@ -35,7 +35,7 @@ describe('eviction order', () => {
 
 describe('pressure settings', () => {
   it('fills defaults: 100 MiB eviction headroom, reclaim at twice it, 15 % over 2 s, kill tasks', () => {
-    expect(pressureSettings()).toEqual({ evictHeadroom: 100 * MiB, reclaimHeadroom: 200 * MiB, stallUs: 300_000, windowUs: 2_000_000, action: 'KILL_TASKS', cooldownMs: 2000 });
+    expect(pressureSettings()).toEqual({ evictHeadroom: 100 * MiB, reclaimHeadroom: 200 * MiB, stallUs: 300_000, windowUs: 2_000_000, action: 'KILL_TASKS', cooldownMs: 2000, cpuStallUs: 100_000, cpuReleaseMs: 30_000 });
     expect(pressureSettings({ evict_headroom: MiB, action: 'FREEZE' })).toMatchObject({ evictHeadroom: MiB, reclaimHeadroom: 2 * MiB, action: 'FREEZE' });
   });
   const bad: Array<[object, string]> = [
@@ -44,6 +44,9 @@ describe('pressure settings', () => {
     [{ stall_us: 0 }, 'stall_us: 0 must be 1–window_us'],
     [{ stall_us: 3_000_000 }, 'stall_us: 3000000 must be 1–window_us (2000000)'],
     [{ cooldown_ms: -1 }, 'cooldown_ms: -1'],
+    [{ cpu_stall_us: 0 }, 'cpu_stall_us: 0 must be 1–window_us'],
+    [{ cpu_stall_us: 2_000_001 }, 'cpu_stall_us: 2000001 must be 1–window_us (2000000)'],
+    [{ cpu_release_ms: 1.5 }, 'cpu_release_ms: 1.5'],
   ];
   it.each(bad)('refuses %j naming the field', (p, message) => {
     expect(() => validatePressure(p)).toThrow(LmctfyError);

@@ -219,6 +219,8 @@ const ADDITIONS: Array<[string, string, number, string, boolean?]> = [
   [`${L}PressurePolicy`, 'window_us', 4, 'uint32'],
   [`${L}PressurePolicy`, 'action', 5, 'EvictionAction'],
   [`${L}PressurePolicy`, 'cooldown_ms', 6, 'uint32'],
+  [`${L}PressurePolicy`, 'cpu_stall_us', 121, 'uint32'],
+  [`${L}PressurePolicy`, 'cpu_release_ms', 122, 'uint32'],
 ];
 
 const ENUMS: Array<[string, Record<string, number>]> = [
