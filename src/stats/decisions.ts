@@ -3,7 +3,7 @@ import { followJournal, readJournal, type JournalRecord } from '../engine/journa
 
 /**
  * The daemon's decisions as counters (docs/STATS.md): evictions by tier and by what set them
- * off, reclaims by tier. Counted from the root's journal, read once and then followed, so
+ * off, reclaims and CPU caps by tier. Counted from the root's journal, read once and then followed, so
  * a scrape costs no read of it.
  */
 export interface DecisionTotals {
@@ -11,6 +11,8 @@ export interface DecisionTotals {
   evictions: ReadonlyMap<string, number>;
   /** Tier → count. */
   reclaims: ReadonlyMap<string, number>;
+  /** Tier → count of CPU caps placed (docs/DAEMON.md "CPU"). */
+  cpuCaps: ReadonlyMap<string, number>;
 }
 
 /** The `tier` label of a decision about no tier (the machine, or a container without one). */
@@ -20,11 +22,12 @@ export const NO_TIER = 'none';
 export class DecisionCounter implements DecisionTotals {
   readonly evictions = new Map<string, number>();
   readonly reclaims = new Map<string, number>();
+  readonly cpuCaps = new Map<string, number>();
 
   /**
    * Counts done evictions (a decision `evict` with no error code: one that found nothing to
    * evict, or failed, evicted nothing) under the tier and the trigger the daemon gives in
-   * `detail.trigger` (a short word: the label must not take free text), and reclaims.
+   * `detail.trigger` (a short word: the label must not take free text), reclaims and CPU caps.
    */
   add(records: readonly JournalRecord[]): void {
     for (const r of records) {
@@ -36,6 +39,8 @@ export class DecisionCounter implements DecisionTotals {
         this.evictions.set(key, (this.evictions.get(key) ?? 0) + 1);
       } else if (r.what === 'reclaim' && !r.code) {
         this.reclaims.set(tier, (this.reclaims.get(tier) ?? 0) + 1);
+      } else if (r.what === 'cpu_cap' && !r.code) {
+        this.cpuCaps.set(tier, (this.cpuCaps.get(tier) ?? 0) + 1);
       }
     }
   }

@@ -20,6 +20,8 @@ describe('DecisionCounter', () => {
         decision('reclaim', { tier: 'BEST_EFFORT' }),
         decision('reclaim', { tier: 'BATCH' }),
         decision('reclaim', { tier: 'BATCH' }),
+        decision('cpu_cap', { tier: 'NORMAL' }),
+        decision('cpu_release', { tier: 'NORMAL' }),
       ],
       { 'BEST_EFFORT usage': 2, 'BATCH stall': 1 },
       { BEST_EFFORT: 1, BATCH: 2 },
@@ -46,6 +48,7 @@ describe('DecisionCounter', () => {
   it.each(table)('%s', (_title, records, evictions, reclaims) => {
     const c = new DecisionCounter();
     c.add(records);
+    expect(Object.fromEntries(c.cpuCaps)).toEqual(records.some((r) => r.what === 'cpu_cap') ? { NORMAL: 1 } : {});
     expect(Object.fromEntries([...c.evictions].map(([k, v]) => [k.replace('\0', ' '), v]))).toEqual(evictions);
     expect(Object.fromEntries(c.reclaims)).toEqual(reclaims);
   });
@@ -53,7 +56,7 @@ describe('DecisionCounter', () => {
 
 describe('decision and pressure families', () => {
   const counter = new DecisionCounter();
-  counter.add([decision('evict', { tier: 'BEST_EFFORT', detail: { trigger: 'usage' } }), decision('reclaim', { tier: 'BATCH' })]);
+  counter.add([decision('evict', { tier: 'BEST_EFFORT', detail: { trigger: 'usage' } }), decision('reclaim', { tier: 'BATCH' }), decision('cpu_cap', { tier: 'NORMAL' })]);
   const machinePressure = () => ({ memory: { some: { avg10: 42.5 }, full: { avg10: 1 } }, cpu: { some: { avg10: 0 } } });
 
   it('prometheus: _total families with tier and reason labels, the machine PSI without id; a real parser reads them', () => {
@@ -68,6 +71,7 @@ describe('decision and pressure families', () => {
     );
     expect(text).toContain('# TYPE lmctfy_evictions_total counter\nlmctfy_evictions_total{tier="BEST_EFFORT",reason="usage"} 1\n');
     expect(text).toContain('# TYPE lmctfy_reclaims_total counter\nlmctfy_reclaims_total{tier="BATCH"} 1\n');
+    expect(text).toContain('# TYPE lmctfy_cpu_caps_total counter\nlmctfy_cpu_caps_total{tier="NORMAL"} 1\n');
     const byName = new Map(parseExposition(text).map((f) => [f.name, f]));
     expect(byName.get('lmctfy_evictions_total')).toMatchObject({ type: 'COUNTER', metrics: [{ value: '1', labels: { tier: 'BEST_EFFORT', reason: 'usage' } }] });
     expect(byName.get('lmctfy_machine_pressure_avg10_ratio')?.metrics).toHaveLength(3);
@@ -78,7 +82,7 @@ describe('decision and pressure families', () => {
     expect(text).toContain('# TYPE lmctfy_evictions counter\nlmctfy_evictions_total{tier="BEST_EFFORT",reason="usage"} 1\n');
     expect(text).not.toContain('lmctfy_machine_pressure');
     const none = toOpenMetrics(VIEW, { format: 'openmetrics', decisions: () => new DecisionCounter(), machinePressure: () => undefined });
-    expect(none).not.toMatch(/lmctfy_(evictions|reclaims|machine)/);
+    expect(none).not.toMatch(/lmctfy_(evictions|reclaims|cpu_caps|machine)/);
   });
 });
 

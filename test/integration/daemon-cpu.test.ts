@@ -1,0 +1,104 @@
+/**
+ * The daemon's CPU enforcement on real cgroups (docs/DAEMON.md "CPU"): two CPUs of
+ * stress-ng in a PRIORITY container beside two in a NORMAL one make the PRIORITY one wait
+ * for CPU; its cpu.pressure trigger (through the unified mirror) makes the daemon cap the
+ * NORMAL one to what the latency tier leaves, and release the cap once the PRIORITY load
+ * ends, on stop, and at the start of a daemon after one that left a cap. BEST_EFFORT (in
+ * cpu.idle already) is never capped. Counts decisions and reads the kernel back.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { appendJournal, type JournalRecord } from '../../src/engine/journal.js';
+import { PolicyDaemon } from '../../src/daemon/daemon.js';
+import { describeCgroups, hasUnified, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
+import { debianInstalled } from '../helpers/debian-package.js';
+
+const stress = debianInstalled('stress-ng', 'stress-ng');
+if ('error' in stress) throw new Error(stress.error);
+const skip = 'skip' in stress ? stress.skip : hasUnified ? undefined : 'no cgroup2 mount: no per-container PSI on this host';
+
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 20) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const describeCpu = skip ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${skip})`, () => it.skip(skip, fn)) : describeCgroups;
+
+describeCpu('policy daemon, CPU enforcement', () => {
+  const root = uniqueRoot('daemon-cpu');
+  let api: ContainerApi;
+  let daemon: PolicyDaemon | undefined;
+  const bin = 'path' in stress ? stress.path : '';
+
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root });
+    // Release 4 s after the last stall: two PSI windows, so a cap holds while the stall lasts.
+    await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 }, pressure: { cpu_release_ms: 4000 } });
+    await api.create('/lat', { cpu: { scheduling_latency: 'PRIORITY', limit: 1000 } });
+    await api.create('/batch', { cpu: { limit: 1000 } });
+    await api.create('/be', { cpu: { scheduling_latency: 'BEST_EFFORT' } });
+  });
+  afterAll(async () => {
+    daemon?.stop();
+    try {
+      await api?.clearPolicy();
+    } finally {
+      const left = await removeRoot(root);
+      if (left.length) throw new Error(`left ${left.join(', ')}`);
+    }
+  });
+
+  const maxLimit = (name: string) => api.get(name).spec().cpu?.max_limit;
+  const load = (name: string, seconds: number) => api.get(name).run([bin, '--cpu', '2', '--timeout', `${seconds}s`, '-q'], { detached: true });
+
+  it('caps NORMAL while PRIORITY waits for CPU, never BEST_EFFORT, and releases when the stall is over and when it stops', async () => {
+    const decisions: JournalRecord[] = [];
+    const of = (what: string, name: string) => decisions.filter((r) => r.what === what && r.container === name);
+    await load('/batch', 60);
+    await load('/be', 60);
+    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+    expect(decisions[0]?.detail).toMatchObject({ cpu_stall_us: 100_000, cpu_release_ms: 4000 });
+
+    await load('/lat', 60);
+    await until('a cap of /batch', () => of('cpu_cap', '/batch').length > 0);
+    // Capacity 2 CPUs − PRIORITY's 1: /batch, the one busy NORMAL container, gets 1.
+    expect(of('cpu_cap', '/batch')[0]).toMatchObject({ tier: 'NORMAL', detail: { trigger: '/lat', cap: 1000, guarantee: 1000 } });
+    expect(maxLimit('/batch')).toBe(1000);
+
+    await api.get('/lat').killAll();
+    await until('the cap of /batch released', () => of('cpu_release', '/batch').length === of('cpu_cap', '/batch').length);
+    await daemon.idle();
+    expect(of('cpu_release', '/batch').at(-1)).toMatchObject({ detail: { cap: 1000, restored: true } });
+    expect(maxLimit('/batch')).toBeUndefined();
+
+    // Stopping the daemon takes back the caps it holds.
+    await load('/lat', 60);
+    const caps = of('cpu_cap', '/batch').length;
+    await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps);
+    daemon.stop();
+    daemon = undefined;
+    expect(of('cpu_release', '/batch').at(-1)?.reason).toContain('the daemon stops');
+    expect(maxLimit('/batch')).toBeUndefined();
+
+    expect(decisions.filter((r) => r.container === '/be' || r.container === '/lat').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
+    for (const n of ['/lat', '/batch', '/be']) await api.get(n).killAll();
+  }, 120_000);
+
+  it('a cap left by a daemon that died is released by the next one at start; a quota changed since is left alone', async () => {
+    await api.get('/batch').update({ cpu: { max_limit: 700 } }, 'diff');
+    await api.get('/be').update({ cpu: { max_limit: 1500 } }, 'diff');
+    const scope = api.machine.trackingDir('/');
+    appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/batch', tier: 'NORMAL', detail: { cap: 700 } });
+    appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/be', tier: 'NORMAL', detail: { cap: 500, before: 900 } });
+    const decisions: JournalRecord[] = [];
+    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+    const released = decisions.filter((r) => r.what === 'cpu_release');
+    expect(released.map((r) => [r.container, r.detail?.restored])).toEqual([['/batch', true], ['/be', false]]);
+    expect(maxLimit('/batch')).toBeUndefined();
+    expect(maxLimit('/be')).toBe(1500);
+    daemon.stop();
+    daemon = undefined;
+  }, 60_000);
+});
