@@ -12,13 +12,16 @@ usage thresholds and OOM notifications, PSI triggers) and acts on it by the root
 above their reservation from the lowest tiers; past the eviction threshold it evicts whole
 containers, lowest tier first, then lower eviction_priority, then most memory above
 reservation (kill their tasks by default; freeze or destroy by policy). After the kernel
-OOM-kills a task, the rest of its container goes too. Each decision is a line here and a
-record in the root's journal. One daemon per root: a second is refused. Stopping or
-killing the daemon leaves every container as it is. See docs/DAEMON.md.`;
+OOM-kills a task, the rest of its container goes too. When a PREMIER or PRIORITY container
+waits for CPU (its cpu.pressure), busy NORMAL containers are capped (CFS quota) to their
+share of what the latency tiers leave, and released PolicySpec.pressure.cpu_release_ms after
+the last such wait. Each decision is a line here and a record in the root's journal. One daemon per root: a second is refused. Stopping or
+killing the daemon leaves every container as it is (stopping it releases its CPU caps; a
+daemon killed outright leaves them to the next one, which releases them at start). See docs/DAEMON.md.`;
 
 /** `daemon`: the policy daemon in the foreground, one line (or NDJSON record) per decision. */
 export function registerDaemon(program: Command): void {
-  subcommand(program, 'daemon', 'enforce the machine policy under memory pressure: reclaim, then evict lowest tier first; prints each decision')
+  subcommand(program, 'daemon', 'enforce the machine policy under pressure: reclaim, then evict lowest tier first; cap NORMAL CPU while latency tiers wait; prints each decision')
     .addHelpText('after', DETAILS)
     .action(async (_o, cmd: Command) => {
       const f = flagsOf(cmd);
