@@ -200,19 +200,10 @@ export class PolicyDaemon {
         }),
       );
     }
-    const psiFile = this.psi && this.without('PSI', name, () => containerPressureFile(m, name));
-    if (this.psi && psiFile) {
-      const s = this.settings;
-      try {
-        w.psiId = await this.psi.add(psiFile, s.stallUs, s.windowUs, (e) => {
-          if (e.kind === 'stall') this.wake({ kind: 'stall', container: name, at: Date.now() });
-        });
-      } catch (e) {
-        if (!(e instanceof LmctfyError) || e.code === Code.NOT_FOUND) throw e;
-        this.decide({ what: 'degraded', container: name, reason: `watching ${name} without PSI: ${e.message}` });
-      }
-    }
-    await this.watchCpu(name, w);
+    const s = this.settings;
+    w.psiId = await this.trigger(name, 'memory', s.stallUs, 'stall');
+    // A latency-sensitive container sharing CPUs with NORMAL ones: its CPU stalls cap them.
+    if (name !== '/' && sharesCpuAsLatencyTier(m, name)) w.cpuPsiId = await this.trigger(name, 'cpu', s.cpuStallUs, 'cpu');
     w.close = () => {
       dirWatch.close();
       if (w.cpuPsiId !== undefined) this.psi?.remove(w.cpuPsiId);
@@ -227,19 +218,19 @@ export class PolicyDaemon {
     };
   }
 
-  /** A latency-sensitive container sharing CPUs with NORMAL ones: a trigger on its cpu.pressure. */
-  private async watchCpu(name: string, w: Watched): Promise<void> {
-    if (!this.psi || name === '/' || !sharesCpuAsLatencyTier(this.api.machine, name)) return;
-    const file = this.without('CPU PSI', name, () => containerPressureFile(this.api.machine, name, 'cpu'));
-    if (file === undefined) return;
-    const s = this.settings;
+  /** A PSI trigger on the container's `resource`.pressure waking the daemon with `kind`; undefined where the kernel keeps none or refuses this user. */
+  private async trigger(name: string, resource: 'memory' | 'cpu', stallUs: number, kind: 'stall' | 'cpu'): Promise<number | undefined> {
+    const what = resource === 'memory' ? 'PSI' : 'CPU PSI';
+    const file = this.psi && this.without(what, name, () => containerPressureFile(this.api.machine, name, resource));
+    if (!this.psi || file === undefined) return undefined;
     try {
-      w.cpuPsiId = await this.psi.add(file, s.cpuStallUs, s.windowUs, (e) => {
-        if (e.kind === 'stall') this.wake({ kind: 'cpu', container: name, at: Date.now() });
+      return await this.psi.add(file, stallUs, this.settings.windowUs, (e) => {
+        if (e.kind === 'stall') this.wake({ kind, container: name, at: Date.now() });
       });
     } catch (e) {
       if (!(e instanceof LmctfyError) || e.code === Code.NOT_FOUND) throw e;
-      this.decide({ what: 'degraded', container: name, reason: `watching ${name} without CPU PSI: ${e.message}` });
+      this.decide({ what: 'degraded', container: name, reason: `watching ${name} without ${what}: ${e.message}` });
+      return undefined;
     }
   }
 
