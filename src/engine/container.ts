@@ -17,9 +17,10 @@ import { freeze, freezerState, selfFreezing, thaw } from './resources/freezer.js
 import type { CgroupHandle, Resource, StatsType, UpdatePolicy } from './resources/types.js';
 import { checkSpecSupported, isolatedKeys, mergeFragments, resourcesToApply, specKeys } from './spec-rules.js';
 import { parentName } from './names.js';
-import type { ContainerSpec, ContainerStats, EventSpec, FreezerState, SchedulingLatency } from '../messages/types.js';
+import type { ContainerSpec, ContainerStats, EventSpec, FreezerState } from '../messages/types.js';
 import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, ledgerEntryOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
+import { containerTier, tierFrom } from './tier.js';
 import { readNetworkStats } from './sampling/network.js';
 import { checkEnterVirtualHost, isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
 
@@ -106,7 +107,8 @@ export class Container {
     // No kernel file holds these: the policy's ledger does (docs/POLICY.md).
     const recorded = spec.memory || spec.cpu ? ledgerEntryOf(this.machine, this.name) : undefined;
     if (spec.memory && recorded?.eviction !== undefined) spec.memory.eviction_priority = recorded.eviction;
-    if (spec.cpu && (recorded?.tier === 'PREMIER' || recorded?.tier === 'PRIORITY')) spec.cpu.scheduling_latency = recorded.tier;
+    const tier = spec.cpu && tierFrom(this.name, recorded?.tier, spec.cpu.scheduling_latency === 'BEST_EFFORT' ? 'idle' : 'weighted');
+    if (spec.cpu && (tier === 'PREMIER' || tier === 'PRIORITY')) spec.cpu.scheduling_latency = tier;
     return { ...spec, ...savedVirtualHostSpec(this.lockScope(), this.name) };
   }
 
@@ -382,20 +384,10 @@ export class Container {
     const stats = readStats(handleFor(this.machine, this.name), type);
     const network = readNetworkStats(this.lockScope(), this.name);
     if (network) stats.network = network;
-    const tier = this.tier();
+    // The tier alone, not the whole spec: the ledger and the cpu group (tier.ts).
+    const tier = containerTier(this.machine, this.name);
     if (tier) stats.tier = tier;
     return stats;
-  }
-
-  /**
-   * The QoS tier (docs/POLICY.md): the policy's ledger's where it admitted the container (the
-   * kernel cannot tell PREMIER or PRIORITY from NORMAL), else the kernel's; none for the root
-   * and for a container sharing its parent's cpu group.
-   */
-  private tier(): SchedulingLatency | undefined {
-    if (this.name === '/') return undefined;
-    const cpu = this.spec().cpu;
-    return cpu && (cpu.scheduling_latency ?? 'NORMAL');
   }
 }
 

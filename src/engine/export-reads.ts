@@ -6,6 +6,7 @@ import type { PressureStats } from '../messages/types.js';
 
 export type { CpuSettings } from './resources/types.js';
 export type { AdmissionView } from './admission.js';
+export { tierFrom, type CpuGroup } from './tier.js';
 
 /** What the metrics exports look up beside a sampler's passes. */
 export interface ExportReads {

@@ -7,6 +7,7 @@ import { handleFor } from './handle.js';
 import { admissionView, cpuLedger, evictionPriorityOf, oomScoreFor, setOomScore } from './admission.js';
 import { maxLimitToQuota, quotaToMaxLimit } from './resources/conversions.js';
 import { killTasks } from './teardown.js';
+import { containerTier } from './tier.js';
 import { DEFAULT_EVICTION_PRIORITY } from '../policy/oom.js';
 import type { Tier } from '../policy/types.js';
 import { latencySensitive, type CpuMember } from '../policy/cpu-caps.js';
@@ -122,16 +123,12 @@ export function memoryFigures(m: Machine, name: string): MemoryFigures | undefin
 }
 
 /**
- * A container's tier and eviction priority: the policy's ledger where it has them (the
- * kernel cannot tell PREMIER or PRIORITY from NORMAL), else what the kernel says
- * (cpu.idle: BEST_EFFORT) and the middle of the range.
+ * A container's tier (tier.ts; one sharing its parent's cpu group ranks as NORMAL) and
+ * eviction priority (the policy's ledger's, else the middle of the range).
  */
 export function rankOf(m: Machine, name: string, view = admissionView(m)): { tier: Tier; eviction: number } {
   const eviction = evictionPriorityOf(m, name) ?? DEFAULT_EVICTION_PRIORITY;
-  const recorded = view?.tierOf(name);
-  if (recorded !== undefined) return { tier: recorded, eviction };
-  const h = handleFor(m, name);
-  return { tier: h.resources.cpu.read(h)?.cpu?.scheduling_latency ?? 'NORMAL', eviction };
+  return { tier: containerTier(m, name, view) ?? 'NORMAL', eviction };
 }
 
 /** The memory the policy lets lmctfy's root admit (capacity − reserve); undefined with no policy. */

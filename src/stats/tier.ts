@@ -1,19 +1,12 @@
-import type { AdmissionView } from '../engine/export-reads.js';
+import { tierFrom, type AdmissionView } from '../engine/export-reads.js';
 import type { SchedulingLatency } from '../messages/types.js';
 import type { ContainerView } from './model.js';
 
 /**
- * A container's tier, its cpu.scheduling_latency (docs/POLICY.md): as the machine policy
- * admitted it; else as the kernel holds it: BEST_EFFORT for an idle cpu group, NORMAL for
- * any other cpu group (PREMIER and PRIORITY have no kernel file: without a policy the kernel
- * treats them as NORMAL); undefined for a container that shares its parent's cpu group, and
- * for `/`, the root lmctfy holds everything in, which no policy admits.
+ * A container's tier, its cpu.scheduling_latency (docs/POLICY.md), by the engine's one rule
+ * (tierFrom), from what a pass already holds: the cpu group's idle flag and weight.
  */
 export function containerTier(c: ContainerView, admission: AdmissionView | undefined): SchedulingLatency | undefined {
-  if (c.name === '/') return undefined;
-  const admitted = admission?.tierOf(c.name);
-  if (admitted !== undefined) return admitted;
   const l = c.raw.limits;
-  if (l.cpuIdle) return 'BEST_EFFORT';
-  return l.cpuShareMilli === undefined ? undefined : 'NORMAL';
+  return tierFrom(c.name, admission?.tierOf(c.name), l.cpuIdle ? 'idle' : l.cpuShareMilli === undefined ? 'none' : 'weighted');
 }

@@ -190,9 +190,10 @@ describeCgroups('machine policy and admission', () => {
     // spec reads it back from the ledger, its only record.
     expect(n.spec().memory?.eviction_priority).toBe(10000);
     // stats carries the tier: the kernel's (idle group), the ledger's (PRIORITY, which no
-    // kernel file tells from NORMAL), none for a container without a cpu group of its own.
+    // kernel file tells from NORMAL; and NORMAL for a container without a cpu group of its
+    // own, admitted in NORMAL's view), none for the root.
     const p = await api.create('p', { cpu: { scheduling_latency: 'PRIORITY', limit: 100 } });
-    expect([be.stats('summary').tier, p.stats('summary').tier, n.stats('summary').tier]).toEqual(['BEST_EFFORT', 'PRIORITY', undefined]);
+    expect([be.stats('summary').tier, p.stats('summary').tier, n.stats('summary').tier, api.get('/').stats('summary').tier]).toEqual(['BEST_EFFORT', 'PRIORITY', 'NORMAL', undefined]);
     const cli = lmctfy(t.root, ['stats', 'summary', '/p']);
     expect(cli.stdout).toMatch(/^tier: PRIORITY$/m);
     await api.destroy('p');
