@@ -26,7 +26,10 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveMetrics(sampling: SamplingSource, reads: ExportReads & { decisions?: () => DecisionTotals }, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
   const root = sampling.container(name);
-  const sampler = new Sampler(sampling, { root, type: 'full' });
+  // /metrics reads only what the exposition prints; /stats.json, everything. Each keeps its
+  // own previous pass, so its rates span the time since its own last request.
+  const metrics = new Sampler(sampling, { root, type: 'export' });
+  let stats: Sampler | undefined;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -36,10 +39,10 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
     try {
       if (url.pathname === '/metrics') {
         const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
-        const body = toOpenMetrics(sampler.next(), { format, ...reads });
+        const body = toOpenMetrics(metrics.next(), { format, ...reads });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson(sampler.next(), reads.admission?.())) + '\n');
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson((stats ??= new Sampler(sampling, { root, type: 'full' })).next(), reads.admission?.())) + '\n');
       } else {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('lmctfy serves /metrics and /stats.json\n');
       }

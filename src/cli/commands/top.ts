@@ -58,7 +58,8 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   // More than one pass: learn the tree from inotify rather than statting it every time.
   const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
   const root = sampling.container(name ?? '/');
-  const sampler = new Sampler(sampling, { root, histograms: true, type: 'full' });
+  // The exposition prints neither per-CPU usage, latency histograms nor the freezer state: its passes read none.
+  const sampler = new Sampler(sampling, format === 'json' ? { root, histograms: true, type: 'full' } : { root, type: 'export' });
   // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not
   // keep; the machine policy's budget and tiers, which both formats carry.
   const api = openApi(f);

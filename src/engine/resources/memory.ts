@@ -114,6 +114,11 @@ export function memoryData(stat: Map<string, number>, keyOf: (field: keyof Memor
 /** cAdvisor's working set: usage minus the inactive file cache, floored at 0; the rule every face shares (sampling/working-set.ts). */
 export const workingSet = workingSetBytes;
 
+/** Whether a pass of this type reads the memory.stat breakdown and the memory settings no live view shows. */
+export function withBreakdown(type: StatsType): boolean {
+  return type === 'full' || type === 'export';
+}
+
 /**
  * A counters pass skips memory.stat (the costliest file of a pass: ~70 formatted lines) when
  * usage is exactly what it was last pass, and carries over what it gives: the working set

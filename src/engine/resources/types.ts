@@ -27,10 +27,12 @@ export interface CgroupHandle {
 export type UpdatePolicy = 'create' | 'diff' | 'replace';
 /**
  * summary: what `lmctfy stats summary` prints; full: everything, memory.stat breakdown too;
- * counters: summary without settings (limits) and without what no live view shows, for
- * samplers that read settings on their own, slower schedule (sampling/reading.ts).
+ * export: what the metrics exposition prints, full without per-CPU usage, the kernel's latency
+ * histograms and the freezer state; counters: summary without settings (limits) and without
+ * what no live view shows, for samplers that read settings on their own, slower schedule
+ * (sampling/reading.ts).
  */
-export type StatsType = 'summary' | 'full' | 'counters';
+export type StatsType = 'summary' | 'full' | 'export' | 'counters';
 
 /**
  * One controller, as one cgroup version implements it (resources/v1/, resources/v2/; pids

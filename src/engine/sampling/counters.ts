@@ -9,10 +9,11 @@ const NO_FREEZER: ReadonlySet<V1Controller> = new Set(['freezer']);
 /**
  * A container's counters for one pass. `carried` is its previous counters pass, whose costly
  * figures a resource may carry over (memory.stat while usage stands still); `freezer`, when
- * given, is a freezer state known not to have changed, used instead of reading it.
+ * given, is a freezer state known not to have changed, used instead of reading it. An export
+ * pass reads no freezer state: the exposition does not print one.
  */
 export function readCounters(h: CgroupHandle, type: StatsType, carried?: ContainerStats, freezer?: ContainerStats['freezer']): ContainerStats {
-  const stats = readStats(h, type, carried, freezer ? NO_FREEZER : undefined);
+  const stats = readStats(h, type, carried, freezer || type === 'export' ? NO_FREEZER : undefined);
   if (freezer) stats.freezer = freezer;
   return stats;
 }

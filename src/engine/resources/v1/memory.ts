@@ -2,7 +2,7 @@ import { Code, LmctfyError } from '../../errors.js';
 import type { ContainerStats, MemorySpec, MemoryStats } from '../../../messages/types.js';
 import { limitAtLeast, memswOrder, v1BytesValue } from '../conversions.js';
 import { defined, isolatedDir, missingFileError, parseOrDataLoss, readOptional, readSpecValue, readStat, settingError, writeSetting } from '../files.js';
-import { DATA_KEYS, belowUsage, memoryData, memoryTarget, memoryWants, swapUnsupported, unchanged, validateMemory, workingSet, type MemoryTarget } from '../memory.js';
+import { DATA_KEYS, belowUsage, memoryData, memoryTarget, memoryWants, swapUnsupported, unchanged, validateMemory, withBreakdown, workingSet, type MemoryTarget } from '../memory.js';
 import { limitFrom, parseCounter, parseFlatKeyed, parseLimit } from '../parse.js';
 import type { CgroupHandle, MemoryResource, StatsType } from '../types.js';
 
@@ -86,14 +86,14 @@ function statsV1(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
     return defined({ usage, working_set, effective_limit, hierarchical_memory_limit, oom_kill_count: oom }) ?? {};
   }
   const oom = readOom();
-  const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V1_FULL_KEYS : V1_SUMMARY_KEYS));
+  const stat = readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, withBreakdown(type) ? V1_FULL_KEYS : V1_SUMMARY_KEYS));
   const hierLimit = stat?.get('hierarchical_memory_limit');
   const counters = type === 'counters';
   const out: MemoryStats = {
     limit: counters ? undefined : readStat(io, `${dir}/memory.limit_in_bytes`, parseLimit),
     // Settings no view shows per pass: only in full stats, to keep a summary pass cheap.
-    reservation: type === 'full' ? readStat(io, `${dir}/memory.soft_limit_in_bytes`, parseLimit) : undefined,
-    swap_limit: type === 'full' ? readStat(io, `${dir}/memory.memsw.limit_in_bytes`, parseLimit) : undefined,
+    reservation: withBreakdown(type) ? readStat(io, `${dir}/memory.soft_limit_in_bytes`, parseLimit) : undefined,
+    swap_limit: withBreakdown(type) ? readStat(io, `${dir}/memory.memsw.limit_in_bytes`, parseLimit) : undefined,
     usage,
     max_usage: counters ? undefined : readStat(io, `${dir}/memory.max_usage_in_bytes`, parseCounter),
     fail_count: counters ? undefined : readStat(io, `${dir}/memory.failcnt`, parseCounter),
@@ -103,7 +103,7 @@ function statsV1(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
     hierarchical_memory_limit: hierLimit === undefined ? undefined : limitFrom(hierLimit),
     oom_kill_count: oom,
   };
-  if (type === 'full' && stat) {
+  if (withBreakdown(type) && stat) {
     out.container_data = memoryData(stat, (f) => f);
     out.hierarchical_data = memoryData(stat, (f) => `total_${f}`);
   }

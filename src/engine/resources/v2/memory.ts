@@ -3,7 +3,7 @@ import { Code, LmctfyError } from '../../errors.js';
 import type { ContainerStats, MemoryData, MemorySpec, MemoryStats } from '../../../messages/types.js';
 import { limitAtLeast, v2BytesValue } from '../conversions.js';
 import { defined, isolatedDir, missingFileError, parseOrDataLoss, readOptional, readPressure, readSpecValue, readStat, writeSetting } from '../files.js';
-import { belowUsage, memoryData, memoryTarget, memoryWants, swapUnsupported, unchanged, validateMemory, workingSet, type MemoryTarget } from '../memory.js';
+import { belowUsage, memoryData, memoryTarget, memoryWants, swapUnsupported, unchanged, validateMemory, withBreakdown, workingSet, type MemoryTarget } from '../memory.js';
 import { parseCounter, parseFlatKeyed, parseLimit } from '../parse.js';
 import type { CgroupHandle, MemoryResource, StatsType } from '../types.js';
 
@@ -91,7 +91,7 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
   const usage = readStat(io, `${dir}/memory.current`, parseCounter);
   const events = readStat(io, `${dir}/memory.events`, (t) => parseFlatKeyed(t));
   const carried = unchanged(type, usage, prev) ? prev : undefined;
-  const stat = carried ? undefined : readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, type === 'full' ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
+  const stat = carried ? undefined : readStat(io, `${dir}/memory.stat`, (t) => parseFlatKeyed(t, withBreakdown(type) ? V2_FULL_KEYS : V2_SUMMARY_KEYS));
   const counters = type === 'counters';
   const limit = counters ? undefined : readStat(io, `${dir}/memory.max`, parseLimit);
   const swapMax = counters ? undefined : readStat(io, `${dir}/memory.swap.max`, parseLimit);
@@ -105,7 +105,7 @@ function statsV2(h: CgroupHandle, dir: string, type: StatsType, prev?: MemorySta
     working_set: carried ? carried.working_set : workingSet(usage, stat?.get('inactive_file')),
     oom_kill_count: events?.get('oom_kill'),
   };
-  if (type === 'full') {
+  if (withBreakdown(type)) {
     out.effective_limit = effectiveLimitV2(h, dir);
     if (stat) out.hierarchical_data = memoryData(stat, (f) => V2_KEYS[f]);
   }
