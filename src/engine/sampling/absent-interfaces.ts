@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { isAbsent } from '../resources/files.js';
 import type { KernelIo } from '../kernel/io.js';
 
+const SLASH = '/'.charCodeAt(0);
+
 /**
  * Interface files that only some kernels have: cpuacct.histogram is Google's. A kernel that
  * has one makes it in every cgroup of the hierarchy, so one absent while its cgroup exists
@@ -25,8 +27,9 @@ export class AbsentInterfaces implements KernelIo {
   ) {}
 
   readFile(file: string): string {
-    const base = path.basename(file);
-    if (!this.optional.has(base)) return this.io.readFile(file);
+    // Every read of a pass comes through here: the name is cut out only for the few files that could be optional.
+    const base = this.optionalFile(file);
+    if (base === undefined) return this.io.readFile(file);
     const known = this.lacking.get(base);
     if (known !== undefined) throw known;
     try {
@@ -36,6 +39,14 @@ export class AbsentInterfaces implements KernelIo {
       if (isAbsent(e) && this.io.exists(path.dirname(file))) this.lacking.set(base, e);
       throw e;
     }
+  }
+
+  /** The base name of `file` when it is one of the optional files, without slicing one out of every path. */
+  private optionalFile(file: string): string | undefined {
+    for (const name of this.optional) {
+      if (file.endsWith(name) && file.charCodeAt(file.length - name.length - 1) === SLASH) return name;
+    }
+    return undefined;
   }
 
   writeFile(file: string, data: string): void {
