@@ -4,7 +4,7 @@ import { appendJournal, readJournal, type JournalRecord } from '../engine/journa
 import { holdLock } from '../engine/lock.js';
 import { openNotificationHub, type NotificationHub } from '../engine/notify/index.js';
 import { PsiWatch } from '../engine/notify/psi.js';
-import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, reclaimMemory, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
+import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, orphanedCpus, reclaimMemory, releaseGone, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
 import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
 import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
@@ -24,6 +24,9 @@ import { formatBytes } from './format.js';
 /** The lock no container can hold that one daemon per root takes. */
 export const DAEMON_LOCK = ':daemon';
 
+/** How long after seeing a container with exclusive CPUs gone the daemon frees them, if a destroy has not. */
+const ORPHAN_GRACE_MS = 1000;
+
 export interface DaemonOptions {
   /** Called with each decision, after it is in the journal. */
   onDecision?(record: JournalRecord): void;
@@ -38,7 +41,9 @@ type Trigger =
   /** A latency-sensitive container waited for CPU (its cpu.pressure). */
   | { kind: 'cpu'; container: string; at: number }
   /** No CPU stall for cpu_release_ms: the caps go. */
-  | { kind: 'release'; at: number };
+  | { kind: 'release'; at: number }
+  /** Containers holding exclusive CPUs were seen gone ORPHAN_GRACE_MS ago. */
+  | { kind: 'orphans'; at: number };
 
 /** A NORMAL container's CPU cap the daemon placed, and the cpu.max_limit it had before (undefined: unlimited). */
 export interface HeldCap {
@@ -70,6 +75,7 @@ export class PolicyDaemon {
   /** CPU caps in place, by container; recovered from the journal at start (docs/DAEMON.md "CPU"). */
   private readonly caps = new Map<string, HeldCap>();
   private releaseTimer?: NodeJS.Timeout;
+  private orphanTimer?: NodeJS.Timeout;
 
   private constructor(
     private readonly api: ContainerApi,
@@ -135,6 +141,7 @@ export class PolicyDaemon {
   stop(): void {
     if (this.stopped) return;
     clearTimeout(this.releaseTimer);
+    clearTimeout(this.orphanTimer);
     try {
       this.releaseCaps(this.caps, 'the daemon stops');
     } catch (e) {
@@ -172,6 +179,36 @@ export class PolicyDaemon {
     }
     pruneMirrors(m);
     await this.registerThresholds();
+    this.checkOrphans();
+  }
+
+  /**
+   * Exclusive CPUs of a container removed behind lmctfy's back (its cgroup rmdir'ed by hand)
+   * stay out of the shared pool until someone frees them. A destroy frees them itself right
+   * after the removal, so the daemon looks again after ORPHAN_GRACE_MS and frees what is
+   * still held by a container that is still gone.
+   */
+  private checkOrphans(): void {
+    if (this.orphanTimer !== undefined || orphanedCpus(this.api.machine).length === 0) return;
+    this.orphanTimer = setTimeout(() => {
+      this.orphanTimer = undefined;
+      this.wake({ kind: 'orphans', at: Date.now() });
+    }, ORPHAN_GRACE_MS);
+    this.orphanTimer.unref();
+  }
+
+  private async freeOrphans(): Promise<void> {
+    for (const o of orphanedCpus(this.api.machine)) {
+      await releaseGone(this.api.machine, o.name);
+      const list = o.cpus.join(',');
+      this.decide({
+        what: 'release_cpus',
+        container: o.name,
+        tier: o.tier,
+        reason: `${o.name} was removed without lmctfy destroy: its exclusive CPU ${list} went back to the shared pool and its guarantees were freed`,
+        detail: { cpus: list },
+      });
+    }
   }
 
   private scheduleRescan(): void {
@@ -315,6 +352,7 @@ export class PolicyDaemon {
     const usageAt = first('usage') ?? first('start') ?? first('oom');
     if (usageAt !== undefined) await this.onUsage(usageAt);
     for (const t of batch) if (t.kind === 'stall') await this.onStall(t.container, t.at);
+    if (batch.some((t) => t.kind === 'orphans')) await this.freeOrphans();
     const cpu = batch.find((t) => t.kind === 'cpu');
     if (cpu?.kind === 'cpu') this.onCpuStall(cpu.container);
     else if (batch.some((t) => t.kind === 'release')) this.releaseCaps(this.caps, `no latency-sensitive container waited for CPU for ${this.settings.cpuReleaseMs} ms`);

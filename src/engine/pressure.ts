@@ -4,7 +4,7 @@ import type { Machine } from './kernel/machine.js';
 import { attachTask } from './placement.js';
 import { listTasks } from './tree.js';
 import { handleFor } from './handle.js';
-import { admissionView, cpuLedger, evictionPriorityOf, oomScoreFor, setOomScore } from './admission.js';
+import { admissionView, cpuLedger, evictionPriorityOf, oomScoreFor, release, setOomScore } from './admission.js';
 import { maxLimitToQuota, quotaToMaxLimit } from './resources/conversions.js';
 import { killTasks } from './teardown.js';
 import { containerTier } from './tier.js';
@@ -241,4 +241,19 @@ export function cpuMembers(m: Machine): { members: CpuMember[]; shared: number }
     }
   }
   return { members, shared: Math.max(0, ledger.capacity - held * 1000) };
+}
+
+/** Containers the ledger says hold CPUs of their own whose directory is gone (removed without lmctfy's destroy), with those CPUs. */
+export function orphanedCpus(m: Machine): Array<{ name: string; tier: Tier; cpus: number[] }> {
+  const out: Array<{ name: string; tier: Tier; cpus: number[] }> = [];
+  for (const [name, e] of cpuLedger(m)?.entries ?? []) {
+    if (e.cpus?.length && !m.io.exists(m.trackingDir(name))) out.push({ name, tier: e.tier, cpus: e.cpus });
+  }
+  return out;
+}
+
+/** Frees a gone container's guarantees and gives its CPUs back to the shared pool, under the policy lock (what destroy does after removing it). */
+export async function releaseGone(m: Machine, name: string): Promise<void> {
+  if (m.io.exists(m.trackingDir(name))) return;
+  await release(m, name);
 }

@@ -6,11 +6,14 @@
  * ends, on stop, and at the start of a daemon after one that left a cap. BEST_EFFORT (in
  * cpu.idle already) is never capped. Counts decisions and reads the kernel back.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { appendJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { describeCgroups, hasUnified, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
+import { describeCgroups, hasUnified, removeRoot, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
 import { debianInstalled } from '../helpers/debian-package.js';
 
 const stress = debianInstalled('stress-ng', 'stress-ng');
@@ -100,5 +103,37 @@ describeCpu('policy daemon, CPU enforcement', () => {
     expect(maxLimit('/be')).toBe(1500);
     daemon.stop();
     daemon = undefined;
+  }, 60_000);
+
+  // Exclusive CPUs need a v1 cpuset hierarchy and a CPU left for the shared pool.
+  it.skipIf(!fs.existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') || os.cpus().length < 2)('gives the exclusive CPUs of a PREMIER container rmdir\'ed by hand back to the shared pool, as a decision', async () => {
+    const cpusetRoot = rootDirs(root).find((d) => fs.existsSync(path.join(d, 'cpuset.cpus')))!;
+    const all = fs.readFileSync(path.join(cpusetRoot, 'cpuset.cpus'), 'utf8').trim();
+    await api.setPolicy({ capacity: { cpu: 8000, memory: 2 ** 30 }, exclusive_cpus: true });
+    const pool = path.join(cpusetRoot, ':shared', 'cpuset.cpus');
+    try {
+      await api.create('/x', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
+      const held = api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers;
+      expect(held).toBe(1);
+      expect(fs.readFileSync(pool, 'utf8').trim()).not.toBe(all);
+      const decisions: JournalRecord[] = [];
+      daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+      // Behind lmctfy's back: every directory of /x removed by hand, deepest hierarchy first.
+      for (const d of rootDirs(root).map((r) => path.join(r, 'x')).filter((d) => fs.existsSync(d))) fs.rmdirSync(d);
+      await until('the CPUs of /x freed', () => decisions.some((r) => r.what === 'release_cpus'));
+      expect(decisions.filter((r) => r.what === 'release_cpus')).toEqual([expect.objectContaining({ container: '/x', tier: 'PREMIER', detail: { cpus: expect.any(String) } })]);
+      expect(fs.readFileSync(pool, 'utf8').trim()).toBe(all);
+      expect(api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers).toBe(0);
+      // A destroy frees its own: the daemon records nothing for it.
+      await api.create('/y', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
+      await api.destroy('/y');
+      await new Promise((r) => setTimeout(r, 1500));
+      await daemon.idle();
+      expect(decisions.filter((r) => r.what === 'release_cpus')).toHaveLength(1);
+    } finally {
+      daemon?.stop();
+      daemon = undefined;
+      await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 } });
+    }
   }, 60_000);
 });
