@@ -2,7 +2,7 @@
  * lmctfy-exec: the first process of `lmctfy run`, placed in the container's cgroups by
  * lmctfy before it runs anything of the command.
  *
- *   lmctfy-exec LOG MAXBYTES CMD [ARG...]
+ *   lmctfy-exec [--join PID] LOG MAXBYTES CMD [ARG...]
  *
  * fd 3  the gate: lmctfy writes one byte once the pid is in every hierarchy; EOF instead
  *       (placement failed, lmctfy died) ends the helper without running CMD (exit 125).
@@ -14,6 +14,10 @@
  * LOG   "-", or a file the command's stdout and stderr go to through a logger process
  *       (forked here, so it is in the container too): appended, and renamed to LOG.1
  *       when it reaches MAXBYTES, so a container's log never holds more than twice that.
+ * --join  PID is a virtual host's PID 1: once placed (and its log set up), the helper enters
+ *       that host's namespaces and root, forks and execs CMD there with the virtual host's
+ *       capabilities (native/vhost-join.h), then waits and exits as CMD did. A step that
+ *       fails writes "STEP ERRNO" on fd 4 (open-namespace, setns-KIND, chroot, ...) and exits 125.
  * CMD is looked up in PATH as execvp does.
  */
 #define _GNU_SOURCE
@@ -31,10 +35,17 @@
 #define GATE_FD 3
 #define STATUS_FD 4
 
+#include "vhost-join.h"
+
 static void report(const char *step, int err) {
   char line[64];
   int n = snprintf(line, sizeof line, "%s %d\n", step, err);
   if (n > 0) (void)!write(STATUS_FD, line, (size_t)n);
+}
+
+static _Noreturn void fail(const char *step) {
+  report(step, errno);
+  _exit(125);
 }
 
 static int open_log(const char *file) {
@@ -70,8 +81,14 @@ static void run_logger(int in, const char *file, long long max) {
 }
 
 int main(int argc, char **argv) {
+  const char *join = NULL;
+  if (argc >= 3 && strcmp(argv[1], "--join") == 0) {
+    join = argv[2];
+    argv += 2;
+    argc -= 2;
+  }
   if (argc < 4) {
-    fprintf(stderr, "usage: lmctfy-exec LOG MAXBYTES CMD [ARG...]\n");
+    fprintf(stderr, "usage: lmctfy-exec [--join PID] LOG MAXBYTES CMD [ARG...]\n");
     return 2;
   }
   if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) return 2;
@@ -124,6 +141,7 @@ int main(int argc, char **argv) {
     close(fds[0]);
     close(fds[1]);
   }
+  if (join) join_and_run(join, argv + 3, STATUS_FD);
   execvp(argv[3], argv + 3);
   int err = errno;
   report("exec", err);

@@ -4,14 +4,14 @@
  * namespace), so a fresh single-threaded process does it and then execs.
  *
  * It is exec'd by the exec helper (native/exec-helper.c) once that one is in the
- * container's cgroups, so everything made here is placed before it exists.
+ * container's cgroups, so everything made here is placed before it exists. A command run
+ * into a virtual host is joined by the exec helper itself (`--join`, vhost-join.h).
  *
  *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
  *                      [--bind MODE SOURCE TARGET]... [--gate] [--userns UID GID]
  *                      [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N]
  *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *                      -- [INIT [ARG...]]
- *   lmctfy-vhost join PID -- CMD [ARG...]
  *
  * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
  *        the virtual host's PID 1 and, with a rootfs, mounts an overlay (the rootfs read-only
@@ -32,13 +32,10 @@
  *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
  *        With --userns (run as root), it first becomes UID/GID and makes a user namespace
  *        whose root is UID/GID on the host, owning every namespace made after it.
- * join   enters the namespaces (the user namespace first, as PID 1's user) and root of PID (a virtual host's PID 1), forks (a pid
- *        namespace takes only children) and execs CMD there with the same capabilities
- *        and no_new_privs; it waits for CMD and exits as CMD did.
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
- *        127/126 when CMD itself cannot be run (as sh does).
+ *        127/126 when INIT itself cannot be run (as sh does).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,19 +58,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vhost-caps.h"
 #include "vhost-net.h"
 
 #define STATUS_FD 5
 #define GATE_FD 6
 #define MAX_BINDS 64
-
-/* Docker's default set: what a service running as root inside usually needs, without
- * CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_MODULE, CAP_SYS_PTRACE, CAP_SYS_TIME and the like. */
-static const int DEFAULT_CAPS[] = {
-    CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID,
-    CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SYS_CHROOT, CAP_MKNOD, CAP_AUDIT_WRITE,
-    CAP_SETFCAP,
-};
 
 /* As runc masks them: kernel state a container must not read (masked with /dev/null or an
  * empty read-only tmpfs), and kernel knobs it must not write (bound read-only). */
@@ -242,32 +232,6 @@ static void loopback_up(void) {
   close(s);
 }
 
-/* Bounding set, ambient set and permitted/effective/inheritable cut to DEFAULT_CAPS, then
- * no_new_privs: what the program exec'd next (root or not) can ever hold. */
-static void drop_privileges(void) {
-  unsigned long long keep = 0;
-  for (size_t i = 0; i < sizeof DEFAULT_CAPS / sizeof *DEFAULT_CAPS; i++) keep |= 1ULL << DEFAULT_CAPS[i];
-  for (int cap = 0; cap < 64; cap++) {
-    if (keep & (1ULL << cap)) continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-      if (errno == EINVAL) break; /* past the kernel's last capability */
-      fail("capabilities");
-    }
-  }
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) fail("capabilities");
-  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-  struct __user_cap_data_struct data[2];
-  if (syscall(SYS_capget, &hdr, data) != 0) fail("capabilities");
-  for (int i = 0; i < 2; i++) {
-    unsigned int k = (unsigned int)(keep >> (32 * i));
-    data[i].permitted &= k;
-    data[i].effective &= k;
-    data[i].inheritable = 0;
-  }
-  if (syscall(SYS_capset, &hdr, data) != 0) fail("capabilities");
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
-}
-
 static int userns_root;
 
 static void build_root(const char *rootfs, const char *state, struct bind *binds, int nbinds) {
@@ -325,13 +289,6 @@ static void enter_own_userns(uid_t uid, gid_t gid) {
     if (fd < 0 || write(fd, line, (size_t)n) != n) fail("id-map");
     close(fd);
   }
-}
-
-static int exec_failure_code(int err) { return err == ENOENT || err == ENOTDIR ? 127 : 126; }
-
-static int wait_status_exit(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + WTERMSIG(status);
 }
 
 static int parse_ns(const char *letters) {
@@ -408,8 +365,7 @@ static void finish_network(void) {
 static int usage(void) {
   fprintf(stderr,
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
-          "                          [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
-          "       lmctfy-vhost join PID -- CMD [ARG...]\n");
+          "                          [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n");
   return 2;
 }
 
@@ -539,107 +495,11 @@ static int start(int argc, char **argv) {
   return 0;
 }
 
-static const char *const JOIN_NS[] = {"user", "ipc", "uts", "net", "pid", "mnt"};
-#define NJOIN 6
-
-/* The host uid and gid PID 1 runs as: who a joiner becomes before entering its user namespace. */
-static void ids_of(const char *pid, uid_t *uid, gid_t *gid) {
-  char p[64], buf[4096];
-  snprintf(p, sizeof p, "/proc/%s/status", pid);
-  int fd = open(p, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail("open-namespace");
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) fail("open-namespace");
-  buf[n] = 0;
-  char *u = strstr(buf, "\nUid:"), *g = strstr(buf, "\nGid:");
-  if (!u || !g) {
-    errno = EINVAL;
-    fail("open-namespace");
-  }
-  *uid = (uid_t)strtoul(u + 5, NULL, 10);
-  *gid = (gid_t)strtoul(g + 5, NULL, 10);
-}
-
-static pid_t forwarded;
-static void forward(int sig) {
-  if (forwarded > 0) kill(forwarded, sig);
-}
-
-static int join(int argc, char **argv) {
-  if (argc < 3 || strcmp(argv[1], "--") != 0) return usage();
-  const char *pid = argv[0];
-  char **cmd = argv + 2;
-  char p[PATH_MAX];
-  int fds[NJOIN], rootfd;
-  /* Everything opened first: /proc/PID is the host's /proc only until the mount ns changes. */
-  for (int i = 0; i < NJOIN; i++) {
-    snprintf(p, sizeof p, "/proc/%s/ns/%s", pid, JOIN_NS[i]);
-    fds[i] = open(p, O_RDONLY | O_CLOEXEC);
-    if (fds[i] < 0) fail("open-namespace");
-    struct stat theirs, ours;
-    snprintf(p, sizeof p, "/proc/self/ns/%s", JOIN_NS[i]);
-    if (fstat(fds[i], &theirs) == 0 && stat(p, &ours) == 0 && theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
-      close(fds[i]);
-      fds[i] = -1;
-    }
-  }
-  snprintf(p, sizeof p, "/proc/%s/root", pid);
-  if ((rootfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) fail("open-root");
-  if (fds[0] >= 0) {
-    /* A user namespace: become its owner (root inside), who may enter it and what it owns. */
-    uid_t uid;
-    gid_t gid;
-    ids_of(pid, &uid, &gid);
-    if (setgroups(0, NULL) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) fail("setuid");
-  }
-  for (int i = 0; i < NJOIN; i++) {
-    if (fds[i] < 0) continue;
-    if (setns(fds[i], 0) != 0) {
-      char step[32];
-      snprintf(step, sizeof step, "setns-%s", JOIN_NS[i]);
-      fail(step);
-    }
-    close(fds[i]);
-  }
-  if (fchdir(rootfd) != 0 || chroot(".") != 0 || chdir("/") != 0) fail("chroot");
-  close(rootfd);
-  pid_t child = fork();
-  if (child < 0) fail("fork");
-  if (child == 0) {
-    if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) != 0) fail("exec");
-    drop_privileges();
-    execvp(cmd[0], cmd);
-    int err = errno;
-    report("exec", err);
-    _exit(exec_failure_code(err));
-  }
-  close(STATUS_FD);
-  forwarded = child;
-  /* The command is the child: what lmctfy (or a terminal) sends this pid is meant for it. */
-  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT};
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = forward;
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaction(sigs[i], &sa, NULL);
-  int status;
-  while (waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return 125;
-  }
-  if (WIFSIGNALED(status)) {
-    /* Die as the command did, so the caller sees the same signal. */
-    signal(WTERMSIG(status), SIG_DFL);
-    kill(getpid(), WTERMSIG(status));
-  }
-  return wait_status_exit(status);
-}
-
 int main(int argc, char **argv) {
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
     return 2;
   }
   if (argc >= 2 && strcmp(argv[1], "start") == 0) return start(argc - 2, argv + 2);
-  if (argc >= 2 && strcmp(argv[1], "join") == 0) return join(argc - 2, argv + 2);
   return usage();
 }

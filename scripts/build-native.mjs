@@ -31,7 +31,7 @@ function findCompiler() {
 }
 
 /** Headers the helpers include: a change rebuilds every helper. */
-const SHARED = [path.join(top, 'native', 'line-helper.h'), path.join(top, 'native', 'vhost-net.h')];
+const SHARED = ['line-helper.h', 'vhost-caps.h', 'vhost-join.h', 'vhost-net.h'].map((h) => path.join(top, 'native', h));
 
 function upToDate({ source, output }) {
   const out = fs.statSync(output, { throwIfNoEntry: false });

@@ -126,6 +126,11 @@ export interface SpawnOptions {
   via?: string[];
   /** Pipes the `via` helper gets after its status pipe (fd 6 on): the vhost helper's start gate. */
   viaPipes?: number;
+  /**
+   * A virtual host's PID 1 whose namespaces and root the exec helper enters before the exec
+   * (`--join`, native/vhost-join.h), and what a failed step of that means.
+   */
+  join?: { pid: number; failed: (f: ExecFailure) => LmctfyError };
 }
 
 
@@ -143,7 +148,8 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
   const log = opts.output && 'log' in opts.output ? opts.output : undefined;
   const argv = [...(opts.via ?? []), ...opts.argv];
-  const child = spawn(execHelper, [log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], {
+  const join = opts.join ? ['--join', String(opts.join.pid)] : [];
+  const child = spawn(execHelper, [...join, log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], {
     stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe', ...(opts.via ? Array<'pipe'>(1 + (opts.viaPipes ?? 0)).fill('pipe') : [])],
     detached: opts.detached,
     env: opts.env ?? process.env,
@@ -168,7 +174,7 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   if (failure) {
     // Reaped before the error is reported: the container is left as it was.
     if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    throw execError(failure, argv[0]!, name);
+    throw opts.join ? opts.join.failed(failure) : execError(failure, argv[0]!, name);
   }
   return child;
 }
@@ -211,15 +217,15 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export interface ExecFailure {
-  /** exec: the command; log: setting up its log. */
-  step: 'exec' | 'log';
+  /** exec: the command; log: setting up its log; with --join, the step of entering the virtual host (open-namespace, setns-KIND, chroot, ...). */
+  step: string;
   errno: number;
 }
 
 /** The exec helper's status line ("STEP ERRNO"); empty (the exec closed the pipe) is success. */
 export function parseExecStatus(text: string): ExecFailure | undefined {
-  const m = /^(exec|log) (\d+)\n?$/.exec(text);
-  if (m) return { step: m[1] as ExecFailure['step'], errno: Number(m[2]) };
+  const m = /^([a-z_-]+) (\d+)\n?$/.exec(text);
+  if (m) return { step: m[1]!, errno: Number(m[2]) };
   if (text === '') return undefined;
   throw new LmctfyError(Code.INTERNAL, `the exec helper reported "${text.trim()}"`);
 }

@@ -63,6 +63,7 @@ describe('exec helper status', () => {
     ['', undefined],
     ['exec 2\n', { step: 'exec', errno: 2 }],
     ['log 13\n', { step: 'log', errno: 13 }],
+    ['setns-mnt 1\n', { step: 'setns-mnt', errno: 1 }],
   ])('%j', (text, want) => {
     expect(parseExecStatus(text)).toEqual(want);
   });

@@ -122,7 +122,7 @@ function networkError(step: string, errno: string, at: string, plan: VirtualHost
 /** A `join` failure (lmctfy run into a virtual host). */
 export function joinError(f: HelperFailure, name: string, command: string): LmctfyError {
   const errno = errnoName(f.errno);
-  if (f.step === 'exec') return execError({ step: 'exec', errno: f.errno }, command, name);
+  if (f.step === 'exec' || f.step === 'log') return execError(f, command, name);
   if (errno === 'ENOENT' || errno === 'ESRCH') {
     return new LmctfyError(Code.FAILED_PRECONDITION, `cannot run ${command} in ${name}: its virtual host's init has exited; destroy -f it and create it again`, { errno });
   }

@@ -64,10 +64,6 @@ function statusOf(child: ChildProcess): { line(): Promise<string>; rest(): Promi
   };
 }
 
-function readStatus(child: ChildProcess): Promise<string> {
-  return statusOf(child).rest();
-}
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -212,19 +208,13 @@ export function checkEnterVirtualHost(machine: Machine, name: string, tids: read
 
 /**
  * Starts argv in the container: inside its virtual host's namespaces and root when it is
- * one (the helper joins them, then execs), otherwise as spawnInside does.
+ * one (the exec helper joins them once placed, then execs), otherwise as spawnInside does.
  */
 export async function spawnInContainer(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
   if (!isVirtualHost(machine.trackingDir('/'), name)) return spawnInside(machine, name, opts);
   if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
-  const init = virtualHostInit(machine, name);
-  const child = await spawnInside(machine, name, { ...opts, via: [vhostHelper(), 'join', String(init), '--'] });
-  const status = parseHelperStatus(await readStatus(child));
-  if (status.failure) {
-    await exited(child);
-    throw joinError(status.failure, name, opts.argv[0]!);
-  }
-  return child;
+  const pid = virtualHostInit(machine, name);
+  return spawnInside(machine, name, { ...opts, join: { pid, failed: (f) => joinError(f, name, opts.argv[0]!) } });
 }
 
 /** A virtual host's spec sections as created, and its bandwidth limits now, for `lmctfy spec`; {} for other containers. */
