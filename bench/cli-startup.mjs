@@ -8,9 +8,8 @@
 // BENCH_BEFORE=path/to/bin/lmctfy.js adds another build's list and create to every round, for
 // a before/after in the same rounds: an earlier commit built in a copy of the tree)
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { median, record, table } from './lib.mjs';
+import { childrenCpuMs, median, record, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
 
 const N = Number(process.env.BENCH_RUNS ?? 21);
@@ -19,13 +18,6 @@ const env = { ...process.env, LMCTFY_ROOT: root };
 const bin = path.resolve('bin/lmctfy.js');
 const lm = (...a) => spawnSync(bin, a, { env, encoding: 'utf8' });
 const before = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : undefined;
-
-/** CPU time (user + system, in ms) of this process's waited-for children, from /proc/self/stat (10 ms ticks). */
-function childrenCpuMs() {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[13]) + Number(f[14])) * 10;
-}
 
 const cpu = { base: [], list: [], create: [], beforeList: [], beforeCreate: [] };
 
