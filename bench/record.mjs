@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { ContainerApi, Sampler, openSampling } from '../dist/index.js';
+import { ContainerApi } from '../dist/index.js';
 import { removeRootDirs } from './cleanup.mjs';
 import { record, table } from './lib.mjs';
 
@@ -27,7 +27,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-record-bench-'));
 const outfile = path.join(tmp, 'record.mjs');
 await build({
   stdin: {
-    contents: `export * from './src/record/store.js'; export * from './src/record/replay.js'; export * from './src/record/retention.js'; export { crc32 } from './src/record/bytes.js';`,
+    contents: `export * from './src/record/store.js'; export * from './src/record/replay.js'; export * from './src/record/retention.js'; export { recordingSampler } from './src/record/recorder.js'; export { crc32 } from './src/record/bytes.js';`,
     resolveDir: process.cwd(),
     loader: 'ts',
   },
@@ -37,7 +37,7 @@ await build({
   outfile,
   logLevel: 'error',
 });
-const { StoreWriter, StoreReader, parseRetention, viewAt, crc32 } = await import(outfile);
+const { StoreWriter, StoreReader, parseRetention, viewAt, recordingSampler, crc32 } = await import(outfile);
 
 const cpuMs = (fn) => {
   const c0 = process.cpuUsage();
@@ -58,7 +58,7 @@ try {
     made.push(`c${i}`);
   }
   for (let i = 0; i < 10; i++) (await api.get(`c${i * Math.floor(N / 10)}`).run(['/bin/sh', '-c', 'while :; do sleep 0.2; done'], { detached: true })).unref();
-  const sampler = new Sampler(openSampling({ root, watch: true }), { histograms: true, type: 'counters' });
+  const sampler = recordingSampler({ root, container: '/' });
   sampler.sample();
   for (let i = 0; i < PASSES; i++) {
     await sleep(500);

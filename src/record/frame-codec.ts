@@ -32,8 +32,25 @@ interface Entity {
   paths: string[];
   values: Leaf[];
   index: Map<string, number>;
-  /** The encoder's JSON of the entity's last sample: an equal one is skipped without flattening it. */
-  json?: string;
+  /** The sample object the encoder last wrote for it: the same object again is skipped unread. */
+  last?: object;
+  /** The encoder's pass that last saw it. */
+  seen?: number;
+  /**
+   * False while paths, values and index are shared with what the last keyframe wrote of
+   * it (KeyEntity): the encoder copies them before its first change.
+   */
+  owned?: boolean;
+}
+
+/** An entity as a keyframe wrote it: the same object at the next keyframe is copied, not flattened again. */
+interface KeyEntity {
+  obj: object;
+  /** Its leaf count and leaves as written. */
+  body: Buffer;
+  paths: string[];
+  values: Leaf[];
+  index: Map<string, number>;
 }
 
 /** What the encoder and the decoder both hold between frames. */
@@ -130,100 +147,166 @@ export class FrameEncoder {
     w.append(b);
   }
 
-  /** Encodes a pass: a keyframe when asked (the state starts afresh), else a delta against the previous pass. */
+  /** What the last keyframe wrote of each entity, by name. */
+  private keyed = new Map<string, KeyEntity>();
+  private pass = 0;
+
+  /**
+   * Encodes a pass: a keyframe when asked (the state starts afresh), else a delta against the
+   * previous pass. A sample object handed over is never changed afterwards by its giver:
+   * the very object written last time (a sampler keeps a still container's reading) is
+   * skipped without a look inside, and a keyframe copies what it wrote of it before.
+   */
   encode(raw: RawSample, key: boolean): Buffer {
-    const s = this.state;
     const w = new ByteWriter();
     w.f64(raw.monoNs);
-    // Leaves are made only for what may have changed: a sample equal to the last one is skipped.
-    const entities: Array<[string, string, () => Map<string, Leaf>]> = raw.containers.map((c) => [c.name, JSON.stringify(c), () => containerLeaves(c)]);
+    if (key) this.keyframe(w, raw);
+    else this.delta(w, raw);
+    return w.bytes();
+  }
+
+  private keyframe(w: ByteWriter, raw: RawSample): void {
+    const s = this.state;
+    s.reset();
+    const keyed = new Map<string, KeyEntity>();
     const host = raw.host;
-    if (host) entities.push([HOST, JSON.stringify(host), () => flatten(host)]);
-    if (key) {
-      s.reset();
-      w.varint(entities.length);
-      for (const [name, json, leavesOf] of entities) {
-        const e = s.entities[s.add(name)]!;
+    w.varint(raw.containers.length + (host ? 1 : 0));
+    const put = (name: string, obj: object, leavesOf: () => Map<string, Leaf>) => {
+      const e = s.entities[s.add(name)]!;
+      e.last = obj;
+      w.string(name);
+      let k = this.keyed.get(name);
+      if (k?.obj !== obj) {
         const leaves = leavesOf();
-        e.json = json;
-        w.string(name);
-        w.varint(leaves.size);
+        const body = new ByteWriter();
+        body.varint(leaves.size);
+        const paths: string[] = [];
+        const values: Leaf[] = [];
+        const index = new Map<string, number>();
         for (const [path, v] of leaves) {
-          e.index.set(path, e.paths.length);
-          e.paths.push(path);
-          e.values.push(v);
-          this.path(w, path);
-          writeLeaf(w, v, undefined);
+          this.path(body, path);
+          writeLeaf(body, v, undefined);
+          index.set(path, paths.length);
+          paths.push(path);
+          values.push(v);
         }
+        k = { obj, body: Buffer.from(body.bytes()), paths, values, index };
       }
-      s.order = raw.containers.map((c) => s.byName.get(c.name)!);
-      return w.bytes();
-    }
-    const present = new Set(entities.map(([n]) => n));
-    const removed = [...s.byName].filter(([n]) => !present.has(n)).map(([, i]) => i);
+      keyed.set(name, k);
+      w.append(k.body);
+      e.paths = k.paths;
+      e.values = k.values;
+      e.index = k.index;
+      e.owned = false;
+    };
+    for (const c of raw.containers) put(c.name, c, () => containerLeaves(c));
+    if (host) put(HOST, host, () => flatten(host));
+    this.keyed = keyed;
+    s.order = raw.containers.map((c) => s.byName.get(c.name)!);
+  }
+
+  private delta(w: ByteWriter, raw: RawSample): void {
+    const s = this.state;
+    const pass = ++this.pass;
+    const cs = raw.containers;
+    const host = raw.host;
+    // Each container's entity number, -1 for one not seen before.
+    const at = new Array<number>(cs.length);
+    const fresh: number[] = [];
+    cs.forEach((c, k) => {
+      const i = s.byName.get(c.name);
+      if (i === undefined) {
+        at[k] = -1;
+        fresh.push(k);
+      } else {
+        at[k] = i;
+        s.entities[i]!.seen = pass;
+      }
+    });
+    const hostAt = s.byName.get(HOST);
+    if (host && hostAt !== undefined) s.entities[hostAt]!.seen = pass;
+    const removed: number[] = [];
+    for (const i of s.byName.values()) if (s.entities[i]!.seen !== pass) removed.push(i);
     w.varint(removed.length);
     for (const i of removed) {
       w.varint(i);
       s.byName.delete(s.entities[i]!.name);
     }
-    const fresh = entities.filter(([n]) => !s.byName.has(n));
-    w.varint(fresh.length);
-    for (const [n] of fresh) {
-      w.string(n);
-      s.add(n);
+    const newHost = host !== undefined && hostAt === undefined;
+    w.varint(fresh.length + (newHost ? 1 : 0));
+    for (const k of fresh) {
+      w.string(cs[k]!.name);
+      at[k] = s.add(cs[k]!.name);
+    }
+    if (newHost) {
+      w.string(HOST);
+      s.add(HOST);
     }
     const changes = new ByteWriter();
     let changed = 0;
-    for (const [name, json, leavesOf] of entities) {
-      const i = s.byName.get(name)!;
-      const e = s.entities[i]!;
-      if (e.json === json) continue;
-      e.json = json;
-      const leaves = leavesOf();
-      // [leaf index, its path when new, the new leaf or undefined when removed, the old leaf]
-      const edits: Array<[number, string | undefined, Leaf | undefined, Leaf | undefined]> = [];
-      for (const [path, v] of leaves) {
-        const at = e.index.get(path);
-        if (at === undefined) {
-          edits.push([e.paths.length, path, v, undefined]);
-          e.index.set(path, e.paths.length);
-          e.paths.push(path);
-          e.values.push(v);
-        } else if (e.values[at] === undefined || !sameLeaf(e.values[at], v)) {
-          edits.push([at, undefined, v, e.values[at]]);
-          e.values[at] = v;
-        }
-      }
-      // Leaves the pass no longer has (a file that vanished, a histogram gone).
-      if (leaves.size < e.paths.length) {
-        for (let at = 0; at < e.paths.length; at++) {
-          if (e.values[at] === undefined || leaves.has(e.paths[at]!)) continue;
-          edits.push([at, undefined, undefined, e.values[at]]);
-          (e.values as Array<Leaf | undefined>)[at] = undefined;
-        }
-      }
-      if (edits.length === 0) continue;
-      changed++;
-      changes.varint(i);
-      changes.varint(edits.length);
-      for (const [at, path, v, prev] of edits) {
-        changes.varint(at);
-        if (path !== undefined) this.path(changes, path);
-        if (v === undefined) changes.u8(Tag.Removed);
-        else writeLeaf(changes, v, prev);
-      }
-    }
+    cs.forEach((c, k) => {
+      if (this.change(changes, at[k]!, c, () => containerLeaves(c))) changed++;
+    });
+    if (host && this.change(changes, s.byName.get(HOST)!, host, () => flatten(host))) changed++;
     w.varint(changed);
     w.append(changes.bytes());
-    const order = raw.containers.map((c) => s.byName.get(c.name)!);
-    const sameOrder = order.length === s.order.length && order.every((v, k) => v === s.order[k]);
+    const sameOrder = at.length === s.order.length && at.every((v, k) => v === s.order[k]);
     w.u8(sameOrder ? 0 : 1);
     if (!sameOrder) {
-      w.varint(order.length);
-      for (const i of order) w.varint(i);
-      s.order = order;
+      w.varint(at.length);
+      for (const i of at) w.varint(i);
+      s.order = at;
     }
-    return w.bytes();
+  }
+
+  /** Writes the leaves of entity `i` that moved since it was last written; false when none did. */
+  private change(out: ByteWriter, i: number, obj: object, leavesOf: () => Map<string, Leaf>): boolean {
+    const e = this.state.entities[i]!;
+    if (e.last === obj) return false;
+    e.last = obj;
+    const leaves = leavesOf();
+    // [leaf index, its path when new, the new leaf or undefined when removed, the old leaf]
+    const edits: Array<[number, string | undefined, Leaf | undefined, Leaf | undefined]> = [];
+    const own = () => {
+      if (e.owned) return;
+      e.paths = e.paths.slice();
+      e.values = e.values.slice();
+      e.index = new Map(e.index);
+      e.owned = true;
+    };
+    for (const [path, v] of leaves) {
+      const at = e.index.get(path);
+      if (at === undefined) {
+        own();
+        edits.push([e.paths.length, path, v, undefined]);
+        e.index.set(path, e.paths.length);
+        e.paths.push(path);
+        e.values.push(v);
+      } else if (e.values[at] === undefined || !sameLeaf(e.values[at], v)) {
+        own();
+        edits.push([at, undefined, v, e.values[at]]);
+        e.values[at] = v;
+      }
+    }
+    // Leaves the pass no longer has (a file that vanished, a histogram gone).
+    if (leaves.size < e.paths.length) {
+      for (let at = 0; at < e.paths.length; at++) {
+        if (e.values[at] === undefined || leaves.has(e.paths[at]!)) continue;
+        own();
+        edits.push([at, undefined, undefined, e.values[at]]);
+        (e.values as Array<Leaf | undefined>)[at] = undefined;
+      }
+    }
+    if (edits.length === 0) return false;
+    out.varint(i);
+    out.varint(edits.length);
+    for (const [at, path, v, prev] of edits) {
+      out.varint(at);
+      if (path !== undefined) this.path(out, path);
+      if (v === undefined) out.u8(Tag.Removed);
+      else writeLeaf(out, v, prev);
+    }
+    return true;
   }
 }
 

@@ -6,7 +6,7 @@ import { openSampling, type StatsType } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { writePointer } from './pointer.js';
 import type { Retention } from './retention.js';
-import { StoreReader, StoreWriter } from './store.js';
+import { KEY_EVERY, StoreReader, StoreWriter } from './store.js';
 
 export interface RecorderOptions {
   api: Omit<ApiOptions, 'io'>;
@@ -38,6 +38,19 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
 }
 
 /**
+ * The recorder's sampler (docs/RECORDING.md, "What a sample holds"): the console's counters
+ * with CPU latency histograms, watching with inotify; a container none of whose tasks ran
+ * since the last pass (one read of its CPU time) keeps its last reading, the same object,
+ * which the store skips unread. Each container is re-validated, and so read whole, once per
+ * keyframe interval (KEY_EVERY passes, staggered), its files kept open until then.
+ */
+export function recordingSampler(opts: Omit<ApiOptions, 'io'> & { container: string; type?: StatsType }): Sampler {
+  const { container, type = 'counters', ...api } = opts;
+  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, idlePasses: 2 * KEY_EVERY });
+  return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true });
+}
+
+/**
  * lmctfy record: samples the tree every interval into the store and copies the root's
  * journal into it as it grows (followed with inotify, nothing polled). One recorder per
  * store (a lock beside the root's locks). Runs until `stop()`.
@@ -62,7 +75,7 @@ export class Recorder {
 
   private async recordLocked(scope: string, container: string): Promise<void> {
     const writer = new StoreWriter(this.opts.dir, { root: scope, container, intervalMs: this.opts.intervalMs, retention: this.opts.retention });
-    const sampler = new Sampler(openSampling({ ...this.opts.api, watch: true }), { root: container, histograms: true, type: this.opts.type ?? 'counters' });
+    const sampler = recordingSampler({ ...this.opts.api, container, type: this.opts.type });
     let unfollow: (() => void) | undefined;
     try {
       writePointer(scope, { dir: this.opts.dir, pid: process.pid, interval_ms: this.opts.intervalMs, started: new Date().toISOString() });

@@ -32,6 +32,12 @@ export interface SamplerOptions {
   host?: boolean;
   clock?: Clock;
   history?: HistoryOptions;
+  /**
+   * Keep a container's last reading, the very same object, when the source finds it still
+   * (StatsSource.still: one cheap read instead of a whole pass over its files). For the
+   * recorder, whose store skips an object it has already written.
+   */
+  reuseStill?: boolean;
 }
 
 /**
@@ -73,6 +79,8 @@ export class Sampler {
   private readonly proc: ProcReader;
   private readonly views: PassViews;
   private readonly histogrammer = new SchedstatHistogrammer();
+  /** The last pass's readings by name, for reuseStill. */
+  private kept = new Map<string, RawContainerSample>();
 
   constructor(
     private readonly source: StatsSource,
@@ -89,7 +97,15 @@ export class Sampler {
     const timestamp = new Date(this.clock.wallMs()).toISOString();
     const type = this.options.type ?? 'summary';
     const containers: RawContainerSample[] = [];
+    const still = this.options.reuseStill ? this.source.still?.bind(this.source) : undefined;
     for (const { name, id } of this.source.walk(this.options.root ?? '/')) {
+      if (still?.(name)) {
+        const kept = this.kept.get(name);
+        if (kept?.id === id) {
+          containers.push(kept);
+          continue;
+        }
+      }
       const read = this.source.read(name, type);
       if (!read) continue;
       const c: RawContainerSample = { name, id, stats: read.stats, limits: read.limits };
@@ -99,6 +115,7 @@ export class Sampler {
       containers.push(c);
     }
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));
+    if (still) this.kept = new Map(containers.map((c) => [c.name, c]));
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = this.proc.host();

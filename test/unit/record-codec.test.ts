@@ -75,6 +75,26 @@ describe('frames', () => {
     });
   });
 
+  it('a keyframe copies what it wrote of an object seen at the last keyframe, whatever came between, and decodes alike', () => {
+    const [web, bare] = base as [RawContainerSample, RawContainerSample];
+    const lost = structuredClone(web);
+    delete lost.stats.cpu!.histograms;
+    // The same objects come back (as a sampler keeping still containers hands them), around changes.
+    const passes = [pass(0, [web, bare]), pass(1, [lost, bare]), pass(2, [web, bare]), pass(3, [web, bare]), pass(4, [moved(web, 3), bare]), pass(5, [web, bare])];
+    const keys = [true, false, true, false, true, true];
+    const enc = new FrameEncoder();
+    const frames = passes.map((p, i) => enc.encode(p, keys[i]!));
+    // What a keyframe copies is what a fresh encoder writes.
+    expect(frames[2]).toEqual(new FrameEncoder().encode(passes[2]!, true));
+    expect(frames[5]).toEqual(new FrameEncoder().encode(passes[5]!, true));
+    expect(frames[3]!.length).toBeLessThan(40);
+    const dec = new FrameDecoder();
+    passes.forEach((p, i) => expect(dec.decode(frames[i]!, keys[i]!, Date.parse(p.timestamp))).toEqual(p));
+    // A fresh decoder from any keyframe on reads the same.
+    const late = new FrameDecoder();
+    expect(late.decode(frames[5]!, true, 5)).toEqual({ ...passes[5]!, timestamp: new Date(5).toISOString() });
+  });
+
   it('an idle container costs nothing in a delta frame, and an unchanged sample object is handed out again', () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ ...structuredClone(base[0]!), name: `/c${i}`, id: i }));
     const enc = new FrameEncoder();

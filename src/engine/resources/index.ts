@@ -9,7 +9,7 @@ import { pids } from './pids.js';
 import type { ResourceSet } from './types.js';
 import { blkioV1 } from './v1/blkio.js';
 import { cpuV1 } from './v1/cpu.js';
-import { cpuacctV1 } from './v1/cpuacct.js';
+import { cpuacctUsage, cpuacctV1 } from './v1/cpuacct.js';
 import { cpusetV1 } from './v1/cpuset.js';
 import { devicesV1 } from './v1/devices.js';
 import { freezerV1 } from './v1/freezer.js';
@@ -37,6 +37,7 @@ const V1: ResourceSet = {
   pids,
   blkio: blkioV1,
   devices: devicesV1,
+  cpuUsage: cpuacctUsage,
   held: (spec) => heldNotes(spec, { file: 'cpu.shares', toKernel: cpuLimitToShares, fromKernel: sharesToCpuLimit }),
   checkSpec(spec) {
     if (spec.children_limit !== undefined) {
@@ -56,6 +57,7 @@ const V2: ResourceSet = {
   pids,
   blkio: blkioV2,
   devices: devicesV2,
+  cpuUsage: (h) => cpuV2.stats(h, 'counters').cpu?.usage?.total,
   held: (spec) => heldNotes(spec, { file: 'cpu.weight', toKernel: cpuLimitToWeight, fromKernel: weightToCpuLimit }),
   checkSpec() {},
   whyMissing(h, controller, dir) {

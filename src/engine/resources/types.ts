@@ -123,6 +123,12 @@ export interface ResourceSet {
   readonly pids: Resource;
   readonly blkio: Resource;
   readonly devices: Resource;
+  /**
+   * The container's cumulative CPU time, ns, from the cheapest file that holds it (v1
+   * cpuacct.usage, v2 cpu.stat); undefined without one. It moves whenever any task of the
+   * container or below it ran: samplers use it to tell a container that did nothing.
+   */
+  cpuUsage(h: CgroupHandle): number | undefined;
   /** Notes for the user where the kernel will hold a value of this (valid) spec other than the one asked (held.ts). */
   held(spec: ContainerSpec): string[];
   /** Spec parts outside any controller this version cannot honour: UNIMPLEMENTED. */

@@ -7,6 +7,7 @@
  * - tree.ts: the walk and each container's identity
  * - reading.ts, counters.ts, settings.ts: what a pass reads of a container, and when
  * - watch.ts, tree-watch.ts: inotify, so that a steady pass reads only counters
+ * - still.ts: the recorder's cheap check that a container did nothing since the last pass
  * - absent-interfaces.ts: the interface files this kernel lacks, tried once
  * - proc.ts: the host and its processes' threads
  * - working-set.ts: the one working-set rule

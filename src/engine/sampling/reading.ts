@@ -20,6 +20,9 @@ export interface ReadingState {
   last?: ContainerStats;
   /** What a virtual host is, once settled (network.ts). */
   virtualHost?: VirtualHostInfo;
+  /** Cumulative CPU time at the last stillness check, and the last pass that found it still (still.ts). */
+  cpuUsage?: number;
+  stillPass?: number;
 }
 
 /** What the events since the last pass say about a container (watch.ts). */

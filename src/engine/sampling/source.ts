@@ -4,9 +4,11 @@ import { CachingIo } from '../kernel/cached-io.js';
 import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
+import { parentName } from '../names.js';
 import { listTasks } from '../tree.js';
 import { PassVirtualHosts } from './network.js';
 import { readContainer } from './reading.js';
+import { isStill } from './still.js';
 import { SampledTree, type Member, type TreeEntry } from './tree.js';
 import type { WatchDir } from './tree-watch.js';
 import type { ContainerReading, StatsSource, StatsType } from './types.js';
@@ -37,6 +39,11 @@ export interface SamplingOptions extends Omit<ApiOptions, 'io'>, SourceOptions {
   io?: KernelIo;
   /** Keep cgroup files open between passes (default true; see CachingIo). */
   keepOpen?: boolean;
+  /**
+   * Passes a kept-open file may go unread before it is closed (CachingIo's default, 10). A
+   * sampler that reads most containers only at their re-validation keeps them longer.
+   */
+  idlePasses?: number;
 }
 
 /** The engine's source: it also resolves the names samplers are given. */
@@ -51,8 +58,8 @@ export interface SamplingSource extends StatsSource {
  * kernel lacks tried once, not per container and pass (AbsentInterfaces).
  */
 export function openSampling(opts: SamplingOptions = {}): SamplingSource {
-  const { io = realIo, keepOpen = true, root, version, ...source } = opts;
-  const cache = keepOpen ? new CachingIo(io) : undefined;
+  const { io = realIo, keepOpen = true, idlePasses, root, version, ...source } = opts;
+  const cache = keepOpen ? new CachingIo(io, { idlePasses }) : undefined;
   return new EngineSource(ContainerApi.open({ root, version, io: new AbsentInterfaces(cache ?? io) }), source, cache);
 }
 
@@ -150,6 +157,14 @@ class EngineSource implements SamplingSource {
       if (vhost.network) reading.stats.network = vhost.network;
     }
     return reading;
+  }
+
+  still(name: string): boolean {
+    const k = this.tree.member(name);
+    if (!k || !this.watching()) return false;
+    const parent = parentName(name);
+    const parentStill = parent !== undefined && this.tree.member(parent)?.reading.stillPass === this.pass;
+    return isStill(name, k, { number: this.pass, heard: this.events!, validating: this.validating(k), parentStill });
   }
 
   private readonly exists = (name: string) => this.m.io.exists(this.m.trackingDir(name));

@@ -49,6 +49,12 @@ export interface StatsSource {
   read(name: string, type: StatsType): ContainerReading | undefined;
   /** Processes (tgids) in the container itself. */
   pids(name: string): number[];
+  /**
+   * Whether nothing of the container can have changed since the previous pass (one cheap
+   * read; sampling/still.ts says when): a sampler may then keep its last reading. Absent, or
+   * always false, where the source cannot tell (polling, without events).
+   */
+  still?(name: string): boolean;
   /** Called after each pass (lets a source release what the pass did not touch). */
   endPass?(): void;
   /** Releases what the source holds between passes (watches, kept-open files). */

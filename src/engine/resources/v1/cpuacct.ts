@@ -3,7 +3,7 @@ import { ticksToNs } from '../conversions.js';
 import { parseCpuHistograms } from '../cpuacct.js';
 import { defined, readStat } from '../files.js';
 import { parseCounter, parseCounterList, parseFlatKeyed } from '../parse.js';
-import type { Resource } from '../types.js';
+import type { CgroupHandle, Resource } from '../types.js';
 
 /**
  * cpuacct (v1 only): CPU usage of a container. On v2 the same numbers come from cpu.stat
@@ -12,6 +12,12 @@ import type { Resource } from '../types.js';
  */
 
 const STAT_KEYS = new Set(['user', 'system']);
+
+/** cpuacct.usage alone, ns: the cheapest sign that a task of the container ran. */
+export function cpuacctUsage(h: CgroupHandle): number | undefined {
+  const dir = h.dir('cpuacct');
+  return dir === undefined ? undefined : readStat(h.io, `${dir}/cpuacct.usage`, parseCounter);
+}
 
 export const cpuacctV1: Resource = {
   controller: 'cpuacct',
@@ -28,7 +34,7 @@ export const cpuacctV1: Resource = {
     const user = ticks?.get('user');
     const system = ticks?.get('system');
     const usage = defined({
-      total: readStat(h.io, `${dir}/cpuacct.usage`, parseCounter),
+      total: cpuacctUsage(h),
       per_cpu: type === 'full' ? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList) : undefined,
       user: user === undefined ? undefined : ticksToNs(user),
       system: system === undefined ? undefined : ticksToNs(system),

@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeCgroups, testRoot } from '../helpers/cgroups.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { realIo, type KernelIo } from '../../src/engine/kernel/io.js';
+import { engineStatsSource } from '../../src/engine/sampling/index.js';
+import { Sampler } from '../../src/stats/sampler.js';
+import type { CgroupVersion } from '../../src/engine/kernel/layout.js';
+import type { RawContainerSample } from '../../src/stats/model.js';
+
+/** Lets inotify's events in (see stats-watch.test.ts): two immediates are a whole loop iteration, poll phase included. */
+const turn = async () => {
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+};
+
+/**
+ * The recorder's cheap pass (Sampler reuseStill over a watching source): a container none
+ * of whose tasks ran is not read again, its last reading handed on as the very same object,
+ * which the store skips unread; anything that may have changed it is read whole.
+ */
+function stillSuite(version: CgroupVersion) {
+  const t = testRoot(`still${version}`, version);
+  let api: ContainerApi;
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root: t.root, version });
+  });
+  afterAll(() => t.cleanup());
+
+  const within = async (top: string, fn: (open: (validateEvery?: number) => { s: Sampler; reads: string[] }) => Promise<void>) => {
+    await api.create(top, version === 1 ? { memory: { limit: 104_857_600 } } : {});
+    const samplers: Sampler[] = [];
+    try {
+      await fn((validateEvery = Number.MAX_SAFE_INTEGER) => {
+        const reads: string[] = [];
+        const io: KernelIo = { ...realIo, readFile: (p) => (reads.push(p), realIo.readFile(p)) };
+        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch: true, validateEvery });
+        const s = new Sampler(source, { root: `/${top}`, host: false, type: 'counters', histograms: true, reuseStill: true });
+        samplers.push(s);
+        return { s, reads };
+      });
+    } finally {
+      for (const s of samplers) s.close();
+      await api.destroy(top, { force: true });
+    }
+  };
+  const byName = (s: Sampler) => new Map(s.sample().containers.map((c): [string, RawContainerSample] => [c.name, c]));
+  const ran = async (name: string) => {
+    const child = await api.get(name).run(['/bin/sh', '-c', 'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done']);
+    await once(child, 'exit');
+  };
+
+  it('hands on an idle container’s reading unread, one cheap read each pass, none below a still parent', () =>
+    within('idle', async (open) => {
+      await api.create('idle/kid');
+      const { s, reads } = open();
+      byName(s);
+      await turn();
+      byName(s);
+      const before = byName(s);
+      reads.length = 0;
+      const after = byName(s);
+      expect(after.get('/idle')).toBe(before.get('/idle'));
+      expect(after.get('/idle/kid')).toBe(before.get('/idle/kid'));
+      const files = reads.filter((p) => p.includes('/idle')).map((p) => p.slice(p.lastIndexOf('/') + 1));
+      expect(files).toEqual([version === 1 ? 'cpuacct.usage' : 'cpu.stat']);
+    }));
+
+  it('reads whole a container whose tasks ran, and its parent, not its idle sibling', () =>
+    within('busy', async (open) => {
+      await api.create('busy/a');
+      await api.create('busy/b');
+      const { s } = open();
+      byName(s);
+      await turn();
+      const before = byName(s);
+      await ran('busy/a');
+      await turn();
+      const after = byName(s);
+      expect(after.get('/busy/a')).not.toBe(before.get('/busy/a'));
+      expect(after.get('/busy/a')!.stats.cpu!.usage!.total).toBeGreaterThan(before.get('/busy/a')!.stats.cpu!.usage!.total!);
+      expect(after.get('/busy')).not.toBe(before.get('/busy'));
+      expect(after.get('/busy/b')).toBe(before.get('/busy/b'));
+    }));
+
+  it('reads whole a container whose settings or freezer were written, though none of its tasks ran', () =>
+    within('set', async (open) => {
+      await api.create('set/kid');
+      const { s } = open();
+      byName(s);
+      await turn();
+      byName(s);
+      if (version === 1) {
+        await api.get('set').update({ memory: { limit: 209_715_200 } }, 'diff');
+        await turn();
+        expect(byName(s).get('/set')!.limits.memoryLimit).toBe(209_715_200);
+      }
+      await api.get('set').pause();
+      await turn();
+      const frozen = byName(s);
+      expect(frozen.get('/set')!.stats.freezer?.state).toBe('FROZEN');
+      expect(frozen.get('/set/kid')!.stats.freezer?.state).toBe('FROZEN');
+      await api.get('set').resume();
+      await turn();
+      expect(byName(s).get('/set/kid')!.stats.freezer?.state).toBe('THAWED');
+    }));
+
+  it('reads a still container whole when its re-validation is due', () =>
+    within('due', async (open) => {
+      const { s } = open(2);
+      const passes = Array.from({ length: 4 }, () => byName(s).get('/due'));
+      const fresh = passes.filter((c, i) => i > 0 && c !== passes[i - 1]).length;
+      // Every second pass re-validates it; the first is a read anyway.
+      expect(fresh).toBe(2);
+    }));
+}
+
+describeCgroups('recorder cheap pass (cgroup v1)', () => stillSuite(1));
