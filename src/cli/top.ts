@@ -181,12 +181,16 @@ export function replayActions(): ConsoleActions {
 }
 
 async function runReplayTop(opts: TopOptions, replay: NonNullable<TopOptions['replay']>): Promise<void> {
+  // Damage is met as the console reads: said once it has left the screen.
   const store = StoreReader.open(replay.dir);
-  for (const d of store.damage) process.stderr.write(`lmctfy: ${describeDamage(d)}\n`);
-  if (store.sampleTimes().length === 0) throw new LmctfyError(Code.NOT_FOUND, `record store ${replay.dir} holds no samples yet`);
-  const top = opts.name === '/' ? '/' : ContainerApi.open(opts.api).resolve(opts.name);
-  const atMs = replay.at === undefined ? undefined : parseTime(replay.at, Date.now(), '--at');
-  await runConsole({ source: replaySource(store, top, atMs), actions: replayActions(), readOnly: true });
+  try {
+    if (!store.span()) throw new LmctfyError(Code.NOT_FOUND, `record store ${replay.dir} holds no samples yet`);
+    const top = opts.name === '/' ? '/' : ContainerApi.open(opts.api).resolve(opts.name);
+    const atMs = replay.at === undefined ? undefined : parseTime(replay.at, Date.now(), '--at');
+    await runConsole({ source: replaySource(store, top, atMs), actions: replayActions(), readOnly: true });
+  } finally {
+    for (const d of store.damage) process.stderr.write(`lmctfy: ${describeDamage(d)}\n`);
+  }
 }
 
 export async function runInteractiveTop(opts: TopOptions): Promise<void> {

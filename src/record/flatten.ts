@@ -28,24 +28,35 @@ export function flatten(value: unknown, out: Map<string, Leaf> = new Map(), pref
   return out;
 }
 
+/**
+ * Paths split into keys (an array index as a number), each path once: the same few hundred
+ * paths recur in every container of every sample a reader builds.
+ */
+export class PathKeys {
+  private readonly split = new Map<string, Array<string | number>>();
+
+  of(path: string): Array<string | number> {
+    let keys = this.split.get(path);
+    if (!keys) {
+      keys = path.split('.').map((k) => (k.startsWith('#') ? Number(k.slice(1)) : k));
+      this.split.set(path, keys);
+    }
+    return keys;
+  }
+}
+
 /** The object of leaves given in path order (the order flatten gave them). */
-export function unflatten(leaves: Iterable<[string, Leaf]>): Record<string, unknown> {
+export function unflatten(leaves: Iterable<[string, Leaf]>, keys: PathKeys = new PathKeys()): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const [path, leaf] of leaves) {
-    const keys = path.split('.');
-    let node: Record<string, unknown> | unknown[] = root;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const slot = key.startsWith('#') ? Number(key.slice(1)) : key;
-      const last = i === keys.length - 1;
-      const holder = node as Record<string | number, unknown>;
-      if (last) {
-        holder[slot] = leaf === EMPTY_ARRAY || Array.isArray(leaf) ? [] : typeof leaf === 'object' && leaf !== null ? {} : leaf;
-      } else {
-        holder[slot] ??= keys[i + 1]!.startsWith('#') ? [] : {};
-        node = holder[slot] as Record<string, unknown> | unknown[];
-      }
+    const ks = keys.of(path);
+    let node = root as Record<string | number, unknown>;
+    const last = ks.length - 1;
+    for (let i = 0; i < last; i++) {
+      const slot = ks[i]!;
+      node = (node[slot] ??= typeof ks[i + 1] === 'number' ? [] : {}) as Record<string | number, unknown>;
     }
+    node[ks[last]!] = leaf === EMPTY_ARRAY || Array.isArray(leaf) ? [] : typeof leaf === 'object' && leaf !== null ? {} : leaf;
   }
   return root;
 }

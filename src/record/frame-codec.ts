@@ -1,7 +1,7 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import type { HostSample, RawContainerSample, RawSample } from '../stats/model.js';
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './bytes.js';
-import { EMPTY_ARRAY, EMPTY_OBJECT, flatten, unflatten, type Leaf } from './flatten.js';
+import { EMPTY_ARRAY, EMPTY_OBJECT, PathKeys, flatten, unflatten, type Leaf } from './flatten.js';
 
 /**
  * Sampling passes as frames (docs/RECORDING.md). A keyframe holds every container's leaves
@@ -315,12 +315,25 @@ export class FrameDecoder {
   /** The sample object of each entity as last built: unchanged ones are handed out again. */
   private built = new Map<number, RawContainerSample | HostSample>();
   private ready = false;
+  private readonly keys = new PathKeys();
+  private monoNs = 0;
 
   /** Decodes the next frame; a delta needs every frame since its keyframe decoded before it. */
   decode(payload: Buffer, key: boolean, timeMs: number): RawSample {
+    this.apply(payload, key);
+    const s = this.state;
+    const containers = s.order.map((i) => this.sample(i) as RawContainerSample);
+    const raw: RawSample = { timestamp: new Date(timeMs).toISOString(), monoNs: this.monoNs, containers };
+    const host = s.byName.get(HOST);
+    if (host !== undefined) raw.host = this.sample(host) as HostSample;
+    return raw;
+  }
+
+  /** Takes in the next frame without building its sample: for the frames a reader passes on its way to the one it wants. */
+  apply(payload: Buffer, key: boolean): void {
     const s = this.state;
     const r = new ByteReader(payload);
-    const monoNs = r.f64();
+    this.monoNs = r.f64();
     if (key) {
       s.reset();
       this.built.clear();
@@ -370,11 +383,6 @@ export class FrameDecoder {
         s.order = order;
       }
     }
-    const containers = s.order.map((i) => this.sample(i) as RawContainerSample);
-    const raw: RawSample = { timestamp: new Date(timeMs).toISOString(), monoNs, containers };
-    const host = s.byName.get(HOST);
-    if (host !== undefined) raw.host = this.sample(host) as HostSample;
-    return raw;
   }
 
   private sample(i: number): RawContainerSample | HostSample {
@@ -383,7 +391,7 @@ export class FrameDecoder {
     const e = this.state.entities[i]!;
     const leaves: Array<[string, Leaf]> = [];
     for (let at = 0; at < e.paths.length; at++) if (e.values[at] !== undefined) leaves.push([e.paths[at]!, e.values[at]!]);
-    const obj = unflatten(leaves);
+    const obj = unflatten(leaves, this.keys);
     b = (e.name === HOST ? obj : { name: e.name, ...obj }) as RawContainerSample | HostSample;
     this.built.set(i, b);
     return b;

@@ -219,27 +219,63 @@ export interface StoredSample {
   timeMs: number;
 }
 
+export interface ReaderOptions {
+  /** Told of each damage when it is found (once per place); it is also kept in `damage`. */
+  onDamage?: (d: Damage) => void;
+}
+
 /**
- * Reads a store: the time indexes are read at open (the part of a segment its index missed,
- * as after a kill between a frame and its index entry, is found by reading frame headers),
- * frames only when asked. Damage (a cut or a checksum that does not match) ends what can be
- * read of its segment; each is reported once in `damage`.
+ * Reads a store. Opening reads `store.json` and lists the segments, whose names give their
+ * start times: a segment's time index is read only when a moment in it (or everything) is
+ * asked for, and its frames only when decoded. The part of a segment its index missed (a
+ * kill between a frame and its index entry) is found by reading frame headers. Damage (a cut
+ * or a checksum that does not match) ends what can be read of its segment; each is reported
+ * once, when found, in `damage` and to `onDamage`.
  */
 export class StoreReader {
   readonly meta: StoreMeta;
   readonly damage: Damage[] = [];
-  private readonly segments: Segment[] = [];
+  /** Every segment by start time; `loaded` once its index has been read (null: unreadable or gone). */
+  private readonly segments: Array<{ file: string; startMs: number; loaded?: Segment | null }>;
 
-  private constructor(readonly dir: string) {
+  private constructor(
+    readonly dir: string,
+    private readonly opts: ReaderOptions,
+  ) {
     this.meta = readMeta(dir);
-    for (const { file, startMs } of segmentFiles(dir)) {
-      const seg = this.openSegment(file, startMs);
-      if (seg) this.segments.push(seg);
-    }
+    this.segments = segmentFiles(dir);
   }
 
-  static open(dir: string): StoreReader {
-    return new StoreReader(dir);
+  static open(dir: string, opts: ReaderOptions = {}): StoreReader {
+    return new StoreReader(dir, opts);
+  }
+
+  private load(i: number): Segment | undefined {
+    const s = this.segments[i]!;
+    if (s.loaded === undefined) s.loaded = this.openSegment(s.file, s.startMs) ?? null;
+    return s.loaded ?? undefined;
+  }
+
+  /** Loaded segments among `from`..`to` (indexes into the list), in order. */
+  private loadRange(from = 0, to = this.segments.length - 1): Segment[] {
+    const out: Segment[] = [];
+    for (let i = Math.max(0, from); i <= to; i++) {
+      const s = this.load(i);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** The index of the last segment starting at or before `ms` (-1 when none does). */
+  private segmentAt(ms: number): number {
+    let lo = -1;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid]!.startMs <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   private openSegment(file: string, startMs: number): Segment | undefined {
@@ -256,7 +292,7 @@ export class StoreReader {
         checkSegmentHeader(readAt(fd, 0, SEGMENT_HEADER_BYTES), file);
       } catch (e) {
         if ((e as LmctfyError).code === Code.FAILED_PRECONDITION) throw e;
-        this.damage.push({ file, offset: 0, why: (e as Error).message });
+        this.noteDamage(file, 0, (e as Error).message);
         return undefined;
       }
       const frames: FrameHead[] = [];
@@ -277,11 +313,11 @@ export class StoreReader {
       while (end < size) {
         const head = frameHeadAt(readAt(fd, end, FRAME_HEADER_BYTES), end, end);
         if (typeof head === 'string') {
-          this.damage.push({ file, offset: end, why: head });
+          this.noteDamage(file, end, head);
           break;
         }
         if (end + head.bytes > size) {
-          this.damage.push({ file, offset: end, why: 'the file ends inside a frame (cut while written)' });
+          this.noteDamage(file, end, 'the file ends inside a frame (cut while written)');
           break;
         }
         frames.push(head);
@@ -293,25 +329,48 @@ export class StoreReader {
     }
   }
 
-  /** First and last sample times, ms; undefined when nothing is recorded. */
+  /** First and last sample times, ms; undefined when nothing is recorded. Reads the first and last segments' indexes only. */
   span(): { fromMs: number; toMs: number } | undefined {
     let from: number | undefined;
+    let first = 0;
+    for (; first < this.segments.length && from === undefined; first++) from = this.load(first)?.frames.find((f) => f.type !== FrameType.Journal)?.timeMs;
+    if (from === undefined) return undefined;
     let to: number | undefined;
-    for (const s of this.segments) {
-      for (const f of s.frames) {
-        if (f.type === FrameType.Journal) continue;
-        from ??= f.timeMs;
-        to = f.timeMs;
-      }
-    }
-    return from === undefined ? undefined : { fromMs: from, toMs: to! };
+    for (let i = this.segments.length - 1; i >= first - 1 && to === undefined; i--) to = lastSampleTime(this.load(i)?.frames ?? []);
+    return { fromMs: from, toMs: to ?? from };
   }
 
-  /** Times of every sample from `fromMs` to `toMs`, in order (the console's steps). */
+  /**
+   * Times of every sample from `fromMs` to `toMs`, in order (the console's steps). Reads the
+   * indexes of the segments that can hold them: a segment holds the samples from its start
+   * to the next one's.
+   */
   sampleTimes(fromMs = -Infinity, toMs = Infinity): number[] {
     const out: number[] = [];
-    for (const s of this.segments) for (const f of s.frames) if (f.type !== FrameType.Journal && f.timeMs >= fromMs && f.timeMs <= toMs) out.push(f.timeMs);
+    for (const s of this.loadRange(this.segmentAt(fromMs), this.segmentAt(toMs))) for (const f of s.frames) if (f.type !== FrameType.Journal && f.timeMs >= fromMs && f.timeMs <= toMs) out.push(f.timeMs);
     return out;
+  }
+
+  /**
+   * Where a run of samples to `toMs` starts: the first sample at or after `fromMs` with
+   * `before` more ahead of it, walking back from `toMs` through as few segments as that takes.
+   */
+  private startOf(fromMs: number, toMs: number, before: number): number | undefined {
+    let start: number | undefined;
+    let need = before;
+    for (let i = this.segmentAt(toMs); i >= 0; i--) {
+      const frames = this.load(i)?.frames ?? [];
+      for (let k = frames.length - 1; k >= 0; k--) {
+        const f = frames[k]!;
+        if (f.type === FrameType.Journal || f.timeMs > toMs) continue;
+        if (f.timeMs < fromMs) {
+          if (need === 0) return start;
+          need--;
+        }
+        start = f.timeMs;
+      }
+    }
+    return start;
   }
 
   /**
@@ -320,12 +379,9 @@ export class StoreReader {
    */
   samples(fromMs: number, toMs: number, before = 0): StoredSample[] {
     const out: StoredSample[] = [];
-    const wanted = this.sampleTimes(-Infinity, toMs);
-    let first = wanted.findIndex((t) => t >= fromMs);
-    if (first < 0) first = wanted.length;
-    const startMs = wanted[Math.max(0, first - before)];
+    const startMs = this.startOf(fromMs, toMs, before);
     if (startMs === undefined) return out;
-    for (const s of this.segments) {
+    for (const s of this.loadRange(this.segmentAt(startMs), this.segmentAt(toMs))) {
       const frames = s.frames;
       let last = frames.length - 1;
       while (last >= 0 && (frames[last]!.type === FrameType.Journal || frames[last]!.timeMs > toMs)) last--;
@@ -333,25 +389,25 @@ export class StoreReader {
       let from = frames.findIndex((f) => f.type !== FrameType.Journal && f.timeMs >= startMs);
       // Back to the keyframe the first wanted sample depends on.
       while (from > 0 && frames[from]!.type !== FrameType.Key) from--;
-      this.decodeRun(s, from, last, (raw, t) => {
-        if (t >= startMs) out.push({ raw, timeMs: t });
-      });
+      this.decodeRun(s, from, last, (t) => t >= startMs, (raw, t) => out.push({ raw, timeMs: t }));
     }
     return out;
   }
 
   /** The sample at `timeMs` or the last one before it, with up to `before` earlier ones; undefined before the first. */
   sampleAt(timeMs: number, before = 0): StoredSample[] {
-    const times = this.sampleTimes(-Infinity, timeMs);
-    const t = times.at(-1);
-    if (t === undefined) return [];
-    return this.samples(t, t, before);
+    for (let i = this.segmentAt(timeMs); i >= 0; i--) {
+      const t = lastSampleTime(this.load(i)?.frames ?? [], timeMs);
+      if (t !== undefined) return this.samples(t, t, before);
+    }
+    return [];
   }
 
   /** Journal records (actions, events, decisions) from `fromMs` to `toMs`, in order. */
   journal(fromMs = -Infinity, toMs = Infinity): JournalRecord[] {
     const out: JournalRecord[] = [];
-    for (const s of this.segments) {
+    // A journal frame is written at its newest record's time, which may be older than its segment's start (records copied on a restart): all are read.
+    for (const s of this.loadRange()) {
       const frames = s.frames.filter((f) => f.type === FrameType.Journal);
       if (frames.length === 0) continue;
       const fd = fs.openSync(s.file, 'r');
@@ -381,20 +437,27 @@ export class StoreReader {
    */
   verify(): number {
     let good = 0;
-    for (const s of this.segments) {
+    for (const s of this.loadRange()) {
       const key = s.frames.findIndex((f) => f.type === FrameType.Key);
-      if (key >= 0) this.decodeRun(s, key, s.frames.length - 1, () => good++);
+      if (key >= 0) this.decodeRun(s, key, s.frames.length - 1, () => false, () => undefined, () => good++);
       good += s.frames.filter((f) => f.type === FrameType.Journal).length;
     }
     return good;
   }
 
   private noteDamage(file: string, offset: number, why: string): void {
-    if (!this.damage.some((d) => d.file === file && d.offset === offset)) this.damage.push({ file, offset, why });
+    if (this.damage.some((d) => d.file === file && d.offset === offset)) return;
+    const d = { file, offset, why };
+    this.damage.push(d);
+    this.opts.onDamage?.(d);
   }
 
-  /** Decodes sample frames from..to of a segment (from is a keyframe), in one read; stops at damage. */
-  private decodeRun(s: Segment, from: number, to: number, onSample: (raw: RawSample, timeMs: number) => void): void {
+  /**
+   * Decodes sample frames from..to of a segment (from is a keyframe), in one read; stops at
+   * damage. Only the samples `wanted` are built and handed to `onSample`; `onFrame` counts
+   * each frame decoded.
+   */
+  private decodeRun(s: Segment, from: number, to: number, wanted: (timeMs: number) => boolean, onSample: (raw: RawSample, timeMs: number) => void, onFrame?: () => void): void {
     const frames = s.frames;
     if (from < 0 || to < from) return;
     const base = frames[from]!.offset;
@@ -413,19 +476,28 @@ export class StoreReader {
       if (f.type === FrameType.Key) keyed = true;
       if (!keyed) continue;
       const payload = framePayload(buf, f, base);
-      let raw: RawSample;
+      let raw: RawSample | undefined;
       try {
         if (typeof payload === 'string') throw new LmctfyError(Code.DATA_LOSS, payload);
-        raw = decoder.decode(payload, f.type === FrameType.Key, f.timeMs);
+        const key = f.type === FrameType.Key;
+        if (wanted(f.timeMs)) raw = decoder.decode(payload, key, f.timeMs);
+        else decoder.apply(payload, key);
       } catch (e) {
         this.noteDamage(s.file, f.offset, (e as Error).message);
         // Deltas until the next keyframe depend on this one.
         keyed = false;
         continue;
       }
-      onSample(raw, f.timeMs);
+      onFrame?.();
+      if (raw) onSample(raw, f.timeMs);
     }
   }
+}
+
+/** The time of a segment's last sample frame at or before `maxMs`. */
+function lastSampleTime(frames: readonly FrameHead[], maxMs = Infinity): number | undefined {
+  for (let k = frames.length - 1; k >= 0; k--) if (frames[k]!.type !== FrameType.Journal && frames[k]!.timeMs <= maxMs) return frames[k]!.timeMs;
+  return undefined;
 }
 
 /** One line per damage found, for stderr: where, and what was left out. */

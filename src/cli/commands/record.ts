@@ -94,12 +94,10 @@ export function registerRecord(program: Command): void {
     });
 }
 
-/** Opens the store for a replaying command, each damage said once on stderr. */
+/** Opens the store for a replaying command, each damage said once on stderr when reading meets it. */
 export async function openStore(f: GlobalFlags, dir: string | undefined): Promise<import('../../record/store.js').StoreReader> {
   const { StoreReader, describeDamage } = await import('../../record/store.js');
-  const store = StoreReader.open(await storeDir(f, dir));
-  for (const d of store.damage) process.stderr.write(`lmctfy: ${describeDamage(d)}\n`);
-  return store;
+  return StoreReader.open(await storeDir(f, dir), { onDamage: (d) => process.stderr.write(`lmctfy: ${describeDamage(d)}\n`) });
 }
 
 /** `stats TYPE NAME --at TIME`: the ContainerStats the store recorded then, as `stats` prints the present. */
