@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutColumns } from '../../src/ui/view/columns.js';
-import { rowSegments, type Segment } from '../../src/ui/components/Row.js';
+import { rowParts, type Part } from '../../src/ui/components/Row.js';
 import { indexTree, visibleRows, type RowOptions } from '../../src/ui/view/tree.js';
 import { container } from './views.js';
 
@@ -30,22 +30,26 @@ describe('tree shape across passes', () => {
   });
 });
 
-describe('row segments', () => {
+describe('row parts', () => {
   const layout = layoutColumns(160, 30);
   const rowsOf = (...views: ReturnType<typeof container>[]) => visibleRows(indexTree(views), NONE);
-  const texts = (segments: Segment[]) => segments.map((s) => s.map((p) => p.text).join(''));
-  const ascii = /^[\x20-\x7e]*$/;
+  const text = (parts: Part[]) => parts.map((p) => p.text).join('');
 
-  it('merges plain-ASCII cells and keeps other characters in segments of their own', () => {
+  it('merges neighbours of the same tone: one nested Text per toned run', () => {
     const [, leaf] = rowsOf(container('/'), container('/leaf', { cpu: 12, memory: 50 * MiB, memoryLimit: 100 * MiB }));
-    const segments = texts(rowSegments(leaf, false, layout, [1, 2, 3]));
-    for (const text of segments) expect(ascii.test(text) || !/[\x20-\x7e]/.test(text.trim())).toBe(true);
-    expect(segments.filter((t) => ascii.test(t)).length).toBeLessThanOrEqual(3);
+    const parts = rowParts(leaf, false, layout, [1, 2, 3]);
+    expect(parts).toHaveLength(1);
+    expect(parts[0].tone).toBeUndefined();
+    const [full] = rowsOf(container('/', { memory: 99 * MiB, memoryLimit: 100 * MiB, state: 'FROZEN' }), container('/x'));
+    const toned = rowParts(full, false, layout, [1]);
+    for (let i = 1; i < toned.length; i++) expect(toned[i].tone).not.toBe(toned[i - 1].tone);
+    expect(toned.map((p) => p.tone)).toContain('error');
+    expect(toned.map((p) => p.tone)).toContain('frozen');
   });
 
   it('draws what one text per cell drew: the same line', () => {
     const [root] = rowsOf(container('/', { cpu: 99, memory: 99 * MiB, memoryLimit: 100 * MiB, state: 'FROZEN', oomKills: 2 }), container('/x'));
-    const line = texts(rowSegments(root, true, layout, [5, 50, 0])).join('');
+    const line = text(rowParts(root, true, layout, [5, 50, 0]));
     expect(line.startsWith('› ▾ /')).toBe(true);
     expect(line).toHaveLength(2 + layout.nameWidth + layout.columns.reduce((n, c) => n + 1 + layout.widths[c], 0));
     expect(line).toContain(' 99.0%');

@@ -1,4 +1,4 @@
-import { Box, Text, Transform } from 'ink';
+import { Text } from 'ink';
 import { memo, type ReactNode } from 'react';
 import { RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from '../view/columns.js';
 import { fitLeft, fitRight } from '../view/format.js';
@@ -11,125 +11,76 @@ import { vhostMark } from '../view/vhost.js';
 export interface Part {
   text: string;
   tone?: Tone;
-  /** Bar or sparkline: block characters, each one column wide. */
-  blocks?: true;
 }
 
-/** One Ink Text of a row. */
-export type Segment = readonly Part[];
-
 export interface RowProps {
-  segments: readonly Segment[];
+  parts: readonly Part[];
   selected: boolean;
 }
 
 /**
- * One container as one table line, drawn as few Texts. Ink runs string-width over every
- * Text on every frame; it is quick for plain ASCII but splits anything else into graphemes
- * at about 2 µs each (a 160-column line with a bar and a sparkline: ~300 µs, 30× the
- * same line cut into short cells). So plain-ASCII cells are merged into as few Texts as
- * possible, with their tones as nested Texts (Ink flattens those into their parent); other
- * text (› ▾ ▸, a non-ASCII name) is a short Text of its own, and the bar and sparkline are
- * measured as ASCII (Blocks). Memoised on the strings, so a row or segment that did not
+ * One container as one table line: one Ink Text (one Yoga node), its toned parts nested
+ * Texts, which Ink flattens into it. The bar, the sparkline and the tree glyphs are in the
+ * same string: the console's glyphs are measured without string-width's grapheme
+ * segmentation (render/text-width.ts). Memoised on the strings, so a row that did not
  * change is neither rendered nor committed again.
  */
 export const Row = memo(
-  function Row({ segments, selected }: RowProps) {
-    return (
-      <Box flexDirection="row" height={1}>
-        {segments.map((parts, i) => (
-          <RowSegment key={i} parts={parts} inverse={selected} />
-        ))}
-      </Box>
-    );
-  },
-  (a, b) => a.selected === b.selected && sameList(a.segments, b.segments, sameSegment),
-);
-
-const RowSegment = memo(
-  function RowSegment({ parts, inverse }: { parts: Segment; inverse: boolean }) {
+  function Row({ parts, selected }: RowProps) {
     const color = useColor();
-    if (parts.length === 1 && parts[0].blocks) return <Blocks part={parts[0]} inverse={inverse} />;
-    if (parts.length === 1) {
+    if (!color || parts.length === 1) {
       return (
-        <Text wrap="truncate" {...paint(color, parts[0].tone, { inverse })}>
-          {parts[0].text}
+        <Text wrap="truncate" {...paint(color, parts.length === 1 ? parts[0].tone : undefined, { inverse: selected })}>
+          {parts.map((p) => p.text).join('')}
         </Text>
       );
     }
-    // Untoned neighbours become one string: one text node instead of several.
-    const children: ReactNode[] = [];
-    let plain = '';
-    for (const part of parts) {
-      if (!color || part.tone === undefined) {
-        plain += part.text;
-        continue;
-      }
-      if (plain !== '') children.push(plain);
-      plain = '';
-      children.push(
-        <Text key={children.length} {...paint(color, part.tone)}>
+    const children: ReactNode[] = parts.map((part, i) =>
+      part.tone === undefined ? (
+        part.text
+      ) : (
+        <Text key={i} {...paint(color, part.tone)}>
           {part.text}
-        </Text>,
-      );
-    }
-    if (plain !== '') children.push(plain);
+        </Text>
+      ),
+    );
     return (
-      <Text wrap="truncate" {...paint(color, undefined, { inverse })}>
+      <Text wrap="truncate" {...paint(color, undefined, { inverse: selected })}>
         {children}
       </Text>
     );
   },
-  (a, b) => a.inverse === b.inverse && sameSegment(a.parts, b.parts),
+  (a, b) => a.selected === b.selected && sameParts(a.parts, b.parts),
 );
 
-/**
- * Block characters measured as ASCII: Ink is given dots of the same width to measure (and
- * measures them with string-width's fast path) and the blocks replace them on the way to
- * the output, as Transform allows when the width stays. Only for the bar and the sparkline:
- * they are the first columns dropped, so when they are shown the row fits and is never
- * wrapped (which would split the dots).
- */
-function Blocks({ part, inverse }: { part: Part; inverse: boolean }) {
-  const color = useColor();
-  const dots = '.'.repeat(part.text.length);
-  return (
-    <Transform transform={(line) => line.replace(dots, () => part.text)}>
-      <Text {...paint(color, part.tone, { inverse })}>{dots}</Text>
-    </Transform>
-  );
-}
-
-/** The row's Texts: runs of plain-ASCII parts, and each other part alone. */
-export function rowSegments(row: TreeRow, selected: boolean, layout: TableLayout, cpuHistory: readonly number[]): Segment[] {
-  const name = fitLeft(nameCell(row), layout.nameWidth);
-  const marker = Math.min(name.length, markerWidth(row));
-  const parts: Part[] = [{ text: selected ? '› ' : '  ' }, { text: name.slice(0, marker) }, { text: name.slice(marker) }];
+/** The row's text as parts, neighbours of the same tone merged: few nested Texts, and cheap to compare. */
+export function rowParts(row: TreeRow, selected: boolean, layout: TableLayout, cpuHistory: readonly number[]): Part[] {
+  const parts: Part[] = [];
+  const add = (text: string, tone?: Tone) => {
+    if (text === '') return;
+    const last = parts[parts.length - 1];
+    if (last !== undefined && last.tone === tone) last.text += text;
+    else parts.push(tone === undefined ? { text } : { text, tone });
+  };
+  add(selected ? '› ' : '  ');
+  add(fitLeft(nameCell(row), layout.nameWidth));
   const cells = rowCells(row);
   for (const column of layout.columns) {
     const width = layout.widths[column];
     if (column === 'bar') {
       const fraction = memoryFraction(row);
-      parts.push({ text: ' ' }, fraction === undefined ? { text: ' '.repeat(width) } : { text: bar(fraction, width), tone: usageTone(fraction), blocks: true });
+      add(' ');
+      if (fraction === undefined) add(' '.repeat(width));
+      else add(bar(fraction, width), usageTone(fraction));
     } else if (column === 'spark') {
-      parts.push({ text: ' ' }, { text: sparkline(cpuHistory, width), blocks: true });
+      add(` ${sparkline(cpuHistory, width)}`);
     } else {
       // The separating space takes the cell's tone: it shows on the selected (inverse) row.
       const cell = cells[column];
-      parts.push({ text: ` ${(RIGHT_ALIGNED.has(column) ? fitRight : fitLeft)(cell.text, width)}`, tone: cell.tone });
+      add(` ${(RIGHT_ALIGNED.has(column) ? fitRight : fitLeft)(cell.text, width)}`, cell.tone);
     }
   }
-  const segments: Part[][] = [];
-  let run: Part[] | undefined;
-  for (const part of parts) {
-    if (part.text === '') continue;
-    if (!isPlainAscii(part.text)) {
-      segments.push([part]);
-      run = undefined;
-    } else if (run) run.push(part);
-    else segments.push((run = [part]));
-  }
-  return segments;
+  return parts;
 }
 
 /** Two spaces per level, then ▾ (expanded), ▸ (collapsed) or blank (leaf); a virtual host's mark after the name. */
@@ -147,17 +98,9 @@ function markerWidth(row: TreeRow): number {
   return 2 * row.depth + 2;
 }
 
-function isPlainAscii(text: string): boolean {
-  return /^[\x20-\x7e]*$/.test(text);
-}
-
-function sameSegment(a: Segment, b: Segment): boolean {
-  return sameList(a, b, (p, q) => p.text === q.text && p.tone === q.tone && p.blocks === q.blocks);
-}
-
-function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+function sameParts(a: readonly Part[], b: readonly Part[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].text !== b[i].text || a[i].tone !== b[i].tone) return false;
   return true;
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { COLUMN_TITLE, RIGHT_ALIGNED, GUTTER_WIDTH, type TableLayout } from '../view/columns.js';
 import { fitLeft, fitRight } from '../view/format.js';
-import { Row, rowSegments } from './Row.js';
+import { Row, rowParts } from './Row.js';
 import { paint, useColor } from '../view/theme.js';
 import type { TreeRow } from '../view/tree.js';
 
@@ -35,11 +35,7 @@ export function Table({ rows, selected, top, height, layout, cpuHistory, emptyTe
         <Text>{emptyText}</Text>
       ) : (
         visible.map((row, i) => (
-          <Row
-            key={row.name}
-            segments={rowSegments(row, top + i === selected, layout, cpuHistory(row.name))}
-            selected={top + i === selected}
-          />
+          <Row key={row.name} parts={rowParts(row, top + i === selected, layout, cpuHistory(row.name))} selected={top + i === selected} />
         ))
       )}
     </Box>

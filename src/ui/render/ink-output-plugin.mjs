@@ -1,10 +1,13 @@
-// Swaps three of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// Swaps four of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
 // imported only by Ink's renderer) for src/ui/render/frame-output.ts, its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts, whose cache is
-// bounded, and its log-update (imported only by ink.js) for src/ui/render/line-writer.ts, which
-// writes only the lines that changed and hands streams it does not draw to Ink's own. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// bounded, its log-update (imported only by ink.js) for src/ui/render/line-writer.ts, which
+// writes only the lines that changed and hands streams it does not draw to Ink's own, and the
+// widest-line that its render-node-to-output imports for src/ui/render/text-width.ts's, which
+// counts the console's glyphs without string-width's grapheme segmentation (measureText uses
+// the same). One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
-// slice-ansi, ansi-tokenize and widest-line: the modules below are resolved from Ink's
+// slice-ansi and ansi-tokenize: the modules below are resolved from Ink's
 // directory, whatever versions npm placed where. This is why Ink is pinned: what an upgrade
 // must keep passing is in docs/DEPENDENCIES.md.
 import * as path from 'node:path';
@@ -13,10 +16,11 @@ import { fileURLToPath } from 'node:url';
 const FRAME_OUTPUT = fileURLToPath(new URL('./frame-output.ts', import.meta.url));
 const MEASURE_TEXT = fileURLToPath(new URL('./measure-text.ts', import.meta.url));
 const LINE_WRITER = fileURLToPath(new URL('./line-writer.ts', import.meta.url));
+const TEXT_WIDTH = fileURLToPath(new URL('./text-width.ts', import.meta.url));
 const NAMESPACE = 'lmctfy-ink-output';
 const QUERY = '?lmctfy-ink-stand-in';
 
-/** Ink module (as imported) → [the one Ink file importing it, the stand-in's source]. */
+/** Ink module (as imported) → [the one Ink file importing it, the stand-in's source]; each stand-in is named for the module's last path part. */
 const STAND_INS = {
   './output.js': [
     'renderer.js',
@@ -31,9 +35,18 @@ export default createOutput({ sliceAnsi, stringWidth, tokenize, styledCharsFromT
   './measure-text.js': [
     'dom.js',
     `
-import widestLine from 'widest-line';
+import stringWidth from 'string-width';
 import { createMeasureText } from ${JSON.stringify(MEASURE_TEXT)};
-export default createMeasureText(widestLine);
+import { createTextWidth } from ${JSON.stringify(TEXT_WIDTH)};
+export default createMeasureText(createTextWidth(stringWidth).widestLine);
+`,
+  ],
+  'widest-line': [
+    'render-node-to-output.js',
+    `
+import stringWidth from 'string-width';
+import { createTextWidth } from ${JSON.stringify(TEXT_WIDTH)};
+export default createTextWidth(stringWidth).widestLine;
 `,
   ],
   // Imported from the stand-in, './log-update.js' is Ink's own again (its importer is not ink.js).
@@ -54,16 +67,17 @@ function standIn(source, importer) {
   if (!entry || !importer) return undefined;
   const [file] = entry;
   const inInk = path.basename(importer) === file && /[\\/]ink[\\/]build$/.test(path.dirname(importer));
-  return inInk ? path.join(path.dirname(importer), source) : undefined;
+  return inInk ? path.join(path.dirname(importer), standInName(source)) : undefined;
 }
-const contentsOf = (file) => STAND_INS[`./${path.basename(file)}`][1];
+const standInName = (source) => (source.endsWith('.js') ? path.basename(source) : `${source}.js`);
+const contentsOf = (file) => Object.entries(STAND_INS).find(([source]) => standInName(source) === path.basename(file))[1][1];
 
 /** esbuild plugin. */
 export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^\.\/(output|measure-text|log-update)\.js$/ }, (args) => {
+      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update)\.js|widest-line)$/ }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });
