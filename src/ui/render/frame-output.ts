@@ -1,3 +1,5 @@
+import { isNarrowCode, sgrEnd } from './text-width.js';
+
 /**
  * A stand-in for Ink's Output (ink/build/output.js), swapped in at bundle time by
  * ink-output-plugin.mjs. Ink builds a new Output every frame and with it a fresh grid of cell
@@ -224,6 +226,20 @@ class StyleTable {
 
   constructor(private readonly deps: OutputDeps) {}
 
+  private readonly afterCodes = new Map<string, number>();
+
+  /** The style after SGR sequence `sgr` in style `from`, as Ink's tokenizer reduces it (computed once a pair). */
+  after(from: number, sgr: string): number {
+    const key = `${from}\u0000${sgr}`;
+    let to = this.afterCodes.get(key);
+    if (to === undefined) {
+      const [char] = this.deps.styledCharsFromTokens(this.deps.tokenize(`${this.opens[from]}${sgr} `) as never[]);
+      to = this.intern(char.styles);
+      this.afterCodes.set(key, to);
+    }
+    return to;
+  }
+
   /** The id of a reduced code list; equal code sequences share one id (end codes follow from codes). */
   intern(codes: AnsiCode[]): number {
     if (codes.length === 0) return NO_STYLE;
@@ -295,10 +311,8 @@ class LineCache {
   }
 
   private parse(line: string): ParsedLine {
-    if (isPrintableAscii(line)) {
-      // One grapheme per character, no styles, one column each: what the tokenizer says too.
-      return { values: line.split(''), styles: undefined, widths: undefined };
-    }
+    const simple = this.parseNarrow(line);
+    if (simple !== undefined) return simple;
     const chars = this.deps.styledCharsFromTokens(this.deps.tokenize(line) as never[]);
     const values: string[] = [];
     const styles: number[] = [];
@@ -311,6 +325,34 @@ class LineCache {
     return { values, styles, widths };
   }
 
+  /**
+   * A line of printable ASCII and the console's narrow glyphs between SGR sequences (a table
+   * row: text, tree marks, bars and sparklines, colours): one grapheme and one column per
+   * character, as the tokenizer and string-width say of them, and each style change worked
+   * out once by Ink's tokenizer (StyleTable.after). Undefined for any other line, which
+   * the tokenizer parses whole.
+   */
+  private parseNarrow(line: string): ParsedLine | undefined {
+    const values: string[] = [];
+    const styles: number[] = [];
+    let style = NO_STYLE;
+    let styled = false;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 0x1b) {
+        const end = sgrEnd(line, i);
+        if (end < 0) return undefined;
+        style = this.styles.after(style, line.slice(i, end + 1));
+        i = end;
+      } else if (isNarrowCode(c)) {
+        values.push(line[i]);
+        styles.push(style);
+        if (style !== NO_STYLE) styled = true;
+      } else return undefined;
+    }
+    return { values, styles: styled ? styles : undefined, widths: undefined };
+  }
+
   private charWidth(value: string): number {
     let width = this.charWidths.get(value);
     if (width === undefined) {
@@ -320,12 +362,4 @@ class LineCache {
     }
     return width;
   }
-}
-
-function isPrintableAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
 }

@@ -25,6 +25,22 @@ const BLOCK_ELEMENTS_LAST = 0x259f;
 
 const narrow = new Set<number>([...NARROW_GLYPHS].map((c) => c.codePointAt(0)!));
 
+/** Whether a UTF-16 code unit is a character the fast path counts as one column: printable ASCII or a narrow glyph. */
+export function isNarrowCode(c: number): boolean {
+  return (c >= 0x20 && c <= 0x7e) || (c >= BOX_DRAWING_FIRST && c <= BLOCK_ELEMENTS_LAST) || narrow.has(c);
+}
+
+/** The index of the `m` ending the SGR sequence (ESC [ digits and ; m) at `start`, or -1 when there is none. */
+export function sgrEnd(line: string, start: number): number {
+  if (line.charCodeAt(start) !== 0x1b || line.charCodeAt(start + 1) !== 0x5b) return -1;
+  for (let j = start + 2; j < line.length; j++) {
+    const p = line.charCodeAt(j);
+    if (p === 0x6d) return j;
+    if (p !== 0x3b && (p < 0x30 || p > 0x39)) return -1;
+  }
+  return -1;
+}
+
 /**
  * The width of `line` (no newline in it) when every character is printable ASCII, a
  * narrow glyph or part of an SGR sequence (ESC [ digits and ; m); -1 otherwise.
@@ -33,18 +49,12 @@ export function fastLineWidth(line: string): number {
   let width = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c >= 0x20 && c <= 0x7e) width++;
-    else if (c === 0x1b) {
-      // ESC [ params m: styles take no column. Anything else (cursor moves, links) is string-width's.
-      if (line.charCodeAt(i + 1) !== 0x5b) return -1;
-      let j = i + 2;
-      for (; j < line.length; j++) {
-        const p = line.charCodeAt(j);
-        if (p !== 0x3b && (p < 0x30 || p > 0x39)) break;
-      }
-      if (line.charCodeAt(j) !== 0x6d) return -1;
-      i = j;
-    } else if ((c >= BOX_DRAWING_FIRST && c <= BLOCK_ELEMENTS_LAST) || narrow.has(c)) width++;
+    if (c === 0x1b) {
+      // Styles take no column. Any other escape (cursor moves, links) is string-width's.
+      const end = sgrEnd(line, i);
+      if (end < 0) return -1;
+      i = end;
+    } else if (isNarrowCode(c)) width++;
     else return -1;
   }
   return width;
