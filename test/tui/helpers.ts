@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
+import { expect } from 'vitest';
 
 export const KEY = {
   up: '\u001b[A',
@@ -80,4 +83,11 @@ export function selectedLine(r: Rendered): string | undefined {
   return screen(r)
     .split('\n')
     .find((line) => line.startsWith('›'));
+}
+
+/** The shipped console module's code (dist/console.js, beside the CLI's bundle): what its stand-ins for Ink's modules must be in. */
+export function shippedConsoleCode(): string {
+  const consoleModule = path.resolve('dist/console.js');
+  expect(fs.existsSync(consoleModule), 'dist/ has no console.js: run npm run build').toBe(true);
+  return fs.readFileSync(consoleModule, 'utf8');
 }

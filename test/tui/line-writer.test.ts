@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { shippedConsoleCode } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import {
   AUTO_WRAP_OFF,
@@ -130,9 +129,7 @@ describe('the line writer as Ink drives it', () => {
 
 describe('createLogUpdate', () => {
   it('is what the shipped console bundles in front of Ink’s own writer', () => {
-    const consoleModule = path.resolve('dist/console.js');
-    expect(fs.existsSync(consoleModule), 'dist/ has no console.js: run npm run build').toBe(true);
-    const code = fs.readFileSync(consoleModule, 'utf8');
+    const code = shippedConsoleCode();
     // Ink's writer, kept for streams not anchored, and ours wrapped around it.
     expect(code).toContain('function createLineWriter(');
     expect(code).toMatch(/createLogUpdate\(\w+, \w+\)/);

@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import widestLine from 'widest-line';
+import { shippedConsoleCode } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import inkMeasureText from '../../node_modules/ink/build/measure-text.js';
 import { createMeasureText } from '../../src/ui/render/measure-text.js';
@@ -34,10 +33,7 @@ describe('bounded measureText', () => {
   });
 
   it('is what the shipped console bundles in place of Ink’s unbounded one', () => {
-    // The console is its own ES module beside the CLI's bundle (scripts/build.mjs).
-    const consoleModule = path.resolve('dist/console.js');
-    expect(fs.existsSync(consoleModule), 'dist/ has no console.js: run npm run build').toBe(true);
-    const code = fs.readFileSync(consoleModule, 'utf8');
+    const code = shippedConsoleCode();
     expect(code).toContain('function createMeasureText(');
     // Ink's own: a module-level Map every measured string goes into.
     expect(code).not.toMatch(/(?:var|let|const) measureText\d* = \(text\) =>/);

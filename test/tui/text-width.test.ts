@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import stringWidth from 'string-width';
 import widestLine from 'widest-line';
+import { shippedConsoleCode } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { NARROW_GLYPHS, createTextWidth, fastLineWidth } from '../../src/ui/render/text-width.js';
 
@@ -50,9 +49,7 @@ describe('text width', () => {
 
 describe('the shipped console', () => {
   it('measures with the fast path in Ink’s layout and render alike', () => {
-    const consoleModule = path.resolve('dist/console.js');
-    expect(fs.existsSync(consoleModule), 'dist/ has no console.js: run npm run build').toBe(true);
-    const code = fs.readFileSync(consoleModule, 'utf8');
+    const code = shippedConsoleCode();
     expect(code).toContain('function fastLineWidth(');
     // widest-line's own, which render-node-to-output imported.
     expect(code).not.toMatch(/function widestLine\(string\)/);
