@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
 import { lmctfy } from '../helpers/cli.js';
 import { criuForTests } from '../helpers/criu.js';
+import { holdNetns } from '../../src/engine/checkpoint/netns.js';
 
 const criu = criuForTests();
 if ('error' in criu) throw new Error(`checkpoint tests need criu: ${criu.error}`);
@@ -127,9 +128,22 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(inB('list', 'pids', 'again').code).toBe(5);
       expect(dirsBelow(b.root)).toEqual(before);
 
-      fs.writeFileSync(path.join(dir, 'lmctfy-checkpoint.json'), '{"format":"lmctfy-checkpoint/1"');
+      fs.writeFileSync(path.join(dir, 'lmctfy-checkpoint.json'), '{"format":"lmctfy-checkpoint/2"');
       expect(inB('restore', 'again', dir)).toMatchObject({ code: 3, stderr: expect.stringMatching(/^lmctfy: INVALID_ARGUMENT: .* is not an lmctfy checkpoint: its lmctfy-checkpoint\.json is not JSON/) });
       expect(dirsBelow(b.root)).toEqual(before);
+    });
+  });
+
+  describe('the net namespace a restored virtual host joins', () => {
+    it('is new, has its loopback up, and its holder ends on release', async () => {
+      const held = await holdNetns('/x');
+      const ns = fs.readlinkSync(`/proc/${held.pid}/ns/net`);
+      expect(ns).not.toBe(fs.readlinkSync('/proc/self/ns/net'));
+      const lo = spawnSync('nsenter', [`--net=/proc/${held.pid}/ns/net`, 'ip', '-o', 'link', 'show', 'lo'], { encoding: 'utf8' });
+      expect(lo.stdout).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
+      expect(fs.fstatSync(held.fd).ino).toBe(fs.statSync(`/proc/${held.pid}/ns/net`).ino);
+      await held.release();
+      expect(fs.existsSync(`/proc/${held.pid}`)).toBe(false);
     });
   });
 
@@ -152,6 +166,8 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(c.code).toBe(0);
       const read = (inRoot: typeof inA) => () => Number(inRoot('run', 'vh', 'cat', '/counter').stdout.trim() || 0);
       await passes(read(inA), 3);
+      // Not the spec's: the net namespace comes back as the spec makes it, without this (docs/CHECKPOINT.md).
+      expect(inA('run', 'vh', 'ip', 'addr', 'add', '10.231.78.2/24', 'dev', 'eth0').code).toBe(0);
 
       const ck = inA('checkpoint', 'vh', dir);
       expect(ck.stderr).toBe('');
@@ -167,9 +183,13 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(saved).toBeGreaterThan(3);
       const now = await passes(read(inB), saved);
       expect(await passes(read(inB), now)).toBeGreaterThan(now);
-      // The outside end is back on its bridge, and the inside kept its address.
+      // The outside end is back on its bridge, and the inside has the spec's address and route, and nothing else.
       expect(fs.readlinkSync(`/sys/class/net/${outside}/master`)).toMatch(new RegExp(`/${bridge}$`));
-      expect(inB('run', 'vh', 'ip', '-4', 'addr', 'show', 'eth0').stdout).toContain('10.231.77.2/24');
+      const addrs = inB('run', 'vh', 'ip', '-4', 'addr', 'show', 'eth0').stdout;
+      expect(addrs).toContain('10.231.77.2/24');
+      expect(addrs).not.toContain('10.231.78.2');
+      expect(inB('run', 'vh', 'ip', 'route', 'show', 'default').stdout).toContain('default via 10.231.77.1 dev eth0');
+      expect(inB('run', 'vh', 'ip', 'link', 'show', 'lo').stdout).toContain('UP');
       expect(inB('spec', 'vh').stdout).toContain('limit: 67108864');
 
       expect(inB('destroy', '-f', 'vh').code).toBe(0);

@@ -41,7 +41,8 @@ describe('checkpoint manifest', () => {
   it.each<[string, string, string]>([
     ['not JSON', '{', 'its lmctfy-checkpoint.json is not JSON'],
     ['an array', '[]', 'is not a JSON object'],
-    ['another format', edit({ format: 'x/2' }), 'has format "x/2", not "lmctfy-checkpoint/1"'],
+    ['another format', edit({ format: 'x/2' }), 'has format "x/2", not "lmctfy-checkpoint/2"'],
+    ['the first format', edit({ format: 'lmctfy-checkpoint/1' }), 'has format "lmctfy-checkpoint/1" (an earlier lmctfy\'s, whose images hold a virtual host\'s network); checkpoint the container again'],
     ['no name', edit({ name: undefined }), 'has no name'],
     ['a relative name', edit({ name: 'c' }), 'name "c" is not an absolute container name'],
     ['no rootPid', edit({ rootPid: 0 }), 'has no rootPid'],

@@ -69,6 +69,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** A command criu runs under (its argv then follows), e.g. one entering a mount namespace first. */
   wrap?: string[];
+  /** An fd criu inherits as its fd 3 (for `--inherit-fd fd[3]:KEY`). */
+  inherit?: number;
 }
 
 /**
@@ -78,7 +80,8 @@ export interface RunOptions {
 export async function runCriu(action: 'dump' | 'restore', args: string[], logFile: string, what: string, opts: RunOptions = {}): Promise<void> {
   const criu = findCriu();
   const argv = [...(opts.wrap ?? []), criu.file, action, '-v4', '-o', logFile, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'ignore', 'pipe', ...(opts.inherit === undefined ? [] : [opts.inherit])];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const status = await new Promise<number | string>((resolve) => {

@@ -91,7 +91,7 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
     const made = claimDir(abs);
     let vhost: VirtualHostCapture | undefined;
     try {
-      if (isVirtualHost(scope, c.name)) vhost = captureVirtualHost(c, spec, abs);
+      if (isVirtualHost(scope, c.name)) vhost = captureVirtualHost(c, spec, tree.root, abs);
       const cgroups = dumpControllers(fs.readFileSync(`/proc/${tree.root}/cgroup`, 'utf8'), containerPaths(m, c.name));
       const args = ['-t', String(tree.root), '-D', path.join(abs, IMAGES), ...cgroups.flatMap((g) => ['--cgroup-dump-controller', g]), ...(vhost?.dumpArgs ?? [])];
       if (opts.leaveRunning) args.push('--leave-running');
@@ -174,9 +174,9 @@ async function waitPidsFree(name: string, pids: readonly number[]): Promise<void
   }
 }
 
-/** The spec without the virtual host sections: what makes the cgroups (restore puts the virtual host back itself). */
+/** The spec without the virtual host sections (its network limits among them): what makes the cgroups (restore puts the virtual host back itself). */
 function cgroupPart(spec: ContainerSpec): ContainerSpec {
-  const { virtual_host: _v, filesystem: _f, ...rest } = spec;
+  const { virtual_host: _v, filesystem: _f, network: _n, ...rest } = spec;
   return rest;
 }
 
@@ -195,14 +195,15 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
   const c = await api.create(abs, cgroupPart(m.spec));
   const scope = c.machine.trackingDir('/');
   try {
-    const vhost = m.vhost ? prepareVirtualHostRestore(c, m, from) : undefined;
+    const vhost = m.vhost ? await prepareVirtualHostRestore(c, m, from) : undefined;
     const pidfile = path.join(os.tmpdir(), `lmctfy-restore-${process.pid}-${Date.now()}.pid`);
     const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...cgroupRootArgs(containerPaths(c.machine, abs)), ...(vhost?.args ?? [])];
     try {
-      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: [...placedWrap(c.machine, abs), ...(vhost?.wrap ?? [])] });
-      if (vhost) finishVirtualHostRestore(c, vhost, Number(fs.readFileSync(pidfile, 'utf8').trim()));
+      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: [...placedWrap(c.machine, abs), ...(vhost?.wrap ?? [])], inherit: vhost?.inherit });
+      if (vhost) finishVirtualHostRestore(c, Number(fs.readFileSync(pidfile, 'utf8').trim()));
     } finally {
       fs.rmSync(pidfile, { force: true });
+      await vhost?.release();
     }
     const origin: Origin = { dir: from, name: m.name, root: m.root, host: m.host, created: m.created };
     writeOrigin(scope, abs, c.machine.io.dirInfo(c.machine.trackingDir(abs))!.inode, origin);

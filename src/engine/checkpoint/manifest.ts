@@ -13,7 +13,8 @@ export const MANIFEST = 'lmctfy-checkpoint.json';
 export const IMAGES = 'images';
 /** The overlay's upper dir of a virtual host, as a tar with its trusted.* xattrs (overlay whiteouts). */
 export const UPPER_TAR = 'upper.tar';
-const FORMAT = 'lmctfy-checkpoint/1';
+/** 2: a virtual host's net namespace is not in criu's images but made again from the spec (netns.ts). */
+const FORMAT = 'lmctfy-checkpoint/2';
 
 export interface Manifest {
   /** The container's absolute name where it was checkpointed. */
@@ -53,6 +54,7 @@ export function parseManifest(text: string, where: string): Manifest {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(where, `its ${MANIFEST} is not a JSON object`);
   const o = raw as Record<string, unknown>;
+  if (o.format === 'lmctfy-checkpoint/1') throw bad(where, `its ${MANIFEST} has format "lmctfy-checkpoint/1" (an earlier lmctfy's, whose images hold a virtual host's network); checkpoint the container again`);
   if (o.format !== FORMAT) throw bad(where, `its ${MANIFEST} has format ${JSON.stringify(o.format)}, not "${FORMAT}"`);
   for (const key of ['name', 'root', 'host', 'created', 'criu'] as const) {
     if (typeof o[key] !== 'string' || o[key] === '') throw bad(where, `its ${MANIFEST} has no ${key}`);

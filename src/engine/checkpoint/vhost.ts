@@ -1,9 +1,9 @@
 /**
  * What a virtual host adds to a checkpoint (docs/CHECKPOINT.md): its overlay upper dir (as
  * a tar keeping the overlay's whiteout xattrs, taken while criu holds the processes
- * stopped), its mount namespace (criu restores it on the overlay mounted again), its net
- * namespace (criu makes the veth pair again, the outside end named as before) and PID 1's
- * new host pid.
+ * stopped), its mount namespace (criu restores it on the overlay mounted again) and PID 1's
+ * new host pid. Its net namespace is left out of criu's images and made again from the spec
+ * at restore (netns.ts).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,11 +11,12 @@ import * as path from 'node:path';
 import type { Container } from '../container.js';
 import { Code, LmctfyError } from '../errors.js';
 import { parentName } from '../names.js';
-import { checkNetworkFree, plugOutside, recordNetwork } from '../vhost/network.js';
-import { planVirtualHost, type NetworkPlan, type VirtualHostPlan } from '../vhost/plan.js';
+import { checkNetworkFree, setUpNetwork } from '../vhost/network.js';
+import { planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
+import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, type HeldNetns } from './netns.js';
 
 /** GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under a user namespace). */
 const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=user.*', '--numeric-owner'];
@@ -54,13 +55,18 @@ function planOf(spec: ContainerSpec, name: string): VirtualHostPlan {
   return plan;
 }
 
-export function captureVirtualHost(c: Container, spec: ContainerSpec, dir: string): VirtualHostCapture {
+/** Whether the plan gives the virtual host a net namespace of its own. */
+const ownsNetns = (plan: VirtualHostPlan) => plan.namespaces.includes('n');
+
+/** What criu needs to dump the virtual host whose PID 1 is `init` into `dir`. */
+export function captureVirtualHost(c: Container, spec: ContainerSpec, init: number, dir: string): VirtualHostCapture {
   const plan = planOf(spec, c.name);
+  const netns = ownsNetns(plan) ? externalNetnsArgs(init) : [];
   const script = path.join(dir, '.lmctfy-post-dump');
   fs.writeFileSync(script, POST_DUMP_SCRIPT, { mode: 0o700 });
   const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
   return {
-    dumpArgs: [...COMMON, '--action-script', script],
+    dumpArgs: [...COMMON, ...netns, '--action-script', script],
     env: plan.rootfs === undefined ? {} : { LMCTFY_UPPER: upper, LMCTFY_UPPER_TAR: path.join(dir, UPPER_TAR) },
     saved: { ...(plan.network ? { network: plan.network } : {}), ...(plan.rootfs !== undefined ? { rootfs: plan.rootfs } : {}) },
     release: () => fs.rmSync(script, { force: true }),
@@ -88,12 +94,19 @@ export interface VirtualHostRestore {
   args: string[];
   /** criu runs in a mount namespace of its own where the overlay is mounted again: the host's mount table never holds it. */
   wrap?: string[];
+  /** The fd criu inherits as fd 3 (the net namespace made from the spec). */
+  inherit?: number;
+  /** Ends what was made for criu alone (the net namespace's holder); what the container keeps stays. */
+  release(): Promise<void>;
 }
 
-/** The state dir with the upper dir unpacked, and the network recorded before criu makes it (so a failure removes it). */
-export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): VirtualHostRestore {
+/**
+ * The state dir with the upper dir unpacked, and a net namespace made as create makes it
+ * (loopback, the veth pair, address, route, limits; recorded, so a failure removes it).
+ */
+export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): Promise<VirtualHostRestore> {
   const plan = planOf(m.spec, c.name);
-  const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem });
+  const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem, namespaces: plan.namespaces });
   const args = [...COMMON];
   let wrap: string[] | undefined;
   if (plan.rootfs === undefined) {
@@ -108,15 +121,22 @@ export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string
     args.push('--root', merged);
     wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"', 'sh', options, merged];
   }
-  if (plan.network) {
-    recordNetwork(plan.network, state);
-    args.push('--external', `veth[${plan.network.inside}]:${plan.network.outside}`);
+  let netns: HeldNetns | undefined;
+  if (ownsNetns(plan)) {
+    netns = await holdNetns(c.name);
+    try {
+      if (plan.network) setUpNetwork(plan.network, netns.pid, state, c.name);
+    } catch (e) {
+      // What setUpNetwork made is recorded in the state dir: the failed restore's destroy removes it.
+      await netns.release();
+      throw e;
+    }
+    args.push('--inherit-fd', `fd[${NETNS_FD}]:${NETNS_KEY}`);
   }
-  return { plan, state, args, wrap };
+  return { plan, state, args, wrap, inherit: netns?.fd, release: async () => netns?.release() };
 }
 
-/** Once criu has restored PID 1 (host pid `pid`): its pid for run, the outside end plugged in as at create. */
-export function finishVirtualHostRestore(c: Container, r: VirtualHostRestore, pid: number): void {
+/** Once criu has restored PID 1 (host pid `pid`): its pid, for run and enter. */
+export function finishVirtualHostRestore(c: Container, pid: number): void {
   writeInitPid(c.machine.trackingDir('/'), c.name, pid);
-  if (r.plan.network) plugOutside(r.plan.network as NetworkPlan, r.state, c.name);
 }

@@ -132,21 +132,6 @@ export function vethEnds(state: string): VethEnds[] {
 }
 
 /**
- * A restored virtual host's pair is made by criu (its inside end with the address and routes
- * it had): recorded before, so a failed restore or a destroy removes it as one lmctfy made.
- */
-export function recordNetwork(plan: NetworkPlan, state: string): void {
-  record(state, { outside: plan.outside, ...(plan.bridge !== undefined ? { bridge: plan.bridge } : {}) });
-}
-
-/** The outside end criu made for a restored virtual host, plugged in as setUpNetwork leaves it. */
-export function plugOutside(plan: NetworkPlan, state: string, name: string): void {
-  const ip = (...args: string[]) => run('ip', args, name);
-  ensureBridge(plan, state, ip);
-  plugOutsideEnd(plan, ip);
-}
-
-/**
  * Removes what setUpNetwork made: the outside end (which takes the inside one with it, if
  * the namespace has not already, and its qdiscs), the ifb device of egress shaping and a bridge lmctfy made once nothing else is on it.
  */
