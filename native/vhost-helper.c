@@ -9,9 +9,11 @@
  *
  *   lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR]
  *                      [--bind MODE SOURCE TARGET]... [--gate] [--userns UID GID]
- *                      [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N]
+ *                      [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]
  *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *                      -- [INIT [ARG...]]
+ *   lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]
+ *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *
  * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
  *        the virtual host's PID 1 and, with a rootfs, mounts an overlay (the rootfs read-only
@@ -32,6 +34,11 @@
  *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
  *        With --userns (run as root), it first becomes UID/GID and makes a user namespace
  *        whose root is UID/GID on the host, owning every namespace made after it.
+ *        --mac gives the inside end that MAC address (netns: a restored virtual host keeps its own).
+ * netns  makes a net namespace as start does (loopback up, the network of the --veth options)
+ *        and holds it until stdin ends, having written "pid N" (its own pid) on the status
+ *        pipe: lmctfy's restore opens /proc/N/ns/net for criu to put a checkpointed virtual
+ *        host's processes in (docs/CHECKPOINT.md).
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
@@ -362,11 +369,90 @@ static void finish_network(void) {
   }
 }
 
+/* "aa:bb:cc:dd:ee:ff" into the plan; 0 when it is not one. */
+static int parse_mac(const char *text, struct net_plan *net) {
+  unsigned char *m = net->mac;
+  char end;
+  if (sscanf(text, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], &end) != 6) return 0;
+  net->has_mac = 1;
+  return 1;
+}
+
+/* The network options hang on --veth, and a gateway on an address. */
+static int net_plan_ok(const struct net_plan *net) {
+  if (!net->outside && (net->bridge || net->mtu || net->prefix >= 0 || net->has_gateway || net->forward || net->has_mac)) return 0;
+  return !(net->has_gateway && net->prefix < 0);
+}
+
+/* One network option at argv[*i] (start's and netns's): 1 taken (and *i past it), 0 not one, -1 a bad value. */
+static int net_option(int argc, char **argv, int *i, struct net_plan *net) {
+  const char *a = argv[*i];
+  if (strcmp(a, "--veth") == 0 && *i + 2 < argc) {
+    net->outside = argv[++*i];
+    net->inside = argv[++*i];
+  } else if (strcmp(a, "--bridge") == 0 && *i + 1 < argc) {
+    net->bridge = argv[++*i];
+  } else if (strcmp(a, "--mtu") == 0 && *i + 1 < argc) {
+    net->mtu = atoi(argv[++*i]);
+  } else if (strcmp(a, "--address") == 0 && *i + 2 < argc) {
+    if (inet_pton(AF_INET, argv[++*i], &net->ip) != 1) return -1;
+    net->prefix = atoi(argv[++*i]);
+  } else if (strcmp(a, "--gateway") == 0 && *i + 1 < argc) {
+    if (inet_pton(AF_INET, argv[++*i], &net->gateway) != 1) return -1;
+    net->has_gateway = 1;
+  } else if (strcmp(a, "--forward") == 0) {
+    net->forward = 1;
+  } else if (strcmp(a, "--mac") == 0 && *i + 1 < argc) {
+    if (!parse_mac(argv[++*i], net)) return -1;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
 static int usage(void) {
   fprintf(stderr,
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
-          "                          [--veth OUTSIDE INSIDE [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n");
+          "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
+          "       lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]]\n");
   return 2;
+}
+
+/*
+ * netns: a new net namespace made as start makes one (loopback up; with --veth the network,
+ * made from the host's namespace), held until stdin ends. Reports "pid N" (this process) on
+ * the status pipe once it is ready, so lmctfy can open /proc/N/ns/net (criu restores a
+ * virtual host's processes into it).
+ */
+static int hold_netns(int argc, char **argv) {
+  struct net_plan net = {.prefix = -1};
+  for (int i = 0; i < argc; i++) {
+    if (net_option(argc, argv, &i, &net) != 1) return usage();
+  }
+  if (!net_plan_ok(&net)) return usage();
+  int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (host < 0) fail("net-namespace");
+  if (unshare(CLONE_NEWNET) != 0) fail("unshare");
+  loopback_up();
+  if (net.outside) {
+    /* set_up_network works from the host's namespace and ends in the one it is given. */
+    int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (own < 0 || setns(host, CLONE_NEWNET) != 0) fail("net-namespace");
+    char ns[64];
+    snprintf(ns, sizeof ns, "/proc/self/fd/%d", own);
+    set_up_network(&net, ns);
+    close(own);
+  }
+  close(host);
+  char line[32];
+  int len = snprintf(line, sizeof line, "pid %d\n", (int)getpid());
+  (void)!write(STATUS_FD, line, (size_t)len);
+  close(STATUS_FD);
+  char buf[64];
+  for (;;) {
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR)) return 0;
+  }
 }
 
 static int start(int argc, char **argv) {
@@ -378,22 +464,10 @@ static int start(int argc, char **argv) {
   gid_t gid = 0;
   struct net_plan net = {.prefix = -1};
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-    if (strcmp(argv[i], "--veth") == 0 && i + 2 < argc) {
-      net.outside = argv[++i];
-      net.inside = argv[++i];
-    } else if (strcmp(argv[i], "--bridge") == 0 && i + 1 < argc) {
-      net.bridge = argv[++i];
-    } else if (strcmp(argv[i], "--mtu") == 0 && i + 1 < argc) {
-      net.mtu = atoi(argv[++i]);
-    } else if (strcmp(argv[i], "--address") == 0 && i + 2 < argc) {
-      if (inet_pton(AF_INET, argv[++i], &net.ip) != 1) return usage();
-      net.prefix = atoi(argv[++i]);
-    } else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc) {
-      if (inet_pton(AF_INET, argv[++i], &net.gateway) != 1) return usage();
-      net.has_gateway = 1;
-    } else if (strcmp(argv[i], "--forward") == 0) {
-      net.forward = 1;
-    } else if (strcmp(argv[i], "--gate") == 0) {
+    int taken = net_option(argc, argv, &i, &net);
+    if (taken < 0) return usage();
+    if (taken) continue;
+    if (strcmp(argv[i], "--gate") == 0) {
       gate = 1;
     } else if (strcmp(argv[i], "--userns") == 0 && i + 2 < argc) {
       userns = 1;
@@ -424,8 +498,7 @@ static int start(int argc, char **argv) {
   if (hostname && !(flags & CLONE_NEWUTS)) return usage();
   if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
   if (net.outside && !(flags & CLONE_NEWNET)) return usage();
-  if (!net.outside && (net.bridge || net.mtu || net.prefix >= 0 || net.has_gateway || net.forward)) return usage();
-  if (net.has_gateway && net.prefix < 0) return usage();
+  if (!net_plan_ok(&net)) return usage();
 
   if (net.outside) start_network_worker(&net, gate);
   if (userns) enter_own_userns(uid, gid);
@@ -501,5 +574,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (argc >= 2 && strcmp(argv[1], "start") == 0) return start(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "netns") == 0) return hold_netns(argc - 2, argv + 2);
   return usage();
 }

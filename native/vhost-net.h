@@ -19,6 +19,8 @@ struct net_plan {
   struct in_addr ip, gateway;
   int prefix;                            /* -1: no address */
   int has_gateway, mtu, forward;         /* mtu 0: the kernel's default */
+  int has_mac;                           /* the inside end's MAC kept (a restored virtual host's) */
+  unsigned char mac[6];
 };
 
 struct nl_msg {
@@ -135,6 +137,7 @@ static void make_veth(int fd, const struct net_plan *p, int nsfd) {
   nl_attr_str(&m, IFLA_IFNAME, p->inside, "net-veth");
   nl_attr_u32(&m, IFLA_NET_NS_FD, (unsigned)nsfd, "net-veth");
   if (p->mtu) nl_attr_u32(&m, IFLA_MTU, (unsigned)p->mtu, "net-veth");
+  if (p->has_mac && !nl_attr(&m, IFLA_ADDRESS, p->mac, sizeof p->mac)) net_fail("net-veth");
   nl_end(&m, peer);
   nl_end(&m, data);
   nl_end(&m, info);

@@ -5,6 +5,8 @@ import { formatManifest, parseManifest, type Manifest } from '../../src/engine/c
 import { describeOrigin } from '../../src/engine/checkpoint/origin.js';
 import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/checkpoint/placement.js';
 import { treeRoots } from '../../src/engine/checkpoint/process-tree.js';
+import { parseMac } from '../../src/engine/checkpoint/netns.js';
+import { networkArgs } from '../../src/engine/vhost/plan.js';
 import type { CgroupLayout } from '../../src/engine/kernel/layout.js';
 import type { PlacementTarget } from '../../src/engine/placement.js';
 
@@ -32,7 +34,7 @@ function refusal(text: string): [Code, string] {
 describe('checkpoint manifest', () => {
   it('round-trips, virtual host network included', () => {
     expect(parseManifest(formatManifest(manifest), '/ck')).toEqual(manifest);
-    const vh = { ...manifest, vhost: { network: { outside: 'o', inside: 'eth0', bridge: 'br' }, rootfs: '/srv/r' } };
+    const vh = { ...manifest, vhost: { network: { outside: 'o', inside: 'eth0', bridge: 'br', mac: '5e:11:22:33:44:55' }, rootfs: '/srv/r' } };
     expect(parseManifest(formatManifest(vh), '/ck')).toEqual(vh);
   });
 
@@ -49,6 +51,7 @@ describe('checkpoint manifest', () => {
     ['pids without the root', edit({ pids: [11] }), 'pids are not a list of pids holding rootPid'],
     ['a spec with an unknown field', edit({ spec: { nope: 1 } }), 'spec is not a ContainerSpec'],
     ['a network without names', edit({ vhost: { network: { outside: 'o' } } }), 'vhost.network has no outside and inside interface names'],
+    ['a network with a bad MAC', edit({ vhost: { network: { outside: 'o', inside: 'i', mac: '5e:11:22:33:44' } } }), 'vhost.network.mac "5e:11:22:33:44" is not a MAC address'],
   ])('%s is refused with one line naming it', (_what, text, says) => {
     const [code, message] = refusal(text);
     expect(code).toBe(Code.INVALID_ARGUMENT);
@@ -124,6 +127,20 @@ describe('criu output', () => {
       '(00.5) Error (criu/cr-restore.c:2324): Restoring FAILED.',
     ].join('\n');
     expect(criuErrors(log)).toEqual(["Error (criu/image.c:549): Head magic doesn't match for pstree.img", 'Error (criu/cr-restore.c:2324): Restoring FAILED.']);
+  });
+});
+
+describe('a virtual host\'s network at restore', () => {
+  it.each<[string, string, string | undefined]>([
+    ['a veth end', '2: eth0@if394: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 62:56:c2:9c:05:a6 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n', '62:56:c2:9c:05:a6'],
+    ['loopback (no ether)', '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n', undefined],
+    ['nothing', '', undefined],
+  ])('the MAC address of %s', (_what, text, mac) => expect(parseMac(text)).toBe(mac));
+
+  it('the vhost helper makes the pair with the MAC it had', () => {
+    expect(networkArgs({ outside: 'o', inside: 'eth0', mac: '5e:11:22:33:44:55', bridge: 'br', address: { ip: '10.0.0.2', prefix: 24 }, gateway: '10.0.0.1' })).toEqual([
+      '--veth', 'o', 'eth0', '--mac', '5e:11:22:33:44:55', '--bridge', 'br', '--address', '10.0.0.2', '24', '--gateway', '10.0.0.1',
+    ]);
   });
 });
 

@@ -87,6 +87,10 @@ export function parseManifest(text: string, where: string): Manifest {
     if (v.network !== undefined && (typeof v.network !== 'object' || v.network === null || typeof (v.network as NetworkPlan).outside !== 'string' || typeof (v.network as NetworkPlan).inside !== 'string')) {
       throw bad(where, `its ${MANIFEST} vhost.network has no outside and inside interface names`);
     }
+    const mac = (v.network as NetworkPlan | undefined)?.mac;
+    if (mac !== undefined && (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac))) {
+      throw bad(where, `its ${MANIFEST} vhost.network.mac ${JSON.stringify(mac)} is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+    }
     m.vhost = { network: v.network as NetworkPlan | undefined, rootfs: typeof v.rootfs === 'string' ? v.rootfs : undefined };
   }
   return m;

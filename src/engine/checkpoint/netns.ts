@@ -2,12 +2,17 @@
  * A restored virtual host's net namespace (docs/CHECKPOINT.md): criu leaves it out of the
  * images (an external namespace, as runc does), and restore makes it again from the spec
  * before criu runs, so criu's restored processes join one that already has the spec's
- * interfaces, addresses and routes. criu would otherwise save and restore it with some ten
- * runs of `ip` and the iptables tools each way, the largest part of both commands.
+ * interfaces, addresses and routes (processes inside cannot change those: they have no
+ * CAP_NET_ADMIN). criu would otherwise save and restore it with some ten runs of `ip` and the
+ * iptables tools each way, the largest part of both commands.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Code, LmctfyError } from '../errors.js';
+import { nativeHelper } from '../native-helpers.js';
+import { parseHelperStatus, startError } from '../vhost/failure.js';
+import { networkArgs, type VirtualHostPlan } from '../vhost/plan.js';
 
 /** The key naming the external net namespace in criu's images (`--external net[INODE]:KEY`, `--inherit-fd fd[N]:KEY`). */
 export const NETNS_KEY = 'lmctfy-net';
@@ -21,9 +26,23 @@ export function externalNetnsArgs(pid: number): string[] {
   return ['--external', `net[${ino}]:${NETNS_KEY}`];
 }
 
+/** The MAC address in `ip -o link show` output; undefined when it shows none. */
+export function parseMac(ipLinkOutput: string): string | undefined {
+  return /\slink\/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s/.exec(ipLinkOutput)?.[1];
+}
+
+/** The MAC address of interface `ifname` in the net namespace of `pid`. */
+export function macIn(pid: number, ifname: string, name: string): string {
+  const r = spawnSync('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-o', 'link', 'show', ifname], { encoding: 'utf8' });
+  const mac = r.status === 0 ? parseMac(r.stdout) : undefined;
+  if (mac === undefined) {
+    const why = r.error?.message ?? (r.stderr.trim() || `no MAC address in "${r.stdout.trim()}"`);
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot checkpoint ${name}: reading the MAC address of its ${ifname} failed: ${why}`);
+  }
+  return mac;
+}
+
 export interface HeldNetns {
-  /** A process in the namespace, for `ip link add … netns PID` and `nsenter`. */
-  pid: number;
   /** An open fd on the namespace, for criu to inherit. */
   fd: number;
   /** Closes the fd and ends the holder; the namespace lives on in whatever joined it. */
@@ -31,39 +50,48 @@ export interface HeldNetns {
 }
 
 /**
- * A new net namespace with its loopback up, held by a process of ours until criu's restored
- * processes are in it: `unshare --net` ending in `cat` on a pipe from us, so it ends when we
- * close that pipe and cannot outlive this process.
+ * A new net namespace made as create makes one (loopback up, the plan's veth pair with its
+ * MAC, bridge, address, route and forwarding), held by the vhost helper's `netns` until we
+ * end its stdin, so it cannot outlive this process. The caller records the network first, so
+ * a failure half-way is torn down with the container.
  */
-export async function holdNetns(name: string): Promise<HeldNetns> {
-  const child = spawn('unshare', ['--net', '--', 'sh', '-c', 'ip link set lo up && echo && exec cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function holdNetns(name: string, plan: VirtualHostPlan): Promise<HeldNetns> {
+  const child = spawn(nativeHelper('lmctfy-vhost', 'vhost helper'), ['netns', ...(plan.network ? networkArgs(plan.network) : [])], {
+    stdio: ['pipe', 'ignore', 'pipe', 'ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const ended = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const ready = await new Promise<boolean>((resolve) => {
-    child.once('error', () => resolve(false));
-    child.stdout!.once('data', () => resolve(true));
-    void ended.then(() => resolve(false));
+  const status = (child.stdio as unknown as Readable[])[5]!.setEncoding('utf8');
+  // The status pipe ends when the helper has reported (it closes it then) or ended.
+  let text = '';
+  status.on('data', (d: string) => (text += d));
+  await new Promise<void>((resolve) => {
+    status.once('end', resolve);
+    child.once('error', () => resolve());
   });
-  let fd: number | undefined;
-  try {
-    if (!ready || child.pid === undefined) {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot restore virtual host ${name}: making its net namespace failed: ${stderr.trim().split('\n').at(-1) || 'unshare --net ended'} (restoring one needs util-linux's unshare and iproute2's ip)`);
-    }
-    fd = fs.openSync(`/proc/${child.pid}/ns/net`, 'r');
-  } catch (e) {
+  const end = async () => {
     child.stdin!.end();
     await ended;
+  };
+  const reported = text === '' ? {} : parseHelperStatus(text);
+  if (reported.pid === undefined) {
+    await end();
+    if (reported.failure) throw startError(reported.failure, name, plan);
+    throw new LmctfyError(Code.INTERNAL, `cannot restore virtual host ${name}: the vhost helper made no net namespace (${stderr.trim() || `exit ${child.exitCode ?? child.signalCode}`})`);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(`/proc/${reported.pid}/ns/net`, 'r');
+  } catch (e) {
+    await end();
     throw e;
   }
-  const held = fd;
   return {
-    pid: child.pid!,
-    fd: held,
+    fd,
     async release() {
-      fs.closeSync(held);
-      child.stdin!.end();
-      await ended;
+      fs.closeSync(fd);
+      await end();
     },
   };
 }

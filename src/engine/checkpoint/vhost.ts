@@ -11,12 +11,12 @@ import * as path from 'node:path';
 import type { Container } from '../container.js';
 import { Code, LmctfyError } from '../errors.js';
 import { parentName } from '../names.js';
-import { checkNetworkFree, setUpNetwork } from '../vhost/network.js';
+import { checkNetworkFree, recordPlannedNetwork, setLimits } from '../vhost/network.js';
 import { planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
-import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, type HeldNetns } from './netns.js';
+import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, macIn, type HeldNetns } from './netns.js';
 
 /** GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under a user namespace). */
 const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=user.*', '--numeric-owner'];
@@ -62,13 +62,15 @@ const ownsNetns = (plan: VirtualHostPlan) => plan.namespaces.includes('n');
 export function captureVirtualHost(c: Container, spec: ContainerSpec, init: number, dir: string): VirtualHostCapture {
   const plan = planOf(spec, c.name);
   const netns = ownsNetns(plan) ? externalNetnsArgs(init) : [];
+  // Its peers know it by its MAC (their neighbour tables): restore gives the new pair the same.
+  const network = plan.network ? { ...plan.network, mac: macIn(init, plan.network.inside, c.name) } : undefined;
   const script = path.join(dir, '.lmctfy-post-dump');
   fs.writeFileSync(script, POST_DUMP_SCRIPT, { mode: 0o700 });
   const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
   return {
     dumpArgs: [...COMMON, ...netns, '--action-script', script],
     env: plan.rootfs === undefined ? {} : { LMCTFY_UPPER: upper, LMCTFY_UPPER_TAR: path.join(dir, UPPER_TAR) },
-    saved: { ...(plan.network ? { network: plan.network } : {}), ...(plan.rootfs !== undefined ? { rootfs: plan.rootfs } : {}) },
+    saved: { ...(network ? { network } : {}), ...(plan.rootfs !== undefined ? { rootfs: plan.rootfs } : {}) },
     release: () => fs.rmSync(script, { force: true }),
   };
 }
@@ -102,7 +104,8 @@ export interface VirtualHostRestore {
 
 /**
  * The state dir with the upper dir unpacked, and a net namespace made as create makes it
- * (loopback, the veth pair, address, route, limits; recorded, so a failure removes it).
+ * (loopback, the veth pair with its old MAC, address, route, limits; recorded, so a failure
+ * removes it).
  */
 export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): Promise<VirtualHostRestore> {
   const plan = planOf(m.spec, c.name);
@@ -123,11 +126,15 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
   }
   let netns: HeldNetns | undefined;
   if (ownsNetns(plan)) {
-    netns = await holdNetns(c.name);
+    // Recorded first: a failure at any later step is torn down with the container.
+    if (plan.network) {
+      plan.network.mac = m.vhost?.network?.mac;
+      recordPlannedNetwork(plan.network, state);
+    }
+    netns = await holdNetns(c.name, plan);
     try {
-      if (plan.network) setUpNetwork(plan.network, netns.pid, state, c.name);
+      if (plan.network?.limits) setLimits(state, c.name, plan.network.limits);
     } catch (e) {
-      // What setUpNetwork made is recorded in the state dir: the failed restore's destroy removes it.
       await netns.release();
       throw e;
     }

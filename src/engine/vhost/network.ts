@@ -1,8 +1,8 @@
 /**
  * A virtual host's veth pair, bridge and address. The vhost helper makes them over rtnetlink
  * (native/vhost-net.h) before PID 1 starts; what it will make is recorded here first, in the
- * state dir's network.json, so teardown removes exactly that whatever step failed. Teardown,
- * bandwidth shaping (tc, only with limits) and a restored pair's outside end use iproute2.
+ * state dir's network.json, so teardown removes exactly that whatever step failed. Teardown
+ * and bandwidth shaping (tc, only with limits) use iproute2.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -60,21 +60,6 @@ function run(cmd: string, args: string[], name: string): void {
 
 function record(state: string, made: Made): void {
   fs.writeFileSync(path.join(state, 'network.json'), JSON.stringify(made));
-}
-
-/** The bridge the plan names, made (and marked as lmctfy's) when missing. */
-function ensureBridge(plan: NetworkPlan, state: string, ip: (...args: string[]) => void): void {
-  if (plan.bridge === undefined || exists(plan.bridge)) return;
-  markBridge(state, plan.bridge);
-  ip('link', 'add', plan.bridge, 'type', 'bridge');
-  ip('link', 'set', plan.bridge, 'up');
-}
-
-/** The outside end's MTU, bridge and link up. */
-function plugOutsideEnd(plan: NetworkPlan, ip: (...args: string[]) => void): void {
-  if (plan.mtu !== undefined) ip('link', 'set', plan.outside, 'mtu', String(plan.mtu));
-  if (plan.bridge !== undefined) ip('link', 'set', plan.outside, 'master', plan.bridge);
-  ip('link', 'set', plan.outside, 'up');
 }
 
 /**

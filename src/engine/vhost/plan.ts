@@ -35,6 +35,8 @@ export interface NetworkPlan {
   ipForward?: boolean;
   /** Bandwidth limits (ContainerSpec.network), applied once the pair is up. */
   limits?: Limits;
+  /** The inside end's MAC address, kept by a restored virtual host (a new pair gets a random one). */
+  mac?: string;
 }
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -178,6 +180,18 @@ export function planVirtualHost(spec: ContainerSpec): VirtualHostPlan | undefine
   return { namespaces, hostname, rootfs, mounts, init, inheritStdio, ...(image !== undefined ? { image } : {}), ...(network ? { network } : {}), ...(userns ? { userns } : {}) };
 }
 
+/** The vhost helper's options making a plan's veth pair, bridge, address, route and forwarding (`start` and `netns`). */
+export function networkArgs(net: NetworkPlan): string[] {
+  const args = ['--veth', net.outside, net.inside];
+  if (net.mac !== undefined) args.push('--mac', net.mac);
+  if (net.bridge !== undefined) args.push('--bridge', net.bridge);
+  if (net.mtu !== undefined) args.push('--mtu', String(net.mtu));
+  if (net.address) args.push('--address', net.address.ip, String(net.address.prefix));
+  if (net.gateway !== undefined) args.push('--gateway', net.gateway);
+  if (net.ipForward) args.push('--forward');
+  return args;
+}
+
 /** The vhost helper's `start` arguments for a plan (its state dir holds upper/, work/, merged/). */
 export function startArgs(plan: VirtualHostPlan, state: string): string[] {
   const args = ['start', '--ns', plan.namespaces];
@@ -186,12 +200,7 @@ export function startArgs(plan: VirtualHostPlan, state: string): string[] {
   for (const m of plan.mounts) args.push('--bind', `${m.read_only ? 'ro' : 'rw'}+${m.private ? 'private' : 'slave'}`, m.source, m.target);
   const net = plan.network;
   if (net) {
-    args.push('--veth', net.outside, net.inside);
-    if (net.bridge !== undefined) args.push('--bridge', net.bridge);
-    if (net.mtu !== undefined) args.push('--mtu', String(net.mtu));
-    if (net.address) args.push('--address', net.address.ip, String(net.address.prefix));
-    if (net.gateway !== undefined) args.push('--gateway', net.gateway);
-    if (net.ipForward) args.push('--forward');
+    args.push(...networkArgs(net));
     // PID 1 waits while lmctfy shapes the veth pair with tc from outside.
     if (net.limits) args.push('--gate');
   }
