@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import { criuErrors, parseCriuVersion } from '../../src/engine/checkpoint/criu.js';
+import { criuErrors, parseCriuVersion, printedVersion, readVersionCache, resolveCommand } from '../../src/engine/checkpoint/criu.js';
 import { formatManifest, parseManifest, type Manifest } from '../../src/engine/checkpoint/manifest.js';
 import { describeOrigin } from '../../src/engine/checkpoint/origin.js';
 import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/checkpoint/placement.js';
@@ -141,6 +144,40 @@ describe('a virtual host\'s network at restore', () => {
     expect(networkArgs({ outside: 'o', inside: 'eth0', mac: '5e:11:22:33:44:55', bridge: 'br', address: { ip: '10.0.0.2', prefix: 24 }, gateway: '10.0.0.1' })).toEqual([
       '--veth', 'o', 'eth0', '--mac', '5e:11:22:33:44:55', '--bridge', 'br', '--address', '10.0.0.2', '24', '--gateway', '10.0.0.1',
     ]);
+  });
+});
+
+describe('finding criu', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-criu-find-'));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  const runs = path.join(tmp, 'runs');
+  // A criu that counts how often it is asked.
+  const fake = path.join(bin, 'criu');
+  fs.writeFileSync(fake, `#!/bin/sh\necho x >> ${runs}\necho 'Version: 4.1.1'\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(tmp, 'not-executable'), '', { mode: 0o644 });
+
+  it.each<[string, string, string | undefined]>([
+    ['a name, on the search path', 'criu', fake],
+    ['a name, on a later search path entry', 'criu', fake],
+    ['a name nowhere on it', 'nope', undefined],
+    ['a path', fake, fake],
+    ['a file that is not executable', path.join(tmp, 'not-executable'), undefined],
+  ])('%s', (what, name, file) => {
+    const searchPath = what.includes('later') ? `${path.join(tmp, 'none')}:${bin}` : bin;
+    expect(resolveCommand(name, searchPath)).toBe(file);
+  });
+
+  it('asks criu its version once while the file stays the same, and again once it changes', () => {
+    const cacheFile = path.join(tmp, 'cache', 'criu-versions.json');
+    const asked = () => (fs.existsSync(runs) ? fs.readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0);
+    expect(printedVersion(fake, readVersionCache(cacheFile), cacheFile)).toBe('Version: 4.1.1\n');
+    expect(printedVersion(fake, readVersionCache(cacheFile), cacheFile)).toBe('Version: 4.1.1\n');
+    expect(asked()).toBe(1);
+    fs.writeFileSync(fake, `#!/bin/sh\necho x >> ${runs}\necho 'Version: 4.2'\n`, { mode: 0o755 });
+    expect(printedVersion(fake, readVersionCache(cacheFile), cacheFile)).toBe('Version: 4.2\n');
+    expect(asked()).toBe(2);
   });
 });
 

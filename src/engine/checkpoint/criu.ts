@@ -4,7 +4,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
+import { lockDir } from '../lock.js';
 
 /** Where scripts/criu.mjs caches its build (keep the two in step). */
 export const CACHED_CRIU = '/var/cache/lmctfy/criu-4.1.1/criu';
@@ -23,6 +26,54 @@ export interface Criu {
 
 let found: Criu | undefined;
 
+/** The executable `name` names: itself when it holds a slash, else the first on `searchPath` (as execvp looks). */
+export function resolveCommand(name: string, searchPath: string): string | undefined {
+  const isExecutable = (f: string) => {
+    const st = fs.statSync(f, { throwIfNoEntry: false });
+    return st !== undefined && st.isFile() && (st.mode & 0o111) !== 0;
+  };
+  if (name.includes('/')) return isExecutable(name) ? path.resolve(name) : undefined;
+  return searchPath
+    .split(':')
+    .map((dir) => path.join(dir || '.', name))
+    .find(isExecutable);
+}
+
+/** What `criu --version` printed, by file, with the identity of the file that printed it. */
+type VersionCache = Record<string, { ino: number; size: number; mtimeMs: number; printed: string }>;
+
+/**
+ * Each command used to run `criu --version` (tens of ms: criu links two dozen libraries);
+ * what it prints is kept beside the locks, keyed by the file's inode, size and mtime, so a
+ * replaced or rebuilt criu is asked again.
+ */
+const versionCacheFile = () => path.join(path.dirname(lockDir()), 'criu-versions.json');
+
+export function readVersionCache(cacheFile: string): VersionCache {
+  try {
+    return JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as VersionCache;
+  } catch {
+    return {};
+  }
+}
+
+/** What `file --version` prints, from the cache (kept in cacheFile) while the file is the same; undefined when it cannot run. */
+export function printedVersion(file: string, cache: VersionCache, cacheFile: string): string | undefined {
+  const st = fs.statSync(file);
+  const hit = cache[file];
+  if (hit && hit.ino === st.ino && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.printed;
+  const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
+  if (r.error) return undefined;
+  cache[file] = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, printed: r.stdout ?? '' };
+  try {
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+    writeFileAtomically(cacheFile, JSON.stringify(cache), 0o600);
+  } catch {
+    // Not kept: the next command asks criu again.
+  }
+  return r.stdout ?? '';
+}
+
 /**
  * The criu to use: $LMCTFY_CRIU, else the PATH's when it is 4.1 or newer, else the cached
  * build. FAILED_PRECONDITION saying how to get one when none fits.
@@ -30,12 +81,16 @@ let found: Criu | undefined;
 export function findCriu(): Criu {
   if (found) return found;
   const tried: string[] = [];
-  // `criu` alone is looked up on the PATH by spawn.
-  const candidates = [process.env.LMCTFY_CRIU, 'criu', CACHED_CRIU].filter((f): f is string => !!f);
+  const cacheFile = versionCacheFile();
+  const cache = readVersionCache(cacheFile);
+  const candidates = [process.env.LMCTFY_CRIU, 'criu', CACHED_CRIU].flatMap((f) => {
+    const file = f ? resolveCommand(f, process.env.PATH ?? '') : undefined;
+    return file ? [file] : [];
+  });
   for (const file of new Set(candidates)) {
-    const r = spawnSync(file, ['--version'], { encoding: 'utf8' });
-    if (r.error) continue;
-    const v = parseCriuVersion(r.stdout ?? '');
+    const printed = printedVersion(file, cache, cacheFile);
+    if (printed === undefined) continue;
+    const v = parseCriuVersion(printed);
     if (!v) {
       tried.push(`${file} printed no version`);
     } else if (v[0] < MINIMUM[0] || (v[0] === MINIMUM[0] && v[1] < MINIMUM[1])) {
