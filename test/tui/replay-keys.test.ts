@@ -26,6 +26,18 @@ describe('replay keys', () => {
     expect(reduceAll(start(true), keys(key), env).effects).toEqual([{ kind: 'replay', move }]);
   });
 
+  it('+ and - set how many samples t and T step, saying how far that is as recorded; live they set the interval', () => {
+    const coarser = reduceAll(start(true), keys('++'), env);
+    expect(coarser.effects).toEqual([]);
+    expect(coarser.state.status).toMatchObject({ text: 'replay: t T step 5 samples (5 s as recorded)' });
+    expect(reduceAll(coarser.state, keys('T'), env).effects).toEqual([{ kind: 'replay', move: { kind: 'step', samples: 5 } }]);
+    expect(reduceAll(coarser.state, keys('-t'), env).effects).toEqual([{ kind: 'replay', move: { kind: 'step', samples: -2 } }]);
+    // Bounded at both ends.
+    expect(reduceAll(start(true), keys('--t'), env).effects).toEqual([{ kind: 'replay', move: { kind: 'step', samples: -1 } }]);
+    expect(reduceAll(start(true), keys('++++++++T'), env).effects).toEqual([{ kind: 'replay', move: { kind: 'step', samples: 60 } }]);
+    expect(reduceAll(start(false), keys('+'), env).effects).toEqual([{ kind: 'setInterval', ms: expect.any(Number) }]);
+  });
+
   it('g asks for a time and goes there on Enter; Esc goes nowhere', () => {
     const asked = reduceAll(start(true), keys('g10m ago'), env);
     expect(asked.state.dialog).toMatchObject({ kind: 'goTo', field: { value: '10m ago' } });

@@ -25,7 +25,8 @@ export const HELP_ACTIONS: ReadonlyArray<[string, string]> = [
 
 /** In a replay, in place of the actions (which are off). */
 export const HELP_REPLAY: ReadonlyArray<[string, string]> = [
-  ['t T', 'a sample back / forward'],
+  ['t T', 'a sample back / forward (or as many as + - set)'],
+  ['+ -', 't T step more / fewer samples: 1, 2, 5, 10, 30, 60'],
   ['[ ] { }', 'a minute back / forward, an hour back / forward'],
   ['g', 'go to a time: 10m ago, 03:12, 2026-12-02 03:12'],
   ['n', 'the next action, event or decision of the journal'],
@@ -44,7 +45,8 @@ export function HelpOverlay({ readOnly, replay = false }: { readOnly: boolean; r
   return (
     <Box flexDirection="column">
       <Text {...paint(color, undefined, { bold: true })}>Keys</Text>
-      {HELP_KEYS.map(line)}
+      {/* A replay's + and - are among its own keys: it does not sample. */}
+      {(replay ? HELP_KEYS.filter(([keys]) => keys !== '+ -') : HELP_KEYS).map(line)}
       <Text {...paint(color, undefined, { bold: true })}>{replay ? 'Replay (actions are off)' : readOnly ? 'Actions (off: read-only)' : 'Actions'}</Text>
       {(replay ? HELP_REPLAY : HELP_ACTIONS).map(line)}
       <Text wrap="truncate">CPU%: 100% = one CPU; the detail panel also shows it against the cap.</Text>

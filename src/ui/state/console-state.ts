@@ -109,6 +109,8 @@ export interface ConsoleState {
   readOnly: boolean;
   /** A replay of a recording: actions are off, the replay keys move through it. */
   replay: boolean;
+  /** Recorded samples a t or T moves in a replay (+ and - choose among REPLAY_STRIDES). */
+  replayStride: number;
   view?: SampleView;
   index?: TreeIndex;
   events: EventLog;
@@ -204,6 +206,7 @@ export function initialState(options: { readOnly: boolean; replay?: boolean; int
   return {
     readOnly: options.readOnly || (options.replay ?? false),
     replay: options.replay ?? false,
+    replayStride: 1,
     events: new Map(),
     size: { columns: options.columns, rows: options.rows },
     intervalMs: options.intervalMs,
@@ -493,7 +496,7 @@ function onTableKey(s: ConsoleState, command: Exclude<Command, ActionCommand | R
     }
     case 'slower':
     case 'faster': {
-      if (s.replay) return same(withStatus(s, 'replay: samples are as far apart as they were recorded', 'warn'));
+      if (s.replay) return onReplayStride(s, command === 'slower' ? 1 : -1);
       const ms = stepInterval(s.intervalMs, command === 'slower' ? 1 : -1);
       return same(withStatus({ ...s, intervalMs: ms }, `interval ${formatInterval(ms)}`), { kind: 'setInterval', ms });
     }
@@ -557,9 +560,7 @@ function isMovement(command: Command): command is Movement {
   return command === 'up' || command === 'down' || command === 'pageUp' || command === 'pageDown' || command === 'home' || command === 'end';
 }
 
-const REPLAY_MOVES: Readonly<Record<Exclude<ReplayCommand, 'goTo'>, ReplayMove>> = {
-  stepBack: { kind: 'step', samples: -1 },
-  stepForward: { kind: 'step', samples: 1 },
+const REPLAY_MOVES: Readonly<Record<Exclude<ReplayCommand, 'goTo' | 'stepBack' | 'stepForward'>, ReplayMove>> = {
   minuteBack: { kind: 'shift', ms: -60_000 },
   minuteForward: { kind: 'shift', ms: 60_000 },
   hourBack: { kind: 'shift', ms: -3_600_000 },
@@ -567,10 +568,21 @@ const REPLAY_MOVES: Readonly<Record<Exclude<ReplayCommand, 'goTo'>, ReplayMove>>
   nextEvent: { kind: 'nextEvent' },
 };
 
+/** What + and - choose for t and T in a replay: recorded samples a step moves. */
+export const REPLAY_STRIDES: readonly number[] = [1, 2, 5, 10, 30, 60];
+
 function onReplay(s: ConsoleState, command: ReplayCommand): Transition {
   if (!s.replay) return same(withStatus(s, 't T [ ] { } g n move through a recording: lmctfy top --replay', 'warn'));
   if (command === 'goTo') return same({ ...s, dialog: { kind: 'goTo', field: { value: '', cursor: 0 } } });
+  if (command === 'stepBack' || command === 'stepForward') return same(s, { kind: 'replay', move: { kind: 'step', samples: command === 'stepBack' ? -s.replayStride : s.replayStride } });
   return same(s, { kind: 'replay', move: REPLAY_MOVES[command] });
+}
+
+/** + and - in a replay: the samples are as far apart as recorded, so they set how far t and T step. */
+function onReplayStride(s: ConsoleState, direction: 1 | -1): Transition {
+  const at = REPLAY_STRIDES.indexOf(s.replayStride);
+  const stride = REPLAY_STRIDES[Math.max(0, Math.min(REPLAY_STRIDES.length - 1, at + direction))]!;
+  return same(withStatus({ ...s, replayStride: stride }, `replay: t T step ${stride} sample${stride === 1 ? '' : 's'} (${formatInterval(stride * s.intervalMs)} as recorded)`));
 }
 
 function onGoToKey(s: ConsoleState, field: Field, key: KeyPress): Transition {
