@@ -34,7 +34,9 @@ export interface DaemonOptions {
 
 /** What woke the daemon. */
 type Trigger =
-  | { kind: 'start' | 'usage'; at: number }
+  | { kind: 'start'; at: number }
+  /** container '/' is lmctfy's root, else a parent near its own memory limit. */
+  | { kind: 'usage'; container: string; at: number }
   | { kind: 'oom'; container: string; at: number }
   /** container '' is the machine (/proc/pressure/memory). */
   | { kind: 'stall'; container: string; at: number }
@@ -63,7 +65,8 @@ export class PolicyDaemon {
   private readonly hub: NotificationHub;
   private psi?: PsiWatch;
   private readonly watched = new Map<string, Watched>();
-  private thresholds: { at: [number, number]; ids: number[] } | undefined;
+  /** The usage thresholds in place, by scope: '/' and each parent with a memory ceiling of its own. */
+  private readonly thresholds = new Map<string, { at: [number, number]; ids: number[] }>();
   private queue: Trigger[] = [];
   private running?: Promise<void>;
   private rescanQueued = false;
@@ -285,39 +288,80 @@ export class PolicyDaemon {
     }
   }
 
-  /** The two usage thresholds of the root (v1: eventfd on memory.usage_in_bytes), kept in line with the policy. */
-  private async registerThresholds(): Promise<void> {
-    const limits = this.limits();
-    const at: [number, number] | undefined = limits && [limits.reclaimAt, limits.evictAt];
-    if (this.thresholds && at && this.thresholds.at[0] === at[0] && this.thresholds.at[1] === at[1]) return;
-    for (const id of this.thresholds?.ids ?? []) this.hub.unregister(id);
-    this.thresholds = undefined;
-    if (!at || this.api.machine.version !== 1 || memoryFigures(this.api.machine, '/') === undefined) return;
-    const ids = at.filter((v) => v > 0).map((usage) => this.hub.register('/', { memory_threshold: { usage } }, (ev) => {
-      if (!ev.status) this.wake({ kind: 'usage', at: Date.now() });
-    }));
-    try {
-      await Promise.all(ids.map((id) => this.hub.armed(id)));
-    } catch (e) {
-      // The helper answers a refused registration with an error, not PERMISSION_DENIED.
-      if (!isLmctfyError(e)) throw e;
-      this.decide({ what: 'degraded', container: '/', reason: `watching the root's usage without thresholds: ${e.message}` });
-      this.thresholds = { at, ids: [] };
-      return;
+  /**
+   * Where usage is watched: lmctfy's root, and each parent (a container with subcontainers)
+   * whose memory ceiling is below the root's: it runs out before the root does.
+   */
+  private scopes(): string[] {
+    const root = this.limits('/');
+    const parents = new Set<string>();
+    for (const n of this.watched.keys()) {
+      const up = n.slice(0, n.lastIndexOf('/'));
+      if (up !== '') parents.add(up);
     }
-    this.thresholds = { at, ids };
+    return ['/', ...[...parents].filter((p) => {
+      const l = this.limits(p);
+      return l !== undefined && (root === undefined || l.ceiling < root.ceiling);
+    })];
   }
 
-  /** What the root may use, and where reclaim and eviction begin; undefined when nothing bounds it. */
-  private limits(): { ceiling: number; reclaimAt: number; evictAt: number; usage: number } | undefined {
+  /** The two usage thresholds of each scope (v1: eventfd on memory.usage_in_bytes), kept in line with the policy and the limits. */
+  private async registerThresholds(): Promise<void> {
+    const wanted = new Map<string, [number, number]>();
+    if (this.api.machine.version === 1) {
+      for (const scope of this.scopes()) {
+        const l = this.limits(scope);
+        if (l !== undefined) wanted.set(scope, [l.reclaimAt, l.evictAt]);
+      }
+    }
+    for (const [scope, t] of this.thresholds) {
+      const at = wanted.get(scope);
+      if (at && t.at[0] === at[0] && t.at[1] === at[1]) {
+        wanted.delete(scope);
+        continue;
+      }
+      for (const id of t.ids) {
+        try {
+          this.hub.unregister(id);
+        } catch {
+          // Ended already (the parent was destroyed).
+        }
+      }
+      this.thresholds.delete(scope);
+    }
+    for (const [scope, at] of wanted) {
+      const ids = at.filter((v) => v > 0).map((usage) => this.hub.register(scope, { memory_threshold: { usage } }, (ev) => {
+        if (!ev.status) this.wake({ kind: 'usage', container: scope, at: Date.now() });
+      }));
+      this.thresholds.set(scope, { at, ids });
+      try {
+        await Promise.all(ids.map((id) => this.hub.armed(id)));
+      } catch (e) {
+        // The helper answers a refused registration with an error, not PERMISSION_DENIED.
+        if (!isLmctfyError(e)) throw e;
+        this.decide({ what: 'degraded', container: scope, reason: `watching the usage of ${scope} without thresholds: ${e.message}` });
+        this.thresholds.set(scope, { at, ids: [] });
+      }
+    }
+  }
+
+  /**
+   * What a scope may use, and where reclaim and eviction begin; undefined when nothing bounds
+   * it. The root: the smallest of the policy's capacity − reserve and the kernel's limits. A
+   * parent: its own ceiling, with the policy's headrooms scaled down to a fifth and a tenth
+   * of it where they would take more (100 MiB of a 300 MiB parent would evict at a third).
+   */
+  private limits(scope: string): { ceiling: number; reclaimAt: number; evictAt: number; usage: number; reclaimHeadroom: number; evictHeadroom: number } | undefined {
     const m = this.api.machine;
-    const root = memoryFigures(m, '/');
-    if (root === undefined) return undefined;
-    const bounds = [root.ceiling, allocatableMemory(m)].filter((v): v is number => v !== undefined);
+    const fig = memoryFigures(m, scope);
+    if (fig === undefined) return undefined;
+    const bounds = [fig.ceiling, scope === '/' ? allocatableMemory(m) : undefined].filter((v): v is number => v !== undefined);
     if (bounds.length === 0) return undefined;
     const ceiling = Math.min(...bounds);
     const s = this.settings;
-    return { ceiling, reclaimAt: ceiling - s.reclaimHeadroom, evictAt: ceiling - s.evictHeadroom, usage: root.usage };
+    const reclaimHeadroom = scope === '/' ? s.reclaimHeadroom : Math.min(s.reclaimHeadroom, Math.floor(ceiling / 5));
+    const evictHeadroom = scope === '/' ? s.evictHeadroom : Math.min(s.evictHeadroom, Math.floor(ceiling / 10));
+    return { ceiling, reclaimAt: ceiling - reclaimHeadroom, evictAt: ceiling - evictHeadroom, usage: fig.usage, reclaimHeadroom, evictHeadroom };
   }
 
   // ---- deciding ----
@@ -349,8 +393,12 @@ export class PolicyDaemon {
     const first = (k: Trigger['kind']) => batch.find((t) => t.kind === k)?.at;
     const oomAt = first('oom');
     if (oomAt !== undefined) await this.afterOom(oomAt);
-    const usageAt = first('usage') ?? first('start') ?? first('oom');
-    if (usageAt !== undefined) await this.onUsage(usageAt);
+    // A start or an OOM kill looks at every scope; a threshold at its own.
+    const everywhere = first('start') ?? first('oom');
+    const usage = new Map<string, number>();
+    if (everywhere !== undefined) for (const scope of this.scopes()) usage.set(scope, everywhere);
+    for (const t of batch) if (t.kind === 'usage' && !usage.has(t.container)) usage.set(t.container, t.at);
+    for (const [scope, at] of usage) await this.onUsage(scope, at);
     for (const t of batch) if (t.kind === 'stall') await this.onStall(t.container, t.at);
     if (batch.some((t) => t.kind === 'orphans')) await this.freeOrphans();
     const cpu = batch.find((t) => t.kind === 'cpu');
@@ -436,10 +484,10 @@ export class PolicyDaemon {
     return out;
   }
 
-  /** Memory of frozen containers: it cannot grow, so it does not count towards what must be freed. */
-  private frozenUsage(): number {
+  /** Memory of the scope's frozen children: it cannot grow, so it does not count towards what must be freed. */
+  private frozenUsage(scope: string): number {
     let sum = 0;
-    for (const name of this.api.get('/').listSubcontainers({ recursive: false })) {
+    for (const name of this.api.get(scope).listSubcontainers({ recursive: false })) {
       try {
         if (this.api.get(name).state() === 'FROZEN') sum += memoryFigures(this.api.machine, name)?.usage ?? 0;
       } catch (e) {
@@ -449,25 +497,37 @@ export class PolicyDaemon {
     return sum;
   }
 
-  /** Root usage near its ceiling: reclaim from the lowest tiers, then evict until below the eviction threshold. */
-  private async onUsage(at: number): Promise<void> {
+  /**
+   * Usage of a scope (the root, or a parent) near its ceiling: reclaim from the lowest tiers
+   * inside it, then evict inside it until below the eviction threshold.
+   */
+  private async onUsage(scope: string, at: number): Promise<void> {
     await this.registerThresholds();
     const evicted = new Set<string>();
+    const inside = (n: string) => scope === '/' || n.startsWith(`${scope}/`);
+    const what = scope === '/' ? 'root memory' : `memory of ${scope}`;
     for (;;) {
-      const l = this.limits();
+      let l;
+      try {
+        l = this.limits(scope);
+      } catch (e) {
+        // A parent destroyed meanwhile: nothing left to watch there.
+        if (isLmctfyError(e, Code.NOT_FOUND)) return;
+        throw e;
+      }
       if (l === undefined) return;
-      const usage = l.usage - (this.settings.action === 'FREEZE' ? this.frozenUsage() : 0);
+      const usage = l.usage - (this.settings.action === 'FREEZE' ? this.frozenUsage(scope) : 0);
       if (usage < l.reclaimAt) return;
       const figures = { usage, ceiling: l.ceiling, threshold: usage >= l.evictAt ? l.evictAt : l.reclaimAt };
-      const cands = this.candidates().filter((c) => !evicted.has(c.name));
+      const cands = this.candidates().filter((c) => inside(c.name) && !evicted.has(c.name));
       if (usage < l.evictAt) {
-        this.reclaim(cands, usage - l.reclaimAt, `root memory ${formatBytes(usage)} is past the reclaim threshold ${formatBytes(l.reclaimAt)} (${formatBytes(l.ceiling)} − ${formatBytes(this.settings.reclaimHeadroom)})`, figures);
+        this.reclaim(cands, usage - l.reclaimAt, `${what} ${formatBytes(usage)} is past the reclaim threshold ${formatBytes(l.reclaimAt)} (${formatBytes(l.ceiling)} − ${formatBytes(l.reclaimHeadroom)})`, figures);
         return;
       }
       const victim = evictionOrder(cands)[0];
-      const why = `root memory ${formatBytes(usage)} is past the eviction threshold ${formatBytes(l.evictAt)} (${formatBytes(l.ceiling)} − ${formatBytes(this.settings.evictHeadroom)})`;
+      const why = `${what} ${formatBytes(usage)} is past the eviction threshold ${formatBytes(l.evictAt)} (${formatBytes(l.ceiling)} − ${formatBytes(l.evictHeadroom)})`;
       if (victim === undefined) {
-        this.decide({ what: 'evict', container: '', reason: `${why}; nothing left to evict`, code: Code.RESOURCE_EXHAUSTED, detail: figures });
+        this.decide({ what: 'evict', container: scope === '/' ? '' : scope, reason: `${why}; nothing left to evict`, code: Code.RESOURCE_EXHAUSTED, detail: figures });
         return;
       }
       evicted.add(victim.name);
@@ -489,10 +549,14 @@ export class PolicyDaemon {
     // The deepest containers that counted a kill own the victims (v1 counts them locally, v2 up the tree).
     const owners = rose.filter((n) => !rose.some((o) => o !== n && o.startsWith(`${n === '/' ? '' : n}/`)));
     const cands = this.candidates();
+    const scopes = this.scopes();
     for (const name of owners) {
       if (name === '/') continue;
       const { tier, eviction } = rankOf(m, name);
-      const lower = evictionOrder(cands).find((c) => c.name !== name && (c.tier !== tier ? tierRank(c.tier) < tierRank(tier) : c.eviction < eviction));
+      // Only a container inside the innermost watched scope that holds it could have freed its memory.
+      const scope = scopes.filter((s) => s === '/' || name.startsWith(`${s}/`)).reduce((a, b) => (b.length > a.length ? b : a), '/');
+      const inside = (n: string) => scope === '/' || n.startsWith(`${scope}/`);
+      const lower = evictionOrder(cands).find((c) => c.name !== name && inside(c.name) && (c.tier !== tier ? tierRank(c.tier) < tierRank(tier) : c.eviction < eviction));
       const miss = lower ? `; ${lower.name} (${lower.tier}) ranked lower and should have gone first` : '';
       this.decide({ what: 'oom', container: name, tier, reason: `the kernel OOM-killed a task of ${name}${miss}`, detail: { oom_kills: this.oomKills.get(name) ?? 0 } });
       const victim = cands.find((c) => c.name === name);

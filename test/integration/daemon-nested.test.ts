@@ -1,0 +1,78 @@
+/**
+ * Usage thresholds of a nested parent (docs/DAEMON.md "Parents"): a parent with a memory
+ * limit of its own, far below the root's ceiling, is watched like the root, and what the
+ * daemon reclaims and evicts for it lies inside its subtree, lowest first. A BEST_EFFORT
+ * container outside it, which ranks lower, is left alone.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import type { JournalRecord } from '../../src/engine/journal.js';
+import { PolicyDaemon } from '../../src/daemon/daemon.js';
+import { describeCgroups, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
+import { debianInstalled } from '../helpers/debian-package.js';
+
+const MiB = 2 ** 20;
+const stress = debianInstalled('stress-ng', 'stress-ng');
+if ('error' in stress) throw new Error(stress.error);
+
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  for (let waited = 0; !cond(); waited += 20) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const describeStress = 'skip' in stress ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${stress.skip})`, () => it.skip('needs stress-ng', fn)) : describeCgroups;
+
+describeStress('policy daemon, nested parents', () => {
+  const root = uniqueRoot('daemon-nested');
+  let api: ContainerApi;
+  let daemon: PolicyDaemon | undefined;
+  const bin = 'path' in stress ? stress.path : '';
+
+  beforeAll(async () => {
+    api = await ContainerApi.init({}, { root });
+    // The root's ceiling is the policy's 4 GiB: nothing here comes near it.
+    await api.setPolicy({ capacity: { memory: 4096 * MiB } });
+  });
+  afterAll(async () => {
+    daemon?.stop();
+    try {
+      await api?.clearPolicy();
+    } finally {
+      const left = await removeRoot(root);
+      if (left.length) throw new Error(`left ${left.join(', ')}`);
+    }
+  });
+
+  it('evicts inside a parent near its own limit, never outside it, never the latency-sensitive child', async () => {
+    await api.create('/p', { cpu: { limit: 2000 }, memory: { limit: 400 * MiB } });
+    const lat = await api.create('/p/lat', { cpu: { scheduling_latency: 'PRIORITY' }, memory: { limit: 200 * MiB, reservation: 150 * MiB } });
+    await api.create('/p/b', { cpu: {}, memory: { limit: 1024 * MiB } });
+    const other = await api.create('/other', { cpu: { scheduling_latency: 'BEST_EFFORT' }, memory: { limit: 200 * MiB } });
+    await lat.run([bin, '--vm', '1', '--vm-bytes', '120M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await other.run([bin, '--vm', '1', '--vm-bytes', '60M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await until('the children to hold their memory', () => (lat.stats('summary').memory?.usage ?? 0) >= 115 * MiB && (other.stats('summary').memory?.usage ?? 0) >= 55 * MiB);
+    const kept = [...lat.listProcesses({ recursive: true }), ...other.listProcesses({ recursive: true })];
+
+    const decisions: JournalRecord[] = [];
+    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+    await api.get('/p/b').run([bin, '--vm', '1', '--vm-bytes', '2G', '--vm-keep', '--timeout', '20s'], { detached: true });
+    await until('/p/b evicted', () => decisions.some((r) => r.what === 'evict' && r.container === '/p/b' && r.code === 0));
+    await daemon.idle();
+
+    // The parent's own thresholds (a tenth of 400 MiB below it), not the root's, set it off.
+    const evict = decisions.find((r) => r.what === 'evict' && r.container === '/p/b')!;
+    if (evict.detail?.trigger === 'usage') expect(evict.reason).toMatch(/^memory of \/p .* past the eviction threshold 360\.0 MiB \(400\.0 MiB − 40\.0 MiB\)/);
+    expect(decisions.filter((r) => (r.what === 'evict' || r.what === 'reclaim') && r.container !== '/p/b')).toEqual([]);
+    expect(decisions.filter((r) => r.what === 'oom' && r.container !== '/p/b')).toEqual([]);
+    // Not even named as one that should have gone first: it lies outside the scope that ran out.
+    expect(decisions.filter((r) => r.what !== 'oom_score' && r.reason?.includes('/other'))).toEqual([]);
+    const now = [...lat.listProcesses({ recursive: true }), ...other.listProcesses({ recursive: true })];
+    expect(now).toEqual(expect.arrayContaining(kept));
+    expect(api.get('/p/b').listProcesses({ recursive: true })).toEqual([]);
+    daemon.stop();
+    daemon = undefined;
+    for (const n of ['/p', '/other']) await api.destroy(n, { force: true });
+  }, 90_000);
+});
