@@ -13,127 +13,110 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { appendJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { describeCgroups, hasUnified, removeRoot, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
-import { debianInstalled } from '../helpers/debian-package.js';
+import { hasUnified, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
+import { describeDaemon, stressNg, tearDownDaemonRoot, until } from '../helpers/daemon.js';
 
-const stress = debianInstalled('stress-ng', 'stress-ng');
-if ('error' in stress) throw new Error(stress.error);
-const skip = 'skip' in stress ? stress.skip : hasUnified ? undefined : 'no cgroup2 mount: no per-container PSI on this host';
+describeDaemon(
+  'policy daemon, CPU enforcement',
+  () => {
+    const root = uniqueRoot('daemon-cpu');
+    let api: ContainerApi;
+    let daemon: PolicyDaemon | undefined;
+    const bin = stressNg;
 
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+    beforeAll(async () => {
+      api = await ContainerApi.init({}, { root });
+      // Release 4 s after the last stall: two PSI windows, so a cap holds while the stall lasts.
+      await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 }, pressure: { cpu_release_ms: 4000 } });
+      await api.create('/lat', { cpu: { scheduling_latency: 'PRIORITY', limit: 1000 } });
+      await api.create('/batch', { cpu: { limit: 1000 } });
+      await api.create('/be', { cpu: { scheduling_latency: 'BEST_EFFORT' } });
+    });
+    afterAll(() => tearDownDaemonRoot(root, api, daemon));
 
-const describeCpu = skip ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${skip})`, () => it.skip(skip, fn)) : describeCgroups;
+    const maxLimit = (name: string) => api.get(name).spec().cpu?.max_limit;
+    const load = (name: string, seconds: number) => api.get(name).run([bin, '--cpu', '2', '--timeout', `${seconds}s`, '-q'], { detached: true });
 
-describeCpu('policy daemon, CPU enforcement', () => {
-  const root = uniqueRoot('daemon-cpu');
-  let api: ContainerApi;
-  let daemon: PolicyDaemon | undefined;
-  const bin = 'path' in stress ? stress.path : '';
+    it('caps NORMAL while PRIORITY waits for CPU, never BEST_EFFORT, and releases when the stall is over and when it stops', async () => {
+      const decisions: JournalRecord[] = [];
+      const of = (what: string, name: string) => decisions.filter((r) => r.what === what && r.container === name);
+      await load('/batch', 60);
+      await load('/be', 60);
+      daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+      expect(decisions[0]?.detail).toMatchObject({ cpu_stall_us: 100_000, cpu_release_ms: 4000 });
 
-  beforeAll(async () => {
-    api = await ContainerApi.init({}, { root });
-    // Release 4 s after the last stall: two PSI windows, so a cap holds while the stall lasts.
-    await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 }, pressure: { cpu_release_ms: 4000 } });
-    await api.create('/lat', { cpu: { scheduling_latency: 'PRIORITY', limit: 1000 } });
-    await api.create('/batch', { cpu: { limit: 1000 } });
-    await api.create('/be', { cpu: { scheduling_latency: 'BEST_EFFORT' } });
-  });
-  afterAll(async () => {
-    daemon?.stop();
-    try {
-      await api?.clearPolicy();
-    } finally {
-      const left = await removeRoot(root);
-      if (left.length) throw new Error(`left ${left.join(', ')}`);
-    }
-  });
+      await load('/lat', 60);
+      await until('a cap of /batch', () => of('cpu_cap', '/batch').length > 0);
+      // Capacity 2 CPUs − PRIORITY's 1: /batch, the one busy NORMAL container, gets 1.
+      expect(of('cpu_cap', '/batch')[0]).toMatchObject({ tier: 'NORMAL', detail: { trigger: '/lat', cap: 1000, guarantee: 1000 } });
+      expect(maxLimit('/batch')).toBe(1000);
 
-  const maxLimit = (name: string) => api.get(name).spec().cpu?.max_limit;
-  const load = (name: string, seconds: number) => api.get(name).run([bin, '--cpu', '2', '--timeout', `${seconds}s`, '-q'], { detached: true });
+      await api.get('/lat').killAll();
+      await until('the cap of /batch released', () => of('cpu_release', '/batch').length === of('cpu_cap', '/batch').length);
+      await daemon.idle();
+      expect(of('cpu_release', '/batch').at(-1)).toMatchObject({ detail: { cap: 1000, restored: true } });
+      expect(maxLimit('/batch')).toBeUndefined();
 
-  it('caps NORMAL while PRIORITY waits for CPU, never BEST_EFFORT, and releases when the stall is over and when it stops', async () => {
-    const decisions: JournalRecord[] = [];
-    const of = (what: string, name: string) => decisions.filter((r) => r.what === what && r.container === name);
-    await load('/batch', 60);
-    await load('/be', 60);
-    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
-    expect(decisions[0]?.detail).toMatchObject({ cpu_stall_us: 100_000, cpu_release_ms: 4000 });
+      // Stopping the daemon takes back the caps it holds.
+      await load('/lat', 60);
+      const caps = of('cpu_cap', '/batch').length;
+      await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps);
+      daemon.stop();
+      daemon = undefined;
+      expect(of('cpu_release', '/batch').at(-1)?.reason).toContain('the daemon stops');
+      expect(maxLimit('/batch')).toBeUndefined();
 
-    await load('/lat', 60);
-    await until('a cap of /batch', () => of('cpu_cap', '/batch').length > 0);
-    // Capacity 2 CPUs − PRIORITY's 1: /batch, the one busy NORMAL container, gets 1.
-    expect(of('cpu_cap', '/batch')[0]).toMatchObject({ tier: 'NORMAL', detail: { trigger: '/lat', cap: 1000, guarantee: 1000 } });
-    expect(maxLimit('/batch')).toBe(1000);
+      expect(decisions.filter((r) => r.container === '/be' || r.container === '/lat').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
+      for (const n of ['/lat', '/batch', '/be']) await api.get(n).killAll();
+    }, 120_000);
 
-    await api.get('/lat').killAll();
-    await until('the cap of /batch released', () => of('cpu_release', '/batch').length === of('cpu_cap', '/batch').length);
-    await daemon.idle();
-    expect(of('cpu_release', '/batch').at(-1)).toMatchObject({ detail: { cap: 1000, restored: true } });
-    expect(maxLimit('/batch')).toBeUndefined();
-
-    // Stopping the daemon takes back the caps it holds.
-    await load('/lat', 60);
-    const caps = of('cpu_cap', '/batch').length;
-    await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps);
-    daemon.stop();
-    daemon = undefined;
-    expect(of('cpu_release', '/batch').at(-1)?.reason).toContain('the daemon stops');
-    expect(maxLimit('/batch')).toBeUndefined();
-
-    expect(decisions.filter((r) => r.container === '/be' || r.container === '/lat').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
-    for (const n of ['/lat', '/batch', '/be']) await api.get(n).killAll();
-  }, 120_000);
-
-  it('a cap left by a daemon that died is released by the next one at start; a quota changed since is left alone', async () => {
-    await api.get('/batch').update({ cpu: { max_limit: 700 } }, 'diff');
-    await api.get('/be').update({ cpu: { max_limit: 1500 } }, 'diff');
-    const scope = api.machine.trackingDir('/');
-    appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/batch', tier: 'NORMAL', detail: { cap: 700 } });
-    appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/be', tier: 'NORMAL', detail: { cap: 500, before: 900 } });
-    const decisions: JournalRecord[] = [];
-    daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
-    const released = decisions.filter((r) => r.what === 'cpu_release');
-    expect(released.map((r) => [r.container, r.detail?.restored])).toEqual([['/batch', true], ['/be', false]]);
-    expect(maxLimit('/batch')).toBeUndefined();
-    expect(maxLimit('/be')).toBe(1500);
-    daemon.stop();
-    daemon = undefined;
-  }, 60_000);
-
-  // Exclusive CPUs need a v1 cpuset hierarchy and a CPU left for the shared pool.
-  it.skipIf(!fs.existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') || os.cpus().length < 2)('gives the exclusive CPUs of a PREMIER container rmdir\'ed by hand back to the shared pool, as a decision', async () => {
-    const cpusetRoot = rootDirs(root).find((d) => fs.existsSync(path.join(d, 'cpuset.cpus')))!;
-    const all = fs.readFileSync(path.join(cpusetRoot, 'cpuset.cpus'), 'utf8').trim();
-    await api.setPolicy({ capacity: { cpu: 8000, memory: 2 ** 30 }, exclusive_cpus: true });
-    const pool = path.join(cpusetRoot, ':shared', 'cpuset.cpus');
-    try {
-      await api.create('/x', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
-      const held = api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers;
-      expect(held).toBe(1);
-      expect(fs.readFileSync(pool, 'utf8').trim()).not.toBe(all);
+    it('a cap left by a daemon that died is released by the next one at start; a quota changed since is left alone', async () => {
+      await api.get('/batch').update({ cpu: { max_limit: 700 } }, 'diff');
+      await api.get('/be').update({ cpu: { max_limit: 1500 } }, 'diff');
+      const scope = api.machine.trackingDir('/');
+      appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/batch', tier: 'NORMAL', detail: { cap: 700 } });
+      appendJournal(scope, { time: Date.now(), kind: 'decision', what: 'cpu_cap', container: '/be', tier: 'NORMAL', detail: { cap: 500, before: 900 } });
       const decisions: JournalRecord[] = [];
       daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
-      // Behind lmctfy's back: every directory of /x removed by hand, deepest hierarchy first.
-      for (const d of rootDirs(root).map((r) => path.join(r, 'x')).filter((d) => fs.existsSync(d))) fs.rmdirSync(d);
-      await until('the CPUs of /x freed', () => decisions.some((r) => r.what === 'release_cpus'));
-      expect(decisions.filter((r) => r.what === 'release_cpus')).toEqual([expect.objectContaining({ container: '/x', tier: 'PREMIER', detail: { cpus: expect.any(String) } })]);
-      expect(fs.readFileSync(pool, 'utf8').trim()).toBe(all);
-      expect(api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers).toBe(0);
-      // A destroy frees its own: the daemon records nothing for it.
-      await api.create('/y', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
-      await api.destroy('/y');
-      await new Promise((r) => setTimeout(r, 1500));
-      await daemon.idle();
-      expect(decisions.filter((r) => r.what === 'release_cpus')).toHaveLength(1);
-    } finally {
-      daemon?.stop();
+      const released = decisions.filter((r) => r.what === 'cpu_release');
+      expect(released.map((r) => [r.container, r.detail?.restored])).toEqual([['/batch', true], ['/be', false]]);
+      expect(maxLimit('/batch')).toBeUndefined();
+      expect(maxLimit('/be')).toBe(1500);
+      daemon.stop();
       daemon = undefined;
-      await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 } });
-    }
-  }, 60_000);
-});
+    }, 60_000);
+
+    // Exclusive CPUs need a v1 cpuset hierarchy and a CPU left for the shared pool.
+    it.skipIf(!fs.existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') || os.cpus().length < 2)('gives the exclusive CPUs of a PREMIER container rmdir\'ed by hand back to the shared pool, as a decision', async () => {
+      const cpusetRoot = rootDirs(root).find((d) => fs.existsSync(path.join(d, 'cpuset.cpus')))!;
+      const all = fs.readFileSync(path.join(cpusetRoot, 'cpuset.cpus'), 'utf8').trim();
+      await api.setPolicy({ capacity: { cpu: 8000, memory: 2 ** 30 }, exclusive_cpus: true });
+      const pool = path.join(cpusetRoot, ':shared', 'cpuset.cpus');
+      try {
+        await api.create('/x', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
+        const held = api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers;
+        expect(held).toBe(1);
+        expect(fs.readFileSync(pool, 'utf8').trim()).not.toBe(all);
+        const decisions: JournalRecord[] = [];
+        daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+        // Behind lmctfy's back: every directory of /x removed by hand, deepest hierarchy first.
+        for (const d of rootDirs(root).map((r) => path.join(r, 'x')).filter((d) => fs.existsSync(d))) fs.rmdirSync(d);
+        await until('the CPUs of /x freed', () => decisions.some((r) => r.what === 'release_cpus'));
+        expect(decisions.filter((r) => r.what === 'release_cpus')).toEqual([expect.objectContaining({ container: '/x', tier: 'PREMIER', detail: { cpus: expect.any(String) } })]);
+        expect(fs.readFileSync(pool, 'utf8').trim()).toBe(all);
+        expect(api.policy()?.tiers.find((t) => t.tier === 'PREMIER')?.containers).toBe(0);
+        // A destroy frees its own: the daemon records nothing for it.
+        await api.create('/y', { cpu: { scheduling_latency: 'PREMIER', limit: 1000 } });
+        await api.destroy('/y');
+        await new Promise((r) => setTimeout(r, 1500));
+        await daemon.idle();
+        expect(decisions.filter((r) => r.what === 'release_cpus')).toHaveLength(1);
+      } finally {
+        daemon?.stop();
+        daemon = undefined;
+        await api.setPolicy({ capacity: { cpu: 2000, memory: 2 ** 30 } });
+      }
+    }, 60_000);
+  },
+  hasUnified ? undefined : 'no cgroup2 mount: no per-container PSI on this host',
+);

@@ -8,42 +8,22 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { describeCgroups, removeRoot, uniqueRoot } from '../helpers/cgroups.js';
-import { debianInstalled } from '../helpers/debian-package.js';
+import { uniqueRoot } from '../helpers/cgroups.js';
+import { describeDaemon, stressNg, tearDownDaemonRoot, until } from '../helpers/daemon.js';
 
 const MiB = 2 ** 20;
-const stress = debianInstalled('stress-ng', 'stress-ng');
-if ('error' in stress) throw new Error(stress.error);
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const describeStress = 'skip' in stress ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${stress.skip})`, () => it.skip('needs stress-ng', fn)) : describeCgroups;
-
-describeStress('policy daemon, nested parents', () => {
+describeDaemon('policy daemon, nested parents', () => {
   const root = uniqueRoot('daemon-nested');
   let api: ContainerApi;
   let daemon: PolicyDaemon | undefined;
-  const bin = 'path' in stress ? stress.path : '';
+  const bin = stressNg;
 
   beforeAll(async () => {
     api = await ContainerApi.init({}, { root });
     // The root's ceiling is the policy's 4 GiB: nothing here comes near it.
     await api.setPolicy({ capacity: { memory: 4096 * MiB } });
   });
-  afterAll(async () => {
-    daemon?.stop();
-    try {
-      await api?.clearPolicy();
-    } finally {
-      const left = await removeRoot(root);
-      if (left.length) throw new Error(`left ${left.join(', ')}`);
-    }
-  });
+  afterAll(() => tearDownDaemonRoot(root, api, daemon));
 
   it('evicts inside a parent near its own limit, never outside it, never the latency-sensitive child', async () => {
     await api.create('/p', { cpu: { limit: 2000 }, memory: { limit: 400 * MiB } });

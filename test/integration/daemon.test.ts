@@ -12,32 +12,20 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { readJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { describeCgroups, hasUnified, rootDirs, uniqueRoot, removeRoot } from '../helpers/cgroups.js';
+import { hasUnified, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
-import { debianInstalled } from '../helpers/debian-package.js';
+import { describeDaemon, stressNg, tearDownDaemonRoot, until } from '../helpers/daemon.js';
 
 const MiB = 2 ** 20;
 const RUNS = Number(process.env.LMCTFY_DAEMON_RUNS ?? 1);
-const stress = debianInstalled('stress-ng', 'stress-ng');
-if ('error' in stress) throw new Error(stress.error);
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const describeStress = 'skip' in stress ? (name: string, fn: () => void) => describeCgroups(`${name} (skipped: ${stress.skip})`, () => it.skip('needs stress-ng', fn)) : describeCgroups;
-
-describeStress('policy daemon', () => {
+describeDaemon('policy daemon', () => {
   // The parent stands in for the machine; lmctfy's root is below it.
   const parent = uniqueRoot('daemon');
   const root = `${parent}/m`;
   let api: ContainerApi;
   let daemon: PolicyDaemon | undefined;
   const decisions: JournalRecord[] = [];
-  const bin = 'path' in stress ? stress.path : '';
+  const bin = stressNg;
 
   beforeAll(async () => {
     api = await ContainerApi.init({}, { root });
@@ -46,15 +34,7 @@ describeStress('policy daemon', () => {
     fs.writeFileSync(path.join(memDir, 'memory.limit_in_bytes'), String(600 * MiB));
     await api.setPolicy({ capacity: { cpu: 2000, memory: 600 * MiB }, pressure: { evict_headroom: 100 * MiB } });
   });
-  afterAll(async () => {
-    daemon?.stop();
-    try {
-      await api?.clearPolicy();
-    } finally {
-      const left = await removeRoot(parent);
-      if (left.length) throw new Error(`left ${left.join(', ')}`);
-    }
-  });
+  afterAll(() => tearDownDaemonRoot(parent, api, daemon));
 
   // LMCTFY_DAEMON_RUNS=10 repeats the scenario (the soak of docs/DAEMON.md); npm test runs it once.
   it.each(Array.from({ length: RUNS }, (_, i) => i))('evicts batch lowest eviction_priority first and never the latency-sensitive container (run %i)', async (run) => {
