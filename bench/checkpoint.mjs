@@ -3,12 +3,15 @@
 // the same rootfs with the same criu (scripts/criu.mjs's), alternating, in one run. Each
 // figure is the wall time of the whole command as a user runs it (lmctfy's includes Node's
 // start; runc's its own): checkpoint ends the container on both sides, restore brings it back
-// detached. Goal (issue 18): each ≤ 1.0× runc's. Root only; CKPT_RUNS rounds (default 3).
+// detached. Goal (issue 18): each ≤ 1.0× runc's. A third side calls the library's checkpoint
+// and restore in this process (no Node start), to show what Node's start is of the commands'.
+// Root only; CKPT_RUNS rounds (default 3).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ContainerApi, checkpoint, restore } from '../dist/index.js';
 import { removeRootDirs } from './cleanup.mjs';
 import { ensureCommand, median, record, removeRuncCgroups, runcCgroups, table } from './lib.mjs';
 
@@ -34,6 +37,8 @@ ensureCommand('runc', 'runc');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bench-ckpt-'));
 const rootfs = path.join(tmp, 'rootfs');
 const env = { ...process.env, PATH: `${path.dirname(criu)}:${process.env.PATH}`, LMCTFY_CRIU: criu, CRIU_FAULT: '130' };
+// The library side finds criu as the commands do.
+process.env.LMCTFY_CRIU = criu;
 const lmctfyRoot = `lmctfy-bench-ckpt-${process.pid}`;
 const lmctfy = (...args) => [process.execPath, [path.join(top, 'bin', 'lmctfy.js'), ...args], { env: { ...env, LMCTFY_ROOT: lmctfyRoot } }];
 
@@ -84,6 +89,22 @@ function lmctfyRound(dir) {
   return { ck, rs };
 }
 
+/** The same through the library in this process: the calls' wall times, without a Node start. */
+async function libraryRound(dir) {
+  const api = ContainerApi.open({ root: lmctfyRoot });
+  must(...lmctfy('create', 'vh', SPEC()));
+  waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
+  let t = process.hrtime.bigint();
+  await checkpoint(api, 'vh', dir);
+  const ck = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  await restore(api, 'vh', dir);
+  const rs = Number(process.hrtime.bigint() - t) / 1e6;
+  waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
+  must(...lmctfy('destroy', '-f', 'vh'));
+  return { ck, rs };
+}
+
 function runcRound(dir) {
   must(...runc('run', '-d', '--bundle', bundle, runcId));
   const pid = () => Number(JSON.parse(must('runc', ['--root', runcState, 'state', runcId], { env })).pid);
@@ -106,19 +127,23 @@ const rows = [];
 try {
   setUp();
   const ours = { ck: [], rs: [] };
+  const lib = { ck: [], rs: [] };
   const theirs = { ck: [], rs: [] };
+  const add = (to, r) => {
+    to.ck.push(r.ck);
+    to.rs.push(r.rs);
+  };
   for (let i = 0; i < RUNS; i++) {
-    const a = lmctfyRound(path.join(tmp, `lmctfy-${i}`));
-    const b = runcRound(path.join(tmp, `runc-${i}`));
-    ours.ck.push(a.ck);
-    ours.rs.push(a.rs);
-    theirs.ck.push(b.ck);
-    theirs.rs.push(b.rs);
+    add(ours, lmctfyRound(path.join(tmp, `lmctfy-${i}`)));
+    add(theirs, runcRound(path.join(tmp, `runc-${i}`)));
+    add(lib, await libraryRound(path.join(tmp, `library-${i}`)));
   }
   for (const [what, key] of [['checkpoint', 'ck'], ['restore', 'rs']]) {
     const mine = median(ours[key]);
     const base = median(theirs[key]);
+    const inProcess = median(lib[key]);
     rows.push({ what: `${what} (64 MiB virtual host)`, lmctfy: `${mine.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (mine / base).toFixed(2) });
+    rows.push({ what: `  library call, no Node start`, lmctfy: `${inProcess.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (inProcess / base).toFixed(2) });
     record('checkpoint', `${what} of a virtual host holding 64 MiB`, mine, 'ms', { baseline: { what: `runc ${what}`, value: base }, goal: { on: 'ratio', max: 1.0, text: `≤ 1.0× runc ${what}` } });
   }
 } finally {

@@ -6,6 +6,7 @@ export { LOG_MAX_BYTES, type LogChunk } from './engine/run-log.js';
 export { defaultShell } from './engine/interactive.js';
 export { Code, LmctfyError } from './engine/errors.js';
 export { resolveName } from './engine/names.js';
+export { checkpoint, migrate, originOf, readCheckpoint, restore, type CheckpointOptions, type Manifest, type Origin } from './engine/checkpoint/index.js';
 export {
   NotificationHub,
   notificationHub,
