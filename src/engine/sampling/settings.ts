@@ -10,7 +10,7 @@ export interface Settings {
   cpuShareMilli?: number;
   cpuIdle?: true;
   cpuKernel?: CpuSettings;
-  /** Read only for counters passes: summary and full stats carry the memory and pids limits already. */
+  /** Read only for counters passes: summary, full and export stats carry the memory and pids limits already. */
   memoryLimit?: number;
   pidsLimit?: number;
 }
