@@ -5,7 +5,7 @@ import type { DecisionTotals } from '../stats/decisions.js';
 import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
-import { contentType, toOpenMetrics } from '../stats/openmetrics.js';
+import { contentType, exposed, toOpenMetrics } from '../stats/openmetrics.js';
 
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
@@ -17,8 +17,9 @@ export function parseListen(listen: string): { host: string; port: number } {
 }
 
 /**
- * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh and
- * rates span the time between scrapes. Runs until SIGTERM or SIGINT, then closes cleanly.
+ * Serves /metrics and /stats.json, sampling on each request so every scrape is fresh (the
+ * JSON's rates span the time since the previous /stats.json). Runs until SIGTERM or SIGINT,
+ * then closes cleanly.
  * `reads` gives the metrics the device names and raw CPU settings a pass does not keep, and
  * both endpoints the machine policy's budget and tiers; `decisions`, the metrics the daemon's
  * evictions and reclaims.
@@ -26,9 +27,9 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function serveMetrics(sampling: SamplingSource, reads: ExportReads & { decisions?: () => DecisionTotals }, name: string, listen: string): Promise<void> {
   const { host, port } = parseListen(listen);
   const root = sampling.container(name);
-  // /metrics reads only what the exposition prints; /stats.json, everything. Each keeps its
-  // own previous pass, so its rates span the time since its own last request.
-  const metrics = new Sampler(sampling, { root, type: 'export' });
+  // /metrics reads only what the exposition prints (no rates, no history, no host figures);
+  // /stats.json, everything, its rates since its own last request.
+  const metrics = new Sampler(sampling, { root, type: 'export', host: false });
   let stats: Sampler | undefined;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -39,7 +40,7 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
     try {
       if (url.pathname === '/metrics') {
         const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
-        const body = toOpenMetrics(metrics.next(), { format, ...reads });
+        const body = toOpenMetrics(exposed(metrics.sample().containers), { format, ...reads });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson((stats ??= new Sampler(sampling, { root, type: 'full' })).next(), reads.admission?.())) + '\n');

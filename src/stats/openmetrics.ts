@@ -2,7 +2,7 @@ import type { AdmissionView } from '../engine/export-reads.js';
 import type { Device, IoDeviceStats, NetworkInterfaceStats, PressureLine, PressureStats } from '../messages/types.js';
 import type { DecisionTotals } from './decisions.js';
 import { subtreeMemory, workingSet } from './memory.js';
-import type { ContainerView, SampleView } from './model.js';
+import type { ContainerView, RawContainerSample } from './model.js';
 import { containerTier } from './tier.js';
 
 export type MetricsFormat = 'openmetrics' | 'prometheus';
@@ -45,13 +45,26 @@ interface Lookups {
   admission: AdmissionView | undefined;
 }
 
+/** What the exposition reads of a container: its name and raw pass (a ContainerView has both). */
+type Exported = Pick<ContainerView, 'name' | 'raw'>;
+
+/** The containers of a pass, as a view or as a raw pass (exposed()), which the exposition needs no rates of. */
+export interface ExportedPass {
+  containers: readonly Exported[];
+}
+
+/** A raw pass as the exposition reads it, without deriving rates or recording history it does not print. */
+export function exposed(containers: readonly RawContainerSample[]): ExportedPass {
+  return { containers: containers.map((raw) => ({ name: raw.name, raw })) };
+}
+
 interface Metric {
   name: string;
   kind: Kind;
   /** cAdvisor's HELP text, word for word. */
   help: string;
   /** Emits the container's samples; no intermediate objects (an exposition has ~40 families × 1,000s of containers). */
-  samples(c: ContainerView, lookups: Lookups, emit: Emit): void;
+  samples(c: Exported, lookups: Lookups, emit: Emit): void;
 }
 
 const seconds = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e9);
@@ -60,7 +73,7 @@ const pressureSeconds = (line: PressureLine | undefined) => (line?.total === und
 const limitOrZero = (v: number | undefined) => (v === undefined ? undefined : v < 0 ? 0 : v);
 
 /** A metric with one sample per container. */
-function single(name: string, kind: Kind, help: string, value: (c: ContainerView) => number | undefined): Metric {
+function single(name: string, kind: Kind, help: string, value: (c: Exported) => number | undefined): Metric {
   return { name, kind, help, samples: (c, _lookups, emit) => emit('', value(c)) };
 }
 
@@ -331,7 +344,7 @@ function familyHeader(m: Metric, format: MetricsFormat): { name: string; type: s
  * seconds and bytes. A container lacking a stat has no sample there; a family no container
  * has is left out.
  */
-export function toOpenMetrics(view: SampleView, options: MetricsOptions): string {
+export function toOpenMetrics(view: ExportedPass, options: MetricsOptions): string {
   // A device appears in many containers and families.
   const devices = new Map<string, string>();
   const lookups: Lookups = {

@@ -4,7 +4,7 @@ import { workingSet } from '../../src/stats/memory.js';
 import type { ContainerStats } from '../../src/messages/types.js';
 import type { SampleLimits, SampleView } from '../../src/stats/model.js';
 import { LOOKUPS, VIEW } from '../fixtures/sample-view.js';
-import { contentType, escapeLabelValue, toOpenMetrics, type MetricsOptions } from '../../src/stats/openmetrics.js';
+import { contentType, escapeLabelValue, exposed, toOpenMetrics, type MetricsOptions } from '../../src/stats/openmetrics.js';
 
 import { parseExposition as parsePrometheusTextFormat } from '../helpers/exposition.js';
 
@@ -172,6 +172,11 @@ lmctfy_container_tier{id="/web",tier="NORMAL"} 1
 describe('toOpenMetrics', () => {
   it('prometheus text: exact output', () => {
     expect(toOpenMetrics(VIEW, { format: 'prometheus', ...LOOKUPS })).toBe(PROMETHEUS);
+  });
+
+  it('a raw pass (no rates, no host) exposes exactly what its view does', () => {
+    const raw = exposed(VIEW.containers.map((c) => c.raw));
+    expect(toOpenMetrics(raw, { format: 'prometheus', ...LOOKUPS })).toBe(PROMETHEUS);
   });
 
   it('openmetrics: counter families drop _total, failcnt is unknown, # EOF ends it', () => {

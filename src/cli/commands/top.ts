@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { toOpenMetrics }, { exportReads }, { followDecisions }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { exposed, toOpenMetrics }, { exportReads }, { followDecisions }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
@@ -58,8 +58,9 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
   // More than one pass: learn the tree from inotify rather than statting it every time.
   const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
   const root = sampling.container(name ?? '/');
-  // The exposition prints neither per-CPU usage, latency histograms nor the freezer state: its passes read none.
-  const sampler = new Sampler(sampling, format === 'json' ? { root, histograms: true, type: 'full' } : { root, type: 'export' });
+  // The exposition prints neither per-CPU usage, latency histograms, the freezer state, rates nor
+  // the host's figures: its passes read none and derive none.
+  const sampler = new Sampler(sampling, format === 'json' ? { root, histograms: true, type: 'full' } : { root, type: 'export', host: false });
   // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not
   // keep; the machine policy's budget and tiers, which both formats carry.
   const api = openApi(f);
@@ -76,8 +77,10 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
     for (let i = 0; i < count && !stop; i++) {
       if (i > 0) await sleep(intervalMs);
       if (stop) break;
-      const view = sampler.next();
-      const text = format === 'json' ? toNdjsonLine(view, reads.admission?.()) : toOpenMetrics(view, { format, ...reads, decisions: decisions && (() => decisions.totals) });
+      const text =
+        format === 'json'
+          ? toNdjsonLine(sampler.next(), reads.admission?.())
+          : toOpenMetrics(exposed(sampler.sample().containers), { format, ...reads, decisions: decisions && (() => decisions.totals) });
       if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
