@@ -6,7 +6,9 @@
 //    CPU per sample; a day is 86,400 / BENCH_SECONDS such pieces (a keyframe every 60 samples
 //    whatever the segment, so the size scales with time);
 // 3. that piece copied into a day of segments (frame times and checksums rewritten): open the
-//    day's store and seek to random moments, each a fresh open as `top --replay --at` does.
+//    day's store and seek to random moments, each a fresh open as `stats --at` does (one
+//    view), then as the console does (`top --replay --at`: every sample's time, the journal,
+//    and 120 samples of history before the moment).
 // Run: npm run build && node bench/record.mjs
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,7 +29,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-record-bench-'));
 const outfile = path.join(tmp, 'record.mjs');
 await build({
   stdin: {
-    contents: `export * from './src/record/store.js'; export * from './src/record/replay.js'; export * from './src/record/retention.js'; export { recordingSampler } from './src/record/recorder.js'; export { crc32 } from './src/record/bytes.js';`,
+    contents: `export * from './src/record/store.js'; export * from './src/record/replay.js'; export * from './src/record/retention.js'; export { recordingSampler } from './src/record/recorder.js'; export { crc32 } from './src/record/bytes.js'; export { replaySource } from './src/cli/replay-source.js';`,
     resolveDir: process.cwd(),
     loader: 'ts',
   },
@@ -37,7 +39,7 @@ await build({
   outfile,
   logLevel: 'error',
 });
-const { StoreWriter, StoreReader, parseRetention, viewAt, recordingSampler, crc32 } = await import(outfile);
+const { StoreWriter, StoreReader, parseRetention, viewAt, recordingSampler, replaySource, crc32 } = await import(outfile);
 
 const cpuMs = (fn) => {
   const c0 = process.cpuUsage();
@@ -139,6 +141,17 @@ for (let k = 0; k < SEEKS; k++) {
   seeks.push(performance.now() - t0);
   if (view.containers.length < N) throw new Error(`seek found ${view.containers.length} containers`);
 }
+// The console's first frame (top --replay --at): every sample time, the journal, and the
+// REPLAY_HISTORY samples before the moment decoded into views for its charts.
+const consoleSeeks = [];
+for (let k = 0; k < SEEKS; k++) {
+  const t = T0 + Math.floor(Math.random() * PIECES * SECONDS) * 1000;
+  const t0 = performance.now();
+  let first;
+  replaySource(StoreReader.open(dayDir), '/', t).subscribe((v) => (first ??= v));
+  consoleSeeks.push(performance.now() - t0);
+  if (!first || first.containers.length < N) throw new Error(`the console's first view has ${first?.containers.length} containers`);
+}
 fs.rmSync(tmp, { recursive: true, force: true });
 
 const GiB = 2 ** 30;
@@ -152,6 +165,7 @@ table([
   { what: `store, 24 hours (${PIECES} × that)`, value: `${(dayBytes / 2 ** 20).toFixed(0)} MiB` },
   { what: 'per container-hour', value: `${((pieceBytes * (3600 / SECONDS)) / N / 1024).toFixed(1)} KiB` },
   { what: `open + seek + view, 24 h store (worst of ${SEEKS})`, value: `${worstSeek.toFixed(0)} ms` },
+  { what: `open + console's first view, 24 h store (worst of ${SEEKS})`, value: `${Math.max(...consoleSeeks).toFixed(0)} ms` },
 ]);
 record('record', `store size, ${N} containers × 24 h at 1 Hz`, dayBytes / GiB, 'GiB', { goal: { on: 'value', max: 1, text: '≤ 1 GiB (#19)' } });
 record('record', `recorder CPU, ${N} containers at 1 Hz`, cpuPercent, '% of a core', { goal: { on: 'value', max: 1, text: '≤ 1 % (#19)' } });
