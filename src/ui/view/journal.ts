@@ -9,7 +9,15 @@ import type { Tone } from './theme.js';
  * Pure functions of the records.
  */
 
-const PAST: Record<string, string> = { evict: 'evicted', reclaim: 'reclaimed memory of', oom: 'saw an OOM kill in', start: 'started on' };
+const PAST: Record<string, string> = {
+  evict: 'evicted',
+  reclaim: 'reclaimed memory of',
+  oom: 'saw an OOM kill in',
+  start: 'started on',
+  cpu_cap: 'capped the CPU of',
+  cpu_release: 'released the CPU cap of',
+  release_cpus: 'gave back the exclusive CPUs of',
+};
 
 function failed(r: JournalRecord): boolean {
   return r.code !== undefined && r.code !== Code.OK;
