@@ -6,18 +6,22 @@ import { flagsOf, subcommand } from './options.js';
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
 const DETAILS = `
-Watches memory pressure of lmctfy's root, of each container and of the machine (cgroup v1
-usage thresholds and OOM notifications, PSI triggers) and acts on it by the root's policy
-(PolicySpec.pressure, lmctfy policy set): past the reclaim threshold it reclaims memory
-above their reservation from the lowest tiers; past the eviction threshold it evicts whole
-containers, lowest tier first, then lower eviction_priority, then most memory above
-reservation (kill their tasks by default; freeze or destroy by policy). After the kernel
-OOM-kills a task, the rest of its container goes too. When a PREMIER or PRIORITY container
-waits for CPU (its cpu.pressure), busy NORMAL containers are capped (CFS quota) to their
-share of what the latency tiers leave, and released PolicySpec.pressure.cpu_release_ms after
-the last such wait. Each decision is a line here and a record in the root's journal. One daemon per root: a second is refused. Stopping or
+Watches memory pressure of lmctfy's root, of each parent with a memory limit of its own
+below the root's, of each container and of the machine (cgroup v1 usage thresholds and OOM
+notifications, PSI triggers) and acts on it by the root's policy (PolicySpec.pressure,
+lmctfy policy set): past the reclaim threshold it reclaims memory above their reservation
+from the lowest tiers; past the eviction threshold it evicts whole containers, lowest tier
+first, then lower eviction_priority, then most memory above reservation (kill their tasks
+by default; freeze or destroy by policy), inside the parent that runs short. After the
+kernel OOM-kills a task, the rest of its container goes too. When a PREMIER or PRIORITY
+container waits for CPU (its cpu.pressure), busy NORMAL containers are capped (CFS quota)
+to their share of what the latency tiers leave, and released
+PolicySpec.pressure.cpu_release_ms after the last such wait. Exclusive CPUs of a
+container removed without lmctfy destroy go back to the shared pool. Each decision is a
+line here and a record in the root's journal. One daemon per root: a second is refused. Stopping or
 killing the daemon leaves every container as it is (stopping it releases its CPU caps; a
-daemon killed outright leaves them to the next one, which releases them at start). See docs/DAEMON.md.`;
+daemon killed outright leaves them to the next, which releases them at start). See
+docs/DAEMON.md.`;
 
 /** `daemon`: the policy daemon in the foreground, one line (or NDJSON record) per decision. */
 export function registerDaemon(program: Command): void {
