@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
-import { criuErrors, parseCriuVersion, printedVersion, readVersionCache, resolveCommand } from '../../src/engine/checkpoint/criu.js';
+import { criuErrors, criuVerbosity, parseCriuVersion, printedVersion, readVersionCache, resolveCommand } from '../../src/engine/checkpoint/criu.js';
 import { formatManifest, parseManifest, type Manifest } from '../../src/engine/checkpoint/manifest.js';
 import { describeOrigin } from '../../src/engine/checkpoint/origin.js';
 import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/checkpoint/placement.js';
@@ -115,6 +115,17 @@ describe('criu cgroups', () => {
 });
 
 describe('criu output', () => {
+  it.each<[string | undefined, number]>([
+    [undefined, 2],
+    ['4', 4],
+    ['0', 0],
+    ['', 2],
+  ])('log level for LMCTFY_CRIU_VERBOSITY=%j', (setting, level) => expect(criuVerbosity(setting)).toBe(level));
+
+  it.each(['5', 'v4', '-1'])('LMCTFY_CRIU_VERBOSITY=%j is refused, naming what it takes', (setting) => {
+    expect(() => criuVerbosity(setting)).toThrow(`LMCTFY_CRIU_VERBOSITY is "${setting}"; give criu's log level, 0 to 4`);
+  });
+
   it.each<[string, [number, number, number] | undefined]>([
     ['Version: 4.1.1\n', [4, 1, 1]],
     ['Version: 4.2\nGitID: v4.2\n', [4, 2, 0]],

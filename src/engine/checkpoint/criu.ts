@@ -120,6 +120,17 @@ export function criuErrors(log: string): string[] {
     .map((l) => l.replace(/^\(\s*\d+\.\d+\)\s*/, '').replace(/^\d+:\s*/, '').trim());
 }
 
+/**
+ * criu's log level: 2 (errors and warnings) unless LMCTFY_CRIU_VERBOSITY gives 0 to 4. At 4
+ * (what runc asks for) a 64 MiB dump logs some 1,900 lines, each its own write: about 10 ms
+ * of a dump here, for a log nobody reads unless something failed (docs/CHECKPOINT.md).
+ */
+export function criuVerbosity(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return 2;
+  if (!/^[0-4]$/.test(setting)) throw new LmctfyError(Code.INVALID_ARGUMENT, `LMCTFY_CRIU_VERBOSITY is ${JSON.stringify(setting)}; give criu's log level, 0 to 4 (4 logs every step)`);
+  return Number(setting);
+}
+
 export interface RunOptions {
   env?: Record<string, string>;
   /** A command criu runs under (its argv then follows), e.g. one entering a mount namespace first. */
@@ -134,7 +145,7 @@ export interface RunOptions {
  */
 export async function runCriu(action: 'dump' | 'restore', args: string[], logFile: string, what: string, opts: RunOptions = {}): Promise<void> {
   const criu = findCriu();
-  const argv = [...(opts.wrap ?? []), criu.file, action, '-v4', '-o', logFile, ...args];
+  const argv = [...(opts.wrap ?? []), criu.file, action, `-v${criuVerbosity(process.env.LMCTFY_CRIU_VERBOSITY)}`, '-o', logFile, ...args];
   const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'ignore', 'pipe', ...(opts.inherit === undefined ? [] : [opts.inherit])];
   const child = spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
