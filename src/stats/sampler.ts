@@ -81,6 +81,8 @@ export class Sampler {
   private readonly histogrammer = new SchedstatHistogrammer();
   /** The last pass's readings by name, for reuseStill. */
   private kept = new Map<string, RawContainerSample>();
+  /** Kept readings whose histograms are already a still interval's (empty). */
+  private readonly quiet = new WeakSet<RawContainerSample>();
 
   constructor(
     private readonly source: StatsSource,
@@ -102,7 +104,7 @@ export class Sampler {
       if (still?.(name)) {
         const kept = this.kept.get(name);
         if (kept?.id === id) {
-          containers.push(kept);
+          containers.push(this.keptStill(kept));
           continue;
         }
       }
@@ -146,11 +148,27 @@ export class Sampler {
     return this.views.recentCpu(name, n);
   }
 
+  /**
+   * A still container's kept reading for this pass. Schedstat histograms are the last
+   * interval's, and a still container's next interval is empty (as the live pass gives it):
+   * the reading that ran gives way once to a copy with empty histograms, kept from then on.
+   */
+  private keptStill(kept: RawContainerSample): RawContainerSample {
+    if (kept.histogramSource !== 'schedstat' || this.quiet.has(kept)) return kept;
+    const histograms = this.histogrammer.still(kept.name, kept.id, kept.stats.cpu?.usage?.total);
+    if (!histograms) return kept;
+    const quiet: RawContainerSample = { ...kept, stats: { ...kept.stats, cpu: { ...kept.stats.cpu, histograms } } };
+    this.quiet.add(quiet);
+    return quiet;
+  }
+
   private addSchedstatHistograms(c: RawContainerSample): void {
     const usage = c.stats.cpu?.usage?.total;
     // An idle container's tasks need not be listed: nothing of theirs moved.
     let histograms = this.histogrammer.still(c.name, c.id, usage);
-    if (!histograms) {
+    // Already a still interval's: kept as it is while the container stays still (keptStill).
+    if (histograms) this.quiet.add(c);
+    else {
       // The container may vanish between its stats and its process list.
       const pids = unlessNotFound(() => this.source.pids(c.name));
       if (!pids) return;

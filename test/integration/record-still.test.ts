@@ -83,6 +83,33 @@ function stillSuite(version: CgroupVersion) {
       expect(after.get('/busy/b')).toBe(before.get('/busy/b'));
     }));
 
+  it('a container that ran and went still records an empty interval of CPU latency, not the busy one again', () =>
+    within('hist', async (open) => {
+      await api.create('hist/a');
+      const { s } = open();
+      const child = await api.get('hist/a').run(['/bin/sh', '-c', 'while :; do i=0; while [ $i -lt 500 ]; do i=$((i+1)); done; sleep 0.01; done'], { detached: true });
+      try {
+        const usage = () => byName(s).get('/hist/a')!;
+        const first = usage();
+        // Until a pass carries an interval in which it ran (the first one only starts the series).
+        let busy = usage();
+        while (!(busy.stats.cpu?.histograms ?? []).some((h) => h.stat.some((b) => b.value > 0)) || busy.stats.cpu!.usage!.total === first.stats.cpu!.usage!.total) {
+          await new Promise((r) => setTimeout(r, 20));
+          busy = usage();
+        }
+        process.kill(child.pid!, 'SIGSTOP');
+        // Until it is stopped and a pass has seen its last CPU time.
+        let last = usage();
+        for (let next = usage(); next !== last; next = usage()) last = next;
+        expect(last.stats.cpu!.histograms!.flatMap((h) => h.stat.map((b) => b.value)).every((v) => v === 0)).toBe(true);
+        expect(last.stats.cpu!.histograms!.length).toBe(busy.stats.cpu!.histograms!.length);
+        expect(usage()).toBe(last);
+      } finally {
+        process.kill(child.pid!, 'SIGKILL');
+        await once(child, 'exit');
+      }
+    }));
+
   it('reads whole a container whose settings or freezer were written, though none of its tasks ran', () =>
     within('set', async (open) => {
       await api.create('set/kid');
