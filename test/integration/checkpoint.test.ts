@@ -68,7 +68,7 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
     expect(inB('init', '').code).toBe(0);
   });
   afterAll(async () => {
-    for (const name of ['plain', 'vh', 'again']) {
+    for (const name of ['plain', 'vh', 'again', 'noroot']) {
       inA('destroy', '-f', name);
       inB('destroy', '-f', name);
     }
@@ -157,6 +157,18 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const plan = planVirtualHost({ virtual_host: { network: { connection: { veth_pair: { outside: 'lo', inside: 'eth0' } } } } })!;
       await expect(holdNetns('/x', plan)).rejects.toThrow(/lo/);
       expect(holders()).toEqual([]);
+    });
+  });
+
+  describe('a virtual host without a root of its own', () => {
+    it('is refused with one line, keeps running, and leaves no directory', () => {
+      const dir = path.join(tmp, 'noroot-ck');
+      expect(inA('create', 'noroot', "virtual_host:{init:{init_argv:['/bin/sh','-c','while true; do sleep 1; done']}}").code).toBe(0);
+      const r = inA('checkpoint', 'noroot', dir);
+      expect(r).toMatchObject({ code: 12, stderr: 'lmctfy: UNIMPLEMENTED: cannot checkpoint /noroot: checkpoint of a virtual host without a root of its own (filesystem.rootfs) is not implemented yet: it shares the host\'s mounts, which criu cannot take along\n' });
+      expect(fs.existsSync(dir)).toBe(false);
+      expect(inA('list', 'pids', 'noroot').stdout).not.toBe('');
+      expect(inA('destroy', '-f', 'noroot').code).toBe(0);
     });
   });
 

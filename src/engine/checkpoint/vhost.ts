@@ -61,6 +61,14 @@ const ownsNetns = (plan: VirtualHostPlan) => plan.namespaces.includes('n');
 /** What criu needs to dump the virtual host whose PID 1 is `init` into `dir`. */
 export function captureVirtualHost(c: Container, spec: ContainerSpec, init: number, dir: string): VirtualHostCapture {
   const plan = planOf(spec, c.name);
+  // Without a root of its own it shares the host's mounts, which criu cannot take along (its
+  // dump fails on them); an image's layers are not looked up again at restore.
+  if (plan.image !== undefined) {
+    throw new LmctfyError(Code.UNIMPLEMENTED, `cannot checkpoint ${c.name}: checkpoint of a virtual host whose root is an image (filesystem.image) is not implemented yet; give it filesystem.rootfs`);
+  }
+  if (plan.rootfs === undefined) {
+    throw new LmctfyError(Code.UNIMPLEMENTED, `cannot checkpoint ${c.name}: checkpoint of a virtual host without a root of its own (filesystem.rootfs) is not implemented yet: it shares the host's mounts, which criu cannot take along`);
+  }
   const netns = ownsNetns(plan) ? externalNetnsArgs(init) : [];
   // Its peers know it by its MAC (their neighbour tables): restore gives the new pair the same.
   const network = plan.network ? { ...plan.network, mac: macIn(init, plan.network.inside, c.name) } : undefined;
