@@ -9,7 +9,7 @@ import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
 import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
 import type { Tier } from '../policy/types.js';
-import { aboveReservation, eligible, evictionOrder, reclaimPlan, tierRank, type Candidate } from './rank.js';
+import { aboveReservation, eligible, evictionOrder, lowestReclaimable, reclaimPlan, tierRank, type Candidate } from './rank.js';
 import { formatBytes } from './format.js';
 
 /**
@@ -564,7 +564,7 @@ export class PolicyDaemon {
     }
   }
 
-  /** A PSI trigger fired: reclaim from tiers below the one stalling; a stall that persists past the cool-down evicts the lowest. */
+  /** A PSI trigger fired: reclaim from the lowest tier below the one stalling; a stall that persists past the cool-down evicts the lowest. */
   private async onStall(container: string, at: number): Promise<void> {
     if (container !== '' && !this.watched.has(container)) return;
     const felt: Tier | undefined = container === '' || container === '/' ? undefined : rankOf(this.api.machine, container).tier;
@@ -574,7 +574,8 @@ export class PolicyDaemon {
     const why = `memory stalled ${s.stallUs / 1000} ms within ${s.windowUs / 1000} ms in ${where}${felt ? ` (${felt})` : ''}`;
     const persisted = at - this.lastStall <= 2 * (s.windowUs / 1000);
     this.lastStall = at;
-    const freed = this.reclaim(cands, cands.reduce((n, c) => n + aboveReservation(c), 0), why, {});
+    const pool = lowestReclaimable(cands);
+    const freed = this.reclaim(pool, pool.reduce((n, c) => n + aboveReservation(c), 0), why, {});
     if (freed > 0 || !persisted || at - this.lastStallEviction < s.cooldownMs) return;
     const victim = evictionOrder(cands)[0];
     if (victim === undefined) return;

@@ -62,3 +62,15 @@ export function reclaimPlan(cs: readonly Candidate[], need: number): Array<[Cand
   }
   return out;
 }
+
+/**
+ * What a stall reclaims from: the containers of the lowest tier that holds anything above
+ * its reservation. A stall says only that memory is short, not how much, so it takes one tier
+ * at a time: a stall that persists reaches the next tier up at its next firing (or evicts).
+ * Reclaiming every tier at once took a thrashing high-tier container's own page cache when
+ * the machine's trigger fired for its thrash, which made that thrash worse.
+ */
+export function lowestReclaimable(cs: readonly Candidate[]): Candidate[] {
+  const lowest = evictionOrder(cs).find((c) => aboveReservation(c) > 0);
+  return lowest === undefined ? [] : cs.filter((c) => c.tier === lowest.tier && aboveReservation(c) > 0);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eligible, evictionOrder, reclaimPlan, type Candidate } from '../../src/daemon/rank.js';
+import { eligible, evictionOrder, lowestReclaimable, reclaimPlan, type Candidate } from '../../src/daemon/rank.js';
 import { decisionLine, formatBytes } from '../../src/daemon/format.js';
 import { pressureSettings, validatePressure } from '../../src/policy/pressure.js';
 import { LmctfyError } from '../../src/engine/errors.js';
@@ -30,6 +30,16 @@ describe('eviction order', () => {
     expect(reclaimPlan(cs, 100 * MiB).map(([x, bytes]) => [x.name, bytes / MiB])).toEqual([['/b', 10], ['/n', 90]]);
     expect(reclaimPlan(cs, 0)).toEqual([]);
     expect(reclaimPlan([c('/r', 'NORMAL', 0, 10, 20)], MiB)).toEqual([]);
+  });
+
+  const stall: Array<[string, Candidate[], string[]]> = [
+    ['a stall reclaims the lowest tier only', [c('/q', 'PRIORITY', 0, 500), c('/n1', 'NORMAL', 0, 300, 100), c('/n2', 'NORMAL', 0, 50)], ['/n1', '/n2']],
+    ['a tier with nothing above its reservations is passed over', [c('/q', 'PRIORITY', 0, 500), c('/b', 'BEST_EFFORT', 0, 40, 40), c('/n', 'NORMAL', 0, 30, 60)], ['/q']],
+    ['within the tier, only those above their reservation', [c('/n1', 'NORMAL', 0, 30, 60), c('/n2', 'NORMAL', 0, 70, 60)], ['/n2']],
+    ['nothing reclaimable', [c('/n', 'NORMAL', 0, 10, 20)], []],
+  ];
+  it.each(stall)('%s', (_why, cs, names) => {
+    expect(lowestReclaimable(cs).map((x) => x.name)).toEqual(names);
   });
 });
 
