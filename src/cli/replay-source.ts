@@ -11,67 +11,100 @@ import type { ConsoleSource, ReplayMove } from '../ui/index.js';
 export const REPLAY_HISTORY = 120;
 
 /**
+ * How long after a moment's first view its history window is decoded: Ink writes a frame at
+ * most every 34 ms (30 fps), so this lets the first frame reach the terminal before the
+ * decoding (a few hundred ms at 1,000 containers) holds the event loop; moves within it (a
+ * held key) decode only what they show.
+ */
+export const REPLAY_FILL_DELAY_MS = 50;
+
+/**
  * The console's source over a recording (lmctfy top --replay): the same ConsoleSource the
- * live sampler gives, fed from the store. Each move decodes the samples up to the moment
- * reached, with REPLAY_HISTORY before it, through a fresh PassViews: rates, history and
- * percentiles are those the live console had then.
+ * live sampler gives, fed from the store. Each moment reached is shown in two steps: first
+ * the sample and the one before it (its rates), which is what the first frame draws; then,
+ * REPLAY_FILL_DELAY_MS later, the REPLAY_HISTORY samples behind it through a fresh PassViews,
+ * so charts and percentiles are those the live console had then. Every sample's time (for
+ * steps) and the journal are read when first asked: a move, or the journal after the first
+ * view.
  */
 export function replaySource(store: StoreReader, top: string, atMs: number | undefined): ConsoleSource {
-  const times = store.sampleTimes();
-  const journal = store.journal();
+  let allTimes: number[] | undefined;
+  const times = () => (allTimes ??= store.sampleTimes());
+  let allJournal: JournalRecord[] | undefined;
+  const journal = () => (allJournal ??= store.journal());
   const listeners = new Set<(view: SampleView) => void>();
   const journalListeners = new Set<(records: readonly JournalRecord[], past: boolean) => void>();
+  /** The time of the sample shown (undefined: nothing recorded). */
+  let moment: number | undefined;
   /** Journal records handed to the console so far: those up to the furthest moment shown. */
   let told = -Infinity;
   const tell = () => {
-    const upTo = times[at] ?? -Infinity;
+    const upTo = moment ?? -Infinity;
     if (upTo <= told) return;
-    const records = journal.filter((r) => r.time > told && r.time <= upTo && isAbout(r.container, top));
+    const records = journal().filter((r) => r.time > told && r.time <= upTo && isAbout(r.container, top));
     told = upTo;
     if (records.length) for (const l of journalListeners) l(records, true);
   };
   let views = new PassViews();
   let latest: SampleView | undefined;
-  let at = times.length - 1;
-  if (atMs !== undefined) at = indexAt(times, atMs);
-
-  const show = () => {
-    views = new PassViews();
-    latest = undefined;
-    const t = times[at];
-    if (t === undefined) return;
-    for (const s of store.samples(times[Math.max(0, at - REPLAY_HISTORY)]!, t)) latest = views.view(subtreeOf(s.raw, top));
+  /** Counts moments shown: a history fill for a moment left meanwhile is dropped. */
+  let shown = 0;
+  let fill: NodeJS.Timeout | undefined;
+  const decode = (t: number, before: number) => {
+    const into = new PassViews();
+    let last: SampleView | undefined;
+    for (const s of store.samples(t, t, before)) last = into.view(subtreeOf(s.raw, top));
+    views = into;
+    latest = last;
     if (latest) for (const l of listeners) l(latest);
-    tell();
   };
-  const where = () => `${clock(times[at])} (sample ${at + 1} of ${times.length})`;
+
+  const show = (t: number, journalNow: boolean) => {
+    const gen = ++shown;
+    moment = t;
+    decode(t, 1);
+    if (journalNow) tell();
+    clearTimeout(fill);
+    fill = setTimeout(() => {
+      if (gen !== shown) return;
+      decode(t, REPLAY_HISTORY);
+      tell();
+    }, REPLAY_FILL_DELAY_MS);
+    fill.unref();
+  };
+  const indexOf = (t: number) => indexAt(times(), t);
+  const where = () => `${clock(moment)} (sample ${indexOf(moment!) + 1} of ${times().length})`;
   const goto = (i: number) => {
-    const next = Math.max(0, Math.min(times.length - 1, i));
+    const all = times();
+    const next = Math.max(0, Math.min(all.length - 1, i));
+    const at = indexOf(moment!);
     if (next === at) return { text: `${at === 0 ? 'the first' : 'the last'} sample of the recording: ${where()}`, warn: true };
-    at = next;
-    show();
+    show(all[next]!, true);
     return { text: where() };
   };
   const move = (m: ReplayMove): { text: string; warn?: boolean } => {
+    if (moment === undefined) return { text: 'nothing recorded', warn: true };
     switch (m.kind) {
       case 'step':
-        return goto(at + m.samples);
+        return goto(indexOf(moment) + m.samples);
       case 'shift':
-        return goto(indexAt(times, times[at]! + m.ms));
+        return goto(indexOf(moment + m.ms));
       case 'goTo':
-        return goto(indexAt(times, parseTime(m.text, Date.now(), 'the time')));
+        return goto(indexOf(parseTime(m.text, Date.now(), 'the time')));
       case 'nextEvent': {
-        const now = times[at]!;
-        const next = journal.find((r) => r.time > now && isAbout(r.container, top));
+        const now = moment;
+        const next = journal().find((r) => r.time > now && isAbout(r.container, top));
         if (!next) return { text: `no journal record after ${clock(now)}`, warn: true };
         // The first sample at or after it shows what it did.
-        const i = times.findIndex((t) => t >= next.time);
-        const moved = goto(i < 0 ? times.length - 1 : i);
+        const all = times();
+        const i = all.findIndex((t) => t >= next.time);
+        const moved = goto(i < 0 ? all.length - 1 : i);
         return { text: `${describeJournalLine(next)} — ${moved.text}` };
       }
     }
   };
-  show();
+  const first = firstMoment(store, atMs);
+  if (first !== undefined) show(first, false);
   const header = latest?.host;
   return {
     subscribe(listener) {
@@ -90,14 +123,15 @@ export function replaySource(store: StoreReader, top: string, atMs: number | und
       memoryBytes: header?.memTotalBytes ?? 0,
       cgroupMode: 'recorded',
       rootName: top,
-      replayTime: () => clock(times[at]),
+      replayTime: () => clock(moment),
     }),
     replay: { move },
     // The records up to the moment shown, in order; moving on adds those passed.
     journal(listener) {
       journalListeners.add(listener);
       const upTo = told;
-      const records = journal.filter((r) => r.time <= upTo && isAbout(r.container, top));
+      // Nothing is told before the first view's history is filled: the journal is not read for the first frame.
+      const records = upTo === -Infinity ? [] : journal().filter((r) => r.time <= upTo && isAbout(r.container, top));
       if (records.length) listener(records, true);
       return () => journalListeners.delete(listener);
     },
@@ -106,6 +140,18 @@ export function replaySource(store: StoreReader, top: string, atMs: number | und
 
 function isAbout(container: string, top: string): boolean {
   return top === '/' || container === '' || isWithin(container, top);
+}
+
+/**
+ * The sample a replay starts at: the last at or before `atMs` (the first when it is earlier
+ * than all), or the last recorded; read from the indexes of the segments it is in and the
+ * first and last ones.
+ */
+function firstMoment(store: StoreReader, atMs: number | undefined): number | undefined {
+  const span = store.span();
+  if (!span) return undefined;
+  if (atMs === undefined) return span.toMs;
+  return store.sampleTimeAt(atMs) ?? span.fromMs;
 }
 
 /** The index of the last sample at or before `ms` (the first when it is earlier than all). */

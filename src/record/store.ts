@@ -396,11 +396,17 @@ export class StoreReader {
 
   /** The sample at `timeMs` or the last one before it, with up to `before` earlier ones; undefined before the first. */
   sampleAt(timeMs: number, before = 0): StoredSample[] {
+    const t = this.sampleTimeAt(timeMs);
+    return t === undefined ? [] : this.samples(t, t, before);
+  }
+
+  /** The time of the sample at `timeMs` or the last one before it, from the indexes only; undefined before the first. */
+  sampleTimeAt(timeMs: number): number | undefined {
     for (let i = this.segmentAt(timeMs); i >= 0; i--) {
       const t = lastSampleTime(this.load(i)?.frames ?? [], timeMs);
-      if (t !== undefined) return this.samples(t, t, before);
+      if (t !== undefined) return t;
     }
-    return [];
+    return undefined;
   }
 
   /** Journal records (actions, events, decisions) from `fromMs` to `toMs`, in order. */
@@ -461,7 +467,14 @@ export class StoreReader {
     const frames = s.frames;
     if (from < 0 || to < from) return;
     const base = frames[from]!.offset;
-    const fd = fs.openSync(s.file, 'r');
+    let fd: number;
+    try {
+      fd = fs.openSync(s.file, 'r');
+    } catch (e) {
+      // Removed by retention since its index was read: nothing of it is left to decode.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
     let buf: Buffer;
     try {
       buf = readAt(fd, base, frames[to]!.offset + frames[to]!.bytes - base);

@@ -1,14 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { replaySource } from '../../src/cli/replay-source.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { REPLAY_HISTORY, replaySource } from '../../src/cli/replay-source.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 import { StoreReader, StoreWriter } from '../../src/record/store.js';
 import type { RawSample, SampleView } from '../../src/stats/model.js';
 
 const dirs: string[] = [];
+// The history window is decoded on a timer after each first view: the tests run it when they choose.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
 afterEach(() => {
+  vi.useRealTimers();
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -50,6 +55,7 @@ describe('replay source', () => {
     expect(last().timestamp).toBe(new Date(T0 + 10_000).toISOString());
     // 0.5 s of CPU per second: 50 %.
     expect(last().containers.find((c) => c.name === '/a')!.rates.cpuPercent).toBeCloseTo(50);
+    vi.runAllTimers();
     expect(src.history('/a')!.cpuPercent.length).toBeGreaterThan(5);
     expect(src.replay!.move({ kind: 'step', samples: 1 }).text).toContain('sample 12 of 300');
     src.replay!.move({ kind: 'shift', ms: 60_000 });
@@ -75,5 +81,53 @@ describe('replay source', () => {
     src.replay!.move({ kind: 'shift', ms: -30_000 });
     src.replay!.move({ kind: 'shift', ms: 3_600_000 });
     expect(got).toEqual([['pause', true], ['oom', true]]);
+  });
+
+  it('draws the first view from the moment and the sample before it, then fills the history window behind it', () => {
+    const reader = store(300, records);
+    const read = vi.spyOn(reader, 'samples');
+    const journal = vi.spyOn(reader, 'journal');
+    const times = vi.spyOn(reader, 'sampleTimes');
+    const src = replaySource(reader, '/', T0 + 200_000);
+    const seen: SampleView[] = [];
+    src.subscribe((v) => seen.push(v));
+    const got: string[] = [];
+    src.journal!((rs) => got.push(...rs.map((r) => r.what)));
+    // The first view: complete for the moment (every container, its rates), two samples decoded.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.timestamp).toBe(new Date(T0 + 200_000).toISOString());
+    expect(seen[0]!.containers.map((c) => c.name)).toEqual(['/', '/a']);
+    expect(seen[0]!.containers.find((c) => c.name === '/a')!.rates.cpuPercent).toBeCloseTo(50);
+    expect(read.mock.calls).toEqual([[T0 + 200_000, T0 + 200_000, 1]]);
+    expect(src.history('/a')!.cpuPercent.length).toBeLessThanOrEqual(2);
+    // Neither every sample's time nor the journal was read for it.
+    expect(times).not.toHaveBeenCalled();
+    expect(journal).not.toHaveBeenCalled();
+    expect(got).toEqual([]);
+    vi.runAllTimers();
+    // Then the window behind it, shown again, and the journal up to the moment.
+    expect(read.mock.calls.at(-1)).toEqual([T0 + 200_000, T0 + 200_000, REPLAY_HISTORY]);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.timestamp).toBe(seen[0]!.timestamp);
+    expect(src.history('/a')!.cpuPercent.length).toBeGreaterThan(REPLAY_HISTORY / 2);
+    expect(got).toEqual(['pause', 'oom']);
+  });
+
+  it('drops the history of a moment left before it was filled', () => {
+    const reader = store(300, records);
+    const src = replaySource(reader, '/', T0 + 100_000);
+    const seen: SampleView[] = [];
+    src.subscribe((v) => seen.push(v));
+    const read = vi.spyOn(reader, 'samples');
+    src.replay!.move({ kind: 'step', samples: 1 });
+    src.replay!.move({ kind: 'step', samples: 1 });
+    vi.runAllTimers();
+    // Two first views and one window: the last moment's.
+    expect(read.mock.calls.map((c) => [c[0] - T0, c[2]])).toEqual([
+      [101_000, 1],
+      [102_000, 1],
+      [102_000, REPLAY_HISTORY],
+    ]);
+    expect(seen.at(-1)!.timestamp).toBe(new Date(T0 + 102_000).toISOString());
   });
 });
