@@ -70,7 +70,6 @@ export function replaySource(store: StoreReader, top: string, atMs: number | und
       decode(t, REPLAY_HISTORY);
       tell();
     }, REPLAY_FILL_DELAY_MS);
-    fill.unref();
   };
   const indexOf = (t: number) => indexAt(times(), t);
   const where = () => `${clock(moment)} (sample ${indexOf(moment!) + 1} of ${times().length})`;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Code } from '../../src/engine/errors.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 import { unrecorded } from '../../src/record/recorder.js';
@@ -70,6 +70,31 @@ describe('store', () => {
     const r = StoreReader.open(dir);
     const around = r.samples(T0 + SEGMENT_MS - 2000, T0 + SEGMENT_MS + 2000);
     expect(around.map((s) => s.raw)).toEqual([-2, -1, 0, 1, 2].map((k) => pass(T0 + SEGMENT_MS + k * 1000)));
+  });
+
+  it('finds the time of the sample at or before a moment from the indexes only', () => {
+    const dir = tmpStore();
+    writeSeconds(dir, T0, SEGMENT_MS / 1000 + 5).close();
+    const r = StoreReader.open(dir);
+    const decode = vi.spyOn(r, 'samples');
+    expect([T0 - 1, T0, T0 + 1500, T0 + SEGMENT_MS - 1, T0 + SEGMENT_MS + 4000, T0 + SEGMENT_MS + 60_000].map((t) => r.sampleTimeAt(t))).toEqual([
+      undefined,
+      T0,
+      T0 + 1000,
+      T0 + SEGMENT_MS - 1000,
+      T0 + SEGMENT_MS + 4000,
+      T0 + SEGMENT_MS + 4000,
+    ]);
+    expect(decode).not.toHaveBeenCalled();
+  });
+
+  it('a segment removed by retention after its index was read is left out, not an error', () => {
+    const dir = tmpStore();
+    writeSeconds(dir, T0, SEGMENT_MS / 1000 + 5).close();
+    const r = StoreReader.open(dir);
+    expect(r.sampleTimes()).toHaveLength(SEGMENT_MS / 1000 + 5);
+    fs.rmSync(path.join(dir, `${T0}.seg`));
+    expect(r.samples(T0 + SEGMENT_MS - 2000, T0 + SEGMENT_MS + 1000).map((s) => s.timeMs)).toEqual([T0 + SEGMENT_MS, T0 + SEGMENT_MS + 1000]);
   });
 
   it('a store cut in the middle of a frame (a kill while writing) opens up to the cut and says where', () => {
