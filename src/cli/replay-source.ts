@@ -17,15 +17,17 @@ export const REPLAY_HISTORY = 120;
  * held key) decode only what they show.
  */
 export const REPLAY_FILL_DELAY_MS = 50;
+/** Samples of the window decoded a turn: each slice decodes again from its keyframe, so not too few. */
+export const REPLAY_FILL_SLICE = 30;
 
 /**
  * The console's source over a recording (lmctfy top --replay): the same ConsoleSource the
  * live sampler gives, fed from the store. Each moment reached is shown in two steps: first
  * the sample and the one before it (its rates), which is what the first frame draws; then,
- * REPLAY_FILL_DELAY_MS later, the REPLAY_HISTORY samples behind it through a fresh PassViews,
- * so charts and percentiles are those the live console had then. Every sample's time (for
- * steps) and the journal are read when first asked: a move, or the journal after the first
- * view.
+ * REPLAY_FILL_DELAY_MS later, the REPLAY_HISTORY samples behind it through a fresh PassViews
+ * (in slices, a move meanwhile drops it), so charts and percentiles are those the live
+ * console had then. Every sample's time (for steps and the window) and the journal are
+ * read when first asked: by that second step or a move, never for the first view.
  */
 export function replaySource(store: StoreReader, top: string, atMs: number | undefined): ConsoleSource {
   let allTimes: number[] | undefined;
@@ -50,26 +52,42 @@ export function replaySource(store: StoreReader, top: string, atMs: number | und
   /** Counts moments shown: a history fill for a moment left meanwhile is dropped. */
   let shown = 0;
   let fill: NodeJS.Timeout | undefined;
-  const decode = (t: number, before: number) => {
-    const into = new PassViews();
-    let last: SampleView | undefined;
-    for (const s of store.samples(t, t, before)) last = into.view(subtreeOf(s.raw, top));
+  const emit = (into: PassViews, last: SampleView | undefined) => {
     views = into;
     latest = last;
     if (latest) for (const l of listeners) l(latest);
+  };
+  /** The window behind moment `t`, REPLAY_FILL_SLICE samples a turn of the event loop, so keys are answered meanwhile. */
+  const fillWindow = (gen: number, t: number) => {
+    const all = times();
+    const i = indexAt(all, t);
+    const window = all.slice(Math.max(0, i - REPLAY_HISTORY), i + 1);
+    const into = new PassViews();
+    let last: SampleView | undefined;
+    const slice = (k: number) => {
+      if (gen !== shown) return;
+      const part = window.slice(k, k + REPLAY_FILL_SLICE);
+      if (part.length) for (const s of store.samples(part[0]!, part.at(-1)!)) last = into.view(subtreeOf(s.raw, top));
+      if (k + REPLAY_FILL_SLICE < window.length) {
+        fill = setTimeout(() => slice(k + REPLAY_FILL_SLICE), 0);
+        return;
+      }
+      emit(into, last);
+      tell();
+    };
+    slice(0);
   };
 
   const show = (t: number, journalNow: boolean) => {
     const gen = ++shown;
     moment = t;
-    decode(t, 1);
+    const into = new PassViews();
+    let last: SampleView | undefined;
+    for (const s of store.samples(t, t, 1)) last = into.view(subtreeOf(s.raw, top));
+    emit(into, last);
     if (journalNow) tell();
     clearTimeout(fill);
-    fill = setTimeout(() => {
-      if (gen !== shown) return;
-      decode(t, REPLAY_HISTORY);
-      tell();
-    }, REPLAY_FILL_DELAY_MS);
+    fill = setTimeout(() => fillWindow(gen, t), REPLAY_FILL_DELAY_MS);
   };
   const indexOf = (t: number) => indexAt(times(), t);
   const where = () => `${clock(moment)} (sample ${indexOf(moment!) + 1} of ${times().length})`;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPLAY_HISTORY, replaySource } from '../../src/cli/replay-source.js';
+import { REPLAY_FILL_DELAY_MS, REPLAY_FILL_SLICE, REPLAY_HISTORY, replaySource } from '../../src/cli/replay-source.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 import { StoreReader, StoreWriter } from '../../src/record/store.js';
 import type { RawSample, SampleView } from '../../src/stats/model.js';
@@ -105,8 +105,12 @@ describe('replay source', () => {
     expect(journal).not.toHaveBeenCalled();
     expect(got).toEqual([]);
     vi.runAllTimers();
-    // Then the window behind it, shown again, and the journal up to the moment.
-    expect(read.mock.calls.at(-1)).toEqual([T0 + 200_000, T0 + 200_000, REPLAY_HISTORY]);
+    // Then the window behind it, in slices that cover it once, shown again, and the journal up to the moment.
+    const slices = read.mock.calls.slice(1).map(([from, to]) => [(from - T0) / 1000, (to - T0) / 1000]);
+    expect(slices).toHaveLength(Math.ceil((REPLAY_HISTORY + 1) / REPLAY_FILL_SLICE));
+    expect(slices[0]![0]).toBe(200 - REPLAY_HISTORY);
+    expect(slices.at(-1)![1]).toBe(200);
+    for (let k = 1; k < slices.length; k++) expect(slices[k]![0]).toBe(slices[k - 1]![1] + 1);
     expect(seen).toHaveLength(2);
     expect(seen[1]!.timestamp).toBe(seen[0]!.timestamp);
     expect(src.history('/a')!.cpuPercent.length).toBeGreaterThan(REPLAY_HISTORY / 2);
@@ -115,19 +119,22 @@ describe('replay source', () => {
 
   it('drops the history of a moment left before it was filled', () => {
     const reader = store(300, records);
-    const src = replaySource(reader, '/', T0 + 100_000);
+    const src = replaySource(reader, '/', T0 + 200_000);
     const seen: SampleView[] = [];
     src.subscribe((v) => seen.push(v));
     const read = vi.spyOn(reader, 'samples');
     src.replay!.move({ kind: 'step', samples: 1 });
     src.replay!.move({ kind: 'step', samples: 1 });
+    // A move between two slices of a window drops the rest of it.
+    vi.advanceTimersByTime(REPLAY_FILL_DELAY_MS);
+    expect(read).toHaveBeenCalledTimes(3);
+    src.replay!.move({ kind: 'step', samples: 1 });
     vi.runAllTimers();
-    // Two first views and one window: the last moment's.
-    expect(read.mock.calls.map((c) => [c[0] - T0, c[2]])).toEqual([
-      [101_000, 1],
-      [102_000, 1],
-      [102_000, REPLAY_HISTORY],
-    ]);
-    expect(seen.at(-1)!.timestamp).toBe(new Date(T0 + 102_000).toISOString());
+    // Three first views, one slice of the second moment's window, and all of the last one's.
+    const calls = read.mock.calls.map((c) => (c[1] - T0) / 1000);
+    expect(calls.slice(0, 4)).toEqual([201, 202, 202 - REPLAY_HISTORY + REPLAY_FILL_SLICE - 1, 203]);
+    expect(calls.slice(4)).toHaveLength(Math.ceil((REPLAY_HISTORY + 1) / REPLAY_FILL_SLICE));
+    expect(calls.at(-1)).toBe(203);
+    expect(seen.at(-1)!.timestamp).toBe(new Date(T0 + 203_000).toISOString());
   });
 });
