@@ -168,8 +168,9 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     const again = local.register('crash', { oom: {} }, cb);
     await local.armed(again);
     await exited(await runIn('crash', ALLOCATE_FOREVER));
-    await until(() => events.length === 2, 'an OOM through the new helper');
-    expect(events[1]!.status).toBeUndefined();
+    // One allocation can make the kernel signal OOM more than once while its victim exits.
+    await until(() => events.length >= 2, 'an OOM through the new helper');
+    expect(events.slice(1).map((e) => e.status)).toEqual(events.slice(1).map(() => undefined));
     const [second] = childrenNamed(process.pid, 'lmctfy-notify').filter((p) => !others.includes(p));
     local.close();
     await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(second!), 'close() to end the new helper');
