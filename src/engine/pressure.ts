@@ -5,7 +5,7 @@ import { attachTask } from './placement.js';
 import { listTasks } from './tree.js';
 import { handleFor } from './handle.js';
 import { admissionView, cpuLedger, evictionPriorityOf, oomScoreFor, release, setOomScore } from './admission.js';
-import { maxLimitToQuota, quotaToMaxLimit } from './resources/conversions.js';
+import { quotaToMaxLimit } from './resources/conversions.js';
 import { killTasks } from './teardown.js';
 import { containerTier } from './tier.js';
 import { DEFAULT_EVICTION_PRIORITY } from '../policy/oom.js';
@@ -198,17 +198,13 @@ export function cpuCap(m: Machine, name: string): { maxLimit?: number; periodUs:
 
 /**
  * Sets the container's CFS quota to `maxLimit` milli-CPUs of its own period (undefined:
- * unlimited), written straight to the kernel: the daemon's cap is not a setting the
- * operator asked for, so it goes through neither admission nor the action journal.
+ * unlimited) through the cpu resource, bypassing the container's update: the daemon's cap is
+ * not a setting the operator asked for, so it goes through neither admission nor the action
+ * journal.
  */
 export function setCpuCap(m: Machine, name: string, maxLimit: number | undefined): void {
   const h = handleFor(m, name);
-  const dir = h.dir('cpu');
-  const now = cpuCap(m, name);
-  if (dir === undefined || now === undefined) return;
-  const quota = maxLimit === undefined ? undefined : maxLimitToQuota(maxLimit, now.periodUs);
-  if (m.version === 1) m.io.writeFile(`${dir}/cpu.cfs_quota_us`, String(quota ?? -1));
-  else m.io.writeFile(`${dir}/cpu.max`, `${quota ?? 'max'} ${now.periodUs}`);
+  if (h.resources.cpu.isolated(h)) h.resources.cpu.setMaxLimit(h, maxLimit);
 }
 
 /** Whether the policy admitted `name` PREMIER or PRIORITY without CPUs of its own: its CPU stalls are then others' doing. */

@@ -66,6 +66,19 @@ describe('cpu v1', () => {
     expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('50000');
   });
 
+  it('setMaxLimit writes the quota alone, of the group\'s period; undefined makes it unlimited', () => {
+    const { h, dir, io } = setup();
+    tree.write(`${dir}/cpu.cfs_period_us`, '50000\n');
+    h.resources.cpu.setMaxLimit(h, 500);
+    expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('25000');
+    h.resources.cpu.setMaxLimit(h, undefined);
+    expect(tree.read(`${dir}/cpu.cfs_quota_us`)).toBe('-1');
+    expect(io.writes).toEqual([
+      { file: 'cpu.cfs_quota_us', value: '25000' },
+      { file: 'cpu.cfs_quota_us', value: '-1' },
+    ]);
+  });
+
   it('diff changes only the fields set', () => {
     const { h, dir, io } = setup();
     tree.write(`${dir}/cpu.cfs_quota_us`, '50000\n');
@@ -207,6 +220,19 @@ describe('cpu v2', () => {
     h.resources.cpu.apply(h, { cpu: { limit: 1000, max_limit: 500 } }, 'create');
     expect(tree.read(`${dir}/cpu.weight`)).toBe('100');
     expect(tree.read(`${dir}/cpu.max`)).toBe('25000 50000');
+  });
+
+  it('setMaxLimit writes cpu.max alone, keeping the period; undefined is max', () => {
+    const { h, dir, io } = setup();
+    tree.write(`${dir}/cpu.max`, 'max 50000\n');
+    h.resources.cpu.setMaxLimit(h, 500);
+    expect(tree.read(`${dir}/cpu.max`)).toBe('25000 50000');
+    h.resources.cpu.setMaxLimit(h, undefined);
+    expect(tree.read(`${dir}/cpu.max`)).toBe('max');
+    expect(io.writes).toEqual([
+      { file: 'cpu.max', value: '25000 50000' },
+      { file: 'cpu.max', value: 'max' },
+    ]);
   });
 
   it('reads back limit and max_limit', () => {

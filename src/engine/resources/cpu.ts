@@ -79,9 +79,14 @@ export function writeCpu(h: CgroupHandle, dir: string, w: CpuWrites, fresh: bool
   if (idleNow && w.weight?.asked) {
     throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot set cpu.limit of ${h.name}: it is BEST_EFFORT (cpu.idle=1), which always has the minimum weight`);
   }
-  if (w.quota) writeSetting(h, 'cpu', w.quota.file, w.quota.value, 'cpu.max_limit', QUOTA_HINTS);
+  if (w.quota) writeQuota(h, w.quota);
   if (w.weight && !idleNow && !w.idle) writeSetting(h, 'cpu', w.weight.file, w.weight.value, 'cpu.limit');
   if (w.idle && !idleNow) writeSetting(h, 'cpu', idleFile, '1', 'cpu.scheduling_latency');
+}
+
+/** Writes only the quota (CpuResource.setMaxLimit): nothing else of the group changes. */
+export function writeQuota(h: CgroupHandle, quota: NonNullable<CpuWrites['quota']>): void {
+  writeSetting(h, 'cpu', quota.file, quota.value, 'cpu.max_limit', QUOTA_HINTS);
 }
 
 /** The part of a read every version shares: BEST_EFFORT instead of a limit on an idle group. */

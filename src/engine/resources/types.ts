@@ -79,6 +79,11 @@ export interface CpuResource extends Resource {
    * both). A file the container lacks (no cpu controller of its own) leaves its raw field out.
    */
   settings(h: CgroupHandle): CpuSettingsRead;
+  /**
+   * Writes the CFS quota alone, as `maxLimit` milli-CPUs of the group's own period
+   * (undefined: unlimited), leaving weight and idle as they are (the daemon's CPU caps).
+   */
+  setMaxLimit(h: CgroupHandle, maxLimit: number | undefined): void;
 }
 
 export interface CpuSettingsRead {

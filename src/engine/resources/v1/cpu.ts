@@ -1,6 +1,6 @@
 import type { ContainerStats, CpuStats } from '../../../messages/types.js';
 import { DEFAULT_PERIOD_US, DEFAULT_SHARES, cpuLimitToShares, maxLimitToQuota, quotaToMaxLimit, sharesToCpuLimit } from '../conversions.js';
-import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, validateCpu, writeCpu, type CpuWrites } from '../cpu.js';
+import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, validateCpu, writeCpu, writeQuota, type CpuWrites } from '../cpu.js';
 import { defined, isolatedDir, readSpecValue, readStat } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseInteger } from '../parse.js';
 import type { CgroupHandle, CpuResource, CpuSettings } from '../types.js';
@@ -15,6 +15,14 @@ function throttlingOf(h: CgroupHandle, dir: string): CpuStats {
   return t ? { throttling_data: t } : {};
 }
 
+/** The quota write for `maxLimit` milli-CPUs of the group's period, or unlimited. */
+function quotaWrite(h: CgroupHandle, dir: string, maxLimit: number | 'unlimited'): NonNullable<CpuWrites['quota']> {
+  const file = `${dir}/cpu.cfs_quota_us`;
+  if (maxLimit === 'unlimited') return { file, value: '-1' };
+  const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter) ?? DEFAULT_PERIOD_US;
+  return { file, value: String(maxLimitToQuota(maxLimit, period)) };
+}
+
 export const cpuV1: CpuResource = {
   controller: 'cpu',
   wants: cpuWants,
@@ -26,11 +34,7 @@ export const cpuV1: CpuResource = {
     // A fresh group's quota is already unlimited (the kernel default).
     const fresh = policy === 'create';
     const w: CpuWrites = { idle: t.idle };
-    if (t.maxLimit === 'unlimited' && !fresh) w.quota = { file: `${dir}/cpu.cfs_quota_us`, value: '-1' };
-    if (typeof t.maxLimit === 'number') {
-      const period = readStat(h.io, `${dir}/cpu.cfs_period_us`, parseCounter) ?? DEFAULT_PERIOD_US;
-      w.quota = { file: `${dir}/cpu.cfs_quota_us`, value: String(maxLimitToQuota(t.maxLimit, period)) };
-    }
+    if (typeof t.maxLimit === 'number' || (t.maxLimit === 'unlimited' && !fresh)) w.quota = quotaWrite(h, dir, t.maxLimit);
     if (t.limit !== undefined) {
       const shares = t.limit === 'default' ? DEFAULT_SHARES : cpuLimitToShares(t.limit);
       w.weight = { file: `${dir}/cpu.shares`, value: String(shares), asked: t.limit !== 'default' };
@@ -53,6 +57,10 @@ export const cpuV1: CpuResource = {
     const dir = h.dir('cpu');
     const c = dir === undefined ? {} : throttlingOf(h, dir);
     return c.throttling_data ? { cpu: { throttling_data: c.throttling_data } } : {};
+  },
+  setMaxLimit(h, maxLimit) {
+    const dir = isolatedDir(h, 'cpu');
+    writeQuota(h, quotaWrite(h, dir, maxLimit ?? 'unlimited'));
   },
   settings(h) {
     const dir = h.dir('cpu');

@@ -1,6 +1,6 @@
 import type { ContainerStats, CpuStats } from '../../../messages/types.js';
 import { DEFAULT_PERIOD_US, DEFAULT_WEIGHT, cpuLimitToWeight, maxLimitToQuota, parseCpuMax, quotaToMaxLimit, weightAsCadvisorShares, weightToCpuLimit } from '../conversions.js';
-import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, scale, validateCpu, writeCpu, type CpuWrites } from '../cpu.js';
+import { CPU_STAT_KEYS, cpuSpecOf, cpuTarget, cpuWants, scale, validateCpu, writeCpu, writeQuota, type CpuWrites } from '../cpu.js';
 import { defined, isolatedDir, parseOrDataLoss, readOptional, readPressure, readSpecValue, readStat } from '../files.js';
 import { parseCounter, parseFlatKeyed } from '../parse.js';
 import type { CgroupHandle, CpuResource, CpuSettings } from '../types.js';
@@ -25,6 +25,14 @@ function cpuStats(h: CgroupHandle, dir: string): CpuStats {
   return out;
 }
 
+/** The cpu.max write for `maxLimit` milli-CPUs of the group's period, or unlimited. */
+function quotaWrite(h: CgroupHandle, dir: string, maxLimit: number | 'unlimited'): NonNullable<CpuWrites['quota']> {
+  const file = `${dir}/cpu.max`;
+  if (maxLimit === 'unlimited') return { file, value: 'max' };
+  const period = readStat(h.io, file, parseCpuMax)?.periodUs ?? DEFAULT_PERIOD_US;
+  return { file, value: `${maxLimitToQuota(maxLimit, period)} ${period}` };
+}
+
 export const cpuV2: CpuResource = {
   controller: 'cpu',
   wants: cpuWants,
@@ -37,20 +45,16 @@ export const cpuV2: CpuResource = {
     const dir = isolatedDir(h, 'cpu');
     const t = cpuTarget(spec, policy);
     const w: CpuWrites = { idle: t.idle };
-    if (t.maxLimit !== undefined) {
-      const file = `${dir}/cpu.max`;
-      let value = 'max';
-      if (t.maxLimit !== 'unlimited') {
-        const period = readStat(h.io, file, parseCpuMax)?.periodUs ?? DEFAULT_PERIOD_US;
-        value = `${maxLimitToQuota(t.maxLimit, period)} ${period}`;
-      }
-      w.quota = { file, value };
-    }
+    if (t.maxLimit !== undefined) w.quota = quotaWrite(h, dir, t.maxLimit);
     if (t.limit !== undefined) {
       const weight = t.limit === 'default' ? DEFAULT_WEIGHT : cpuLimitToWeight(t.limit);
       w.weight = { file: `${dir}/cpu.weight`, value: String(weight), asked: t.limit !== 'default' };
     }
     writeCpu(h, dir, w, policy === 'create');
+  },
+  setMaxLimit(h, maxLimit) {
+    const dir = isolatedDir(h, 'cpu');
+    writeQuota(h, quotaWrite(h, dir, maxLimit ?? 'unlimited'));
   },
   read(h) {
     const spec = cpuV2.settings(h).spec;
