@@ -416,9 +416,9 @@ export class PolicyDaemon {
     const felt = plan?.members.find((c) => c.name === container);
     if (plan === undefined || felt === undefined || !latencySensitive(felt.tier) || felt.exclusive) return;
     const s = this.settings;
-    const latency = plan.members.filter((c) => latencySensitive(c.tier) && !c.exclusive).reduce((n, c) => n + c.guarantee, 0);
     const why = `${container} (${felt.tier}) waited for CPU ${s.cpuStallUs / 1000} ms within ${s.windowUs / 1000} ms`;
-    for (const c of cpuCapPlan(plan.members, plan.shared)) {
+    const { caps, left } = cpuCapPlan(plan.members, plan.shared);
+    for (const c of caps) {
       if (this.caps.has(c.name)) continue;
       const before = cpuCap(this.api.machine, c.name)?.maxLimit;
       setCpuCap(this.api.machine, c.name, c.cap);
@@ -427,7 +427,7 @@ export class PolicyDaemon {
         what: 'cpu_cap',
         container: c.name,
         tier: 'NORMAL',
-        reason: `${why}: capped to ${cpus(c.cap)} CPUs, its share of the ${cpus(Math.max(0, plan.shared - latency))} CPUs the latency tiers leave (guaranteed ${cpus(c.guarantee)}; was ${before === undefined ? 'unlimited' : cpus(before)})`,
+        reason: `${why}: capped to ${cpus(c.cap)} CPUs, its share of the ${cpus(left)} CPUs the latency tiers leave (guaranteed ${cpus(c.guarantee)}; was ${before === undefined ? 'unlimited' : cpus(before)})`,
         detail: { trigger: container, cap: c.cap, guarantee: c.guarantee, ...(before === undefined ? {} : { before }) },
       });
     }

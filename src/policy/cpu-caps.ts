@@ -43,6 +43,12 @@ function outermost<T extends { name: string }>(ms: readonly T[]): T[] {
   return ms.filter((m) => !ms.some((o) => within(m.name, o.name)));
 }
 
+/** What a cap plan decided: the caps, and the CPU (milli-CPUs) the latency tiers leave that they share. */
+export interface CpuCapPlan {
+  caps: CpuCap[];
+  left: number;
+}
+
 /**
  * The caps to place while a latency tier stalls on CPU. `shared` is the CPU (milli-CPUs)
  * the root's shared containers run on: the policy's capacity less the CPUs held exclusively.
@@ -52,16 +58,17 @@ function outermost<T extends { name: string }>(ms: readonly T[]): T[] {
  * below it keeps its share uncapped (its cap would hold that one back too), and one already
  * at or below its cap stays as it is. Sorted by name.
  */
-export function cpuCapPlan(members: readonly CpuMember[], shared: number): CpuCap[] {
+export function cpuCapPlan(members: readonly CpuMember[], shared: number): CpuCapPlan {
   const latency = outermost(members.filter((m) => latencySensitive(m.tier) && !m.exclusive));
   const left = Math.max(0, shared - latency.reduce((n, m) => n + m.guarantee, 0));
   const normal = outermost(members.filter((m) => m.tier === 'NORMAL')).filter((m) => m.busy);
   // Split over every busy NORMAL container, those left uncapped included: they keep their share.
   const total = normal.reduce((n, m) => n + m.guarantee, 0);
   const capped = normal.filter((m) => !members.some((o) => latencySensitive(o.tier) && within(o.name, m.name)));
-  return capped
+  const caps = capped
     .map((m) => ({ name: m.name, guarantee: m.guarantee, cap: Math.max(MIN_CPU_CAP, Math.floor(total > 0 ? (left * m.guarantee) / total : left / normal.length)), limit: m.maxLimit }))
     .filter((c) => c.limit === undefined || c.limit > c.cap)
     .map(({ name, guarantee, cap }) => ({ name, guarantee, cap }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { caps, left };
 }

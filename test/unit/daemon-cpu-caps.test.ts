@@ -4,7 +4,7 @@ import { capsLeftIn } from '../../src/daemon/daemon.js';
 import type { JournalRecord } from '../../src/engine/journal.js';
 
 const m = (name: string, tier: CpuMember['tier'], guarantee: number, more: Partial<CpuMember> = {}): CpuMember => ({ name, tier, guarantee, exclusive: false, busy: true, ...more });
-const plan = (ms: CpuMember[], shared: number) => cpuCapPlan(ms, shared).map((c) => [c.name, c.cap]);
+const plan = (ms: CpuMember[], shared: number) => cpuCapPlan(ms, shared).caps.map((c) => [c.name, c.cap]);
 
 describe('CPU cap plan', () => {
   const table: Array<[string, CpuMember[], number, Array<[string, number]>]> = [
@@ -22,6 +22,11 @@ describe('CPU cap plan', () => {
   ];
   it.each(table)('%s', (_why, members, shared, caps) => {
     expect(plan(members, shared)).toEqual(caps);
+  });
+
+  it('says what the latency tiers leave, each subtree counted once', () => {
+    expect(cpuCapPlan([m('/lat', 'PRIORITY', 2000), m('/lat/sub', 'PRIORITY', 1000), m('/n', 'NORMAL', 1000)], 4000).left).toBe(2000);
+    expect(cpuCapPlan([m('/lat', 'PREMIER', 3000), m('/n', 'NORMAL', 1000)], 2000).left).toBe(0);
   });
 });
 
