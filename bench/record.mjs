@@ -1,6 +1,9 @@
 // The recorder's size, CPU and seek time (issue 19, docs/RECORDING.md):
 // 1. a real tree of BENCH_CONTAINERS (1,000) containers, 10 of them waking every 0.2 s, sampled
 //    BENCH_PASSES (40) times as `lmctfy record` samples it (counters, histograms): the CPU of a pass;
+//    then every other container given one sleeping task (idle but populated: an empty container
+//    is not read at all, a populated one still costs its CPU time's read) and sampled as many
+//    times again, by the same sampler;
 // 2. BENCH_SECONDS (600) synthetic seconds built from those real passes (cycled, counters
 //    carried on so they keep growing), written through the store's writer: bytes and writer
 //    CPU per sample; a day is 86,400 / BENCH_SECONDS such pieces (a keyframe every 60 samples
@@ -53,63 +56,88 @@ const root = `lmctfy-bench-record-${process.pid}`;
 const api = await ContainerApi.init({}, { root });
 const made = [];
 const passes = [];
+const populatedPasses = [];
 let sampleCpu = 0;
+let populatedCpu = 0;
 try {
   for (let i = 0; i < N; i++) {
     await api.create(`c${i}`, { cpu: { limit: 100 }, memory: { limit: 64 << 20 } });
     made.push(`c${i}`);
   }
-  for (let i = 0; i < 10; i++) (await api.get(`c${i * Math.floor(N / 10)}`).run(['/bin/sh', '-c', 'while :; do sleep 0.2; done'], { detached: true })).unref();
+  const busy = new Set(Array.from({ length: 10 }, (_, i) => `c${i * Math.floor(N / 10)}`));
+  for (const name of busy) (await api.get(name).run(['/bin/sh', '-c', 'while :; do sleep 0.2; done'], { detached: true })).unref();
   const sampler = recordingSampler({ root, container: '/' });
+  const measure = async (into) => {
+    let cpu = 0;
+    for (let i = 0; i < PASSES; i++) {
+      await sleep(500);
+      let raw;
+      cpu += cpuMs(() => (raw = sampler.sample()));
+      into.push(raw);
+    }
+    return cpu;
+  };
   sampler.sample();
-  for (let i = 0; i < PASSES; i++) {
+  sampleCpu = await measure(passes);
+  for (const name of made) if (!busy.has(name)) (await api.get(name).run(['/bin/sleep', '3600'], { detached: true })).unref();
+  // Passes until the tasks' starts have been seen (each container read after its task joined).
+  for (let i = 0; i < 3; i++) {
     await sleep(500);
-    let raw;
-    sampleCpu += cpuMs(() => (raw = sampler.sample()));
-    passes.push(raw);
+    sampler.sample();
   }
+  populatedCpu = await measure(populatedPasses);
   sampler.close();
 } finally {
   for (const name of made.reverse()) await api.destroy(name, { force: true }).catch(() => undefined);
   removeRootDirs(root);
 }
 const passCpuMs = sampleCpu / PASSES;
+const populatedPassCpuMs = populatedCpu / PASSES;
 
 // Counters of the real passes carried on across cycles: each cycle adds the growth of one.
 const T0 = Date.UTC(2026, 0, 1);
-const growth = new Map();
-for (const c of passes.at(-1).containers) {
-  const first = passes[0].containers.find((x) => x.name === c.name);
-  if (first) growth.set(c.name, (c.stats.cpu?.usage?.total ?? 0) - (first.stats.cpu?.usage?.total ?? 0));
-}
-function synthetic(i) {
-  const real = passes[i % PASSES];
-  const cycle = Math.floor(i / PASSES);
-  return {
-    ...real,
-    timestamp: new Date(T0 + i * 1000).toISOString(),
-    monoNs: i * 1e9,
-    containers: real.containers.map((c) => {
-      const add = cycle * (growth.get(c.name) ?? 0);
-      if (!add || !c.stats.cpu?.usage) return c;
-      return { ...c, stats: { ...c.stats, cpu: { ...c.stats.cpu, usage: { ...c.stats.cpu.usage, total: c.stats.cpu.usage.total + add } } } };
-    }),
+function synthetic(real) {
+  const growth = new Map();
+  for (const c of real.at(-1).containers) {
+    const first = real[0].containers.find((x) => x.name === c.name);
+    if (first) growth.set(c.name, (c.stats.cpu?.usage?.total ?? 0) - (first.stats.cpu?.usage?.total ?? 0));
+  }
+  return (i) => {
+    const pass = real[i % PASSES];
+    const cycle = Math.floor(i / PASSES);
+    return {
+      ...pass,
+      timestamp: new Date(T0 + i * 1000).toISOString(),
+      monoNs: i * 1e9,
+      containers: pass.containers.map((c) => {
+        const add = cycle * (growth.get(c.name) ?? 0);
+        if (!add || !c.stats.cpu?.usage) return c;
+        return { ...c, stats: { ...c.stats, cpu: { ...c.stats.cpu, usage: { ...c.stats.cpu.usage, total: c.stats.cpu.usage.total + add } } } };
+      }),
+    };
   };
 }
-const pieceDir = path.join(tmp, 'piece');
-let clock = T0;
-const writer = new StoreWriter(pieceDir, { root: '/bench', container: '/', intervalMs: 1000, retention: parseRetention('30d'), now: () => clock });
-let writeCpu = 0;
-for (let i = 0; i < SECONDS; i++) {
-  clock = T0 + i * 1000;
-  const raw = synthetic(i);
-  writeCpu += cpuMs(() => writer.writeSample(raw));
+/** SECONDS synthetic samples from `real` written into a new store in `dir`: the writer's CPU per sample. */
+function writePiece(real, dir) {
+  const sample = synthetic(real);
+  let clock = T0;
+  const writer = new StoreWriter(dir, { root: '/bench', container: '/', intervalMs: 1000, retention: parseRetention('30d'), now: () => clock });
+  let cpu = 0;
+  for (let i = 0; i < SECONDS; i++) {
+    clock = T0 + i * 1000;
+    const raw = sample(i);
+    cpu += cpuMs(() => writer.writeSample(raw));
+  }
+  writer.close();
+  return cpu / SECONDS;
 }
-writer.close();
+const pieceDir = path.join(tmp, 'piece');
+const writeCpuMs = writePiece(passes, pieceDir);
+// The populated tree's piece: its writer's CPU only (the store rows are the first tree's).
+const populatedWriteCpuMs = writePiece(populatedPasses, path.join(tmp, 'populated'));
 const seg = fs.readdirSync(pieceDir).find((f) => f.endsWith('.seg'));
 const pieceBytes = fs.statSync(path.join(pieceDir, seg)).size + fs.statSync(path.join(pieceDir, seg.replace('.seg', '.idx'))).size;
 const dayBytes = PIECES * pieceBytes;
-const writeCpuMs = writeCpu / SECONDS;
 
 // A day: the piece again and again, frame times moved and checksums redone.
 const dayDir = path.join(tmp, 'day');
@@ -166,11 +194,15 @@ fs.rmSync(tmp, { recursive: true, force: true });
 
 const GiB = 2 ** 30;
 const cpuPercent = ((passCpuMs + writeCpuMs) / 1000) * 100;
+const populatedCpuPercent = ((populatedPassCpuMs + populatedWriteCpuMs) / 1000) * 100;
 const worstSeek = Math.max(...seeks);
 table([
   { what: `sampling pass, ${N} containers (CPU)`, value: `${passCpuMs.toFixed(1)} ms` },
   { what: 'store write per sample (CPU)', value: `${writeCpuMs.toFixed(2)} ms` },
   { what: 'recorder CPU at 1 Hz', value: `${cpuPercent.toFixed(1)} % of a core` },
+  { what: `sampling pass, every container populated (CPU)`, value: `${populatedPassCpuMs.toFixed(1)} ms` },
+  { what: 'store write per sample, populated (CPU)', value: `${populatedWriteCpuMs.toFixed(2)} ms` },
+  { what: 'recorder CPU at 1 Hz, populated', value: `${populatedCpuPercent.toFixed(1)} % of a core` },
   { what: `store, ${SECONDS} s written`, value: `${(pieceBytes / 2 ** 20).toFixed(2)} MiB` },
   { what: `store, 24 hours (${PIECES} × that)`, value: `${(dayBytes / 2 ** 20).toFixed(0)} MiB` },
   { what: 'per container-hour', value: `${((pieceBytes * (3600 / SECONDS)) / N / 1024).toFixed(1)} KiB` },
@@ -180,6 +212,7 @@ table([
 ]);
 record('record', `store size, ${N} containers × 24 h at 1 Hz`, dayBytes / GiB, 'GiB', { goal: { on: 'value', max: 1, text: '≤ 1 GiB (#19)' } });
 record('record', `recorder CPU, ${N} containers at 1 Hz`, cpuPercent, '% of a core', { goal: { on: 'value', max: 1, text: '≤ 1 % (#19)' } });
+record('record', `recorder CPU, ${N} containers each with a sleeping task, at 1 Hz`, populatedCpuPercent, '% of a core', { goal: { on: 'value', max: 1, text: '≤ 1 % (#19)' } });
 record('record', 'seek in a 24 h store to a first view', worstSeek, 'ms', { goal: { on: 'value', max: 200, text: '≤ 200 ms (#19)' } });
 record('record', "seek in a 24 h store to the console's first view", Math.max(...consoleSeeks), 'ms', { goal: { on: 'value', max: 200, text: '≤ 200 ms (#19)' } });
 console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

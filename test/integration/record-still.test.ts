@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { ContainerApi } from '../../src/engine/container-api.js';
@@ -136,6 +138,95 @@ function stillSuite(version: CgroupVersion) {
       await api.get('set').resume();
       await turn();
       expect(byName(s).get('/set/kid')!.stats.freezer?.state).toBe('THAWED');
+    }));
+
+  /** The files of a container read since `from` in `reads` (its own dirs only, not its children's). */
+  const filesOf = (reads: string[], name: string) => reads.filter((p) => p.slice(0, p.lastIndexOf('/')).endsWith(name)).map((p) => p.slice(p.lastIndexOf('/') + 1));
+  /** Passes until a container is taken as still again (each may read it whole once). */
+  const settle = async (s: Sampler) => {
+    for (let i = 0; i < 3; i++) {
+      byName(s);
+      await turn();
+    }
+  };
+
+  // The sampler's root has no parent in its tree, so only its own emptiness spares its read.
+  it('reads nothing of a container without tasks', () =>
+    within('none', async (open) => {
+      const { s, reads } = open();
+      await settle(s);
+      const before = byName(s);
+      reads.length = 0;
+      expect(byName(s).get('/none')).toBe(before.get('/none'));
+      expect(filesOf(reads, '/none')).toEqual([]);
+    }));
+
+  it('reads the CPU time alone of an idle container holding a task', () =>
+    within('one', async (open) => {
+      const sleeper = await api.get('one').run(['/bin/sleep', '600'], { detached: true });
+      try {
+        const { s, reads } = open();
+        await settle(s);
+        const before = byName(s);
+        reads.length = 0;
+        expect(byName(s).get('/one')).toBe(before.get('/one'));
+        expect(filesOf(reads, '/one')).toEqual([version === 1 ? 'cpuacct.usage' : 'cpu.stat']);
+      } finally {
+        sleeper.kill('SIGKILL');
+        await once(sleeper, 'exit');
+      }
+    }));
+
+  it('reads an empty container in the pass after `lmctfy run` put a task in it', () =>
+    within('joinrun', async (open) => {
+      const { s, reads } = open();
+      await settle(s);
+      const before = byName(s).get('/joinrun')!;
+      await ran('joinrun');
+      await turn();
+      reads.length = 0;
+      const after = byName(s).get('/joinrun')!;
+      expect(filesOf(reads, '/joinrun')).toContain(version === 1 ? 'cpuacct.usage' : 'cpu.stat');
+      expect(after).not.toBe(before);
+      expect(after.stats.cpu!.usage!.total).toBeGreaterThan(before.stats.cpu!.usage!.total!);
+    }));
+
+  it.each(['cgroup.procs', 'tasks'])('reads an empty container in the pass after a plain write of a pid to its CPU time’s %s', (file) =>
+    within(`join${file.replace('.', '')}`, async (open) => {
+      const name = `/join${file.replace('.', '')}`;
+      const dir = ContainerApi.open({ root: t.root, version }).machine.dirOf(name, version === 1 ? 'cpuacct' : 'cpu')!;
+      const { s } = open();
+      await settle(s);
+      const before = byName(s).get(name)!;
+      // Waits on stdin until it has joined, then spins: its CPU time is charged to the container.
+      const child = spawn('/bin/sh', ['-c', 'read x; i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; exec sleep 600'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      try {
+        fs.writeFileSync(`${dir}/${file}`, `${child.pid}\n`);
+        child.stdin.end('go\n');
+        // Until the spin is over (it has become sleep): its CPU time is the container's.
+        while (fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() !== 'sleep') await new Promise((r) => setTimeout(r, 20));
+        await turn();
+        const after = byName(s).get(name)!;
+        expect(after).not.toBe(before);
+        expect(after.stats.cpu!.usage!.total).toBeGreaterThan(before.stats.cpu!.usage!.total!);
+      } finally {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    }),
+  );
+
+  it('records for a container that stayed empty what a full read gives', () =>
+    within('same', async (open) => {
+      const { s } = open();
+      await settle(s);
+      byName(s);
+      const kept = byName(s).get('/same')!;
+      const full = new Sampler(engineStatsSource(ContainerApi.open({ root: t.root, version })), { root: '/same', host: false, type: 'counters' });
+      const fresh = full.sample().containers.find((c) => c.name === '/same')!;
+      full.close();
+      const plain = (c: RawContainerSample) => ({ stats: { ...c.stats, cpu: { ...c.stats.cpu, histograms: undefined } }, limits: c.limits });
+      expect(plain(kept)).toEqual(plain(fresh));
     }));
 
   it('reads a still container whole when its re-validation is due', () =>

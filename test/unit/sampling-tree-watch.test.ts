@@ -15,27 +15,31 @@ function fakeWatch(failOn?: (dir: string) => string | undefined) {
 }
 
 describe('TreeWatch', () => {
-  const dirs = (n: string) => ({ tracking: `/freezer${n}`, settings: [`/memory${n}`, `/cpu${n}`] });
+  const dirs = (n: string) => ({ tracking: `/freezer${n}`, settings: [`/memory${n}`, `/cpu${n}`], cpuTime: `/cpuacct${n}` });
 
   it.each([
-    ['a child made or removed', '/freezer/a', 'rename', 'kid', { structure: ['/a'], settings: [], freezer: [] }],
-    ['its own directory gone (or a watch error)', '/freezer/a', 'rename', null, { structure: ['/a'], settings: [], freezer: [] }],
-    ['a v1 freezer write', '/freezer/a', 'change', 'freezer.state', { structure: [], settings: [], freezer: ['/a'] }],
-    ['a v2 freeze write', '/freezer/a', 'change', 'cgroup.freeze', { structure: [], settings: [], freezer: ['/a'] }],
-    ['the kernel updating cgroup.events', '/freezer/a', 'change', 'cgroup.events', { structure: [], settings: [], freezer: ['/a'] }],
-    ['a v2 limit in the tracking directory', '/freezer/a', 'change', 'memory.max', { structure: [], settings: ['/a'], freezer: [] }],
-    ['a v1 limit', '/memory/a', 'change', 'memory.limit_in_bytes', { structure: [], settings: ['/a'], freezer: [] }],
-    ['a child made in a settings hierarchy (the tracking one says)', '/memory/a', 'rename', 'kid', { structure: [], settings: [], freezer: [] }],
-    ['the kernel counting in memory.events', '/freezer/a', 'change', 'memory.events', { structure: [], settings: [], freezer: [] }],
-    ['the kernel counting in pids.events.local', '/memory/a', 'change', 'pids.events.local', { structure: [], settings: [], freezer: [] }],
-    ['a watch error', '/memory/a', 'change', null, { structure: [], settings: ['/a'], freezer: [] }],
+    ['a child made or removed', '/freezer/a', 'rename', 'kid', { structure: ['/a'], settings: [], freezer: [], joined: [] }],
+    ['its own directory gone (or a watch error)', '/freezer/a', 'rename', null, { structure: ['/a'], settings: [], freezer: [], joined: ['/a'] }],
+    ['a v1 freezer write', '/freezer/a', 'change', 'freezer.state', { structure: [], settings: [], freezer: ['/a'], joined: [] }],
+    ['a v2 freeze write', '/freezer/a', 'change', 'cgroup.freeze', { structure: [], settings: [], freezer: ['/a'], joined: [] }],
+    ['the kernel updating cgroup.events', '/freezer/a', 'change', 'cgroup.events', { structure: [], settings: [], freezer: ['/a'], joined: ['/a'] }],
+    ['a v2 limit in the tracking directory', '/freezer/a', 'change', 'memory.max', { structure: [], settings: ['/a'], freezer: [], joined: [] }],
+    ['a v1 limit', '/memory/a', 'change', 'memory.limit_in_bytes', { structure: [], settings: ['/a'], freezer: [], joined: [] }],
+    ['a child made in a settings hierarchy (the tracking one says)', '/memory/a', 'rename', 'kid', { structure: [], settings: [], freezer: [], joined: [] }],
+    ['the kernel counting in memory.events', '/freezer/a', 'change', 'memory.events', { structure: [], settings: [], freezer: [], joined: [] }],
+    ['the kernel counting in pids.events.local', '/memory/a', 'change', 'pids.events.local', { structure: [], settings: [], freezer: [], joined: [] }],
+    ['a watch error', '/memory/a', 'change', null, { structure: [], settings: ['/a'], freezer: [], joined: [] }],
+    ['a task written into the tracking directory', '/freezer/a', 'change', 'cgroup.procs', { structure: [], settings: ['/a'], freezer: [], joined: ['/a'] }],
+    ['a thread written into the tracking directory', '/freezer/a', 'change', 'tasks', { structure: [], settings: ['/a'], freezer: [], joined: ['/a'] }],
+    ['a task written into the CPU time directory', '/cpuacct/a', 'change', 'cgroup.procs', { structure: [], settings: [], freezer: [], joined: ['/a'] }],
+    ['a child made in the CPU time directory', '/cpuacct/a', 'rename', 'kid', { structure: [], settings: [], freezer: [], joined: ['/a'] }],
   ])('%s', (_what, dir, kind, file, want) => {
     const f = fakeWatch();
     const w = new TreeWatch(f.watchDir);
     w.add('/a', dirs('/a'));
     f.fire(dir, kind, file);
     const got = w.take();
-    expect({ structure: [...got.structure], settings: [...got.settings], freezer: [...got.freezer] }).toEqual(want);
+    expect({ structure: [...got.structure], settings: [...got.settings], freezer: [...got.freezer], joined: [...got.joined] }).toEqual(want);
     expect(w.take().structure.size).toBe(0);
   });
 
@@ -44,7 +48,7 @@ describe('TreeWatch', () => {
     const w = new TreeWatch(f.watchDir);
     w.add('/a', dirs('/a'));
     w.add('/a', dirs('/a'));
-    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
+    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a', '/cpuacct/a']);
     w.remove('/a');
     expect(f.open.size).toBe(0);
   });
@@ -55,7 +59,7 @@ describe('TreeWatch', () => {
     w.add('/a', dirs('/a'));
     w.add('/b', dirs('/b'));
     expect(w.failed).toBe(false);
-    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a']);
+    expect([...f.open.keys()]).toEqual(['/freezer/a', '/memory/a', '/cpu/a', '/cpuacct/a']);
   });
 
   it('above the tree: a freezer write says so, the root removed or made again too, nothing else', () => {
@@ -84,7 +88,7 @@ describe('TreeWatch', () => {
     w.remove('/a');
     w.add('/b', dirs('/b'));
     expect(w.failed).toBe(false);
-    expect(f.open.size).toBe(3);
+    expect(f.open.size).toBe(4);
     w.add('/c', dirs('/c'));
     expect(w.failed).toBe(true);
     expect(f.open.size).toBe(0);

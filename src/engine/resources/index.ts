@@ -9,13 +9,13 @@ import { pids } from './pids.js';
 import type { ResourceSet } from './types.js';
 import { blkioV1 } from './v1/blkio.js';
 import { cpuV1 } from './v1/cpu.js';
-import { cpuacctUsage, cpuacctV1 } from './v1/cpuacct.js';
+import { cpuacctUnpopulated, cpuacctUsage, cpuacctV1 } from './v1/cpuacct.js';
 import { cpusetV1 } from './v1/cpuset.js';
 import { devicesV1 } from './v1/devices.js';
 import { freezerV1 } from './v1/freezer.js';
 import { memoryV1 } from './v1/memory.js';
 import { blkioV2 } from './v2/blkio.js';
-import { cpuV2 } from './v2/cpu.js';
+import { cpuUnpopulated, cpuV2 } from './v2/cpu.js';
 import { cpusetV2 } from './v2/cpuset.js';
 import { devicesV2 } from './v2/devices.js';
 import { freezerV2 } from './v2/freezer.js';
@@ -38,6 +38,7 @@ const V1: ResourceSet = {
   blkio: blkioV1,
   devices: devicesV1,
   cpuUsage: cpuacctUsage,
+  unpopulated: cpuacctUnpopulated,
   held: (spec) => heldNotes(spec, { file: 'cpu.shares', toKernel: cpuLimitToShares, fromKernel: sharesToCpuLimit }),
   checkSpec(spec) {
     if (spec.children_limit !== undefined) {
@@ -58,6 +59,7 @@ const V2: ResourceSet = {
   blkio: blkioV2,
   devices: devicesV2,
   cpuUsage: (h) => cpuV2.stats(h, 'counters').cpu?.usage?.total,
+  unpopulated: cpuUnpopulated,
   held: (spec) => heldNotes(spec, { file: 'cpu.weight', toKernel: cpuLimitToWeight, fromKernel: weightToCpuLimit }),
   checkSpec() {},
   whyMissing(h, controller, dir) {

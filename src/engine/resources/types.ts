@@ -134,6 +134,13 @@ export interface ResourceSet {
    * container or below it ran: samplers use it to tell a container that did nothing.
    */
   cpuUsage(h: CgroupHandle): number | undefined;
+  /**
+   * No task is in the cgroup cpuUsage reads or below it (v1: cpuacct's `tasks` empty and no
+   * child cgroup; v2: cgroup.events `populated 0`), so its CPU time cannot move until one
+   * joins: by a write to its tasks or cgroup.procs, or on v2 a clone into it, which
+   * cgroup.events notifies. False where it cannot tell.
+   */
+  unpopulated(h: CgroupHandle): boolean;
   /** Notes for the user where the kernel will hold a value of this (valid) spec other than the one asked (held.ts). */
   held(spec: ContainerSpec): string[];
   /** Spec parts outside any controller this version cannot honour: UNIMPLEMENTED. */

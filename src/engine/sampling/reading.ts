@@ -23,11 +23,19 @@ export interface ReadingState {
   /** Cumulative CPU time at the last stillness check, and the last pass that found it still (still.ts). */
   cpuUsage?: number;
   stillPass?: number;
+  /** The container held no task when last asked, and none can have joined since (still.ts); undefined: to ask. */
+  unpopulated?: boolean;
 }
 
 /** What the events since the last pass say about a container (watch.ts). */
 export interface Heard {
   settingsWritten(name: string): boolean;
+  /**
+   * A task may have joined the container since the last pass: a write to a task list of
+   * its tracking or CPU-time directory, anything else there (a child made, the counter
+   * written), v2's cgroup.events, or a watch error.
+   */
+  joined(name: string): boolean;
   freezerWritten(name: string): boolean;
 }
 

@@ -18,16 +18,25 @@ export interface StillPass {
 
 /**
  * Whether nothing a counters pass reads of a container can have changed since the previous
- * pass, from one cheap read (none under a still parent): its cumulative CPU time stands
- * still, so no task in it or below it ran, and no event says its settings or freezer state
- * were written. False when its re-validation is due, and the first time it is asked.
+ * pass, from one cheap read (none under a still parent, none for a container known empty):
+ * its cumulative CPU time stands still, so no task in it or below it ran, and no event says
+ * its settings or freezer state were written. False when its re-validation is due, and the
+ * first time it is asked.
+ *
+ * A container found to hold no task (asked once per stretch of stillness, and again after
+ * a task may have joined or at re-validation) is not read at all while no event says a task
+ * may have joined: with no task its CPU time cannot move, so the read would find it still.
  */
 export function isStill(name: string, k: Member, pass: StillPass): boolean {
   const r = k.reading;
-  if (!pass.parentStill || r.cpuUsage === undefined) {
+  if (pass.validating || pass.heard.joined(name)) r.unpopulated = undefined;
+  const empty = r.unpopulated === true && r.cpuUsage !== undefined;
+  if (!empty && (!pass.parentStill || r.cpuUsage === undefined)) {
     const before = r.cpuUsage;
     r.cpuUsage = unlessNotFound(() => k.handle.resources.cpuUsage(k.handle));
     if (r.cpuUsage === undefined || r.cpuUsage !== before) return false;
+    // Asked after the read that found it still: a task joining in between is in the answer, or its event is heard next pass.
+    if (r.unpopulated === undefined || r.stillPass !== pass.number - 1) r.unpopulated = unlessNotFound(() => k.handle.resources.unpopulated(k.handle)) ?? false;
   }
   if (pass.validating || pass.heard.settingsWritten(name) || pass.heard.freezerWritten(name)) return false;
   r.stillPass = pass.number;

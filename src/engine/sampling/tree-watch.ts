@@ -18,6 +18,9 @@ const FREEZER_FILES = new Set<string>([...FREEZE_FILES, 'cgroup.events']);
 /** Files the kernel itself notifies as it counts (v2 memory.events, pids.events, …): no setting changed. */
 const KERNEL_NOTIFIED = /\.events(\.local)?$/;
 const isSetting = (file: string | null) => file === null || !KERNEL_NOTIFIED.test(file);
+/** Files whose events may mean a task joined: writes to the task lists, and v2's cgroup.events (populated). */
+const JOIN_FILES = new Set<string>(['tasks', 'cgroup.procs', 'cgroup.threads', 'cgroup.events']);
+const mayJoin = (file: string | null) => file === null || JOIN_FILES.has(file);
 
 /**
  * How many inotify watches a sampler may hold under the system's per-user limit
@@ -32,6 +35,11 @@ export function watchBudget(maxUserWatches: number): number {
 export interface WatchedDirs {
   tracking: string;
   settings: string[];
+  /**
+   * The directory of its CPU time when neither of those (v1 cpuacct): any event there may
+   * be a task joining, a child made or the counter written.
+   */
+  cpuTime?: string;
 }
 
 /** What changed since the last take(), by container name. */
@@ -42,11 +50,13 @@ export interface Changes {
   settings: Set<string>;
   /** Containers whose freezer state was written; their descendants follow it on v1. */
   freezer: Set<string>;
+  /** Containers a task may have joined (see Heard.joined). */
+  joined: Set<string>;
   /** A freezer above the sampled tree was written: every container's state may have changed. */
   freezerAbove: boolean;
 }
 
-const noChanges = (): Changes => ({ structure: new Set(), settings: new Set(), freezer: new Set(), freezerAbove: false });
+const noChanges = (): Changes => ({ structure: new Set(), settings: new Set(), freezer: new Set(), joined: new Set(), freezerAbove: false });
 
 /**
  * inotify on a sampled tree, so that a steady pass neither stats every container nor
@@ -83,11 +93,12 @@ export class TreeWatch {
    */
   add(name: string, dirs: WatchedDirs): void {
     if (this.failed || this.watchers.has(name)) return;
-    if (this.held + 1 + dirs.settings.length > this.budget) return this.fail();
+    if (this.held + 1 + dirs.settings.length + (dirs.cpuTime === undefined ? 0 : 1) > this.budget) return this.fail();
     const ws: Array<{ close(): void }> = [];
     try {
       ws.push(this.watchDir(dirs.tracking, (kind, file) => this.onTracking(name, kind, file)));
       for (const d of dirs.settings) ws.push(this.watchDir(d, (kind, file) => kind === 'change' && isSetting(file) && this.changes.settings.add(name)));
+      if (dirs.cpuTime !== undefined) ws.push(this.watchDir(dirs.cpuTime, () => this.changes.joined.add(name)));
     } catch (e) {
       for (const w of ws) w.close();
       if (errnoOf(e) === 'ENOENT') return;
@@ -99,6 +110,7 @@ export class TreeWatch {
   }
 
   private onTracking(name: string, kind: string, file: string | null): void {
+    if (mayJoin(file)) this.changes.joined.add(name);
     if (kind !== 'change') this.changes.structure.add(name);
     else if (file !== null && FREEZER_FILES.has(file)) this.changes.freezer.add(name);
     // On v2 the settings live in the tracking directory; on v1 this is tasks or cgroup.procs, harmless to act on.

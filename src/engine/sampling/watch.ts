@@ -45,7 +45,9 @@ export class TreeEvents implements Heard {
     const tracking = this.m.trackingDir(name);
     const settings = new Set(SETTINGS_HIERARCHIES.filter((c) => controllers.has(c)).flatMap((c) => this.m.dirOf(name, c) ?? []));
     settings.delete(tracking);
-    this.watch.add(name, { tracking, settings: [...settings] });
+    // Where its CPU time is counted (v1 cpuacct; v2 the tracking dir): still.ts relies on hearing a task join there.
+    const cpuTime = controllers.has('cpuacct') ? this.m.dirOf(name, 'cpuacct') : undefined;
+    this.watch.add(name, { tracking, settings: [...settings], cpuTime: cpuTime === tracking || (cpuTime && settings.has(cpuTime)) ? undefined : cpuTime });
   }
 
   remove(name: string): void {
@@ -72,6 +74,10 @@ export class TreeEvents implements Heard {
 
   settingsWritten(name: string): boolean {
     return this.changes.settings.has(name);
+  }
+
+  joined(name: string): boolean {
+    return this.changes.joined.has(name);
   }
 
   /** Whether the container or an ancestor had its freezer state written since the last pass. */

@@ -1,7 +1,7 @@
 import type { CpuStats } from '../../../messages/types.js';
 import { ticksToNs } from '../conversions.js';
 import { parseCpuHistograms } from '../cpuacct.js';
-import { defined, readStat } from '../files.js';
+import { defined, readOptional, readStat } from '../files.js';
 import { parseCounter, parseCounterList, parseFlatKeyed } from '../parse.js';
 import type { CgroupHandle, Resource } from '../types.js';
 
@@ -17,6 +17,13 @@ const STAT_KEYS = new Set(['user', 'system']);
 export function cpuacctUsage(h: CgroupHandle): number | undefined {
   const dir = h.dir('cpuacct');
   return dir === undefined ? undefined : readStat(h.io, `${dir}/cpuacct.usage`, parseCounter);
+}
+
+/** ResourceSet.unpopulated on v1: cpuacct's `tasks` lists no thread and the cgroup has no child. */
+export function cpuacctUnpopulated(h: CgroupHandle): boolean {
+  const dir = h.dir('cpuacct');
+  if (dir === undefined) return false;
+  return readOptional(h.io, `${dir}/tasks`) === '' && h.io.dirInfo(dir)?.subdirs === 0;
 }
 
 export const cpuacctV1: Resource = {

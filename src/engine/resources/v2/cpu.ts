@@ -25,6 +25,13 @@ function cpuStats(h: CgroupHandle, dir: string): CpuStats {
   return out;
 }
 
+/** ResourceSet.unpopulated on v2: cgroup.events says `populated 0` (no task in the cgroup or below it). */
+export function cpuUnpopulated(h: CgroupHandle): boolean {
+  const dir = h.dir('cpu');
+  const events = dir === undefined ? undefined : readOptional(h.io, `${dir}/cgroup.events`);
+  return events !== undefined && parseFlatKeyed(events).get('populated') === 0;
+}
+
 /** The cpu.max write for `maxLimit` milli-CPUs of the group's period, or unlimited. */
 function quotaWrite(h: CgroupHandle, dir: string, maxLimit: number | 'unlimited'): NonNullable<CpuWrites['quota']> {
   const file = `${dir}/cpu.max`;
