@@ -40,6 +40,15 @@
  *        pipe: lmctfy's restore opens /proc/N/ns/net for criu to put a checkpointed virtual
  *        host's processes in (docs/CHECKPOINT.md).
  *
+ *   lmctfy-vhost place [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
+ *
+ * place  writes its own pid into each FILE (a container's cgroup.procs files), then with
+ *        --overlay makes a mount namespace of its own (private) with an overlay (OPTIONS as
+ *        mount -o takes them) on DIR, and execs CMD there: lmctfy's restore runs criu so,
+ *        in the container's cgroups and with the virtual host's root mounted where the host's
+ *        mount table never holds it (docs/CHECKPOINT.md). A failure says on stderr which
+ *        step and exits 125. It needs no status pipe.
+ *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
  *        127/126 when INIT itself cannot be run (as sh does).
@@ -426,7 +435,8 @@ static int usage(void) {
   fprintf(stderr,
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
           "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
-          "       lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]]\n");
+          "       lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]]\n"
+          "       lmctfy-vhost place [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
   return 2;
 }
 
@@ -580,7 +590,42 @@ static int start(int argc, char **argv) {
   return 0;
 }
 
+static _Noreturn void place_failed(const char *step, const char *what) {
+  fprintf(stderr, "lmctfy-vhost place: %s %s: %s\n", step, what, strerror(errno));
+  _exit(125);
+}
+
+/* place: in the cgroups of FILEs, then (with --overlay) in a mount namespace of its own with the overlay mounted, exec CMD. */
+static int place(int argc, char **argv) {
+  const char *options = NULL, *dir = NULL;
+  int i = 0;
+  for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
+      const char *file = argv[++i];
+      int fd = open(file, O_WRONLY | O_CLOEXEC);
+      char line[32];
+      int len = snprintf(line, sizeof line, "%d\n", (int)getpid());
+      if (fd < 0 || write(fd, line, (size_t)len) != len) place_failed("cgroup", file);
+      close(fd);
+    } else if (strcmp(argv[i], "--overlay") == 0 && i + 2 < argc) {
+      options = argv[++i];
+      dir = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (i + 1 >= argc) return usage();
+  if (dir) {
+    if (unshare(CLONE_NEWNS) != 0) place_failed("unshare", "mount namespace");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) place_failed("mount-propagation", "/");
+    if (mount("overlay", dir, "overlay", 0, options) != 0) place_failed("overlay", dir);
+  }
+  execvp(argv[i + 1], argv + i + 1);
+  place_failed("exec", argv[i + 1]);
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "place") == 0) return place(argc - 2, argv + 2);
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
     return 2;

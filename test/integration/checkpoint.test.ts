@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
+import { tmpfsSuperblocks } from '../helpers/vhost-mounts.js';
 import { lmctfy } from '../helpers/cli.js';
 import { criuForTests } from '../helpers/criu.js';
 import { holdNetns } from '../../src/engine/checkpoint/netns.js';
@@ -196,9 +197,14 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const mac = inA('run', 'vh', 'cat', '/sys/class/net/eth0/address').stdout;
       expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}\n$/);
 
+      const tmpfs = tmpfsSuperblocks(inA('run', 'vh', 'cat', '/proc/self/mountinfo').stdout);
+
       const ck = inA('checkpoint', 'vh', dir);
       expect(ck.stderr).toBe('');
       expect(ck.code).toBe(0);
+      // criu packs each tmpfs superblock as one tar | gzip: /dev, /dev/shm and the one all masked directories share.
+      expect(tmpfs.size).toBe(3);
+      expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => /^tmpfs-dev-\d+\.tar\.gz\.img$/.test(f)).length).toBe(tmpfs.size);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
       const r = inB('restore', 'vh', dir);
       expect(r.stderr).toBe('');

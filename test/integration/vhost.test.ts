@@ -16,6 +16,7 @@ import { stateDir } from '../../src/engine/vhost/state.js';
 import { noRootfs } from '../helpers/busybox.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { BIN, lmctfy } from '../helpers/cli.js';
+import { tmpfsSuperblocks } from '../helpers/vhost-mounts.js';
 
 const TCP_RATE = new URL('../fixtures/tcp-rate.mjs', import.meta.url).pathname;
 
@@ -96,6 +97,15 @@ suite(`virtual hosts on real namespaces${noRootfs ? ` (skipped: ${noRootfs})` : 
     expect(fs.readFileSync(path.join(stateDir(scope, '/vh'), 'upper', 'written'), 'utf8')).toBe('inside\n');
     expect(fs.existsSync(path.join(rootfs, 'written'))).toBe(false);
     expect(fs.existsSync(path.join(data, 'nope'))).toBe(false);
+  });
+
+  it('the masked directories share one empty read-only tmpfs (criu then saves one tarball for them, not one each)', () => {
+    const info = cli('run', 'vh', 'cat', '/proc/self/mountinfo');
+    expect(info.code).toBe(0);
+    const masks = [...tmpfsSuperblocks(info.stdout).values()].filter((sb) => sb.masks);
+    expect(masks.length).toBe(1);
+    expect(masks[0]!.mountPoints).toEqual(expect.arrayContaining(['/sys/firmware']));
+    expect(cli('run', 'vh', 'sh', '-c', 'ls -A /sys/firmware; touch /sys/firmware/x')).toMatchObject({ code: 1, stdout: '' });
   });
 
   it('an empty network gives its own network namespace with loopback only, and the host mount table holds nothing of it', () => {

@@ -199,7 +199,7 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
     const pidfile = path.join(os.tmpdir(), `lmctfy-restore-${process.pid}-${Date.now()}.pid`);
     const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...cgroupRootArgs(containerPaths(c.machine, abs)), ...(vhost?.args ?? [])];
     try {
-      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: [...placedWrap(c.machine, abs), ...(vhost?.wrap ?? [])], inherit: vhost?.inherit });
+      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: placedWrap(c.machine, abs, vhost?.overlay), inherit: vhost?.inherit });
       if (vhost) finishVirtualHostRestore(c, Number(fs.readFileSync(pidfile, 'utf8').trim()));
     } finally {
       fs.rmSync(pidfile, { force: true });

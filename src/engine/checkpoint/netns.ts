@@ -6,7 +6,7 @@
  * CAP_NET_ADMIN). criu would otherwise save and restore it with some ten runs of `ip` and the
  * iptables tools each way, the largest part of both commands.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Code, LmctfyError } from '../errors.js';
@@ -26,19 +26,26 @@ export function externalNetnsArgs(pid: number): string[] {
   return ['--external', `net[${ino}]:${NETNS_KEY}`];
 }
 
-/** The MAC address in `ip -o link show` output; undefined when it shows none. */
-export function parseMac(ipLinkOutput: string): string | undefined {
-  return /\slink\/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s/.exec(ipLinkOutput)?.[1];
+/** The MAC address sysfs shows for an interface (its `address` file: "62:56:c2:9c:05:a6\n"); undefined when that is not one. */
+export function parseMac(addressFile: string): string | undefined {
+  return /^([0-9a-f]{2}(?::[0-9a-f]{2}){5})\n?$/.exec(addressFile)?.[1];
 }
 
-/** The MAC address of interface `ifname` in the net namespace of `pid`. */
+/**
+ * The MAC address of interface `ifname` in the net namespace of `pid`, a virtual host's PID 1:
+ * read from the /sys it mounted in its own net namespace (so it lists that namespace's
+ * interfaces), through /proc/PID/root, where `nsenter ip link` cost two processes.
+ */
 export function macIn(pid: number, ifname: string, name: string): string {
-  const r = spawnSync('nsenter', [`--net=/proc/${pid}/ns/net`, 'ip', '-o', 'link', 'show', ifname], { encoding: 'utf8' });
-  const mac = r.status === 0 ? parseMac(r.stdout) : undefined;
-  if (mac === undefined) {
-    const why = r.error?.message ?? (r.stderr.trim() || `no MAC address in "${r.stdout.trim()}"`);
-    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot checkpoint ${name}: reading the MAC address of its ${ifname} failed: ${why}`);
+  const file = `/proc/${pid}/root/sys/class/net/${ifname}/address`;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot checkpoint ${name}: reading the MAC address of its ${ifname} (${file}) failed: ${(e as Error).message}`);
   }
+  const mac = parseMac(text);
+  if (mac === undefined) throw new LmctfyError(Code.FAILED_PRECONDITION, `cannot checkpoint ${name}: ${file} holds no MAC address ("${text.trim()}")`);
   return mac;
 }
 

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { CgroupLayout } from '../kernel/layout.js';
 import type { Machine } from '../kernel/machine.js';
 import { parseProcCgroup } from '../kernel/mountinfo.js';
+import { nativeHelper } from '../native-helpers.js';
 import { placementTargets, type PlacementTarget } from '../placement.js';
 
 /** A cgroup dir as /proc/PID/cgroup names it: below the hierarchy's root, not its mount point. */
@@ -54,11 +55,25 @@ export function containerPaths(machine: Machine, name: string): Map<string, stri
   return ownPaths(machine.layout, machine.version, name, placementTargets(machine, name, 'procs'));
 }
 
+/** An overlay the wrap mounts in a mount namespace of its own before criu runs (a virtual host's root). */
+export interface WrapOverlay {
+  options: string;
+  dir: string;
+}
+
 /**
  * A command prefix that puts itself (and so criu, which it execs) where `lmctfy run` puts a
- * new task of the container, then execs the rest of its arguments.
+ * new task of the container, with the overlay mounted when given, then execs the rest of its
+ * arguments: the vhost helper's `place`, one exec where a shell, unshare, a second shell and
+ * mount were four.
  */
-export function placedWrap(machine: Machine, name: string): string[] {
+export function placedWrap(machine: Machine, name: string, overlay?: WrapOverlay): string[] {
   const files = placementTargets(machine, name, 'procs').map((t) => t.file);
-  return ['sh', '-c', 'for f; do shift; [ "$f" = -- ] && break; echo $$ > "$f" || exit 125; done; exec "$@"', 'sh', ...files, '--'];
+  return [
+    nativeHelper('lmctfy-vhost', 'vhost helper'),
+    'place',
+    ...files.flatMap((f) => ['--file', f]),
+    ...(overlay ? ['--overlay', overlay.options, overlay.dir] : []),
+    '--',
+  ];
 }

@@ -16,6 +16,7 @@ import { planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
+import type { WrapOverlay } from './placement.js';
 import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, macIn, type HeldNetns } from './netns.js';
 
 /** GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under a user namespace). */
@@ -102,8 +103,8 @@ export interface VirtualHostRestore {
   plan: VirtualHostPlan;
   state: string;
   args: string[];
-  /** criu runs in a mount namespace of its own where the overlay is mounted again: the host's mount table never holds it. */
-  wrap?: string[];
+  /** criu runs in a mount namespace of its own where this overlay is mounted again: the host's mount table never holds it. */
+  overlay?: WrapOverlay;
   /** The fd criu inherits as fd 3 (the net namespace made from the spec). */
   inherit?: number;
   /** Ends what was made for criu alone (the net namespace's holder); what the container keeps stays. */
@@ -119,7 +120,7 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
   const plan = planOf(m.spec, c.name);
   const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem, namespaces: plan.namespaces });
   const args = [...COMMON];
-  let wrap: string[] | undefined;
+  let overlay: WrapOverlay | undefined;
   if (plan.rootfs === undefined) {
     args.push('--root', '/');
   } else {
@@ -128,9 +129,8 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
       throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir}: its ${UPPER_TAR} cannot be unpacked: ${r.error?.message ?? (r.stderr.trim().split('\n').at(-1) || `tar exit ${r.status}`)}`);
     }
     const merged = path.join(state, 'merged');
-    const options = `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`;
+    overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
     args.push('--root', merged);
-    wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t overlay overlay -o "$1" "$2" && shift 2 && exec "$@"', 'sh', options, merged];
   }
   let netns: HeldNetns | undefined;
   if (ownsNetns(plan)) {
@@ -148,7 +148,7 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
     }
     args.push('--inherit-fd', `fd[${NETNS_FD}]:${NETNS_KEY}`);
   }
-  return { plan, state, args, wrap, inherit: netns?.fd, release: async () => netns?.release() };
+  return { plan, state, args, overlay, inherit: netns?.fd, release: async () => netns?.release() };
 }
 
 /** Once criu has restored PID 1 (host pid `pid`): its pid, for run and enter. */
