@@ -8,13 +8,16 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The exec and vhost helpers are exec'd by every `run` and virtual host start: linked
+// statically where the C library allows it (libc.a, in Debian's libc6-dev), they start
+// without the dynamic loader's opening and relocating libc; otherwise dynamically.
 const HELPERS = [
-  ['notify-helper.c', 'lmctfy-notify'],
-  ['exec-helper.c', 'lmctfy-exec'],
-  ['vhost-helper.c', 'lmctfy-vhost'],
-  ['psi-helper.c', 'lmctfy-psi'],
-  ['fsattr-helper.c', 'lmctfy-fsattr'],
-].map(([source, output]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output) }));
+  ['notify-helper.c', 'lmctfy-notify', false],
+  ['exec-helper.c', 'lmctfy-exec', true],
+  ['vhost-helper.c', 'lmctfy-vhost', true],
+  ['psi-helper.c', 'lmctfy-psi', false],
+  ['fsattr-helper.c', 'lmctfy-fsattr', false],
+].map(([source, output, preferStatic]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output), preferStatic }));
 
 function die(message) {
   console.error(`lmctfy build-native: ${message}`);
@@ -39,7 +42,7 @@ function upToDate({ source, output }) {
 }
 
 if (process.platform !== 'linux') die(`the native helpers need Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
-for (const { source, output } of HELPERS.filter((h) => !upToDate(h))) {
+for (const { source, output, preferStatic } of HELPERS.filter((h) => !upToDate(h))) {
   const cc = findCompiler();
   if (!cc) {
     die(`no C compiler found (tried ${process.env.CC ? `$CC=${process.env.CC}` : 'cc, gcc, clang'}). Install one (e.g. apt-get install gcc) or set CC, then run npm run build.`);
@@ -48,7 +51,9 @@ for (const { source, output } of HELPERS.filter((h) => !upToDate(h))) {
   // Compile to a temporary name and rename, so a failed build never leaves a half-written binary.
   const tmp = `${output}.tmp-${process.pid}`;
   const args = ['-std=c11', '-O2', '-Wall', '-Wextra', '-o', tmp, source];
-  const r = spawnSync(cc, args, { stdio: 'inherit' });
+  // A static link failing (no libc.a) falls back quietly to the dynamic one, which reports its own errors.
+  const linkedStatic = preferStatic && spawnSync(cc, ['-static', ...args], { stdio: 'ignore' }).status === 0;
+  const r = linkedStatic ? { status: 0 } : spawnSync(cc, args, { stdio: 'inherit' });
   if (r.error || r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     die(`${cc} ${args.join(' ')} failed${r.error ? `: ${r.error.message}` : ` (exit ${r.status})`}`);
