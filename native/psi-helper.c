@@ -17,6 +17,14 @@
  *   error ID MSG     the command failed; nothing stays registered for ID ("-" when the
  *                    line had no usable ID, or ID was already taken)
  * EOF on stdin ends the helper; exiting closes every fd, which removes the triggers.
+ *
+ * The daemon's other use of a syscall Node lacks (docs/DAEMON.md "CPU"), run once per call:
+ *   lmctfy-psi slice SLICE_US PID...   sets the EEVDF slice (sched_setattr's sched_runtime
+ *                                      on SCHED_OTHER/SCHED_BATCH, Linux 6.12+) of every
+ *                                      thread of each PID; 0 gives the kernel's default back
+ *   lmctfy-psi slice get PID...        prints each PID's main thread's slice
+ * Each prints "PID VALUE" per PID: the threads changed, or the slice in µs; "PID -ERRNO" when
+ * it failed (ESRCH: the task is gone). Other scheduling settings (nice, policy) are kept.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,7 +34,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "line-helper.h"
@@ -74,6 +85,76 @@ static void fired(struct reg *r, unsigned events) {
   reply("event %llu", r->id);
 }
 
-int main(void) {
+/* struct sched_attr of sched_setattr(2); libc has no wrapper. */
+struct sched_attr_v1 {
+  uint32_t size, policy;
+  uint64_t flags;
+  int32_t nice;
+  uint32_t priority;
+  uint64_t runtime, deadline, period;
+  uint32_t util_min, util_max;
+};
+
+/* The slice of one thread in ns, or -errno; 0 for a policy without one (SCHED_IDLE, real-time). */
+static long long slice_of(pid_t tid, struct sched_attr_v1 *a) {
+  memset(a, 0, sizeof *a);
+  if (syscall(SYS_sched_getattr, tid, a, sizeof *a, 0) != 0) return -errno;
+  return a->policy == 0 || a->policy == 3 ? (long long)a->runtime : 0;
+}
+
+/* Sets one thread's slice, keeping its policy and nice: 1 when changed, 0 when it has no slice, -errno. */
+static int set_slice(pid_t tid, unsigned long long ns) {
+  struct sched_attr_v1 a;
+  long long now = slice_of(tid, &a);
+  if (now <= 0) return (int)now;
+  a.size = sizeof a;
+  a.flags = 0;
+  a.runtime = ns;
+  return syscall(SYS_sched_setattr, tid, &a, 0) == 0 ? 1 : -errno;
+}
+
+static int slice_main(int argc, char **argv) {
+  unsigned long long us = 0;
+  int get = argc > 1 && strcmp(argv[1], "get") == 0;
+  if (argc < 3 || (!get && parse_u64(argv[1], &us) != 0)) {
+    fprintf(stderr, "usage: lmctfy-psi slice SLICE_US|get PID...\n");
+    return 2;
+  }
+  for (int i = 2; i < argc; i++) {
+    unsigned long long pid;
+    if (parse_u64(argv[i], &pid) != 0) {
+      fprintf(stderr, "lmctfy-psi slice: %s is not a pid\n", argv[i]);
+      return 2;
+    }
+    if (get) {
+      struct sched_attr_v1 a;
+      long long ns = slice_of((pid_t)pid, &a);
+      printf("%llu %lld\n", pid, ns < 0 ? ns : ns / 1000);
+      continue;
+    }
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%llu/task", pid);
+    DIR *d = opendir(dir);
+    if (!d) {
+      printf("%llu %d\n", pid, -ESRCH);
+      continue;
+    }
+    int changed = 0, err = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+      unsigned long long tid;
+      if (parse_u64(e->d_name, &tid) != 0) continue;
+      int r = set_slice((pid_t)tid, us * 1000);
+      /* A thread that exited meanwhile is no failure. */
+      if (r > 0) changed++;
+      else if (r < 0 && r != -ESRCH) err = r;
+    }
+    closedir(d);
+    printf("%llu %d\n", pid, err ? err : changed);
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "slice") == 0) return slice_main(argc - 1, argv + 1);
   return serve("lmctfy-psi", fired);
 }

@@ -11,6 +11,7 @@ import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
 import type { Tier } from '../policy/types.js';
 import { aboveReservation, eligible, evictionOrder, lowestReclaimable, reclaimPlan, tierRank, type Candidate } from './rank.js';
 import { formatBytes } from './format.js';
+import { LATENCY_SLICE_US, Slices } from './slices.js';
 
 /**
  * `lmctfy daemon` (docs/DAEMON.md): watches memory pressure of lmctfy's root, of each
@@ -42,7 +43,7 @@ type Trigger =
   | { kind: 'stall'; container: string; at: number }
   /** A latency-sensitive container waited for CPU (its cpu.pressure). */
   | { kind: 'cpu'; container: string; at: number }
-  /** No CPU stall for cpu_release_ms: the caps go. */
+  /** No CPU stall for cpu_release_ms: the caps and slices go. */
   | { kind: 'release'; at: number }
   /** Containers holding exclusive CPUs were seen gone ORPHAN_GRACE_MS ago. */
   | { kind: 'orphans'; at: number };
@@ -77,6 +78,9 @@ export class PolicyDaemon {
   private lastStallEviction = 0;
   /** CPU caps in place, by container; recovered from the journal at start (docs/DAEMON.md "CPU"). */
   private readonly caps = new Map<string, HeldCap>();
+  /** Latency-sensitive containers whose tasks the daemon gave the short slice (slices.ts); found again in the kernel at start. */
+  private readonly sliced = new Set<string>();
+  private readonly slices = Slices.find();
   private releaseTimer?: NodeJS.Timeout;
   private orphanTimer?: NodeJS.Timeout;
 
@@ -130,6 +134,7 @@ export class PolicyDaemon {
     pruneMirrors(m);
     this.releaseCaps(capsLeftIn(readJournal(this.scope).records), 'left by a daemon that ended without releasing them');
     await this.rescan();
+    this.adoptSlices();
     this.decide({ what: 'start', container: '/', reason: `watching ${this.watched.size} containers`, detail: { pid: process.pid, ...settingsDetail(s) } });
     this.wake({ kind: 'start', at: Date.now() });
     await this.idle();
@@ -147,6 +152,7 @@ export class PolicyDaemon {
     clearTimeout(this.orphanTimer);
     try {
       this.releaseCaps(this.caps, 'the daemon stops');
+      this.releaseSlices('the daemon stops');
     } catch (e) {
       this.failed(e);
     }
@@ -403,13 +409,17 @@ export class PolicyDaemon {
     if (batch.some((t) => t.kind === 'orphans')) await this.freeOrphans();
     const cpu = batch.find((t) => t.kind === 'cpu');
     if (cpu?.kind === 'cpu') this.onCpuStall(cpu.container);
-    else if (batch.some((t) => t.kind === 'release')) this.releaseCaps(this.caps, `no latency-sensitive container waited for CPU for ${this.settings.cpuReleaseMs} ms`);
+    else if (batch.some((t) => t.kind === 'release')) {
+      const why = `no latency-sensitive container waited for CPU for ${this.settings.cpuReleaseMs} ms`;
+      this.releaseCaps(this.caps, why);
+      this.releaseSlices(why);
+    }
   }
 
   /**
-   * A latency-sensitive container waited for CPU: cap the busy NORMAL containers to their
-   * share of what the latency tiers leave (cpu-caps.ts), and hold the caps until no such
-   * stall has come for cpu_release_ms.
+   * A latency-sensitive container waited for CPU: give its tasks the short slice (slices.ts),
+   * cap the busy NORMAL containers to their share of what the latency tiers leave
+   * (cpu-caps.ts), and hold both until no such stall has come for cpu_release_ms.
    */
   private onCpuStall(container: string): void {
     const plan = cpuMembers(this.api.machine);
@@ -417,6 +427,7 @@ export class PolicyDaemon {
     if (plan === undefined || felt === undefined || !latencySensitive(felt.tier) || felt.exclusive) return;
     const s = this.settings;
     const why = `${container} (${felt.tier}) waited for CPU ${s.cpuStallUs / 1000} ms within ${s.windowUs / 1000} ms`;
+    this.sliceTasks(container, felt.tier, why);
     const { caps, left } = cpuCapPlan(plan.members, plan.shared);
     for (const c of caps) {
       if (this.caps.has(c.name)) continue;
@@ -431,11 +442,98 @@ export class PolicyDaemon {
         detail: { trigger: container, cap: c.cap, guarantee: c.guarantee, ...(before === undefined ? {} : { before }) },
       });
     }
-    if (this.caps.size === 0) return;
+    this.holdUntilQuiet();
+  }
+
+  /** (Re)arms the release of the caps and slices held, cpu_release_ms from now. */
+  private holdUntilQuiet(): void {
+    if (this.caps.size === 0 && this.sliced.size === 0) return;
+    const s = this.settings;
     clearTimeout(this.releaseTimer);
     this.releaseTimer = setTimeout(() => this.wake({ kind: 'release', at: Date.now() }), s.cpuReleaseMs);
     // The caps hold the process no more than the watches do: stopping it releases them.
     this.releaseTimer.unref();
+  }
+
+  /**
+   * Gives the short slice to the tasks of `container` (and its subcontainers) that lack it,
+   * one `cpu_slice` decision when any did. Tasks that joined since an earlier stall are
+   * caught at the next one.
+   */
+  private sliceTasks(container: string, tier: Tier, why: string): void {
+    if (this.slices === undefined) return;
+    const pids = this.tasksOf(container);
+    if (pids === undefined) return;
+    const now = this.slices.get(pids);
+    // 0: a policy without a slice (SCHED_IDLE, real-time), which this would not change.
+    const lacking = pids.filter((p) => (now.get(p) ?? 0) > 0 && now.get(p) !== LATENCY_SLICE_US);
+    if (pids.some((p) => now.get(p) === LATENCY_SLICE_US)) this.sliced.add(container);
+    if (lacking.length === 0) return;
+    const r = this.slices.set(LATENCY_SLICE_US, lacking);
+    this.sliced.add(container);
+    const refused = r.refused.length === 0 ? '' : `; the kernel refused ${r.refused.map((x) => `${x.pid} (errno ${x.errno})`).join(', ')}`;
+    this.decide({
+      what: 'cpu_slice',
+      container,
+      tier,
+      reason: `${why}: gave ${r.threads} threads of its ${lacking.length} tasks the shortest scheduler slice (${LATENCY_SLICE_US} µs), so they preempt batch at wake-up${refused}`,
+      detail: { trigger: container, slice_us: LATENCY_SLICE_US, tasks: lacking.length, threads: r.threads, refused: r.refused.length },
+    });
+  }
+
+  /** The tasks of a container and its subcontainers; undefined once it is gone. */
+  private tasksOf(name: string): number[] | undefined {
+    try {
+      return this.api.get(name).listProcesses({ recursive: true });
+    } catch (e) {
+      if (isLmctfyError(e, Code.NOT_FOUND)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Gives back the kernel's default slice to the tasks still on ours; a slice someone changed since is theirs. */
+  private releaseSlices(why: string): void {
+    if (this.slices === undefined) return;
+    for (const name of [...this.sliced]) {
+      this.sliced.delete(name);
+      const pids = this.tasksOf(name);
+      if (pids === undefined) continue;
+      const now = this.slices.get(pids);
+      const ours = pids.filter((p) => now.get(p) === LATENCY_SLICE_US);
+      const r = this.slices.set(0, ours);
+      this.decide({
+        what: 'cpu_slice_release',
+        container: name,
+        reason: `${why}: gave ${ours.length} tasks the kernel's default slice back`,
+        detail: { tasks: ours.length, threads: r.threads },
+      });
+    }
+  }
+
+  /**
+   * At start: tasks of latency-sensitive containers already on the short slice were given it
+   * by a daemon that ended without releasing it (killed mid-pressure). They keep it, held as
+   * if this daemon had placed it, and lose it once no latency tier has waited for
+   * cpu_release_ms — the kernel is the record, no file.
+   */
+  private adoptSlices(): void {
+    if (this.slices === undefined) return;
+    for (const name of this.watched.keys()) {
+      if (name === '/' || !sharesCpuAsLatencyTier(this.api.machine, name)) continue;
+      const pids = this.tasksOf(name) ?? [];
+      const now = this.slices.get(pids);
+      const found = pids.filter((p) => now.get(p) === LATENCY_SLICE_US).length;
+      if (found === 0) continue;
+      this.sliced.add(name);
+      this.decide({
+        what: 'cpu_slice',
+        container: name,
+        tier: rankOf(this.api.machine, name).tier,
+        reason: `found ${found} tasks on the short slice a daemon before this one gave them: kept until no latency-sensitive container has waited for CPU for ${this.settings.cpuReleaseMs} ms`,
+        detail: { slice_us: LATENCY_SLICE_US, tasks: found, adopted: true },
+      });
+    }
+    this.holdUntilQuiet();
   }
 
   /** Puts back what each cap replaced, unless someone changed the quota since (then it is theirs). */

@@ -13,6 +13,8 @@ export interface DecisionTotals {
   reclaims: ReadonlyMap<string, number>;
   /** Tier → count of CPU caps placed (docs/DAEMON.md "CPU"). */
   cpuCaps: ReadonlyMap<string, number>;
+  /** Tier → count of short scheduler slices given to a latency-sensitive container's tasks (docs/DAEMON.md "CPU"). */
+  cpuSlices: ReadonlyMap<string, number>;
 }
 
 /** The `tier` label of a decision about no tier (the machine, or a container without one). */
@@ -23,11 +25,13 @@ export class DecisionCounter implements DecisionTotals {
   readonly evictions = new Map<string, number>();
   readonly reclaims = new Map<string, number>();
   readonly cpuCaps = new Map<string, number>();
+  readonly cpuSlices = new Map<string, number>();
 
   /**
    * Counts done evictions (a decision `evict` with no error code: one that found nothing to
    * evict, or failed, evicted nothing) under the tier and the trigger the daemon gives in
-   * `detail.trigger` (a short word: the label must not take free text), reclaims and CPU caps.
+   * `detail.trigger` (a short word: the label must not take free text), reclaims, CPU caps and
+   * short slices given (not those a restarted daemon found in place: `detail.adopted`).
    */
   add(records: readonly JournalRecord[]): void {
     for (const r of records) {
@@ -41,6 +45,8 @@ export class DecisionCounter implements DecisionTotals {
         this.reclaims.set(tier, (this.reclaims.get(tier) ?? 0) + 1);
       } else if (r.what === 'cpu_cap' && !r.code) {
         this.cpuCaps.set(tier, (this.cpuCaps.get(tier) ?? 0) + 1);
+      } else if (r.what === 'cpu_slice' && !r.code && r.detail?.adopted !== true) {
+        this.cpuSlices.set(tier, (this.cpuSlices.get(tier) ?? 0) + 1);
       }
     }
   }

@@ -32,7 +32,7 @@ export interface MetricsOptions {
   deviceName?: (major: number, minor: number) => string | undefined;
   /** The machine policy's budget and tiers (lmctfy_admitted_*, lmctfy_container_tier); without one those families are left out. */
   admission?: () => AdmissionView | undefined;
-  /** The daemon's decisions counted from the root's journal (lmctfy_evictions_total, lmctfy_reclaims_total, lmctfy_cpu_caps_total); without it those families are left out. */
+  /** The daemon's decisions counted from the root's journal (lmctfy_evictions_total, lmctfy_reclaims_total, lmctfy_cpu_caps_total, lmctfy_cpu_slices_total); without it those families are left out. */
   decisions?: () => DecisionTotals;
   /** The machine's PSI (lmctfy_machine_pressure_avg10_ratio); without it, or undefined, that family is left out. */
   machinePressure?: () => PressureStats | undefined;
@@ -290,7 +290,7 @@ function machinePressureFamily(p: PressureStats, format: MetricsFormat): string[
   );
 }
 
-/** Ours: the daemon's evictions, reclaims and CPU caps, counted from the root's journal. */
+/** Ours: the daemon's evictions, reclaims, CPU caps and slices, counted from the root's journal. */
 function decisionFamilies(d: DecisionTotals, format: MetricsFormat): string[] {
   const evictions = [...d.evictions].map(([key, value]) => {
     const [tier, reason] = key.split('\0') as [string, string];
@@ -301,6 +301,7 @@ function decisionFamilies(d: DecisionTotals, format: MetricsFormat): string[] {
     ...plainFamily('lmctfy_evictions_total', 'counter', 'Containers lmctfy daemon evicted, by tier and by what set it off (usage, stall, oom).', evictions, format),
     ...plainFamily('lmctfy_reclaims_total', 'counter', 'Times lmctfy daemon asked the kernel to reclaim memory of a container, by tier.', byTier(d.reclaims), format),
     ...plainFamily('lmctfy_cpu_caps_total', 'counter', 'Times lmctfy daemon capped the CPU of a container while a latency-sensitive tier waited for CPU, by tier.', byTier(d.cpuCaps), format),
+    ...plainFamily('lmctfy_cpu_slices_total', 'counter', 'Times lmctfy daemon gave the tasks of a latency-sensitive container the shortest scheduler slice while it waited for CPU, by tier.', byTier(d.cpuSlices), format),
   ];
 }
 

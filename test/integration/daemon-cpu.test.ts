@@ -3,8 +3,11 @@
  * stress-ng in a PRIORITY container beside two in a NORMAL one make the PRIORITY one wait
  * for CPU; its cpu.pressure trigger (through the unified mirror) makes the daemon cap the
  * NORMAL one to what the latency tier leaves, and release the cap once the PRIORITY load
- * ends, on stop, and at the start of a daemon after one that left a cap. BEST_EFFORT (in
- * cpu.idle already) is never capped. Counts decisions and reads the kernel back.
+ * ends, on stop, and at the start of a daemon after one that left a cap; the PRIORITY
+ * container's tasks get the shortest scheduler slice while it waits, and the default back
+ * after (a daemon started after one that died keeps such a slice, then releases it).
+ * BEST_EFFORT (in cpu.idle already) is never capped. Counts decisions and reads the kernel
+ * back (/proc/PID/sched, not the helper that set the slices).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +16,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { appendJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
+import { LATENCY_SLICE_US, Slices } from '../../src/daemon/slices.js';
 import { hasUnified, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
 import { describeDaemon, stressNg, tearDownDaemonRoot, until } from '../helpers/daemon.js';
 
@@ -35,6 +39,19 @@ describeDaemon(
     afterAll(() => tearDownDaemonRoot(root, api, daemon));
 
     const maxLimit = (name: string) => api.get(name).spec().cpu?.max_limit;
+    /** The slice (µs) of each task of a container, as the kernel shows it. */
+    const slicesOf = (name: string) =>
+      api
+        .get(name)
+        .listProcesses({ recursive: true })
+        .map((p) => {
+          try {
+            return Number(/^se\.slice\s+:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/sched`, 'utf8'))?.[1]) / 1000;
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((v) => v !== undefined);
     const load = (name: string, seconds: number) => api.get(name).run([bin, '--cpu', '2', '--timeout', `${seconds}s`, '-q'], { detached: true });
 
     it('caps NORMAL while PRIORITY waits for CPU, never BEST_EFFORT, and releases when the stall is over and when it stops', async () => {
@@ -50,23 +67,32 @@ describeDaemon(
       // Capacity 2 CPUs − PRIORITY's 1: /batch, the one busy NORMAL container, gets 1.
       expect(of('cpu_cap', '/batch')[0]).toMatchObject({ tier: 'NORMAL', detail: { trigger: '/lat', cap: 1000, guarantee: 1000 } });
       expect(maxLimit('/batch')).toBe(1000);
+      // The waiting container's tasks (stress-ng and its 2 workers) on the shortest slice.
+      expect(of('cpu_slice', '/lat')[0]).toMatchObject({ tier: 'PRIORITY', detail: { trigger: '/lat', slice_us: LATENCY_SLICE_US, tasks: 3, refused: 0 } });
+      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
+      expect(slicesOf('/batch').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
 
       await api.get('/lat').killAll();
       await until('the cap of /batch released', () => of('cpu_release', '/batch').length === of('cpu_cap', '/batch').length);
       await daemon.idle();
       expect(of('cpu_release', '/batch').at(-1)).toMatchObject({ detail: { cap: 1000, restored: true } });
       expect(maxLimit('/batch')).toBeUndefined();
+      expect(of('cpu_slice_release', '/lat')).toHaveLength(1);
 
-      // Stopping the daemon takes back the caps it holds.
+      // Stopping the daemon takes back the caps and slices it holds.
       await load('/lat', 60);
       const caps = of('cpu_cap', '/batch').length;
-      await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps);
+      await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps && of('cpu_slice', '/lat').length === 2);
+      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
       daemon.stop();
       daemon = undefined;
       expect(of('cpu_release', '/batch').at(-1)?.reason).toContain('the daemon stops');
       expect(maxLimit('/batch')).toBeUndefined();
+      expect(of('cpu_slice_release', '/lat').at(-1)).toMatchObject({ detail: { tasks: 3, threads: 3 } });
+      expect(slicesOf('/lat').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
 
-      expect(decisions.filter((r) => r.container === '/be' || r.container === '/lat').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
+      expect(decisions.filter((r) => r.container === '/be').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
+      expect(decisions.filter((r) => r.container === '/lat').map((r) => r.what)).toEqual(['cpu_slice', 'cpu_slice_release', 'cpu_slice', 'cpu_slice_release']);
       for (const n of ['/lat', '/batch', '/be']) await api.get(n).killAll();
     }, 120_000);
 
@@ -84,6 +110,26 @@ describeDaemon(
       expect(maxLimit('/be')).toBe(1500);
       daemon.stop();
       daemon = undefined;
+    }, 60_000);
+
+    it('a slice left by a daemon that died is found in the kernel by the next one, kept, and released once no latency tier waits', async () => {
+      // Three tasks that sleep: they never wait for a CPU, however loaded the machine is.
+      await api.get('/lat').run(['sh', '-c', 'sleep 60 & sleep 60 & wait'], { detached: true });
+      await until('the two sleeps', () => api.get('/lat').listProcesses({ recursive: true }).length === 3);
+      const pids = api.get('/lat').listProcesses({ recursive: true });
+      // What a daemon killed mid-pressure leaves: the tasks on the short slice, no record of its release.
+      expect(Slices.find()!.set(LATENCY_SLICE_US, pids).threads).toBe(3);
+      const decisions: JournalRecord[] = [];
+      daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+      expect(decisions.filter((r) => r.what === 'cpu_slice')).toEqual([expect.objectContaining({ container: '/lat', tier: 'PRIORITY', detail: { slice_us: LATENCY_SLICE_US, tasks: 3, adopted: true } })]);
+      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
+      // No latency tier waits: the release comes cpu_release_ms later.
+      await until('the found slice released', () => decisions.some((r) => r.what === 'cpu_slice_release'));
+      expect(decisions.filter((r) => r.what === 'cpu_slice_release')).toEqual([expect.objectContaining({ container: '/lat', detail: { tasks: 3, threads: 3 } })]);
+      expect(slicesOf('/lat').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
+      daemon.stop();
+      daemon = undefined;
+      await api.get('/lat').killAll();
     }, 60_000);
 
     // Exclusive CPUs need a v1 cpuset hierarchy and a CPU left for the shared pool.

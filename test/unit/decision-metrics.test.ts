@@ -22,6 +22,9 @@ describe('DecisionCounter', () => {
         decision('reclaim', { tier: 'BATCH' }),
         decision('cpu_cap', { tier: 'NORMAL' }),
         decision('cpu_release', { tier: 'NORMAL' }),
+        decision('cpu_slice', { tier: 'PRIORITY', detail: { tasks: 2 } }),
+        decision('cpu_slice', { tier: 'PRIORITY', detail: { tasks: 2, adopted: true } }),
+        decision('cpu_slice_release', {}),
       ],
       { 'BEST_EFFORT usage': 2, 'BATCH stall': 1 },
       { BEST_EFFORT: 1, BATCH: 2 },
@@ -49,6 +52,8 @@ describe('DecisionCounter', () => {
     const c = new DecisionCounter();
     c.add(records);
     expect(Object.fromEntries(c.cpuCaps)).toEqual(records.some((r) => r.what === 'cpu_cap') ? { NORMAL: 1 } : {});
+    // A slice a restarted daemon found in place was counted when it was given.
+    expect(Object.fromEntries(c.cpuSlices)).toEqual(records.some((r) => r.what === 'cpu_slice') ? { PRIORITY: 1 } : {});
     expect(Object.fromEntries([...c.evictions].map(([k, v]) => [k.replace('\0', ' '), v]))).toEqual(evictions);
     expect(Object.fromEntries(c.reclaims)).toEqual(reclaims);
   });

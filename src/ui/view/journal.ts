@@ -16,6 +16,8 @@ const PAST: Record<string, string> = {
   start: 'started on',
   cpu_cap: 'capped the CPU of',
   cpu_release: 'released the CPU cap of',
+  cpu_slice: 'gave a short CPU slice to',
+  cpu_slice_release: 'gave the default CPU slice back to',
   release_cpus: 'gave back the exclusive CPUs of',
 };
 
