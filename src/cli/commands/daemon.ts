@@ -14,8 +14,9 @@ from the lowest tiers; past the eviction threshold it evicts whole containers, l
 first, then lower eviction_priority, then most memory above reservation (kill their tasks
 by default; freeze or destroy by policy), inside the parent that runs short. After the
 kernel OOM-kills a task, the rest of its container goes too. When a PREMIER or PRIORITY
-container waits for CPU (its cpu.pressure), busy NORMAL containers are capped (CFS quota)
-to their share of what the latency tiers leave, and released
+container waits for CPU (its cpu.pressure), its tasks get the shortest scheduler slice
+(they preempt batch as they wake) and busy NORMAL containers are capped (CFS quota) to
+their share of what the latency tiers leave; both are released
 PolicySpec.pressure.cpu_release_ms after the last such wait. Exclusive CPUs of a
 container removed without lmctfy destroy go back to the shared pool. Each decision is a
 line here and a record in the root's journal. One daemon per root: a second is refused. Stopping or
