@@ -11,6 +11,10 @@
 // a console left open for hours pays the steady state, which is what the ratio compares.
 // Run: npm run build && node bench/console-cost.mjs   (BENCH_SIZES=100,1000 BENCH_MODES=idle,busy
 // BENCH_MEASURE_S=30 BENCH_WARMUP_S=90 BENCH_NODE_FLAGS=... BENCH_BIN=...; needs cgroups, as root)
+// Side by side: BENCH_VARIANTS='before=/tmp/old/bin/lmctfy.js;after=bin/lmctfy.js;pool1=bin/lmctfy.js --v8-pool-size=1'
+// runs every variant (label=bin [extra node flags]) at once beside one systemd-cgtop, each
+// in its own pty on the same tree and in the same seconds: a before/after whose two sides
+// share the machine's load, which runs one after the other do not (the first is recorded).
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,7 +36,13 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolea
 // lmctfy as users start it: with the Node flags of the bin's #! line. BENCH_BIN=path runs
 // another build (an earlier commit's, for a before/after on the same machine).
 const BIN = process.env.BENCH_BIN ?? 'bin/lmctfy.js';
-const BIN_FLAGS = fs.readFileSync(BIN, 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').split(' ').filter(Boolean);
+/** The consoles measured at once: label, bin, and the Node flags to start it with (its #! line's, then the variant's). */
+const VARIANTS = (process.env.BENCH_VARIANTS ?? `lmctfy=${BIN}`).split(';').filter(Boolean).map((entry) => {
+  const [label, rest] = entry.split(/=(.*)/s);
+  const [bin, ...extra] = rest.split(' ').filter(Boolean);
+  const binFlags = fs.readFileSync(bin, 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').split(' ').filter(Boolean);
+  return { label, bin, flags: [...binFlags, ...extra, ...NODE_FLAGS] };
+});
 const BUSY_SHARE = 0.1;
 // The busy loops together use about this much of one core, whatever their number: this
 // 2-core machine is shared, and what matters is that their figures move every pass.
@@ -140,24 +150,35 @@ function stopBusy(procs) {
 async function measure(n, mode, list) {
   const busy = mode === 'busy' ? startBusy(list) : { procs: [], spinMs: 0 };
   const env = { ...process.env, LMCTFY_ROOT: root };
-  const top = inPty(process.execPath, [...BIN_FLAGS, ...NODE_FLAGS, BIN, 'top', '--interval', '1'], env);
+  const tops = VARIANTS.map((v) => inPty(process.execPath, [...v.flags, v.bin, 'top', '--interval', '1'], env));
   const cgtop = inPty('systemd-cgtop', ['-d', '1', `/${root}`], process.env);
   try {
     await sleep(WARMUP_S * 1000);
-    if (top.exited || cgtop.exited) throw new Error(`exited during warm-up:\n${top.exited ? top.tail : cgtop.tail}`);
-    const [t0, c0] = [usage(top.proc.pid), usage(cgtop.proc.pid)];
-    const [b0, d0] = [top.bytes, cgtop.bytes];
+    const gone = [...tops, cgtop].find((s) => s.exited);
+    if (gone) throw new Error(`exited during warm-up:\n${gone.tail}`);
+    const t0 = tops.map((t) => usage(t.proc.pid));
+    const c0 = usage(cgtop.proc.pid);
+    const b0 = tops.map((t) => t.bytes);
+    const d0 = cgtop.bytes;
     const load0 = os.loadavg()[0];
     await sleep(MEASURE_S * 1000);
-    const [t1, c1] = [usage(top.proc.pid), usage(cgtop.proc.pid)];
+    const t1 = tops.map((t) => usage(t.proc.pid));
+    const c1 = usage(cgtop.proc.pid);
     return {
-      top: { cpu: t1.cpu - t0.cpu, warmup: t0.cpu, rss: t1.rss, bytes: top.bytes - b0, threads: split(top.proc.pid, t0, t1) },
+      tops: tops.map((t, i) => ({
+        label: VARIANTS[i].label,
+        cpu: t1[i].cpu - t0[i].cpu,
+        warmup: t0[i].cpu,
+        rss: t1[i].rss,
+        bytes: t.bytes - b0[i],
+        threads: split(t.proc.pid, t0[i], t1[i]),
+      })),
       cgtop: { cpu: c1.cpu - c0.cpu, warmup: c0.cpu, rss: c1.rss, bytes: cgtop.bytes - d0 },
       load: (load0 + os.loadavg()[0]) / 2,
       spinMs: busy.spinMs,
     };
   } finally {
-    await Promise.all([stop(top), stop(cgtop)]);
+    await Promise.all([...tops, cgtop].map(stop));
     stopBusy(busy.procs);
     // PID 1 reaps late: a killed loop keeps its cgroup busy for a moment.
     await sleep(busy.procs.length ? 1500 : 0);
@@ -176,28 +197,32 @@ try {
     }
     for (const mode of MODES) {
       const r = await measure(n, mode, list);
+      const top = r.tops[0];
       const what = `lmctfy top, ${n} containers, ${mode}${mode === 'busy' ? ` (10 % busy)` : ''}, CPU over ${MEASURE_S} s`;
-      record('console', what, r.top.cpu, 'CPU-s', {
+      record('console', what, top.cpu, 'CPU-s', {
         baseline: { what: 'systemd-cgtop -d 1', value: r.cgtop.cpu },
         goal: { on: 'ratio', max: 1, text: '≤ 1.0× systemd-cgtop (#14)' },
       });
       const rssGoal = n <= 100 ? 80 : n <= 1000 ? 120 : undefined;
-      record('console', `lmctfy top RSS, ${n} containers, ${mode}`, r.top.rss / 1e6, 'MB', rssGoal ? { goal: { on: 'value', max: rssGoal, text: `≤ ${rssGoal} MB (#14)` } } : {});
-      rows.push({
-        containers: n,
-        tree: mode === 'busy' ? `busy (${Math.round(n * BUSY_SHARE)} loops × ${r.spinMs.toFixed(2)} ms/s)` : 'idle',
-        'lmctfy CPU-s': r.top.cpu.toFixed(2),
-        'cgtop CPU-s': r.cgtop.cpu.toFixed(2),
-        ratio: (r.top.cpu / Math.max(r.cgtop.cpu, 1 / TICK)).toFixed(2),
-        'lmctfy % core': `${((r.top.cpu / MEASURE_S) * 100).toFixed(2)} %`,
-        'main/worker/rest CPU-s': [r.top.threads.main, r.top.threads.worker, r.top.threads.rest].map((x) => x.toFixed(2)).join('/'),
-        'warm-up CPU-s lmctfy/cgtop': `${r.top.warmup.toFixed(2)}/${r.cgtop.warmup.toFixed(2)}`,
-        'lmctfy RSS MB': (r.top.rss / 1e6).toFixed(1),
-        'cgtop RSS MB': (r.cgtop.rss / 1e6).toFixed(1),
-        'lmctfy KB/s out': (r.top.bytes / MEASURE_S / 1000).toFixed(1),
-        'cgtop KB/s out': (r.cgtop.bytes / MEASURE_S / 1000).toFixed(1),
-        load: r.load.toFixed(2),
-      });
+      record('console', `lmctfy top RSS, ${n} containers, ${mode}`, top.rss / 1e6, 'MB', rssGoal ? { goal: { on: 'value', max: rssGoal, text: `≤ ${rssGoal} MB (#14)` } } : {});
+      for (const t of r.tops) {
+        rows.push({
+          containers: n,
+          tree: mode === 'busy' ? `busy (${Math.round(n * BUSY_SHARE)} loops × ${r.spinMs.toFixed(2)} ms/s)` : 'idle',
+          ...(VARIANTS.length > 1 ? { variant: t.label } : {}),
+          'lmctfy CPU-s': t.cpu.toFixed(2),
+          'cgtop CPU-s': r.cgtop.cpu.toFixed(2),
+          ratio: (t.cpu / Math.max(r.cgtop.cpu, 1 / TICK)).toFixed(2),
+          'lmctfy % core': `${((t.cpu / MEASURE_S) * 100).toFixed(2)} %`,
+          'main/worker/rest CPU-s': [t.threads.main, t.threads.worker, t.threads.rest].map((x) => x.toFixed(2)).join('/'),
+          'warm-up CPU-s lmctfy/cgtop': `${t.warmup.toFixed(2)}/${r.cgtop.warmup.toFixed(2)}`,
+          'lmctfy RSS MB': (t.rss / 1e6).toFixed(1),
+          'cgtop RSS MB': (r.cgtop.rss / 1e6).toFixed(1),
+          'lmctfy KB/s out': (t.bytes / MEASURE_S / 1000).toFixed(1),
+          'cgtop KB/s out': (r.cgtop.bytes / MEASURE_S / 1000).toFixed(1),
+          load: r.load.toFixed(2),
+        });
+      }
     }
   }
   table(rows);

@@ -58,8 +58,15 @@ interface ParsedLine {
   widths: number[] | undefined;
 }
 
-/** Distinct lines kept per generation (a full frame writes a few hundred); two generations live at once. */
-const LINE_CACHE_SIZE = 1024;
+/**
+ * Distinct lines kept per generation: a few times the frame's height, since a frame writes
+ * about one line per row (more under an overlay); two generations live at once. Every line
+ * is an array of its characters, so a generous bound (it was 1,024) kept megabytes of
+ * lines the screen had long stopped showing: a row whose sparkline moves is a new line
+ * every pass.
+ */
+const LINES_PER_ROW = 4;
+const MIN_LINE_CACHE_SIZE = 128;
 /** Distinct characters whose width is kept. */
 const WIDTH_CACHE_SIZE = 8192;
 const NO_STYLE = 0;
@@ -82,6 +89,18 @@ interface Shared {
   deps: OutputDeps;
   styles: StyleTable;
   lines: LineCache;
+  /** The last frame's rows: what wrote each, and the string it made. */
+  previous?: { width: number; rows: RowWrites[]; lines: string[] };
+}
+
+/** The writes that landed on one row, in order, as pairs: column, parsed line. */
+type RowWrites = Array<number | ParsedLine>;
+
+function sameWrites(a: RowWrites, b: RowWrites): boolean {
+  if (a.length !== b.length) return false;
+  // Parsed lines are the cache's: the same object for the same line while it is cached.
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class FrameOutput {
@@ -113,30 +132,51 @@ export class FrameOutput {
   }
 
   get(): { output: string; height: number } {
-    const values: Array<Array<string | undefined>> = [];
-    const cellStyles: number[][] = [];
-    for (let y = 0; y < this.height; y++) {
-      values.push(new Array<string>(this.width).fill(' '));
-      cellStyles.push(new Array<number>(this.width).fill(NO_STYLE));
-    }
+    const rows: RowWrites[] = [];
+    for (let y = 0; y < this.height; y++) rows.push([]);
+    this.shared.lines.fit(this.height);
     const clips: Clip[] = [];
     for (const operation of this.operations) {
       if (operation.type === 'clip') clips.push(operation.clip);
       else if (operation.type === 'unclip') clips.pop();
-      else this.draw(operation, clips.at(-1), values, cellStyles);
+      else this.place(operation, clips.at(-1), rows);
     }
+    // A row written by the same lines at the same columns as in the previous frame (of this
+    // width) is the same string: only the rows that changed are drawn and styled again.
+    const previous = this.shared.previous?.width === this.width ? this.shared.previous : undefined;
     const out: string[] = [];
-    for (let y = 0; y < values.length; y++) out.push(this.shared.styles.line(values[y], cellStyles[y]).trimEnd());
-    return { output: out.join('\n'), height: values.length };
+    for (let y = 0; y < rows.length; y++) {
+      out.push(previous !== undefined && y < previous.rows.length && sameWrites(previous.rows[y], rows[y]) ? previous.lines[y] : this.drawRow(rows[y]));
+    }
+    this.shared.previous = { width: this.width, rows, lines: out };
+    return { output: out.join('\n'), height: rows.length };
   }
 
-  /** Ink's write step, clipping included, with cells kept as two parallel arrays. */
-  private draw(
-    operation: Extract<Operation, { type: 'write' }>,
-    clip: Clip | undefined,
-    values: Array<Array<string | undefined>>,
-    cellStyles: number[][],
-  ): void {
+  /** One grid row as Ink's Output makes it from these writes: a row of spaces, each line's cells laid over it in order. */
+  private drawRow(writes: RowWrites): string {
+    const rowValues: Array<string | undefined> = new Array<string>(this.width).fill(' ');
+    const rowStyles: number[] = new Array<number>(this.width).fill(NO_STYLE);
+    for (let w = 0; w < writes.length; w += 2) {
+      const parsed = writes[w + 1] as ParsedLine;
+      let offsetX = writes[w] as number;
+      for (let i = 0; i < parsed.values.length; i++) {
+        const style = parsed.styles === undefined ? NO_STYLE : parsed.styles[i];
+        rowValues[offsetX] = parsed.values[i];
+        rowStyles[offsetX] = style;
+        const width = parsed.widths === undefined ? 1 : parsed.widths[i];
+        // A wide character's other columns become empty cells in its style.
+        for (let k = 1; k < width; k++) {
+          rowValues[offsetX + k] = '';
+          rowStyles[offsetX + k] = style;
+        }
+        offsetX += width;
+      }
+    }
+    return this.shared.styles.line(rowValues, rowStyles).trimEnd();
+  }
+
+  /** Ink's write step, clipping included: each line the operation leaves, parsed, listed under its row with its column. */
+  private place(operation: Extract<Operation, { type: 'write' }>, clip: Clip | undefined, rows: RowWrites[]): void {
     const { text, transformers } = operation;
     let { x, y } = operation;
     let textLines = text.split('\n');
@@ -169,26 +209,12 @@ export class FrameOutput {
     }
     let offsetY = 0;
     for (let index = 0; index < textLines.length; index++) {
-      const rowValues = values[y + offsetY];
-      const rowStyles = cellStyles[y + offsetY];
+      const row = rows[y + offsetY];
       // Like Ink: a line below the grid is dropped without moving on to the next row.
-      if (!rowValues) continue;
+      if (!row) continue;
       let line = textLines[index];
       for (const transformer of transformers) line = transformer(line, index);
-      const parsed = this.shared.lines.get(line);
-      let offsetX = x;
-      for (let i = 0; i < parsed.values.length; i++) {
-        const style = parsed.styles === undefined ? NO_STYLE : parsed.styles[i];
-        rowValues[offsetX] = parsed.values[i];
-        rowStyles[offsetX] = style;
-        const width = parsed.widths === undefined ? 1 : parsed.widths[i];
-        // A wide character's other columns become empty cells in its style.
-        for (let k = 1; k < width; k++) {
-          rowValues[offsetX + k] = '';
-          rowStyles[offsetX + k] = style;
-        }
-        offsetX += width;
-      }
+      row.push(x, this.shared.lines.get(line));
       offsetY++;
     }
   }
@@ -292,17 +318,25 @@ class LineCache {
   private current = new Map<string, ParsedLine>();
   private previous = new Map<string, ParsedLine>();
   private readonly charWidths = new Map<string, number>();
+  /** One string per narrow character: a line's cells share them instead of one string each. */
+  private readonly narrow = new Map<number, string>();
+  private size = MIN_LINE_CACHE_SIZE;
 
   constructor(
     private readonly deps: OutputDeps,
     private readonly styles: StyleTable,
   ) {}
 
+  /** Sizes the generations for frames of this many rows. */
+  fit(height: number): void {
+    this.size = Math.max(MIN_LINE_CACHE_SIZE, LINES_PER_ROW * height);
+  }
+
   get(line: string): ParsedLine {
     let parsed = this.current.get(line);
     if (parsed !== undefined) return parsed;
     parsed = this.previous.get(line) ?? this.parse(line);
-    if (this.current.size >= LINE_CACHE_SIZE) {
+    if (this.current.size >= this.size) {
       this.previous = this.current;
       this.current = new Map();
     }
@@ -345,7 +379,12 @@ class LineCache {
         style = this.styles.after(style, line.slice(i, end + 1));
         i = end;
       } else if (isNarrowCode(c)) {
-        values.push(line[i]);
+        let value = this.narrow.get(c);
+        if (value === undefined) {
+          value = line[i];
+          this.narrow.set(c, value);
+        }
+        values.push(value);
         styles.push(style);
         if (style !== NO_STYLE) styled = true;
       } else return undefined;
