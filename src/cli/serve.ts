@@ -31,7 +31,10 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
   // /stats.json, everything, its rates since its own last request.
   const metrics = new Sampler(sampling, { root, type: 'export', host: false });
   let stats: Sampler | undefined;
-  const server = http.createServer((req, res) => {
+  // Answered after the event loop's poll phase: inotify's events queued before the request
+  // (a limit written, a container made) are taken in first, so the scrape shows them.
+  const server = http.createServer((req, res) => setImmediate(answer, req, res));
+  function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -50,7 +53,7 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
     } catch (e) {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`${asLmctfyError(e).describe()}\n`);
     }
-  });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new LmctfyError(Code.UNAVAILABLE, `cannot listen on ${listen}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     server.listen(port, host, () => resolve());

@@ -53,8 +53,8 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
   });
 
   // The exports take the raw quota from what the sampler kept: a changed limit must not wait
-  // for a re-validation. Full passes are serve's and top --format's; counters passes learn it from inotify.
-  it.each(['full', 'counters'] as const)('a changed CPU cap shows in the next exposition (%s passes, watching)', async (type) => {
+  // for a re-validation. Export passes are serve's and top --format's, full ones top --json's; all learn it from inotify.
+  it.each(['full', 'export', 'counters'] as const)('a changed CPU cap shows in the next exposition (%s passes, watching)', async (type) => {
     const name = `recapped-${type}`;
     const c = await api.create(name, { cpu: { max_limit: 500 } });
     const live = new Sampler(openSampling({ root: t.root, watch: true }), { root: `/${name}`, host: false, type });

@@ -43,3 +43,50 @@ describe('an export pass', () => {
     expect(exported.memory?.reservation).toBeDefined();
   });
 });
+
+describe('an export or full pass given the previous reading (watching, no settings written)', () => {
+  /** The container's files as one pass sees them: a busy CPU that stopped, four tasks, a pids limit. */
+  function busy() {
+    const c = container();
+    tree.write(`${c.h.dir('cpuacct')!}/cpuacct.stat`, 'user 30\nsystem 20\n');
+    tree.write(`${c.h.dir('pids')!}/pids.current`, '4\n');
+    tree.write(`${c.h.dir('pids')!}/pids.max`, '64\n');
+    return c;
+  }
+
+  it.each(['export', 'full'] as const)('%s: while cpuacct.usage stands still, user, system and per-CPU time and the pids limit are the last ones, unread', (type) => {
+    const { h, read } = busy();
+    const first = readCounters(h, type);
+    read.length = 0;
+    const again = readCounters(h, type, first);
+    expect(again).toEqual(first);
+    expect(read).not.toContain('cpuacct.stat');
+    expect(read).not.toContain('cpuacct.usage_percpu');
+    expect(read).not.toContain('pids.max');
+    // What moves without the container's own CPU time is read every pass.
+    expect(read).toEqual(expect.arrayContaining(['cpuacct.usage', 'pids.current', 'memory.usage_in_bytes', 'memory.stat']));
+  });
+
+  it('a moved CPU total reads user, system and per-CPU time afresh', () => {
+    const { h, read } = busy();
+    const first = readCounters(h, 'full');
+    tree.write(`${h.dir('cpuacct')!}/cpuacct.usage`, '9000000\n');
+    tree.write(`${h.dir('cpuacct')!}/cpuacct.usage_percpu`, '5000000 4000000 \n');
+    tree.write(`${h.dir('cpuacct')!}/cpuacct.stat`, 'user 31\nsystem 22\n');
+    tree.write(`${h.dir('pids')!}/pids.current`, '3\n');
+    read.length = 0;
+    const again = readCounters(h, 'full', first);
+    expect(read).toEqual(expect.arrayContaining(['cpuacct.usage', 'cpuacct.stat', 'cpuacct.usage_percpu']));
+    expect(again.cpu!.usage).toEqual({ total: 9_000_000, per_cpu: [5_000_000, 4_000_000], user: 310_000_000, system: 220_000_000 });
+    expect(again.pids).toEqual({ current: 3, limit: 64 });
+  });
+
+  it('a previous reading without the figures (another pass type) is not carried from', () => {
+    const { h, read } = busy();
+    const exported = readCounters(h, 'export');
+    read.length = 0;
+    const full = readCounters(h, 'full', exported);
+    expect(read).toContain('cpuacct.usage_percpu');
+    expect(full.cpu!.usage!.per_cpu).toEqual([3_000_000, 2_000_000]);
+  });
+});

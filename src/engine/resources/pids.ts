@@ -46,12 +46,13 @@ export const pids: Resource = {
     const limit = pidsLimit(h);
     return limit === undefined || limit === -1 ? undefined : { pids: { limit } };
   },
-  stats(h, type) {
+  stats(h, type, prev) {
     const dir = h.dir('pids');
     if (dir === undefined) return {};
     const p = defined({
       current: readStat(h.io, `${dir}/pids.current`, parseCounter),
-      limit: type === 'counters' ? undefined : readStat(h.io, `${dir}/pids.max`, parseLimit),
+      // A setting: as last read while nothing wrote it (`prev`).
+      limit: type === 'counters' ? undefined : (prev?.pids?.limit ?? readStat(h.io, `${dir}/pids.max`, parseLimit)),
     });
     return p ? { pids: p } : {};
   },

@@ -54,9 +54,11 @@ export interface Resource {
   /** The settings as the kernel holds them, as a spec fragment (undefined when not isolated). */
   read(h: CgroupHandle): ContainerSpec | undefined;
   /**
-   * Raw counters as a stats fragment; a missing file is an absent field. `prev` (counters
-   * only) is this container's previous pass: a resource may carry over what is costly to read
-   * when its cheap counters show no change (memory.ts says what and why).
+   * Raw counters as a stats fragment; a missing file is an absent field. `prev` is this
+   * container's previous pass, given only while nothing says its settings were written
+   * (sampling/reading.ts): a resource may carry settings over from it on any pass, and on a
+   * counters pass what is costly to read when its cheap counters show no change (memory.ts
+   * says what and why), on any pass what moves only with a cheap counter (v1/cpuacct.ts).
    */
   stats(h: CgroupHandle, type: StatsType, prev?: ContainerStats): ContainerStats;
 }

@@ -16,7 +16,7 @@ export interface ReadingState {
   /** Pass at which `settings` were read; undefined before the first read. */
   settingsPass?: number;
   settings?: Settings;
-  /** The last counters pass, for what a resource may carry over (memory.stat, the freezer state). */
+  /** The last pass's counters, for what a resource may carry over (memory.stat, settings, the freezer state). */
   last?: ContainerStats;
   /** What a virtual host is, once settled (network.ts). */
   virtualHost?: VirtualHostInfo;
@@ -54,29 +54,31 @@ export interface Pass {
 
 /**
  * One container's stats and limits in one pass, reading only what the schedule says may
- * have changed. Polling, a counters pass re-reads settings and carried-over counters every
- * SETTINGS_EVERY passes (staggered by cgroup id); watching, it re-reads settings and the
- * freezer state only after events said they were written, or on re-validation. Summary and
- * full passes read everything. Undefined when the container is gone.
+ * have changed. Watching, any pass re-reads settings and the freezer state only after
+ * events said they were written, or on re-validation, and is given its previous reading to
+ * carry them (and what moves only with CPU time, resources/v1/cpuacct.ts) from. Polling, a
+ * counters pass re-reads settings and carried-over counters every SETTINGS_EVERY passes
+ * (staggered by cgroup id); summary, full and export passes read everything. Undefined when
+ * the container is gone.
  */
 export function readContainer(name: string, k: Member, pass: Pass): ContainerReading | undefined {
   const h = k.handle;
   const r = k.reading;
   const counters = pass.type === 'counters';
-  // Settings and the freezer state come from events only on counters passes (the others read them).
-  const live = counters ? pass.heard : undefined;
+  const heard = pass.heard;
   // Carried-over counters (memory.stat) are refreshed on this schedule, watching or not.
   const refresh = r.settingsPass === undefined || (pass.number + k.id) % SETTINGS_EVERY === 0;
-  const due = live ? r.settingsPass === undefined || pass.validating || live.settingsWritten(name) : refresh;
+  const due = heard ? r.settingsPass === undefined || pass.validating || heard.settingsWritten(name) : !counters || refresh;
   // While watching, a thawed container's state changes only by a write to its (or an ancestor's) freezer.
   const lastFreezer = r.last?.freezer;
-  const keepFreezer = live && lastFreezer?.state === 'THAWED' && !pass.validating && !live.freezerWritten(name) ? lastFreezer : undefined;
-  const stats = readCounters(h, pass.type, counters && !refresh && !due ? r.last : undefined, keepFreezer);
-  if (counters) r.last = stats;
+  const keepFreezer = heard && lastFreezer?.state === 'THAWED' && !pass.validating && !heard.freezerWritten(name) ? lastFreezer : undefined;
+  // Only counters passes carry counters on the refresh schedule (memory.stat): the others carry settings and exact figures.
+  const stats = readCounters(h, pass.type, due || (counters && refresh) ? undefined : r.last, keepFreezer);
+  r.last = stats;
   // Missing files read as absent fields: a container gone by now drops out instead. A
   // live container always has CPU usage, so only its absence needs the extra check.
   if (!stats.cpu?.usage && !pass.exists(name)) return undefined;
-  if (!counters || due) {
+  if (due) {
     r.settings = readSettings(h, counters);
     r.settingsPass = pass.number;
   }

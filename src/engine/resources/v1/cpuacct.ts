@@ -33,18 +33,32 @@ export const cpuacctV1: Resource = {
   isolated: () => false,
   apply() {},
   read: () => undefined,
-  stats(h, type) {
+  stats(h, type, prev) {
     const dir = h.dir('cpuacct');
     if (dir === undefined) return {};
+    const total = cpuacctUsage(h);
+    // User and system ticks and per-CPU usage move only with the total: a tick is charged to
+    // the task it interrupts, whose run time it adds to, and the total is the per-CPU sum.
+    // While the total stands exactly still, the last pass's are the kernel's own.
+    const still = total !== undefined && prev?.cpu?.usage?.total === total ? prev.cpu.usage : undefined;
+    let user: number | undefined;
+    let system: number | undefined;
     // No live view splits user from system time: counters passes skip the file.
-    const ticks = type === 'counters' ? undefined : readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
-    const user = ticks?.get('user');
-    const system = ticks?.get('system');
+    if (type !== 'counters') {
+      if (still?.user !== undefined && still.system !== undefined) ({ user, system } = still);
+      else {
+        const ticks = readStat(h.io, `${dir}/cpuacct.stat`, (t) => parseFlatKeyed(t, STAT_KEYS));
+        const u = ticks?.get('user');
+        const s = ticks?.get('system');
+        user = u === undefined ? undefined : ticksToNs(u);
+        system = s === undefined ? undefined : ticksToNs(s);
+      }
+    }
     const usage = defined({
-      total: cpuacctUsage(h),
-      per_cpu: type === 'full' ? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList) : undefined,
-      user: user === undefined ? undefined : ticksToNs(user),
-      system: system === undefined ? undefined : ticksToNs(system),
+      total,
+      per_cpu: type === 'full' ? (still?.per_cpu ?? readStat(h.io, `${dir}/cpuacct.usage_percpu`, parseCounterList)) : undefined,
+      user,
+      system,
     });
     const cpu: CpuStats = {};
     if (usage) cpu.usage = usage;
