@@ -68,6 +68,18 @@ describeCgroups('CachingIo on real cgroup files', () => {
     expect(io.openCount).toBe(0);
   });
 
+  it('a long idle limit is looked for every quarter of it: closed after 8 to 10 idle passes', () => {
+    const io = new CachingIo(realIo, { idlePasses: 8 });
+    io.readFile(`${dir}/cpu.shares`);
+    const open: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      io.endPass();
+      open.push(io.openCount);
+    }
+    expect(open.slice(0, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(open.slice(9)).toEqual([0, 0]);
+  });
+
   it('a removed cgroup reads as NOT_FOUND and its descriptor is dropped', () => {
     expect(lmctfy(t.root, ['create', 'gone', 'cpu:{limit:500}']).code).toBe(0);
     const gone = path.join(path.dirname(dir), 'gone');
