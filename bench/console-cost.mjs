@@ -11,8 +11,8 @@
 // a console left open for hours pays the steady state, which is what the ratio compares.
 // Run: npm run build && node bench/console-cost.mjs   (BENCH_SIZES=100,1000 BENCH_MODES=idle,busy
 // BENCH_MEASURE_S=30 BENCH_WARMUP_S=90 BENCH_NODE_FLAGS=... BENCH_BIN=...; needs cgroups, as root)
-// Side by side: BENCH_VARIANTS='before=/tmp/old/bin/lmctfy.js;after=bin/lmctfy.js;pool1=bin/lmctfy.js --v8-pool-size=1'
-// runs every variant (label=bin [extra node flags]) at once beside one systemd-cgtop, each
+// Side by side: BENCH_VARIANTS='before=/tmp/old/bin/lmctfy.js;after=bin/lmctfy.js;pool1=bin/lmctfy.js --v8-pool-size=1;arena=MALLOC_ARENA_MAX=2 bin/lmctfy.js'
+// runs every variant (label=[VAR=value ...] bin [extra node flags]) at once beside one systemd-cgtop, each
 // in its own pty on the same tree and in the same seconds: a before/after whose two sides
 // share the machine's load, which runs one after the other do not (the first is recorded).
 import { spawn } from 'node:child_process';
@@ -36,12 +36,30 @@ const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolea
 // lmctfy as users start it: with the Node flags of the bin's #! line. BENCH_BIN=path runs
 // another build (an earlier commit's, for a before/after on the same machine).
 const BIN = process.env.BENCH_BIN ?? 'bin/lmctfy.js';
-/** The consoles measured at once: label, bin, and the Node flags to start it with (its #! line's, then the variant's). */
+/**
+ * Node flags and environment from a #! line such as `#!/usr/bin/env -S A=1 node --flag`,
+ * or from a variant's own words: VAR=value words set the environment, the others are flags.
+ */
+function startWords(words) {
+  const env = {};
+  const flags = [];
+  for (const w of words) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(w);
+    if (m) env[m[1]] = m[2];
+    else flags.push(w);
+  }
+  return { env, flags };
+}
+/** The consoles measured at once: label, bin, and the environment and Node flags to start it with (its #! line's, then the variant's). */
 const VARIANTS = (process.env.BENCH_VARIANTS ?? `lmctfy=${BIN}`).split(';').filter(Boolean).map((entry) => {
   const [label, rest] = entry.split(/=(.*)/s);
-  const [bin, ...extra] = rest.split(' ').filter(Boolean);
-  const binFlags = fs.readFileSync(bin, 'utf8').split('\n')[0].replace(/^#!.*?\bnode\b/, '').split(' ').filter(Boolean);
-  return { label, bin, flags: [...binFlags, ...extra, ...NODE_FLAGS] };
+  const words = rest.split(' ').filter(Boolean);
+  const at = words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w));
+  const bin = words[at];
+  const shebang = fs.readFileSync(bin, 'utf8').split('\n')[0].replace(/^#!\S*(\s+-S)?/, '').split(' ').filter(Boolean);
+  const own = startWords(shebang.filter((w) => !/(^|\/)node$/.test(w) && w !== 'env'));
+  const extra = startWords([...words.slice(0, at), ...words.slice(at + 1)]);
+  return { label, bin, env: { ...own.env, ...extra.env }, flags: [...own.flags, ...extra.flags, ...NODE_FLAGS] };
 });
 const BUSY_SHARE = 0.1;
 // The busy loops together use about this much of one core, whatever their number: this
@@ -150,7 +168,7 @@ function stopBusy(procs) {
 async function measure(n, mode, list) {
   const busy = mode === 'busy' ? startBusy(list) : { procs: [], spinMs: 0 };
   const env = { ...process.env, LMCTFY_ROOT: root };
-  const tops = VARIANTS.map((v) => inPty(process.execPath, [...v.flags, v.bin, 'top', '--interval', '1'], env));
+  const tops = VARIANTS.map((v) => inPty(process.execPath, [...v.flags, v.bin, 'top', '--interval', '1'], { ...env, ...v.env }));
   const cgtop = inPty('systemd-cgtop', ['-d', '1', `/${root}`], process.env);
   try {
     await sleep(WARMUP_S * 1000);

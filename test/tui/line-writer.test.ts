@@ -1,3 +1,7 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { Text, render } from 'ink';
+import { createElement } from 'react';
 import { shippedConsoleCode } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import {
@@ -69,6 +73,22 @@ describe('the line writer as Ink drives it', () => {
     expect(s.writes).toEqual([`${E}2H${E}2Kc`]);
   });
 
+  it('with synchronized updates, sends each frame and its marks in one write', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor, {}, true);
+    log('a\nb\n');
+    log('a\nb\n');
+    log('a\nc\n');
+    log.clear();
+    expect(s.writes).toEqual([
+      `${E}?25l`,
+      AUTO_WRAP_OFF,
+      `${E}?2026h${E}2J${E}Ha${E}2Hb${E}?2026l`,
+      `${E}?2026h${E}2H${E}2Kc${E}?2026l`,
+      `${E}?2026h${E}H${E}2J${E}?2026l`,
+    ]);
+  });
+
   it('draws everything again after the terminal was resized', () => {
     const s = stream();
     const log = createLineWriter(s, cursor);
@@ -132,7 +152,7 @@ describe('createLogUpdate', () => {
     const code = shippedConsoleCode();
     // Ink's writer, kept for streams not anchored, and ours wrapped around it.
     expect(code).toContain('function createLineWriter(');
-    expect(code).toMatch(/createLogUpdate\(\w+, \w+\)/);
+    expect(code).toMatch(/createLogUpdate\(\w+, \w+, \w+\)/);
   });
 
   const inkWriter = Object.assign(() => true, { ink: true });
@@ -149,6 +169,14 @@ describe('createLogUpdate', () => {
     expect(s.writes.at(-1)).toBe(`${E}2J${E}Ha`);
     releaseFrames(s);
     expect(module.create(s)).toBe(inkWriter);
+  });
+
+  it('synchronizes the streams Ink would', () => {
+    const s = stream();
+    anchorFrames(s);
+    createLogUpdate(cursor, ink, (t) => t === s).create(s)('a\n');
+    expect(s.writes.at(-1)).toBe(`${E}?2026h${E}2J${E}Ha${E}?2026l`);
+    releaseFrames(s);
   });
 });
 
@@ -198,6 +226,35 @@ describe('in a terminal emulator, the screen always shows the last frame', () =>
       }
     } finally {
       term.dispose();
+    }
+  });
+});
+
+describe('through Ink, on an anchored terminal', () => {
+  /** A terminal-like stdout that keeps its writes; Ink also listens to it for resizes. */
+  function terminal() {
+    const out = Object.assign(new EventEmitter(), { isTTY: true, columns: 40, rows: 10, writes: [] as string[] });
+    return Object.assign(out, { write: (d: string) => out.writes.push(d) > 0 });
+  }
+
+  it('writes each frame once, its synchronized-update marks (where Ink sends them) inside it', async () => {
+    const stdout = terminal();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined, ref: () => undefined, unref: () => undefined });
+    anchorFrames(stdout);
+    try {
+      const app = render(createElement(Text, null, 'pass 1'), { stdout: stdout as never, stdin: stdin as never, patchConsole: false, exitOnCtrlC: false });
+      await new Promise((r) => setTimeout(r, 50));
+      const before = stdout.writes.length;
+      app.rerender(createElement(Text, null, 'pass 2'));
+      await new Promise((r) => setTimeout(r, 50));
+      const frame = stdout.writes.slice(before);
+      expect(frame).toHaveLength(1);
+      expect(frame[0]).toContain('pass 2');
+      expect(stdout.writes).not.toContain(`${E}?2026h`);
+      expect(stdout.writes).not.toContain(`${E}?2026l`);
+      app.unmount();
+    } finally {
+      releaseFrames(stdout);
     }
   });
 });

@@ -1,11 +1,12 @@
-// Swaps four of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// Swaps five of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
 // imported only by Ink's renderer) for src/ui/render/frame-output.ts, its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts, whose cache is
 // bounded, its log-update (imported only by ink.js) for src/ui/render/line-writer.ts, which
-// writes only the lines that changed and hands streams it does not draw to Ink's own, and the
-// widest-line that its render-node-to-output imports for src/ui/render/text-width.ts's, which
-// counts the console's glyphs without string-width's grapheme segmentation (measureText uses
-// the same). One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// writes only the lines that changed and hands streams it does not draw to Ink's own, its
+// write-synchronized (imported only by ink.js) for a wrapper that leaves the synchronized-update
+// marks of those streams to that writer (in the frame's own write), and the widest-line that
+// its render-node-to-output imports for src/ui/render/text-width.ts's, which counts the
+// console's glyphs without string-width's grapheme segmentation (measureText uses the same). One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
 // slice-ansi and ansi-tokenize: the modules below are resolved from Ink's
 // directory, whatever versions npm placed where. This is why Ink is pinned: what an upgrade
@@ -55,8 +56,20 @@ export default createTextWidth(stringWidth).widestLine;
     `
 import cliCursor from 'cli-cursor';
 import inkLogUpdate from './log-update.js';
+import { shouldSynchronize } from './write-synchronized.js';
 import { createLogUpdate } from ${JSON.stringify(LINE_WRITER)};
-export default createLogUpdate(cliCursor, inkLogUpdate);
+export default createLogUpdate(cliCursor, inkLogUpdate, shouldSynchronize);
+`,
+  ],
+  // Ink's synchronized-update marks, which ink.js writes apart from the frame: on a stream
+  // the line writer draws, it sends them itself, in the frame's own write.
+  './write-synchronized.js': [
+    'ink.js',
+    `
+import { bsu, esu, shouldSynchronize as inkShouldSynchronize } from './write-synchronized.js';
+import { isAnchored } from ${JSON.stringify(LINE_WRITER)};
+export { bsu, esu };
+export const shouldSynchronize = (stream) => !isAnchored(stream) && inkShouldSynchronize(stream);
 `,
   ],
 };
@@ -77,7 +90,7 @@ export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update)\.js|widest-line)$/ }, (args) => {
+      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized)\.js|widest-line)$/ }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });

@@ -11,6 +11,12 @@
  * here every move is absolute and the terminal's auto-wrap is off while frames are drawn.
  * Streams that runConsole did not anchor (not a terminal, or not on the alternate screen)
  * keep Ink's own writer.
+ *
+ * Ink brackets each frame's write in the terminal's synchronized-update marks (mode 2026),
+ * each mark a write of its own: three writes, three system calls and three wake-ups of the
+ * terminal a frame. On an anchored stream the marks are this writer's to send, in the
+ * same write as the frame (the stand-in for Ink's write-synchronized.js, in
+ * ink-output-plugin.mjs, tells Ink not to).
  */
 
 /** Where the text cursor should be, in the frame's columns and lines (Ink's useCursor). */
@@ -59,6 +65,9 @@ const CLEAR_LINE = `${CSI}2K`;
 const HOME = `${CSI}H`;
 const SHOW_CURSOR = `${CSI}?25h`;
 const HIDE_CURSOR = `${CSI}?25l`;
+/** Synchronized update (mode 2026) begin and end: the terminal shows what is between at once. */
+const BEGIN_SYNC = `${CSI}?2026h`;
+const END_SYNC = `${CSI}?2026l`;
 /** DECAWM off/on: with auto-wrap off an over-long line is cut at the margin instead of pushing the lines below down. */
 export const AUTO_WRAP_OFF = `${CSI}?7l`;
 export const AUTO_WRAP_ON = `${CSI}?7h`;
@@ -76,6 +85,11 @@ export function anchorFrames(stream: object): void {
 
 export function releaseFrames(stream: object): void {
   anchored.delete(stream);
+}
+
+/** Whether this writer draws the stream, synchronized-update marks included. */
+export function isAnchored(stream: object): boolean {
+  return anchored.has(stream);
 }
 
 /** A frame string as its screen lines: Ink ends a frame shorter than the screen with a newline. */
@@ -120,8 +134,12 @@ function samePosition(a: CursorPosition | undefined, b: CursorPosition | undefin
   return a?.x === b?.x && a?.y === b?.y;
 }
 
-/** The line-diffing writer for an anchored stream; the same contract as Ink's log-update. */
-export function createLineWriter(stream: FrameStream, cursor: CursorControl, { showCursor = false }: LogUpdateOptions = {}): LogUpdate {
+/**
+ * The line-diffing writer for an anchored stream; the same contract as Ink's log-update.
+ * `synchronize`: wrap each write in the synchronized-update marks (where Ink would).
+ */
+export function createLineWriter(stream: FrameStream, cursor: CursorControl, { showCursor = false }: LogUpdateOptions = {}, synchronize = false): LogUpdate {
+  const write = (data: string) => stream.write(synchronize ? BEGIN_SYNC + data + END_SYNC : data);
   /** What the screen shows now; undefined when unknown (first frame, cleared, resized). */
   let screen: string[] | undefined;
   let previousOutput = '';
@@ -156,7 +174,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     let out = shownCursor !== undefined ? HIDE_CURSOR : '';
     out += fits ? frameDiff(screen, lines) : CLEAR_SCREEN + HOME + lines.join('\r\n');
     out += cursorAfter(position);
-    if (out !== '') stream.write(out);
+    if (out !== '') write(out);
     screen = fits ? lines : undefined;
     previousOutput = str;
     shownCursor = position;
@@ -164,7 +182,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   }) as LogUpdate;
 
   render.clear = () => {
-    stream.write(HOME + CLEAR_SCREEN);
+    write(HOME + CLEAR_SCREEN);
     screen = undefined;
     previousOutput = '';
     shownCursor = undefined;
@@ -185,7 +203,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     screen = stream.rows === undefined || lines.length <= stream.rows ? lines : undefined;
     previousOutput = str;
     const out = (shownCursor !== undefined && position === undefined ? HIDE_CURSOR : '') + cursorAfter(position);
-    if (out !== '') stream.write(out);
+    if (out !== '') write(out);
     shownCursor = position;
   };
   render.setCursorPosition = (position: CursorPosition | undefined) => {
@@ -197,11 +215,14 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   return render;
 }
 
-/** Ink's log-update module with anchored streams drawn line by line, every other stream by Ink's writer. */
-export function createLogUpdate(cursor: CursorControl, ink: LogUpdateModule): LogUpdateModule {
+/**
+ * Ink's log-update module with anchored streams drawn line by line, every other stream by
+ * Ink's writer. `synchronizes`: Ink's own rule for which streams get synchronized updates.
+ */
+export function createLogUpdate(cursor: CursorControl, ink: LogUpdateModule, synchronizes: (stream: FrameStream) => boolean = () => false): LogUpdateModule {
   return {
     create(stream, options) {
-      return anchored.has(stream) ? createLineWriter(stream, cursor, options) : ink.create(stream, options);
+      return anchored.has(stream) ? createLineWriter(stream, cursor, options, synchronizes(stream)) : ink.create(stream, options);
     },
   };
 }
