@@ -8,7 +8,9 @@
 //    CPUs of stress-ng: in a NORMAL container without a daemon, in a NORMAL container with
 //    the daemon's CPU enforcement on (the probe's warm-up rounds, in every setting, let the
 //    PRIORITY container wait and the daemon act: short slice, NORMAL capped),
-//    in a BEST_EFFORT container; BENCH_WAKE_ROUNDS (default 5) interleaved rounds of these,
+//    beside NORMAL batch with the probe given the daemon's short slice by hand from its start
+//    (the slice alone, without the daemon's reaction time or caps), in a BEST_EFFORT
+//    container; BENCH_WAKE_ROUNDS (default 5) interleaved rounds of these,
 //    each round's ratios against its own "alone"; then a PREMIER probe on exclusive CPUs,
 //    alone and beside NORMAL batch, alternating. Goal ≤ 1.2 × alone (median ratio).
 // Run: npm run build && node bench/daemon.mjs   (as root; stress-ng from Debian)
@@ -24,6 +26,7 @@ import { removeRootTree } from './cleanup.mjs';
 const { ContainerApi } = lmctfy;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(here, '..', 'bin', 'lmctfy.js');
+const PSI_HELPER = path.join(here, '..', 'build', 'lmctfy-psi');
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 50);
 const IDLE = Number(process.env.BENCH_IDLE ?? 1000);
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 30);
@@ -117,9 +120,11 @@ try {
   // rounds: each round runs every setting once, in a shuffled order, and each setting's
   // p99 is divided by that round's "alone" p99, so the machine's drift (other sessions,
   // the VM) falls on both sides of each ratio.
-  const runProbe = async (name) => {
+  /** `sliceUs`: the probe is given that slice by hand as it starts (during its warm-up), as the daemon would. */
+  const runProbe = async (name, sliceUs) => {
     const out = path.join(os.tmpdir(), `lmctfy-latprobe-${process.pid}.out`);
     const pid = Number(await (await api.get(name).run([probe, String(PROBE_ROUNDS), String(PROBE_WARMUP)], { detached: true, output: out })).pid);
+    if (sliceUs !== undefined && spawnSync(PSI_HELPER, ['slice', String(sliceUs), String(pid)]).status !== 0) throw new Error('lmctfy-psi slice failed');
     while (fs.existsSync(`/proc/${pid}`) && !/\n$/.test(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '')) await sleep(50);
     const [p50, p99, stallMs] = fs.readFileSync(out, 'utf8').trim().split(' ').map(Number);
     fs.rmSync(out);
@@ -147,6 +152,7 @@ try {
   const settings = {
     alone: { label: 'alone (no batch, no daemon)', run: () => runProbe('/lat') },
     normal: { label: '2 CPUs of stress-ng in NORMAL, no daemon', run: async () => (await batch('NORMAL'), runProbe('/lat').finally(noBatch)) },
+    slice: { label: '2 CPUs of stress-ng in NORMAL, no daemon, probe given the 100 µs slice by hand', run: async () => (await batch('NORMAL'), runProbe('/lat', 100).finally(noBatch)) },
     daemon: { label: '2 CPUs of stress-ng in NORMAL, daemon running', run: () => underDaemon('NORMAL') },
     idle: { label: '2 CPUs of stress-ng in BEST_EFFORT (cpu.idle), daemon running', run: () => underDaemon('BEST_EFFORT') },
   };
