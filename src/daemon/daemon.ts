@@ -78,8 +78,12 @@ export class PolicyDaemon {
   private lastStallEviction = 0;
   /** CPU caps in place, by container; recovered from the journal at start (docs/DAEMON.md "CPU"). */
   private readonly caps = new Map<string, HeldCap>();
-  /** Latency-sensitive containers whose tasks the daemon gave the short slice (slices.ts); found again in the kernel at start. */
-  private readonly sliced = new Set<string>();
+  /**
+   * Latency-sensitive containers whose tasks the daemon gave the short slice (slices.ts), with
+   * the pids it has looked at, so a stall that goes on with the same tasks runs no helper;
+   * found again in the kernel at start.
+   */
+  private readonly sliced = new Map<string, Set<number>>();
   private readonly slices = Slices.find();
   private releaseTimer?: NodeJS.Timeout;
   private orphanTimer?: NodeJS.Timeout;
@@ -462,15 +466,16 @@ export class PolicyDaemon {
    */
   private sliceTasks(container: string, tier: Tier, why: string): void {
     if (this.slices === undefined) return;
-    const pids = this.tasksOf(container);
-    if (pids === undefined) return;
+    const seen = this.sliced.get(container) ?? new Set<number>();
+    const pids = this.tasksOf(container)?.filter((p) => !seen.has(p));
+    if (pids === undefined || pids.length === 0) return;
     const now = this.slices.get(pids);
     // 0: a policy without a slice (SCHED_IDLE, real-time), which this would not change.
     const lacking = pids.filter((p) => (now.get(p) ?? 0) > 0 && now.get(p) !== LATENCY_SLICE_US);
-    if (pids.some((p) => now.get(p) === LATENCY_SLICE_US)) this.sliced.add(container);
+    for (const p of pids) seen.add(p);
+    this.sliced.set(container, seen);
     if (lacking.length === 0) return;
     const r = this.slices.set(LATENCY_SLICE_US, lacking);
-    this.sliced.add(container);
     const refused = r.refused.length === 0 ? '' : `; the kernel refused ${r.refused.map((x) => `${x.pid} (errno ${x.errno})`).join(', ')}`;
     this.decide({
       what: 'cpu_slice',
@@ -494,7 +499,7 @@ export class PolicyDaemon {
   /** Gives back the kernel's default slice to the tasks still on ours; a slice someone changed since is theirs. */
   private releaseSlices(why: string): void {
     if (this.slices === undefined) return;
-    for (const name of [...this.sliced]) {
+    for (const name of [...this.sliced.keys()]) {
       this.sliced.delete(name);
       const pids = this.tasksOf(name);
       if (pids === undefined) continue;
@@ -524,7 +529,7 @@ export class PolicyDaemon {
       const now = this.slices.get(pids);
       const found = pids.filter((p) => now.get(p) === LATENCY_SLICE_US).length;
       if (found === 0) continue;
-      this.sliced.add(name);
+      this.sliced.set(name, new Set(pids));
       this.decide({
         what: 'cpu_slice',
         container: name,
