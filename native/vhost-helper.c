@@ -40,9 +40,11 @@
  *        pipe: lmctfy's restore opens /proc/N/ns/net for criu to put a checkpointed virtual
  *        host's processes in (docs/CHECKPOINT.md).
  *
- *   lmctfy-vhost place [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
+ *   lmctfy-vhost place [--untar TAR DIR] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
  *
- * place  writes its own pid into each FILE (a container's cgroup.procs files), then with
+ * place  with --untar first unpacks TAR into DIR with GNU tar (keeping the overlay's xattrs;
+ *        tar's failure: its message on stderr and exit 124), then
+ *        writes its own pid into each FILE (a container's cgroup.procs files), then with
  *        --overlay makes a mount namespace of its own (private) with an overlay (OPTIONS as
  *        mount -o takes them) on DIR, and execs CMD there: lmctfy's restore runs criu so,
  *        in the container's cgroups and with the virtual host's root mounted where the host's
@@ -79,6 +81,8 @@
 
 #define STATUS_FD 5
 #define GATE_FD 6
+/* place's exit status when --untar's tar failed (its own message is on stderr before). */
+#define PLACE_UNTAR_FAILED 124
 #define MAX_BINDS 64
 
 /* As runc masks them: kernel state a container must not read (masked with /dev/null or an
@@ -436,7 +440,7 @@ static int usage(void) {
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
           "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
           "       lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]]\n"
-          "       lmctfy-vhost place [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
+          "       lmctfy-vhost place [--untar TAR DIR] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
   return 2;
 }
 
@@ -595,26 +599,56 @@ static _Noreturn void place_failed(const char *step, const char *what) {
   _exit(125);
 }
 
-/* place: in the cgroups of FILEs, then (with --overlay) in a mount namespace of its own with the overlay mounted, exec CMD. */
+/* GNU tar's options for a virtual host's upper dir, keeping the overlay's own xattrs
+ * (whiteouts, opaque dirs): keep in step with TAR_XATTRS in src/engine/checkpoint/vhost.ts. */
+static void untar(const char *file, const char *dir) {
+  pid_t tar = fork();
+  if (tar < 0) place_failed("untar", file);
+  if (tar == 0) {
+    execlp("tar", "tar", "--xattrs", "--xattrs-include=trusted.*", "--xattrs-include=user.*", "--numeric-owner", "-C", dir, "-xf", file, (char *)NULL);
+    fprintf(stderr, "tar: %s\n", strerror(errno));
+    _exit(127);
+  }
+  int status;
+  while (waitpid(tar, &status, 0) < 0) {
+    if (errno != EINTR) place_failed("untar", file);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(PLACE_UNTAR_FAILED);
+}
+
+/*
+ * place: with --untar, unpacks FILE into DIR first (still in the caller's cgroups, so the
+ * container is not charged for it); then in the cgroups of the FILEs, and (with --overlay) in
+ * a mount namespace of its own with the overlay mounted, execs CMD.
+ */
 static int place(int argc, char **argv) {
-  const char *options = NULL, *dir = NULL;
-  int i = 0;
+  const char *options = NULL, *dir = NULL, *tar_file = NULL, *tar_dir = NULL;
+  const char **files = calloc((size_t)argc + 1, sizeof *files);
+  int nfiles = 0, i = 0;
+  if (!files) place_failed("place", "memory");
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
-      const char *file = argv[++i];
-      int fd = open(file, O_WRONLY | O_CLOEXEC);
-      char line[32];
-      int len = snprintf(line, sizeof line, "%d\n", (int)getpid());
-      if (fd < 0 || write(fd, line, (size_t)len) != len) place_failed("cgroup", file);
-      close(fd);
+      files[nfiles++] = argv[++i];
     } else if (strcmp(argv[i], "--overlay") == 0 && i + 2 < argc) {
       options = argv[++i];
       dir = argv[++i];
+    } else if (strcmp(argv[i], "--untar") == 0 && i + 2 < argc) {
+      tar_file = argv[++i];
+      tar_dir = argv[++i];
     } else {
       return usage();
     }
   }
   if (i + 1 >= argc) return usage();
+  if (tar_file) untar(tar_file, tar_dir);
+  for (int j = 0; j < nfiles; j++) {
+    const char *file = files[j];
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    char line[32];
+    int len = snprintf(line, sizeof line, "%d\n", (int)getpid());
+    if (fd < 0 || write(fd, line, (size_t)len) != len) place_failed("cgroup", file);
+    close(fd);
+  }
   if (dir) {
     if (unshare(CLONE_NEWNS) != 0) place_failed("unshare", "mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) place_failed("mount-propagation", "/");

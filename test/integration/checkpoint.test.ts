@@ -231,6 +231,17 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(inB('destroy', '-f', 'vh').code).toBe(0);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
       expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
+
+      // A truncated upper.tar (unpacked by the wrap criu runs under) fails with tar's line and leaves nothing.
+      const damaged = `${dir}-damaged`;
+      fs.cpSync(dir, damaged, { recursive: true });
+      fs.truncateSync(path.join(damaged, 'upper.tar'), 700);
+      const bad = inB('restore', 'vh', damaged);
+      expect(bad.code).toBe(3);
+      expect(bad.stderr.split('\n')).toEqual([expect.stringMatching(/^lmctfy: INVALID_ARGUMENT: .*-damaged: its upper\.tar cannot be unpacked: tar: /), '']);
+      expect(inB('list', 'containers', '/').stdout).not.toContain('/vh');
+      expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
+      expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
       // Some thirty commands: on a loaded machine more than the default 30 s.
     }, 120_000);
   });

@@ -137,6 +137,8 @@ export interface RunOptions {
   wrap?: string[];
   /** An fd criu inherits as its fd 3 (for `--inherit-fd fd[3]:KEY`). */
   inherit?: number;
+  /** What a failure of the wrap itself means (its exit status and stderr), before criu's log is read; undefined: criu's failure. */
+  wrapFailed?: (status: number | string, stderr: string) => LmctfyError | undefined;
 }
 
 /**
@@ -155,6 +157,8 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   if (status === 0) return;
+  const wrapError = opts.wrapFailed?.(status, stderr);
+  if (wrapError) throw wrapError;
   let log = '';
   try {
     log = fs.readFileSync(logFile, 'utf8');

@@ -16,9 +16,9 @@ import { parseStat } from '../process-info.js';
 import { isVirtualHost } from '../vhost/index.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { findCriu, runCriu } from './criu.js';
-import { IMAGES, MANIFEST, formatManifest, parseManifest, type Manifest } from './manifest.js';
+import { IMAGES, MANIFEST, UPPER_TAR, formatManifest, parseManifest, type Manifest } from './manifest.js';
 import { readOrigin, removeOrigin, writeOrigin, type Origin } from './origin.js';
-import { cgroupRootArgs, containerPaths, dumpControllers, placedWrap } from './placement.js';
+import { PLACE_UNTAR_FAILED, cgroupRootArgs, containerPaths, dumpControllers, placedWrap } from './placement.js';
 import { treeRoots } from './process-tree.js';
 import { captureVirtualHost, checkVirtualHostRestorable, finishVirtualHostRestore, prepareVirtualHostRestore, type VirtualHostCapture } from './vhost.js';
 
@@ -199,7 +199,15 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
     const pidfile = path.join(os.tmpdir(), `lmctfy-restore-${process.pid}-${Date.now()}.pid`);
     const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...cgroupRootArgs(containerPaths(c.machine, abs)), ...(vhost?.args ?? [])];
     try {
-      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, { env: CRIU_ENV, wrap: placedWrap(c.machine, abs, vhost?.overlay), inherit: vhost?.inherit });
+      await runCriu('restore', args, restoreLog(from), `restore ${abs}`, {
+        env: CRIU_ENV,
+        wrap: placedWrap(c.machine, abs, vhost?.setup),
+        inherit: vhost?.inherit,
+        wrapFailed: (status, stderr) =>
+          status === PLACE_UNTAR_FAILED && vhost?.setup.untar
+            ? new LmctfyError(Code.INVALID_ARGUMENT, `${from}: its ${UPPER_TAR} cannot be unpacked: ${stderr.trim().split('\n').at(-1) || `tar exit ${status}`}`)
+            : undefined,
+      });
       if (vhost) finishVirtualHostRestore(c, Number(fs.readFileSync(pidfile, 'utf8').trim()));
     } finally {
       fs.rmSync(pidfile, { force: true });

@@ -55,25 +55,29 @@ export function containerPaths(machine: Machine, name: string): Map<string, stri
   return ownPaths(machine.layout, machine.version, name, placementTargets(machine, name, 'procs'));
 }
 
-/** An overlay the wrap mounts in a mount namespace of its own before criu runs (a virtual host's root). */
-export interface WrapOverlay {
-  options: string;
-  dir: string;
+/** What the wrap makes before criu runs (a virtual host's root): the overlay mounted in a mount namespace of its own, its upper dir unpacked first. */
+export interface WrapSetup {
+  overlay?: { options: string; dir: string };
+  untar?: { file: string; dir: string };
 }
+
+/** The wrap's exit status when its tar failed (native/vhost-helper.c's PLACE_UNTAR_FAILED); tar's message is on its stderr. */
+export const PLACE_UNTAR_FAILED = 124;
 
 /**
  * A command prefix that puts itself (and so criu, which it execs) where `lmctfy run` puts a
- * new task of the container, with the overlay mounted when given, then execs the rest of its
- * arguments: the vhost helper's `place`, one exec where a shell, unshare, a second shell and
- * mount were four.
+ * new task of the container, with the setup made, then execs the rest of its arguments: the
+ * vhost helper's `place`, one process where `tar`, a shell, unshare, a second shell and mount
+ * were five (the tar unpacked before it joins the cgroups, so the container is not charged for it).
  */
-export function placedWrap(machine: Machine, name: string, overlay?: WrapOverlay): string[] {
+export function placedWrap(machine: Machine, name: string, setup: WrapSetup = {}): string[] {
   const files = placementTargets(machine, name, 'procs').map((t) => t.file);
   return [
     nativeHelper('lmctfy-vhost', 'vhost helper'),
     'place',
+    ...(setup.untar ? ['--untar', setup.untar.file, setup.untar.dir] : []),
     ...files.flatMap((f) => ['--file', f]),
-    ...(overlay ? ['--overlay', overlay.options, overlay.dir] : []),
+    ...(setup.overlay ? ['--overlay', setup.overlay.options, setup.overlay.dir] : []),
     '--',
   ];
 }

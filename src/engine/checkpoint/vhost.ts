@@ -5,7 +5,6 @@
  * new host pid. Its net namespace is left out of criu's images and made again from the spec
  * at restore (netns.ts).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Container } from '../container.js';
@@ -16,10 +15,14 @@ import { planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
-import type { WrapOverlay } from './placement.js';
+import type { WrapSetup } from './placement.js';
 import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, macIn, type HeldNetns } from './netns.js';
 
-/** GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under a user namespace). */
+/**
+ * GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under
+ * a user namespace). Restore's unpacking is the vhost helper's `place --untar`, with the same
+ * options (native/vhost-helper.c): keep the two in step.
+ */
 const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=user.*', '--numeric-owner'];
 
 /**
@@ -103,8 +106,8 @@ export interface VirtualHostRestore {
   plan: VirtualHostPlan;
   state: string;
   args: string[];
-  /** criu runs in a mount namespace of its own where this overlay is mounted again: the host's mount table never holds it. */
-  overlay?: WrapOverlay;
+  /** criu runs in a mount namespace of its own where the overlay is mounted again (the host's mount table never holds it), its upper dir unpacked first. */
+  setup: WrapSetup;
   /** The fd criu inherits as fd 3 (the net namespace made from the spec). */
   inherit?: number;
   /** Ends what was made for criu alone (the net namespace's holder); what the container keeps stays. */
@@ -120,16 +123,13 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
   const plan = planOf(m.spec, c.name);
   const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem, namespaces: plan.namespaces });
   const args = [...COMMON];
-  let overlay: WrapOverlay | undefined;
+  const setup: WrapSetup = {};
   if (plan.rootfs === undefined) {
     args.push('--root', '/');
   } else {
-    const r = spawnSync('tar', [...TAR_XATTRS, '-C', path.join(state, 'upper'), '-xf', path.join(dir, UPPER_TAR)], { encoding: 'utf8' });
-    if (r.error || r.status !== 0) {
-      throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir}: its ${UPPER_TAR} cannot be unpacked: ${r.error?.message ?? (r.stderr.trim().split('\n').at(-1) || `tar exit ${r.status}`)}`);
-    }
     const merged = path.join(state, 'merged');
-    overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
+    setup.untar = { file: path.join(dir, UPPER_TAR), dir: path.join(state, 'upper') };
+    setup.overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
     args.push('--root', merged);
   }
   let netns: HeldNetns | undefined;
@@ -148,7 +148,7 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
     }
     args.push('--inherit-fd', `fd[${NETNS_FD}]:${NETNS_KEY}`);
   }
-  return { plan, state, args, overlay, inherit: netns?.fd, release: async () => netns?.release() };
+  return { plan, state, args, setup, inherit: netns?.fd, release: async () => netns?.release() };
 }
 
 /** Once criu has restored PID 1 (host pid `pid`): its pid, for run and enter. */
