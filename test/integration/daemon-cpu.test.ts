@@ -67,9 +67,10 @@ describeDaemon(
       // Capacity 2 CPUs − PRIORITY's 1: /batch, the one busy NORMAL container, gets 1.
       expect(of('cpu_cap', '/batch')[0]).toMatchObject({ tier: 'NORMAL', detail: { trigger: '/lat', cap: 1000, guarantee: 1000 } });
       expect(maxLimit('/batch')).toBe(1000);
-      // The waiting container's tasks (stress-ng and its 2 workers) on the shortest slice.
-      expect(of('cpu_slice', '/lat')[0]).toMatchObject({ tier: 'PRIORITY', detail: { trigger: '/lat', slice_us: LATENCY_SLICE_US, tasks: 3, refused: 0 } });
-      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
+      // The waiting container's tasks (stress-ng and its 2 workers) on the shortest slice: at
+      // once, or, for a worker forked between the daemon's read and its write, at the next stall.
+      expect(of('cpu_slice', '/lat')[0]).toMatchObject({ tier: 'PRIORITY', detail: { trigger: '/lat', slice_us: LATENCY_SLICE_US, refused: 0 } });
+      await until("the slice on /lat's three tasks", () => slicesOf('/lat').join() === [LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US].join());
       expect(slicesOf('/batch').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
 
       await api.get('/lat').killAll();
@@ -82,8 +83,7 @@ describeDaemon(
       // Stopping the daemon takes back the caps and slices it holds.
       await load('/lat', 60);
       const caps = of('cpu_cap', '/batch').length;
-      await until('a second cap of /batch', () => of('cpu_cap', '/batch').length > caps && of('cpu_slice', '/lat').length === 2);
-      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
+      await until('a second cap of /batch, the slice on the new tasks', () => of('cpu_cap', '/batch').length > caps && slicesOf('/lat').join() === [LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US].join());
       daemon.stop();
       daemon = undefined;
       expect(of('cpu_release', '/batch').at(-1)?.reason).toContain('the daemon stops');
@@ -92,7 +92,10 @@ describeDaemon(
       expect(slicesOf('/lat').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
 
       expect(decisions.filter((r) => r.container === '/be').filter((r) => r.what.startsWith('cpu_'))).toEqual([]);
-      expect(decisions.filter((r) => r.container === '/lat').map((r) => r.what)).toEqual(['cpu_slice', 'cpu_slice_release', 'cpu_slice', 'cpu_slice_release']);
+      // Slices given (once or more per stall episode), each episode's released once.
+      const lat = decisions.filter((r) => r.container === '/lat').map((r) => r.what);
+      expect(lat.filter((w) => w !== 'cpu_slice')).toEqual(['cpu_slice_release', 'cpu_slice_release']);
+      expect(lat[0]).toBe('cpu_slice');
       for (const n of ['/lat', '/batch', '/be']) await api.get(n).killAll();
     }, 120_000);
 
