@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync,
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { inkOutputEsbuild } from '../src/ui/render/ink-output-plugin.mjs';
@@ -120,6 +120,18 @@ function shareBuiltinNamespaces(code) {
   return code.replace(/__toESM\(require\("(node:[a-z_/]+)"\),1\)/g, (call, id) => `__lmctfyNs("${id}")`.padEnd(call.length, ' '));
 }
 
+/**
+ * The CLI bundle as bin/lmctfy.js compiles it: the module function Node's `wrap()` makes
+ * (same first-line prefix, so the source map's columns are as before), written so the bin
+ * need not concatenate a copy of 0.5 MB at every start, and ASCII only, so the bin reads it
+ * as latin1 into V8's one-byte string without decoding UTF-8 (esbuild escapes the rest).
+ */
+function asModuleFunction(code) {
+  const wrapped = Module.wrap(code);
+  if (!/^[\x00-\x7f]*$/.test(wrapped)) throw new Error(`build: ${CLI} is not ASCII (bin/lmctfy.js reads it as latin1)`);
+  return wrapped;
+}
+
 function sameContents(file, contents) {
   try {
     return Buffer.from(contents).equals(readFileSync(file));
@@ -195,7 +207,7 @@ await withBuildLock(async () => {
   // length, so a cache must never outlive the bundle it was made from.
   const bundle = path.join(dist, CLI);
   const cache = `${bundle}.cache`;
-  const cliFiles = cli.outputFiles.map((f) => ({ file: f.path, contents: f.path === path.join(dist, CLI) ? shareBuiltinNamespaces(f.text) : f.contents }));
+  const cliFiles = cli.outputFiles.map((f) => ({ file: f.path, contents: f.path === path.join(dist, CLI) ? asModuleFunction(shareBuiltinNamespaces(f.text)) : f.contents }));
   const code = cliFiles.find((f) => f.file === bundle).contents;
   const changed = !sameContents(bundle, code);
   if (changed) rmSync(cache, { force: true });
