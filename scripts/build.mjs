@@ -189,7 +189,7 @@ await withBuildLock(async () => {
     minifyWhitespace: true,
     define: { ...define, 'import.meta.url': '__lmctfyImportMetaUrl' },
     banner: { js: `const __lmctfyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACES}` },
-    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises'])],
+    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os'])],
   });
 
   // The schema, parsed once here: the CLI loads this JSON instead of parsing .proto text.

@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
 import { COMMAND_GROUPS, buildProgram, groupsFor } from './program.js';
+import { stderr, stdout } from './output.js';
 
 /** `lmctfy <command> help` (orig) is `lmctfy help <command>`; a bare `lmctfy` is `lmctfy help`. */
 export function normalizeArgv(args: string[]): string[] {
@@ -16,17 +17,19 @@ function wantsJson(args: string[]): boolean {
 
 /** One line on stderr naming the code and the cause; the canonical code is the exit code. */
 function report(err: LmctfyError, json: boolean): void {
-  if (json) process.stderr.write(JSON.stringify({ error: { code: Code[err.code], exit: err.code, message: err.message } }) + '\n');
-  else process.stderr.write(`lmctfy: ${err.describe()}\n`);
+  if (json) stderr.write(JSON.stringify({ error: { code: Code[err.code], exit: err.code, message: err.message } }) + '\n');
+  else stderr.write(`lmctfy: ${err.describe()}\n`);
 }
 
 /** Parses and runs `argv` with commander's errors thrown, not printed. */
 async function parse(program: Command, argv: string[]): Promise<void> {
+  // Help and the version through output.ts too: no stream of stdout made for them.
+  const output = { writeOut: (s: string) => stdout.write(s), writeErr: () => {}, outputError: () => {} };
   program.exitOverride();
-  program.configureOutput({ writeErr: () => {}, outputError: () => {} });
+  program.configureOutput(output);
   for (const c of program.commands) {
     c.exitOverride();
-    c.configureOutput({ writeErr: () => {}, outputError: () => {} });
+    c.configureOutput(output);
   }
   await program.parseAsync(argv, { from: 'user' });
 }
@@ -51,7 +54,7 @@ export async function main(args: string[]): Promise<number> {
     }
     const err = asLmctfyError(e);
     report(err, wantsJson(args));
-    if (err.code === Code.INTERNAL && process.env.LMCTFY_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    if (err.code === Code.INTERNAL && process.env.LMCTFY_DEBUG) stderr.write(`${(e as Error).stack}\n`);
     return err.code;
   }
 }

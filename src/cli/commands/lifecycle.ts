@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ContainerApi } from '../../engine/container-api.js';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions, openApi } from '../context.js';
-import { stdout } from '../output.js';
+import { stderr, stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec, InitSpec } from '../../messages/types.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
@@ -19,7 +19,7 @@ const SPEC_FIELDS = '\nThe spec fields, their types and units (cpu.limit in CPU 
 
 /** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
 function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
-  for (const note of api.heldNotes(spec)) process.stderr.write(`lmctfy: ${note}\n`);
+  for (const note of api.heldNotes(spec)) stderr.write(`lmctfy: ${note}\n`);
 }
 
 /** The commands that make, change, freeze and remove containers. */
