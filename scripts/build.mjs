@@ -110,14 +110,20 @@ function lazyBuiltins(names) {
 /**
  * esbuild gives every `import * as fs from 'node:fs'` of the CommonJS bundle its own copy of
  * the built-in's exports (`__toESM(require("node:fs"),1)`: a getter per export, ~100 for fs,
- * 50 imports): about 9 ms of a 50 ms start. The bundle shares one copy per built-in instead;
- * each call is padded to its length, so the source map stays right.
+ * 50 imports): about 9 ms of a 50 ms start. A built-in's module object already has every
+ * name such a namespace reads, so the bundle uses it as it is (one `require`, which Node
+ * caches), and makes the namespace copy, shared, only for one whose `default` is read (an
+ * `import fs from`). Each call is padded to its length, so the source map stays right.
  */
 const SHARED_NAMESPACES =
   'const __lmctfyNamespaces = new Map();\nfunction __lmctfyNs(id) { let ns = __lmctfyNamespaces.get(id); if (ns === undefined) __lmctfyNamespaces.set(id, (ns = __toESM(require(id), 1))); return ns; }';
 
 function shareBuiltinNamespaces(code) {
-  return code.replace(/__toESM\(require\("(node:[a-z_/]+)"\),1\)/g, (call, id) => `__lmctfyNs("${id}")`.padEnd(call.length, ' '));
+  return code.replace(/(\b[\w$]+=)?__toESM\(require\("(node:[a-z_/]+)"\),1\)/g, (call, assigned, id) => {
+    const name = assigned?.slice(0, -1);
+    const plain = name !== undefined && !new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(code);
+    return `${assigned ?? ''}${plain ? `require("${id}")` : `__lmctfyNs("${id}")`}`.padEnd(call.length, ' ');
+  });
 }
 
 /**
