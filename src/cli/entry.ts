@@ -1,4 +1,5 @@
 import { setImportModule } from './console-bridge.js';
+import { endWhenIdle } from './commands/end-when-idle.js';
 import { main } from './main.js';
 
 /**
@@ -36,6 +37,7 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
 export function run(importModule: (url: string) => Promise<unknown>): void {
   setImportModule(importModule);
   quietEpipeOnStdout();
+  endWhenIdle();
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
