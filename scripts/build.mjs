@@ -113,17 +113,23 @@ function lazyBuiltins(names) {
  * 50 imports): about 9 ms of a 50 ms start. A built-in's module object already has every
  * name such a namespace reads, so the bundle uses it as it is (one `require`, which Node
  * caches), and makes the namespace copy, shared, only for one whose `default` is read (an
- * `import fs from`). Each call is padded to its length, so the source map stays right.
+ * `import fs from`). The same for the lazy built-ins' stubs and any bundled CommonJS module
+ * (their namespace copy would also read every getter's name at start). Each call is padded
+ * to its length, so the source map stays right.
  */
 const SHARED_NAMESPACES =
   'const __lmctfyNamespaces = new Map();\nfunction __lmctfyNs(id) { let ns = __lmctfyNamespaces.get(id); if (ns === undefined) __lmctfyNamespaces.set(id, (ns = __toESM(require(id), 1))); return ns; }';
 
 function shareBuiltinNamespaces(code) {
-  return code.replace(/(\b[\w$]+=)?__toESM\(require\("(node:[a-z_/]+)"\),1\)/g, (call, assigned, id) => {
-    const name = assigned?.slice(0, -1);
-    const plain = name !== undefined && !new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(code);
-    return `${assigned ?? ''}${plain ? `require("${id}")` : `__lmctfyNs("${id}")`}`.padEnd(call.length, ' ');
-  });
+  const defaultRead = (name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(code);
+  return code
+    .replace(/(\b[\w$]+=)?__toESM\(require\("(node:[a-z_/]+)"\),1\)/g, (call, assigned, id) => {
+      const plain = assigned !== undefined && !defaultRead(assigned.slice(0, -1));
+      return `${assigned ?? ''}${plain ? `require("${id}")` : `__lmctfyNs("${id}")`}`.padEnd(call.length, ' ');
+    })
+    .replace(/(\b[\w$]+=)__toESM\((require_[\w$]+\(\)),1\)/g, (call, assigned, required) =>
+      defaultRead(assigned.slice(0, -1)) ? call : `${assigned}${required}`.padEnd(call.length, ' '),
+    );
 }
 
 /**
