@@ -1,11 +1,13 @@
 // CLI cold start of `lmctfy list containers /` and `lmctfy create` against a bare `node -e ''`
-// (goal: ≤ 1.2×, issue 14). Paired and interleaved: each round runs the three once, in turn,
+// (goal: ≤ 1.2×, issue 14), with `lmctfy -V` and `lmctfy run` (of `true`, in a plain
+// container) beside them: no goal of their own here, they show the start alone and the start
+// of a command that spawns. Paired and interleaved: each round runs the three once, in turn,
 // so a busy moment on this shared machine stretches all three alike, and the figure is the
 // median over rounds of each round's ratio. Beside it, each command's CPU time (user +
 // system, from the kernel's count of waited-for children), which other work stretches less. lmctfy runs as a user runs it, bin/lmctfy.js by
 // its #! line (with its node flags and the code cache made for them).
 // Run: npm run build && node bench/cli-startup.mjs   (BENCH_RUNS=N rounds, default 21;
-// BENCH_BEFORE=path/to/bin/lmctfy.js adds another build's list and create to every round, for
+// BENCH_BEFORE=path/to/bin/lmctfy.js adds another build's commands to every round, for
 // a before/after in the same rounds: an earlier commit built in a copy of the tree)
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -19,7 +21,8 @@ const bin = path.resolve('bin/lmctfy.js');
 const lm = (...a) => spawnSync(bin, a, { env, encoding: 'utf8' });
 const before = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : undefined;
 
-const cpu = { base: [], list: [], create: [], beforeList: [], beforeCreate: [] };
+const COMMANDS = ['version', 'list', 'create', 'run'];
+const cpu = Object.fromEntries(['base', ...COMMANDS, ...COMMANDS.map((c) => `before_${c}`)].map((k) => [k, []]));
 
 /** Wall time of one run in ms (its CPU time into cpu[what]); a failure stops the benchmark. */
 function timed(what, argv) {
@@ -35,20 +38,22 @@ function timed(what, argv) {
 if (lm('init', '').status !== 0) throw new Error('init failed');
 let made = 0;
 try {
+  if (lm('create', 'plain', 'cpu:{limit:500}').status !== 0) throw new Error('create plain failed');
   lm('list', 'containers', '/'); // warm the page cache
   const base = [];
-  const list = [];
-  const create = [];
-  const beforeList = [];
-  const beforeCreate = [];
+  const wall = Object.fromEntries(Object.keys(cpu).filter((k) => k !== 'base').map((k) => [k, []]));
   const spec = 'cpu:{limit:500} memory:{limit:100000000}';
+  const argvOf = (b, what) => {
+    if (what === 'version') return [b, '-V'];
+    if (what === 'list') return [b, 'list', 'containers', '/'];
+    if (what === 'create') return [b, 'create', `c${made++}`, spec];
+    return [b, 'run', 'plain', 'true'];
+  };
   for (let k = 0; k < N; k++) {
     base.push(timed('base', [process.execPath, '-e', '']));
-    list.push(timed('list', [bin, 'list', 'containers', '/']));
-    create.push(timed('create', [bin, 'create', `c${made++}`, spec]));
-    if (before) {
-      beforeList.push(timed('beforeList', [before, 'list', 'containers', '/']));
-      beforeCreate.push(timed('beforeCreate', [before, 'create', `c${made++}`, spec]));
+    for (const what of COMMANDS) {
+      wall[what].push(timed(what, argvOf(bin, what)));
+      if (before) wall[`before_${what}`].push(timed(`before_${what}`, argvOf(before, what)));
     }
   }
   const ratios = (xs, bs = base) => xs.map((x, i) => x / bs[i]).sort((a, b) => a - b);
@@ -66,18 +71,23 @@ try {
       cpu_ratio: (cs.reduce((a, b) => a + b, 0) / cpu.base.reduce((a, b) => a + b, 0)).toFixed(2),
     };
   };
-  const rows = [row("node -e ''", base, cpu.base), row('lmctfy list containers /', list, cpu.list), row('lmctfy create (cpu+memory)', create, cpu.create)];
-  if (before) rows.push(row('before: list containers /', beforeList, cpu.beforeList), row('before: create (cpu+memory)', beforeCreate, cpu.beforeCreate));
+  const label = { version: 'lmctfy -V', list: 'lmctfy list containers /', create: 'lmctfy create (cpu+memory)', run: 'lmctfy run plain true' };
+  const rows = [row("node -e ''", base, cpu.base)];
+  for (const what of COMMANDS) {
+    rows.push(row(label[what], wall[what], cpu[what]));
+    if (before) rows.push(row(`before: ${label[what].replace(/^lmctfy /, '')}`, wall[`before_${what}`], cpu[`before_${what}`]));
+  }
   table(rows);
   const baseline = { what: "node -e ''", value: median(base) };
   const goal = { on: 'ratio', max: 1.2, text: "≤ 1.2× node -e '', paired (#14)" };
-  record('CLI start', 'lmctfy list containers /', median(list), 'ms', { baseline, goal, ratio: median(ratios(list)) });
-  record('CLI start', 'lmctfy create', median(create), 'ms', { baseline, goal, ratio: median(ratios(create)) });
+  record('CLI start', 'lmctfy list containers /', median(wall.list), 'ms', { baseline, goal, ratio: median(ratios(wall.list)) });
+  record('CLI start', 'lmctfy create', median(wall.create), 'ms', { baseline, goal, ratio: median(ratios(wall.create)) });
   const cpuBaseline = { what: "node -e '' (CPU)", value: median(cpu.base) };
   record('CLI start', 'lmctfy list containers / (CPU)', median(cpu.list), 'ms', { baseline: cpuBaseline });
   record('CLI start', 'lmctfy create (CPU)', median(cpu.create), 'ms', { baseline: cpuBaseline });
   console.log(`\ngoal: paired ratio ≤ 1.2 (rounds=${N}, load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
 } finally {
   for (let k = 0; k < made; k++) lm('destroy', '-f', `c${k}`);
+  lm('destroy', '-f', 'plain');
   removeRootDirs(root);
 }
