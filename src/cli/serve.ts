@@ -5,7 +5,7 @@ import type { DecisionTotals } from '../stats/decisions.js';
 import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
-import { contentType, exposed, toOpenMetrics } from '../stats/openmetrics.js';
+import { contentType, exposed, openMetricsBytes } from '../stats/openmetrics.js';
 
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
@@ -43,7 +43,7 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
     try {
       if (url.pathname === '/metrics') {
         const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
-        const body = toOpenMetrics(exposed(metrics.sample().containers), { format, ...reads });
+        const body = openMetricsBytes(exposed(metrics.sample().containers), { format, ...reads });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson((stats ??= new Sampler(sampling, { root, type: 'full' })).next(), reads.admission?.())) + '\n');

@@ -340,12 +340,53 @@ function familyHeader(m: Metric, format: MetricsFormat): { name: string; type: s
 }
 
 /**
- * The sample as OpenMetrics 1.0 or Prometheus 0.0.4 text: one family per metric with
- * HELP and TYPE, samples labelled `id` = absolute name (plus the metric's own labels),
- * seconds and bytes. A container lacking a stat has no sample there; a family no container
- * has is left out.
+ * The exposition's bytes, written as they are made. Built as one string instead, a scrape
+ * kept tens of thousands of pieces alive until the text was sent, and every young-generation
+ * collection on the way copied them (about 5.7 MB made for 243 KB of text at 1,000
+ * containers); written here, each piece is garbage at once.
  */
-export function toOpenMetrics(view: ExportedPass, options: MetricsOptions): string {
+class ExpositionBytes {
+  private buf: Buffer;
+  private n = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  write(s: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: with that much room, the write is whole.
+    if (this.n + s.length * 3 > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + s.length * 3));
+      this.buf.copy(next, 0, 0, this.n);
+      this.buf = next;
+    }
+    this.n += this.buf.write(s, this.n);
+  }
+
+  /** Drops what was written past `length` (a family header no container had a sample for). */
+  truncate(length: number): void {
+    this.n = length;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+/** The last exposition's size: the next one's buffer starts there (1,000 containers: ~250 KB). */
+let lastSize = 64 * 1024;
+
+/**
+ * The sample as OpenMetrics 1.0 or Prometheus 0.0.4 text, as UTF-8 bytes: one family per
+ * metric with HELP and TYPE, samples labelled `id` = absolute name (plus the metric's own
+ * labels), seconds and bytes. A container lacking a stat has no sample there; a family no
+ * container has is left out.
+ */
+export function openMetricsBytes(view: ExportedPass, options: MetricsOptions): Buffer {
   // A device appears in many containers and families.
   const devices = new Map<string, string>();
   const lookups: Lookups = {
@@ -359,23 +400,28 @@ export function toOpenMetrics(view: ExportedPass, options: MetricsOptions): stri
   };
   // Every family labels each container with its id: escaped once, not once per family.
   const ids = view.containers.map((c) => escapeLabelValue(c.name));
-  // Appended to, not joined from an array of lines: V8 keeps the pieces until the text is used.
-  let text = '';
-  let family = '';
-  let head = '';
+  const out = new ExpositionBytes(Math.ceil(lastSize * 1.1));
+  let open = '';
+  let id = '';
+  let samples = 0;
   const emit: Emit = (labels, value) => {
     if (value === undefined || !Number.isFinite(value)) return;
-    family += `${head}${labels}} ${value}\n`;
+    out.write(open);
+    out.write(id);
+    out.write(`"${labels}} ${value}\n`);
+    samples++;
   };
   for (const m of ALL_METRICS) {
-    family = '';
+    const start = out.length;
+    const { name, type } = familyHeader(m, options.format);
+    out.write(`# HELP ${name} ${m.help}\n# TYPE ${name} ${type}\n`);
+    open = `${m.name}{id="`;
+    samples = 0;
     for (let i = 0; i < ids.length; i++) {
-      head = `${m.name}{id="${ids[i]}"`;
+      id = ids[i]!;
       m.samples(view.containers[i]!, lookups, emit);
     }
-    if (family === '') continue;
-    const { name, type } = familyHeader(m, options.format);
-    text += `# HELP ${name} ${m.help}\n# TYPE ${name} ${type}\n${family}`;
+    if (samples === 0) out.truncate(start);
   }
   const lines: string[] = [];
   if (lookups.admission) lines.push(...admissionFamilies(lookups.admission));
@@ -383,7 +429,14 @@ export function toOpenMetrics(view: ExportedPass, options: MetricsOptions): stri
   if (machine) lines.push(...machinePressureFamily(machine, options.format));
   if (options.decisions) lines.push(...decisionFamilies(options.decisions(), options.format));
   if (options.format === 'openmetrics') lines.push('# EOF');
-  return lines.length === 0 ? text : `${text}${lines.join('\n')}\n`;
+  if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
+  lastSize = out.length;
+  return out.bytes();
+}
+
+/** openMetricsBytes as a string. */
+export function toOpenMetrics(view: ExportedPass, options: MetricsOptions): string {
+  return openMetricsBytes(view, options).toString('utf8');
 }
 
 /** HTTP Content-Type for a format. */

@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { exposed, toOpenMetrics }, { exportReads }, { followDecisions }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { exposed, openMetricsBytes }, { exportReads }, { followDecisions }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
@@ -77,11 +77,12 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
     for (let i = 0; i < count && !stop; i++) {
       if (i > 0) await sleep(intervalMs);
       if (stop) break;
-      const text =
+      const out =
         format === 'json'
           ? toNdjsonLine(sampler.next(), reads.admission?.())
-          : toOpenMetrics(exposed(sampler.sample().containers), { format, ...reads, decisions: decisions && (() => decisions.totals) });
-      if (!process.stdout.write(text.endsWith('\n') ? text : text + '\n')) await new Promise((r) => process.stdout.once('drain', r));
+          : openMetricsBytes(exposed(sampler.sample().containers), { format, ...reads, decisions: decisions && (() => decisions.totals) });
+      // Both end with a newline; an exposition of no containers is empty, and still a line.
+      if (!process.stdout.write(out.length > 0 ? out : '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
   } finally {
     decisions?.stop();
