@@ -5,10 +5,12 @@
  * NORMAL one to what the latency tier leaves, and release the cap once the PRIORITY load
  * ends, on stop, and at the start of a daemon after one that left a cap; the PRIORITY
  * container's tasks get the shortest scheduler slice while it waits, and the default back
- * after (a daemon started after one that died keeps such a slice, then releases it).
+ * after (a daemon started after one killed with SIGKILL finds such a slice in the kernel,
+ * keeps it, then releases it).
  * BEST_EFFORT (in cpu.idle already) is never capped. Counts decisions and reads the kernel
  * back (/proc/PID/sched, not the helper that set the slices).
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +18,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { appendJournal, type JournalRecord } from '../../src/engine/journal.js';
 import { PolicyDaemon } from '../../src/daemon/daemon.js';
-import { LATENCY_SLICE_US, Slices } from '../../src/daemon/slices.js';
+import { LATENCY_SLICE_US } from '../../src/daemon/slices.js';
+import { BIN } from '../helpers/cli.js';
 import { hasUnified, rootDirs, uniqueRoot } from '../helpers/cgroups.js';
 import { describeDaemon, stressNg, tearDownDaemonRoot, until } from '../helpers/daemon.js';
 
@@ -39,18 +42,20 @@ describeDaemon(
     afterAll(() => tearDownDaemonRoot(root, api, daemon));
 
     const maxLimit = (name: string) => api.get(name).spec().cpu?.max_limit;
-    /** The slice (µs) of each task of a container, as the kernel shows it. */
+    /** A task's slice (µs) as the kernel shows it; undefined once it is gone. */
+    const sliceOf = (pid: number) => {
+      try {
+        return Number(/^se\.slice\s+:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/sched`, 'utf8'))?.[1]) / 1000;
+      } catch {
+        return undefined;
+      }
+    };
+    /** The slices of the tasks of a container. */
     const slicesOf = (name: string) =>
-      api
+        api
         .get(name)
         .listProcesses({ recursive: true })
-        .map((p) => {
-          try {
-            return Number(/^se\.slice\s+:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/sched`, 'utf8'))?.[1]) / 1000;
-          } catch {
-            return undefined;
-          }
-        })
+        .map(sliceOf)
         .filter((v) => v !== undefined);
     const load = (name: string, seconds: number) => api.get(name).run([bin, '--cpu', '2', '--timeout', `${seconds}s`, '-q'], { detached: true });
 
@@ -115,25 +120,35 @@ describeDaemon(
       daemon = undefined;
     }, 60_000);
 
-    it('a slice left by a daemon that died is found in the kernel by the next one, kept, and released once no latency tier waits', async () => {
-      // Three tasks that sleep: they never wait for a CPU, however loaded the machine is.
-      await api.get('/lat').run(['sh', '-c', 'sleep 60 & sleep 60 & wait'], { detached: true });
-      await until('the two sleeps', () => api.get('/lat').listProcesses({ recursive: true }).length === 3);
-      const pids = api.get('/lat').listProcesses({ recursive: true });
-      // What a daemon killed mid-pressure leaves: the tasks on the short slice, no record of its release.
-      expect(Slices.find()!.set(LATENCY_SLICE_US, pids).threads).toBe(3);
+    it('a daemon killed with SIGKILL mid-action leaves the slice; the next finds it in the kernel, keeps it, and releases it once no latency tier waits', async () => {
+      await load('/batch', 60);
+      // A task that sleeps (it never waits for a CPU, however loaded the machine) beside the load that makes /lat wait.
+      const sleeper = Number((await api.get('/lat').run(['sleep', '60'], { detached: true })).pid);
+      const stress = Number((await load('/lat', 60)).pid);
+      const first = spawn(process.execPath, [BIN, 'daemon', '--json'], { env: { ...process.env, LMCTFY_ROOT: root }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const lines: string[] = [];
+      first.stdout.setEncoding('utf8').on('data', (t: string) => lines.push(...t.split('\n').filter(Boolean)));
+      await until('the first daemon to give /lat the slice', () => lines.some((l) => l.includes('"what":"cpu_slice"')) && sliceOf(sleeper) === LATENCY_SLICE_US);
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      // The waiting ends while no daemon runs: only the sleeper is left in /lat, on the short slice.
+      process.kill(stress, 'SIGTERM');
+      await until('stress-ng in /lat gone', () => api.get('/lat').listProcesses({ recursive: true }).join() === String(sleeper));
+      expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
+
       const decisions: JournalRecord[] = [];
       daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
-      expect(decisions.filter((r) => r.what === 'cpu_slice')).toEqual([expect.objectContaining({ container: '/lat', tier: 'PRIORITY', detail: { slice_us: LATENCY_SLICE_US, tasks: 3, adopted: true } })]);
-      expect(slicesOf('/lat')).toEqual([LATENCY_SLICE_US, LATENCY_SLICE_US, LATENCY_SLICE_US]);
-      // No latency tier waits: the release comes cpu_release_ms later.
+      expect(decisions.filter((r) => r.what === 'cpu_slice')).toEqual([expect.objectContaining({ container: '/lat', tier: 'PRIORITY', detail: { slice_us: LATENCY_SLICE_US, tasks: 1, adopted: true } })]);
+      expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
       await until('the found slice released', () => decisions.some((r) => r.what === 'cpu_slice_release'));
-      expect(decisions.filter((r) => r.what === 'cpu_slice_release')).toEqual([expect.objectContaining({ container: '/lat', detail: { tasks: 3, threads: 3 } })]);
-      expect(slicesOf('/lat').filter((v) => v === LATENCY_SLICE_US)).toEqual([]);
+      expect(decisions.filter((r) => r.what === 'cpu_slice_release')).toEqual([expect.objectContaining({ container: '/lat', detail: { tasks: 1, threads: 1 } })]);
+      expect(sliceOf(sleeper)).not.toBe(LATENCY_SLICE_US);
+      // The cap the killed daemon left on /batch was released at start, from the journal.
+      expect(decisions.filter((r) => r.what === 'cpu_release' && r.container === '/batch')).toHaveLength(1);
       daemon.stop();
       daemon = undefined;
-      await api.get('/lat').killAll();
-    }, 60_000);
+      for (const n of ['/lat', '/batch']) await api.get(n).killAll();
+    }, 90_000);
 
     // Exclusive CPUs need a v1 cpuset hierarchy and a CPU left for the shared pool.
     it.skipIf(!fs.existsSync('/sys/fs/cgroup/cpuset/cpuset.cpus') || os.cpus().length < 2)('gives the exclusive CPUs of a PREMIER container rmdir\'ed by hand back to the shared pool, as a decision', async () => {
