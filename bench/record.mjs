@@ -5,7 +5,8 @@
 //    is not read at all, a populated one still costs its CPU time's read) and sampled as many
 //    times again, by the same sampler;
 // 2. BENCH_SECONDS (600) synthetic seconds built from those real passes (cycled, counters
-//    carried on so they keep growing), written through the store's writer: bytes and writer
+//    carried on so they keep growing, a container kept as the same object where the real
+//    passes kept it), written through the store's writer: bytes and writer
 //    CPU per sample; a day is 86,400 / BENCH_SECONDS such pieces (a keyframe every 60 samples
 //    whatever the segment, so the size scales with time);
 // 3. that piece copied into a day of segments (frame times and checksums rewritten): open the
@@ -108,19 +109,25 @@ function synthetic(real) {
     const first = real[0].containers.find((x) => x.name === c.name);
     if (first) growth.set(c.name, (c.stats.cpu?.usage?.total ?? 0) - (first.stats.cpu?.usage?.total ?? 0));
   }
+  const byName = real.map((pass) => new Map(pass.containers.map((c) => [c.name, c])));
+  // What the previous synthetic sample handed over, by name: a container the real passes kept
+  // (the same object from one to the next) is the same object here too, as a live recorder
+  // hands it on; at the wrap from the last real pass to the first, which no live recorder
+  // sees, every container is kept (its counters carried on are continuous there).
+  let handed = new Map();
   return (i) => {
-    const pass = real[i % PASSES];
+    const j = i % PASSES;
+    const pass = real[j];
     const cycle = Math.floor(i / PASSES);
-    return {
-      ...pass,
-      timestamp: new Date(T0 + i * 1000).toISOString(),
-      monoNs: i * 1e9,
-      containers: pass.containers.map((c) => {
-        const add = cycle * (growth.get(c.name) ?? 0);
-        if (!add || !c.stats.cpu?.usage) return c;
-        return { ...c, stats: { ...c.stats, cpu: { ...c.stats.cpu, usage: { ...c.stats.cpu.usage, total: c.stats.cpu.usage.total + add } } } };
-      }),
-    };
+    const containers = pass.containers.map((c) => {
+      const kept = handed.get(c.name);
+      if (kept && (j === 0 || byName[j - 1].get(c.name) === c)) return kept;
+      const add = cycle * (growth.get(c.name) ?? 0);
+      if (!add || !c.stats.cpu?.usage) return c;
+      return { ...c, stats: { ...c.stats, cpu: { ...c.stats.cpu, usage: { ...c.stats.cpu.usage, total: c.stats.cpu.usage.total + add } } } };
+    });
+    handed = new Map(containers.map((c) => [c.name, c]));
+    return { ...pass, timestamp: new Date(T0 + i * 1000).toISOString(), monoNs: i * 1e9, containers };
   };
 }
 /** SECONDS synthetic samples from `real` written into a new store in `dir`: the writer's CPU per sample. */
