@@ -177,6 +177,20 @@ function stillSuite(version: CgroupVersion) {
       }
     }));
 
+  it('stops reading a container once its last task has exited', () =>
+    within('left', async (open) => {
+      const sleeper = await api.get('left').run(['/bin/sleep', '600'], { detached: true });
+      const { s, reads } = open();
+      await settle(s);
+      sleeper.kill('SIGKILL');
+      await once(sleeper, 'exit');
+      // Its exit is charged (a pass that reads it whole), then it stands still at a new CPU time and is asked again.
+      await settle(s);
+      reads.length = 0;
+      byName(s);
+      expect(filesOf(reads, '/left')).toEqual([]);
+    }));
+
   it('reads an empty container in the pass after `lmctfy run` put a task in it', () =>
     within('joinrun', async (open) => {
       const { s, reads } = open();

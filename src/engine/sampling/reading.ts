@@ -25,6 +25,8 @@ export interface ReadingState {
   stillPass?: number;
   /** The container held no task when last asked, and none can have joined since (still.ts); undefined: to ask. */
   unpopulated?: boolean;
+  /** Its CPU time when that was asked. */
+  askedAt?: number;
 }
 
 /** What the events since the last pass say about a container (watch.ts). */

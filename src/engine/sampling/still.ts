@@ -23,20 +23,25 @@ export interface StillPass {
  * its settings or freezer state were written. False when its re-validation is due, and the
  * first time it is asked.
  *
- * A container found to hold no task (asked once per stretch of stillness, and again after
- * a task may have joined or at re-validation) is not read at all while no event says a task
- * may have joined: with no task its CPU time cannot move, so the read would find it still.
+ * A container found to hold no task is not read at all while no event says a task may have
+ * joined: with no task its CPU time cannot move, so the read would find it still. It is
+ * asked once per stretch of stillness (when its CPU time stands still at a value other than
+ * at the last asking: a last task exiting is charged, so this follows it), after an event,
+ * and, while found empty, at re-validation (an event missed).
  */
 export function isStill(name: string, k: Member, pass: StillPass): boolean {
   const r = k.reading;
-  if (pass.validating || pass.heard.joined(name)) r.unpopulated = undefined;
+  if (pass.heard.joined(name) || (pass.validating && r.unpopulated)) r.unpopulated = undefined;
   const empty = r.unpopulated === true && r.cpuUsage !== undefined;
   if (!empty && (!pass.parentStill || r.cpuUsage === undefined)) {
     const before = r.cpuUsage;
     r.cpuUsage = unlessNotFound(() => k.handle.resources.cpuUsage(k.handle));
     if (r.cpuUsage === undefined || r.cpuUsage !== before) return false;
     // Asked after the read that found it still: a task joining in between is in the answer, or its event is heard next pass.
-    if (r.unpopulated === undefined || r.stillPass !== pass.number - 1) r.unpopulated = unlessNotFound(() => k.handle.resources.unpopulated(k.handle)) ?? false;
+    if (r.unpopulated === undefined || r.askedAt !== r.cpuUsage) {
+      r.unpopulated = unlessNotFound(() => k.handle.resources.unpopulated(k.handle)) ?? false;
+      r.askedAt = r.cpuUsage;
+    }
   }
   if (pass.validating || pass.heard.settingsWritten(name) || pass.heard.freezerWritten(name)) return false;
   r.stillPass = pass.number;
