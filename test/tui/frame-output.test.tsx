@@ -177,4 +177,24 @@ describe("Output stand-in: the same frames as Ink's Output", () => {
       { numRuns: 1000 },
     );
   });
+
+  it('draws again only the rows whose writes changed since the last frame', () => {
+    expect(Shipped).toBeDefined();
+    const drawRow = vi.spyOn(FrameOutput.prototype as unknown as { drawRow: () => string }, 'drawRow');
+    const rows = (clock: string, cpu: string): Op[] => [
+      ['write', 0, 0, `sample ${clock}`, { transformers: [] }],
+      ...Array.from({ length: 9 }, (_, i): Op => ['write', 2, i + 1, `c${i} ${i === 4 ? cpu : '0.0%'} ▁▁▂`, { transformers: [] }]),
+    ];
+    const first = { width: 30, height: 10, ops: rows('12:00:01', '0.0%') };
+    replay(Shipped!, first);
+    drawRow.mockClear();
+    const second = { width: 30, height: 10, ops: rows('12:00:02', '0.0%') };
+    expect(replay(Shipped!, second)).toBe(replay(InkOutput, second));
+    expect(drawRow).toHaveBeenCalledTimes(1);
+    drawRow.mockClear();
+    const third = { width: 30, height: 10, ops: rows('12:00:03', '7.5%') };
+    expect(replay(Shipped!, third)).toBe(replay(InkOutput, third));
+    expect(drawRow).toHaveBeenCalledTimes(2);
+    drawRow.mockRestore();
+  });
 });

@@ -1,3 +1,4 @@
+import { GenerationCache } from './generation-cache.js';
 import { isNarrowCode, sgrEnd } from './text-width.js';
 
 /**
@@ -315,12 +316,10 @@ class StyleTable {
  * still in use move back to the current one as they are read.
  */
 class LineCache {
-  private current = new Map<string, ParsedLine>();
-  private previous = new Map<string, ParsedLine>();
+  private readonly cache = new GenerationCache<string, ParsedLine>(MIN_LINE_CACHE_SIZE);
   private readonly charWidths = new Map<string, number>();
   /** One string per narrow character: a line's cells share them instead of one string each. */
   private readonly narrow = new Map<number, string>();
-  private size = MIN_LINE_CACHE_SIZE;
 
   constructor(
     private readonly deps: OutputDeps,
@@ -329,19 +328,11 @@ class LineCache {
 
   /** Sizes the generations for frames of this many rows. */
   fit(height: number): void {
-    this.size = Math.max(MIN_LINE_CACHE_SIZE, LINES_PER_ROW * height);
+    this.cache.limit = Math.max(MIN_LINE_CACHE_SIZE, LINES_PER_ROW * height);
   }
 
   get(line: string): ParsedLine {
-    let parsed = this.current.get(line);
-    if (parsed !== undefined) return parsed;
-    parsed = this.previous.get(line) ?? this.parse(line);
-    if (this.current.size >= this.size) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(line, parsed);
-    return parsed;
+    return this.cache.get(line, (l) => this.parse(l));
   }
 
   private parse(line: string): ParsedLine {

@@ -1,16 +1,19 @@
-// Swaps five of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
-// imported only by Ink's renderer) for src/ui/render/frame-output.ts, its measureText
-// (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts, whose cache is
-// bounded, its log-update (imported only by ink.js) for src/ui/render/line-writer.ts, which
-// writes only the lines that changed and hands streams it does not draw to Ink's own, its
-// write-synchronized (imported only by ink.js) for a wrapper that leaves the synchronized-update
-// marks of those streams to that writer (in the frame's own write), and the widest-line that
-// its render-node-to-output imports for src/ui/render/text-width.ts's, which counts the
-// console's glyphs without string-width's grapheme segmentation (measureText uses the same). One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
-// (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width,
-// slice-ansi and ansi-tokenize: the modules below are resolved from Ink's
-// directory, whatever versions npm placed where. This is why Ink is pinned: what an upgrade
-// must keep passing is in docs/DEPENDENCIES.md.
+// Swaps six of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// imported only by Ink's renderer) for src/ui/render/frame-output.ts; its measureText
+// (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts and its
+// wrap-text (imported by dom.js and render-node-to-output.js) for src/ui/render/wrap-text.ts,
+// whose caches are bounded; its log-update (imported only by ink.js) for
+// src/ui/render/line-writer.ts, which writes only the lines that changed and hands streams it
+// does not draw to Ink's own; its write-synchronized (imported only by ink.js) for a wrapper
+// that leaves the synchronized-update marks of those streams to that writer (in the frame's
+// own write); and the widest-line that its render-node-to-output imports for
+// src/ui/render/text-width.ts's, which counts the console's glyphs without string-width's
+// grapheme segmentation (measureText uses the same). One plugin for esbuild
+// (scripts/build.mjs, bench/ui-render.mjs) and one for Vite (vitest.config.ts), so tests run
+// what ships. The stand-ins get Ink's own string-width, slice-ansi, ansi-tokenize, wrap-ansi
+// and cli-truncate: the modules below are resolved from Ink's directory, whatever versions
+// npm placed where. This is why Ink is pinned: what an upgrade must keep passing is in
+// docs/DEPENDENCIES.md.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +21,11 @@ const FRAME_OUTPUT = fileURLToPath(new URL('./frame-output.ts', import.meta.url)
 const MEASURE_TEXT = fileURLToPath(new URL('./measure-text.ts', import.meta.url));
 const LINE_WRITER = fileURLToPath(new URL('./line-writer.ts', import.meta.url));
 const TEXT_WIDTH = fileURLToPath(new URL('./text-width.ts', import.meta.url));
+const WRAP_TEXT = fileURLToPath(new URL('./wrap-text.ts', import.meta.url));
 const NAMESPACE = 'lmctfy-ink-output';
 const QUERY = '?lmctfy-ink-stand-in';
 
-/** Ink module (as imported) → [the one Ink file importing it, the stand-in's source]; each stand-in is named for the module's last path part. */
+/** Ink module (as imported) → [the Ink file(s) importing it, the stand-in's source]; each stand-in is named for the module's last path part. */
 const STAND_INS = {
   './output.js': [
     'renderer.js',
@@ -61,6 +65,16 @@ import { createLogUpdate } from ${JSON.stringify(LINE_WRITER)};
 export default createLogUpdate(cliCursor, inkLogUpdate, shouldSynchronize);
 `,
   ],
+  // Both importers get the one stand-in module (the same path), so one cache.
+  './wrap-text.js': [
+    ['dom.js', 'render-node-to-output.js'],
+    `
+import wrapAnsi from 'wrap-ansi';
+import cliTruncate from 'cli-truncate';
+import { createWrapText } from ${JSON.stringify(WRAP_TEXT)};
+export default createWrapText(wrapAnsi, cliTruncate);
+`,
+  ],
   // Ink's synchronized-update marks, which ink.js writes apart from the frame: on a stream
   // the line writer draws, it sends them itself, in the frame's own write.
   './write-synchronized.js': [
@@ -78,8 +92,8 @@ export const shouldSynchronize = (stream) => !isAnchored(stream) && inkShouldSyn
 function standIn(source, importer) {
   const entry = STAND_INS[source];
   if (!entry || !importer) return undefined;
-  const [file] = entry;
-  const inInk = path.basename(importer) === file && /[\\/]ink[\\/]build$/.test(path.dirname(importer));
+  const files = [entry[0]].flat();
+  const inInk = files.includes(path.basename(importer)) && /[\\/]ink[\\/]build$/.test(path.dirname(importer));
   return inInk ? path.join(path.dirname(importer), standInName(source)) : undefined;
 }
 const standInName = (source) => (source.endsWith('.js') ? path.basename(source) : `${source}.js`);
@@ -90,7 +104,7 @@ export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized)\.js|widest-line)$/ }, (args) => {
+      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized|wrap-text)\.js|widest-line)$/ }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });
