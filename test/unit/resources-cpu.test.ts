@@ -453,3 +453,46 @@ describe('cpuset', () => {
     expect(h.resources.cpuset.read(h)).toBeUndefined();
   });
 });
+
+describe("the recorder's cheap reads (ResourceSet.cpuUsage, unpopulated)", () => {
+  /** An io that lists the files read. */
+  const counting = () => {
+    const io = fileIo();
+    const read: string[] = [];
+    return { io: { ...io, readFile: (f: string) => (read.push(f.slice(f.lastIndexOf('/') + 1)), io.readFile(f)) }, read };
+  };
+
+  it('v2: CPU time from cpu.stat alone (not cpu.pressure)', () => {
+    const dir = v2Tree(tree);
+    tree.write(`${dir}/cpu.stat`, 'usage_usec 3000\nuser_usec 2000\nsystem_usec 1000\n');
+    tree.write(`${dir}/cpu.pressure`, 'some avg10=1.00 avg60=0.50 avg300=0.10 total=99\n');
+    const { io, read } = counting();
+    const h = handle({ version: 2, unified: dir, io });
+    expect(h.resources.cpuUsage(h)).toBe(3_000_000);
+    expect(read).toEqual(['cpu.stat']);
+  });
+
+  it.each<[string, string | undefined, boolean]>([
+    ['populated 0', 'populated 0\nfrozen 0\n', true],
+    ['populated 1', 'populated 1\nfrozen 0\n', false],
+    ['no cgroup.events', undefined, false],
+  ])('v2 unpopulated: %s → %s', (_, events, want) => {
+    const dir = v2Tree(tree);
+    if (events !== undefined) tree.write(`${dir}/cgroup.events`, events);
+    else tree.remove(`${dir}/cgroup.events`);
+    const h = handle({ version: 2, unified: dir });
+    expect(h.resources.unpopulated(h)).toBe(want);
+  });
+
+  it.each<[string, string, boolean, boolean]>([
+    ['no task, no child', '', false, true],
+    ['a task', '1234\n', false, false],
+    ['no task, a child cgroup', '', true, false],
+  ])('v1 unpopulated: %s → %s', (_, tasks, child, want) => {
+    const dirs = v1Tree(tree, ['cpuacct']);
+    tree.write(`${dirs.cpuacct!}/tasks`, tasks);
+    if (child) tree.dir(`${dirs.cpuacct!.slice(tree.root.length + 1)}/kid`, {});
+    const h = handle({ version: 1, dirs });
+    expect(h.resources.unpopulated(h)).toBe(want);
+  });
+});

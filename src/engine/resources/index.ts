@@ -15,7 +15,7 @@ import { devicesV1 } from './v1/devices.js';
 import { freezerV1 } from './v1/freezer.js';
 import { memoryV1 } from './v1/memory.js';
 import { blkioV2 } from './v2/blkio.js';
-import { cpuUnpopulated, cpuV2 } from './v2/cpu.js';
+import { cpuUnpopulated, cpuUsageV2, cpuV2 } from './v2/cpu.js';
 import { cpusetV2 } from './v2/cpuset.js';
 import { devicesV2 } from './v2/devices.js';
 import { freezerV2 } from './v2/freezer.js';
@@ -58,7 +58,7 @@ const V2: ResourceSet = {
   pids,
   blkio: blkioV2,
   devices: devicesV2,
-  cpuUsage: (h) => cpuV2.stats(h, 'counters').cpu?.usage?.total,
+  cpuUsage: cpuUsageV2,
   unpopulated: cpuUnpopulated,
   held: (spec) => heldNotes(spec, { file: 'cpu.weight', toKernel: cpuLimitToWeight, fromKernel: weightToCpuLimit }),
   checkSpec() {},

@@ -25,6 +25,12 @@ function cpuStats(h: CgroupHandle, dir: string): CpuStats {
   return out;
 }
 
+/** ResourceSet.cpuUsage on v2: cpu.stat alone (not cpu.pressure, which stats() reads too). */
+export function cpuUsageV2(h: CgroupHandle): number | undefined {
+  const dir = h.dir('cpu');
+  return dir === undefined ? undefined : cpuStats(h, dir).usage?.total;
+}
+
 /** ResourceSet.unpopulated on v2: cgroup.events says `populated 0` (no task in the cgroup or below it). */
 export function cpuUnpopulated(h: CgroupHandle): boolean {
   const dir = h.dir('cpu');
