@@ -76,8 +76,22 @@ export function histogramsFromSchedstat(
  */
 export class SchedstatHistogrammer {
   private state = new Map<string, { id: number; tasks: Map<string, Schedstat>; cpuUsageNs?: number }>();
+  /**
+   * A still interval's histograms, the same for every container: made once and shared (a
+   * pass over 1,000 idle containers made 40,000 objects for them), frozen so that no reader
+   * can change them for the others.
+   */
+  private readonly empty: HistogramMap[];
 
-  constructor(private readonly edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US) {}
+  constructor(private readonly edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US) {
+    const empty = histogramsFromSchedstat(new Map(), [], edgesUs);
+    for (const h of empty) {
+      for (const b of h.stat) Object.freeze(b);
+      Object.freeze(h.stat);
+      Object.freeze(h);
+    }
+    this.empty = Object.freeze(empty) as HistogramMap[];
+  }
 
   /** `cpuUsageNs`: the container's CPU usage counter at this reading, which still() compares with the next. */
   observe(name: string, id: number, tasks: readonly TaskSchedstat[], cpuUsageNs?: number): HistogramMap[] | undefined {
@@ -97,7 +111,7 @@ export class SchedstatHistogrammer {
   still(name: string, id: number, cpuUsageNs: number | undefined): HistogramMap[] | undefined {
     const before = this.state.get(name);
     if (!before || before.id !== id || cpuUsageNs === undefined || before.cpuUsageNs !== cpuUsageNs) return undefined;
-    return histogramsFromSchedstat(before.tasks, [], this.edgesUs);
+    return this.empty;
   }
 
   /** Forgets containers not in `live` (call once per pass) so state stays bounded. */

@@ -133,6 +133,11 @@ describe('SchedstatHistogrammer', () => {
     expect(h.still('/a', 1, 150)).toBeUndefined(); // usage moved
     expect(h.still('/a', 2, 100)).toBeUndefined(); // recreated
     expect(h.still('/a', 1, undefined)).toBeUndefined(); // usage unknown
+    // Every still container shares one, which nobody can change for the others.
+    h.observe('/b', 2, [], 7);
+    expect(h.still('/b', 2, 7)).toBe(quiet);
+    expect(() => ((quiet![0]!.stat[0] as { value: number }).value = 1)).toThrow(TypeError);
+    expect(() => (quiet![0]!.stat as unknown[]).push({})).toThrow(TypeError);
     // A later reading diffs against the last tasks read, across the still passes.
     h.still('/a', 1, 100);
     expect(counts(byType(h.observe('/a', 1, [task(1, 10 * US + 2 * 500 * US, 0, 3)], 200)!, 'ONCPU'))).toEqual({ 8: 2 });
