@@ -4,7 +4,6 @@ import { ContainerApi } from '../../engine/container-api.js';
 import { checkpoint, migrate, restore } from '../../engine/checkpoint/index.js';
 import { apiOptions, openApi } from '../context.js';
 import { stdout } from '../output.js';
-import { endWhenIdle } from './end-when-idle.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 /** `checkpoint`, `restore` and `migrate`: a container's processes through criu (docs/CHECKPOINT.md). */
@@ -15,7 +14,6 @@ export function registerCheckpoint(program: Command): void {
     .addOption(new NamedOption('--leave-running', 'keep the container and its processes running after the dump', 'leaveRunning'))
     .action(async (name: string, dir: string, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { leaveRunning?: boolean }>(cmd);
-      endWhenIdle();
       const m = await checkpoint(openApi(f), name, dir, { leaveRunning: f.leaveRunning ?? false });
       stdout.write(`${m.name}: ${m.pids.length} process(es) checkpointed into ${path.resolve(dir)}${f.leaveRunning ? '' : '; the container is destroyed'}\n`);
     });
@@ -24,7 +22,6 @@ export function registerCheckpoint(program: Command): void {
     .argument('<name>', 'container name (the checkpointed one, or another)')
     .argument('<dir>', 'a directory lmctfy checkpoint wrote')
     .action(async (name: string, dir: string, _o, cmd: Command) => {
-      endWhenIdle();
       const c = await restore(openApi(flagsOf(cmd)), name, dir);
       stdout.write(`${c.name}: restored from ${path.resolve(dir)}\n`);
     });
@@ -34,7 +31,6 @@ export function registerCheckpoint(program: Command): void {
     .requiredOption('--to <root>', 'the lmctfy root to move it to (as --root takes it)')
     .action(async (name: string, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { to: string }>(cmd);
-      endWhenIdle();
       const to = ContainerApi.open({ ...apiOptions(f), root: f.to });
       const c = await migrate(openApi(f), name, to);
       stdout.write(`${c.name}: migrated to root ${f.to}\n`);

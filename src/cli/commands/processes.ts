@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
-import { endWhenIdle } from './end-when-idle.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 /** One argument with a space runs under /bin/sh -c (orig); otherwise argv is used as given. */
@@ -34,7 +33,6 @@ export function registerProcesses(program: Command): void {
     .passThroughOptions()
     .action(async (name: string, args: string[], _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { detached?: boolean; outputFile?: string }>(cmd);
-      endWhenIdle();
       const argv = commandArgv(args[0] === '--' ? args.slice(1) : args);
       const container = openApi(f).get(name);
       if (f.detached) {
