@@ -509,6 +509,7 @@ export class PolicyDaemon {
       this.decide({
         what: 'cpu_slice_release',
         container: name,
+        tier: rankOf(this.api.machine, name).tier,
         reason: `${why}: gave ${ours.length} tasks the kernel's default slice back`,
         detail: { tasks: ours.length, threads: r.threads },
       });

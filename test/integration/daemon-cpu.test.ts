@@ -126,27 +126,33 @@ describeDaemon(
       const sleeper = Number((await api.get('/lat').run(['sleep', '60'], { detached: true })).pid);
       const stress = Number((await load('/lat', 60)).pid);
       const first = spawn(process.execPath, [BIN, 'daemon', '--json'], { env: { ...process.env, LMCTFY_ROOT: root }, stdio: ['ignore', 'pipe', 'inherit'] });
-      const lines: string[] = [];
-      first.stdout.setEncoding('utf8').on('data', (t: string) => lines.push(...t.split('\n').filter(Boolean)));
-      await until('the first daemon to give /lat the slice', () => lines.some((l) => l.includes('"what":"cpu_slice"')) && sliceOf(sleeper) === LATENCY_SLICE_US);
-      first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
-      // The waiting ends while no daemon runs: only the sleeper is left in /lat, on the short slice.
-      process.kill(stress, 'SIGTERM');
-      await until('stress-ng in /lat gone', () => api.get('/lat').listProcesses({ recursive: true }).join() === String(sleeper));
-      expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
+      try {
+        const lines: string[] = [];
+        first.stdout.setEncoding('utf8').on('data', (t: string) => lines.push(...t.split('\n').filter(Boolean)));
+        const told = (what: string) => lines.some((l) => l.includes(`"what":"${what}"`));
+        await until('the first daemon to give /lat the slice and cap /batch', () => told('cpu_slice') && told('cpu_cap') && sliceOf(sleeper) === LATENCY_SLICE_US);
+        first.kill('SIGKILL');
+        await new Promise((r) => first.once('exit', r));
+        // The waiting ends while no daemon runs: only the sleeper is left in /lat, on the short slice.
+        process.kill(stress, 'SIGTERM');
+        await until('stress-ng in /lat gone', () => api.get('/lat').listProcesses({ recursive: true }).join() === String(sleeper));
+        expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
 
-      const decisions: JournalRecord[] = [];
-      daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
-      expect(decisions.filter((r) => r.what === 'cpu_slice')).toEqual([expect.objectContaining({ container: '/lat', tier: 'PRIORITY', detail: { slice_us: LATENCY_SLICE_US, tasks: 1, adopted: true } })]);
-      expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
-      await until('the found slice released', () => decisions.some((r) => r.what === 'cpu_slice_release'));
-      expect(decisions.filter((r) => r.what === 'cpu_slice_release')).toEqual([expect.objectContaining({ container: '/lat', detail: { tasks: 1, threads: 1 } })]);
-      expect(sliceOf(sleeper)).not.toBe(LATENCY_SLICE_US);
-      // The cap the killed daemon left on /batch was released at start, from the journal.
-      expect(decisions.filter((r) => r.what === 'cpu_release' && r.container === '/batch')).toHaveLength(1);
-      daemon.stop();
-      daemon = undefined;
+        const decisions: JournalRecord[] = [];
+        daemon = await PolicyDaemon.start(api, { onDecision: (r) => decisions.push(r) });
+        expect(decisions.filter((r) => r.what === 'cpu_slice')).toEqual([expect.objectContaining({ container: '/lat', tier: 'PRIORITY', detail: { slice_us: LATENCY_SLICE_US, tasks: 1, adopted: true } })]);
+        expect(sliceOf(sleeper)).toBe(LATENCY_SLICE_US);
+        await until('the found slice released', () => decisions.some((r) => r.what === 'cpu_slice_release'));
+        expect(decisions.filter((r) => r.what === 'cpu_slice_release')).toEqual([expect.objectContaining({ container: '/lat', detail: { tasks: 1, threads: 1 } })]);
+        expect(sliceOf(sleeper)).not.toBe(LATENCY_SLICE_US);
+        // The cap the killed daemon left on /batch was released at start, from the journal.
+        expect(decisions.find((r) => r.what === 'cpu_release' && r.container === '/batch')?.reason).toContain('left by a daemon that ended without releasing them');
+      } finally {
+        // Ended here also when a step above fails: no daemon outlives this test.
+        if (first.exitCode === null && first.signalCode === null) first.kill('SIGKILL');
+        daemon?.stop();
+        daemon = undefined;
+      }
       for (const n of ['/lat', '/batch']) await api.get(n).killAll();
     }, 90_000);
 

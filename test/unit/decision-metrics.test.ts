@@ -61,7 +61,7 @@ describe('DecisionCounter', () => {
 
 describe('decision and pressure families', () => {
   const counter = new DecisionCounter();
-  counter.add([decision('evict', { tier: 'BEST_EFFORT', detail: { trigger: 'usage' } }), decision('reclaim', { tier: 'BATCH' }), decision('cpu_cap', { tier: 'NORMAL' })]);
+  counter.add([decision('evict', { tier: 'BEST_EFFORT', detail: { trigger: 'usage' } }), decision('reclaim', { tier: 'BATCH' }), decision('cpu_cap', { tier: 'NORMAL' }), decision('cpu_slice', { tier: 'PRIORITY' })]);
   const machinePressure = () => ({ memory: { some: { avg10: 42.5 }, full: { avg10: 1 } }, cpu: { some: { avg10: 0 } } });
 
   it('prometheus: _total families with tier and reason labels, the machine PSI without id; a real parser reads them', () => {
@@ -77,6 +77,7 @@ describe('decision and pressure families', () => {
     expect(text).toContain('# TYPE lmctfy_evictions_total counter\nlmctfy_evictions_total{tier="BEST_EFFORT",reason="usage"} 1\n');
     expect(text).toContain('# TYPE lmctfy_reclaims_total counter\nlmctfy_reclaims_total{tier="BATCH"} 1\n');
     expect(text).toContain('# TYPE lmctfy_cpu_caps_total counter\nlmctfy_cpu_caps_total{tier="NORMAL"} 1\n');
+    expect(text).toContain('# TYPE lmctfy_cpu_slices_total counter\nlmctfy_cpu_slices_total{tier="PRIORITY"} 1\n');
     const byName = new Map(parseExposition(text).map((f) => [f.name, f]));
     expect(byName.get('lmctfy_evictions_total')).toMatchObject({ type: 'COUNTER', metrics: [{ value: '1', labels: { tier: 'BEST_EFFORT', reason: 'usage' } }] });
     expect(byName.get('lmctfy_machine_pressure_avg10_ratio')?.metrics).toHaveLength(3);
@@ -87,7 +88,7 @@ describe('decision and pressure families', () => {
     expect(text).toContain('# TYPE lmctfy_evictions counter\nlmctfy_evictions_total{tier="BEST_EFFORT",reason="usage"} 1\n');
     expect(text).not.toContain('lmctfy_machine_pressure');
     const none = toOpenMetrics(VIEW, { format: 'openmetrics', decisions: () => new DecisionCounter(), machinePressure: () => undefined });
-    expect(none).not.toMatch(/lmctfy_(evictions|reclaims|cpu_caps|machine)/);
+    expect(none).not.toMatch(/lmctfy_(evictions|reclaims|cpu_caps|cpu_slices|machine)/);
   });
 });
 
