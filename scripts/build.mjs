@@ -100,8 +100,15 @@ function lazyBuiltins(names) {
       );
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
         const id = JSON.stringify(`node:${args.path}`);
-        const getters = Object.keys(req(`node:${args.path}`)).map((k) => `Object.defineProperty(exports, ${JSON.stringify(k)}, { enumerable: true, get: () => load()[${JSON.stringify(k)}] });`);
-        return { contents: [`let m;`, `const load = () => (m ??= require(${id}));`, ...getters].join('\n'), loader: 'js' };
+        // A proxy, not a getter per export defined at start (~200 for these modules); what
+        // enumerates it (a namespace copy) loads the module.
+        const traps = [
+          'get: (_, k) => load()[k]',
+          'has: (_, k) => k in load()',
+          'ownKeys: () => Reflect.ownKeys(load())',
+          'getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; }',
+        ];
+        return { contents: `let m;\nconst load = () => (m ??= require(${id}));\nmodule.exports = new Proxy({}, { ${traps.join(', ')} });`, loader: 'js' };
       });
     },
   };
