@@ -1,7 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-
-const osSignals = constants.signals as Record<string, number>;
+import { signalNumber } from './os-names.js';
 
 /** The command a "shell" key runs when none is typed: the user's login shell, else /bin/sh. */
 export function defaultShell(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -11,7 +9,7 @@ export function defaultShell(env: NodeJS.ProcessEnv = process.env): string[] {
 
 /** A child's end as a shell reports it: its exit code, or 128 + the signal that killed it. */
 export function exitStatus(code: number | null, signal: NodeJS.Signals | null): number {
-  return code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0);
+  return code ?? 128 + (signal ? signalNumber(signal) : 0);
 }
 
 /** Signals the terminal sends the whole foreground group: the command gets them, we must not die of them (as system(3) does). */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
+import { errnoName } from './os-names.js';
 import type { Machine } from './kernel/machine.js';
 import { poolFor } from './cpu-pool.js';
 import { nativeHelper } from './native-helpers.js';
@@ -230,11 +230,9 @@ export function parseExecStatus(text: string): ExecFailure | undefined {
   throw new LmctfyError(Code.INTERNAL, `the exec helper reported "${text.trim()}"`);
 }
 
-const errnoNames = new Map(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
-
 /** What a failed exec means to the caller: as sh says it (not found: 127, cannot run: 126). */
 export function execError(f: ExecFailure, command: string, container: string): LmctfyError {
-  const errno = errnoNames.get(f.errno) ?? `errno ${f.errno}`;
+  const errno = errnoName(f.errno);
   if (f.step === 'log') return new LmctfyError(Code.INTERNAL, `cannot run ${command} in ${container}: setting up its log failed (${errno})`, { errno });
   if (errno === 'ENOENT' || errno === 'ENOTDIR') {
     const where = command.includes('/') ? 'no such file' : 'command not found in PATH';

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
+import { exitStatus } from '../../engine/interactive.js';
 import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
@@ -20,7 +20,6 @@ function parseIds(values: string[], what: string): number[] {
   });
 }
 
-const osSignals = constants.signals as Record<string, number>;
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
 /** The commands that start, move, find and kill the tasks of containers. */
@@ -52,7 +51,7 @@ export function registerProcesses(program: Command): void {
         child = started;
         for (const s of pending) started.kill(s);
         process.exitCode = await new Promise<number>((resolve) =>
-          started.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (osSignals[signal] ?? 0) : 0))),
+          started.once('exit', (code, signal) => resolve(exitStatus(code, signal))),
         );
       } finally {
         for (const s of FORWARDED) process.off(s, forward);

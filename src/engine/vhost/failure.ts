@@ -1,6 +1,6 @@
-import { constants as osConstants } from 'node:os';
 import { Code, LmctfyError } from '../errors.js';
 import { execError } from '../placement.js';
+import { errnoName } from '../os-names.js';
 import type { VirtualHostPlan } from './plan.js';
 
 /** One "STEP ERRNO" line of the vhost helper's status pipe (native/vhost-helper.c). */
@@ -18,12 +18,6 @@ export function parseHelperStatus(text: string): { failure?: HelperFailure; pid?
   const m = /^([a-z_-]+(?::\d+)?) (\d+)$/.exec(t);
   if (m) return { failure: { step: m[1]!, errno: Number(m[2]) } };
   throw new LmctfyError(Code.INTERNAL, `the vhost helper reported "${t}"`);
-}
-
-const errnoNames = new Map(Object.entries(osConstants.errno).map(([k, v]) => [v, k]));
-
-export function errnoName(n: number): string {
-  return errnoNames.get(n) ?? `errno ${n}`;
 }
 
 /**
