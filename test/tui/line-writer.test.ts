@@ -242,10 +242,15 @@ describe('through Ink, on an anchored terminal', () => {
     const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined, ref: () => undefined, unref: () => undefined });
     anchorFrames(stdout);
     try {
+      // Ink renders on its own schedule: wait for each frame's text (a loaded machine is slow), not a fixed time.
+      const shown = async (text: string) => {
+        while (!stdout.writes.some((w) => w.includes(text))) await new Promise((r) => setTimeout(r, 10));
+      };
       const app = render(createElement(Text, null, 'pass 1'), { stdout: stdout as never, stdin: stdin as never, patchConsole: false, exitOnCtrlC: false });
-      await new Promise((r) => setTimeout(r, 50));
+      await shown('pass 1');
       const before = stdout.writes.length;
       app.rerender(createElement(Text, null, 'pass 2'));
+      await shown('pass 2');
       await new Promise((r) => setTimeout(r, 50));
       const frame = stdout.writes.slice(before);
       expect(frame).toHaveLength(1);
