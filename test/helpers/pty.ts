@@ -10,12 +10,13 @@ export class PtySession {
 
   constructor(args: string[], env: NodeJS.ProcessEnv, cols = 160, rows = 40) {
     this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
-    // Ink skips interactive frames under CI=true: the child must not see it.
+    // CI=true, as CI sets it: Ink would draw no frame until exit, and the shipped console
+    // must draw anyway (its is-in-ci stand-in, src/ui/render/ink-output-plugin.mjs).
     this.proc = pty.spawn(process.execPath, [BIN, ...args], {
       cols,
       rows,
       name: 'xterm-256color',
-      env: { ...process.env, ...env, CI: 'false', TERM: 'xterm-256color' },
+      env: { ...process.env, ...env, CI: 'true', TERM: 'xterm-256color' },
     });
     this.proc.onData((d) => this.term.write(d));
     this.proc.onExit(({ exitCode }) => {

@@ -1,4 +1,4 @@
-// Swaps six of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// Swaps seven of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
 // imported only by Ink's renderer) for src/ui/render/frame-output.ts; its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts and its
 // wrap-text (imported by dom.js and render-node-to-output.js) for src/ui/render/wrap-text.ts,
@@ -8,7 +8,8 @@
 // that leaves the synchronized-update marks of those streams to that writer (in the frame's
 // own write); and the widest-line that its render-node-to-output imports for
 // src/ui/render/text-width.ts's, which counts the console's glyphs without string-width's
-// grapheme segmentation (measureText uses the same). One plugin for esbuild
+// grapheme segmentation (measureText uses the same); and is-in-ci (imported by ink.js and
+// its write-synchronized) for `false`, so CI=true in the environment does not blank the console. One plugin for esbuild
 // (scripts/build.mjs, bench/ui-render.mjs) and one for Vite (vitest.config.ts), so tests run
 // what ships. The stand-ins get Ink's own string-width, slice-ansi, ansi-tokenize, wrap-ansi
 // and cli-truncate: the modules below are resolved from Ink's directory, whatever versions
@@ -86,6 +87,9 @@ export { bsu, esu };
 export const shouldSynchronize = (stream) => !isAnchored(stream) && inkShouldSynchronize(stream);
 `,
   ],
+  // Ink draws only the last frame, at exit, when CI or CONTINUOUS_INTEGRATION is set: the
+  // console runs Ink only on a terminal (otherwise top streams NDJSON), so it is never in CI.
+  'is-in-ci': [['ink.js', 'write-synchronized.js'], 'export default false;\n'],
 };
 
 /** The stand-in for `source` when `importer` is the Ink file that imports it. */
@@ -104,7 +108,7 @@ export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized|wrap-text)\.js|widest-line)$/ }, (args) => {
+      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized|wrap-text)\.js|widest-line|is-in-ci)$/ }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });
