@@ -6,12 +6,12 @@
 // src/ui/render/line-writer.ts, which writes only the lines that changed and hands streams it
 // does not draw to Ink's own; its write-synchronized (imported only by ink.js) for a wrapper
 // that leaves the synchronized-update marks of those streams to that writer (in the frame's
-// own write); and the widest-line that its render-node-to-output imports for
+// own write); the widest-line that its render-node-to-output imports for
 // src/ui/render/text-width.ts's, which counts the console's glyphs without string-width's
 // grapheme segmentation (measureText uses the same); and is-in-ci (imported by ink.js and
-// its write-synchronized) for `false`, so CI=true in the environment does not blank the console. One plugin for esbuild
-// (scripts/build.mjs, bench/ui-render.mjs) and one for Vite (vitest.config.ts), so tests run
-// what ships. The stand-ins get Ink's own string-width, slice-ansi, ansi-tokenize, wrap-ansi
+// its write-synchronized) for `false`, so CI=true in the environment does not blank the
+// console. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width, slice-ansi, ansi-tokenize, wrap-ansi
 // and cli-truncate: the modules below are resolved from Ink's directory, whatever versions
 // npm placed where. This is why Ink is pinned: what an upgrade must keep passing is in
 // docs/DEPENDENCIES.md.
@@ -92,6 +92,9 @@ export const shouldSynchronize = (stream) => !isAnchored(stream) && inkShouldSyn
   'is-in-ci': [['ink.js', 'write-synchronized.js'], 'export default false;\n'],
 };
 
+/** The imports esbuild asks standIn() about: those STAND_INS lists, exactly. */
+const STAND_IN_SOURCES = new RegExp(`^(${Object.keys(STAND_INS).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
+
 /** The stand-in for `source` when `importer` is the Ink file that imports it. */
 function standIn(source, importer) {
   const entry = STAND_INS[source];
@@ -108,7 +111,7 @@ export function inkOutputEsbuild() {
   return {
     name: NAMESPACE,
     setup(build) {
-      build.onResolve({ filter: /^(\.\/(output|measure-text|log-update|write-synchronized|wrap-text)\.js|widest-line|is-in-ci)$/ }, (args) => {
+      build.onResolve({ filter: STAND_IN_SOURCES }, (args) => {
         const file = standIn(args.path, args.importer);
         return file ? { path: file, namespace: NAMESPACE } : undefined;
       });
