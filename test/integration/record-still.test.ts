@@ -165,6 +165,8 @@ function stillSuite(version: CgroupVersion) {
     within('one', async (open) => {
       const sleeper = await api.get('one').run(['/bin/sleep', '600'], { detached: true });
       try {
+        // Until it sleeps: loading and starting sleep is CPU time of the container, on a loaded machine for longer than a few passes.
+        while (fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'S') await new Promise((r) => setTimeout(r, 20));
         const { s, reads } = open();
         await settle(s);
         const before = byName(s);
