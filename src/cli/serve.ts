@@ -29,7 +29,8 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
   const root = sampling.container(name);
   // /metrics reads only what the exposition prints (no rates, no history, no host figures);
   // /stats.json, everything, its rates since its own last request.
-  const metrics = new Sampler(sampling, { root, type: 'export', host: false });
+  // A subtree shown empty and still by the container above it keeps its readings (exact: Sampler's carryEmpty).
+  const metrics = new Sampler(sampling, { root, type: 'export', host: false, carryEmpty: true });
   let stats: Sampler | undefined;
   // Answered after the event loop's poll phase: inotify's events queued before the request
   // (a limit written, a container made) are taken in first, so the scrape shows them.

@@ -38,7 +38,37 @@ export interface SamplerOptions {
    * recorder, whose store skips an object it has already written.
    */
   reuseStill?: boolean;
+  /**
+   * Keep a container's last reading, the very same object, when a container above it was
+   * read this pass with no task in its subtree and its CPU time exactly where it stood (see
+   * carriesEmpty): for the exports, whose every figure must be what reading the files gives.
+   */
+  carryEmpty?: boolean;
 }
+
+/** Figures of a reading that nothing moves in a cgroup while no task is in it: CPU time and throttling, the task count. */
+const CPU_KEYS: ReadonlySet<string> = new Set(['usage', 'throttling_data']);
+/** Whether a reading holds only those, with no task: what an empty, still subtree leaves exactly as it was. */
+function onlyTaskDriven(c: RawContainerSample): boolean {
+  if (c.virtualHost || c.histogramSource) return false;
+  for (const key in c.stats) if (key !== 'cpu' && key !== 'pids') return false;
+  for (const key in c.stats.cpu) if (!CPU_KEYS.has(key)) return false;
+  return (c.stats.pids?.current ?? 0) === 0;
+}
+
+/**
+ * Whether a container read this pass shows that nothing in its subtree ran or held a task
+ * between its previous reading and this one: CPU time and the task count are hierarchical
+ * (a parent's counts every descendant's), CPU time only grows, and with no event a counter
+ * was not reset. So every descendant's CPU time and task count are those of its previous
+ * reading, exactly.
+ */
+function carriesEmpty(now: RawContainerSample, before: RawContainerSample): boolean {
+  const usage = now.stats.cpu?.usage?.total;
+  return usage !== undefined && usage === before.stats.cpu?.usage?.total && now.stats.pids?.current === 0;
+}
+
+const parentOf = (name: string): string => name.slice(0, name.lastIndexOf('/')) || '/';
 
 /**
  * Views of raw passes: rates against the previous pass of the same cgroup, recorded in a
@@ -79,7 +109,7 @@ export class Sampler {
   private readonly proc: ProcReader;
   private readonly views: PassViews;
   private readonly histogrammer = new SchedstatHistogrammer();
-  /** The last pass's readings by name, for reuseStill. */
+  /** The last pass's readings by name, for reuseStill and carryEmpty. */
   private kept = new Map<string, RawContainerSample>();
   /** Kept readings whose histograms are already a still interval's (empty). */
   private readonly quiet = new WeakSet<RawContainerSample>();
@@ -100,13 +130,20 @@ export class Sampler {
     const type = this.options.type ?? 'summary';
     const containers: RawContainerSample[] = [];
     const still = this.options.reuseStill ? this.source.still?.bind(this.source) : undefined;
+    const quiet = this.options.carryEmpty ? this.source.quiet?.bind(this.source) : undefined;
+    // Containers shown this pass to have had no task and no CPU time in their subtree since their previous reading.
+    const empty = new Set<string>();
     for (const { name, id } of this.source.walk(this.options.root ?? '/')) {
-      if (still?.(name)) {
-        const kept = this.kept.get(name);
-        if (kept?.id === id) {
-          containers.push(this.keptStill(kept));
-          continue;
-        }
+      const kept = this.kept.get(name);
+      const before = kept?.id === id ? kept : undefined;
+      if (still?.(name) && before) {
+        containers.push(this.keptStill(before));
+        continue;
+      }
+      if (before && quiet && empty.has(parentOf(name)) && onlyTaskDriven(before) && quiet(name)) {
+        containers.push(before);
+        empty.add(name);
+        continue;
       }
       const read = this.source.read(name, type);
       if (!read) continue;
@@ -115,9 +152,10 @@ export class Sampler {
       if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
       else if (this.options.histograms) this.addSchedstatHistograms(c);
       containers.push(c);
+      if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty.add(name);
     }
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));
-    if (still) this.kept = new Map(containers.map((c) => [c.name, c]));
+    if (still || quiet) this.kept = new Map(containers.map((c) => [c.name, c]));
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = this.proc.host();

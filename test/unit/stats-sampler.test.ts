@@ -15,6 +15,8 @@ interface FakeContainer {
   /** Vanishes between the walk and the read. */
   vanishOnRead?: boolean;
   pidsError?: string;
+  /** An event since the last pass says something of it was written (StatsSource.quiet false). */
+  heard?: boolean;
 }
 
 function fakeSource(tree: Map<string, FakeContainer>) {
@@ -36,6 +38,7 @@ function fakeSource(tree: Map<string, FakeContainer>) {
       if (c?.pidsError) throw new LmctfyError(codeForErrno(c.pidsError), `pids ${name}: ${c.pidsError}`, { errno: c.pidsError });
       return c?.pids ?? [];
     },
+    quiet: (name) => tree.get(name)?.heard !== true,
   };
   return { source, calls };
 }
@@ -203,5 +206,78 @@ describe('Sampler.next and series', () => {
     expect(second.containers[0]!.rates).toEqual({ cpuPercent: 50, cpuPercentOfCap: 25, memoryGrowthPerSec: 100 });
     expect(s.series('/a')).toMatchObject({ cpuPercent: [50], memoryUsage: [100, 300] });
     expect(s.series('/nope')).toBeUndefined();
+  });
+});
+
+describe('carryEmpty: a subtree shown empty and still keeps its readings', () => {
+  /** CPU time and task count of a container, as an export pass reads them. */
+  const reading = (cpu: number, tasks: number): ContainerStats => ({ cpu: { usage: { total: cpu, user: 0, system: 0 } }, pids: { current: tasks, limit: -1 } });
+  const idleTree = () =>
+    new Map<string, FakeContainer>([
+      ['/', { id: 1, stats: reading(100, 0), pids: [] }],
+      ['/a', { id: 2, stats: reading(60, 0), pids: [] }],
+      ['/a/b', { id: 3, stats: reading(40, 0), pids: [] }],
+      ['/c', { id: 4, stats: reading(40, 0), pids: [] }],
+    ]);
+  const twoPasses = (tree: Map<string, FakeContainer>, change: (tree: Map<string, FakeContainer>) => void, carryEmpty = true) => {
+    const { source, calls } = fakeSource(tree);
+    const s = new Sampler(source, { proc: procReader(fakeProc()), host: false, type: 'export', carryEmpty });
+    const first = s.sample();
+    change(tree);
+    calls.length = 0;
+    const second = s.sample();
+    return { first, second, reads: calls.filter((c) => c.startsWith('read')).map((c) => c.split(' ')[1]) };
+  };
+
+  it('under a container read with no task and its CPU time where it stood, every descendant keeps its reading (the same object), unread', () => {
+    const { first, second, reads } = twoPasses(idleTree(), () => undefined);
+    expect(reads).toEqual(['/']);
+    for (let i = 1; i < 4; i++) expect(second.containers[i]).toBe(first.containers[i]);
+  });
+
+  it.each([
+    [
+      'a child ran: the top and it are read, and a sibling read still and empty proves its own subtree',
+      (t: Map<string, FakeContainer>) => {
+        t.get('/')!.stats = reading(101, 0);
+        t.get('/c')!.stats = reading(41, 0);
+      },
+      ['/', '/a', '/c'],
+    ],
+    [
+      'a task is in the subtree (a zombie counts)',
+      (t: Map<string, FakeContainer>) => {
+        for (const [name, cpu] of [['/', 100], ['/a', 60], ['/a/b', 40]] as const) t.get(name)!.stats = reading(cpu, 1);
+      },
+      ['/', '/a', '/a/b', '/c'],
+    ],
+    ['the top was written to (a counter reset is an event): its children are read', (t: Map<string, FakeContainer>) => (t.get('/')!.heard = true), ['/', '/a', '/c']],
+    ['an event in a child: it is read, and proves nothing below it', (t: Map<string, FakeContainer>) => (t.get('/a')!.heard = true), ['/', '/a', '/a/b']],
+    ['a child with a figure that moves without tasks (memory) is read', (t: Map<string, FakeContainer>) => (t.get('/c')!.stats = { ...reading(40, 0), memory: { usage: 4096 } }), ['/']],
+    ['a child made again (another cgroup id) is read', (t: Map<string, FakeContainer>) => (t.get('/c')!.id = 5), ['/', '/c']],
+  ])('%s', (_what, change, expected) => {
+    expect(twoPasses(idleTree(), change).reads).toEqual(expected);
+  });
+
+  it('a reading that had memory figures is read again: carried only what an empty subtree cannot move', () => {
+    const tree = idleTree();
+    tree.get('/c')!.stats = { ...reading(40, 0), memory: { usage: 4096 } };
+    expect(twoPasses(tree, () => undefined).reads).toEqual(['/', '/c']);
+  });
+
+  it('a child whose last reading held a task is read, whatever its parent says', () => {
+    const tree = idleTree();
+    tree.get('/a/b')!.stats = reading(40, 1);
+    expect(twoPasses(tree, (t) => (t.get('/a/b')!.stats = reading(40, 0))).reads).toEqual(['/', '/a/b']);
+  });
+
+  it('without the option, or from a source that cannot tell (no quiet), every container is read every pass', () => {
+    expect(twoPasses(idleTree(), () => undefined, false).reads).toEqual(['/', '/a', '/a/b', '/c']);
+    const { source, calls } = fakeSource(idleTree());
+    delete source.quiet;
+    const s = new Sampler(source, { proc: procReader(fakeProc()), host: false, type: 'export', carryEmpty: true });
+    s.sample();
+    s.sample();
+    expect(calls.filter((c) => c.startsWith('read')).length).toBe(8);
   });
 });

@@ -167,6 +167,13 @@ class EngineSource implements SamplingSource {
     return isStill(name, k, { number: this.pass, heard: this.events!, validating: this.validating(k), parentStill });
   }
 
+  quiet(name: string): boolean {
+    const k = this.tree.member(name);
+    if (!k || !this.watching() || this.validating(k)) return false;
+    const heard = this.events!;
+    return !heard.joined(name) && !heard.settingsWritten(name) && !heard.freezerWritten(name);
+  }
+
   private readonly exists = (name: string) => this.m.io.exists(this.m.trackingDir(name));
 
   container(name: string): string {

@@ -55,6 +55,12 @@ export interface StatsSource {
    * always false, where the source cannot tell (polling, without events).
    */
   still?(name: string): boolean;
+  /**
+   * Whether no event since the previous pass says anything of the container was written (a
+   * setting, a counter reset, its task lists, a child made) and its re-validation is not due.
+   * Absent, or always false, where the source cannot tell (polling, without events).
+   */
+  quiet?(name: string): boolean;
   /** Called after each pass (lets a source release what the pass did not touch). */
   endPass?(): void;
   /** Releases what the source holds between passes (watches, kept-open files). */
