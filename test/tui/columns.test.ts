@@ -12,7 +12,7 @@ import {
 import { recordEvent, recordOomKills, EVENTS_PER_CONTAINER, type EventLog } from '../../src/ui/view/events.js';
 import { footerText } from '../../src/ui/components/Footer.js';
 import { bucketLabel, visibleBuckets } from '../../src/ui/view/detail.js';
-import { nameCell } from '../../src/ui/components/Row.js';
+import { nameCell } from '../../src/ui/view/row-parts.js';
 import { colorEnabled, paint, stateTone, usageTone } from '../../src/ui/view/theme.js';
 import { indexTree, visibleRows } from '../../src/ui/view/tree.js';
 import { container, sampleView, type ContainerFields } from './views.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutColumns } from '../../src/ui/view/columns.js';
-import { rowParts, type Part } from '../../src/ui/components/Row.js';
+import { rowParts, type Part } from '../../src/ui/view/row-parts.js';
 import { indexTree, visibleRows, type RowOptions } from '../../src/ui/view/tree.js';
 import { container } from './views.js';
 

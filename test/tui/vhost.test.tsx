@@ -1,7 +1,7 @@
 import { cleanup } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DetailPanel } from '../../src/ui/components/DetailPanel.js';
-import { nameCell, nameCellLength } from '../../src/ui/components/Row.js';
+import { nameCell, nameCellLength } from '../../src/ui/view/row-parts.js';
 import type { ContainerView, VirtualHostInfo } from '../../src/stats/model.js';
 import { indexTree, visibleRows } from '../../src/ui/view/tree.js';
 import { vhostMark, virtualHostSection } from '../../src/ui/view/vhost.js';

@@ -1,6 +1,6 @@
 import { Box, useStdout } from 'ink';
 import { useCallback, useMemo } from 'react';
-import { layoutColumns } from '../view/columns.js';
+import { isAnchored } from '../render/line-writer.js';
 import { Choice } from './Choice.js';
 import { Confirm } from './Confirm.js';
 import { DetailPanel } from './DetailPanel.js';
@@ -8,11 +8,11 @@ import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { LogView } from './LogView.js';
-import { nameCellLength } from './Row.js';
 import { ProcessList } from './ProcessList.js';
 import { Prompt } from './Prompt.js';
 import { StatusLine } from './StatusLine.js';
 import { Table } from './Table.js';
+import { tableFrame } from '../state/screen.js';
 import { useConsole } from '../hooks/useConsole.js';
 import { useKeyChunks } from '../hooks/useKeyChunks.js';
 import { measure, useTerminalResize } from '../hooks/useTerminalSize.js';
@@ -24,7 +24,6 @@ import {
   keyMode,
   layoutOf,
   rowsOf,
-  selectedIndex,
   selectedProcess,
   type ConsoleState,
   type Dialog,
@@ -39,38 +38,33 @@ export interface ConsoleProps {
   initial?: ConsoleState;
 }
 
-const NO_HISTORY: readonly number[] = [];
-
 /** The live container tree, its details and the actions on it. */
 export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
   const { stdout } = useStdout();
   const header = useMemo(() => source.header(), [source]);
+  // On a screen the line writer draws, the header's time is its to draw (render/live-clock.ts).
+  const liveClock = isAnchored(stdout);
   const { state, dispatch } = useConsole(
     source,
     actions,
     // Coming back from a command, the terminal may have been resized meanwhile.
     () => (initial ? { ...initial, size: measure(stdout) } : initialState({ readOnly, replay: source.replay !== undefined, intervalMs: source.intervalMs(), ...measure(stdout) })),
+    header,
+    liveClock,
   );
   useKeyChunks((keys) => dispatch(...keys.map((key) => ({ type: 'key' as const, key }))));
   useTerminalResize(useCallback((size) => dispatch({ type: 'resize', ...size }), [dispatch]));
   const size = state.size;
 
   const { view, filter } = state;
-  const rows = rowsOf(state);
-  const selected = selectedIndex(state);
-  const selectedRow = rows[selected];
+  const table = tableFrame(state, (name, n) => source.recentCpu(name, n));
+  const selected = table.selected;
+  const selectedRow = rowsOf(state)[selected];
   const { available, tableRows, bottomHeight } = layoutOf(state);
-  const longestName = useMemo(() => rows.reduce((n, r) => Math.max(n, nameCellLength(r)), 0), [rows]);
-  const layout = useMemo(() => layoutColumns(size.columns, longestName), [size.columns, longestName]);
-  const cpuHistory = useCallback(
-    (name: string) => source.recentCpu(name, layout.widths.spark) ?? NO_HISTORY,
-    // A new pass means new history, even though the source object is the same.
-    [source, view, layout],
-  );
 
   return (
     <Box flexDirection="column" width={size.columns}>
-      <Header header={header} view={view} intervalMs={state.intervalMs} sort={state.sort} reverse={state.reverse} filter={filter} width={size.columns} />
+      <Header header={header} view={view} intervalMs={state.intervalMs} sort={state.sort} reverse={state.reverse} filter={filter} width={size.columns} liveClock={liveClock} />
       {state.helpOpen ? (
         <Box height={available + 1} overflow="hidden">
           <HelpOverlay readOnly={readOnly} replay={state.replay} />
@@ -78,12 +72,8 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
       ) : (
         <Box flexDirection="column">
           <Table
-            rows={rows}
-            selected={selected}
-            top={state.top}
+            frame={table}
             height={tableRows}
-            layout={layout}
-            cpuHistory={cpuHistory}
             emptyText={view === undefined ? 'waiting for the first sample…' : filter === '' ? 'no containers' : `nothing matches "${filter}"`}
           />
           {selectedRow && bottomHeight > 0 && state.bottom === 'detail' && (
@@ -111,7 +101,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
       )}
       {state.dialog && <DialogView dialog={state.dialog} width={size.columns} />}
       <StatusLine status={state.status} width={size.columns} />
-      <Footer width={size.columns} readOnly={readOnly} position={selected} total={rows.length} mode={keyMode(state)} />
+      <Footer width={size.columns} readOnly={readOnly} position={selected} total={table.total} mode={keyMode(state)} />
     </Box>
   );
 }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { SampleView } from '../../stats/model.js';
+import { CLOCK_SLOT } from '../render/live-clock.js';
 import { elideMiddle, formatBytes, formatBytesCompact, formatClock, formatCores, formatInterval } from '../view/format.js';
 import type { BudgetGlance, ConsoleHeader } from '../source.js';
 import { paint, useColor } from '../view/theme.js';
@@ -18,6 +19,8 @@ export interface HeaderProps {
   filter: string;
   /** Columns of the terminal: a long cgroup path is shortened in its middle to fit. */
   width?: number;
+  /** The line writer draws the sample's time (render/live-clock.ts): the header holds its slot. */
+  liveClock?: boolean;
 }
 
 
@@ -44,12 +47,22 @@ export function budgetText(b: BudgetGlance): string {
   return `admitted cpu ${cpu(b.admitted.cpu)}/${cpu(b.allocatable.cpu)} mem ${formatBytesCompact(b.admitted.memory)}/${formatBytesCompact(b.allocatable.memory)}`;
 }
 
+/**
+ * What the header shows of a pass besides its time: the container count, the budget and a
+ * replay's moment. A pass that changes none of them (nor anything else) is drawn by
+ * redrawing the clock alone (state/screen.ts quietPass).
+ */
+export function passFacts(header: HeaderFacts, view: SampleView | undefined): string {
+  const budget = header.budget?.();
+  return `${view?.containers.length ?? -1}\u0000${budget === undefined ? '' : budgetText(budget)}\u0000${header.replayTime?.() ?? ''}`;
+}
+
 /** Machine facts, sampling state and the CPU% convention, on two lines. */
-export function Header({ header, view, intervalMs, sort, reverse = false, filter, width }: HeaderProps) {
+export function Header({ header, view, intervalMs, sort, reverse = false, filter, width, liveClock = false }: HeaderProps) {
   const color = useColor();
   const budget = header.budget?.();
   const sample = view
-    ? `sample ${formatClock(view.timestamp)}  ${view.containers.length} container${view.containers.length === 1 ? '' : 's'}`
+    ? `sample ${liveClock ? CLOCK_SLOT : formatClock(view.timestamp)}  ${view.containers.length} container${view.containers.length === 1 ? '' : 's'}`
     : 'waiting for the first sample';
   return (
     <Box flexDirection="column">

@@ -1,9 +1,14 @@
 import { useApp } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SampleView } from '../../stats/model.js';
 import { asLmctfyError } from '../../engine/errors.js';
-import type { ConsoleActions, ConsoleSource } from '../source.js';
+import { passFacts } from '../components/Header.js';
+import { redrawClock, setClock } from '../render/live-clock.js';
+import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../source.js';
 import type { ActionCall } from '../state/flows.js';
 import { reduceAll, type ConsoleInput, type ConsoleState, type Effect } from '../state/console-state.js';
+import { quietPass } from '../state/screen.js';
+import { formatClock } from '../view/format.js';
 import { useJournal } from './useJournal.js';
 
 /** How the console ends: quit, or give the terminal to a command and come back with this state. */
@@ -16,16 +21,25 @@ export const STATUS_MS = 5000;
  * The console's state machine (state/console-state.ts) wired to the world: inputs go
  * through the reducer in order, and the effects it asks for run here. Calls run in the
  * background; their outcomes come back as inputs.
+ *
+ * With `liveClock` (the line writer draws the header's time, render/live-clock.ts), a
+ * sample that changes nothing on screen but the time is not rendered: the state moves on,
+ * and only the clock's line is drawn again. An idle tree then costs no React render, layout
+ * or frame in most passes.
  */
 export function useConsole(
   source: ConsoleSource,
   actions: ConsoleActions,
   initial: () => ConsoleState,
+  header: ConsoleHeader,
+  liveClock: boolean,
 ): { state: ConsoleState; dispatch: (...inputs: ConsoleInput[]) => void } {
   const { exit } = useApp();
   const [state, setState] = useState(initial);
   // Inputs can come faster than renders: each starts from the previous one's state.
   const live = useRef(state);
+  // What the header showed of the live state's pass, as of when that state was made.
+  const facts = useRef(passFacts(header, state.view));
   const dispatchRef = useRef<(...inputs: ConsoleInput[]) => void>(() => undefined);
 
   const run = (effect: Effect) => {
@@ -87,23 +101,39 @@ export function useConsole(
     }
   };
 
+  const validateSpec = (text: string) => {
+    try {
+      return actions.validateSpec(text);
+    } catch (e) {
+      return asLmctfyError(e).describe();
+    }
+  };
   const dispatch = (...inputs: ConsoleInput[]) => {
-    const validateSpec = (text: string) => {
-      try {
-        return actions.validateSpec(text);
-      } catch (e) {
-        return asLmctfyError(e).describe();
-      }
-    };
     const t = reduceAll(live.current, inputs, { now: Date.now(), validateSpec });
     live.current = t.state;
+    facts.current = passFacts(header, t.state.view);
     setState(t.state);
     for (const effect of t.effects) run(effect);
   };
   dispatchRef.current = dispatch;
   const stable = useCallback((...inputs: ConsoleInput[]) => dispatchRef.current(...inputs), []);
 
-  useEffect(() => source.subscribe((view) => stable({ type: 'sample', view })), [source, stable]);
+  const sampled = (view: SampleView) => {
+    if (!liveClock) return dispatch({ type: 'sample', view });
+    setClock(formatClock(view.timestamp));
+    const t = reduceAll(live.current, [{ type: 'sample', view }], { now: Date.now(), validateSpec });
+    const nextFacts = passFacts(header, t.state.view);
+    const quiet = quietPass(live.current, t.state, { previous: facts.current, next: nextFacts }, (name, n) => source.recentCpu(name, n));
+    live.current = t.state;
+    facts.current = nextFacts;
+    if (quiet) redrawClock();
+    else setState(t.state);
+    for (const effect of t.effects) run(effect);
+  };
+  const sampledRef = useRef(sampled);
+  sampledRef.current = sampled;
+
+  useEffect(() => source.subscribe((view) => sampledRef.current(view)), [source]);
   useJournal(source, stable);
 
   const status = state.status;

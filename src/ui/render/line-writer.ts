@@ -17,6 +17,12 @@
  * terminal a frame. On an anchored stream the marks are this writer's to send, in the
  * same write as the frame (the stand-in for Ink's write-synchronized.js, in
  * ink-output-plugin.mjs, tells Ink not to).
+ *
+ * The header's sample clock is this writer's to draw (live-clock.ts): a frame holds its
+ * slot, each write fills the slot with the current time, and redrawClock rewrites only the
+ * lines holding a slot, with no frame from Ink. So that Ink hands over a frame equal to the
+ * last one when only the clock moved, the writer reports itself dirty (isCursorDirty, the
+ * one question Ink asks before skipping an unchanged frame) until the time shown is current.
  */
 
 /** Where the text cursor should be, in the frame's columns and lines (Ink's useCursor). */
@@ -58,6 +64,8 @@ export interface CursorControl {
   hide(stream: FrameStream): void;
   show(stream: FrameStream): void;
 }
+
+import { CLOCK_CELL, clockText, fillClock, onClockRedraw } from './live-clock.js';
 
 const CSI = '\u001b[';
 const CLEAR_SCREEN = `${CSI}2J`;
@@ -148,14 +156,52 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   let cursorPosition: CursorPosition | undefined;
   let cursorDirty = false;
   let shownCursor: CursorPosition | undefined;
+  /** The last frame's lines as Ink made them, and which of them hold a clock slot. */
+  let raw: string[] = [];
+  let slotRows: number[] = [];
+  /** The time the screen's slots show. */
+  let shownClock = '';
+  let stopRedraws: (() => void) | undefined;
 
   const activeCursor = () => (cursorDirty ? cursorPosition : undefined);
-  const changed = (str: string, position: CursorPosition | undefined) => str !== previousOutput || !samePosition(position, shownCursor);
+  const clockMoved = () => slotRows.length > 0 && shownClock !== clockText();
+  const changed = (str: string, position: CursorPosition | undefined) => str !== previousOutput || !samePosition(position, shownCursor) || clockMoved();
+
+  /** The lines to show: the frame's, with the clock drawn into its slots. */
+  const filled = (lines: string[]): string[] => {
+    raw = lines;
+    slotRows = [];
+    let out = lines;
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].indexOf(CLOCK_CELL) < 0) continue;
+      if (out === lines) out = [...lines];
+      slotRows.push(i);
+      out[i] = fillClock(lines[i]);
+    }
+    shownClock = clockText();
+    return out;
+  };
+
+  /** The clock's lines again on the screen as it is: the one write of a pass that moved nothing else. */
+  const redraw = () => {
+    if (screen === undefined || !clockMoved()) return;
+    const time = clockText();
+    let out = '';
+    for (const i of slotRows) {
+      const line = fillClock(raw[i], time);
+      if (line !== screen[i]) out += lineStart(i) + CLEAR_LINE + line;
+      screen[i] = line;
+    }
+    shownClock = time;
+    if (out === '') return;
+    write(shownCursor === undefined ? out : HIDE_CURSOR + out + cursorAfter(shownCursor));
+  };
 
   const render = ((str: string): boolean => {
     if (!started) {
       if (!showCursor) cursor.hide(stream);
       stream.write(AUTO_WRAP_OFF);
+      stopRedraws = onClockRedraw(redraw);
       started = true;
     }
     const position = activeCursor();
@@ -167,7 +213,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
       size = nowSize;
     }
     if (screen !== undefined && !changed(str, position)) return false;
-    const lines = frameLines(str);
+    const lines = filled(frameLines(str));
     // The console is never taller than the terminal; if a frame is, rows past the last
     // cannot be addressed, and the terminal shows its bottom as Ink's own writer would.
     const fits = stream.rows === undefined || lines.length <= stream.rows;
@@ -190,19 +236,27 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   render.done = () => {
     if (started) stream.write(AUTO_WRAP_ON);
     if (!showCursor) cursor.show(stream);
+    stopRedraws?.();
+    stopRedraws = undefined;
     screen = undefined;
     previousOutput = '';
     shownCursor = undefined;
     started = false;
   };
-  // Ink wrote the frame itself (clear screen, home, frame): the screen shows it from the top.
+  // Ink wrote the frame itself (clear screen, home, frame): the screen shows it from the top,
+  // its clock slots as they are until they are drawn over.
   render.sync = (str: string) => {
     const position = activeCursor();
     cursorDirty = false;
     const lines = frameLines(str);
     screen = stream.rows === undefined || lines.length <= stream.rows ? lines : undefined;
     previousOutput = str;
-    const out = (shownCursor !== undefined && position === undefined ? HIDE_CURSOR : '') + cursorAfter(position);
+    let out = (shownCursor !== undefined && position === undefined ? HIDE_CURSOR : '') + cursorAfter(position);
+    if (screen !== undefined) {
+      const shown = filled(lines);
+      out = frameDiff(screen, shown) + out;
+      screen = shown;
+    }
     if (out !== '') write(out);
     shownCursor = position;
   };
@@ -210,7 +264,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     cursorPosition = position;
     cursorDirty = true;
   };
-  render.isCursorDirty = () => cursorDirty;
+  render.isCursorDirty = () => cursorDirty || clockMoved();
   render.willRender = (str: string) => screen === undefined || changed(str, activeCursor());
   return render;
 }

@@ -10,14 +10,17 @@
  * string-width, so the answer is always string-width's.
  */
 
+import { CLOCK_CELL } from './live-clock.js';
+
 /**
  * Characters string-width measures as one column whatever comes before them: the console's
  * glyphs (tree markers, the selection mark, bars and sparklines, the virtual host's mark,
- * arrows and signs of the help and status lines) and box drawing (the detail chart).
+ * arrows and signs of the help and status lines, the cell of the header's live clock,
+ * render/live-clock.ts) and box drawing (the detail chart).
  * A character after them that changes their width (a combining mark, a variation
  * selector) is not in the set, so such a line is measured by string-width.
  */
-export const NARROW_GLYPHS = '…→←↑↓×µ−–Δ≤≥›▾▸⌂⌈⌉⏎·°';
+export const NARROW_GLYPHS = `…→←↑↓×µ−–Δ≤≥›▾▸⌂⌈⌉⏎·°${CLOCK_CELL}`;
 
 const BOX_DRAWING_FIRST = 0x2500;
 /** Through the block elements (▁…█, ▏…▉, ░▒▓). */
