@@ -16,6 +16,7 @@ import {
   type FrameStream,
   type LogUpdateModule,
 } from '../../src/ui/render/line-writer.js';
+import { CLOCK_SLOT, fillClock, redrawClock, setClock } from '../../src/ui/render/live-clock.js';
 
 const E = '\u001b[';
 
@@ -57,6 +58,75 @@ const cursor = {
   hide: (s: FrameStream) => s.write(`${E}?25l`),
   show: (s: FrameStream) => s.write(`${E}?25h`),
 };
+
+describe('fillClock', () => {
+  it.each([
+    ['no slot: the line as it is', 'interval 1 s', '12:00:01', 'interval 1 s'],
+    ['the slot filled in order', `sample ${CLOCK_SLOT}  3 containers`, '12:00:01', 'sample 12:00:01  3 containers'],
+    ['a slot cut by truncation keeps its first characters', `sample ${CLOCK_SLOT.slice(0, 4)}…`, '12:00:01', 'sample 12:0…'],
+    ['styles around the slot kept', `\u001b[1m${CLOCK_SLOT}\u001b[22m`, '09:08:07', '\u001b[1m09:08:07\u001b[22m'],
+  ])('%s', (_what, line, time, filled) => {
+    expect(fillClock(line, time)).toBe(filled);
+  });
+});
+
+describe('the live clock, drawn by the line writer', () => {
+  const frame = `title\nsample ${CLOCK_SLOT}  2 containers\nrow\n`;
+
+  it('fills the slot at each frame, and redrawClock rewrites only its line', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    setClock('10:00:00');
+    log(frame);
+    expect(s.writes.at(-1)).toBe(`${E}2J${E}Htitle${E}2Hsample 10:00:00  2 containers${E}3Hrow`);
+    s.writes.length = 0;
+    setClock('10:00:01');
+    redrawClock();
+    expect(s.writes).toEqual([`${E}2H${E}2Ksample 10:00:01  2 containers`]);
+    // The same time again: nothing to draw.
+    redrawClock();
+    expect(s.writes).toHaveLength(1);
+    log.done();
+  });
+
+  it('asks Ink for the frame when only the clock moved (isCursorDirty), and draws only its line', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    setClock('10:00:00');
+    log(frame);
+    expect(log.isCursorDirty()).toBe(false);
+    setClock('10:00:02');
+    expect(log.isCursorDirty()).toBe(true);
+    expect(log.willRender(frame)).toBe(true);
+    s.writes.length = 0;
+    expect(log(frame)).toBe(true);
+    expect(s.writes).toEqual([`${E}2H${E}2Ksample 10:00:02  2 containers`]);
+    expect(log.isCursorDirty()).toBe(false);
+    log.done();
+  });
+
+  it('after done() no longer draws on redrawClock', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log(frame);
+    log.done();
+    s.writes.length = 0;
+    setClock('11:11:11');
+    redrawClock();
+    expect(s.writes).toEqual([]);
+  });
+
+  it('draws over the slots of a frame Ink wrote itself (sync)', () => {
+    const s = stream(80, 5);
+    const log = createLineWriter(s, cursor);
+    log('x\n');
+    s.writes.length = 0;
+    setClock('12:34:56');
+    log.sync(frame);
+    expect(s.writes).toEqual([`${E}2H${E}2Ksample 12:34:56  2 containers`]);
+    log.done();
+  });
+});
 
 describe('the line writer as Ink drives it', () => {
   it('draws the first frame whole, then only what changed, and nothing for an equal frame', () => {

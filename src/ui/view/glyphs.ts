@@ -8,13 +8,23 @@ const TRACK = '░';
 /**
  * The last `width` values as block characters, scaled to their own maximum so the shape
  * shows even at low usage; padded on the left when there are fewer values than cells.
+ * Drawn for every row on screen every pass: one loop for the maximum and one for the
+ * cells, no intermediate arrays.
  */
 export function sparkline(values: readonly number[], width: number): string {
   if (width <= 0) return '';
-  const recent = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
-  const max = Math.max(1, ...recent);
-  const cells = recent.map((v) => SPARK[Math.round((v / max) * (SPARK.length - 1))]);
-  return cells.join('').padStart(width);
+  const from = Math.max(0, values.length - width);
+  let max = 1;
+  for (let i = from; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && v > max) max = v;
+  }
+  let cells = '';
+  for (let i = from; i < values.length; i++) {
+    const v = values[i];
+    cells += SPARK[Number.isFinite(v) && v > 0 ? Math.round((v / max) * (SPARK.length - 1)) : 0];
+  }
+  return values.length - from < width ? ' '.repeat(width - (values.length - from)) + cells : cells;
 }
 
 /** A bar of exactly `width` cells filled to `fraction` (clamped to 0..1) in eighths. */
