@@ -1,5 +1,5 @@
 import { layoutColumns, type TableLayout } from '../view/columns.js';
-import { nameCellLength, rowParts, sameParts, type Part } from '../view/row-parts.js';
+import { RowPartsMemo, nameCellLength, sameParts, type Part } from '../view/row-parts.js';
 import type { TreeRow } from '../view/tree.js';
 import { layoutOf, rowsOf, selectedIndex, type ConsoleState } from './console-state.js';
 
@@ -32,6 +32,7 @@ function tableLayout(columns: number, longestName: number): TableLayout {
 }
 
 const frames = new WeakMap<ConsoleState, TableFrame>();
+const drawn = new RowPartsMemo();
 
 /**
  * The table of a state, with the sparklines as the history holds them when a state is
@@ -46,7 +47,8 @@ export function tableFrame(s: ConsoleState, recentCpu: RecentCpu): TableFrame {
   const layout = tableLayout(s.size.columns, longestName);
   const rows = all.slice(s.top, s.top + layoutOf(s).tableRows);
   const selected = selectedIndex(s);
-  const parts = rows.map((row, i) => rowParts(row, s.top + i === selected, layout, recentCpu(row.name, layout.widths.spark) ?? NO_HISTORY));
+  drawn.frame();
+  const parts = rows.map((row, i) => drawn.parts(row, s.top + i === selected, layout, recentCpu(row.name, layout.widths.spark) ?? NO_HISTORY));
   frame = { layout, top: s.top, rows, parts, selected, total: all.length };
   frames.set(s, frame);
   return frame;

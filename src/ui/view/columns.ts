@@ -139,32 +139,87 @@ function memoryLimitOf(row: TreeRow): number | undefined {
 
 /** Memory usage as a fraction of the limit; undefined without a limit. */
 export function memoryFraction(row: TreeRow): number | undefined {
-  const usage = row.view.raw.stats.memory?.usage;
-  const limit = memoryLimitOf(row);
+  return fractionOf(row.view.raw.stats.memory?.usage, memoryLimitOf(row));
+}
+
+function fractionOf(usage: number | undefined, limit: number | undefined): number | undefined {
   return limit !== undefined && usage !== undefined ? usage / limit : undefined;
+}
+
+/**
+ * What a table row's cells and bar show of its container, as plain values. The cells are
+ * made from these alone (cellsOf), so two rows with the same facts read the same: the
+ * console compares facts to skip drawing a row again (state/screen.ts).
+ */
+export interface RowFacts {
+  cpuPercent: number | undefined;
+  cpuPercentOfCap: number | undefined;
+  cpuMaxMilli: number | undefined;
+  memoryUsage: number | undefined;
+  memoryLimit: number | undefined;
+  workingSet: number | undefined;
+  ioRead: number | undefined;
+  ioWrite: number | undefined;
+  tasks: number | undefined;
+  state: FreezerState | undefined;
+  tier: SchedulingLatency | undefined;
+  throttled: number | undefined;
+  oomKills: number | undefined;
+  oomKillsDelta: number | undefined;
+}
+
+export function rowFacts(row: TreeRow): RowFacts {
+  const { raw, rates } = row.view;
+  const memory = raw.stats.memory;
+  return {
+    cpuPercent: rates.cpuPercent,
+    cpuPercentOfCap: rates.cpuPercentOfCap,
+    cpuMaxMilli: raw.limits.cpuMaxMilli,
+    memoryUsage: memory?.usage,
+    memoryLimit: memoryLimitOf(row),
+    workingSet: memory?.working_set,
+    ioRead: rates.ioReadBytesPerSec,
+    ioWrite: rates.ioWriteBytesPerSec,
+    tasks: raw.stats.pids?.current,
+    state: rowState(row),
+    tier: row.view.tier,
+    throttled: rates.throttledPercent,
+    oomKills: memory?.oom_kill_count,
+    oomKillsDelta: rates.oomKillsDelta,
+  };
+}
+
+export function sameFacts(a: RowFacts, b: RowFacts): boolean {
+  for (const key in a) if (a[key as keyof RowFacts] !== b[key as keyof RowFacts]) return false;
+  return true;
+}
+
+/** The memory bar's fill; undefined without a limit. */
+export function factsFraction(f: RowFacts): number | undefined {
+  return fractionOf(f.memoryUsage, f.memoryLimit);
 }
 
 /** Every text column's content and tone for one row; each fits its column's narrowest width. */
 export function rowCells(row: TreeRow): Record<TextColumnId, Cell> {
-  const { raw, rates } = row.view;
-  const memory = raw.stats.memory;
-  const cpuCap = raw.limits.cpuMaxMilli;
-  const state = rowState(row);
+  return cellsOf(rowFacts(row));
+}
+
+export function cellsOf(f: RowFacts): Record<TextColumnId, Cell> {
   const W = COLUMN_WIDTH;
   return {
-    cpu: { text: formatPercentIn(rates.cpuPercent, W.cpu), tone: usageTone(percentFraction(rates.cpuPercentOfCap)) },
-    limit: { text: cpuCap === undefined ? '-' : formatCores(cpuCap / 1000, W.limit) },
-    mem: { text: `${formatBytes(memory?.usage)}/${formatBytes(memoryLimitOf(row))}`, tone: usageTone(memoryFraction(row)) },
-    wset: { text: formatBytes(memory?.working_set) },
-    read: { text: formatBytesCompact(rates.ioReadBytesPerSec) },
-    write: { text: formatBytesCompact(rates.ioWriteBytesPerSec) },
-    tasks: { text: formatCount(raw.stats.pids?.current, W.tasks) },
-    state: { text: displayState(state), tone: stateTone(state) },
-    tier: { text: row.view.tier === undefined ? '-' : TIER_LABEL[row.view.tier] },
-    throttled: { text: formatPercent(rates.throttledPercent) },
+    cpu: { text: formatPercentIn(f.cpuPercent, W.cpu), tone: usageTone(percentFraction(f.cpuPercentOfCap)) },
+    limit: { text: f.cpuMaxMilli === undefined ? '-' : formatCores(f.cpuMaxMilli / 1000, W.limit) },
+    mem: { text: `${formatBytes(f.memoryUsage)}/${formatBytes(f.memoryLimit)}`, tone: usageTone(factsFraction(f)) },
+    wset: { text: formatBytes(f.workingSet) },
+    read: { text: formatBytesCompact(f.ioRead) },
+    write: { text: formatBytesCompact(f.ioWrite) },
+    tasks: { text: formatCount(f.tasks, W.tasks) },
+    state: { text: displayState(f.state), tone: stateTone(f.state) },
+    tier: { text: f.tier === undefined ? '-' : TIER_LABEL[f.tier] },
+    throttled: { text: formatPercent(f.throttled) },
     oom: {
-      text: formatCount(memory?.oom_kill_count, W.oom),
-      tone: (rates.oomKillsDelta ?? 0) > 0 ? 'error' : undefined,
+      text: formatCount(f.oomKills, W.oom),
+      tone: (f.oomKillsDelta ?? 0) > 0 ? 'error' : undefined,
     },
   };
 }

@@ -1,4 +1,4 @@
-import { RIGHT_ALIGNED, memoryFraction, rowCells, type TableLayout } from './columns.js';
+import { RIGHT_ALIGNED, cellsOf, factsFraction, rowFacts, sameFacts, type RowFacts, type TableLayout } from './columns.js';
 import { fitLeft, fitRight } from './format.js';
 import { bar, sparkline } from './glyphs.js';
 import { usageTone, type Tone } from './theme.js';
@@ -13,6 +13,10 @@ export interface Part {
 
 /** The row's text as parts, neighbours of the same tone merged: few nested Texts, and cheap to compare. */
 export function rowParts(row: TreeRow, selected: boolean, layout: TableLayout, cpuHistory: readonly number[]): Part[] {
+  return partsOf(nameCell(row), rowFacts(row), selected, layout, cpuHistory);
+}
+
+function partsOf(name: string, facts: RowFacts, selected: boolean, layout: TableLayout, cpuHistory: readonly number[]): Part[] {
   const parts: Part[] = [];
   const add = (text: string, tone?: Tone) => {
     if (text === '') return;
@@ -21,12 +25,12 @@ export function rowParts(row: TreeRow, selected: boolean, layout: TableLayout, c
     else parts.push(tone === undefined ? { text } : { text, tone });
   };
   add(selected ? '› ' : '  ');
-  add(fitLeft(nameCell(row), layout.nameWidth));
-  const cells = rowCells(row);
+  add(fitLeft(name, layout.nameWidth));
+  const cells = cellsOf(facts);
   for (const column of layout.columns) {
     const width = layout.widths[column];
     if (column === 'bar') {
-      const fraction = memoryFraction(row);
+      const fraction = factsFraction(facts);
       add(' ');
       if (fraction === undefined) add(' '.repeat(width));
       else add(bar(fraction, width), usageTone(fraction));
@@ -39,6 +43,53 @@ export function rowParts(row: TreeRow, selected: boolean, layout: TableLayout, c
     }
   }
   return parts;
+}
+
+/** What a row was drawn from, and the parts drawn. */
+interface Drawn {
+  name: string;
+  facts: RowFacts;
+  selected: boolean;
+  layout: TableLayout;
+  cpuHistory: readonly number[];
+  parts: Part[];
+}
+
+/**
+ * rowParts for the rows of successive frames: a row drawn from the same name cell, facts,
+ * selection, layout and history as in the previous frame gets that frame's parts (the same
+ * array), so an idle row costs no formatting and compares by identity. Keeps the rows of
+ * the last frame only.
+ */
+export class RowPartsMemo {
+  private previous = new Map<string, Drawn>();
+  private current = new Map<string, Drawn>();
+
+  /** Starts a frame: the rows drawn since the last call are what the next ones are compared with. */
+  frame(): void {
+    if (this.current.size > 0) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+  }
+
+  parts(row: TreeRow, selected: boolean, layout: TableLayout, cpuHistory: readonly number[]): Part[] {
+    const name = nameCell(row);
+    const facts = rowFacts(row);
+    const d = this.current.get(row.name) ?? this.previous.get(row.name);
+    const parts =
+      d !== undefined && d.name === name && d.selected === selected && d.layout === layout && sameFacts(d.facts, facts) && sameValues(d.cpuHistory, cpuHistory)
+        ? d.parts
+        : partsOf(name, facts, selected, layout, cpuHistory);
+    this.current.set(row.name, { name, facts, selected, layout, cpuHistory, parts });
+    return parts;
+  }
+}
+
+function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** Two spaces per level, then ▾ (expanded), ▸ (collapsed) or blank (leaf); a virtual host's mark after the name. */
