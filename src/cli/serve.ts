@@ -5,7 +5,7 @@ import type { DecisionTotals } from '../stats/decisions.js';
 import type { SamplingSource } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { sampleToJson } from '../stats/json.js';
-import { contentType, exposed, openMetricsBytes } from '../stats/openmetrics.js';
+import { ExpositionCache, contentType, exposed, openMetricsBytes } from '../stats/openmetrics.js';
 
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
@@ -31,6 +31,8 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
   // /stats.json, everything, its rates since its own last request.
   // A subtree shown empty and still by the container above it keeps its readings (exact: Sampler's carryEmpty).
   const metrics = new Sampler(sampling, { root, type: 'export', host: false, carryEmpty: true });
+  // The carried readings' lines are copied from the last scrape's.
+  const lines = new ExpositionCache();
   let stats: Sampler | undefined;
   // Answered after the event loop's poll phase: inotify's events queued before the request
   // (a limit written, a container made) are taken in first, so the scrape shows them.
@@ -44,7 +46,7 @@ export async function serveMetrics(sampling: SamplingSource, reads: ExportReads 
     try {
       if (url.pathname === '/metrics') {
         const format = (req.headers.accept ?? '').includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
-        const body = openMetricsBytes(exposed(metrics.sample().containers), { format, ...reads });
+        const body = openMetricsBytes(exposed(metrics.sample().containers), { format, ...reads, cache: lines });
         res.writeHead(200, { 'Content-Type': contentType(format) }).end(body);
       } else if (url.pathname === '/stats.json') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(sampleToJson((stats ??= new Sampler(sampling, { root, type: 'full' })).next(), reads.admission?.())) + '\n');

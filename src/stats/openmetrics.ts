@@ -36,6 +36,26 @@ export interface MetricsOptions {
   decisions?: () => DecisionTotals;
   /** The machine's PSI (lmctfy_machine_pressure_avg10_ratio); without it, or undefined, that family is left out. */
   machinePressure?: () => PressureStats | undefined;
+  /** The lines of the last exposition's readings, for a writer called again and again (serve): see ExpositionCache. */
+  cache?: ExpositionCache;
+}
+
+/** A family's sample lines in the last exposition: container i's are bytes[offsets[i], offsets[i + 1]). */
+interface FamilyLines {
+  bytes: Buffer;
+  offsets: Int32Array;
+}
+
+/**
+ * The sample lines of the last exposition, family by family, and the readings they were made
+ * of. A reading handed on unchanged from one pass to the next (the very same object, at the
+ * same place in the pass: Sampler's carryEmpty) gives the very same lines, so a run of such
+ * readings is copied at once instead of made again: a scrape of an idle tree formats only
+ * what moved. Families that look beyond the reading (device names, tiers) are always made.
+ */
+export class ExpositionCache {
+  raws: readonly RawContainerSample[] = [];
+  families: Array<FamilyLines | undefined> = [];
 }
 
 /** What the metrics look up beyond the sample, each at most once per exposition. */
@@ -44,6 +64,16 @@ interface Lookups {
   device(d: Device): string;
   admission: AdmissionView | undefined;
 }
+
+/** What a family not marked looksUp is given: a lookup there is a mistake the tests catch, not a stale line in a cache. */
+const NO_LOOKUPS: Lookups = {
+  device() {
+    throw new Error('a family using lookups must be marked looksUp');
+  },
+  get admission(): undefined {
+    throw new Error('a family using lookups must be marked looksUp');
+  },
+};
 
 /** What the exposition reads of a container: its name and raw pass (a ContainerView has both). */
 type Exported = Pick<ContainerView, 'name' | 'raw'>;
@@ -65,6 +95,8 @@ interface Metric {
   help: string;
   /** Emits the container's samples; no intermediate objects (an exposition has ~40 families × 1,000s of containers). */
   samples(c: Exported, lookups: Lookups, emit: Emit): void;
+  /** Its samples depend on the lookups too (device names, the policy's tiers), not on the reading alone: never taken from an ExpositionCache. */
+  looksUp?: true;
 }
 
 const seconds = (ns: number | undefined) => (ns === undefined ? undefined : ns / 1e9);
@@ -83,6 +115,7 @@ function perDevice(name: string, help: string, field: keyof Omit<IoDeviceStats, 
     name,
     kind: 'counter',
     help,
+    looksUp: true,
     samples: (c, { device }, emit) => {
       for (const d of c.raw.stats.blockio?.devices ?? []) emit(`,device="${device(d.device)}"`, d[field]);
     },
@@ -205,6 +238,7 @@ const METRICS: Metric[] = [
     name: 'container_blkio_device_usage_total',
     kind: 'counter',
     help: 'Blkio Device bytes usage',
+    looksUp: true,
     samples: (c, { device }, emit) => {
       for (const d of c.raw.stats.blockio?.devices ?? []) {
         const labels = `,device="${device(d.device)}",major="${d.device.major ?? 0}",minor="${d.device.minor ?? 0}"`;
@@ -240,6 +274,7 @@ const TIER_METRIC: Metric = {
   name: 'lmctfy_container_tier',
   kind: 'gauge',
   help: "The container's tier, its cpu.scheduling_latency (label tier); always 1.",
+  looksUp: true,
   samples: (c, { admission }, emit) => {
     const tier = containerTier(c, admission);
     if (tier !== undefined) emit(`,tier="${escapeLabelValue(tier)}"`, 1);
@@ -357,13 +392,21 @@ class ExpositionBytes {
     return this.n;
   }
 
+  /** Appends bytes made before (an ExpositionCache's), without a view object per piece. */
+  copy(b: Buffer, from: number, to: number): void {
+    if (this.n + to - from > this.buf.length) this.grow(to - from);
+    this.n += b.copy(this.buf, this.n, from, to);
+  }
+
+  private grow(more: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + more));
+    this.buf.copy(next, 0, 0, this.n);
+    this.buf = next;
+  }
+
   write(s: string): void {
     // A UTF-16 code unit is at most 3 bytes of UTF-8: with that much room, the write is whole.
-    if (this.n + s.length * 3 > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + s.length * 3));
-      this.buf.copy(next, 0, 0, this.n);
-      this.buf = next;
-    }
+    if (this.n + s.length * 3 > this.buf.length) this.grow(s.length * 3);
     this.n += this.buf.write(s, this.n);
   }
 
@@ -411,17 +454,49 @@ export function openMetricsBytes(view: ExportedPass, options: MetricsOptions): B
     out.write(`"${labels}} ${value}\n`);
     samples++;
   };
-  for (const m of ALL_METRICS) {
+  const cache = options.cache;
+  const n = view.containers.length;
+  // Whether container i's reading is the one the cache's lines at i were made of.
+  const same = cache && view.containers.map((c, i) => cache.raws[i] === c.raw);
+  const families: Array<FamilyLines | undefined> = [];
+  ALL_METRICS.forEach((m, f) => {
     const start = out.length;
     const { name, type } = familyHeader(m, options.format);
     out.write(`# HELP ${name} ${m.help}\n# TYPE ${name} ${type}\n`);
+    const linesStart = out.length;
     open = `${m.name}{id="`;
     samples = 0;
-    for (let i = 0; i < ids.length; i++) {
+    const before = m.looksUp ? undefined : cache?.families[f];
+    const offsets = cache && !m.looksUp ? new Int32Array(n + 1) : undefined;
+    for (let i = 0; i < n; ) {
+      if (offsets) offsets[i] = out.length - linesStart;
+      if (before && same![i]) {
+        // The run of unchanged readings from here, copied at once.
+        let j = i + 1;
+        while (j < n && same![j]) j++;
+        const shift = out.length - linesStart - before.offsets[i]!;
+        for (let k = i + 1; k < j; k++) offsets![k] = shift + before.offsets[k]!;
+        if (before.offsets[j]! > before.offsets[i]!) {
+          out.copy(before.bytes, before.offsets[i]!, before.offsets[j]!);
+          samples++;
+        }
+        i = j;
+        continue;
+      }
       id = ids[i]!;
-      m.samples(view.containers[i]!, lookups, emit);
+      m.samples(view.containers[i]!, m.looksUp ? lookups : NO_LOOKUPS, emit);
+      i++;
     }
+    if (offsets) {
+      offsets[n] = out.length - linesStart;
+      families[f] = { bytes: Buffer.from(out.bytes().subarray(linesStart)), offsets };
+    }
+    // An empty family's header goes: no container's lines were written after it.
     if (samples === 0) out.truncate(start);
+  });
+  if (cache) {
+    cache.raws = view.containers.map((c) => c.raw);
+    cache.families = families;
   }
   const lines: string[] = [];
   if (lookups.admission) lines.push(...admissionFamilies(lookups.admission));
