@@ -2,7 +2,8 @@
 // LMCTFY_ROOT (bench/stats-sample.mjs runs it against 1,000 containers): the LiveSampler
 // as `lmctfy top` runs it (passes in its worker thread, rates and history on this thread),
 // 600 passes back to back (interval 0), so each pass's garbage is part of the figure. Run it
-// with bin/lmctfy.js's node flags (--max-semi-space-size=2), as stats-sample.mjs does.
+// with the young generation `lmctfy top` keeps (src/cli/young-generation.ts:
+// --semi-space-growth-factor=1), as stats-sample.mjs does.
 import * as fs from 'node:fs';
 import { LiveSampler } from '../dist/index.js';
 import { record } from './lib.mjs';

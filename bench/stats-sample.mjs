@@ -104,7 +104,7 @@ try {
     const cg = cgtopPassMs();
     if (n === 1000) {
       // History in a fresh process, so the figure is the sampler's own footprint.
-      const h = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=2', 'bench/stats-history.mjs'], { env: { ...process.env, LMCTFY_ROOT: root }, encoding: 'utf8' });
+      const h = spawnSync(process.execPath, ['--expose-gc', '--semi-space-growth-factor=1', 'bench/stats-history.mjs'], { env: { ...process.env, LMCTFY_ROOT: root }, encoding: 'utf8' });
       history = h.stdout + h.stderr;
     }
     const perCtr = (x) => (x * 1000) / n;

@@ -1,6 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
-// A small young generation: the console's per-second passes make short-lived garbage, and
-// V8's default lets the resident size grow by tens of MB for it (BENCHMARKS.md, history).
+#!/usr/bin/env node
+// No node flags here: any V8 flag makes V8 refuse Node's code cache of its own built-in
+// modules, so every command would compile them (BENCHMARKS.md section 5). The commands that
+// run for hours keep their young generation small at run time (src/cli/young-generation.ts).
 //
 // CommonJS (bin/package.json): the CLI is one CommonJS bundle, compiled here with the V8 code
 // cache scripts/build.mjs made for it, so a command starts without Node's ES module loader

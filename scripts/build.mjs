@@ -87,7 +87,8 @@ const consoleAsModule = {
 /**
  * Node built-ins loaded when first used rather than when the bundle starts: their exports
  * become getters that require the module. child_process (and the net, dgram and stream
- * modules it loads) is needed only by the commands that run or watch something.
+ * modules it loads) is needed only by the commands that run or watch something; v8 (8 M
+ * instructions to load) only by those that run for hours (src/cli/young-generation.ts).
  */
 function lazyBuiltins(names) {
   const req = createRequire(import.meta.url);
@@ -208,7 +209,7 @@ await withBuildLock(async () => {
     minifyWhitespace: true,
     define: { ...define, 'import.meta.url': '__lmctfyImportMetaUrl' },
     banner: { js: `const __lmctfyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACES}` },
-    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os'])],
+    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8'])],
   });
 
   // The schema, parsed once here: the CLI loads this JSON instead of parsing .proto text.

@@ -14,6 +14,7 @@ import { registerRecord } from './commands/record.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerCheckpoint } from './commands/checkpoint.js';
 import { registerImage } from './commands/image.js';
+import { boundYoungGeneration } from './young-generation.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
@@ -22,6 +23,8 @@ declare const LMCTFY_VERSION: string;
 export interface CommandGroup {
   names: readonly string[];
   register(program: Command): void;
+  /** Its commands run until stopped: their young generation is kept small (young-generation.ts). */
+  longRunning?: boolean;
 }
 
 export const COMMAND_GROUPS: readonly CommandGroup[] = [
@@ -30,11 +33,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['list', 'spec', 'stats'], register: registerInspect },
   { names: ['notify'], register: registerNotify },
   { names: ['events'], register: registerEvents },
-  { names: ['top'], register: registerTop },
-  { names: ['serve'], register: registerServe },
+  { names: ['top'], register: registerTop, longRunning: true },
+  { names: ['serve'], register: registerServe, longRunning: true },
   { names: ['policy'], register: registerPolicy },
-  { names: ['daemon'], register: registerDaemon },
-  { names: ['record'], register: registerRecord },
+  { names: ['daemon'], register: registerDaemon, longRunning: true },
+  { names: ['record'], register: registerRecord, longRunning: true },
   { names: ['rootfs'], register: registerRootfs },
   { names: ['checkpoint', 'restore', 'migrate'], register: registerCheckpoint },
   { names: ['image'], register: registerImage },
@@ -59,7 +62,11 @@ export function groupsFor(args: readonly string[] | undefined): readonly Command
 /** The program with the commands `args` needs (every command without `args`). */
 export function buildProgram(args?: readonly string[]): Command {
   const program = baseProgram();
-  for (const group of groupsFor(args)) group.register(program);
+  for (const group of groupsFor(args)) {
+    group.register(program);
+    if (!group.longRunning) continue;
+    for (const c of program.commands) if (group.names.includes(c.name())) c.hook('preAction', boundYoungGeneration);
+  }
   return program;
 }
 

@@ -1,0 +1,15 @@
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * Holds V8's young generation to 1 MB semi-spaces for the rest of the process: the commands
+ * that run for hours (the console, serve, the daemon, the recorder) make short-lived garbage
+ * every pass, and V8's default lets the young generation grow to 16 MB semi-spaces for it,
+ * tens of MB of resident size. V8 reads this flag each time it would grow the young
+ * generation, so it takes effect when set at run time. A `--max-semi-space-size=2` on
+ * bin/lmctfy.js's `#!` line did this before, but is read only at start, and any V8 flag there
+ * makes V8 refuse Node's own code cache of its built-in modules, which every command then
+ * compiled (BENCHMARKS.md section 5).
+ */
+export function boundYoungGeneration(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
