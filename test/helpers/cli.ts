@@ -1,4 +1,6 @@
 import { spawnSync, spawn, type SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,4 +44,16 @@ export function lmctfyAsync(root: string | undefined, args: string[], opts: { en
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+}
+
+/**
+ * A CommonJS file to preload (`node -r FILE`) into the lmctfy a test runs, holding `source`;
+ * removed after the test file's last test.
+ */
+export function preloadHook(source: string, removeAfterAll: (fn: () => void) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-hook-'));
+  removeAfterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'hook.cjs');
+  fs.writeFileSync(file, source);
+  return file;
 }

@@ -1,16 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, preloadHook } from '../helpers/cli.js';
 
 // bin/lmctfy.js compiles dist/lmctfy.cjs with the code cache scripts/build.mjs made for it
 // (BENCHMARKS.md section 5). A preloaded hook reports what V8 did with the cache.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-code-cache-'));
-const hook = path.join(dir, 'hook.cjs');
-fs.writeFileSync(
-  hook,
+const hook = preloadHook(
   `const vm = require('node:vm');
 const Script = vm.Script;
 vm.Script = class extends Script {
@@ -20,8 +15,8 @@ vm.Script = class extends Script {
   }
 };
 `,
+  afterAll,
 );
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The node flags on bin/lmctfy.js's #! line, with which lmctfy runs as a command. */
 const shebangFlags = fs.readFileSync(BIN, 'utf8').split('\n')[0]!.split(/\s+/).filter((w) => w.startsWith('--'));

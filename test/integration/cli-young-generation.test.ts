@@ -1,16 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, preloadHook } from '../helpers/cli.js';
 
 // The commands that run for hours bound V8's young generation at run time
 // (src/cli/young-generation.ts) now that bin/lmctfy.js's #! line carries no V8 flag.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-young-gen-'));
-const hook = path.join(dir, 'hook.cjs');
-fs.writeFileSync(
-  hook,
+const hook = preloadHook(
   `const v8 = require('node:v8');
 const set = v8.setFlagsFromString;
 v8.setFlagsFromString = (flags) => {
@@ -18,8 +12,8 @@ v8.setFlagsFromString = (flags) => {
   return set(flags);
 };
 `,
+  afterAll,
 );
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The command on a root that does not exist: it fails at opening the root, after commander's preAction hooks. */
 function flagsSet(args: string[]): string[] {
