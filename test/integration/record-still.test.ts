@@ -245,6 +245,78 @@ function stillSuite(version: CgroupVersion) {
       expect(plain(kept)).toEqual(plain(fresh));
     }));
 
+  /** Waits until a task sleeps (state S): what it ran loading and starting is CPU time of its container. */
+  const asleep = async (pid: number) => {
+    while (fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'S') await new Promise((r) => setTimeout(r, 20));
+  };
+  /** A task in `name` (a plain write of its pid) that sleeps reading stdin, then spins once it reads a line: a wake no cgroup event tells of. */
+  const waiter = async (name: string) => {
+    const dir = ContainerApi.open({ root: t.root, version }).machine.dirOf(name, 'cpuacct')!;
+    const child = spawn('/bin/sh', ['-c', 'read x; i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; exec sleep 600'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    fs.writeFileSync(`${dir}/cgroup.procs`, `${child.pid}\n`);
+    await asleep(child.pid!);
+    return child;
+  };
+
+  // The sum check (still.ts, checkKids): v1's CPU time is a parent's own plus its children's, exactly.
+  it.runIf(version === 1)('reads no idle child holding a task when its parent grew by exactly what the children that ran grew', () =>
+    within('sum', async (open) => {
+      for (const kid of ['a', 'b', 'c']) await api.create(`sum/${kid}`);
+      const sleepers = await Promise.all(['b', 'c'].map((kid) => api.get(`sum/${kid}`).run(['/bin/sleep', '600'], { detached: true })));
+      try {
+        for (const p of sleepers) await asleep(p.pid!);
+        const { s, reads } = open();
+        await settle(s);
+        // /sum/a runs between every two passes, none of them while a pass reads.
+        let before = byName(s);
+        for (let i = 0; i < 3; i++) {
+          await ran('sum/a');
+          await turn();
+          before = byName(s);
+        }
+        await ran('sum/a');
+        await turn();
+        reads.length = 0;
+        const after = byName(s);
+        expect(after.get('/sum/a')!.stats.cpu!.usage!.total).toBeGreaterThan(before.get('/sum/a')!.stats.cpu!.usage!.total!);
+        expect(after.get('/sum')).not.toBe(before.get('/sum'));
+        for (const kid of ['/sum/b', '/sum/c']) {
+          expect(filesOf(reads, kid)).toEqual([]);
+          expect(after.get(kid)).toBe(before.get(kid));
+        }
+      } finally {
+        for (const p of sleepers) p.kill('SIGKILL');
+        await Promise.all(sleepers.map((p) => once(p, 'exit')));
+      }
+    }));
+
+  it.runIf(version === 1)('reads whole an idle child whose task woke with no event, though its parent’s other child ran too', () =>
+    within('woke', async (open) => {
+      for (const kid of ['a', 'w']) await api.create(`woke/${kid}`);
+      const w = await waiter('/woke/w');
+      try {
+        const { s } = open();
+        await settle(s);
+        let before = byName(s);
+        for (let i = 0; i < 3; i++) {
+          await ran('woke/a');
+          await turn();
+          before = byName(s);
+        }
+        await ran('woke/a');
+        w.stdin!.end('go\n');
+        while (fs.readFileSync(`/proc/${w.pid}/comm`, 'utf8').trim() !== 'sleep') await new Promise((r) => setTimeout(r, 20));
+        await turn();
+        const after = byName(s);
+        expect(after.get('/woke/w')).not.toBe(before.get('/woke/w'));
+        expect(after.get('/woke/w')!.stats.cpu!.usage!.total).toBeGreaterThan(before.get('/woke/w')!.stats.cpu!.usage!.total!);
+        expect(after.get('/woke/a')!.stats.cpu!.usage!.total).toBeGreaterThan(before.get('/woke/a')!.stats.cpu!.usage!.total!);
+      } finally {
+        w.kill('SIGKILL');
+        await once(w, 'exit');
+      }
+    }));
+
   it('reads a still container whole when its re-validation is due', () =>
     within('due', async (open) => {
       const { s } = open(2);

@@ -38,6 +38,7 @@ const V1: ResourceSet = {
   blkio: blkioV1,
   devices: devicesV1,
   cpuUsage: cpuacctUsage,
+  cpuUsageSums: true,
   unpopulated: cpuacctUnpopulated,
   held: (spec) => heldNotes(spec, { file: 'cpu.shares', toKernel: cpuLimitToShares, fromKernel: sharesToCpuLimit }),
   checkSpec(spec) {
@@ -59,6 +60,7 @@ const V2: ResourceSet = {
   blkio: blkioV2,
   devices: devicesV2,
   cpuUsage: cpuUsageV2,
+  cpuUsageSums: false,
   unpopulated: cpuUnpopulated,
   held: (spec) => heldNotes(spec, { file: 'cpu.weight', toKernel: cpuLimitToWeight, fromKernel: weightToCpuLimit }),
   checkSpec() {},

@@ -137,6 +137,13 @@ export interface ResourceSet {
    */
   cpuUsage(h: CgroupHandle): number | undefined;
   /**
+   * cpuUsage of a cgroup is exactly its own tasks' CPU time plus its children's, in ns, every
+   * charge added to the cgroup and each ancestor at once (v1 cpuacct), so a parent's growth
+   * can stand for its children's (sampling/still.ts). Not v2: cpu.stat is in µs, each
+   * cgroup's rounded on its own.
+   */
+  readonly cpuUsageSums: boolean;
+  /**
    * No task is in the cgroup cpuUsage reads or below it (v1: cpuacct's `tasks` empty and no
    * child cgroup; v2: cgroup.events `populated 0`), so its CPU time cannot move until one
    * joins: by a write to its tasks or cgroup.procs, or on v2 a clone into it, which

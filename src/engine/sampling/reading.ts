@@ -23,6 +23,14 @@ export interface ReadingState {
   /** Cumulative CPU time at the last stillness check, and the last pass that found it still (still.ts). */
   cpuUsage?: number;
   stillPass?: number;
+  /** The last pass that checked it, and the last in which its CPU time stood still (still.ts). */
+  visitedPass?: number;
+  cpuStillPass?: number;
+  /** The last pass whose sum check proved its children still (still.ts, checkKids). */
+  sumPass?: number;
+  /** Its CPU time as its parent's sum check read it, and in which pass. */
+  sumRead?: number;
+  sumReadPass?: number;
   /** The container held no task when last asked, and none can have joined since (still.ts); undefined: to ask. */
   unpopulated?: boolean;
   /** Its CPU time when that was asked. */

@@ -8,7 +8,7 @@ import { parentName } from '../names.js';
 import { listTasks } from '../tree.js';
 import { PassVirtualHosts } from './network.js';
 import { readContainer } from './reading.js';
-import { isStill } from './still.js';
+import { checkKids, isStill } from './still.js';
 import { SampledTree, type Member, type TreeEntry } from './tree.js';
 import type { WatchDir } from './tree-watch.js';
 import type { ContainerReading, StatsSource, StatsType } from './types.js';
@@ -163,8 +163,14 @@ class EngineSource implements SamplingSource {
     const k = this.tree.member(name);
     if (!k || !this.watching()) return false;
     const parent = parentName(name);
-    const parentStill = parent !== undefined && this.tree.member(parent)?.reading.stillPass === this.pass;
-    return isStill(name, k, { number: this.pass, heard: this.events!, validating: this.validating(k), parentStill });
+    const p = parent === undefined ? undefined : this.tree.member(parent)?.reading;
+    const r = k.reading;
+    const read = r.sumReadPass === this.pass ? r.sumRead : undefined;
+    const proven = p !== undefined && (p.cpuStillPass === this.pass || (p.sumPass === this.pass && read === undefined));
+    const before = r.visitedPass === this.pass - 1 ? r.cpuUsage : undefined;
+    const still = isStill(name, k, { number: this.pass, heard: this.events!, validating: this.validating(k), proven, read });
+    if (k.kids.length > 0 && k.handle.resources.cpuUsageSums) checkKids(k, before, this.pass, this.kid);
+    return still;
   }
 
   quiet(name: string): boolean {
@@ -173,6 +179,8 @@ class EngineSource implements SamplingSource {
     const heard = this.events!;
     return !heard.joined(name) && !heard.settingsWritten(name) && !heard.freezerWritten(name);
   }
+
+  private readonly kid = (name: string) => this.tree.member(name);
 
   private readonly exists = (name: string) => this.m.io.exists(this.m.trackingDir(name));
 
