@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { unlessNotFound } from '../engine/errors.js';
 import { procReader, type ProcReader, type StatsSource, type StatsType } from '../engine/sampling/index.js';
 import { SchedstatHistogrammer } from './histogram.js';
@@ -34,8 +35,9 @@ export interface SamplerOptions {
   history?: HistoryOptions;
   /**
    * Keep a container's last reading, the very same object, when the source finds it still
-   * (StatsSource.still: one cheap read instead of a whole pass over its files). For the
-   * recorder, whose store skips an object it has already written.
+   * (StatsSource.still: one cheap read instead of a whole pass over its files) or a read
+   * finds every figure as it was. For the recorder, whose store skips an object it has
+   * already written.
    */
   reuseStill?: boolean;
   /**
@@ -151,7 +153,8 @@ export class Sampler {
       if (read.virtualHost) c.virtualHost = read.virtualHost;
       if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
       else if (this.options.histograms) this.addSchedstatHistograms(c);
-      containers.push(c);
+      // Read whole and found as it was (a re-validation, most often): the same object again, which the store skips unread.
+      containers.push(still && before && isDeepStrictEqual(c, before) ? before : c);
       if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty.add(name);
     }
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));

@@ -281,3 +281,27 @@ describe('carryEmpty: a subtree shown empty and still keeps its readings', () =>
     expect(calls.filter((c) => c.startsWith('read')).length).toBe(8);
   });
 });
+
+describe('reuseStill: a reading read whole and found as it was is handed on as the same object', () => {
+  it('the same object while every figure is equal (a re-validation), a new one once a figure moved', () => {
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 5 } }, memory: { usage: 4096 } }, pids: [] }]]);
+    const { source, calls } = fakeSource(tree);
+    // A source that can tell no container still: every pass reads it whole, in a new object each time.
+    const s = new Sampler({ ...source, read: (n, t) => structuredClone(source.read(n, t)), still: () => false }, { proc: procReader(fakeProc()), host: false, reuseStill: true });
+    const first = s.sample().containers[0];
+    const second = s.sample().containers[0];
+    expect(second).toBe(first);
+    tree.get('/a')!.stats = { cpu: { usage: { total: 5 } }, memory: { usage: 8192 } };
+    const third = s.sample().containers[0];
+    expect(third).not.toBe(first);
+    expect(third!.stats.memory!.usage).toBe(8192);
+    expect(calls.filter((c) => c.startsWith('read'))).toHaveLength(3);
+  });
+
+  it('without the option every pass hands a new object', () => {
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 5 } } }, pids: [] }]]);
+    const { source } = fakeSource(tree);
+    const s = new Sampler({ ...source, read: (n, t) => structuredClone(source.read(n, t)), still: () => false }, { proc: procReader(fakeProc()), host: false });
+    expect(s.sample().containers[0]).not.toBe(s.sample().containers[0]);
+  });
+});
