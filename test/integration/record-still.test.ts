@@ -258,6 +258,17 @@ function stillSuite(version: CgroupVersion) {
     return child;
   };
 
+  /** `kid` runs between each of three passes, never while one reads (its parent's sum check holds from the third): the last pass. */
+  const ranBetweenPasses = async (s: Sampler, kid: string) => {
+    let last = byName(s);
+    for (let i = 0; i < 3; i++) {
+      await ran(kid);
+      await turn();
+      last = byName(s);
+    }
+    return last;
+  };
+
   // The sum check (still.ts, checkKids): v1's CPU time is a parent's own plus its children's, exactly.
   it.runIf(version === 1)('reads no idle child holding a task when its parent grew by exactly what the children that ran grew', () =>
     within('sum', async (open) => {
@@ -267,13 +278,7 @@ function stillSuite(version: CgroupVersion) {
         for (const p of sleepers) await asleep(p.pid!);
         const { s, reads } = open();
         await settle(s);
-        // /sum/a runs between every two passes, none of them while a pass reads.
-        let before = byName(s);
-        for (let i = 0; i < 3; i++) {
-          await ran('sum/a');
-          await turn();
-          before = byName(s);
-        }
+        const before = await ranBetweenPasses(s, 'sum/a');
         await ran('sum/a');
         await turn();
         reads.length = 0;
@@ -297,12 +302,7 @@ function stillSuite(version: CgroupVersion) {
       try {
         const { s } = open();
         await settle(s);
-        let before = byName(s);
-        for (let i = 0; i < 3; i++) {
-          await ran('woke/a');
-          await turn();
-          before = byName(s);
-        }
+        const before = await ranBetweenPasses(s, 'woke/a');
         await ran('woke/a');
         w.stdin!.end('go\n');
         while (fs.readFileSync(`/proc/${w.pid}/comm`, 'utf8').trim() !== 'sleep') await new Promise((r) => setTimeout(r, 20));
