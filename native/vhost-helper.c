@@ -12,8 +12,6 @@
  *                      [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]
  *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *                      -- [INIT [ARG...]]
- *   lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]
- *                       [--address IP PREFIX [--gateway IP]] [--forward]]
  *
  * start  unshares the namespaces LETTERS names (m mount, p pid, i ipc, u uts, n net), forks
  *        the virtual host's PID 1 and, with a rootfs, mounts an overlay (the rootfs read-only
@@ -34,22 +32,27 @@
  *        failure to run INIT on fd 5 itself: the status then ends at INIT's exec.
  *        With --userns (run as root), it first becomes UID/GID and makes a user namespace
  *        whose root is UID/GID on the host, owning every namespace made after it.
- *        --mac gives the inside end that MAC address (netns: a restored virtual host keeps its own).
- * netns  makes a net namespace as start does (loopback up, the network of the --veth options)
- *        and holds it until stdin ends, having written "pid N" (its own pid) on the status
- *        pipe: lmctfy's restore opens /proc/N/ns/net for criu to put a checkpointed virtual
- *        host's processes in (docs/CHECKPOINT.md).
+ *        --mac gives the inside end that MAC address (place: a restored virtual host keeps its own).
  *
- *   lmctfy-vhost place [--untar TAR DIR] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
+ *   lmctfy-vhost place [--untar TAR DIR] [--netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME]
+ *                      [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]]
+ *                      [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
  *
  * place  with --untar first unpacks TAR into DIR with GNU tar (keeping the overlay's xattrs;
- *        tar's failure: its message on stderr and exit 124), then
+ *        tar's failure: its message on stderr and exit 124); with --netns makes a net
+ *        namespace as start does (loopback up, the network of the --veth options, made over
+ *        rtnetlink from the host's namespace) and hands it to CMD as its fd 3, staying in the
+ *        host's itself: lmctfy's restore has criu put a checkpointed virtual host's processes
+ *        in it (`--inherit-fd fd[3]:...`, docs/CHECKPOINT.md); with --gate it then writes
+ *        "ready" on the status pipe and waits for one byte on fd 6 (lmctfy shapes the veth
+ *        pair meanwhile; EOF: it gave up, exit 125). Then it
  *        writes its own pid into each FILE (a container's cgroup.procs files), then with
  *        --overlay makes a mount namespace of its own (private) with an overlay (OPTIONS as
  *        mount -o takes them) on DIR, and execs CMD there: lmctfy's restore runs criu so,
  *        in the container's cgroups and with the virtual host's root mounted where the host's
- *        mount table never holds it (docs/CHECKPOINT.md). A failure says on stderr which
- *        step and exits 125. It needs no status pipe.
+ *        mount table never holds it (docs/CHECKPOINT.md). A failed network step is reported
+ *        on the status pipe (--netns needs it) as start reports one; any other failure says on
+ *        stderr which step, and exits 125. CMD gets neither the status pipe nor the gate.
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
@@ -81,6 +84,8 @@
 
 #define STATUS_FD 5
 #define GATE_FD 6
+/* The fd place hands the net namespace on (--netns): criu's `--inherit-fd fd[3]:KEY`. */
+#define NETNS_FD 3
 /* place's exit status when --untar's tar failed (its own message is on stderr before). */
 #define PLACE_UNTAR_FAILED 124
 #define MAX_BINDS 64
@@ -409,7 +414,7 @@ static int net_plan_ok(const struct net_plan *net) {
   return !(net->has_gateway && net->prefix < 0);
 }
 
-/* One network option at argv[*i] (start's and netns's): 1 taken (and *i past it), 0 not one, -1 a bad value. */
+/* One network option at argv[*i] (start's and place's): 1 taken (and *i past it), 0 not one, -1 a bad value. */
 static int net_option(int argc, char **argv, int *i, struct net_plan *net) {
   const char *a = argv[*i];
   if (strcmp(a, "--veth") == 0 && *i + 2 < argc) {
@@ -439,46 +444,31 @@ static int usage(void) {
   fprintf(stderr,
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
           "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
-          "       lmctfy-vhost netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]]\n"
-          "       lmctfy-vhost place [--untar TAR DIR] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
+          "       lmctfy-vhost place [--untar TAR DIR] [--netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]\n"
+          "                          [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
   return 2;
 }
 
 /*
- * netns: a new net namespace made as start makes one (loopback up; with --veth the network,
- * made from the host's namespace), held until stdin ends. Reports "pid N" (this process) on
- * the status pipe once it is ready, so lmctfy can open /proc/N/ns/net (criu restores a
- * virtual host's processes into it).
+ * A new net namespace made as start makes one (loopback up; with --veth the network, made from
+ * the host's namespace), for place: returns an fd on it, this process back in the host's.
  */
-static int hold_netns(int argc, char **argv) {
-  struct net_plan net = {.prefix = -1};
-  for (int i = 0; i < argc; i++) {
-    if (net_option(argc, argv, &i, &net) != 1) return usage();
-  }
-  if (!net_plan_ok(&net)) return usage();
+static int make_netns(const struct net_plan *net) {
   int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (host < 0) fail("net-namespace");
   if (unshare(CLONE_NEWNET) != 0) fail("unshare");
   loopback_up();
-  if (net.outside) {
+  int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (own < 0 || setns(host, CLONE_NEWNET) != 0) fail("net-namespace");
+  if (net->outside) {
     /* set_up_network works from the host's namespace and ends in the one it is given. */
-    int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (own < 0 || setns(host, CLONE_NEWNET) != 0) fail("net-namespace");
     char ns[64];
     snprintf(ns, sizeof ns, "/proc/self/fd/%d", own);
-    set_up_network(&net, ns);
-    close(own);
+    set_up_network(net, ns);
+    if (setns(host, CLONE_NEWNET) != 0) fail("net-namespace");
   }
   close(host);
-  char line[32];
-  int len = snprintf(line, sizeof line, "pid %d\n", (int)getpid());
-  (void)!write(STATUS_FD, line, (size_t)len);
-  close(STATUS_FD);
-  char buf[64];
-  for (;;) {
-    ssize_t n = read(0, buf, sizeof buf);
-    if (n == 0 || (n < 0 && errno != EINTR)) return 0;
-  }
+  return own;
 }
 
 static int start(int argc, char **argv) {
@@ -616,17 +606,33 @@ static void untar(const char *file, const char *dir) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(PLACE_UNTAR_FAILED);
 }
 
+/* place --gate: "ready" on the status pipe, then one byte on the gate; EOF ends place unstarted. */
+static void wait_at_gate(void) {
+  (void)!write(STATUS_FD, "ready\n", 6);
+  char go;
+  ssize_t r;
+  do r = read(GATE_FD, &go, 1);
+  while (r < 0 && errno == EINTR);
+  if (r != 1) _exit(125);
+  close(GATE_FD);
+}
+
 /*
- * place: with --untar, unpacks FILE into DIR first (still in the caller's cgroups, so the
- * container is not charged for it); then in the cgroups of the FILEs, and (with --overlay) in
- * a mount namespace of its own with the overlay mounted, execs CMD.
+ * place: with --untar, unpacks FILE into DIR first and with --netns makes the net namespace
+ * (both still in the caller's cgroups, so the container is not charged for them); then in the
+ * cgroups of the FILEs, and (with --overlay) in a mount namespace of its own with the overlay
+ * mounted, execs CMD.
  */
 static int place(int argc, char **argv) {
   const char *options = NULL, *dir = NULL, *tar_file = NULL, *tar_dir = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
-  int nfiles = 0, i = 0;
+  int nfiles = 0, i = 0, netns = 0, gate = 0;
+  struct net_plan net = {.prefix = -1};
   if (!files) place_failed("place", "memory");
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    int taken = net_option(argc, argv, &i, &net);
+    if (taken < 0) return usage();
+    if (taken) continue;
     if (strcmp(argv[i], "--file") == 0 && i + 1 < argc) {
       files[nfiles++] = argv[++i];
     } else if (strcmp(argv[i], "--overlay") == 0 && i + 2 < argc) {
@@ -635,12 +641,20 @@ static int place(int argc, char **argv) {
     } else if (strcmp(argv[i], "--untar") == 0 && i + 2 < argc) {
       tar_file = argv[++i];
       tar_dir = argv[++i];
+    } else if (strcmp(argv[i], "--netns") == 0) {
+      netns = 1;
+    } else if (strcmp(argv[i], "--gate") == 0) {
+      gate = 1;
     } else {
       return usage();
     }
   }
-  if (i + 1 >= argc) return usage();
+  if (i + 1 >= argc || !net_plan_ok(&net) || ((net.outside || gate) && !netns)) return usage();
+  if (netns && fcntl(STATUS_FD, F_GETFD) < 0) return usage();
+  if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
   if (tar_file) untar(tar_file, tar_dir);
+  int own_net = netns ? make_netns(&net) : -1;
+  if (gate) wait_at_gate();
   for (int j = 0; j < nfiles; j++) {
     const char *file = files[j];
     int fd = open(file, O_WRONLY | O_CLOEXEC);
@@ -654,6 +668,12 @@ static int place(int argc, char **argv) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) place_failed("mount-propagation", "/");
     if (mount("overlay", dir, "overlay", 0, options) != 0) place_failed("overlay", dir);
   }
+  if (netns) {
+    /* dup2 leaves the copy open across exec; the status pipe closes there, which is how lmctfy knows. */
+    if (own_net == NETNS_FD ? fcntl(own_net, F_SETFD, 0) != 0 : dup2(own_net, NETNS_FD) != NETNS_FD) place_failed("netns", "fd 3");
+    if (own_net != NETNS_FD) close(own_net);
+    close(STATUS_FD);
+  }
   execvp(argv[i + 1], argv + i + 1);
   place_failed("exec", argv[i + 1]);
 }
@@ -665,6 +685,5 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (argc >= 2 && strcmp(argv[1], "start") == 0) return start(argc - 2, argv + 2);
-  if (argc >= 2 && strcmp(argv[1], "netns") == 0) return hold_netns(argc - 2, argv + 2);
   return usage();
 }

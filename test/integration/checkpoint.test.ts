@@ -14,7 +14,10 @@ import { describeCgroups, rootDirs, testRoot } from '../helpers/cgroups.js';
 import { tmpfsSuperblocks } from '../helpers/vhost-mounts.js';
 import { lmctfy } from '../helpers/cli.js';
 import { criuForTests } from '../helpers/criu.js';
-import { holdNetns } from '../../src/engine/checkpoint/netns.js';
+import { runCriu } from '../../src/engine/checkpoint/criu.js';
+import { Code, LmctfyError } from '../../src/engine/errors.js';
+import { nativeHelper } from '../../src/engine/native-helpers.js';
+import { parseHelperStatus, startError } from '../../src/engine/vhost/failure.js';
 import { planVirtualHost } from '../../src/engine/vhost/plan.js';
 
 const criu = criuForTests();
@@ -136,28 +139,45 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
     });
   });
 
-  describe('the net namespace a restored virtual host joins', () => {
-    /** This process's children running the vhost helper (the namespace's holder). */
-    const holders = () =>
-      fs
-        .readdirSync('/proc/self/task')
-        .flatMap((t) => fs.readFileSync(`/proc/self/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
-        .filter((pid) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'lmctfy-vhost');
+  describe("the net namespace criu's wrap makes for a restored virtual host", () => {
+    const helper = nativeHelper('lmctfy-vhost', 'vhost helper');
+    /** `place --netns ARGS -- sh -c SCRIPT` with a status pipe on its fd 5: its exit, stdout and status text. */
+    const place = (args: string[], script: string) => {
+      const r = spawnSync(helper, ['place', '--netns', ...args, '--', 'sh', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe'] });
+      return { code: r.status, stdout: r.stdout, status: r.output[5] };
+    };
 
-    it('is new, has its loopback up, and its holder ends on release', async () => {
-      const held = await holdNetns('/x', planVirtualHost({ virtual_host: { network: {} } })!);
-      expect(fs.fstatSync(held.fd).ino).not.toBe(fs.statSync('/proc/self/ns/net').ino);
-      const lo = spawnSync('nsenter', [`--net=/proc/self/fd/3`, 'ip', '-o', 'link', 'show', 'lo'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', held.fd] });
-      expect(lo.stdout).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
-      expect(holders()).toHaveLength(1);
-      await held.release();
-      expect(holders()).toEqual([]);
+    it("is new with its loopback up, handed over as fd 3 while the command stays in the host's, which gets no status pipe", () => {
+      const r = place([], 'readlink /proc/self/fd/3 /proc/self/ns/net; [ -e /proc/self/fd/5 ] && echo status-open; nsenter --net=/proc/self/fd/3 ip -o link show lo');
+      expect(r.code).toBe(0);
+      const [given, own, lo] = r.stdout.split('\n');
+      expect(own).toBe(`net:[${fs.statSync('/proc/self/ns/net').ino}]`);
+      expect(given).toMatch(/^net:\[\d+\]$/);
+      expect(given).not.toBe(own);
+      expect(lo).toMatch(/<LOOPBACK,UP,LOWER_UP>/);
+      expect(r.status).toBe('');
     });
 
-    it('a name clash fails with one line naming the interface, and leaves no holder', async () => {
+    it('a name clash is reported on the status pipe, becomes one line naming the interface, and runs nothing', () => {
+      const r = place(['--veth', 'lo', 'eth0'], 'echo ran');
+      expect(r).toEqual({ code: 125, stdout: '', status: 'net-veth 17\n' });
       const plan = planVirtualHost({ virtual_host: { network: { connection: { veth_pair: { outside: 'lo', inside: 'eth0' } } } } })!;
-      await expect(holdNetns('/x', plan)).rejects.toThrow(/lo/);
-      expect(holders()).toEqual([]);
+      expect(startError(parseHelperStatus(r.status!).failure!, '/x', plan).message).toMatch(/\blo\b/);
+    });
+
+    it('a failure at its gate (shaping the veth pair) ends the wrap before criu runs, with that error', async () => {
+      const log = path.join(tmp, 'gate.log');
+      const why = new LmctfyError(Code.FAILED_PRECONDITION, 'tc refused');
+      // This process finds criu as the commands do.
+      const before = process.env.LMCTFY_CRIU;
+      process.env.LMCTFY_CRIU = env.LMCTFY_CRIU ?? before;
+      try {
+        await expect(runCriu('restore', [], log, 'restore /x', { wrap: [helper, 'place', '--netns', '--gate', '--'], report: { atGate: () => { throw why; } } })).rejects.toBe(why);
+      } finally {
+        if (before === undefined) delete process.env.LMCTFY_CRIU;
+        else process.env.LMCTFY_CRIU = before;
+      }
+      expect(fs.existsSync(log)).toBe(false);
     });
   });
 

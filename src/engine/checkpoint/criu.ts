@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
 import { lockDir } from '../lock.js';
@@ -135,10 +136,15 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** A command criu runs under (its argv then follows), e.g. one entering a mount namespace first. */
   wrap?: string[];
-  /** An fd criu inherits as its fd 3 (for `--inherit-fd fd[3]:KEY`). */
-  inherit?: number;
-  /** What a failure of the wrap itself means (its exit status and stderr), before criu's log is read; undefined: criu's failure. */
-  wrapFailed?: (status: number | string, stderr: string) => LmctfyError | undefined;
+  /**
+   * The wrap reports on a status pipe (its fd 5, closed when it execs criu): a failed step as
+   * "STEP ERRNO". With `atGate`, it then waits at a gate (its fd 6) after writing "ready":
+   * `atGate` runs, and the gate opens; if `atGate` throws, the gate closes, the wrap ends
+   * without running criu, and that error is the result.
+   */
+  report?: { atGate?: () => void };
+  /** What a failure of the wrap itself means (its exit status, stderr and status pipe), before criu's log is read; undefined: criu's failure. */
+  wrapFailed?: (status: number | string, stderr: string, reported: string) => LmctfyError | undefined;
 }
 
 /**
@@ -148,16 +154,35 @@ export interface RunOptions {
 export async function runCriu(action: 'dump' | 'restore', args: string[], logFile: string, what: string, opts: RunOptions = {}): Promise<void> {
   const criu = findCriu();
   const argv = [...(opts.wrap ?? []), criu.file, action, `-v${criuVerbosity(process.env.LMCTFY_CRIU_VERBOSITY)}`, '-o', logFile, ...args];
-  const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'ignore', 'pipe', ...(opts.inherit === undefined ? [] : [opts.inherit])];
+  const report = opts.report;
+  const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe', ...(report ? (['ignore', 'ignore', 'pipe', report.atGate ? 'pipe' : 'ignore'] as const) : [])];
   const child = spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  let reported = '';
+  let gateError: unknown;
+  if (report) {
+    const pipes = child.stdio as unknown as Array<Readable | Writable | null>;
+    const gate = pipes[6] as Writable | null;
+    (pipes[5] as Readable).setEncoding('utf8').on('data', (d: string) => {
+      reported += d;
+      if (!gate || !reported.endsWith('ready\n') || gate.writableEnded) return;
+      try {
+        report.atGate!();
+        gate.end('g');
+      } catch (e) {
+        gateError = e;
+        gate.end();
+      }
+    });
+  }
   const status = await new Promise<number | string>((resolve) => {
     child.on('error', (e) => resolve(e.message));
     child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   if (status === 0) return;
-  const wrapError = opts.wrapFailed?.(status, stderr);
+  if (gateError !== undefined) throw gateError;
+  const wrapError = opts.wrapFailed?.(status, stderr, reported);
   if (wrapError) throw wrapError;
   let log = '';
   try {

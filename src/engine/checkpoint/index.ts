@@ -14,6 +14,7 @@ import { withLock } from '../lock.js';
 import { listSubcontainers, listTasks } from '../tree.js';
 import { parseStat } from '../process-info.js';
 import { isVirtualHost } from '../vhost/index.js';
+import { parseHelperStatus, startError } from '../vhost/failure.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { findCriu, runCriu } from './criu.js';
 import { IMAGES, MANIFEST, UPPER_TAR, formatManifest, parseManifest, type Manifest } from './manifest.js';
@@ -195,23 +196,26 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
   const c = await api.create(abs, cgroupPart(m.spec));
   const scope = c.machine.trackingDir('/');
   try {
-    const vhost = m.vhost ? await prepareVirtualHostRestore(c, m, from) : undefined;
+    const vhost = m.vhost ? prepareVirtualHostRestore(c, m, from) : undefined;
     const pidfile = path.join(os.tmpdir(), `lmctfy-restore-${process.pid}-${Date.now()}.pid`);
     const args = ['-D', path.join(from, IMAGES), '-d', '--pidfile', pidfile, '--manage-cgroups=soft', ...cgroupRootArgs(containerPaths(c.machine, abs)), ...(vhost?.args ?? [])];
     try {
       await runCriu('restore', args, restoreLog(from), `restore ${abs}`, {
         env: CRIU_ENV,
         wrap: placedWrap(c.machine, abs, vhost?.setup),
-        inherit: vhost?.inherit,
-        wrapFailed: (status, stderr) =>
-          status === PLACE_UNTAR_FAILED && vhost?.setup.untar
-            ? new LmctfyError(Code.INVALID_ARGUMENT, `${from}: its ${UPPER_TAR} cannot be unpacked: ${stderr.trim().split('\n').at(-1) || `tar exit ${status}`}`)
-            : undefined,
+        ...(vhost?.setup.netns ? { report: { atGate: vhost.atGate } } : {}),
+        wrapFailed: (status, stderr, reported) => {
+          if (status === PLACE_UNTAR_FAILED && vhost?.setup.untar) {
+            return new LmctfyError(Code.INVALID_ARGUMENT, `${from}: its ${UPPER_TAR} cannot be unpacked: ${stderr.trim().split('\n').at(-1) || `tar exit ${status}`}`);
+          }
+          // The wrap's network steps report as the vhost helper's start does; "ready" (at its gate) means they were done.
+          const failure = vhost && !reported.startsWith('ready') ? parseHelperStatus(reported).failure : undefined;
+          return failure && vhost ? startError(failure, abs, vhost.plan) : undefined;
+        },
       });
       if (vhost) finishVirtualHostRestore(c, Number(fs.readFileSync(pidfile, 'utf8').trim()));
     } finally {
       fs.rmSync(pidfile, { force: true });
-      await vhost?.release();
     }
     const origin: Origin = { dir: from, name: m.name, root: m.root, host: m.host, created: m.created };
     writeOrigin(scope, abs, c.machine.io.dirInfo(c.machine.trackingDir(abs))!.inode, origin);

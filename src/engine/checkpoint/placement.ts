@@ -55,10 +55,16 @@ export function containerPaths(machine: Machine, name: string): Map<string, stri
   return ownPaths(machine.layout, machine.version, name, placementTargets(machine, name, 'procs'));
 }
 
-/** What the wrap makes before criu runs (a virtual host's root): the overlay mounted in a mount namespace of its own, its upper dir unpacked first. */
+/**
+ * What the wrap makes before criu runs (a virtual host's): its upper dir unpacked, its net
+ * namespace (`netns`: the network's helper options, none for loopback only) with the veth
+ * pair's limits shaped at a gate (`gate`), and the overlay mounted in a mount namespace of its own.
+ */
 export interface WrapSetup {
   overlay?: { options: string; dir: string };
   untar?: { file: string; dir: string };
+  netns?: string[];
+  gate?: boolean;
 }
 
 /** The wrap's exit status when its tar failed (native/vhost-helper.c's PLACE_UNTAR_FAILED); tar's message is on its stderr. */
@@ -67,8 +73,9 @@ export const PLACE_UNTAR_FAILED = 124;
 /**
  * A command prefix that puts itself (and so criu, which it execs) where `lmctfy run` puts a
  * new task of the container, with the setup made, then execs the rest of its arguments: the
- * vhost helper's `place`, one process where `tar`, a shell, unshare, a second shell and mount
- * were five (the tar unpacked before it joins the cgroups, so the container is not charged for it).
+ * vhost helper's `place`, one process where `tar`, the net namespace's holder, a shell,
+ * unshare, a second shell and mount were six (the tar and the network made before it joins
+ * the cgroups, so the container is not charged for them).
  */
 export function placedWrap(machine: Machine, name: string, setup: WrapSetup = {}): string[] {
   const files = placementTargets(machine, name, 'procs').map((t) => t.file);
@@ -76,6 +83,7 @@ export function placedWrap(machine: Machine, name: string, setup: WrapSetup = {}
     nativeHelper('lmctfy-vhost', 'vhost helper'),
     'place',
     ...(setup.untar ? ['--untar', setup.untar.file, setup.untar.dir] : []),
+    ...(setup.netns ? ['--netns', ...setup.netns, ...(setup.gate ? ['--gate'] : [])] : []),
     ...files.flatMap((f) => ['--file', f]),
     ...(setup.overlay ? ['--overlay', setup.overlay.options, setup.overlay.dir] : []),
     '--',

@@ -11,12 +11,12 @@ import type { Container } from '../container.js';
 import { Code, LmctfyError } from '../errors.js';
 import { parentName } from '../names.js';
 import { checkNetworkFree, recordPlannedNetwork, setLimits } from '../vhost/network.js';
-import { planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
+import { networkArgs, planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
 import type { WrapSetup } from './placement.js';
-import { NETNS_FD, NETNS_KEY, externalNetnsArgs, holdNetns, macIn, type HeldNetns } from './netns.js';
+import { NETNS_FD, NETNS_KEY, externalNetnsArgs, macIn } from './netns.js';
 
 /**
  * GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under
@@ -106,20 +106,22 @@ export interface VirtualHostRestore {
   plan: VirtualHostPlan;
   state: string;
   args: string[];
-  /** criu runs in a mount namespace of its own where the overlay is mounted again (the host's mount table never holds it), its upper dir unpacked first. */
+  /**
+   * What criu's wrap makes before it execs criu: the upper dir unpacked, the net namespace
+   * (handed to criu as its fd 3), and the overlay mounted in a mount namespace of its own (the
+   * host's mount table never holds it).
+   */
   setup: WrapSetup;
-  /** The fd criu inherits as fd 3 (the net namespace made from the spec). */
-  inherit?: number;
-  /** Ends what was made for criu alone (the net namespace's holder); what the container keeps stays. */
-  release(): Promise<void>;
+  /** Shapes the veth pair while the wrap waits at its gate, before criu runs (only with bandwidth limits). */
+  atGate?: () => void;
 }
 
 /**
- * The state dir with the upper dir unpacked, and a net namespace made as create makes it
- * (loopback, the veth pair with its old MAC, address, route, limits; recorded, so a failure
- * removes it).
+ * The state dir, and what criu's wrap is to make: the upper dir unpacked, and a net namespace
+ * made as create makes it (loopback, the veth pair with its old MAC, address, route; recorded
+ * first, so a failure removes it; the limits shaped at the wrap's gate).
  */
-export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): Promise<VirtualHostRestore> {
+export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string): VirtualHostRestore {
   const plan = planOf(m.spec, c.name);
   const state = makeStateDir(c.machine.trackingDir('/'), c.name, { virtual_host: m.spec.virtual_host ?? {}, filesystem: m.spec.filesystem, namespaces: plan.namespaces });
   const args = [...COMMON];
@@ -132,23 +134,23 @@ export async function prepareVirtualHostRestore(c: Container, m: Manifest, dir: 
     setup.overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
     args.push('--root', merged);
   }
-  let netns: HeldNetns | undefined;
+  let atGate: (() => void) | undefined;
   if (ownsNetns(plan)) {
+    const network = plan.network;
     // Recorded first: a failure at any later step is torn down with the container.
-    if (plan.network) {
-      plan.network.mac = m.vhost?.network?.mac;
-      recordPlannedNetwork(plan.network, state);
+    if (network) {
+      network.mac = m.vhost?.network?.mac;
+      recordPlannedNetwork(network, state);
+      const limits = network.limits;
+      if (limits) {
+        setup.gate = true;
+        atGate = () => setLimits(state, c.name, limits);
+      }
     }
-    netns = await holdNetns(c.name, plan);
-    try {
-      if (plan.network?.limits) setLimits(state, c.name, plan.network.limits);
-    } catch (e) {
-      await netns.release();
-      throw e;
-    }
+    setup.netns = network ? networkArgs(network) : [];
     args.push('--inherit-fd', `fd[${NETNS_FD}]:${NETNS_KEY}`);
   }
-  return { plan, state, args, setup, inherit: netns?.fd, release: async () => netns?.release() };
+  return { plan, state, args, setup, ...(atGate ? { atGate } : {}) };
 }
 
 /** Once criu has restored PID 1 (host pid `pid`): its pid, for run and enter. */
