@@ -471,6 +471,16 @@ static int make_netns(const struct net_plan *net) {
   return own;
 }
 
+/* --gate (start's PID 1, place): one byte on the gate lets it go on; EOF (lmctfy gave up) ends it unstarted. */
+static void pass_gate(void) {
+  char go;
+  ssize_t r;
+  do r = read(GATE_FD, &go, 1);
+  while (r < 0 && errno == EINTR);
+  if (r != 1) _exit(125);
+  close(GATE_FD);
+}
+
 static int start(int argc, char **argv) {
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
   const char *hostname = NULL, *rootfs = NULL, *state = NULL;
@@ -549,12 +559,7 @@ static int start(int argc, char **argv) {
       (void)!write(sync[1], "ok\n", 3);
       close(sync[1]);
       report_fd = STATUS_FD;
-      char go;
-      ssize_t r;
-      do r = read(GATE_FD, &go, 1);
-      while (r < 0 && errno == EINTR);
-      if (r != 1) _exit(125);
-      close(GATE_FD);
+      pass_gate();
     }
     if (*init == NULL) {
       close(gate ? STATUS_FD : sync[1]);
@@ -606,17 +611,6 @@ static void untar(const char *file, const char *dir) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(PLACE_UNTAR_FAILED);
 }
 
-/* place --gate: "ready" on the status pipe, then one byte on the gate; EOF ends place unstarted. */
-static void wait_at_gate(void) {
-  (void)!write(STATUS_FD, "ready\n", 6);
-  char go;
-  ssize_t r;
-  do r = read(GATE_FD, &go, 1);
-  while (r < 0 && errno == EINTR);
-  if (r != 1) _exit(125);
-  close(GATE_FD);
-}
-
 /*
  * place: with --untar, unpacks FILE into DIR first and with --netns makes the net namespace
  * (both still in the caller's cgroups, so the container is not charged for them); then in the
@@ -654,7 +648,10 @@ static int place(int argc, char **argv) {
   if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
   if (tar_file) untar(tar_file, tar_dir);
   int own_net = netns ? make_netns(&net) : -1;
-  if (gate) wait_at_gate();
+  if (gate) {
+    (void)!write(STATUS_FD, "ready\n", 6);
+    pass_gate();
+  }
   for (int j = 0; j < nfiles; j++) {
     const char *file = files[j];
     int fd = open(file, O_WRONLY | O_CLOEXEC);
