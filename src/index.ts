@@ -1,6 +1,6 @@
 /** lmctfy as a library: the engine API, the spec codec and the stats room. */
 export { ContainerApi, type ApiOptions } from './engine/container-api.js';
-export { Container, type ListOptions, type RunOptions } from './engine/container.js';
+export { Container, type ForegroundCommand, type ListOptions, type RunOptions } from './engine/container.js';
 export { PROCESS_SIGNALS, type ProcessInfo, type ProcessList, type ProcessSignal } from './engine/process-info.js';
 export { LOG_MAX_BYTES, type LogChunk } from './engine/run-log.js';
 export { defaultShell } from './engine/interactive.js';

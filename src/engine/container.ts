@@ -8,7 +8,7 @@ import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
 import { audited } from './audit.js';
 import { listSubcontainers, listTasks } from './tree.js';
-import { enterTasks, type SpawnOptions } from './placement.js';
+import { enterTasks, spawnInside, startInside, type ForegroundCommand, type SpawnOptions } from './placement.js';
 import { defaultShell, waitInteractive } from './interactive.js';
 import { clockTicksPerSecond, readProcess, readUsers, signalName, type ProcessInfo, type ProcessList } from './process-info.js';
 import { LOG_MAX_BYTES, ensureLogDir, logPath, readLogFile, type LogChunk } from './run-log.js';
@@ -22,7 +22,9 @@ import { notificationHub, type NotificationCallback } from './notify/index.js';
 import { admit, ledgerEntryOf, oomScoreFor, refreshOomScore, setOomScore, specAfterUpdate, type Admitted } from './admission.js';
 import { containerTier, tierFrom } from './tier.js';
 import { readNetworkStats } from './sampling/network.js';
-import { checkEnterVirtualHost, isVirtualHost, planLimitsUpdate, savedVirtualHostSpec, spawnInContainer } from './vhost/index.js';
+import { checkEnterVirtualHost, isVirtualHost, planLimitsUpdate, inContainer, savedVirtualHostSpec } from './vhost/index.js';
+
+export type { ForegroundCommand };
 
 export interface ListOptions {
   recursive?: boolean;
@@ -193,16 +195,27 @@ export class Container {
    * executable: PERMISSION_DENIED) is an error, with nothing left running.
    */
   run(argv: string[], opts: RunOptions = {}): Promise<ChildProcess> {
-    return audited(this.machine, 'run', this.name, { detail: { command: argv.join(' '), detached: opts.detached ?? false } }, () => this.runNow(argv, opts));
+    return audited(this.machine, 'run', this.name, { detail: { command: argv.join(' '), detached: opts.detached ?? false } }, () => this.runNow(argv, opts, spawnInside));
   }
 
-  private async runNow(argv: string[], opts: RunOptions): Promise<ChildProcess> {
+  /**
+   * run for a command in the foreground whose caller only needs its pid, signals and exit
+   * status (lmctfy run without -n): the same checks, placement and audit record, with the
+   * terminal (or stdout and stderr into `output`) inherited, and without child_process and
+   * its streams (placement.ts startInside).
+   */
+  runForeground(argv: string[], opts: Pick<RunOptions, 'env' | 'output'> = {}): Promise<ForegroundCommand> {
+    const start = (m: Machine, name: string, o: SpawnOptions) => startInside(m, name, { ...o, detached: false, via: undefined });
+    return audited(this.machine, 'run', this.name, { detail: { command: argv.join(' '), detached: false } }, () => this.runNow(argv, opts, start));
+  }
+
+  private async runNow<T extends { pid?: number }>(argv: string[], opts: RunOptions, start: (m: Machine, name: string, o: SpawnOptions) => Promise<T>): Promise<T> {
     if (opts.output !== undefined && opts.log) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: output goes to a file or to the log, not both');
     this.ensureExists();
     await this.refuseIfFrozen('run');
     const adj = oomScoreFor(this.machine, this.name);
     const spawn = async (output?: SpawnOptions['output']) => {
-      const child = await spawnInContainer(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output });
+      const child = await start(this.machine, this.name, inContainer(this.machine, this.name, { argv, detached: opts.detached ?? false, env: opts.env, output }));
       // Under a policy, the tier's oom_score_adj (docs/POLICY.md); what the command forked before this write keeps lmctfy's.
       if (adj !== undefined && child.pid !== undefined) setOomScore(this.machine, [child.pid], adj);
       return child;

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import { errnoName } from './os-names.js';
+import { spawnGated } from './bare-spawn.js';
+import { exitStatus } from './interactive.js';
 import type { Machine } from './kernel/machine.js';
 import { poolFor } from './cpu-pool.js';
 import { nativeHelper } from './native-helpers.js';
@@ -134,6 +136,47 @@ export interface SpawnOptions {
 }
 
 
+/** The exec helper and its arguments for opts (argv checked first). */
+function execHelperCommand(opts: SpawnOptions): { file: string; args: string[]; argv: string[] } {
+  if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
+  const file = nativeHelper('lmctfy-exec', 'exec helper');
+  const log = opts.output && 'log' in opts.output ? opts.output : undefined;
+  const argv = [...(opts.via ?? []), ...opts.argv];
+  const join = opts.join ? ['--join', String(opts.join.pid)] : [];
+  return { file, args: [...join, log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], argv };
+}
+
+/** A started exec helper, as placeAndConfirm drives it whichever way it was spawned. */
+interface GatedHelper {
+  pid: number;
+  kill(signal: NodeJS.Signals): void;
+  openGate(): void;
+  /** What its status pipe carried until closed: '' once the exec succeeded. */
+  status: Promise<string>;
+  /** Resolves once it has exited (and been reaped). */
+  exited(): Promise<unknown>;
+}
+
+/**
+ * Places the waiting helper in every hierarchy, opens its gate and waits until the exec is
+ * confirmed; a failed exec is reported once the helper is reaped, so the container is left
+ * as it was.
+ */
+async function placeAndConfirm(machine: Machine, name: string, targets: PlacementTarget[], opts: SpawnOptions, argv: string[], helper: GatedHelper): Promise<void> {
+  try {
+    attachToTargets(machine, name, targets, helper.pid);
+  } catch (e) {
+    helper.kill('SIGKILL');
+    throw e;
+  }
+  helper.openGate();
+  const failure = parseExecStatus(await execOutcome(machine, name, helper.status));
+  if (failure) {
+    await helper.exited();
+    throw opts.join ? opts.join.failed(failure) : execError(failure, argv[0]!, name);
+  }
+}
+
 /**
  * Starts argv inside the container before its first instruction: the exec helper waits on
  * fd 3 while we write its pid into every hierarchy, then execs the command in place (so
@@ -142,14 +185,10 @@ export interface SpawnOptions {
  * argv is passed as arguments, never spliced into a shell string.
  */
 export async function spawnInside(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
-  if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
+  const { file, args, argv } = execHelperCommand(opts);
   const targets = placementTargets(machine, name, 'procs');
-  const execHelper = nativeHelper('lmctfy-exec', 'exec helper');
   const out = opts.output && 'fd' in opts.output ? opts.output.fd : opts.detached ? 'ignore' : 'inherit';
-  const log = opts.output && 'log' in opts.output ? opts.output : undefined;
-  const argv = [...(opts.via ?? []), ...opts.argv];
-  const join = opts.join ? ['--join', String(opts.join.pid)] : [];
-  const child = spawn(execHelper, [...join, log?.log ?? '-', String(log?.maxBytes ?? 0), ...argv], {
+  const child = spawn(file, args, {
     stdio: [opts.detached ? 'ignore' : 'inherit', out, out, 'pipe', 'pipe', ...(opts.via ? Array<'pipe'>(1 + (opts.viaPipes ?? 0)).fill('pipe') : [])],
     detached: opts.detached,
     env: opts.env ?? process.env,
@@ -157,26 +196,41 @@ export async function spawnInside(machine: Machine, name: string, opts: SpawnOpt
   const pid = child.pid;
   if (pid === undefined) {
     const err = await new Promise<Error>((resolve) => child.once('error', resolve));
-    throw new LmctfyError(Code.INTERNAL, `cannot start ${execHelper}: ${err.message}`);
+    throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: ${err.message}`);
   }
   const gatePipe = child.stdio[3] as NodeJS.WritableStream;
   // The gate's reader may die before we write (killed, or placement failed): not our error.
   gatePipe.on('error', () => undefined);
-  const status = readAll(child.stdio[4] as NodeJS.ReadableStream);
-  try {
-    attachToTargets(machine, name, targets, pid);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw e;
-  }
-  gatePipe.end('\n');
-  const failure = parseExecStatus(await execOutcome(machine, name, status));
-  if (failure) {
-    // Reaped before the error is reported: the container is left as it was.
-    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    throw opts.join ? opts.join.failed(failure) : execError(failure, argv[0]!, name);
-  }
+  await placeAndConfirm(machine, name, targets, opts, argv, {
+    pid,
+    kill: (signal) => child.kill(signal),
+    openGate: () => gatePipe.end('\n'),
+    status: readAll(child.stdio[4] as NodeJS.ReadableStream),
+    exited: () => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve()),
+  });
   return child;
+}
+
+/** A command run in the foreground by startInside: its pid, signals, and its exit status as a shell reports it. */
+export interface ForegroundCommand {
+  readonly pid: number;
+  kill(signal: NodeJS.Signals): void;
+  readonly exitStatus: Promise<number>;
+}
+
+/**
+ * spawnInside for a foreground command that inherits the terminal (or writes to output.fd):
+ * the same helper, placement, gate and confirmation, spawned on Node's own bindings
+ * (bare-spawn.ts), so `lmctfy run` loads no child_process and makes no stream.
+ */
+export async function startInside(machine: Machine, name: string, opts: SpawnOptions & { detached: false; via?: undefined }): Promise<ForegroundCommand> {
+  if (opts.output && 'log' in opts.output) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: a foreground command does not write to the log');
+  const { file, args, argv } = execHelperCommand(opts);
+  const targets = placementTargets(machine, name, 'procs');
+  const out = opts.output?.fd ?? 1;
+  const child = spawnGated(file, [file, ...args], { stdio: [0, out, out === 1 ? 2 : out], env: opts.env ?? process.env });
+  await placeAndConfirm(machine, name, targets, opts, argv, { ...child, exited: () => child.exited });
+  return { pid: child.pid, kill: child.kill, exitStatus: child.exited.then(({ code, signal }) => exitStatus(code, signal)) };
 }
 
 /** How often a run whose exec has not been confirmed looks whether a pause froze it. */

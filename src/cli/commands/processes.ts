@@ -1,7 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
-import { exitStatus } from '../../engine/interactive.js';
+import type { ForegroundCommand } from '../../engine/container.js';
 import { openApi } from '../context.js';
 import { formatRows, stdout, styleOf } from '../output.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
@@ -42,17 +41,15 @@ export function registerProcesses(program: Command): void {
       }
       // Forwarding starts before the command does: run resolves only once the exec is
       // confirmed, and a signal arriving in between must reach the command, not kill us.
-      let child: ChildProcess | undefined;
+      let child: ForegroundCommand | undefined;
       const pending: NodeJS.Signals[] = [];
       const forward = (sig: NodeJS.Signals) => (child ? child.kill(sig) : pending.push(sig));
       for (const s of FORWARDED) process.on(s, forward);
       try {
-        const started = await container.run(argv, { detached: false, output: f.outputFile });
+        const started = await container.runForeground(argv, { output: f.outputFile });
         child = started;
         for (const s of pending) started.kill(s);
-        process.exitCode = await new Promise<number>((resolve) =>
-          started.once('exit', (code, signal) => resolve(exitStatus(code, signal))),
-        );
+        process.exitCode = await started.exitStatus;
       } finally {
         for (const s of FORWARDED) process.off(s, forward);
       }

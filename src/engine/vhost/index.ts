@@ -207,14 +207,14 @@ export function checkEnterVirtualHost(machine: Machine, name: string, tids: read
 }
 
 /**
- * Starts argv in the container: inside its virtual host's namespaces and root when it is
- * one (the exec helper joins them once placed, then execs), otherwise as spawnInside does.
+ * How argv starts in the container: inside its virtual host's namespaces and root when it is
+ * one (the exec helper joins them once placed, then execs), otherwise as given.
  */
-export async function spawnInContainer(machine: Machine, name: string, opts: SpawnOptions): Promise<ChildProcess> {
-  if (!isVirtualHost(machine.trackingDir('/'), name)) return spawnInside(machine, name, opts);
+export function inContainer(machine: Machine, name: string, opts: SpawnOptions): SpawnOptions {
+  if (!isVirtualHost(machine.trackingDir('/'), name)) return opts;
   if (opts.argv.length === 0) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: no command given');
   const pid = virtualHostInit(machine, name);
-  return spawnInside(machine, name, { ...opts, join: { pid, failed: (f) => joinError(f, name, opts.argv[0]!) } });
+  return { ...opts, join: { pid, failed: (f) => joinError(f, name, opts.argv[0]!) } };
 }
 
 /** A virtual host's spec sections as created, and its bandwidth limits now, for `lmctfy spec`; {} for other containers. */
