@@ -6,7 +6,7 @@ import { errnoName, signalNumber } from './os-names.js';
  * A gated helper started on Node's own process and pipe bindings instead of `child_process`:
  * what `lmctfy run` in the foreground needs (a pid, signals, the exit, one byte of gate and a
  * status pipe read to its end), without loading child_process, net, dgram and the stream
- * modules, nor making a net.Socket per pipe (docs/RUN.md, "Why not child_process"). The
+ * modules, nor making a net.Socket per pipe (docs/ARCHITECTURE.md, "Two ways to spawn"). The
  * bindings are process.binding's (DEP0111, a documentation-only deprecation; these modules
  * stay on its allow list); their shapes are Node's, checked by test/unit/bare-spawn.test.ts.
  */

@@ -157,6 +157,22 @@ describeCgroups('run: exec failures, output, log, shell, processes (issue 12.7, 
     expect(fs.readFileSync(out, 'utf8')).toBe('fg\nbg -n\n');
   });
 
+  it('CLI: a foreground run loads neither child_process nor the stream modules (it spawns on Node\'s bindings); run -n does', () => {
+    // Node's list of what this process loaded, written at its exit by a preloaded script.
+    const preload = path.join(tmp, 'loaded.cjs');
+    const loaded = path.join(tmp, 'loaded.txt');
+    fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(loaded)}, process.moduleLoadList.join('\\n')));`);
+    const modules = (args: string[]) => {
+      const r = lmctfy(t.root, args, { env: { NODE_OPTIONS: `--require ${preload}` } });
+      expect(r.code, r.stderr).toBe(0);
+      return fs.readFileSync(loaded, 'utf8').split('\n');
+    };
+    const fg = modules(['run', 'box', 'true']);
+    expect(fg).toContain('Internal Binding process_wrap');
+    expect(fg.filter((m) => /^NativeModule (child_process|net|dgram|stream|internal\/streams\/(readable|writable|duplex))$/.test(m))).toEqual([]);
+    expect(modules(['run', '-n', 'box', 'true'])).toContain('NativeModule child_process');
+  });
+
   it('shell() resolves with the exit status of the command, by default $SHELL', async () => {
     expect(await c.shell(['sh', '-c', 'exit 3'])).toBe(3);
     expect(await c.shell(undefined, { env: { ...process.env, SHELL: '/bin/false' } })).toBe(1);
