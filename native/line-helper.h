@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -66,12 +67,17 @@ static char *token(char **s) {
 
 static void add_command(unsigned long long id, char *rest);
 
-/* One registration: the fd epoll waits on and, where the helper needs one, a second it keeps open. */
+/*
+ * One registration: the fd epoll waits on and, where the helper needs one, a second it keeps
+ * open. `undo`, when set, is written to cfd when the registration ends, also when the helper
+ * exits: a setting the registration holds goes back however the helper's owner ends.
+ */
 struct reg {
   struct reg *next;
   unsigned long long id;
   int fd;
   int cfd; /* -1 when none */
+  const char *undo;
 };
 
 static struct reg *regs;
@@ -83,11 +89,17 @@ static struct reg **find(unsigned long long id) {
   return pp;
 }
 
+/* Writes back what a registration held; a cgroup removed meanwhile has nothing to put back. */
+static void put_back(int cfd, const char *undo) {
+  if (undo && cfd >= 0 && pwrite(cfd, undo, strlen(undo), 0) < 0) return;
+}
+
 static void drop(struct reg **pp) {
   struct reg *r = *pp;
   *pp = r->next;
   epoll_ctl(epfd, EPOLL_CTL_DEL, r->fd, NULL);
   close(r->fd);
+  put_back(r->cfd, r->undo);
   if (r->cfd >= 0) close(r->cfd);
   free(r);
 }
@@ -97,20 +109,33 @@ static void drop_id(unsigned long long id) {
   if (*pp) drop(pp);
 }
 
-/* Registers fd (and cfd) for `events` under id and replies ok; on failure closes both and replies error. */
-static void watch(unsigned long long id, int fd, int cfd, unsigned events) {
+/* Registers fd (and cfd, and what to write back to it at the end) for `events` under id and replies ok; on failure closes both and replies error. */
+static void watch(unsigned long long id, int fd, int cfd, unsigned events, const char *undo) {
   struct reg *r = malloc(sizeof *r);
   struct epoll_event ev = {.events = events, .data.ptr = r};
   if (!r || epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
     reply("error %llu %s", id, r ? strerror(errno) : "out of memory");
     close(fd);
+    put_back(cfd, undo);
     if (cfd >= 0) close(cfd);
     free(r);
     return;
   }
-  *r = (struct reg){.next = regs, .id = id, .fd = fd, .cfd = cfd};
+  *r = (struct reg){.next = regs, .id = id, .fd = fd, .cfd = cfd, .undo = undo};
   regs = r;
   reply("ok %llu", id);
+}
+
+/* Ends every registration, putting back what each held. */
+static void drop_all(void) {
+  while (regs) drop(&regs);
+}
+
+static volatile sig_atomic_t ending;
+
+static void end_on_signal(int sig) {
+  (void)sig;
+  ending = 1;
 }
 
 /* `add ID …` or `del ID`; anything else is a malformed command. */
@@ -187,6 +212,13 @@ static void close_inherited_fds(void) {
  */
 static int serve(const char *name, void (*fired)(struct reg *r, unsigned events)) {
   close_inherited_fds();
+  /* EOF, a dead reader (EPIPE instead of SIGPIPE, then exit) or a signal to end: each puts back what registrations hold. */
+  atexit(drop_all);
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction sa = {.sa_handler = end_on_signal};
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) {
     fprintf(stderr, "%s: epoll_create1: %s\n", name, strerror(errno));
@@ -200,6 +232,7 @@ static int serve(const char *name, void (*fired)(struct reg *r, unsigned events)
   for (;;) {
     struct epoll_event evs[64];
     int n = epoll_wait(epfd, evs, 64, -1);
+    if (ending) return 0;
     if (n < 0) {
       if (errno == EINTR) continue;
       fprintf(stderr, "%s: epoll_wait: %s\n", name, strerror(errno));

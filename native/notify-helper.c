@@ -6,6 +6,12 @@
  *
  * Commands on stdin, one per line (DIR is the rest of the line, so it may hold spaces):
  *   add ID oom DIR
+ *   add ID oomguard DIR  an oom registration that also turns the kernel's OOM killer off in
+ *                        DIR (memory.oom_control's oom_kill_disable 1: tasks wait at the
+ *                        limit for lmctfy's daemon to free memory) and back on when the
+ *                        registration ends: at del, at EOF, or when the helper is told to
+ *                        end by a signal, so a daemon killed outright leaves no cgroup that
+ *                        waits for it
  *   add ID threshold BYTES DIR
  *   del ID
  * Replies on stdout, one per line:
@@ -42,7 +48,8 @@ static void add(unsigned long long id, const char *kind, const char *threshold, 
     reply("error %llu path too long", id);
     return;
   }
-  int cfd = open(path, O_RDONLY | O_CLOEXEC);
+  int guarded = strcmp(kind, "oomguard") == 0;
+  int cfd = open(path, (guarded ? O_RDWR : O_RDONLY) | O_CLOEXEC);
   if (cfd < 0) {
     reply("error %llu open %s: %s", id, path, strerror(errno));
     return;
@@ -65,13 +72,19 @@ static void add(unsigned long long id, const char *kind, const char *threshold, 
     return;
   }
   close(wfd);
-  watch(id, efd, cfd, EPOLLIN);
+  if (guarded && pwrite(cfd, "1", 1, 0) != 1) {
+    reply("error %llu turn the OOM killer off in %s: %s", id, path, strerror(errno));
+    close(efd);
+    close(cfd);
+    return;
+  }
+  watch(id, efd, cfd, EPOLLIN, guarded ? "0" : NULL);
 }
 
-/* oom DIR | threshold BYTES DIR */
+/* oom DIR | oomguard DIR | threshold BYTES DIR */
 static void add_command(unsigned long long id, char *rest) {
   char *kind = token(&rest);
-  if (kind && strcmp(kind, "oom") == 0 && rest && *rest) {
+  if (kind && (strcmp(kind, "oom") == 0 || strcmp(kind, "oomguard") == 0) && rest && *rest) {
     add(id, kind, NULL, rest);
     return;
   }

@@ -60,7 +60,7 @@ static void add(unsigned long long id, unsigned long long stall, unsigned long l
     close(fd);
     return;
   }
-  watch(id, fd, -1, EPOLLPRI);
+  watch(id, fd, -1, EPOLLPRI, NULL);
 }
 
 /* STALL_US WINDOW_US FILE */

@@ -4,7 +4,7 @@ import { appendJournal, readJournal, type JournalRecord } from '../engine/journa
 import { holdLock } from '../engine/lock.js';
 import { openNotificationHub, type NotificationHub } from '../engine/notify/index.js';
 import { PsiWatch } from '../engine/notify/psi.js';
-import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, pruneMirrors, rankOf, orphanedCpus, reclaimMemory, releaseGone, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
+import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, bearsOwnCeiling, oomKillerOff, pruneMirrors, rankOf, orphanedCpus, reclaimMemory, releaseGone, restoreOomKiller, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
 import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
 import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
@@ -68,6 +68,14 @@ export class PolicyDaemon {
   private readonly watched = new Map<string, Watched>();
   /** The usage thresholds in place, by scope: '/' and each parent with a memory ceiling of its own. */
   private readonly thresholds = new Map<string, { at: [number, number]; ids: number[] }>();
+  /**
+   * Scopes whose kernel OOM killer the daemon holds off (cgroup v1, an action that frees
+   * memory), by the registration holding it; undefined: handed back to the kernel because
+   * nothing ranked lower was left to evict, until usage falls below the reclaim threshold.
+   */
+  private readonly held = new Map<string, number | undefined>();
+  /** Scopes taken before the start record, which names them (undefined once it is written). */
+  private heldAtStart?: string[] = [];
   private queue: Trigger[] = [];
   private running?: Promise<void>;
   private rescanQueued = false;
@@ -139,7 +147,22 @@ export class PolicyDaemon {
     this.releaseCaps(capsLeftIn(readJournal(this.scope).records), 'left by a daemon that ended without releasing them');
     await this.rescan();
     this.adoptSlices();
-    this.decide({ what: 'start', container: '/', reason: `watching ${this.watched.size} containers`, detail: { pid: process.pid, ...settingsDetail(s) } });
+    const held = this.heldAtStart!.join(' ');
+    this.heldAtStart = undefined;
+    this.decide({
+      what: 'start',
+      container: '/',
+      reason: `watching ${this.watched.size} containers${held ? `; the kernel's OOM killer waits for the daemon in ${held}` : ''}`,
+      detail: { pid: process.pid, ...settingsDetail(s), ...(held ? { oom_held: held } : {}) },
+    });
+    for (const name of this.watched.keys()) {
+      if (name === '/') continue;
+      try {
+        this.fixOomScore(name, rankOf(m, name).tier);
+      } catch (e) {
+        if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+      }
+    }
     this.wake({ kind: 'start', at: Date.now() });
     await this.idle();
   }
@@ -157,13 +180,16 @@ export class PolicyDaemon {
     try {
       this.releaseCaps(this.caps, 'the daemon stops');
       this.releaseSlices('the daemon stops');
+      // Put back here, and the helper killed, not told: a helper ending later would turn the
+      // killer on under the next daemon, which may have taken the scope by then.
+      for (const [scope, id] of this.held) if (id !== undefined) restoreOomKiller(this.api.machine, scope);
     } catch (e) {
       this.failed(e);
     }
     this.stopped = true;
     for (const w of this.watched.values()) w.close();
     this.watched.clear();
-    this.hub.close();
+    this.hub.close(true);
     this.psi?.close();
     this.release();
   }
@@ -257,13 +283,7 @@ export class PolicyDaemon {
     w.close = () => {
       dirWatch.close();
       if (w.cpuPsiId !== undefined) this.psi?.remove(w.cpuPsiId);
-      if (w.oomId !== undefined) {
-        try {
-          this.hub.unregister(w.oomId);
-        } catch {
-          // Ended already (container destroyed).
-        }
-      }
+      if (w.oomId !== undefined) this.unregister(w.oomId);
       if (w.psiId !== undefined) this.psi?.remove(w.psiId);
     };
   }
@@ -324,19 +344,14 @@ export class PolicyDaemon {
         if (l !== undefined) wanted.set(scope, [l.reclaimAt, l.evictAt]);
       }
     }
+    await this.holdKillers([...wanted.keys()]);
     for (const [scope, t] of this.thresholds) {
       const at = wanted.get(scope);
       if (at && t.at[0] === at[0] && t.at[1] === at[1]) {
         wanted.delete(scope);
         continue;
       }
-      for (const id of t.ids) {
-        try {
-          this.hub.unregister(id);
-        } catch {
-          // Ended already (the parent was destroyed).
-        }
-      }
+      for (const id of t.ids) this.unregister(id);
       this.thresholds.delete(scope);
     }
     for (const [scope, at] of wanted) {
@@ -352,6 +367,69 @@ export class PolicyDaemon {
         this.decide({ what: 'degraded', container: scope, reason: `watching the usage of ${scope} without thresholds: ${e.message}` });
         this.thresholds.set(scope, { at, ids: [] });
       }
+    }
+  }
+
+  /**
+   * Holds the kernel's OOM killer off in each scope (docs/DAEMON.md "The kernel's OOM killer
+   * waits"): at the scope's limit its tasks wait for the daemon to evict the lowest-ranked
+   * container instead of the kernel killing by size. Only where eviction frees memory (not
+   * FREEZE); a scope handed back to the kernel is taken again once below its reclaim threshold.
+   */
+  private async holdKillers(scopes: string[]): Promise<void> {
+    // Only where the scope's own limit is the one the kernel runs into: a ceiling an ancestor
+    // outside lmctfy's root imposes (or the machine's memory) runs out in a cgroup not the daemon's.
+    const want = new Set(this.settings.action === 'FREEZE' ? [] : scopes.filter((s) => bearsOwnCeiling(this.api.machine, s)));
+    for (const [scope, id] of this.held) {
+      if (want.has(scope)) continue;
+      this.held.delete(scope);
+      if (id !== undefined) this.unregister(id);
+    }
+    for (const scope of want) {
+      const holding = this.held.get(scope);
+      if (holding !== undefined) {
+        if (oomKillerOff(this.api.machine, scope)) continue;
+        // Turned on behind the daemon (the helper of a daemon killed just before this one
+        // started puts back as it ends): taken again.
+        this.unregister(holding);
+      } else if (this.held.has(scope)) {
+        const l = this.limits(scope);
+        if (l === undefined || l.usage >= l.reclaimAt) continue;
+      }
+      this.held.delete(scope);
+      const id = this.without('the OOM killer held off', scope, () =>
+        this.hub.holdOomKiller(scope, (ev) => {
+          if (!ev.status) this.wake({ kind: 'oom', container: scope, at: Date.now() });
+        }),
+      );
+      if (id === undefined) continue;
+      try {
+        await this.hub.armed(id);
+      } catch (e) {
+        if (!isLmctfyError(e)) throw e;
+        this.decide({ what: 'degraded', container: scope, reason: `${scope} without the OOM killer held off: ${e.message}` });
+        continue;
+      }
+      this.held.set(scope, id);
+      if (this.heldAtStart) this.heldAtStart.push(scope);
+      else this.decide({ what: 'oom_hold', container: scope, reason: `the kernel's OOM killer in ${scope} waits for the daemon: at the limit, tasks wait while it evicts lowest first; it is back when the daemon ends` });
+    }
+  }
+
+  /** Hands a scope's OOM killer back to the kernel: nothing the daemon may evict is left there. */
+  private releaseKiller(scope: string, why: string): void {
+    const id = this.held.get(scope);
+    if (id === undefined) return;
+    this.held.set(scope, undefined);
+    this.unregister(id);
+    this.decide({ what: 'oom_release', container: scope, reason: `${why}: the kernel's OOM killer decides in ${scope} again, until its usage is below the reclaim threshold` });
+  }
+
+  private unregister(id: number): void {
+    try {
+      this.hub.unregister(id);
+    } catch {
+      // Ended already (the container was destroyed).
     }
   }
 
@@ -576,16 +654,23 @@ export class PolicyDaemon {
         if (c.listProcesses({ recursive: true }).length === 0 || c.state() === 'FROZEN') continue;
         const fig = memoryFigures(m, name);
         const rank = rankOf(m, name);
-        const fixed = enforceOomScore(m, name);
-        if (fixed > 0) {
-          this.decide({ what: 'oom_score', container: name, tier: rank.tier, reason: `put the policy's oom_score_adj back on ${fixed} tasks that had changed it`, detail: { tasks: fixed } });
-        }
+        this.fixOomScore(name, rank.tier);
         out.push({ name, ...rank, usage: fig?.usage ?? 0, reservation: fig?.reservation ?? 0 });
       } catch (e) {
         if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
       }
     }
     return out;
+  }
+
+  /**
+   * Puts the policy's oom_score_adj back on the container's tasks that raised their own
+   * (stress-ng makes its workers 1000): the kernel, if it kills before the daemon evicts,
+   * then takes the lower tier. Done at start and before every pressure decision.
+   */
+  private fixOomScore(name: string, tier: Tier): void {
+    const fixed = enforceOomScore(this.api.machine, name);
+    if (fixed > 0) this.decide({ what: 'oom_score', container: name, tier, reason: `put the policy's oom_score_adj back on ${fixed} tasks that had changed it`, detail: { tasks: fixed } });
   }
 
   /** Memory of the scope's frozen children: it cannot grow, so it does not count towards what must be freed. */
@@ -632,6 +717,7 @@ export class PolicyDaemon {
       const why = `${what} ${formatBytes(usage)} is past the eviction threshold ${formatBytes(l.evictAt)} (${formatBytes(l.ceiling)} − ${formatBytes(l.evictHeadroom)})`;
       if (victim === undefined) {
         this.decide({ what: 'evict', container: scope === '/' ? '' : scope, reason: `${why}; nothing left to evict`, code: Code.RESOURCE_EXHAUSTED, detail: figures });
+        this.releaseKiller(scope, `nothing ranked lower is left to evict in ${scope}`);
         return;
       }
       evicted.add(victim.name);

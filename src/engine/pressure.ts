@@ -123,6 +123,41 @@ export function memoryFigures(m: Machine, name: string): MemoryFigures | undefin
 }
 
 /**
+ * Whether the container's own memory limit is the ceiling the kernel enforces on it (no
+ * ancestor's is lower): the memory cgroup the kernel finds out of memory is then its own.
+ */
+export function bearsOwnCeiling(m: Machine, name: string): boolean {
+  const h = handleFor(m, name);
+  if (h.dir('memory') === undefined || !h.resources.memory.isolated(h)) return false;
+  const own = h.resources.memory.read(h)?.memory?.limit;
+  const ceiling = memoryFigures(m, name)?.ceiling;
+  return own !== undefined && own > 0 && ceiling !== undefined && own <= ceiling;
+}
+
+/** Whether the kernel's OOM killer is off in the container's memory cgroup (cgroup v1 `oom_kill_disable`); false without one. */
+export function oomKillerOff(m: Machine, name: string): boolean {
+  const dir = m.dirOf(name, 'memory');
+  if (dir === undefined) return false;
+  try {
+    return /^oom_kill_disable 1$/m.test(m.io.readFile(`${dir}/memory.oom_control`));
+  } catch (e) {
+    if (isLmctfyError(e, Code.NOT_FOUND)) return false;
+    throw e;
+  }
+}
+
+/** Turns the kernel's OOM killer back on in the container's memory cgroup; a container gone meanwhile has nothing to turn on. */
+export function restoreOomKiller(m: Machine, name: string): void {
+  const dir = m.dirOf(name, 'memory');
+  if (dir === undefined) return;
+  try {
+    m.io.writeFile(`${dir}/memory.oom_control`, '0');
+  } catch (e) {
+    if (!isLmctfyError(e, Code.NOT_FOUND)) throw e;
+  }
+}
+
+/**
  * A container's tier (tier.ts; one sharing its parent's cpu group ranks as NORMAL) and
  * eviction priority (the policy's ledger's, else the middle of the range).
  */

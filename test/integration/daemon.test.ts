@@ -4,6 +4,8 @@
  * container holds 250 MiB and two batch containers allocate without bound. The batch ones
  * are evicted, lower eviction_priority first, and the latency-sensitive one is never killed;
  * the journal names each step. Also: one daemon per root, and stopping it leaves containers.
+ * The workloads run far longer than a test (eviction or teardown ends them): one that ended by
+ * its own timeout on a slow, loaded machine would look like one the daemon killed.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -44,7 +46,7 @@ describeDaemon('policy daemon', () => {
     await api.create(b1, { memory: { limit: 1024 * MiB, eviction_priority: 100 } });
     await api.create(b2, { memory: { limit: 1024 * MiB, eviction_priority: 200 } });
     const lat = api.get(latName);
-    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '600s'], { detached: true });
     await until('the latency-sensitive container to hold 250 MiB', () => (lat.stats('summary').memory?.usage ?? 0) >= 245 * MiB);
     const latPids = lat.listProcesses({ recursive: true });
 
@@ -56,7 +58,7 @@ describeDaemon('policy daemon', () => {
     expect(second.code).toBe(9);
     expect(second.stderr).toContain(`another lmctfy daemon (pid ${process.pid})`);
 
-    for (const b of [b1, b2]) await api.get(b).run([bin, '--vm', '1', '--vm-bytes', '2G', '--vm-keep', '--timeout', '20s'], { detached: true });
+    for (const b of [b1, b2]) await api.get(b).run([bin, '--vm', '1', '--vm-bytes', '2G', '--vm-keep', '--timeout', '600s'], { detached: true });
     const gone = (name: string) => decisions.some((r) => r.container === name && r.what === 'evict' && r.code === 0);
     await until('both batch containers evicted', () => gone(b1) && gone(b2));
     await daemon.idle();
@@ -87,7 +89,7 @@ describeDaemon('policy daemon', () => {
   it('a daemon killed with SIGKILL leaves every container; the next one takes its lock and acts on the pressure it finds', async () => {
     const lat = await api.create('/lat2', { cpu: { scheduling_latency: 'PRIORITY' }, memory: { limit: 320 * MiB, reservation: 300 * MiB } });
     const hog = await api.create('/hog', { memory: { limit: 1024 * MiB } });
-    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await lat.run([bin, '--vm', '1', '--vm-bytes', '250M', '--vm-keep', '--timeout', '600s'], { detached: true });
     const env = { ...process.env, LMCTFY_ROOT: root };
     const first = spawn(process.execPath, [BIN, 'daemon', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: string[] = [];
@@ -96,12 +98,22 @@ describeDaemon('policy daemon', () => {
     const latPids = () => lat.listProcesses({ recursive: true });
     await until('the latency-sensitive container to hold 250 MiB', () => (lat.stats('summary').memory?.usage ?? 0) >= 245 * MiB);
     const before = latPids();
+    // A parent bearing a ceiling of its own has its OOM killer held off by the daemon (the
+    // root's ceiling is the parent's above it, which is not lmctfy's to hold).
+    const capped = await api.create('/capped', { memory: { limit: 100 * MiB } });
+    await api.create('/capped/c', { memory: { limit: 100 * MiB } });
+    const oomControl = `${api.machine.dirOf('/capped', 'memory')}/memory.oom_control`;
+    await until('the daemon to hold the new parent', () => lines.some((l) => l.includes('"what":"oom_hold"') && l.includes('"container":"/capped"')));
+    expect(fs.readFileSync(oomControl, 'utf8')).toContain('oom_kill_disable 1');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(latPids()).toEqual(expect.arrayContaining(before));
+    // Its helper saw it go and gave the root's OOM killer back: nothing waits for a dead daemon.
+    await until("the parent's OOM killer back", () => fs.readFileSync(oomControl, 'utf8').includes('oom_kill_disable 0'));
+    await api.destroy(capped.name, { force: true });
 
     // Pressure builds while no daemon runs: past the eviction threshold (500 MiB of 600).
-    await hog.run([bin, '--vm', '1', '--vm-bytes', '270M', '--vm-keep', '--timeout', '40s'], { detached: true });
+    await hog.run([bin, '--vm', '1', '--vm-bytes', '270M', '--vm-keep', '--timeout', '600s'], { detached: true });
     await until('the root past its eviction threshold', () => (api.get('/').stats('summary').memory?.usage ?? 0) >= 505 * MiB);
     const second = spawn(process.execPath, [BIN, 'daemon', '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const out: JournalRecord[] = [];

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
@@ -203,4 +204,42 @@ describeCgroups('notifications on cgroup v1 (real kernel eventfds)', () => {
     await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(helper), 'close() to end the helper');
     await until(() => fdCount('self') === own, `our fd count to return to ${own}`);
   }, 60_000); // the kernel waits for an RCU grace period on every threshold (un)register
+
+  it('holding the OOM killer off: a task at the limit waits instead of being killed; the killer is back at unregister and at close, not after close(true)', async () => {
+    await api.create('held', { memory: { limit: 64 * MiB } });
+    const file = `${api.machine.dirOf('/held', 'memory')}/memory.oom_control`;
+    const control = () => fs.readFileSync(file, 'utf8');
+    const { events, cb } = collect();
+    const id = hub.holdOomKiller('/held', cb);
+    await hub.armed(id);
+    expect(control()).toContain('oom_kill_disable 1');
+    const child = await runIn('held', ALLOCATE_FOREVER);
+    await until(() => events.length > 0, 'the OOM event');
+    expect(control()).toContain('under_oom 1');
+    expect(control()).toMatch(/^oom_kill 0$/m);
+    expect(child.exitCode === null && child.signalCode === null).toBe(true);
+    // Given back, the kernel's OOM killer takes the task that waited.
+    hub.unregister(id);
+    expect(await exited(child)).toEqual({ signal: 'SIGKILL' });
+    expect(control()).toContain('oom_kill_disable 0');
+
+    // A hub closed (its helper ends at EOF, as when its owner dies) gives it back too.
+    const other = new NotificationHub(api.machine);
+    await other.armed(other.holdOomKiller('/held', () => {}));
+    expect(control()).toContain('oom_kill_disable 1');
+    other.close();
+    await until(() => control().includes('oom_kill_disable 0'), 'the killer back after close');
+
+    // Closed at once (its owner put back what it held, and another may take it next): the
+    // helper is killed and writes nothing after close returns.
+    const helpers = childrenNamed(process.pid, 'lmctfy-notify');
+    const third = new NotificationHub(api.machine);
+    await third.armed(third.holdOomKiller('/held', () => {}));
+    const [helper] = childrenNamed(process.pid, 'lmctfy-notify').filter((p) => !helpers.includes(p));
+    expect(helper).toBeDefined();
+    third.close(true);
+    await until(() => !childrenNamed(process.pid, 'lmctfy-notify').includes(helper!), 'its helper to end');
+    expect(control()).toContain('oom_kill_disable 1');
+    fs.writeFileSync(file, '0');
+  });
 });

@@ -17,6 +17,7 @@ describe('helper commands', () => {
   it('puts the dir last so it may hold spaces', () => {
     expect(addCommand(7, '/sys/fs/cgroup/memory/a b', { type: 'oom' })).toBe('add 7 oom /sys/fs/cgroup/memory/a b\n');
     expect(addCommand(8, '/m/x', { type: 'memory_threshold', usage: 67108864 })).toBe('add 8 threshold 67108864 /m/x\n');
+    expect(addCommand(9, '/m/p', { type: 'oom', holdKiller: true })).toBe('add 9 oomguard /m/p\n');
     expect(delCommand(8)).toBe('del 8\n');
   });
 

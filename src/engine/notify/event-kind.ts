@@ -3,8 +3,8 @@ import type { EventSpec } from '../../messages/types.js';
 
 export type NotificationType = 'oom' | 'memory_threshold' | 'container_empty';
 
-/** The one event an EventSpec asks for, checked. */
-export type WantedEvent = { type: 'oom' } | { type: 'memory_threshold'; usage: number } | { type: 'container_empty' };
+/** The one event an EventSpec asks for, checked; `holdKiller`: the kernel's OOM killer stays off while it is registered (the daemon's, never an EventSpec's). */
+export type WantedEvent = { type: 'oom'; holdKiller?: true } | { type: 'memory_threshold'; usage: number } | { type: 'container_empty' };
 
 export function wantedEvent(spec: EventSpec): WantedEvent {
   const set = (['oom', 'memory_threshold', 'container_empty'] as const).filter((k) => spec[k] !== undefined && spec[k] !== null);

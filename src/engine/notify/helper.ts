@@ -84,11 +84,15 @@ export class NotifyHelper {
     }
   }
 
-  /** EOF on stdin ends the helper, and its exit closes every eventfd it held. */
-  close(): void {
+  /**
+   * EOF on stdin ends the helper, and its exit closes every eventfd it held; `now`: SIGKILL
+   * ends it at once, and it puts back nothing its registrations held (its owner has).
+   */
+  close(now = false): void {
     if (this.closing) return;
     this.closing = true;
-    this.child.stdin.end();
+    if (now) this.child.kill('SIGKILL');
+    else this.child.stdin.end();
     this.child.stdout.destroy();
     this.child.stderr.destroy();
     this.keepAlive(false);

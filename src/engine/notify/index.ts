@@ -71,8 +71,22 @@ export class NotificationHub {
    * unregister(). A callback carrying `status` is the last one for that id.
    */
   register(containerName: string, spec: EventSpec, callback: NotificationCallback): number {
+    return this.add(containerName, wantedEvent(spec), callback);
+  }
+
+  /**
+   * OOM notifications of a container whose kernel OOM killer stays off while this
+   * registration lives (cgroup v1 `oom_kill_disable`): tasks at its limit wait for the caller
+   * to free memory. The helper turns the killer back on when the registration ends, however
+   * its owner ends, except after close(true) (docs/DAEMON.md). cgroup v2 has no such switch.
+   */
+  holdOomKiller(containerName: string, callback: NotificationCallback): number {
+    if (this.machine.version === 2) throw new LmctfyError(Code.UNIMPLEMENTED, 'cgroup v2 has no switch that holds the kernel OOM killer off (oom_kill_disable is cgroup v1 only)');
+    return this.add(containerName, { type: 'oom', holdKiller: true }, callback);
+  }
+
+  private add(containerName: string, wanted: WantedEvent, callback: NotificationCallback): number {
     if (this.closedFlag) throw new LmctfyError(Code.FAILED_PRECONDITION, 'the notification hub is closed');
-    const wanted = wantedEvent(spec);
     const m = this.machine;
     const container = resolveName(containerName, m.ownContainer());
     if (!m.io.exists(m.trackingDir(container))) throw new LmctfyError(Code.NOT_FOUND, `container ${container} does not exist`);
@@ -101,8 +115,12 @@ export class NotificationHub {
     this.keepAliveIfNeeded();
   }
 
-  /** Drops every registration without callbacks and ends the helper. */
-  close(): void {
+  /**
+   * Drops every registration without callbacks and ends the helper. `now`: the helper is
+   * killed rather than told, so nothing it held is put back after this returns: for an owner
+   * that has put back what it held itself (holdOomKiller) before another may take it.
+   */
+  close(now = false): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
     for (const reg of this.regs.values()) {
@@ -110,7 +128,7 @@ export class NotificationHub {
       settle(reg, new LmctfyError(Code.CANCELLED, 'the notification hub was closed'));
     }
     this.regs.clear();
-    this.helper?.close();
+    this.helper?.close(now);
     this.helper = undefined;
   }
 

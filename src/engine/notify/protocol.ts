@@ -2,10 +2,10 @@ import { Code, LmctfyError } from '../errors.js';
 
 /**
  * The line protocol spoken with the lmctfy-notify helper (native/notify-helper.c).
- * Commands: `add ID oom DIR`, `add ID threshold BYTES DIR`, `del ID` (DIR is the rest of
+ * Commands: `add ID oom DIR`, `add ID oomguard DIR`, `add ID threshold BYTES DIR`, `del ID` (DIR is the rest of
  * the line). Replies: `ok ID`, `event ID`, `gone ID`, `error ID|- MESSAGE`.
  */
-export type HelperWatch = { type: 'oom' } | { type: 'memory_threshold'; usage: number };
+export type HelperWatch = { type: 'oom'; holdKiller?: true } | { type: 'memory_threshold'; usage: number };
 
 export type HelperReply =
   | { kind: 'ok' | 'event' | 'gone'; id: number }
@@ -16,7 +16,7 @@ export function addCommand(id: number, dir: string, watch: HelperWatch): string 
   if (dir.includes('\n') || dir === '') {
     throw new LmctfyError(Code.INVALID_ARGUMENT, `cannot watch cgroup dir ${JSON.stringify(dir)}: empty or contains a newline`);
   }
-  const what = watch.type === 'oom' ? 'oom' : `threshold ${watch.usage}`;
+  const what = watch.type === 'oom' ? (watch.holdKiller ? 'oomguard' : 'oom') : `threshold ${watch.usage}`;
   return `add ${id} ${what} ${dir}\n`;
 }
 
