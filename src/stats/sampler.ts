@@ -48,13 +48,16 @@ export interface SamplerOptions {
   carryEmpty?: boolean;
 }
 
-/** Figures of a reading that nothing moves in a cgroup while no task is in it: CPU time and throttling, the task count. */
-const CPU_KEYS: ReadonlySet<string> = new Set(['usage', 'throttling_data']);
+/**
+ * Figures of a reading that nothing moves in a cgroup while no task is in it: CPU time and the
+ * task count. Not throttling: a capped group's period timer counts a period or two more after
+ * its last task has gone.
+ */
 /** Whether a reading holds only those, with no task: what an empty, still subtree leaves exactly as it was. */
 function onlyTaskDriven(c: RawContainerSample): boolean {
   if (c.virtualHost || c.histogramSource) return false;
   for (const key in c.stats) if (key !== 'cpu' && key !== 'pids') return false;
-  for (const key in c.stats.cpu) if (!CPU_KEYS.has(key)) return false;
+  for (const key in c.stats.cpu) if (key !== 'usage') return false;
   return (c.stats.pids?.current ?? 0) === 0;
 }
 

@@ -265,6 +265,12 @@ describe('carryEmpty: a subtree shown empty and still keeps its readings', () =>
     expect(twoPasses(tree, () => undefined).reads).toEqual(['/', '/c']);
   });
 
+  it("a reading with throttling figures is read again: a capped group's period timer runs on after its last task", () => {
+    const tree = idleTree();
+    tree.get('/c')!.stats = { cpu: { ...reading(40, 0).cpu, throttling_data: { periods: 3 } }, pids: { current: 0 } };
+    expect(twoPasses(tree, () => undefined).reads).toEqual(['/', '/c']);
+  });
+
   it('a child whose last reading held a task is read, whatever its parent says', () => {
     const tree = idleTree();
     tree.get('/a/b')!.stats = reading(40, 1);
