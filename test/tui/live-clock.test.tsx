@@ -55,4 +55,28 @@ describe('the header’s clock on a screen the line writer draws', () => {
       releaseFrames(stdout);
     }
   });
+
+  it('for a screen reader, whose text Ink writes itself, the header holds the time as text', async () => {
+    const stdout = terminal();
+    const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined, ref: () => undefined, unref: () => undefined });
+    anchorFrames(stdout);
+    const source = new ManualSource();
+    const app = render(<App source={source} actions={fakeActions()} readOnly={false} />, {
+      stdout: stdout as never,
+      stdin: stdin as never,
+      patchConsole: false,
+      exitOnCtrlC: false,
+      isScreenReaderEnabled: true,
+    });
+    try {
+      while (source.listenerCount() === 0) await new Promise((r) => setTimeout(r, 10));
+      source.emit(tree(5, '2024-01-01T12:00:00Z'));
+      const time = formatClock('2024-01-01T12:00:00Z');
+      while (!stdout.writes.some((w) => w.includes(time))) await new Promise((r) => setTimeout(r, 10));
+      expect(stdout.writes.join('')).not.toContain(CLOCK_CELL);
+    } finally {
+      app.unmount();
+      releaseFrames(stdout);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { Box, useStdout } from 'ink';
+import { Box, useIsScreenReaderEnabled, useStdout } from 'ink';
 import { useCallback, useMemo } from 'react';
 import { isAnchored } from '../render/line-writer.js';
 import { Choice } from './Choice.js';
@@ -42,8 +42,10 @@ export interface ConsoleProps {
 export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
   const { stdout } = useStdout();
   const header = useMemo(() => source.header(), [source]);
-  // On a screen the line writer draws, the header's time is its to draw (render/live-clock.ts).
-  const liveClock = isAnchored(stdout);
+  // On a screen the line writer draws, the header's time is its to draw (render/live-clock.ts);
+  // Ink writes a screen reader's text itself.
+  const screenReader = useIsScreenReaderEnabled();
+  const liveClock = isAnchored(stdout) && !screenReader;
   const { state, dispatch } = useConsole(
     source,
     actions,
