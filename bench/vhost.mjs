@@ -2,7 +2,8 @@
 // 1. library create + start of a virtual host with a veth pair on a bridge and a memory limit,
 //    to its init running, vs `runc run -d` of a bundle on the same rootfs (runc works on this
 //    hybrid-cgroup machine as is; crun refuses it without a mount trick): wall time each, alternated;
-// 2. CLI `lmctfy run vh true` into a running virtual host vs `node -e ''`, paired rounds (wall and CPU);
+// 2. CLI `lmctfy run vh true` into a running virtual host vs `node -e ''`, paired rounds (wall and CPU),
+//    with `lmctfy list containers /` in the same rounds (the CLI's start without a spawn);
 // 3. COUNT virtual hosts on one rootfs: disk beyond the rootfs each (their state dirs: upper,
 //    work, the mount point and spec), then destroy of them all.
 // Run: npm run build && node bench/vhost.mjs   (BENCH_RUNS=10, BENCH_VHOSTS=100)
@@ -91,7 +92,9 @@ try {
   await create('vh', vhSpec(999));
   const node = [];
   const joins = [];
-  const cpu = { node: 0, joins: 0 };
+  // `list` in the same rounds: the CLI's start alone, so what run adds after dispatch shows.
+  const lists = [];
+  const cpu = { node: 0, joins: 0, lists: 0 };
   const timed = (times, what, argv, opts) => {
     const c0 = childrenCpuMs();
     const t0 = process.hrtime.bigint();
@@ -103,8 +106,11 @@ try {
   for (let i = 0; i < N; i++) {
     timed(node, 'node', [process.execPath, '-e', '']);
     timed(joins, 'joins', [lmctfy, 'run', 'vh', 'true'], { env });
+    timed(lists, 'lists', [lmctfy, 'list', 'containers', '/'], { env });
   }
   const pairedRatio = median(joins.map((t, i) => t / node[i]));
+  const listRatio = median(lists.map((t, i) => t / node[i]));
+  const runOverList = median(joins.map((t, i) => t / lists[i]));
   await destroy('vh');
 
   // 3. COUNT on one rootfs (no network: the disk and teardown of the overlay and namespaces).
@@ -121,6 +127,7 @@ try {
     { what: 'library create+start, veth + bridge, to init running', median_ms: ms(median(ours)), min_ms: ms(Math.min(...ours)), vs: `${(median(ours) / median(runc)).toFixed(2)}× runc run -d` },
     { what: 'runc run -d, same rootfs (read-only), own netns', median_ms: ms(median(runc)), min_ms: ms(Math.min(...runc)), vs: '' },
     { what: 'lmctfy run vh true (CLI)', median_ms: ms(median(joins)), min_ms: ms(Math.min(...joins)), vs: `${pairedRatio.toFixed(2)}× node -e '' (paired); CPU ${(cpu.joins / cpu.node).toFixed(2)}×` },
+    { what: 'lmctfy list containers / (the CLI start alone)', median_ms: ms(median(lists)), min_ms: ms(Math.min(...lists)), vs: `${listRatio.toFixed(2)}× node -e '' (paired); CPU ${(cpu.lists / cpu.node).toFixed(2)}×; run ${runOverList.toFixed(2)}× list` },
     { what: "node -e ''", median_ms: ms(median(node)), min_ms: ms(Math.min(...node)), vs: '' },
   ]);
   console.log(`${COUNT} virtual hosts on one rootfs: ${(kib / COUNT).toFixed(1)} KiB of state each beyond the rootfs (du of their state dirs), destroy of all ${destroyAll.toFixed(2)} s`);
