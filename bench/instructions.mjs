@@ -14,7 +14,8 @@
 // Run: npm run build && node bench/instructions.mjs   (about 7 minutes; valgrind installed if
 // missing; BENCH_PART=cli or BENCH_PART=paths for one part)
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContainerApi } from '../dist/index.js';
 import { removeRootDirs } from './cleanup.mjs';
@@ -62,13 +63,25 @@ async function hotPaths() {
   }
 }
 
-/** User-space instructions of one process, `argv` run under callgrind. */
+/**
+ * User-space instructions of one process, `argv` run under callgrind, less those of V8's hash
+ * seed: at every isolate's start V8 searches random numbers for primes (HashSeed::
+ * InitializeRoots), 4–20 M instructions that differ from run to run by chance alone, the
+ * main part of callgrind's spread between runs of one command (BENCHMARKS.md section 5).
+ */
 function processInstructions(argv, env) {
-  // V8 writes machine code into its heap: all-non-file makes valgrind notice it.
-  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', ...argv], { env, encoding: 'utf8', timeout: 600_000 });
-  const m = /Collected : (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`callgrind of ${argv.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr.slice(-2000)}`);
-  return Number(m[1]);
+  const out = path.join(os.tmpdir(), `lmctfy-callgrind-${process.pid}.out`);
+  try {
+    // V8 writes machine code into its heap: all-non-file makes valgrind notice it.
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', ...argv], { env, encoding: 'utf8', timeout: 600_000 });
+    const m = /Collected : (\d+)/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`callgrind of ${argv.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr.slice(-2000)}`);
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', out], { encoding: 'utf8', maxBuffer: 256 << 20 }).stdout;
+    const seed = /^\s*([\d,]+) .*HashSeed::InitializeRoots/m.exec(annotated);
+    return Number(m[1]) - (seed ? Number(seed[1].replaceAll(',', '')) : 0);
+  } finally {
+    rmSync(out, { force: true });
+  }
 }
 
 function cliStart() {
@@ -105,7 +118,7 @@ function cliStart() {
       }
     }
     table(rows);
-    console.log('\nuser-space instructions of one whole process (callgrind), lmctfy by its #! flags');
+    console.log("\nuser-space instructions of one whole process (callgrind, less V8's random hash-seed search), lmctfy by its #! flags");
   } finally {
     for (const name of [...made].reverse()) lm(main, 'destroy', '-f', name);
     removeRootDirs(cliRoot);
