@@ -4,6 +4,7 @@ import { appendJournal, readJournal, type JournalRecord } from '../engine/journa
 import { holdLock } from '../engine/lock.js';
 import { openNotificationHub, type NotificationHub } from '../engine/notify/index.js';
 import { PsiWatch } from '../engine/notify/psi.js';
+import { readMeminfo } from '../engine/kernel/procfs.js';
 import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, bearsOwnCeiling, oomKillerOff, pruneMirrors, rankOf, orphanedCpus, reclaimMemory, releaseGone, restoreOomKiller, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
 import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
@@ -693,7 +694,7 @@ export class PolicyDaemon {
   private async onUsage(scope: string, at: number): Promise<void> {
     await this.registerThresholds();
     const evicted = new Set<string>();
-    const inside = (n: string) => scope === '/' || n.startsWith(`${scope}/`);
+    const inside = within(scope);
     const what = scope === '/' ? 'root memory' : `memory of ${scope}`;
     for (;;) {
       let l;
@@ -744,8 +745,7 @@ export class PolicyDaemon {
       if (name === '/') continue;
       const { tier, eviction } = rankOf(m, name);
       // Only a container inside the innermost watched scope that holds it could have freed its memory.
-      const scope = scopes.filter((s) => s === '/' || name.startsWith(`${s}/`)).reduce((a, b) => (b.length > a.length ? b : a), '/');
-      const inside = (n: string) => scope === '/' || n.startsWith(`${scope}/`);
+      const inside = within(innermostScope(scopes, name));
       const lower = evictionOrder(cands).find((c) => c.name !== name && inside(c.name) && (c.tier !== tier ? tierRank(c.tier) < tierRank(tier) : c.eviction < eviction));
       const miss = lower ? `; ${lower.name} (${lower.tier}) ranked lower and should have gone first` : '';
       this.decide({ what: 'oom', container: name, tier, reason: `the kernel OOM-killed a task of ${name}${miss}`, detail: { oom_kills: this.oomKills.get(name) ?? 0 } });
@@ -757,9 +757,19 @@ export class PolicyDaemon {
   /** A PSI trigger fired: reclaim from the lowest tier below the one stalling; a stall that persists past the cool-down evicts the lowest. */
   private async onStall(container: string, at: number): Promise<void> {
     if (container !== '' && !this.watched.has(container)) return;
-    const felt: Tier | undefined = container === '' || container === '/' ? undefined : rankOf(this.api.machine, container).tier;
     const s = this.settings;
-    const cands = eligible(this.candidates(), felt).filter((c) => c.name !== container);
+    // The machine's and the root's triggers also fire for a container thrashing under a limit
+    // of its own or a parent's, which its own trigger answers inside its scope: they act only
+    // when the machine, or the root, is itself short of memory.
+    if (container === '' || container === '/') {
+      const available = readMeminfo(this.api.machine.io).availableBytes;
+      const machineShort = available === undefined || available < s.reclaimHeadroom;
+      const root = container === '/' ? this.limits('/') : undefined;
+      if (!machineShort && !(root !== undefined && root.usage >= root.reclaimAt)) return;
+    }
+    const felt: Tier | undefined = container === '' || container === '/' ? undefined : rankOf(this.api.machine, container).tier;
+    const inside = container === '' ? () => true : within(innermostScope(this.scopes(), container));
+    const cands = eligible(this.candidates(), felt).filter((c) => c.name !== container && inside(c.name));
     const where = container === '' ? 'the machine' : container;
     const why = `memory stalled ${s.stallUs / 1000} ms within ${s.windowUs / 1000} ms in ${where}${felt ? ` (${felt})` : ''}`;
     const persisted = at - this.lastStall <= 2 * (s.windowUs / 1000);
@@ -835,6 +845,16 @@ export class PolicyDaemon {
     appendJournal(this.scope, record);
     this.opts.onDecision?.(record);
   }
+}
+
+/** The innermost of the scopes ('/' and parents with ceilings of their own) that holds `name`. */
+function innermostScope(scopes: readonly string[], name: string): string {
+  return scopes.filter((s) => s === '/' || name.startsWith(`${s}/`)).reduce((a, b) => (b.length > a.length ? b : a), '/');
+}
+
+/** Whether a container lies inside `scope` (the root holds every one). */
+function within(scope: string): (name: string) => boolean {
+  return (n) => scope === '/' || n.startsWith(`${scope}/`);
 }
 
 function settingsDetail(s: PressureSettings): Record<string, number | string> {
