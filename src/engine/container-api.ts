@@ -12,7 +12,7 @@ import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
 import type { CgroupHandle } from './resources/types.js';
 import { checkSpecSupported } from './spec-rules.js';
-import { killTasks, removeSubtree, thawSubtree } from './teardown.js';
+import { killTasks, pruneMirrors, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
 import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
@@ -196,6 +196,8 @@ export class ContainerApi {
         await killTasks(m, abs, true);
       }
       await removeSubtree(m, abs);
+      // The PSI mirrors a daemon made go too: with no daemon running, nothing else would take them.
+      pruneMirrors(m, abs);
       removeVirtualHost(m.trackingDir('/'), abs);
       removeOrigin(m.trackingDir('/'), abs);
       await release(m, abs);

@@ -139,3 +139,33 @@ function removeDir(machine: Machine, dir: string): 'gone' | 'busy' {
     throw e;
   }
 }
+
+/**
+ * Removes the v1 mirrors of containers that no longer exist, below `name`'s mirror (the
+ * whole tree for '/'); returns the names removed. On v2 the container is its own PSI dir.
+ */
+export function pruneMirrors(m: Machine, name = '/'): string[] {
+  if (!m.pressureMirrored) return [];
+  const removed: string[] = [];
+  const walk = (n: string) => {
+    const dir = m.pressureDir(n)!;
+    let children: string[];
+    try {
+      children = m.io.listDirs(dir);
+    } catch (e) {
+      if (isLmctfyError(e, Code.NOT_FOUND)) return;
+      throw e;
+    }
+    for (const c of children) walk(n === '/' ? `/${c}` : `${n}/${c}`);
+    if (n === '/' || m.io.exists(m.trackingDir(n))) return;
+    try {
+      m.io.rmdir(dir);
+      removed.push(n);
+    } catch (e) {
+      // Busy: a task of it still exits; the next prune takes it.
+      if (!isLmctfyError(e, Code.NOT_FOUND) && !(isLmctfyError(e) && e.errno === 'EBUSY')) throw e;
+    }
+  };
+  walk(name);
+  return removed;
+}

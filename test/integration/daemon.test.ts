@@ -132,7 +132,7 @@ describeDaemon('policy daemon', () => {
     expect(second.exitCode).toBe(0);
     await lat.killAll();
   }, 90_000);
-  it.skipIf(!hasUnified)('keeps a PSI mirror of each container in the unified hierarchy: tasks moved in, new ones placed there by run, removed with the container', async () => {
+  it.skipIf(!hasUnified)('keeps a PSI mirror of each container in the unified hierarchy: tasks moved in, new ones placed there by run, removed with the container, with or without a daemon', async () => {
     const c = await api.create('/psi', { memory: { limit: 64 * MiB } });
     const before = Number((await c.run(['sleep', '30'], { detached: true })).pid);
     const d = await PolicyDaemon.start(api);
@@ -148,5 +148,14 @@ describeDaemon('policy daemon', () => {
     } finally {
       d.stop();
     }
+    // A container destroyed after the daemon stopped takes its mirror with it too.
+    const later = await api.create('/psi2', { memory: { limit: 64 * MiB } });
+    await later.run(['sleep', '30'], { detached: true });
+    const d2 = await PolicyDaemon.start(api);
+    const mirror2 = api.machine.pressureDir('/psi2')!;
+    expect(fs.existsSync(mirror2)).toBe(true);
+    d2.stop();
+    await api.destroy('/psi2', { force: true });
+    expect(fs.existsSync(mirror2)).toBe(false);
   });
 });
