@@ -1,9 +1,10 @@
 // The recorder's size, CPU and seek time (issue 19, docs/RECORDING.md):
 // 1. a real tree of BENCH_CONTAINERS (1,000) containers, 10 of them waking every 0.2 s, sampled
-//    BENCH_PASSES (40) times as `lmctfy record` samples it (counters, histograms): the CPU of a pass;
-//    then every other container given one sleeping task (idle but populated: an empty container
-//    is not read at all, a populated one still costs its CPU time's read) and sampled as many
-//    times again, by the same sampler;
+//    BENCH_PASSES (40) times as `lmctfy record` samples it (counters, histograms), after a
+//    whole re-validation cycle of warm-up: the CPU of a pass; then every other container given
+//    one sleeping task (idle but populated: an empty container is not read at all, a populated
+//    one costs its CPU time's read unless its parent's sum check spares it) and sampled as
+//    many times again, by the same sampler;
 // 2. BENCH_SECONDS (600) synthetic seconds built from those real passes (cycled, counters
 //    carried on so they keep growing, a container kept as the same object where the real
 //    passes kept it), written through the store's writer: bytes and writer
@@ -24,7 +25,10 @@ import { record, table } from './lib.mjs';
 
 const N = Number(process.env.BENCH_CONTAINERS ?? 1000);
 const PASSES = Number(process.env.BENCH_PASSES ?? 40);
-const WARM = 3;
+// Warm-up passes before each measured run: a whole re-validation cycle (KEY_EVERY passes), as a
+// recorder running for more than a minute is past it (its first re-validation of each
+// container gives that container its first still interval's histograms, a new reading once).
+const WARM = 63;
 const SEEKS = Number(process.env.BENCH_SEEKS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 600);
 const PIECES = Math.ceil(86400 / SECONDS);
@@ -80,7 +84,8 @@ try {
     return cpu;
   };
   // Warm-up, as a long-running recorder is past it: the first pass reads every container
-  // whole, the second finds which are still and which hold no task.
+  // whole, the second finds which are still and which hold no task, and each container's
+  // first re-validation (within KEY_EVERY passes) gives it its first still histograms.
   for (let i = 0; i < WARM; i++) {
     await sleep(500);
     sampler.sample();
