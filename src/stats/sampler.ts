@@ -156,8 +156,12 @@ export class Sampler {
       if (read.virtualHost) c.virtualHost = read.virtualHost;
       if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
       else if (this.options.histograms) this.addSchedstatHistograms(c);
-      // Read whole and found as it was (a re-validation, most often): the same object again, which the store skips unread.
-      containers.push(still && before && isDeepStrictEqual(c, before) ? before : c);
+      // Read whole and found as it was (a re-validation, most often): the same object again,
+      // which the store skips unread; its histograms are then a still interval's if the new ones are.
+      if (still && before && isDeepStrictEqual(c, before)) {
+        if (this.quiet.has(c)) this.quiet.add(before);
+        containers.push(before);
+      } else containers.push(c);
       if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty.add(name);
     }
     if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));

@@ -311,3 +311,23 @@ describe('reuseStill: a reading read whole and found as it was is handed on as t
     expect(s.sample().containers[0]).not.toBe(s.sample().containers[0]);
   });
 });
+
+describe('reuseStill with schedstat histograms', () => {
+  it('a reading handed on for a re-read with a still interval’s histograms is itself kept as still: no copy next pass', () => {
+    const proc = fakeProc();
+    proc.setTask(100, 100, 0, 0, 0);
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 1 } } }, pids: [100] }]]);
+    const { source } = fakeSource(tree);
+    let still = false;
+    const s = new Sampler({ ...source, read: (n, t) => structuredClone(source.read(n, t)), still: () => still }, { proc: procReader(proc), histograms: true, host: false, reuseStill: true });
+    s.sample();
+    // Its CPU time moved, none of its threads' schedstat did: an interval of empty histograms, from the tasks.
+    tree.get('/a')!.stats = { cpu: { usage: { total: 2 } } };
+    const ran = s.sample().containers[0]!;
+    expect(ran.stats.cpu!.histograms!.flatMap((h) => h.stat.map((b) => b.value)).every((v) => v === 0)).toBe(true);
+    // Read whole again with nothing moved: the same figures, handed on.
+    expect(s.sample().containers[0]).toBe(ran);
+    still = true;
+    expect(s.sample().containers[0]).toBe(ran);
+  });
+});
