@@ -45,6 +45,8 @@ describe('a daemon decision on the status line', () => {
     ['a CPU cap', rec({ kind: 'decision', what: 'cpu_cap', container: '/n', tier: 'NORMAL', reason: '/lat (PRIORITY) waited for CPU' }), 'daemon: capped the CPU of /n (NORMAL): /lat (PRIORITY) waited for CPU', 'warn'],
     ['its release', rec({ kind: 'decision', what: 'cpu_release', container: '/n', tier: 'NORMAL' }), 'daemon: released the CPU cap of /n (NORMAL)', 'warn'],
     ['exclusive CPUs of a container removed by hand', rec({ kind: 'decision', what: 'release_cpus', container: '/x', tier: 'PREMIER' }), 'daemon: gave back the exclusive CPUs of /x (PREMIER)', 'warn'],
+    ['the OOM killer held off in a parent', rec({ kind: 'decision', what: 'oom_hold', container: '/p' }), "daemon: held the kernel's OOM killer off in /p", 'warn'],
+    ['and given back', rec({ kind: 'decision', what: 'oom_release', container: '/p' }), "daemon: gave the kernel's OOM killer back in /p", 'warn'],
     ['a decision this console does not know', rec({ kind: 'decision', what: 'throttle', container: '/c' }), 'daemon: throttle /c', 'warn'],
   ];
   it.each(table)('%s', (_title, r, text, tone) => {

@@ -19,6 +19,9 @@ const PAST: Record<string, string> = {
   cpu_slice: 'gave a short CPU slice to',
   cpu_slice_release: 'gave the default CPU slice back to',
   release_cpus: 'gave back the exclusive CPUs of',
+  oom_score: "put the policy's oom_score_adj back in",
+  oom_hold: "held the kernel's OOM killer off in",
+  oom_release: "gave the kernel's OOM killer back in",
 };
 
 function failed(r: JournalRecord): boolean {
