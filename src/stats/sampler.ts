@@ -49,11 +49,11 @@ export interface SamplerOptions {
 }
 
 /**
- * Figures of a reading that nothing moves in a cgroup while no task is in it: CPU time and the
- * task count. Not throttling: a capped group's period timer counts a period or two more after
- * its last task has gone.
+ * Whether a reading holds only figures that nothing moves in a cgroup while no task is in it
+ * (CPU time and the task count), with no task: what an empty, still subtree leaves exactly as
+ * it was. Not throttling: a capped group's period timer counts a period or two more after its
+ * last task has gone.
  */
-/** Whether a reading holds only those, with no task: what an empty, still subtree leaves exactly as it was. */
 function onlyTaskDriven(c: RawContainerSample): boolean {
   if (c.virtualHost || c.histogramSource) return false;
   for (const key in c.stats) if (key !== 'cpu' && key !== 'pids') return false;
