@@ -89,9 +89,11 @@ static struct reg **find(unsigned long long id) {
   return pp;
 }
 
-/* Writes back what a registration held; a cgroup removed meanwhile has nothing to put back. */
+/* Writes back what a registration held. */
 static void put_back(int cfd, const char *undo) {
-  if (undo && cfd >= 0 && pwrite(cfd, undo, strlen(undo), 0) < 0) return;
+  if (!undo || cfd < 0) return;
+  ssize_t n = pwrite(cfd, undo, strlen(undo), 0);
+  (void)n; /* a cgroup removed meanwhile has nothing to put back */
 }
 
 static void drop(struct reg **pp) {

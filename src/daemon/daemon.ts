@@ -6,7 +6,8 @@ import { openNotificationHub, type NotificationHub } from '../engine/notify/inde
 import { PsiWatch } from '../engine/notify/psi.js';
 import { readMeminfo } from '../engine/kernel/procfs.js';
 import { pruneMirrors } from '../engine/teardown.js';
-import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, bearsOwnCeiling, oomKillerOff, rankOf, orphanedCpus, reclaimMemory, releaseGone, restoreOomKiller, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
+import { isWithin } from '../engine/names.js';
+import { allocatableMemory, containerPressureFile, cpuCap, cpuMembers, enforceOomScore, killSubtree, machinePressureFile, memoryFigures, oomKillerOff, ownMemoryLimit, rankOf, orphanedCpus, reclaimMemory, releaseGone, restoreOomKiller, setCpuCap, sharesCpuAsLatencyTier } from '../engine/pressure.js';
 import { cpuCapPlan, latencySensitive } from '../policy/cpu-caps.js';
 import { fsWatchDir } from '../engine/sampling/index.js';
 import { pressureSettings, type PressureSettings } from '../policy/pressure.js';
@@ -49,6 +50,17 @@ type Trigger =
   | { kind: 'release'; at: number }
   /** Containers holding exclusive CPUs were seen gone ORPHAN_GRACE_MS ago. */
   | { kind: 'orphans'; at: number };
+
+/** What a scope may use and where reclaim and eviction begin (PolicyDaemon.limits); `kernelCeiling`: the kernel's part of `ceiling`. */
+interface ScopeLimits {
+  ceiling: number;
+  kernelCeiling?: number;
+  reclaimAt: number;
+  evictAt: number;
+  usage: number;
+  reclaimHeadroom: number;
+  evictHeadroom: number;
+}
 
 /** A NORMAL container's CPU cap the daemon placed, and the cpu.max_limit it had before (undefined: unlimited). */
 export interface HeldCap {
@@ -339,14 +351,15 @@ export class PolicyDaemon {
 
   /** The two usage thresholds of each scope (v1: eventfd on memory.usage_in_bytes), kept in line with the policy and the limits. */
   private async registerThresholds(): Promise<void> {
-    const wanted = new Map<string, [number, number]>();
+    const limits = new Map<string, ScopeLimits>();
     if (this.api.machine.version === 1) {
       for (const scope of this.scopes()) {
         const l = this.limits(scope);
-        if (l !== undefined) wanted.set(scope, [l.reclaimAt, l.evictAt]);
+        if (l !== undefined) limits.set(scope, l);
       }
     }
-    await this.holdKillers([...wanted.keys()]);
+    await this.holdKillers(limits);
+    const wanted = new Map([...limits].map(([scope, l]): [string, [number, number]] => [scope, [l.reclaimAt, l.evictAt]]));
     for (const [scope, t] of this.thresholds) {
       const at = wanted.get(scope);
       if (at && t.at[0] === at[0] && t.at[1] === at[1]) {
@@ -378,25 +391,28 @@ export class PolicyDaemon {
    * container instead of the kernel killing by size. Only where eviction frees memory (not
    * FREEZE); a scope handed back to the kernel is taken again once below its reclaim threshold.
    */
-  private async holdKillers(scopes: string[]): Promise<void> {
+  private async holdKillers(limits: ReadonlyMap<string, ScopeLimits>): Promise<void> {
     // Only where the scope's own limit is the one the kernel runs into: a ceiling an ancestor
     // outside lmctfy's root imposes (or the machine's memory) runs out in a cgroup not the daemon's.
-    const want = new Set(this.settings.action === 'FREEZE' ? [] : scopes.filter((s) => bearsOwnCeiling(this.api.machine, s)));
+    const bears = (scope: string, l: ScopeLimits) => {
+      const own = ownMemoryLimit(this.api.machine, scope);
+      return own !== undefined && l.kernelCeiling !== undefined && own <= l.kernelCeiling;
+    };
+    const want = new Map(this.settings.action === 'FREEZE' ? [] : [...limits].filter(([scope, l]) => bears(scope, l)));
     for (const [scope, id] of this.held) {
       if (want.has(scope)) continue;
       this.held.delete(scope);
       if (id !== undefined) this.unregister(id);
     }
-    for (const scope of want) {
+    for (const [scope, l] of want) {
       const holding = this.held.get(scope);
       if (holding !== undefined) {
         if (oomKillerOff(this.api.machine, scope)) continue;
         // Turned on behind the daemon (the helper of a daemon killed just before this one
         // started puts back as it ends): taken again.
         this.unregister(holding);
-      } else if (this.held.has(scope)) {
-        const l = this.limits(scope);
-        if (l === undefined || l.usage >= l.reclaimAt) continue;
+      } else if (this.held.has(scope) && l.usage >= l.reclaimAt) {
+        continue;
       }
       this.held.delete(scope);
       const id = this.without('the OOM killer held off', scope, () =>
@@ -441,7 +457,7 @@ export class PolicyDaemon {
    * parent: its own ceiling, with the policy's headrooms scaled down to a fifth and a tenth
    * of it where they would take more (100 MiB of a 300 MiB parent would evict at a third).
    */
-  private limits(scope: string): { ceiling: number; reclaimAt: number; evictAt: number; usage: number; reclaimHeadroom: number; evictHeadroom: number } | undefined {
+  private limits(scope: string): ScopeLimits | undefined {
     const m = this.api.machine;
     const fig = memoryFigures(m, scope);
     if (fig === undefined) return undefined;
@@ -451,7 +467,7 @@ export class PolicyDaemon {
     const s = this.settings;
     const reclaimHeadroom = scope === '/' ? s.reclaimHeadroom : Math.min(s.reclaimHeadroom, Math.floor(ceiling / 5));
     const evictHeadroom = scope === '/' ? s.evictHeadroom : Math.min(s.evictHeadroom, Math.floor(ceiling / 10));
-    return { ceiling, reclaimAt: ceiling - reclaimHeadroom, evictAt: ceiling - evictHeadroom, usage: fig.usage, reclaimHeadroom, evictHeadroom };
+    return { ceiling, kernelCeiling: fig.ceiling, reclaimAt: ceiling - reclaimHeadroom, evictAt: ceiling - evictHeadroom, usage: fig.usage, reclaimHeadroom, evictHeadroom };
   }
 
   // ---- deciding ----
@@ -762,13 +778,14 @@ export class PolicyDaemon {
     // The machine's and the root's triggers also fire for a container thrashing under a limit
     // of its own or a parent's, which its own trigger answers inside its scope: they act only
     // when the machine, or the root, is itself short of memory.
-    if (container === '' || container === '/') {
+    const whole = container === '' || container === '/';
+    if (whole) {
       const available = readMeminfo(this.api.machine.io).availableBytes;
       const machineShort = available === undefined || available < s.reclaimHeadroom;
       const root = container === '/' ? this.limits('/') : undefined;
       if (!machineShort && !(root !== undefined && root.usage >= root.reclaimAt)) return;
     }
-    const felt: Tier | undefined = container === '' || container === '/' ? undefined : rankOf(this.api.machine, container).tier;
+    const felt: Tier | undefined = whole ? undefined : rankOf(this.api.machine, container).tier;
     const inside = container === '' ? () => true : within(innermostScope(this.scopes(), container));
     const cands = eligible(this.candidates(), felt).filter((c) => c.name !== container && inside(c.name));
     const where = container === '' ? 'the machine' : container;
@@ -848,14 +865,14 @@ export class PolicyDaemon {
   }
 }
 
-/** The innermost of the scopes ('/' and parents with ceilings of their own) that holds `name`. */
+/** The innermost of the scopes ('/' and parents with ceilings of their own) that holds `name` below it. */
 function innermostScope(scopes: readonly string[], name: string): string {
-  return scopes.filter((s) => s === '/' || name.startsWith(`${s}/`)).reduce((a, b) => (b.length > a.length ? b : a), '/');
+  return scopes.filter((s) => within(s)(name)).reduce((a, b) => (b.length > a.length ? b : a), '/');
 }
 
-/** Whether a container lies inside `scope` (the root holds every one). */
+/** Whether a container lies below `scope` (the root holds every one). */
 function within(scope: string): (name: string) => boolean {
-  return (n) => scope === '/' || n.startsWith(`${scope}/`);
+  return (n) => n !== scope && isWithin(n, scope);
 }
 
 function settingsDetail(s: PressureSettings): Record<string, number | string> {

@@ -93,15 +93,15 @@ export function memoryFigures(m: Machine, name: string): MemoryFigures | undefin
 }
 
 /**
- * Whether the container's own memory limit is the ceiling the kernel enforces on it (no
- * ancestor's is lower): the memory cgroup the kernel finds out of memory is then its own.
+ * The container's own memory limit; undefined when unlimited or without a memory cgroup of its
+ * own. Equal to its kernel ceiling (MemoryFigures.ceiling), the memory cgroup the kernel
+ * finds out of memory is its own.
  */
-export function bearsOwnCeiling(m: Machine, name: string): boolean {
+export function ownMemoryLimit(m: Machine, name: string): number | undefined {
   const h = handleFor(m, name);
-  if (h.dir('memory') === undefined || !h.resources.memory.isolated(h)) return false;
+  if (h.dir('memory') === undefined || !h.resources.memory.isolated(h)) return undefined;
   const own = h.resources.memory.read(h)?.memory?.limit;
-  const ceiling = memoryFigures(m, name)?.ceiling;
-  return own !== undefined && own > 0 && ceiling !== undefined && own <= ceiling;
+  return own !== undefined && own > 0 ? own : undefined;
 }
 
 /** Whether the kernel's OOM killer is off in the container's memory cgroup (cgroup v1 `oom_kill_disable`); false without one. */

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { unlessNotFound } from '../engine/errors.js';
+import { parentName } from '../engine/names.js';
 import { procReader, type ProcReader, type StatsSource, type StatsType } from '../engine/sampling/index.js';
 import { SchedstatHistogrammer } from './histogram.js';
 import { HistoryStore, type HistoryOptions } from './history.js';
@@ -73,8 +74,6 @@ function carriesEmpty(now: RawContainerSample, before: RawContainerSample): bool
   return usage !== undefined && usage === before.stats.cpu?.usage?.total && now.stats.pids?.current === 0;
 }
 
-const parentOf = (name: string): string => name.slice(0, name.lastIndexOf('/')) || '/';
-
 /**
  * Views of raw passes: rates against the previous pass of the same cgroup, recorded in a
  * bounded history. Reads nothing: it can live on another thread than the passes' reader.
@@ -145,7 +144,7 @@ export class Sampler {
         containers.push(this.keptStill(before));
         continue;
       }
-      if (before && quiet && empty.has(parentOf(name)) && onlyTaskDriven(before) && quiet(name)) {
+      if (before && quiet && empty.has(parentName(name) ?? '') && onlyTaskDriven(before) && quiet(name)) {
         containers.push(before);
         empty.add(name);
         continue;
