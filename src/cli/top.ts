@@ -201,7 +201,8 @@ export async function runInteractiveTop(opts: TopOptions): Promise<void> {
     api: opts.api,
     root: rootName,
     intervalMs: opts.intervalMs,
-    sampler: { histograms: true, type: 'counters' },
+    // A subtree shown empty and still by the container above it keeps its readings (exact: Sampler's carryEmpty).
+    sampler: { histograms: true, type: 'counters', carryEmpty: true },
     workerOverMs: CONSOLE_PASS_BUDGET_MS,
   });
   live.start();

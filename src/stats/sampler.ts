@@ -44,21 +44,25 @@ export interface SamplerOptions {
   /**
    * Keep a container's last reading, the very same object, when a container above it was
    * read this pass with no task in its subtree and its CPU time exactly where it stood (see
-   * carriesEmpty): for the exports, whose every figure must be what reading the files gives.
+   * carriesEmpty): for the exports and the console, whose every figure must be what reading
+   * the files gives.
    */
   carryEmpty?: boolean;
 }
 
 /**
- * Whether a reading holds only figures that nothing moves in a cgroup while no task is in it
- * (CPU time and the task count), with no task: what an empty, still subtree leaves exactly as
- * it was. Not throttling: a capped group's period timer counts a period or two more after its
- * last task has gone.
+ * Whether a reading holds only figures that nothing moves in a cgroup while no task is in it,
+ * with no task: what an empty, still subtree leaves exactly as it was. CPU time and the task
+ * count; a THAWED freezer state, which only a write to its own or an ancestor's freezer file
+ * changes (an event, which quiet() hears); schedstat histograms, which are per task and move
+ * only while a task runs (`histograms`: the sampler derives them, so a reading without them
+ * is a container's first and is read again). Not throttling: a capped group's period timer
+ * counts a period or two more after its last task has gone; not the kernel's own histograms.
  */
-function onlyTaskDriven(c: RawContainerSample): boolean {
-  if (c.virtualHost || c.histogramSource) return false;
-  for (const key in c.stats) if (key !== 'cpu' && key !== 'pids') return false;
-  for (const key in c.stats.cpu) if (key !== 'usage') return false;
+function onlyTaskDriven(c: RawContainerSample, histograms: boolean): boolean {
+  if (c.virtualHost || c.histogramSource === 'kernel' || histograms !== (c.histogramSource === 'schedstat')) return false;
+  for (const key in c.stats) if (key !== 'cpu' && key !== 'pids' && !(key === 'freezer' && c.stats.freezer?.state === 'THAWED')) return false;
+  for (const key in c.stats.cpu) if (key !== 'usage' && key !== 'histograms') return false;
   return (c.stats.pids?.current ?? 0) === 0;
 }
 
@@ -144,8 +148,9 @@ export class Sampler {
         containers.push(this.keptStill(before));
         continue;
       }
-      if (before && quiet && empty.has(parentName(name) ?? '') && onlyTaskDriven(before) && quiet(name)) {
-        containers.push(before);
+      const carried = before && quiet && empty.has(parentName(name) ?? '') && quiet(name) ? this.carried(before) : undefined;
+      if (carried) {
+        containers.push(carried);
         empty.add(name);
         continue;
       }
@@ -193,6 +198,18 @@ export class Sampler {
 
   recentCpu(name: string, n: number): number[] | undefined {
     return this.views.recentCpu(name, n);
+  }
+
+  /**
+   * The reading a container below an empty, still one keeps this pass, unread; undefined
+   * when it must be read. Its schedstat histograms are a still interval's (keptStill): no
+   * task below it ran.
+   */
+  private carried(before: RawContainerSample): RawContainerSample | undefined {
+    if (!onlyTaskDriven(before, this.options.histograms ?? false)) return undefined;
+    if (before.histogramSource !== 'schedstat') return before;
+    const kept = this.keptStill(before);
+    return this.quiet.has(kept) ? kept : undefined;
   }
 
   /**

@@ -288,6 +288,110 @@ describe('carryEmpty: a subtree shown empty and still keeps its readings', () =>
   });
 });
 
+describe("carryEmpty on the console's counters passes: freezer state and schedstat histograms", () => {
+  /** CPU time, task count and freezer state of a container, as a counters pass reads them. */
+  const reading = (cpu: number, tasks: number, state: 'THAWED' | 'FROZEN' = 'THAWED'): ContainerStats => ({
+    cpu: { usage: { total: cpu } },
+    pids: { current: tasks, limit: -1 },
+    freezer: { state, self_freezing: false },
+  });
+  const consoleTree = () =>
+    new Map<string, FakeContainer>([
+      ['/', { id: 1, stats: reading(100, 0), pids: [] }],
+      ['/a', { id: 2, stats: reading(60, 0), pids: [] }],
+      ['/a/b', { id: 3, stats: reading(40, 0), pids: [] }],
+    ]);
+  const consoleSampler = (tree: Map<string, FakeContainer>) => {
+    const { source, calls } = fakeSource(tree);
+    const s = new Sampler(source, { proc: procReader(fakeProc()), host: false, type: 'counters', histograms: true, carryEmpty: true });
+    const pass = () => {
+      calls.length = 0;
+      const raw = s.sample();
+      return { byName: new Map(raw.containers.map((c) => [c.name, c])), reads: calls.filter((c) => c.startsWith('read')).map((c) => c.split(' ')[1]) };
+    };
+    return pass;
+  };
+  const empty = (h: HistogramMap[] | undefined) => h !== undefined && h.length > 0 && h.every((m) => m.stat.every((b) => b.value === 0));
+
+  it('a first reading (no histograms yet) is read again; from then on the subtree is its top alone, the same objects with an empty interval', () => {
+    const pass = consoleSampler(consoleTree());
+    pass();
+    const second = pass();
+    expect(second.reads).toEqual(['/', '/a', '/a/b']);
+    expect(empty(second.byName.get('/a/b')!.stats.cpu!.histograms)).toBe(true);
+    const third = pass();
+    expect(third.reads).toEqual(['/']);
+    expect(third.byName.get('/a')).toBe(second.byName.get('/a'));
+    expect(third.byName.get('/a/b')).toBe(second.byName.get('/a/b'));
+    expect(third.byName.get('/a/b')!.stats.freezer).toEqual({ state: 'THAWED', self_freezing: false });
+  });
+
+  it('a container whose last interval ran is carried with an empty interval, not the one that ran again', () => {
+    const tree = consoleTree();
+    tree.get('/a/b')!.pids = [100];
+    const proc = fakeProc();
+    proc.setTask(100, 100, 0, 0, 0);
+    const { source } = fakeSource(tree);
+    const s = new Sampler(source, { proc: procReader(proc), host: false, type: 'counters', histograms: true, carryEmpty: true });
+    s.sample();
+    // Its task ran 2 ms over 4 slices, then exited: the interval's histograms hold them.
+    proc.setTask(100, 100, 2_000_000, 1_000, 4);
+    for (const [name, cpu] of [['/', 102], ['/a', 62], ['/a/b', 42]] as const) tree.get(name)!.stats = reading(cpu, 0);
+    const ran = s.sample().containers.find((c) => c.name === '/a/b')!;
+    expect(empty(ran.stats.cpu!.histograms)).toBe(false);
+    proc.exit(100);
+    tree.get('/a/b')!.pids = [];
+    const carried = s.sample().containers.find((c) => c.name === '/a/b')!;
+    expect(carried).not.toBe(ran);
+    expect(carried.stats.pids).toBe(ran.stats.pids);
+    expect(empty(carried.stats.cpu!.histograms)).toBe(true);
+    expect(s.sample().containers.find((c) => c.name === '/a/b')).toBe(carried);
+  });
+
+  it.each([
+    ['its freezer state written (pausing it is a write, so an event): it is read and shows FROZEN', '/a/b', ['/', '/a/b']],
+    ["an ancestor's freezer state written (a child of a frozen v1 cgroup reads FROZEN): the event is heard for each below it", '/a', ['/', '/a', '/a/b']],
+  ])('%s', (_what, paused, expected) => {
+    const tree = consoleTree();
+    const pass = consoleSampler(tree);
+    pass();
+    pass();
+    for (const [name, c] of tree) {
+      if (name.startsWith(paused)) {
+        c.stats = reading(c.stats.cpu!.usage!.total!, 0, 'FROZEN');
+        c.heard = true;
+      }
+    }
+    const frozen = pass();
+    expect(frozen.reads).toEqual(expected);
+    expect(frozen.byName.get('/a/b')!.stats.freezer!.state).toBe('FROZEN');
+    for (const c of tree.values()) c.heard = false;
+    // A state other than THAWED is read every pass (FREEZING becomes FROZEN with no write).
+    expect(pass().reads).toEqual(expected);
+  });
+
+  it('a task that joins anywhere in the subtree shows on the next pass: the top counts it, so nothing below is carried', () => {
+    const tree = consoleTree();
+    const pass = consoleSampler(tree);
+    pass();
+    pass();
+    for (const [name, cpu] of [['/', 100], ['/a', 60], ['/a/b', 40]] as const) tree.get(name)!.stats = reading(cpu, 1);
+    const joined = pass();
+    expect(joined.reads).toEqual(['/', '/a', '/a/b']);
+    expect(joined.byName.get('/a/b')!.stats.pids!.current).toBe(1);
+  });
+
+  it('without histograms asked for, a reading with schedstat histograms is not what the sampler makes: a plain reading is carried', () => {
+    const tree = consoleTree();
+    const { source, calls } = fakeSource(tree);
+    const s = new Sampler(source, { proc: procReader(fakeProc()), host: false, type: 'counters', carryEmpty: true });
+    s.sample();
+    calls.length = 0;
+    s.sample();
+    expect(calls.filter((c) => c.startsWith('read'))).toEqual(['read / counters']);
+  });
+});
+
 describe('reuseStill: a reading read whole and found as it was is handed on as the same object', () => {
   it('the same object while every figure is equal (a re-validation), a new one once a figure moved', () => {
     const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 5 } }, memory: { usage: 4096 } }, pids: [] }]]);
