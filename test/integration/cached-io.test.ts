@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -35,6 +36,25 @@ describeCgroups('CachingIo on real cgroup files', () => {
     expect(io.openCount).toBe(1);
     io.close();
     expect(io.openCount).toBe(0);
+  });
+
+  it('reads a task list afresh each time: a task joining and leaving shows at the next read', async () => {
+    // A kept-open v1 cgroup.procs or tasks re-read at offset 0 gives back the list built at its first read.
+    const io = new CachingIo(realIo);
+    const lists = [`${dir}/cgroup.procs`, `${dir}/tasks`];
+    for (const f of lists) expect(io.readFile(f).trim()).toBe('');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const exited = once(child, 'exit');
+    try {
+      fs.writeFileSync(`${dir}/cgroup.procs`, String(child.pid));
+      for (const f of lists) expect(io.readFile(f).trim()).toBe(String(child.pid));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    for (const f of lists) expect(io.readFile(f).trim()).toBe('');
+    expect(lists.filter((f) => io.holds(f))).toEqual([]);
+    io.close();
   });
 
   it('past maxOpen reads still work, by open/read/close', () => {

@@ -22,6 +22,18 @@ const EXHAUSTED = new Set(['EMFILE', 'ENFILE']);
 const MAX_CACHED = 16_384;
 
 /**
+ * Task lists are never kept open. cgroup v1 builds a cgroup's `cgroup.procs` or `tasks` list
+ * when a file is opened and read, and a later read at offset 0 of that same open file
+ * hands back the list built then while the kernel keeps it (until a second after its last
+ * read, or until someone opens the file afresh): read every second through a kept
+ * descriptor, it would never show a task joining or leaving. cgroup2's `cgroup.threads`
+ * follows the same rule, for one rule.
+ */
+function isTaskList(path: string): boolean {
+  return path.endsWith('/tasks') || path.endsWith('/cgroup.procs') || path.endsWith('/cgroup.threads');
+}
+
+/**
  * How many descriptors a sampler may keep open under a soft open-files limit: all but 1,024
  * left for the rest of the process, or half of a small limit (1,024 is a common default).
  */
@@ -68,7 +80,7 @@ export class CachingIo implements KernelIo {
   }
 
   readFile(path: string): string {
-    if (!path.startsWith(this.prefix)) return this.inner.readFile(path);
+    if (!path.startsWith(this.prefix) || isTaskList(path)) return this.inner.readFile(path);
     let entry = this.open.get(path);
     if (!entry) {
       // Under pressure a file earns a slot by being read in two passes in a row: settings,
