@@ -12,6 +12,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 
+// checkpoint and restore: criu's probe of the kernel starts now, while the bundle loads, in a
+// helper the command then hands criu's own run to (src/engine/checkpoint/prime.ts).
+const primed = ['checkpoint', 'restore'].includes(process.argv[2])
+  ? require('node:child_process').spawn(path.join(__dirname, '..', 'build', 'lmctfy-vhost'), ['prime'], { stdio: ['pipe', 'ignore', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] })
+  : undefined;
+
 // The build writes the bundle already wrapped as a CommonJS module function, in ASCII only,
 // and both files are read through one buffer: every fresh page a start touches costs it
 // time (a page fault), and a copied or concatenated 0.5 MB source is 130 of them.
@@ -46,4 +52,4 @@ if (out) process.once('exit', () => fs.writeFileSync(out, script.createCachedDat
 const cli = { exports: {}, filename: file };
 script.runInThisContext()(cli.exports, require, cli, file, path.dirname(file));
 // The bundle's code cannot import() (see src/cli/console-bridge.ts): this file's can.
-cli.exports.run((url) => import(url));
+cli.exports.run((url) => import(url), primed);

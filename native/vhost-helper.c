@@ -54,6 +54,11 @@
  *        on the status pipe (--netns needs it) as start reports one; any other failure says on
  *        stderr which step, and exits 125. CMD gets neither the status pipe nor the gate.
  *
+ *   lmctfy-vhost prime
+ *
+ * prime  runs criu's probe of the kernel early in a mount namespace of its own, then execs the
+ *        request it reads on stdin there (native/criu-prime.h).
+ *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
  *        127/126 when INIT itself cannot be run (as sh does).
@@ -445,7 +450,8 @@ static int usage(void) {
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
           "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
           "       lmctfy-vhost place [--untar TAR DIR] [--netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]\n"
-          "                          [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n");
+          "                          [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n"
+          "       lmctfy-vhost prime   (the request on stdin: native/criu-prime.h)\n");
   return 2;
 }
 
@@ -675,8 +681,11 @@ static int place(int argc, char **argv) {
   place_failed("exec", argv[i + 1]);
 }
 
+#include "criu-prime.h"
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "place") == 0) return place(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "prime") == 0) return prime(argc - 2);
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
     return 2;

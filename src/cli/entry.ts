@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { adoptPrimedCriu } from '../engine/checkpoint/prime.js';
 import { setImportModule } from './console-bridge.js';
 import { main } from './main.js';
 
@@ -43,10 +45,12 @@ function endWhenIdle(): void {
 
 /**
  * Runs the CLI on process.argv: bin/lmctfy.js calls this with its own import(), which the
- * interactive console's ES module is loaded with (src/cli/console-bridge.ts).
+ * interactive console's ES module is loaded with (src/cli/console-bridge.ts), and for
+ * checkpoint and restore with the criu helper it started first (src/engine/checkpoint/prime.ts).
  */
-export function run(importModule: (url: string) => Promise<unknown>): void {
+export function run(importModule: (url: string) => Promise<unknown>, primedCriu?: ChildProcess): void {
   setImportModule(importModule);
+  adoptPrimedCriu(primedCriu);
   quietEpipeOnStdout();
   endWhenIdle();
   void main(process.argv.slice(2)).then((code) => {

@@ -15,6 +15,7 @@ import { tmpfsSuperblocks } from '../helpers/vhost-mounts.js';
 import { lmctfy } from '../helpers/cli.js';
 import { criuForTests } from '../helpers/criu.js';
 import { runCriu } from '../../src/engine/checkpoint/criu.js';
+import { primeRequest } from '../../src/engine/checkpoint/prime.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { nativeHelper } from '../../src/engine/native-helpers.js';
 import { parseHelperStatus, startError } from '../../src/engine/vhost/failure.js';
@@ -56,6 +57,9 @@ function dirsBelow(root: string): string[] {
   }
   return out.sort();
 }
+
+/** Whether /run is a tmpfs (criu keeps its probe of the kernel there by itself). */
+const runIsTmpfs = fs.statfsSync('/run').type === 0x01021994;
 
 const COUNT = (file: string) => `i=0; while true; do i=$((i+1)); echo $i > ${file}; sleep 0.05; done`;
 
@@ -181,6 +185,41 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
     });
   });
 
+  describe("the primed helper: criu's probe of the kernel before the command's request (native/criu-prime.h)", () => {
+    const helper = nativeHelper('lmctfy-vhost', 'vhost helper');
+    // A stand-in criu whose probe leaves what criu's would: a cache file in /run.
+    const fakeCriu = path.join(tmp, 'fake-criu');
+    fs.writeFileSync(fakeCriu, '#!/bin/sh\n[ "$1" = check ] && echo "probed $$" > /run/criu.kdat\n', { mode: 0o755 });
+    const prime = (request: Buffer) =>
+      spawnSync(helper, ['prime'], { input: request, encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: fakeCriu }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
+
+    it("runs the request where /run holds the probe's cache and the host's /run entries, with its environment and the fds it keeps", () => {
+      const hostRun = fs.readdirSync('/run').filter((e) => !e.startsWith('criu.kdat')).sort();
+      const script = 'cat /run/criu.kdat 2>&1 | cut -c1-6; ls -A /run | grep -v "^criu.kdat" | tr "\\n" " "; echo; echo "$LMCTFY_PRIMED"; [ -e /proc/self/fd/5 ] && echo fd5; [ -e /proc/self/fd/6 ] && echo fd6; readlink /proc/self/fd/0';
+      const r = prime(primeRequest([5], { LMCTFY_PRIMED: 'yes' }, ['sh', '-c', script]));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const [kdat, entries, given, fd5, stdin] = r.stdout.split('\n');
+      // Where /run is a tmpfs already, criu keeps its own cache there and the helper only runs the request.
+      expect(kdat).toEqual(runIsTmpfs ? expect.any(String) : 'probed');
+      expect(entries!.trim().split(' ').sort()).toEqual(hostRun);
+      expect([given, fd5, stdin]).toEqual(['yes', 'fd5', '/dev/null']);
+      // The host's /run is as it was: the probe's cache went with the helper's namespace.
+      if (!runIsTmpfs) expect(fs.existsSync('/run/criu.kdat')).toBe(false);
+    });
+
+    it('ends without running anything when the command sends no request', () => {
+      const r = prime(Buffer.alloc(0));
+      expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+    });
+
+    it('refuses a request that is not one, naming it', () => {
+      const r = prime(Buffer.from('56\0sh\0'));
+      expect(r.status).toBe(125);
+      expect(r.stderr).toBe('lmctfy-vhost prime: request command: Invalid argument\n');
+    });
+  });
+
   describe('a virtual host without a root of its own', () => {
     it('is refused with one line, keeps running, and leaves no directory', () => {
       const dir = path.join(tmp, 'noroot-ck');
@@ -219,16 +258,19 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
 
       const tmpfs = tmpfsSuperblocks(inA('run', 'vh', 'cat', '/proc/self/mountinfo').stdout);
 
-      const ck = inA('checkpoint', 'vh', dir);
+      // criu's full log, to see whether it loaded the kernel probe the primed helper made (below).
+      const ck = lmctfy(a.root, ['checkpoint', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
       expect(ck.stderr).toBe('');
       expect(ck.code).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'dump.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
       // criu packs each tmpfs superblock as one tar | gzip: /dev, /dev/shm and the one all masked directories share.
       expect(tmpfs.size).toBe(3);
       expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => /^tmpfs-dev-\d+\.tar\.gz\.img$/.test(f)).length).toBe(tmpfs.size);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
-      const r = inB('restore', 'vh', dir);
+      const r = lmctfy(b.root, ['restore', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'restore.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
 
       expect(inB('run', 'vh', 'hostname').stdout).toBe('ck1\n');
       // The counter (PID 1) goes on from its memory: its first value is past one read before the

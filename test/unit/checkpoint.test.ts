@@ -9,6 +9,7 @@ import { describeOrigin } from '../../src/engine/checkpoint/origin.js';
 import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/checkpoint/placement.js';
 import { treeRoots } from '../../src/engine/checkpoint/process-tree.js';
 import { parseMac } from '../../src/engine/checkpoint/netns.js';
+import { primeRequest } from '../../src/engine/checkpoint/prime.js';
 import { networkArgs } from '../../src/engine/vhost/plan.js';
 import type { CgroupLayout } from '../../src/engine/kernel/layout.js';
 import type { PlacementTarget } from '../../src/engine/placement.js';
@@ -190,6 +191,16 @@ describe('finding criu', () => {
     fs.writeFileSync(fake, `#!/bin/sh\necho x >> ${runs}\necho 'Version: 4.2'\n`, { mode: 0o755 });
     expect(printedVersion(fake, readVersionCache(cacheFile), cacheFile)).toBe('Version: 4.2\n');
     expect(asked()).toBe(2);
+  });
+});
+
+describe("the primed helper's request (native/criu-prime.h reads it)", () => {
+  it.each([
+    { keep: [] as (5 | 6)[], env: {}, argv: ['criu', 'dump'], text: '\0--\0criu\0dump\0' },
+    { keep: [5] as (5 | 6)[], env: { CRIU_FAULT: '130' }, argv: ['place', '--', 'criu'], text: '5\0CRIU_FAULT=130\0--\0place\0--\0criu\0' },
+    { keep: [5, 6] as (5 | 6)[], env: { A: 'x=y', B: '' }, argv: ['c'], text: '56\0A=x=y\0B=\0--\0c\0' },
+  ])('keep $keep, env $env: $argv', ({ keep, env, argv, text }) => {
+    expect(primeRequest(keep, env, argv).toString()).toBe(text);
   });
 });
 

@@ -2,13 +2,14 @@
  * Finding and running criu (docs/CHECKPOINT.md). lmctfy never builds it here: the project's
  * scripts/criu.mjs does (from Debian's source archive) and caches it where this looks.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
 import { lockDir } from '../lock.js';
+import { primeRequest, takePrimedCriu } from './prime.js';
 
 /** Where scripts/criu.mjs caches its build (keep the two in step). */
 export const CACHED_CRIU = '/var/cache/lmctfy/criu-4.1.1/criu';
@@ -145,6 +146,25 @@ export interface RunOptions {
   report?: { atGate?: () => void };
   /** What a failure of the wrap itself means (its exit status, stderr and status pipe), before criu's log is read; undefined: criu's failure. */
   wrapFailed?: (status: number | string, stderr: string, reported: string) => LmctfyError | undefined;
+  /**
+   * The processes have a mount namespace of their own (a virtual host's), so criu may run in
+   * one of its own: the primed helper's, where its probe of the kernel is already done (prime.ts).
+   */
+  ownMountNamespace?: boolean;
+}
+
+/** The primed helper (prime.ts) running argv, with its pipes as spawn would have made them; undefined when there is none. */
+function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report']): ChildProcess | undefined {
+  const child = takePrimedCriu();
+  if (!child) return undefined;
+  const keep: (5 | 6)[] = report ? (report.atGate ? [5, 6] : [5]) : [];
+  const pipes = child.stdio as unknown as Array<Readable | Writable | null>;
+  if (!report) pipes[5]!.destroy();
+  if (!report?.atGate) pipes[6]!.destroy();
+  // A helper gone before its request shows as its exit status, which the caller reads.
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.end(primeRequest(keep, env, argv));
+  return child;
 }
 
 /**
@@ -156,7 +176,9 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
   const argv = [...(opts.wrap ?? []), criu.file, action, `-v${criuVerbosity(process.env.LMCTFY_CRIU_VERBOSITY)}`, '-o', logFile, ...args];
   const report = opts.report;
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe', ...(report ? (['ignore', 'ignore', 'pipe', report.atGate ? 'pipe' : 'ignore'] as const) : [])];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
+  const child =
+    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report) : undefined) ??
+    spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   let reported = '';

@@ -111,7 +111,7 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
       // this thread writes the manifest's text (the spec through the message schema, its first
       // use in the process: some 10-35 ms). That cannot fail short of a bug in the formatter
       // (the spec was just read back); if it did, the dump would still end as criu ends it.
-      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: { ...CRIU_ENV, ...vhost?.env } });
+      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: { ...CRIU_ENV, ...vhost?.env }, ownMountNamespace: vhost !== undefined });
       let text: string | undefined;
       let unformatted: unknown;
       try {
@@ -215,6 +215,7 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
     try {
       await runCriu('restore', args, restoreLog(from), `restore ${abs}`, {
         env: CRIU_ENV,
+        ownMountNamespace: vhost !== undefined,
         wrap: placedWrap(c.machine, abs, vhost?.setup),
         ...(vhost?.setup.netns ? { report: { atGate: vhost.atGate } } : {}),
         wrapFailed: (status, stderr, reported) => {
