@@ -196,7 +196,7 @@ describe('finding criu', () => {
 
 describe("the primed helper's request (native/criu-prime.h reads it)", () => {
   it.each([
-    { keep: [] as (5 | 6)[], env: {}, argv: ['criu', 'dump'], text: '\0--\0criu\0dump\0' },
+    { keep: [] as (5 | 6)[], env: {} as Record<string, string>, argv: ['criu', 'dump'], text: '\0--\0criu\0dump\0' },
     { keep: [5] as (5 | 6)[], env: { CRIU_FAULT: '130' }, argv: ['place', '--', 'criu'], text: '5\0CRIU_FAULT=130\0--\0place\0--\0criu\0' },
     { keep: [5, 6] as (5 | 6)[], env: { A: 'x=y', B: '' }, argv: ['c'], text: '56\0A=x=y\0B=\0--\0c\0' },
   ])('keep $keep, env $env: $argv', ({ keep, env, argv, text }) => {
