@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,7 +81,20 @@ static void run_logger(int in, const char *file, long long max) {
   }
 }
 
+/*
+ * posix_spawn (how `lmctfy run` in the foreground starts this helper, native/spawn-addon.c)
+ * leaves glibc's two internal signals (32 and 33) ignored in its child, and an ignored
+ * signal stays ignored across exec: the command gets their default action, as after a
+ * fork. glibc's sigaction refuses them, hence the system call; a zeroed kernel sigaction
+ * is SIG_DFL with no flags and an empty mask whatever the architecture's layout.
+ */
+static void default_internal_signals(void) {
+  unsigned long action[8] = {0};
+  for (int sig = 32; sig <= 33; sig++) (void)syscall(SYS_rt_sigaction, sig, action, NULL, 8);
+}
+
 int main(int argc, char **argv) {
+  default_internal_signals();
   const char *join = NULL;
   if (argc >= 3 && strcmp(argv[1], "--join") == 0) {
     join = argv[2];

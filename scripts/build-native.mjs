@@ -1,6 +1,7 @@
 // Builds lmctfy's native helpers (native/notify-helper.c → build/lmctfy-notify, native/exec-helper.c →
 // build/lmctfy-exec, native/vhost-helper.c → build/lmctfy-vhost, native/psi-helper.c → build/lmctfy-psi,
-// native/fsattr-helper.c → build/lmctfy-fsattr) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
+// native/fsattr-helper.c → build/lmctfy-fsattr) and the Node add-on that starts `lmctfy run`'s exec helper without a
+// fork of Node (native/spawn-addon.c → build/lmctfy-spawn.node) with the machine's C compiler: $CC, else cc, gcc or clang. Runs at `npm install`
 // and `npm run build`; skips a compile when the binary is newer than its source.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,12 +13,14 @@ const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // statically where the C library allows it (libc.a, in Debian's libc6-dev), they start
 // without the dynamic loader's opening and relocating libc; otherwise dynamically.
 const HELPERS = [
-  ['notify-helper.c', 'lmctfy-notify', false],
-  ['exec-helper.c', 'lmctfy-exec', true],
-  ['vhost-helper.c', 'lmctfy-vhost', true],
-  ['psi-helper.c', 'lmctfy-psi', false],
-  ['fsattr-helper.c', 'lmctfy-fsattr', false],
-].map(([source, output, preferStatic]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output), preferStatic }));
+  ['notify-helper.c', 'lmctfy-notify', 'dynamic'],
+  ['exec-helper.c', 'lmctfy-exec', 'static'],
+  ['vhost-helper.c', 'lmctfy-vhost', 'static'],
+  ['psi-helper.c', 'lmctfy-psi', 'dynamic'],
+  ['fsattr-helper.c', 'lmctfy-fsattr', 'dynamic'],
+  // A shared object Node loads: its Node-API symbols are resolved from node at load time.
+  ['spawn-addon.c', 'lmctfy-spawn.node', 'addon'],
+].map(([source, output, link]) => ({ source: path.join(top, 'native', source), output: path.join(top, 'build', output), link }));
 
 function die(message) {
   console.error(`lmctfy build-native: ${message}`);
@@ -42,7 +45,7 @@ function upToDate({ source, output }) {
 }
 
 if (process.platform !== 'linux') die(`the native helpers need Linux (eventfd, epoll, cgroups); this is ${process.platform}`);
-for (const { source, output, preferStatic } of HELPERS.filter((h) => !upToDate(h))) {
+for (const { source, output, link } of HELPERS.filter((h) => !upToDate(h))) {
   const cc = findCompiler();
   if (!cc) {
     die(`no C compiler found (tried ${process.env.CC ? `$CC=${process.env.CC}` : 'cc, gcc, clang'}). Install one (e.g. apt-get install gcc) or set CC, then run npm run build.`);
@@ -50,9 +53,9 @@ for (const { source, output, preferStatic } of HELPERS.filter((h) => !upToDate(h
   fs.mkdirSync(path.dirname(output), { recursive: true });
   // Compile to a temporary name and rename, so a failed build never leaves a half-written binary.
   const tmp = `${output}.tmp-${process.pid}`;
-  const args = ['-std=c11', '-O2', '-Wall', '-Wextra', '-o', tmp, source];
+  const args = [...(link === 'addon' ? ['-shared', '-fPIC'] : []), '-std=c11', '-O2', '-Wall', '-Wextra', '-o', tmp, source];
   // A static link failing (no libc.a) falls back quietly to the dynamic one, which reports its own errors.
-  const linkedStatic = preferStatic && spawnSync(cc, ['-static', ...args], { stdio: 'ignore' }).status === 0;
+  const linkedStatic = link === 'static' && spawnSync(cc, ['-static', ...args], { stdio: 'ignore' }).status === 0;
   const r = linkedStatic ? { status: 0 } : spawnSync(cc, args, { stdio: 'inherit' });
   if (r.error || r.status !== 0) {
     fs.rmSync(tmp, { force: true });

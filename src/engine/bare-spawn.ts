@@ -1,14 +1,17 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from './errors.js';
-import { errnoName, signalNumber } from './os-names.js';
+import { nativeHelper } from './native-helpers.js';
+import { errnoName } from './os-names.js';
 
 /**
- * A gated helper started on Node's own process and pipe bindings instead of `child_process`:
- * what `lmctfy run` in the foreground needs (a pid, signals, the exit, one byte of gate and a
- * status pipe read to its end), without loading child_process, net, dgram and the stream
- * modules, nor making a net.Socket per pipe (docs/ARCHITECTURE.md, "Two ways to spawn"). The
- * bindings are process.binding's (DEP0111, a documentation-only deprecation; these modules
- * stay on its allow list); their shapes are Node's, checked by test/unit/bare-spawn.test.ts.
+ * A gated helper started without `child_process` and without a fork of Node: what `lmctfy
+ * run` in the foreground needs (a pid, signals, the exit, one byte of gate and a status pipe
+ * read to its end). The helper is started by lmctfy's add-on (native/spawn-addon.c) with
+ * posix_spawn, a vfork: libuv forks, copying the page tables of Node's whole heap and
+ * leaving Node copy-on-write faults to take after it, some milliseconds on a VM
+ * (docs/ARCHITECTURE.md, "Two ways to spawn"). The status pipe is read on Node's pipe
+ * binding (process.binding's, DEP0111, a documentation-only deprecation for it), the exit
+ * found on SIGCHLD; no child_process, net, dgram or stream module is loaded.
  */
 export interface BareChild {
   readonly pid: number;
@@ -21,44 +24,48 @@ export interface BareChild {
   kill(signal: NodeJS.Signals): void;
 }
 
-interface ProcessHandle {
-  pid: number;
-  onexit: (code: number, signal: string) => void;
-  spawn(options: object): number;
-  kill(signal: number): number;
-  close(): void;
+/** The add-on's functions (native/spawn-addon.c says what each returns). */
+interface SpawnAddon {
+  pipe(): [number, number] | number;
+  spawn(file: string, argv: string[], envp: string[], fds: number[]): number;
+  reap(pid: number): number;
 }
 
 interface PipeHandle {
-  readonly fd: number;
   onread: (buf: ArrayBuffer | undefined) => void;
+  open(fd: number): number;
   readStart(): number;
   close(): void;
 }
 
 interface Bindings {
-  Process: new () => ProcessHandle;
+  addon: SpawnAddon;
   Pipe: new (type: number) => PipeHandle;
   socket: number;
   state: Int32Array;
   nread: number;
   offset: number;
+  signals: Record<string, number>;
 }
 
 let bindings: Bindings | undefined;
 
 function load(): Bindings {
   if (bindings) return bindings;
+  const module = { exports: {} as SpawnAddon };
+  process.dlopen(module, nativeHelper('lmctfy-spawn.node', 'spawn add-on'));
   const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-  const { Process } = binding('process_wrap') as { Process: Bindings['Process'] };
   const { Pipe, constants } = binding('pipe_wrap') as { Pipe: Bindings['Pipe']; constants: { SOCKET: number } };
   const stream = binding('stream_wrap') as { streamBaseState: Int32Array; kReadBytesOrError: number; kArrayBufferOffset: number };
-  bindings = { Process, Pipe, socket: constants.SOCKET, state: stream.streamBaseState, nread: stream.kReadBytesOrError, offset: stream.kArrayBufferOffset };
+  // The signal numbers without loading node:os (the CLI bundle loads it lazily).
+  const { os } = binding('constants') as { os: { signals: Record<string, number> } };
+  bindings = { addon: module.exports, Pipe, socket: constants.SOCKET, state: stream.streamBaseState, nread: stream.kReadBytesOrError, offset: stream.kArrayBufferOffset, signals: os.signals };
   return bindings;
 }
 
-/** Reads a pipe handle to its end (EOF or an error), then closes it. */
-function readToEnd(b: Bindings, pipe: PipeHandle): Promise<string> {
+/** Reads a pipe's read end to its end (EOF or an error) on a pipe handle, then closes it. */
+function readToEnd(b: Bindings, fd: number): Promise<string> {
+  const pipe = new b.Pipe(b.socket);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     pipe.onread = (buf) => {
@@ -71,11 +78,29 @@ function readToEnd(b: Bindings, pipe: PipeHandle): Promise<string> {
       pipe.close();
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    if (pipe.readStart() !== 0) {
+    if (pipe.open(fd) !== 0) {
+      fs.closeSync(fd);
+      pipe.close();
+      resolve('');
+    } else if (pipe.readStart() !== 0) {
       pipe.close();
       resolve('');
     }
   });
+}
+
+function pipeOf(b: Bindings, file: string): [number, number] {
+  const fds = b.addon.pipe();
+  if (typeof fds === 'number') throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: pipe: ${errnoName(-fds)}`);
+  return fds;
+}
+
+/** The exit a wait status says: its code, or the signal that ended it. */
+export function exitOf(status: number, signals: Record<string, number>): { code: number | null; signal: NodeJS.Signals | null } {
+  const signo = status & 0x7f;
+  if (signo === 0) return { code: (status >> 8) & 0xff, signal: null };
+  const name = Object.keys(signals).find((k) => signals[k] === signo);
+  return { code: null, signal: (name ?? null) as NodeJS.Signals | null };
 }
 
 /**
@@ -84,45 +109,61 @@ function readToEnd(b: Bindings, pipe: PipeHandle): Promise<string> {
  */
 export function spawnGated(file: string, args: string[], opts: { stdio: [number, number, number]; env: NodeJS.ProcessEnv }): BareChild {
   const b = load();
-  const gate = new b.Pipe(b.socket);
-  const statusPipe = new b.Pipe(b.socket);
-  const handle = new b.Process();
-  let gateOpen = true;
+  const gate = pipeOf(b, file);
+  let statusPipe: [number, number];
+  try {
+    statusPipe = pipeOf(b, file);
+  } catch (e) {
+    for (const fd of gate) fs.closeSync(fd);
+    throw e;
+  }
+  const envp: string[] = [];
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) envp.push(`${k}=${v}`);
   let running = true;
+  let gateOpen = true;
   const closeGate = () => {
-    if (gateOpen) gate.close();
+    if (gateOpen) fs.closeSync(gate[1]);
     gateOpen = false;
   };
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    handle.onexit = (code, signal) => {
-      running = false;
-      handle.close();
-      // Never opened (placement failed and the child was killed): a handle left open keeps the loop alive.
-      closeGate();
-      resolve(signal ? { code: null, signal: signal as NodeJS.Signals } : { code, signal: null });
-    };
+  let onExit: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
+  let onLost: (e: Error) => void = () => undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    onExit = resolve;
+    onLost = reject;
   });
-  const envPairs: string[] = [];
-  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) envPairs.push(`${k}=${v}`);
-  const err = handle.spawn({
-    file,
-    args,
-    envPairs,
-    stdio: [...opts.stdio.map((fd) => ({ type: 'fd', fd })), { type: 'pipe', handle: gate }, { type: 'pipe', handle: statusPipe }],
-  });
-  if (err !== 0) {
-    gate.close();
-    statusPipe.close();
-    handle.close();
-    throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: ${errnoName(-err)}`);
+  // Node's signal listener does not hold the event loop open: this timer does, until the exit.
+  const hold = setInterval(() => undefined, 2 ** 31 - 1);
+  let pid = 0;
+  const reap = () => {
+    const status = b.addon.reap(pid);
+    if (status === -1) return; // stopped or continued, or another child's SIGCHLD
+    running = false;
+    process.off('SIGCHLD', reap);
+    clearInterval(hold);
+    // Never opened (placement failed and the child was killed): its pipe closes with it.
+    closeGate();
+    if (status >= 0) onExit(exitOf(status, b.signals));
+    else onLost(new LmctfyError(Code.INTERNAL, `cannot wait for ${file} (pid ${pid}): ${errnoName(-status - 1)}`));
+  };
+  // Listening before the spawn, so an exit cannot come first.
+  process.on('SIGCHLD', reap);
+  pid = b.addon.spawn(file, args, envp, [...opts.stdio, gate[0], statusPipe[1]]);
+  fs.closeSync(gate[0]);
+  fs.closeSync(statusPipe[1]);
+  if (pid < 0) {
+    process.off('SIGCHLD', reap);
+    clearInterval(hold);
+    closeGate();
+    fs.closeSync(statusPipe[0]);
+    throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: ${errnoName(-pid)}`);
   }
-  const status = readToEnd(b, statusPipe);
+  const status = readToEnd(b, statusPipe[0]);
   return {
-    pid: handle.pid,
+    pid,
     openGate() {
       if (!gateOpen) return;
       try {
-        fs.writeSync(gate.fd, '\n');
+        fs.writeSync(gate[1], '\n');
       } catch {
         // The gate's reader died before we wrote (killed, or placement failed).
       }
@@ -131,7 +172,7 @@ export function spawnGated(file: string, args: string[], opts: { stdio: [number,
     status,
     exited,
     kill(signal) {
-      if (running) handle.kill(signalNumber(signal));
+      if (running) process.kill(pid, signal);
     },
   };
 }

@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnGated } from '../../src/engine/bare-spawn.js';
+import { exitOf, spawnGated } from '../../src/engine/bare-spawn.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 
 // The exec helper's protocol, played by sh: wait for the gate on fd 3, then report on fd 4.
 const sh = (script: string, stdio: [number, number, number] = [0, 1, 2]) => spawnGated('/bin/sh', ['sh', '-c', script], { stdio, env: { PATH: '/usr/bin:/bin' } });
 
-describe('spawnGated (Node process and pipe bindings)', () => {
+describe('spawnGated (the spawn add-on and Node\'s pipe binding)', () => {
   it('holds the child at the gate, carries its status pipe to EOF and reports its exit code', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bare-'));
     try {
@@ -23,6 +23,42 @@ describe('spawnGated (Node process and pipe bindings)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the child gets fds 0 to 4 and none Node holds close-on-exec, no signal blocked and none ignored but glibc\'s internal two', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bare-'));
+    try {
+      const out = fs.openSync(path.join(dir, 'out'), 'w');
+      const held = fs.openSync(path.join(dir, 'held'), 'w');
+      // Node ignores SIGPIPE; an ignored signal would stay ignored across exec. posix_spawn
+      // ignores glibc's internal signals 32 and 33 in its child, which the exec helper undoes.
+      const child = sh('read x <&3; ls /proc/$$/fd | tr "\\n" " "; echo; grep -E "^Sig(Ign|Blk)" /proc/$$/status', [0, out, out]);
+      fs.closeSync(out);
+      child.openGate();
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      fs.closeSync(held);
+      const [fdLine, ...sig] = fs.readFileSync(path.join(dir, 'out'), 'utf8').trim().split('\n');
+      const childFds = fdLine!.trim().split(' ').map(Number);
+      expect(childFds).toEqual(expect.arrayContaining([0, 1, 2, 3, 4]));
+      expect(childFds).not.toContain(held);
+      expect(sig).toEqual(['SigBlk:\t0000000000000000', `SigIgn:\t${(2n ** 31n + 2n ** 32n).toString(16).padStart(16, '0')}`]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the exit is reaped (no zombie left) and its SIGCHLD listener and the timer holding the loop go with it', async () => {
+    const listeners = process.listenerCount('SIGCHLD');
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const child = sh('read x <&3; exit 0');
+    expect(process.listenerCount('SIGCHLD')).toBe(listeners + 1);
+    expect(timers()).toBe(before + 1);
+    child.openGate();
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(process.listenerCount('SIGCHLD')).toBe(listeners);
+    expect(timers()).toBe(before);
+    expect(fs.existsSync(`/proc/${child.pid}`)).toBe(false);
   });
 
   it('the status ends empty when fd 4 is closed on exec, as the exec helper does on success', async () => {
@@ -43,11 +79,14 @@ describe('spawnGated (Node process and pipe bindings)', () => {
   });
 
   it('a program that cannot be started is INTERNAL with the errno named, and leaves no handle open', async () => {
-    const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap' || r === 'ProcessWrap').length;
+    const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap' || r === 'Timeout').length;
+    const fds = () => fs.readdirSync('/proc/self/fd').length;
     // Closed handles leave at the loop's close phase, which follows the next check phase.
     const settled = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     await settled();
     const before = handles();
+    const openFds = fds();
+    const listeners = process.listenerCount('SIGCHLD');
     const err = (() => {
       try {
         spawnGated('/nonexistent/lmctfy-helper', ['x'], { stdio: [0, 1, 2], env: {} });
@@ -61,5 +100,22 @@ describe('spawnGated (Node process and pipe bindings)', () => {
     expect((err as LmctfyError).message).toBe('cannot start /nonexistent/lmctfy-helper: ENOENT');
     await settled();
     expect(handles()).toBe(before);
+    expect(fds()).toBe(openFds);
+    expect(process.listenerCount('SIGCHLD')).toBe(listeners);
+  });
+});
+
+describe('exitOf (a wait status as code or signal)', () => {
+  const signals = os.constants.signals as Record<string, number>;
+  it.each([
+    [0, { code: 0, signal: null }],
+    [7 << 8, { code: 7, signal: null }],
+    [255 << 8, { code: 255, signal: null }],
+    [signals.SIGTERM!, { code: null, signal: 'SIGTERM' }],
+    // Killed with a core dump: the 0x80 bit beside the signal.
+    [signals.SIGSEGV! | 0x80, { code: null, signal: 'SIGSEGV' }],
+    [signals.SIGKILL!, { code: null, signal: 'SIGKILL' }],
+  ])('%i', (status, exit) => {
+    expect(exitOf(status, signals)).toEqual(exit);
   });
 });
