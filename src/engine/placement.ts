@@ -220,8 +220,8 @@ export interface ForegroundCommand {
 
 /**
  * spawnInside for a foreground command that inherits the terminal (or writes to output.fd):
- * the same helper, placement, gate and confirmation, spawned on Node's own bindings
- * (bare-spawn.ts), so `lmctfy run` loads no child_process and makes no stream.
+ * the same helper, placement, gate and confirmation, started by posix_spawn from lmctfy's
+ * add-on (bare-spawn.ts): no fork of Node, no child_process and no stream.
  */
 export async function startInside(machine: Machine, name: string, opts: SpawnOptions & { detached: false; via?: undefined }): Promise<ForegroundCommand> {
   if (opts.output && 'log' in opts.output) throw new LmctfyError(Code.INVALID_ARGUMENT, 'run: a foreground command does not write to the log');
