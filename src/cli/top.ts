@@ -202,7 +202,8 @@ export async function runInteractiveTop(opts: TopOptions): Promise<void> {
     root: rootName,
     intervalMs: opts.intervalMs,
     // A subtree shown empty and still by the container above it keeps its readings (exact: Sampler's carryEmpty).
-    sampler: { histograms: true, type: 'counters', carryEmpty: true },
+    // The header's machine facts come from os (header() below): the host's files are not read each pass.
+    sampler: { histograms: true, type: 'counters', carryEmpty: true, host: false },
     workerOverMs: CONSOLE_PASS_BUDGET_MS,
   });
   live.start();

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { openSampling } from '../engine/sampling/index.js';
+import { VALIDATE_EVERY, openSampling } from '../engine/sampling/index.js';
 import { PassDecoder } from './pass-message.js';
 import { PassViews, Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
@@ -215,7 +215,11 @@ function median(xs: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** The reading half of a live sampler, wherever it runs: the engine's sampling face, watching. */
+/**
+ * The reading half of a live sampler, wherever it runs: the engine's sampling face,
+ * watching. A carried container (Sampler carryEmpty) is read only at its re-validation:
+ * its files stay open between those reads, as they did when it was read every pass.
+ */
 export function openSampler(opts: LiveOptions): Sampler {
-  return new Sampler(openSampling({ ...opts.api, watch: true }), { ...opts.sampler, root: opts.root });
+  return new Sampler(openSampling({ ...opts.api, watch: true, idlePasses: 2 * VALIDATE_EVERY }), { ...opts.sampler, root: opts.root });
 }
