@@ -67,6 +67,12 @@ function holderAlive(lock) {
   }
 }
 
+/** The exports of TypeScript `source` (imports relative to the top of the tree), bundled for this script. */
+async function importTs(source) {
+  const out = await build({ stdin: { contents: source, resolveDir: top, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].contents).toString('base64')}`);
+}
+
 /** Writes `contents` to `file` by rename, so a reader sees the old file or the new one. */
 function replaceFile(file, contents) {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -212,13 +218,15 @@ await withBuildLock(async () => {
     plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8'])],
   });
 
-  // The schema, parsed once here: the CLI loads this JSON instead of parsing .proto text.
+  // The schema, parsed and resolved once here: the CLI links this JSON's objects instead of
+  // parsing .proto text or resolving a descriptor (src/messages/schema-form.ts).
   const root = new protobuf.Root();
   for (const file of ['lmctfy.proto', 'config.proto']) protobuf.parse(readFileSync(path.join(top, 'proto', file), 'utf8'), root, { keepCase: true });
   root.resolveAll();
+  const { buildSchema, schemaForm } = await importTs("export { buildSchema } from './src/messages/reflection.ts'; export { schemaForm } from './src/messages/schema-form.ts';");
 
   const entries = new Set(Object.keys(entryPoints).flatMap((name) => [`${name}.js`, `${name}.js.map`]));
-  const files = [...result.outputFiles.map((f) => ({ file: f.path, contents: f.contents })), { file: path.join(dist, 'schema.json'), contents: JSON.stringify(root.toJSON()) }];
+  const files = [...result.outputFiles.map((f) => ({ file: f.path, contents: f.contents })), { file: path.join(dist, 'schema.json'), contents: JSON.stringify(schemaForm(buildSchema(root.toJSON()))) }];
   const isEntry = (file) => entries.has(path.basename(file));
   for (const { file, contents } of [...files.filter((f) => !isEntry(f.file)), ...files.filter((f) => isEntry(f.file))]) replaceFile(file, contents);
 

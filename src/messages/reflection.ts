@@ -1,6 +1,7 @@
 /**
  * The schema as the codec sees it: message types, their fields and enums, built from the
- * protobufjs JSON descriptor (`Root#toJSON()`) that the build writes to dist/schema.json.
+ * protobufjs JSON descriptor (`Root#toJSON()`) of the .proto files; the build writes the
+ * result to dist/schema.json (schema-form.ts).
  * Building it takes a millisecond or two, where loading protobufjs and reviving the same
  * JSON with it took tens (issue #2). Names, editions and features resolve as protobufjs
  * resolves them, so the codec reads and writes exactly what it did on protobufjs.

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../engine/errors.js';
 import { buildSchema, type EnumType, type Field, type MessageType, type Schema } from './reflection.js';
+import { schemaFromForm, type SchemaForm } from './schema-form.js';
 
 /** Messages callers parse and print, by their short name. */
 const FULL_NAMES = {
@@ -53,8 +54,9 @@ export function findProtoDir(start: string): string {
 }
 
 /**
- * The build (scripts/build.mjs) writes the parsed schema as protobufjs JSON next to the
- * bundle: the CLI builds its model from that and never loads protobufjs.
+ * The build (scripts/build.mjs) writes the model, resolved, next to the bundle
+ * (schema-form.ts): the CLI links its objects and never loads protobufjs. A file of another
+ * form's version is not used.
  */
 function loadPrebuilt(): Schema | undefined {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema.json');
@@ -64,7 +66,7 @@ function loadPrebuilt(): Schema | undefined {
   } catch {
     return undefined;
   }
-  return buildSchema(JSON.parse(text));
+  return schemaFromForm(JSON.parse(text) as SchemaForm);
 }
 
 /**

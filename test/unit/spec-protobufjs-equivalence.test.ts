@@ -17,6 +17,7 @@ import { encodeBinary, formatText, MESSAGE_NAMES, type MessageName } from '../..
 import { normalizeMessage } from '../../src/messages/plain.js';
 import { buildSchema, type MessageType, type Schema } from '../../src/messages/reflection.js';
 import { findProtoDir, isReserved, messageType, schema } from '../../src/messages/schema.js';
+import { schemaForm, schemaFromForm, type SchemaForm } from '../../src/messages/schema-form.js';
 import { messageText } from '../../src/messages/text.js';
 
 type Message = Record<string, unknown>;
@@ -217,12 +218,30 @@ describe('the schema model reflects what protobufjs does', () => {
 describe('the schema the CLI loads', () => {
   const built = path.resolve('dist/schema.json');
   const view = (sch: Schema) => ({
-    messages: [...sch.messages.values()].map((m) => [m.fullName, [...m.reservedNames], m.reservedRanges, m.fields.map((f) => [f.name, f.id, f.type, f.repeated, f.required, f.packed, f.implicit, f.jsonName, f.resolvedType?.fullName])]),
-    enums: [...sch.enums.values()].map((e) => [e.fullName, [...e.values], [...e.valuesById]]),
+    messages: [...sch.messages.values()].map((m) => [m.fullName, m.name, [...m.reservedNames], m.reservedRanges, m.fields.map((f) => [f.name, f.fullName, f.id, f.type, f.repeated, f.required, f.packed, f.implicit, f.jsonName, f.resolvedType?.fullName])]),
+    enums: [...sch.enums.values()].map((e) => [e.fullName, e.name, [...e.values], [...e.valuesById]]),
   });
   // npm test builds first; a bare vitest run without dist/ has nothing to compare.
   it.skipIf(!fs.existsSync(built))('dist/schema.json gives the model the .proto files give', () => {
-    expect(view(buildSchema(JSON.parse(fs.readFileSync(built, 'utf8'))))).toEqual(view(schema()));
+    expect(view(schemaFromForm(JSON.parse(fs.readFileSync(built, 'utf8')) as SchemaForm)!)).toEqual(view(schema()));
+  });
+
+  it('the written form gives back the model it was written from: every flag, alias, reserved range and lookup of the test schemas', () => {
+    const back = schemaFromForm(JSON.parse(JSON.stringify(schemaForm(syntheticSchema))) as SchemaForm)!;
+    expect(view(back)).toEqual(view(syntheticSchema));
+    // Resolved types are the revived objects themselves, not copies.
+    const outer = back.messages.get('eq.names.Outer')!;
+    expect(outer.fields.find((f) => f.name === 'relative')!.resolvedType).toBe(back.messages.get('eq.names.Outer.Inner'));
+    expect(outer.fields.find((f) => f.name === 'absolute')!.resolvedType).toBe(back.enums.get('eq.names.Outer.Kind'));
+  });
+
+  it('a form of another version is not used; one naming a type it does not hold is an internal error', () => {
+    const form = schemaForm(syntheticSchema);
+    expect(schemaFromForm({ ...form, version: form.version + 1 })).toBeUndefined();
+    const broken = JSON.parse(JSON.stringify(form)) as SchemaForm;
+    const field = broken.messages.find((m) => m[0] === 'eq.names.Outer')![2].find((f) => f[0] === 'relative')!;
+    field[4] = 'eq.names.Nowhere';
+    expect(() => schemaFromForm(broken)).toThrow(/eq\.names\.Outer\.relative names "eq\.names\.Nowhere"/);
   });
 });
 
