@@ -93,8 +93,21 @@ static void default_internal_signals(void) {
   for (int sig = 32; sig <= 33; sig++) (void)syscall(SYS_rt_sigaction, sig, action, NULL, 8);
 }
 
+/*
+ * The command's stdin, stdout and stderr in blocking mode, as libuv makes them in a child it
+ * forks: Node may have set a pipe it shares with us non-blocking (a stream it opened on it),
+ * and a command that is not ready for EAGAIN would fail on it.
+ */
+static void blocking_stdio(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && (flags & O_NONBLOCK)) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  }
+}
+
 int main(int argc, char **argv) {
   default_internal_signals();
+  blocking_stdio();
   const char *join = NULL;
   if (argc >= 3 && strcmp(argv[1], "--join") == 0) {
     join = argv[2];

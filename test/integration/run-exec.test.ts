@@ -4,7 +4,7 @@
  * (rotated), an interactive command's status comes back, and a container's processes can be
  * listed and signalled.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +15,7 @@ import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { realIo, type KernelIo } from '../../src/engine/kernel/io.js';
 import { LOG_MAX_BYTES } from '../../src/engine/run-log.js';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
-import { lmctfy } from '../helpers/cli.js';
+import { BIN, lmctfy } from '../helpers/cli.js';
 
 async function codeOf(p: Promise<unknown>): Promise<Code | 'ok'> {
   try {
@@ -173,6 +173,32 @@ describeCgroups('run: exec failures, output, log, shell, processes (issue 12.7, 
     expect(fg).not.toContain('Internal Binding process_wrap');
     expect(fg.filter((m) => /^NativeModule (child_process|net|dgram|stream|internal\/streams\/(readable|writable|duplex))$/.test(m))).toEqual([]);
     expect(modules(['run', '-n', 'box', 'true'])).toContain('NativeModule child_process');
+  });
+
+  it('CLI: the command of a foreground run gets its stdout in blocking mode, as libuv leaves a child, though lmctfy got it non-blocking', () => {
+    const fifo = path.join(tmp, 'nonblocking.fifo');
+    spawnSync('mkfifo', [fifo]);
+    // lmctfy's stdout made non-blocking inside lmctfy, as a stream Node opens on a pipe makes it
+    // (a spawn by this test would hand it over in blocking mode: libuv clears the flag).
+    const preload = path.join(tmp, 'nonblocking.cjs');
+    fs.writeFileSync(preload, "const { Pipe, constants } = process.binding('pipe_wrap'); new Pipe(constants.SOCKET).open(1);");
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writer = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'run', 'box', 'sh', '-c', 'grep ^flags /proc/$$/fdinfo/1'], {
+        stdio: ['ignore', writer, 'pipe'],
+        env: { ...process.env, LMCTFY_ROOT: t.root, NODE_OPTIONS: `--require ${preload} --no-deprecation` },
+      });
+      expect(r.status, String(r.stderr)).toBe(0);
+      // One read: the writer is still open, so a second would be EAGAIN rather than EOF.
+      const buf = Buffer.alloc(4096);
+      const flags = /^flags:\s+([0-7]+)/.exec(buf.toString('utf8', 0, fs.readSync(reader, buf)))?.[1];
+      expect(flags).toBeDefined();
+      expect(parseInt(flags!, 8) & fs.constants.O_NONBLOCK).toBe(0);
+    } finally {
+      fs.closeSync(writer);
+      fs.closeSync(reader);
+    }
   });
 
   it('CLI: the command of a foreground run has no signal ignored or blocked (Node ignores SIGPIPE; posix_spawn ignores two of glibc\'s)', () => {
