@@ -30,6 +30,8 @@ export class Ring {
   private buf: Float64Array | Float32Array;
   private start = 0;
   private count = 0;
+  /** How many of the newest values are equal (as stored): a window inside this run is constant. */
+  private run = 0;
 
   constructor(
     readonly capacity: number,
@@ -45,6 +47,7 @@ export class Ring {
       this.buf = grown;
       this.start = 0;
     }
+    const newest = this.count === 0 ? undefined : this.buf[(this.start + this.count - 1) % this.buf.length];
     if (this.count < this.buf.length) {
       this.buf[(this.start + this.count) % this.buf.length] = v;
       this.count++;
@@ -52,6 +55,7 @@ export class Ring {
       this.buf[this.start] = v;
       this.start = (this.start + 1) % this.buf.length;
     }
+    this.run = newest === this.buf[(this.start + this.count - 1) % this.buf.length] ? this.run + 1 : 1;
   }
 
   get length(): number {
@@ -68,6 +72,16 @@ export class Ring {
     return this.last(this.count);
   }
 
+  /**
+   * last(n), read-only: while the newest `n` values are all one value, the same array
+   * (shared by every ring) pass after pass, so that a caller comparing windows (a sparkline
+   * of an idle container) finds it unchanged by identity, with no copy made.
+   */
+  recent(n: number): readonly number[] {
+    if (n > 0 && this.count >= n && this.run >= n) return constantWindow(this.buf[(this.start + this.count - 1) % this.buf.length]!, n);
+    return this.last(n);
+  }
+
   /** The newest `n` values (fewer if it holds fewer), oldest first. */
   last(n: number): number[] {
     const k = Math.max(0, Math.min(n, this.count));
@@ -76,6 +90,25 @@ export class Ring {
     for (let i = 0; i < k; i++) out[i] = this.buf[(from + i) % this.buf.length]!;
     return out;
   }
+}
+
+/**
+ * Frozen windows of one value repeated, by length then value: few are in use at once (idle
+ * containers all share one; the length is the sparkline's width), so each map starts over
+ * when full.
+ */
+const constantWindows = new Map<number, Map<number, readonly number[]>>();
+const CONSTANT_WINDOWS_MAX = 64;
+
+function constantWindow(value: number, n: number): readonly number[] {
+  let byValue = constantWindows.get(n);
+  const known = byValue?.get(value);
+  if (known) return known;
+  if (!byValue && constantWindows.size >= CONSTANT_WINDOWS_MAX) constantWindows.clear();
+  if (!byValue || byValue.size >= CONSTANT_WINDOWS_MAX) constantWindows.set(n, (byValue = new Map()));
+  const window = Object.freeze(new Array<number>(n).fill(value));
+  byValue.set(value, window);
+  return window;
 }
 
 export interface HistoryOptions {
@@ -152,8 +185,8 @@ export class HistoryStore {
   }
 
   /** The newest `n` CPU % points, oldest first: what a sparkline needs, without the whole series. */
-  recentCpu(name: string, n: number): number[] | undefined {
-    return this.entries.get(name)?.cpu.last(n);
+  recentCpu(name: string, n: number): readonly number[] | undefined {
+    return this.entries.get(name)?.cpu.recent(n);
   }
 
   /** Containers held. */

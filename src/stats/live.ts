@@ -192,7 +192,7 @@ export class LiveSampler {
     return this.views.series(name);
   }
 
-  recentCpu(name: string, n: number): number[] | undefined {
+  recentCpu(name: string, n: number): readonly number[] | undefined {
     return this.views.recentCpu(name, n);
   }
 

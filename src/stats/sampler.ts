@@ -102,7 +102,7 @@ export class PassViews {
     return this.history.series(name);
   }
 
-  recentCpu(name: string, n: number): number[] | undefined {
+  recentCpu(name: string, n: number): readonly number[] | undefined {
     return this.history.recentCpu(name, n);
   }
 }
@@ -196,7 +196,7 @@ export class Sampler {
     return this.views.series(name);
   }
 
-  recentCpu(name: string, n: number): number[] | undefined {
+  recentCpu(name: string, n: number): readonly number[] | undefined {
     return this.views.recentCpu(name, n);
   }
 

@@ -70,6 +70,37 @@ describe('Ring', () => {
     expect(r.toArray()[0]).toBeCloseTo(60.1, 5);
   });
 
+  it.each([
+    ['idle after a burst', 40, [...Array<number>(50).fill(0), 3, 7, ...Array<number>(70).fill(0)]],
+    ['a burst inside the window', 40, [...Array<number>(70).fill(0), 5, ...Array<number>(10).fill(0)]],
+    ['shorter than the window', 40, Array<number>(10).fill(0)],
+    ['busy, then pegged', 16, [1, 2, 3, 4, ...Array<number>(30).fill(100)]],
+    ['across the ring growing and wrapping', 600, [...Array.from({ length: 30 }, (_, i) => i % 3), ...Array<number>(700).fill(0)]],
+  ])('recent(n) after each push equals last(n) (%s)', (_what, cap, pushed) => {
+    const r = new Ring(cap, Float32Array);
+    for (const v of pushed) {
+      r.push(v);
+      for (const n of [1, 5, 12, cap]) expect(r.recent(n)).toEqual(r.last(n));
+    }
+  });
+
+  it('recent(n) is one array, shared by every ring, while the newest n values are one value; a new one once a value moves into the window', () => {
+    const a = new Ring(100, Float32Array);
+    const b = new Ring(100, Float32Array);
+    for (let i = 0; i < 30; i++) a.push(i === 3 ? 9 : 0);
+    for (let i = 0; i < 12; i++) b.push(0);
+    const idle = a.recent(12);
+    expect(Object.isFrozen(idle)).toBe(true);
+    a.push(0);
+    expect(a.recent(12)).toBe(idle);
+    expect(b.recent(12)).toBe(idle);
+    a.push(4);
+    expect(a.recent(12)).not.toBe(idle);
+    expect(a.recent(12).at(-1)).toBe(4);
+    // Fewer values than the window: a fresh copy each time.
+    expect(b.recent(20)).not.toBe(b.recent(20));
+  });
+
   it('grows as it fills, not before', () => {
     const r = new Ring(600);
     expect(r.allocated).toBe(16);

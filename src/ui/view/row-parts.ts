@@ -87,6 +87,8 @@ export class RowPartsMemo {
 }
 
 function sameValues(a: readonly number[], b: readonly number[]): boolean {
+  // An idle container's window is the same array pass after pass (Ring.recent).
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
