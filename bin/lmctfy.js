@@ -3,10 +3,10 @@
 // modules, so every command would compile them (BENCHMARKS.md section 5). The commands that
 // run for hours keep their young generation small at run time (src/cli/young-generation.ts).
 //
-// CommonJS (bin/package.json): the CLI is one CommonJS bundle, compiled here with the V8 code
-// cache scripts/build.mjs made for it, so a command starts without Node's ES module loader
-// and without parsing the bundle (BENCHMARKS.md section 5). A missing or rejected cache (another
-// Node, other flags) only means V8 compiles the bundle itself.
+// CommonJS (bin/package.json): the CLI is CommonJS bundles, compiled here with the V8 code
+// cache scripts/build.mjs made for each, so a command starts without Node's ES module loader
+// and without parsing its bundle (BENCHMARKS.md section 5). A missing or rejected cache
+// (another Node, other flags) only means V8 compiles the bundle itself.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -18,17 +18,37 @@ const primed = ['checkpoint', 'restore'].includes(process.argv[2])
   ? require('node:child_process').spawn(path.join(__dirname, '..', 'build', 'lmctfy-vhost'), ['prime'], { stdio: ['pipe', 'ignore', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] })
   : undefined;
 
-// The build writes the bundle already wrapped as a CommonJS module function, in ASCII only,
-// and both files are read through one buffer: every fresh page a start touches costs it
-// time (a page fault), and a copied or concatenated 0.5 MB source is 130 of them.
-const file = path.join(__dirname, '..', 'dist', 'lmctfy.cjs');
-const open = (name) => {
+// Each command starts from the bundle of its group where the build made one (a third of the
+// whole CLI or less: less for V8 to deserialize and evaluate), else from the whole CLI's.
+// One line, JSON: scripts/build.mjs reads it to know which bundles to make, and a test
+// checks it against src/cli/command-groups.ts. The choice is only a guess: a bundle
+// hands a line needing a command it lacks on to the whole CLI (src/cli/main.ts).
+const GROUP_BUNDLES = {"lifecycle":["init","create","update","destroy","pause","resume"],"processes":["run","enter","detect","killall"],"inspect":["list","spec","stats"],"checkpoint":["checkpoint","restore","migrate"]};
+
+/** The group bundle for this command line: the one group its words (before `--`) name, unless they ask for help. */
+function bundleOf(args) {
+  let chosen;
+  for (const word of args) {
+    if (word === '--') break;
+    if (word === 'help') return undefined;
+    const group = Object.keys(GROUP_BUNDLES).find((g) => GROUP_BUNDLES[g].includes(word));
+    if (group === undefined) continue;
+    if (chosen !== undefined && chosen !== group) return undefined;
+    chosen = group;
+  }
+  return chosen;
+}
+
+// The build writes each bundle already wrapped as a CommonJS module function, in ASCII only,
+// and a bundle and its cache are read through one buffer: every fresh page a start touches
+// costs it time (a page fault), and a copied or concatenated 0.5 MB source is 130 of them.
+const open = (name, needed) => {
   try {
     const fd = fs.openSync(name, 'r');
     return { fd, size: fs.fstatSync(fd).size };
   } catch (e) {
-    if (name === file) throw e;
-    return undefined; // no cache: V8 compiles the bundle
+    if (needed) throw e;
+    return undefined; // no cache, or no group bundle
   }
 };
 const readInto = (buf, f) => {
@@ -40,16 +60,34 @@ const readInto = (buf, f) => {
   fs.closeSync(f.fd);
   return buf.subarray(0, f.size);
 };
-const bundle = open(file);
-const cache = open(`${file}.cache`);
-const buf = Buffer.allocUnsafe(Math.max(bundle.size, cache ? cache.size : 0));
-const source = readInto(buf, bundle).latin1Slice();
-const cachedData = cache ? readInto(buf, cache) : undefined;
-const script = new vm.Script(source, { filename: file, cachedData });
-// The build makes the cache by running a command with this set (scripts/build.mjs).
-const out = process.env.LMCTFY_CODE_CACHE_OUT;
-if (out) process.once('exit', () => fs.writeFileSync(out, script.createCachedData()));
-const cli = { exports: {}, filename: file };
-script.runInThisContext()(cli.exports, require, cli, file, path.dirname(file));
+// The build makes each bundle's cache by running one of its commands with this set
+// (scripts/build.mjs): the cache written is that of the first bundle loaded.
+let cacheOut = process.env.LMCTFY_CODE_CACHE_OUT;
+
+/** The `run` of dist/<name>.cjs, compiled with its code cache; undefined when that bundle is missing and not `needed`. */
+function load(name, needed) {
+  const file = path.join(__dirname, '..', 'dist', `${name}.cjs`);
+  const bundle = open(file, needed);
+  if (!bundle) return undefined;
+  const cache = open(`${file}.cache`, false);
+  const buf = Buffer.allocUnsafe(Math.max(bundle.size, cache ? cache.size : 0));
+  const source = readInto(buf, bundle).latin1Slice();
+  const cachedData = cache ? readInto(buf, cache) : undefined;
+  const script = new vm.Script(source, { filename: file, cachedData });
+  if (cacheOut) {
+    const to = cacheOut;
+    process.once('exit', () => fs.writeFileSync(to, script.createCachedData()));
+    cacheOut = undefined;
+  }
+  const cli = { exports: {}, filename: file };
+  script.runInThisContext()(cli.exports, require, cli, file, path.dirname(file));
+  return cli.exports.run;
+}
+
 // The bundle's code cannot import() (see src/cli/console-bridge.ts): this file's can.
-cli.exports.run((url) => import(url), primed);
+const importModule = (url) => import(url);
+const whole = () => load('lmctfy', true)(importModule, primed);
+const group = bundleOf(process.argv.slice(2));
+const run = group === undefined ? undefined : load(`lmctfy-${group}`, false);
+if (run) run(importModule, primed, whole);
+else whole();

@@ -1,9 +1,11 @@
 // Bundles the CLI and the library into dist/ with esbuild. The library (index.js), the
 // sampler's worker and the interactive console (console.js) are ES modules with shared
-// chunks. The CLI is one CommonJS file (lmctfy.cjs) that bin/lmctfy.js compiles with V8's
-// code cache for it (lmctfy.cjs.cache, written here): no ES module loader, no parse of the
-// bundle and no child_process at start, so commands start near bare-node time
-// (BENCHMARKS.md section 5). Ink needs ES modules (top-level await), hence console.js.
+// chunks. The CLI is CommonJS files that bin/lmctfy.js compiles with V8's code cache for
+// each (<name>.cjs.cache, written here): no ES module loader, no parse of the bundle and no
+// child_process at start, so commands start near bare-node time (BENCHMARKS.md section 5):
+// lmctfy.cjs holds every command, and lmctfy-<group>.cjs the commands of one group, for each
+// group bin/lmctfy.js names in its GROUP_BUNDLES (src/cli/entries/). Ink needs ES modules
+// (top-level await), hence console.js.
 //
 // dist/ is never deleted or half-written while a command may be running from it: each file
 // is written beside its final name and renamed into place, chunks before the entries that
@@ -23,7 +25,30 @@ const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(top, 'dist');
 const { version } = JSON.parse(readFileSync(path.join(top, 'package.json'), 'utf8'));
 const entryPoints = { index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts', console: 'src/cli/console-module.ts' };
-const CLI = 'lmctfy.cjs';
+const bin = path.join(top, 'bin', 'lmctfy.js');
+/** The groups with a bundle of their own: bin/lmctfy.js's one-line JSON table of them. */
+const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readFileSync(bin, 'utf8'))[1]);
+/**
+ * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from:
+ * one that changes nothing, run on a root that does not exist, which compiles what its
+ * commands start with (commander's parse, the engine's open) and, for create, the spec
+ * parser, then fails. The whole CLI's is a command no group bundle holds (policy); checkpoint's
+ * is migrate: checkpoint and restore start criu's helper.
+ */
+const CACHE_PROBES = {
+  lmctfy: ['policy', 'set', 'capacity:{cpu:1000 memory:1073741824}'],
+  lifecycle: ['create', 'probe', 'cpu:{limit:500} memory:{limit:100000000}'],
+  inspect: ['list', 'containers', '/'],
+  processes: ['run', 'probe', 'true'],
+  checkpoint: ['migrate', 'probe', '--to', 'absent'],
+};
+const CLI_BUNDLES = [
+  { name: 'lmctfy', entry: 'src/cli/entries/all.ts', probe: CACHE_PROBES.lmctfy },
+  ...Object.keys(GROUP_BUNDLES).map((group) => {
+    if (!CACHE_PROBES[group]) throw new Error(`build: bin/lmctfy.js names a bundle for ${group}, which has no code cache probe here`);
+    return { name: `lmctfy-${group}`, entry: `src/cli/entries/${group}.ts`, probe: CACHE_PROBES[group] };
+  }),
+];
 const define = { 'process.env.NODE_ENV': '"production"', LMCTFY_VERSION: JSON.stringify(version) };
 
 const LOCK = '.build.lock';
@@ -152,9 +177,9 @@ function shareBuiltinNamespaces(code) {
  * need not concatenate a copy of 0.5 MB at every start, and ASCII only, so the bin reads it
  * as latin1 into V8's one-byte string without decoding UTF-8 (esbuild escapes the rest).
  */
-function asModuleFunction(code) {
+function asModuleFunction(code, name) {
   const wrapped = Module.wrap(code);
-  if (!/^[\x00-\x7f]*$/.test(wrapped)) throw new Error(`build: ${CLI} is not ASCII (bin/lmctfy.js reads it as latin1)`);
+  if (!/^[\x00-\x7f]*$/.test(wrapped)) throw new Error(`build: ${name} is not ASCII (bin/lmctfy.js reads it as latin1)`);
   return wrapped;
 }
 
@@ -167,19 +192,17 @@ function sameContents(file, contents) {
 }
 
 /**
- * V8's code cache for the CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
- * the cache must match) after a command that changes nothing: `create` on a root that does
- * not exist, which compiles what every command starts with (commander's parse, the engine's
- * open) and the spec parser, then fails. Without a cache the CLI works, only slower to start.
+ * V8's code cache for a CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
+ * the cache must match) running `probe` (CACHE_PROBES) on a root that does not exist.
+ * Without a cache the CLI works, only slower to start.
  */
-function writeCodeCache(cache) {
-  const bin = path.join(top, 'bin', 'lmctfy.js');
+function writeCodeCache(cache, probe) {
   const flags = readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
   const tmp = `${cache}.tmp-${process.pid}`;
   const env = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
-  spawnSync(process.execPath, [...flags, bin, 'create', 'probe', 'cpu:{limit:500} memory:{limit:100000000}'], { env, stdio: 'ignore' });
+  spawnSync(process.execPath, [...flags, bin, ...probe], { env, stdio: 'ignore' });
   if (existsSync(tmp)) renameSync(tmp, cache);
-  else console.warn(`build: no code cache for ${CLI} (the CLI works, only slower to start)`);
+  else console.warn(`build: no code cache for ${path.basename(cache, '.cache')} (the CLI works, only slower to start)`);
 }
 
 await withBuildLock(async () => {
@@ -208,7 +231,7 @@ await withBuildLock(async () => {
   });
   const cli = await build({
     ...common,
-    entryPoints: { lmctfy: 'src/cli/entry.ts' },
+    entryPoints: Object.fromEntries(CLI_BUNDLES.map((b) => [b.name, b.entry])),
     format: 'cjs',
     outExtension: { '.js': '.cjs' },
     // Fewer bytes to read and hash at every start; names are kept, so stack traces read.
@@ -230,19 +253,26 @@ await withBuildLock(async () => {
   const isEntry = (file) => entries.has(path.basename(file));
   for (const { file, contents } of [...files.filter((f) => !isEntry(f.file)), ...files.filter((f) => isEntry(f.file))]) replaceFile(file, contents);
 
-  // The CLI last, as it imports console.js. Its code cache is removed before the bundle
-  // changes and made again from the new one: V8 checks a cache only against the source's
-  // length, so a cache must never outlive the bundle it was made from.
-  const bundle = path.join(dist, CLI);
-  const cache = `${bundle}.cache`;
-  const cliFiles = cli.outputFiles.map((f) => ({ file: f.path, contents: f.path === path.join(dist, CLI) ? asModuleFunction(shareBuiltinNamespaces(f.text)) : f.contents }));
-  const code = cliFiles.find((f) => f.file === bundle).contents;
-  const changed = !sameContents(bundle, code);
-  if (changed) rmSync(cache, { force: true });
-  for (const { file, contents } of cliFiles) replaceFile(file, contents);
-  if (changed || !existsSync(cache)) writeCodeCache(cache);
+  // The CLI last, as it imports console.js. Each bundle's code cache is removed before the
+  // bundle changes and made again from the new one: V8 checks a cache only against the
+  // source's length, so a cache must never outlive the bundle it was made from. The whole
+  // CLI's bundle is written last: a group bundle hands lines on to it.
+  const cliFiles = cli.outputFiles.map((f) => {
+    const name = path.basename(f.path, '.cjs');
+    const bundle = CLI_BUNDLES.find((b) => b.name === name);
+    return { file: f.path, bundle, contents: bundle ? asModuleFunction(shareBuiltinNamespaces(f.text), `${name}.cjs`) : f.contents };
+  });
+  const caches = [];
+  for (const { bundle, file, contents } of [...cliFiles.filter((f) => f.bundle?.name !== 'lmctfy'), ...cliFiles.filter((f) => f.bundle?.name === 'lmctfy')]) {
+    const cache = `${file}.cache`;
+    const changed = bundle !== undefined && !sameContents(file, contents);
+    if (changed) rmSync(cache, { force: true });
+    replaceFile(file, contents);
+    if (bundle) caches.push({ cache, probe: bundle.probe, make: changed || !existsSync(cache) });
+  }
+  for (const { cache, probe, make } of caches) if (make) writeCodeCache(cache, probe);
 
   // Chunk names carry content hashes: without this, stale chunks would pile up.
-  const written = new Set([LOCK, path.basename(cache), ...[...files, ...cliFiles].map((f) => path.basename(f.file))]);
+  const written = new Set([LOCK, ...caches.map((c) => path.basename(c.cache)), ...[...files, ...cliFiles].map((f) => path.basename(f.file))]);
   for (const name of readdirSync(dist)) if (!written.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 });

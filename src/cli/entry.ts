@@ -1,7 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { adoptPrimedCriu } from '../engine/checkpoint/prime.js';
 import { setImportModule } from './console-bridge.js';
-import { main } from './main.js';
+import { ELSEWHERE, main } from './main.js';
+import type { Registrars } from './program.js';
+
+/**
+ * The process-wide set-up below is made once, though a bundle of some commands may hand a
+ * command line on to the whole CLI's bundle, which runs its own copy of this module.
+ */
+const SET_UP = Symbol.for('lmctfy.cli.set-up');
 
 /**
  * A reader that stops early (`lmctfy list pids -r / | head -1`) ends the output quietly, not
@@ -43,17 +50,31 @@ function endWhenIdle(): void {
   process.once('beforeExit', () => process.exit());
 }
 
+/** bin/lmctfy.js's import(), with which the interactive console's ES module is loaded (src/cli/console-bridge.ts). */
+type ImportModule = (url: string) => Promise<unknown>;
+
 /**
- * Runs the CLI on process.argv: bin/lmctfy.js calls this with its own import(), which the
- * interactive console's ES module is loaded with (src/cli/console-bridge.ts), and for
- * checkpoint and restore with the criu helper it started first (src/engine/checkpoint/prime.ts).
+ * The CLI of the commands `registrars` hold, run on process.argv. bin/lmctfy.js loads the
+ * bundle of the command line's group (scripts/build.mjs) and calls this with its own
+ * import(), for checkpoint and restore the criu helper it started first
+ * (src/engine/checkpoint/prime.ts), and, from a bundle of some groups, `whole`: what runs
+ * the line with every command when it needs one this bundle lacks (the bin's choice is only
+ * a guess by the command's name; main decides, before running anything).
  */
-export function run(importModule: (url: string) => Promise<unknown>, primedCriu?: ChildProcess): void {
-  setImportModule(importModule);
-  adoptPrimedCriu(primedCriu);
-  quietEpipeOnStdout();
-  endWhenIdle();
-  void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+export function cliOf(registrars: Registrars): (importModule: ImportModule, primedCriu?: ChildProcess, whole?: () => void) => void {
+  return (importModule, primedCriu, whole) => {
+    setImportModule(importModule);
+    adoptPrimedCriu(primedCriu);
+    const proc = process as NodeJS.Process & { [SET_UP]?: true };
+    if (!proc[SET_UP]) {
+      proc[SET_UP] = true;
+      quietEpipeOnStdout();
+      endWhenIdle();
+    }
+    void main(process.argv.slice(2), registrars).then((code) => {
+      if (code !== ELSEWHERE) process.exitCode = code;
+      else if (whole) whole();
+      else throw new Error('lmctfy: the whole CLI lacks a command group');
+    });
+  };
 }

@@ -1,6 +1,7 @@
 import { CommanderError, type Command } from 'commander';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { COMMAND_GROUPS, buildProgram, groupsFor } from './program.js';
+import { GROUPS } from './command-groups.js';
+import { buildProgram, groupsFor, holdsAll, type Registrars } from './program.js';
 import { stderr, stdout } from './output.js';
 
 /** `lmctfy <command> help` (orig) is `lmctfy help <command>`; a bare `lmctfy` is `lmctfy help`. */
@@ -34,16 +35,26 @@ async function parse(program: Command, argv: string[]): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
-export async function main(args: string[]): Promise<number> {
+/** main's answer when the bundle running it lacks a command the line may need: run the whole CLI. */
+export const ELSEWHERE = Symbol('the whole CLI');
+
+/**
+ * Runs `args` with the commands of `registrars` (a bundle's groups) and resolves with the
+ * exit code; with ELSEWHERE, having run nothing, when the line needs a group they lack.
+ */
+export async function main(args: string[], registrars: Registrars): Promise<number | typeof ELSEWHERE> {
   const argv = normalizeArgv(args);
+  const needed = groupsFor(argv);
+  if (!holdsAll(registrars, needed)) return ELSEWHERE;
   try {
     try {
-      await parse(buildProgram(argv), argv);
+      await parse(buildProgram(registrars, argv), argv);
     } catch (e) {
       // The command line named a command only as an argument: the program of every command
       // says what is wrong, with its suggestions. Nothing ran: commander checks the name first.
-      if (!(e instanceof CommanderError && e.code === 'commander.unknownCommand' && groupsFor(argv) !== COMMAND_GROUPS)) throw e;
-      await parse(buildProgram(), argv);
+      if (!(e instanceof CommanderError && e.code === 'commander.unknownCommand' && needed !== GROUPS)) throw e;
+      if (!holdsAll(registrars, GROUPS)) return ELSEWHERE;
+      await parse(buildProgram(registrars), argv);
     }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

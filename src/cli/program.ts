@@ -1,48 +1,14 @@
 import { Command } from 'commander';
+import { Code, LmctfyError } from '../engine/errors.js';
 import { withGlobals } from './commands/options.js';
-import { registerLifecycle } from './commands/lifecycle.js';
-import { registerProcesses } from './commands/processes.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerNotify } from './commands/notify.js';
-import { registerEvents } from './commands/events.js';
-import { registerTop } from './commands/top.js';
-import { registerServe } from './commands/serve.js';
-import { registerHelp } from './commands/help.js';
-import { registerRootfs } from './commands/rootfs.js';
-import { registerPolicy } from './commands/policy.js';
-import { registerRecord } from './commands/record.js';
-import { registerDaemon } from './commands/daemon.js';
-import { registerCheckpoint } from './commands/checkpoint.js';
-import { registerImage } from './commands/image.js';
+import { GROUPS, type GroupInfo, type GroupKey } from './command-groups.js';
 import { boundYoungGeneration } from './young-generation.js';
 
 /** package.json's version, put in by the bundler (scripts/build.mjs; vitest.config.ts under test). */
 declare const LMCTFY_VERSION: string;
 
-/** A group of top-level commands and the function that registers them, in `lmctfy help`'s order. */
-export interface CommandGroup {
-  names: readonly string[];
-  register(program: Command): void;
-  /** Its commands run until stopped: their young generation is kept small (young-generation.ts). */
-  longRunning?: boolean;
-}
-
-export const COMMAND_GROUPS: readonly CommandGroup[] = [
-  { names: ['init', 'create', 'update', 'destroy', 'pause', 'resume'], register: registerLifecycle },
-  { names: ['run', 'enter', 'detect', 'killall'], register: registerProcesses },
-  { names: ['list', 'spec', 'stats'], register: registerInspect },
-  { names: ['notify'], register: registerNotify },
-  { names: ['events'], register: registerEvents },
-  { names: ['top'], register: registerTop, longRunning: true },
-  { names: ['serve'], register: registerServe, longRunning: true },
-  { names: ['policy'], register: registerPolicy },
-  { names: ['daemon'], register: registerDaemon, longRunning: true },
-  { names: ['record'], register: registerRecord, longRunning: true },
-  { names: ['rootfs'], register: registerRootfs },
-  { names: ['checkpoint', 'restore', 'migrate'], register: registerCheckpoint },
-  { names: ['image'], register: registerImage },
-  { names: ['help'], register: registerHelp },
-];
+/** The function registering each group's commands, for the groups a bundle holds (entry-*.ts). */
+export type Registrars = Partial<Record<GroupKey, (program: Command) => void>>;
 
 /**
  * The groups a command line needs: those naming a word of it (before `--`). All of them
@@ -50,20 +16,27 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
  * program of every command with its options took ~10 ms of each start (BENCHMARKS.md,
  * section 5); a word that is an argument and happens to name a command only adds its group.
  */
-export function groupsFor(args: readonly string[] | undefined): readonly CommandGroup[] {
-  if (args === undefined) return COMMAND_GROUPS;
+export function groupsFor(args: readonly string[] | undefined): readonly GroupInfo[] {
+  if (args === undefined) return GROUPS;
   const end = args.indexOf('--');
   const words = new Set(end < 0 ? args : args.slice(0, end));
-  if (words.has('help')) return COMMAND_GROUPS;
-  const named = COMMAND_GROUPS.filter((g) => g.names.some((n) => words.has(n)));
-  return named.length === 0 ? COMMAND_GROUPS : [...named, COMMAND_GROUPS.at(-1)!];
+  if (words.has('help')) return GROUPS;
+  const named = GROUPS.filter((g) => g.names.some((n) => words.has(n)));
+  return named.length === 0 ? GROUPS : [...named, GROUPS.at(-1)!];
 }
 
-/** The program with the commands `args` needs (every command without `args`). */
-export function buildProgram(args?: readonly string[]): Command {
+/** True when `registrars` hold every group `groups` names. */
+export function holdsAll(registrars: Registrars, groups: readonly GroupInfo[]): boolean {
+  return groups.every((g) => registrars[g.key as GroupKey] !== undefined);
+}
+
+/** The program with the commands `args` needs (every command without `args`), from `registrars`. */
+export function buildProgram(registrars: Registrars, args?: readonly string[]): Command {
   const program = baseProgram();
   for (const group of groupsFor(args)) {
-    group.register(program);
+    const register = registrars[group.key as GroupKey];
+    if (!register) throw new LmctfyError(Code.INTERNAL, `this CLI bundle lacks the commands ${group.names.join(', ')}`);
+    register(program);
     if (!group.longRunning) continue;
     for (const c of program.commands) if (group.names.includes(c.name())) c.hook('preAction', boundYoungGeneration);
   }

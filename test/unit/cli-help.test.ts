@@ -3,11 +3,11 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { describeFields, wrap } from '../../src/cli/spec-fields.js';
 import { parseInterval } from '../../src/cli/commands/top.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { baseProgram } from '../../src/cli/program.js';
 
 it("the program's version is package.json's", () => {
   const { version } = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-  expect(buildProgram().version()).toBe(`lmctfy version ${version}`);
+  expect(baseProgram().version()).toBe(`lmctfy version ${version}`);
 });
 
 describe('spec field reference', () => {

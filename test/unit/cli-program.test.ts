@@ -1,17 +1,22 @@
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_GROUPS, baseProgram, buildProgram, groupsFor } from '../../src/cli/program.js';
+import { ALL_COMMANDS } from '../../src/cli/all-commands.js';
+import { GROUPS } from '../../src/cli/command-groups.js';
+import { ELSEWHERE, main } from '../../src/cli/main.js';
+import { baseProgram, buildProgram, groupsFor, holdsAll } from '../../src/cli/program.js';
+import { BIN } from '../helpers/cli.js';
 
-const names = (args?: string[]) => buildProgram(args).commands.map((c) => c.name());
+const names = (args?: string[]) => buildProgram(ALL_COMMANDS, args).commands.map((c) => c.name());
 
 describe('the program is built from the command groups', () => {
-  it.each(COMMAND_GROUPS.map((g) => [g.names.join(' '), g] as const))('the group of %s registers exactly those commands', (_n, group) => {
+  it.each(GROUPS.map((g) => [g.names.join(' '), g] as const))('the group of %s registers exactly those commands', (_n, group) => {
     const program = baseProgram();
-    group.register(program);
+    ALL_COMMANDS[group.key](program);
     expect(program.commands.map((c) => c.name())).toEqual(group.names);
   });
 
   it('the whole program is every group, in order', () => {
-    expect(names()).toEqual(COMMAND_GROUPS.flatMap((g) => g.names));
+    expect(names()).toEqual(GROUPS.flatMap((g) => g.names));
   });
 });
 
@@ -21,11 +26,45 @@ describe('groupsFor: the commands a command line needs', () => {
     ['flags before it', ['--root', 'r', 'create', '/a'], ['init', 'create', 'update', 'destroy', 'pause', 'resume', 'help']],
     ['an argument naming a command adds its group', ['create', 'top'], ['init', 'create', 'update', 'destroy', 'pause', 'resume', 'top', 'help']],
     ['words after -- do not count', ['run', '/a', '--', 'top'], ['run', 'enter', 'detect', 'killall', 'help']],
-    ['help: everything', ['help', 'list'], COMMAND_GROUPS.flatMap((g) => g.names)],
-    ['no command (--version): everything', ['--version'], COMMAND_GROUPS.flatMap((g) => g.names)],
-    ['an unknown command: everything, for the suggestions', ['lsit'], COMMAND_GROUPS.flatMap((g) => g.names)],
+    ['help: everything', ['help', 'list'], GROUPS.flatMap((g) => g.names)],
+    ['no command (--version): everything', ['--version'], GROUPS.flatMap((g) => g.names)],
+    ['an unknown command: everything, for the suggestions', ['lsit'], GROUPS.flatMap((g) => g.names)],
   ])('%s', (_what, args, commands) => {
     expect(groupsFor(args).flatMap((g) => g.names)).toEqual(commands);
     expect(names(args)).toEqual(commands);
+  });
+});
+
+describe('a bundle of some groups (src/cli/entries/)', () => {
+  const inspectOnly = { inspect: ALL_COMMANDS.inspect, help: ALL_COMMANDS.help };
+
+  it('holds a line that names only its groups', () => {
+    expect(holdsAll(inspectOnly, groupsFor(['list', 'containers', '/']))).toBe(true);
+    expect(holdsAll(inspectOnly, groupsFor(['list', 'containers', 'create']))).toBe(false);
+    expect(holdsAll(inspectOnly, groupsFor(['help', 'list']))).toBe(false);
+  });
+
+  // main answers ELSEWHERE having run nothing: the whole CLI then runs the line from the start.
+  it.each<[string, string[]]>([
+    ['another group named as an argument', ['list', 'containers', 'create']],
+    ['help', ['list', 'help']],
+    ['no command', ['--version']],
+    ['a command it lacks, named after a word it holds: the suggestions need every command', ['lsit', 'list']],
+  ])('hands on %s to the whole CLI', async (_what, args) => {
+    expect(await main(args, inspectOnly)).toBe(ELSEWHERE);
+  });
+
+  it('the whole CLI never hands a line on', async () => {
+    expect(await main(['lsit', 'list'], ALL_COMMANDS)).toBe(3);
+  });
+
+  it("bin/lmctfy.js's table of group bundles names each group's commands as src/cli/command-groups.ts does, and each has its entry", () => {
+    const line = /^const GROUP_BUNDLES = (\{.*\});$/m.exec(fs.readFileSync(BIN, 'utf8'));
+    const table = JSON.parse(line![1]!) as Record<string, string[]>;
+    expect(Object.keys(table).length).toBeGreaterThan(0);
+    for (const [key, commands] of Object.entries(table)) {
+      expect(commands).toEqual(GROUPS.find((g) => g.key === key)?.names);
+      expect(fs.existsSync(new URL(`../../src/cli/entries/${key}.ts`, import.meta.url))).toBe(true);
+    }
   });
 });
