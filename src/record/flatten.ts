@@ -10,21 +10,59 @@ export type Leaf = number | string | boolean | null | readonly [] | Readonly<Rec
 export const EMPTY_ARRAY: readonly [] = Object.freeze([]) as readonly [];
 export const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
 
-export function flatten(value: unknown, out: Map<string, Leaf> = new Map(), prefix = ''): Map<string, Leaf> {
-  if (Array.isArray(value)) {
-    if (value.length === 0) out.set(prefix, EMPTY_ARRAY);
-    for (let i = 0; i < value.length; i++) flatten(value[i], out, `${prefix}${prefix ? '.' : ''}#${i}`);
-  } else if (typeof value === 'object' && value !== null) {
-    let any = false;
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined) continue;
-      any = true;
-      flatten(v, out, prefix ? `${prefix}.${k}` : k);
+/** More distinct paths than a sample's schema makes: past it the joins start afresh (keys named by the data). */
+const MAX_JOINS = 1 << 16;
+
+/**
+ * Paths joined once each: the same few hundred recur in every container of every pass, and
+ * a path made again is hashed again by each map it is looked up in, where one made once
+ * keeps its hash.
+ */
+export class PathJoins {
+  private readonly byPrefix = new Map<string, Map<string | number, string>>();
+  private size = 0;
+
+  join(prefix: string, key: string | number): string {
+    let joined = this.byPrefix.get(prefix);
+    if (!joined) {
+      if (this.size >= MAX_JOINS) {
+        this.byPrefix.clear();
+        this.size = 0;
+      }
+      joined = new Map();
+      this.byPrefix.set(prefix, joined);
     }
-    if (!any) out.set(prefix, EMPTY_OBJECT);
-  } else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean' || value === null) {
-    out.set(prefix, value);
+    let path = joined.get(key);
+    if (path === undefined) {
+      path = typeof key === 'number' ? `${prefix}${prefix ? '.' : ''}#${key}` : prefix ? `${prefix}.${key}` : key;
+      joined.set(key, path);
+      this.size++;
+    }
+    return path;
   }
+}
+
+/** `value`'s leaves by path, in a stable order; `skip` is a top-level key left out. */
+export function flatten(value: unknown, joins: PathJoins = new PathJoins(), skip?: string): Map<string, Leaf> {
+  const out = new Map<string, Leaf>();
+  const walk = (v: unknown, prefix: string, top: boolean): void => {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.set(prefix, EMPTY_ARRAY);
+      for (let i = 0; i < v.length; i++) walk(v[i], joins.join(prefix, i), false);
+    } else if (typeof v === 'object' && v !== null) {
+      let any = false;
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x === undefined || (top && k === skip)) continue;
+        any = true;
+        walk(x, joins.join(prefix, k), false);
+      }
+      if (!any) out.set(prefix, EMPTY_OBJECT);
+    } else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null) {
+      out.set(prefix, v);
+    }
+  };
+  walk(value, '', true);
   return out;
 }
 

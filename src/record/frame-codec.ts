@@ -1,7 +1,7 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import type { HostSample, RawContainerSample, RawSample } from '../stats/model.js';
 import { ByteReader, ByteWriter, unzigzag, zigzag } from './bytes.js';
-import { EMPTY_ARRAY, EMPTY_OBJECT, PathKeys, flatten, unflatten, type Leaf } from './flatten.js';
+import { EMPTY_ARRAY, EMPTY_OBJECT, PathJoins, PathKeys, flatten, unflatten, type Leaf } from './flatten.js';
 
 /**
  * Sampling passes as frames (docs/RECORDING.md). A keyframe holds every container's leaves
@@ -126,15 +126,15 @@ function sameLeaf(a: Leaf | undefined, b: Leaf): boolean {
 }
 
 /** A container's sample without its name, as the leaves stored for it. */
-function containerLeaves(c: RawContainerSample): Map<string, Leaf> {
-  const { name: _name, ...rest } = c;
-  return flatten(rest);
+function containerLeaves(c: RawContainerSample, joins: PathJoins): Map<string, Leaf> {
+  return flatten(c, joins, 'name');
 }
 
 export class FrameEncoder {
   private readonly state = new CodecState();
   /** Paths as written (length and UTF-8): the same few hundred recur in every container and frame. */
   private readonly pathBytes = new Map<string, Buffer>();
+  private readonly joins = new PathJoins();
 
   private path(w: ByteWriter, path: string): void {
     let b = this.pathBytes.get(path);
@@ -199,8 +199,8 @@ export class FrameEncoder {
       e.index = k.index;
       e.owned = false;
     };
-    for (const c of raw.containers) put(c.name, c, () => containerLeaves(c));
-    if (host) put(HOST, host, () => flatten(host));
+    for (const c of raw.containers) put(c.name, c, () => containerLeaves(c, this.joins));
+    if (host) put(HOST, host, () => flatten(host, this.joins));
     this.keyed = keyed;
     s.order = raw.containers.map((c) => s.byName.get(c.name)!);
   }
@@ -245,9 +245,9 @@ export class FrameEncoder {
     const changes = new ByteWriter();
     let changed = 0;
     cs.forEach((c, k) => {
-      if (this.change(changes, at[k]!, c, () => containerLeaves(c))) changed++;
+      if (this.change(changes, at[k]!, c, () => containerLeaves(c, this.joins))) changed++;
     });
-    if (host && this.change(changes, s.byName.get(HOST)!, host, () => flatten(host))) changed++;
+    if (host && this.change(changes, s.byName.get(HOST)!, host, () => flatten(host, this.joins))) changed++;
     w.varint(changed);
     w.append(changes.bytes());
     const sameOrder = at.length === s.order.length && at.every((v, k) => v === s.order[k]);
