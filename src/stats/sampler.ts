@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { unlessNotFound } from '../engine/errors.js';
 import { parentName } from '../engine/names.js';
-import { procReader, type ProcReader, type StatsSource, type StatsType } from '../engine/sampling/index.js';
+import { procReader, type ProcReader, type StatsSource, type StatsType, type TaskSchedstat } from '../engine/sampling/index.js';
 import { SchedstatHistogrammer } from './histogram.js';
 import { HistoryStore, type HistoryOptions } from './history.js';
 import type { HistorySeries, RawContainerSample, RawSample, SampleView } from './model.js';
@@ -226,6 +226,20 @@ export class Sampler {
     return quiet;
   }
 
+  /**
+   * schedstat of the container's own threads: from its thread list where the source and the
+   * reader offer it (one list read, no directory read per process), else every thread of each
+   * of its processes. Undefined when the container vanished.
+   */
+  private ownTasks(name: string): TaskSchedstat[] | undefined {
+    if (this.source.threads && this.proc.threads) {
+      const tids = unlessNotFound(() => this.source.threads!(name));
+      return tids && this.proc.threads(tids);
+    }
+    const pids = unlessNotFound(() => this.source.pids(name));
+    return pids && this.proc.tasks(pids);
+  }
+
   private addSchedstatHistograms(c: RawContainerSample): void {
     const usage = c.stats.cpu?.usage?.total;
     // An idle container's tasks need not be listed: nothing of theirs moved.
@@ -233,10 +247,10 @@ export class Sampler {
     // Already a still interval's: kept as it is while the container stays still (keptStill).
     if (histograms) this.quiet.add(c);
     else {
-      // The container may vanish between its stats and its process list.
-      const pids = unlessNotFound(() => this.source.pids(c.name));
-      if (!pids) return;
-      histograms = this.histogrammer.observe(c.name, c.id, this.proc.tasks(pids), usage);
+      // The container may vanish between its stats and its task list.
+      const tasks = this.ownTasks(c.name);
+      if (!tasks) return;
+      histograms = this.histogrammer.observe(c.name, c.id, tasks, usage);
     }
     if (!histograms) return;
     c.stats = { ...c.stats, cpu: { ...c.stats.cpu, histograms } };

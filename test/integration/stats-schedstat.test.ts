@@ -1,25 +1,34 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Sampler, type StatsSource } from '../../src/stats/sampler.js';
 
 // The Sampler's histograms over a real process's /proc/<pid>/schedstat; no cgroups.
 
-/** One container holding the process `pid`, so only /proc is real. */
-function oneContainer(pid: number): StatsSource {
-  return {
+/**
+ * One container holding the process `pid`, so only /proc is real; `byThread`: it offers its
+ * thread list too (every thread of the process, most of which do not lead it).
+ */
+function oneContainer(pid: number, byThread: boolean): StatsSource {
+  const source: StatsSource = {
     walk: () => [{ name: '/burst', id: 1 }],
     read: () => ({ stats: {}, limits: {} }),
     pids: () => [pid],
   };
+  if (byThread) source.threads = () => fs.readdirSync(`/proc/${pid}/task`).map(Number);
+  return source;
 }
 
-describe('against the real /proc', () => {
+describe.each([
+  ['by process', false],
+  ['by thread id alone', true],
+])('against the real /proc, threads listed %s', (_, byThread) => {
   it('a process doing ~2 ms bursts every 10 ms fills ONCPU around the millisecond buckets', async () => {
     const burst = 'setInterval(() => { const t = Date.now(); while (Date.now() - t < 2); }, 10)';
     const child = spawn(process.execPath, ['-e', burst], { stdio: 'ignore' });
     try {
       const pid = child.pid!;
-      const sampler = new Sampler(oneContainer(pid), { histograms: true, host: false });
+      const sampler = new Sampler(oneContainer(pid, byThread), { histograms: true, host: false });
       await new Promise((r) => setTimeout(r, 300));
       sampler.sample();
       await new Promise((r) => setTimeout(r, 500));

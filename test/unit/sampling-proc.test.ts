@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { procReader, readHost, readTasks } from '../../src/engine/sampling/proc.js';
+import { procReader, readHost, readTasks, readThreads } from '../../src/engine/sampling/proc.js';
 import { fakeProc } from '../fixtures/proc/fake-proc.js';
 
 describe('readHost and readTasks', () => {
@@ -21,6 +21,18 @@ describe('readHost and readTasks', () => {
       [1, 1, 3],
       [1, 2, 4],
       [5, 5, 5],
+    ]);
+  });
+});
+
+describe('readThreads', () => {
+  it('reads each thread by its id alone, one not leading its process too; exited ones drop out', () => {
+    const proc = fakeProc();
+    proc.setTask(1, 1, 10, 20, 3);
+    proc.setTask(1, 2, 11, 21, 4);
+    expect(readThreads(proc, [1, 2, 9])).toEqual([
+      { pid: 0, tid: 1, stat: { onCpuNs: 10, waitNs: 20, slices: 3 } },
+      { pid: 0, tid: 2, stat: { onCpuNs: 11, waitNs: 21, slices: 4 } },
     ]);
   });
 });

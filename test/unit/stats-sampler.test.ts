@@ -12,6 +12,8 @@ interface FakeContainer {
   id: number;
   stats: ContainerStats;
   pids: number[];
+  /** Its thread list, offered when fakeSource is asked to. */
+  tids?: number[];
   /** Vanishes between the walk and the read. */
   vanishOnRead?: boolean;
   pidsError?: string;
@@ -19,7 +21,7 @@ interface FakeContainer {
   heard?: boolean;
 }
 
-function fakeSource(tree: Map<string, FakeContainer>) {
+function fakeSource(tree: Map<string, FakeContainer>, withThreads = false) {
   const calls: string[] = [];
   const source: StatsSource = {
     walk: (root) => {
@@ -40,6 +42,11 @@ function fakeSource(tree: Map<string, FakeContainer>) {
     },
     quiet: (name) => tree.get(name)?.heard !== true,
   };
+  if (withThreads)
+    source.threads = (name) => {
+      calls.push(`threads ${name}`);
+      return tree.get(name)?.tids ?? [];
+    };
   return { source, calls };
 }
 
@@ -144,6 +151,22 @@ describe('schedstat histograms', () => {
     expect(c.histogramSource).toBe('schedstat');
     expect(onCpu(c.stats.cpu?.histograms)).toEqual(new Array(17).fill(0));
     expect(calls.filter((x) => x.startsWith('pids')).length).toBe(listed);
+  });
+
+  it("with the container's thread list, each thread is read by its id alone and no process is listed", () => {
+    const proc = fakeProc();
+    proc.setTask(100, 100, 0, 0, 0);
+    proc.setTask(100, 101, 0, 0, 0);
+    const tree = new Map<string, FakeContainer>([['/a', { id: 2, stats: { cpu: { usage: { total: 1 } } }, pids: [100], tids: [100, 101] }]]);
+    const { source, calls } = fakeSource(tree, true);
+    const sampler = new Sampler(source, { proc: procReader(proc), clock: manualClock(), histograms: true, host: false });
+    sampler.sample();
+    proc.setTask(100, 100, 4 * 10_000, 0, 4); // 4 slices of 10 µs
+    proc.setTask(100, 101, 2 * 1_000_000, 0, 2); // a thread not leading its process: 2 slices of 1 ms
+    tree.get('/a')!.stats = { cpu: { usage: { total: 2 } } };
+    const c = sampler.sample().containers[0]!;
+    expect(onCpu(c.stats.cpu?.histograms)).toEqual([0, 0, 0, 4, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(calls.filter((x) => x.startsWith('pids') || x.startsWith('threads'))).toEqual(['threads /a', 'threads /a']);
   });
 
   it('kernel histograms are kept as they are and schedstat is not read', () => {

@@ -113,6 +113,13 @@ export function readSchedstat(io: KernelIo, pid: number, tid: number): Schedstat
   return text === undefined ? undefined : parseSchedstat(text, path);
 }
 
+/** Scheduler counters of one thread named by its id alone; undefined when it has exited. */
+export function readThreadSchedstat(io: KernelIo, tid: number): Schedstat | undefined {
+  const path = `/proc/${tid}/schedstat`;
+  const text = unlessNotFound(() => io.readFile(path));
+  return text === undefined ? undefined : parseSchedstat(text, path);
+}
+
 export function readLoadavg(io: KernelIo): Loadavg {
   return parseLoadavg(io.readFile('/proc/loadavg'));
 }

@@ -1,6 +1,6 @@
 import { unlessNotFound } from '../errors.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
-import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat, type Schedstat } from '../kernel/procfs.js';
+import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat, readThreadSchedstat, type Schedstat } from '../kernel/procfs.js';
 
 export type { Schedstat };
 
@@ -18,6 +18,7 @@ export interface HostSample {
 
 /** A thread of one of a container's processes, as read in one pass. */
 export interface TaskSchedstat {
+  /** Its process, or 0 when it was named by its thread id alone (ProcReader.threads). */
   pid: number;
   tid: number;
   stat: Schedstat;
@@ -29,6 +30,8 @@ export interface ProcReader {
   host(): HostSample;
   /** schedstat of every thread of the given processes; exited processes and threads drop out. */
   tasks(pids: readonly number[]): TaskSchedstat[];
+  /** schedstat of each of the given threads, by thread id alone; exited threads drop out. */
+  threads?(tids: readonly number[]): TaskSchedstat[];
 }
 
 /** Reads the host figures; each one the kernel lacks is absent. */
@@ -58,7 +61,22 @@ export function readTasks(io: KernelIo, pids: readonly number[]): TaskSchedstat[
   return tasks;
 }
 
+/**
+ * schedstat of each given thread at `/proc/<tid>/schedstat`: every thread id names a
+ * directory there (a thread that does not lead its process is not listed in /proc, but its
+ * id opens), whose schedstat is that thread's own. No process is listed, so no directory
+ * read per process: the threads come from a cgroup's thread list.
+ */
+export function readThreads(io: KernelIo, tids: readonly number[]): TaskSchedstat[] {
+  const tasks: TaskSchedstat[] = [];
+  for (const tid of tids) {
+    const stat = readThreadSchedstat(io, tid);
+    if (stat) tasks.push({ pid: 0, tid, stat });
+  }
+  return tasks;
+}
+
 /** /proc and /sys through `io` (default: the real ones). */
 export function procReader(io: KernelIo = realIo): ProcReader {
-  return { host: () => readHost(io), tasks: (pids) => readTasks(io, pids) };
+  return { host: () => readHost(io), tasks: (pids) => readTasks(io, pids), threads: (tids) => readThreads(io, tids) };
 }

@@ -192,6 +192,10 @@ class EngineSource implements SamplingSource {
     return listTasks(this.m, name, 'pids', false);
   }
 
+  threads(name: string): number[] {
+    return listTasks(this.m, name, 'tids', false);
+  }
+
   endPass(): void {
     this.cache?.endPass();
   }

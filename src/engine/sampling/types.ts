@@ -49,6 +49,8 @@ export interface StatsSource {
   read(name: string, type: StatsType): ContainerReading | undefined;
   /** Processes (tgids) in the container itself. */
   pids(name: string): number[];
+  /** Threads (tids) in the container itself: its thread list (v1 `tasks`, v2 `cgroup.threads`). */
+  threads?(name: string): number[];
   /**
    * Whether nothing of the container can have changed since the previous pass (one cheap
    * read; sampling/still.ts says when): a sampler may then keep its last reading. Absent, or
