@@ -115,7 +115,7 @@ export class SchedstatHistogrammer {
   }
 
   /** Forgets containers not in `live` (call once per pass) so state stays bounded. */
-  prune(live: ReadonlySet<string>): void {
+  prune(live: { has(name: string): boolean }): void {
     for (const name of this.state.keys()) if (!live.has(name)) this.state.delete(name);
   }
 

@@ -168,8 +168,11 @@ export class Sampler {
       } else containers.push(c);
       if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty.add(name);
     }
-    if (this.options.histograms) this.histogrammer.prune(new Set(containers.map((c) => c.name)));
-    if (still || quiet) this.kept = new Map(containers.map((c) => [c.name, c]));
+    // One map of the pass's containers serves both (a pass at 1,000 containers built two).
+    const live = new Map<string, RawContainerSample>();
+    for (const c of containers) live.set(c.name, c);
+    if (this.options.histograms) this.histogrammer.prune(live);
+    if (still || quiet) this.kept = live;
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = this.proc.host();
