@@ -11,7 +11,8 @@ import { errnoName } from './os-names.js';
  * leaving Node copy-on-write faults to take after it, some milliseconds on a VM
  * (docs/ARCHITECTURE.md, "Two ways to spawn"). The status pipe is read on Node's pipe
  * binding (process.binding's, DEP0111, a documentation-only deprecation for it), the exit
- * found on SIGCHLD; no child_process, net, dgram or stream module is loaded.
+ * found on SIGCHLD (or by a slow poll in a worker thread, which gets no signals); no
+ * child_process, net, dgram or stream module is loaded.
  */
 export interface BareChild {
   readonly pid: number;
@@ -103,6 +104,9 @@ export function exitOf(status: number, signals: Record<string, number>): { code:
   return { code: null, signal: (name ?? null) as NodeJS.Signals | null };
 }
 
+/** How often the exit is looked for without a SIGCHLD (in a worker thread, which gets none). */
+const REAP_POLL_MS = 1000;
+
 /**
  * Starts `file` with `args` (args[0] included) and the given stdin, stdout and stderr
  * inherited, a gate pipe on fd 3 and a status pipe on fd 4.
@@ -131,10 +135,9 @@ export function spawnGated(file: string, args: string[], opts: { stdio: [number,
     onExit = resolve;
     onLost = reject;
   });
-  // Node's signal listener does not hold the event loop open: this timer does, until the exit.
-  const hold = setInterval(() => undefined, 2 ** 31 - 1);
   let pid = 0;
   const reap = () => {
+    if (!running || pid <= 0) return;
     const status = b.addon.reap(pid);
     if (status === -1) return; // stopped or continued, or another child's SIGCHLD
     running = false;
@@ -145,8 +148,11 @@ export function spawnGated(file: string, args: string[], opts: { stdio: [number,
     if (status >= 0) onExit(exitOf(status, b.signals));
     else onLost(new LmctfyError(Code.INTERNAL, `cannot wait for ${file} (pid ${pid}): ${errnoName(-status - 1)}`));
   };
-  // Listening before the spawn, so an exit cannot come first.
+  // Listening before the spawn, so an exit cannot come first. Node's signal listener does
+  // not hold the event loop open, and a worker thread gets no signals: this timer does both,
+  // holding the loop until the exit and looking for it now and then.
   process.on('SIGCHLD', reap);
+  const hold = setInterval(reap, REAP_POLL_MS);
   pid = b.addon.spawn(file, args, envp, [...opts.stdio, gate[0], statusPipe[1]]);
   fs.closeSync(gate[0]);
   fs.closeSync(statusPipe[1]);

@@ -61,6 +61,15 @@ describe('spawnGated (the spawn add-on and Node\'s pipe binding)', () => {
     expect(fs.existsSync(`/proc/${child.pid}`)).toBe(false);
   });
 
+  it('an exit is found without a SIGCHLD too (a worker thread gets none), by the timer holding the loop', async () => {
+    const child = sh('read x <&3; exit 5');
+    const ours = process.listeners('SIGCHLD').at(-1) as () => void;
+    process.off('SIGCHLD', ours);
+    child.openGate();
+    expect(await child.exited).toEqual({ code: 5, signal: null });
+    expect(fs.existsSync(`/proc/${child.pid}`)).toBe(false);
+  });
+
   it('the status ends empty when fd 4 is closed on exec, as the exec helper does on success', async () => {
     const child = sh('read x <&3; exec 4>&-; exec true');
     child.openGate();
