@@ -5,6 +5,8 @@
 // start; runc's its own): checkpoint ends the container on both sides, restore brings it back
 // detached. Goal (issue 18): each ≤ 1.0× runc's. A third side calls the library's checkpoint
 // and restore in this process (no Node start), to show what Node's start is of the commands'.
+// The library's calls are not primed (docs/CHECKPOINT.md, "criu's probe of the kernel"): their
+// criu probes the kernel itself, in series, as runc's does; the commands' overlaps Node's start.
 // Root only; CKPT_RUNS rounds (default 3).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -7,8 +7,8 @@
  * about 60-130 ms here, and keeps the result in /run/criu.kdat only when /run is a tmpfs. Where
  * it is not (this VM's /run is ext4), each run probes again, after lmctfy has started. So this
  * helper, started by bin/lmctfy.js before the bundle loads, makes a mount namespace of its own
- * whose /run is a tmpfs holding the host's /run entries bound back in, and runs `criu check
- * --feature mnt_id` there: criu probes and saves its cache in that tmpfs. Then it reads the
+ * whose /run is a tmpfs holding the host's /run entries bound back in, and runs criu's probe
+ * there (below): criu probes and saves its cache in that tmpfs. Then it reads the
  * request from stdin and execs it in that namespace, where criu loads the fresh cache instead of
  * probing. Nothing outlives the command: the tmpfs goes with the namespace. With /run already a
  * tmpfs it only execs (criu keeps its own cache there, as for any caller).
@@ -22,6 +22,7 @@
  */
 #include <dirent.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <sys/statfs.h>
 
 /* Where scripts/criu.mjs caches its build: keep in step with CACHED_CRIU in src/engine/checkpoint/criu.ts. */
@@ -98,6 +99,41 @@ static void probe(void) {
   }
 }
 
+/*
+ * A process that holds this mount namespace until this one (criu, once exec'd) has ended, so
+ * that the namespace's teardown (unmounting the tmpfs and its binds: 10-70 ms of RCU grace
+ * periods on this VM) happens in it afterwards, not in criu's exit, which the command waits
+ * for. Forked twice, so that criu never has a child it did not make; it closes every fd it got
+ * (the command waits for its pipes' ends) and waits on a pidfd of this process.
+ */
+static void hold_namespace(void) {
+  pid_t owner = getpid();
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) return;
+  pid_t middle = fork();
+  if (middle == 0) {
+    if (fork() == 0) {
+      int owned = (int)syscall(SYS_pidfd_open, owner, 0);
+      (void)!write(ready[1], "h", 1);
+      for (int fd = 0; fd < 1024; fd++) {
+        if (fd != owned) close(fd);
+      }
+      struct pollfd until = {.fd = owned, .events = POLLIN};
+      while (owned >= 0 && poll(&until, 1, -1) < 0 && errno == EINTR) {
+      }
+      _exit(0);
+    }
+    char held;
+    close(ready[1]);
+    (void)!read(ready[0], &held, 1);
+    _exit(0);
+  }
+  close(ready[0]);
+  close(ready[1]);
+  while (middle > 0 && waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
+  }
+}
+
 static _Noreturn void prime_failed(const char *step, const char *what) {
   fprintf(stderr, "lmctfy-vhost prime: %s %s: %s\n", step, what, strerror(errno));
   _exit(125);
@@ -106,7 +142,10 @@ static _Noreturn void prime_failed(const char *step, const char *what) {
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
-  if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0) probe();
+  if (unshare(CLONE_NEWNS) == 0) {
+    hold_namespace();
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0) probe();
+  }
   char *buf = malloc(MAX_REQUEST);
   if (!buf) prime_failed("request", "memory");
   size_t len = 0;

@@ -208,6 +208,23 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       if (!runIsTmpfs) expect(fs.existsSync('/run/criu.kdat')).toBe(false);
     });
 
+    it("leaves nothing in its namespace once the request's command has ended (its holder ends too)", async () => {
+      const r = prime(primeRequest([], {}, ['readlink', '/proc/self/ns/mnt']));
+      expect(r.status).toBe(0);
+      const ns = r.stdout.trim();
+      expect(ns).toMatch(/^mnt:\[\d+\]$/);
+      const inNs = () =>
+        fs.readdirSync('/proc').filter((p) => {
+          try {
+            return /^\d+$/.test(p) && fs.readlinkSync(`/proc/${p}/ns/mnt`) === ns;
+          } catch {
+            return false;
+          }
+        });
+      for (let i = 0; i < 100 && inNs().length > 0; i++) await new Promise((res) => setTimeout(res, 20));
+      expect(inNs()).toEqual([]);
+    });
+
     it('ends without running anything when the command sends no request', () => {
       const r = prime(Buffer.alloc(0));
       expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
