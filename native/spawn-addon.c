@@ -112,8 +112,8 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
  */
 static int start(const char *file, char **argv, char **envp, const int *fds, int nfds, pid_t *pid) {
   for (int i = 0; i < nfds; i++)
-    /* A source below MAX_FDS other than its own slot could be overwritten by an earlier dup2. */
-    if (fds[i] < 0 || (fds[i] != i && fds[i] < MAX_FDS && fds[i] > i)) return EINVAL;
+    /* The dup2s go in order: a source that is an earlier slot already holds another file. */
+    if (fds[i] < 0 || (fds[i] < i && fds[fds[i]] != fds[i])) return EINVAL;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int err = posix_spawn_file_actions_init(&actions);

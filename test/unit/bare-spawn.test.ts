@@ -87,6 +87,10 @@ describe('spawnGated (the spawn add-on and Node\'s pipe binding)', () => {
     child.kill('SIGKILL');
   });
 
+  it('stdio that a dup2 in order would miswire (stdout from fd 0 once fd 0 holds fd 2) is refused, not started', () => {
+    expect(() => sh('true', [2, 0, 1])).toThrow('cannot start /bin/sh: EINVAL');
+  });
+
   it('a program that cannot be started is INTERNAL with the errno named, and leaves no handle open', async () => {
     const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'PipeWrap' || r === 'Timeout').length;
     const fds = () => fs.readdirSync('/proc/self/fd').length;
