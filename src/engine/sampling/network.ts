@@ -98,33 +98,43 @@ export function readNetworkStats(scope: string, name: string): NetworkStats | un
 }
 
 /**
- * Virtual hosts pass by pass, for samplers: one listing of the virtual hosts' state dirs
- * and at most one read of /proc/net/dev per pass, whatever the number of containers. Only
+ * Virtual hosts pass by pass, for samplers: at most one listing of the virtual hosts' state
+ * dirs (when a top-level container is read: a pass that carries them lists nothing) and one
+ * read of /proc/net/dev per pass, whatever the number of containers. Only
  * top-level containers can be virtual hosts; what a container is (fixed at create, its veth
  * pair made before PID 1 runs) is kept in `known` (its reading state, gone with its cgroup)
  * once its interfaces are up, or at once when it has none to wait for.
  */
 export class PassVirtualHosts {
-  private keys: Set<string> = new Set();
+  /** This pass's listing, made at its first top-level read. */
+  private keys: Set<string> | undefined;
   private netdev: Map<string, NetDevCounters> | undefined;
 
   constructor(private readonly scope: string) {}
 
   startPass(): void {
     this.netdev = undefined;
+    this.keys = undefined;
+  }
+
+  private listed(): Set<string> {
+    if (this.keys) return this.keys;
     try {
       this.keys = new Set(fs.readdirSync(vhostsDir()));
     } catch {
       this.keys = new Set();
     }
+    return this.keys;
   }
 
   /** A virtual host's description and network stats; undefined for another container. */
   read(name: string, known: { virtualHost?: VirtualHostInfo }): { info: VirtualHostInfo; network?: NetworkStats } | undefined {
-    if (this.keys.size === 0 || depthOf(name) !== 1) return undefined;
+    if (depthOf(name) !== 1) return undefined;
+    const keys = this.listed();
+    if (keys.size === 0) return undefined;
     let info = known.virtualHost;
     if (!info) {
-      if (!this.keys.has(lockKey(this.scope, name))) return undefined;
+      if (!keys.has(lockKey(this.scope, name))) return undefined;
       const found = virtualHostInfo(this.scope, name);
       if (!found) return undefined;
       info = found.info;
