@@ -116,29 +116,36 @@ export function deriveRates(prev: RawContainerSample | undefined, cur: RawContai
  * pass are forgotten, so the state is as large as the last pass.
  */
 export class SampleDeriver {
-  private prev = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number }>();
+  /** Each container's previous raw sample, updated in place pass after pass (no garbage per container and pass). */
+  private prev = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number; pass: number }>();
+  private passes = 0;
   private lastMonoNs: number | undefined;
 
   derive(raw: RawSample): SampleView {
-    const next = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number }>();
+    const pass = ++this.passes;
     const containers: ContainerView[] = raw.containers.map((c) => {
       const before = this.prev.get(c.name);
       const depth = before?.depth ?? depthOf(c.name);
-      next.set(c.name, { sample: c, monoNs: raw.monoNs, depth });
       const view: ContainerView = {
         name: c.name,
         depth,
         raw: c,
         rates: deriveRates(before?.sample, c, before ? raw.monoNs - before.monoNs : 0),
       };
+      if (before) {
+        before.sample = c;
+        before.monoNs = raw.monoNs;
+        before.pass = pass;
+      } else this.prev.set(c.name, { sample: c, monoNs: raw.monoNs, depth, pass });
       const state = c.stats.freezer?.state;
       if (state !== undefined) view.state = state;
       const histograms = c.stats.cpu?.histograms;
       if (histograms !== undefined) view.histograms = histograms;
       return view;
     });
+    // Containers absent from this pass are forgotten.
+    if (this.prev.size !== containers.length) for (const [name, p] of this.prev) if (p.pass !== pass) this.prev.delete(name);
     const intervalSec = this.lastMonoNs === undefined ? 0 : Math.max(0, raw.monoNs - this.lastMonoNs) / NS_PER_SEC;
-    this.prev = next;
     this.lastMonoNs = raw.monoNs;
     const view: SampleView = { timestamp: raw.timestamp, monoNs: raw.monoNs, intervalSec, containers };
     if (raw.host) view.host = raw.host;

@@ -121,6 +121,8 @@ export class Sampler {
   private kept = new Map<string, RawContainerSample>();
   /** Kept readings whose histograms are already a still interval's (empty). */
   private readonly quiet = new WeakSet<RawContainerSample>();
+  /** Readings carried() found carriable as they are: readings do not change, so neither does that. */
+  private readonly carriable = new WeakSet<RawContainerSample>();
 
   constructor(
     private readonly source: StatsSource,
@@ -209,10 +211,12 @@ export class Sampler {
    * task below it ran.
    */
   private carried(before: RawContainerSample): RawContainerSample | undefined {
+    if (this.carriable.has(before)) return before;
     if (!onlyTaskDriven(before, this.options.histograms ?? false)) return undefined;
-    if (before.histogramSource !== 'schedstat') return before;
-    const kept = this.keptStill(before);
-    return this.quiet.has(kept) ? kept : undefined;
+    const kept = before.histogramSource === 'schedstat' ? this.keptStill(before) : before;
+    if (kept.histogramSource === 'schedstat' && !this.quiet.has(kept)) return undefined;
+    this.carriable.add(kept);
+    return kept;
   }
 
   /**
