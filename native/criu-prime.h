@@ -84,8 +84,8 @@ static int own_run(void) {
   return ok;
 }
 
-/* criu's probe: `check --feature mnt_id` probes the kernel, saves /run/criu.kdat and checks one cheap thing. */
-static void probe(void) {
+/* criu's probe, started: `check --feature mnt_id` probes the kernel, saves /run/criu.kdat and checks one cheap thing. */
+static pid_t start_probe(void) {
   const char *criu = getenv("LMCTFY_CRIU");
   if (!criu || !*criu) criu = access(CACHED_CRIU, X_OK) == 0 ? CACHED_CRIU : "criu";
   pid_t child = fork();
@@ -95,8 +95,7 @@ static void probe(void) {
     execlp(criu, criu, "check", "--feature", "mnt_id", "-v0", "-o", "/dev/null", (char *)NULL);
     _exit(127);
   }
-  while (child > 0 && waitpid(child, NULL, 0) < 0 && errno == EINTR) {
-  }
+  return child;
 }
 
 /*
@@ -143,8 +142,10 @@ static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
   if (unshare(CLONE_NEWNS) == 0) {
+    pid_t probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
     hold_namespace();
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0) probe();
+    while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
+    }
   }
   char *buf = malloc(MAX_REQUEST);
   if (!buf) prime_failed("request", "memory");
