@@ -29,18 +29,22 @@ const bin = path.join(top, 'bin', 'lmctfy.js');
 /** The groups with a bundle of their own: bin/lmctfy.js's one-line JSON table of them. */
 const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readFileSync(bin, 'utf8'))[1]);
 /**
- * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from:
- * one that changes nothing, run on a root that does not exist, which compiles what its
- * commands start with (commander's parse, the engine's open) and, for create, the spec
- * parser, then fails. The whole CLI's is a command no group bundle holds (policy); checkpoint's
- * is migrate: checkpoint and restore start criu's helper.
+ * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from,
+ * which must change nothing. Most run on a root that does not exist: that compiles what the
+ * bundle's commands start with (commander's parse, the engine's open; for create and policy
+ * the spec parser), then fails. `list` and `create --dry-run` change nothing on any root, so
+ * theirs run on the build's own cgroup (no LMCTFY_ROOT), where they get further: a cache
+ * holding the creation's checks and admission took a third of the instructions create
+ * compiled lazily (BENCHMARKS.md section 5). On a machine without cgroups they fail early,
+ * and the cache holds less. The whole CLI's is a command no group bundle holds (policy);
+ * checkpoint's is migrate: checkpoint and restore start criu's helper.
  */
 const CACHE_PROBES = {
-  lmctfy: ['policy', 'set', 'capacity:{cpu:1000 memory:1073741824}'],
-  lifecycle: ['create', 'probe', 'cpu:{limit:500} memory:{limit:100000000}'],
-  inspect: ['list', 'containers', '/'],
-  processes: ['run', 'probe', 'true'],
-  checkpoint: ['migrate', 'probe', '--to', 'absent'],
+  lmctfy: { args: ['policy', 'set', 'capacity:{cpu:1000 memory:1073741824}'] },
+  lifecycle: { args: ['create', `lmctfy-code-cache-probe-${process.pid}`, 'cpu:{limit:500} memory:{limit:100000000}', '--dry-run'], ownRoot: true },
+  inspect: { args: ['list', 'containers', '/'], ownRoot: true },
+  processes: { args: ['run', 'probe', 'true'] },
+  checkpoint: { args: ['migrate', 'probe', '--to', 'absent'] },
 };
 const CLI_BUNDLES = [
   { name: 'lmctfy', entry: 'src/cli/entries/all.ts', probe: CACHE_PROBES.lmctfy },
@@ -193,14 +197,15 @@ function sameContents(file, contents) {
 
 /**
  * V8's code cache for a CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
- * the cache must match) running `probe` (CACHE_PROBES) on a root that does not exist.
- * Without a cache the CLI works, only slower to start.
+ * the cache must match) running `probe` (CACHE_PROBES). Without a cache the CLI works, only
+ * slower to start.
  */
 function writeCodeCache(cache, probe) {
   const flags = readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
   const tmp = `${cache}.tmp-${process.pid}`;
   const env = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
-  spawnSync(process.execPath, [...flags, bin, ...probe], { env, stdio: 'ignore' });
+  if (probe.ownRoot) delete env.LMCTFY_ROOT;
+  spawnSync(process.execPath, [...flags, bin, ...probe.args], { env, stdio: 'ignore' });
   if (existsSync(tmp)) renameSync(tmp, cache);
   else console.warn(`build: no code cache for ${path.basename(cache, '.cache')} (the CLI works, only slower to start)`);
 }
