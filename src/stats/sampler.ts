@@ -66,6 +66,11 @@ function onlyTaskDriven(c: RawContainerSample, histograms: boolean): boolean {
   return (c.stats.pids?.current ?? 0) === 0;
 }
 
+/** Whether two readings hold the same CPU time: the cheap first test before comparing them whole (a container that ran differs there). */
+function sameCpuTime(a: RawContainerSample, b: RawContainerSample): boolean {
+  return a.stats.cpu?.usage?.total === b.stats.cpu?.usage?.total;
+}
+
 /**
  * Whether a container read this pass shows that nothing in its subtree ran or held a task
  * between its previous reading and this one: CPU time and the task count are hierarchical
@@ -164,7 +169,7 @@ export class Sampler {
       else if (this.options.histograms) this.addSchedstatHistograms(c);
       // Read whole and found as it was (a re-validation, most often): the same object again,
       // which the store skips unread; its histograms are then a still interval's if the new ones are.
-      if (still && before && isDeepStrictEqual(c, before)) {
+      if (still && before && sameCpuTime(c, before) && isDeepStrictEqual(c, before)) {
         if (this.quiet.has(c)) this.quiet.add(before);
         containers.push(before);
       } else containers.push(c);
