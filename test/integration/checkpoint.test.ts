@@ -290,6 +290,10 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(fs.readFileSync(path.join(dir, 'restore.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
 
       expect(inB('run', 'vh', 'hostname').stdout).toBe('ck1\n');
+      // criu ran in the primed helper's namespace: none of its mounts (the /run tmpfs and its binds) came along.
+      const mounts = inB('run', 'vh', 'cat', '/proc/self/mountinfo').stdout;
+      expect(mounts).not.toContain('lmctfy-run');
+      expect(tmpfsSuperblocks(mounts).size).toBe(tmpfs.size);
       // The counter (PID 1) goes on from its memory: its first value is past one read before the
       // checkpoint (a fresh start writes 1, 2, ...; the upper dir's copy may be caught mid-write, empty).
       const now = await passes(read(inB), 0);
