@@ -2,7 +2,7 @@ import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
 import { Code, LmctfyError, asLmctfyError, isLmctfyError } from '../engine/errors.js';
 import { followJournal, readJournal, type JournalRecord } from '../engine/journal.js';
 import { withLock } from '../engine/lock.js';
-import { openSampling, type StatsType } from '../engine/sampling/index.js';
+import { openSampling, procReader, type StatsType } from '../engine/sampling/index.js';
 import { Sampler } from '../stats/sampler.js';
 import { writePointer } from './pointer.js';
 import type { Retention } from './retention.js';
@@ -47,7 +47,8 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
 export function recordingSampler(opts: Omit<ApiOptions, 'io'> & { container: string; type?: StatsType }): Sampler {
   const { container, type = 'counters', ...api } = opts;
   const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, idlePasses: 2 * KEY_EVERY });
-  return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true });
+  // Its own /proc reader, closed with it: the host's files and the running threads' schedstat kept open.
+  return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true, proc: procReader(undefined, { keepOpen: true }) });
 }
 
 /**

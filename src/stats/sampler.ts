@@ -183,6 +183,7 @@ export class Sampler {
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = this.proc.host();
+    this.proc.endPass?.();
     return raw;
   }
 
@@ -196,9 +197,10 @@ export class Sampler {
     return this.views.view(raw);
   }
 
-  /** Releases what the source holds (watches, kept-open files); the sampler is not used after this. */
+  /** Releases what the source and the /proc reader hold (watches, kept-open files); the sampler is not used after this. */
   close(): void {
     this.source.close?.();
+    this.proc.close?.();
   }
 
   /** Recent CPU % and memory of a container, oldest first, with percentiles. */

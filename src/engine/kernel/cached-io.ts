@@ -14,8 +14,11 @@ export interface CachingOptions {
   idlePasses?: number;
 }
 
-/** Errnos that mean the open file's cgroup is gone (removed, or removed and recreated). */
-const STALE = new Set(['ENODEV', 'ENOENT', 'ESTALE', 'EBADF']);
+/**
+ * Errnos that mean the open file's cgroup is gone (removed, or removed and recreated), or,
+ * for a /proc file, its task (ESRCH): opened afresh, its name may be another's by now.
+ */
+const STALE = new Set(['ENODEV', 'ENOENT', 'ESTALE', 'EBADF', 'ESRCH']);
 /** Errnos that mean the process (or system) is out of descriptors. */
 const EXHAUSTED = new Set(['EMFILE', 'ENFILE']);
 

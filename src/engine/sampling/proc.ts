@@ -1,4 +1,5 @@
 import { unlessNotFound } from '../errors.js';
+import { CachingIo } from '../kernel/cached-io.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import { cpuCount, hostname, listTids, readLoadavg, readMeminfo, readSchedstat, readThreadSchedstat, type Schedstat } from '../kernel/procfs.js';
 
@@ -32,6 +33,10 @@ export interface ProcReader {
   tasks(pids: readonly number[]): TaskSchedstat[];
   /** schedstat of each of the given threads, by thread id alone; exited threads drop out. */
   threads?(tids: readonly number[]): TaskSchedstat[];
+  /** Called after each pass (a reader keeping files open closes those the last passes did not read). */
+  endPass?(): void;
+  /** Closes what the reader keeps open. */
+  close?(): void;
 }
 
 /** Reads the host figures; each one the kernel lacks is absent. */
@@ -76,7 +81,24 @@ export function readThreads(io: KernelIo, tids: readonly number[]): TaskSchedsta
   return tasks;
 }
 
-/** /proc and /sys through `io` (default: the real ones). */
-export function procReader(io: KernelIo = realIo): ProcReader {
-  return { host: () => readHost(io), tasks: (pids) => readTasks(io, pids), threads: (tids) => readThreads(io, tids) };
+/** Most files a keepOpen reader holds: the host's few and the threads of the containers that ran. */
+const PROC_KEPT_MAX = 256;
+
+/**
+ * /proc and /sys through `io` (default: the real ones). With `keepOpen` (a reader that is
+ * closed, read every pass), the files read stay open and are re-read with pread at offset 0,
+ * which gives their text afresh (the host's figures, a thread's schedstat): an open and a
+ * close fewer per file and pass. A thread's file that has exited fails with ESRCH and is
+ * opened afresh (its id may be a new thread's), and one unread for a few passes is closed.
+ */
+export function procReader(io: KernelIo = realIo, opts: { keepOpen?: boolean } = {}): ProcReader {
+  const kept = opts.keepOpen ? new CachingIo(io, { prefix: '/', maxOpen: PROC_KEPT_MAX, idlePasses: 4 }) : undefined;
+  const r = kept ?? io;
+  return {
+    host: () => readHost(r),
+    tasks: (pids) => readTasks(r, pids),
+    threads: (tids) => readThreads(r, tids),
+    endPass: () => kept?.endPass(),
+    close: () => kept?.close(),
+  };
 }
