@@ -4,12 +4,14 @@
 // of a command that spawns. Paired and interleaved: each round runs the three once, in turn,
 // so a busy moment on this shared machine stretches all three alike, and the figure is the
 // median over rounds of each round's ratio. Beside it, each command's CPU time (user +
-// system, from the kernel's count of waited-for children), which other work stretches less. lmctfy runs as a user runs it, bin/lmctfy.js by
-// its #! line (with its node flags and the code cache made for them).
+// system, from the kernel's count of waited-for children), which other work stretches less.
+// lmctfy runs as a user runs it: bin/lmctfy, the command npm installs (bin/lmctfy.js with
+// the #! line scripts/write-launcher.mjs wrote at install or build), by its #! line.
 // Run: npm run build && node bench/cli-startup.mjs   (BENCH_RUNS=N rounds, default 21;
 // BENCH_BEFORE=path/to/bin/lmctfy.js adds another build's commands to every round, for
 // a before/after in the same rounds: an earlier commit built in a copy of the tree)
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { childrenCpuMs, median, record, table } from './lib.mjs';
 import { removeRootDirs } from './cleanup.mjs';
@@ -17,7 +19,8 @@ import { removeRootDirs } from './cleanup.mjs';
 const N = Number(process.env.BENCH_RUNS ?? 21);
 const root = `lmctfy-bench-${process.pid}`;
 const env = { ...process.env, LMCTFY_ROOT: root };
-const bin = path.resolve('bin/lmctfy.js');
+const bin = path.resolve('bin/lmctfy');
+if (!existsSync(bin)) throw new Error('bin/lmctfy is missing: `npm run build` writes it');
 const lm = (...a) => spawnSync(bin, a, { env, encoding: 'utf8' });
 const before = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : undefined;
 

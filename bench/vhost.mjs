@@ -22,7 +22,7 @@ const root = `lmctfy-bench-vhost-${process.pid}`;
 // runc's cgroup goes below this process's own in every hierarchy, as every experiment's must.
 const runcCgroup = runcCgroups(`lmctfy-bench-runc-${process.pid}`);
 const env = { ...process.env, LMCTFY_ROOT: root };
-const lmctfy = path.resolve('bin/lmctfy.js');
+const lmctfy = path.resolve('bin/lmctfy'); // what npm installs (scripts/write-launcher.mjs)
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bench-vhost-'));
 const rootfs = path.join(tmp, 'rootfs');
 

@@ -96,3 +96,26 @@ describe('prepare (npm ci, npm link, and the install npx lmctfy makes)', () => {
     expect(fs.existsSync(entry())).toBe(true);
   });
 });
+
+describe('the installed command, bin/lmctfy (npm install, npm run build; npm pack writes it portable)', () => {
+  const launcher = () => path.join(work, 'bin', 'lmctfy');
+  const body = (file: string) => {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.slice(text.indexOf('\n'));
+  };
+
+  it('is bin/lmctfy.js started by the node on PATH itself, not through env, and runs', () => {
+    const r = spawnSync(process.execPath, [path.join(work, 'scripts', 'write-launcher.mjs')], { env: { ...process.env, PATH: `/nonexistent:${path.dirname(process.execPath)}` } });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(launcher(), 'utf8').split('\n')[0]).toBe(`#!${path.join(path.dirname(process.execPath), 'node')}`);
+    expect(body(launcher())).toBe(body(path.join(work, 'bin', 'lmctfy.js')));
+    expect(fs.statSync(launcher()).mode & 0o111).toBe(0o111);
+    expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
+  });
+
+  it('--portable (npm pack) keeps the env line, for a machine whose node is elsewhere', () => {
+    expect(spawnSync(process.execPath, [path.join(work, 'scripts', 'write-launcher.mjs'), '--portable']).status).toBe(0);
+    expect(fs.readFileSync(launcher(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
+  });
+});
