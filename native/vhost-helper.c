@@ -36,7 +36,8 @@
  *
  *   lmctfy-vhost place [--untar TAR DIR] [--netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME]
  *                      [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]]
- *                      [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]
+ *                      [--file FILE]... [--overlay OPTIONS DIR] [--tmpfs DIR SOURCE OPTIONS ro|rw TAR|-]...
+ *                      -- CMD [ARG...]
  *
  * place  with --untar first unpacks TAR into DIR with GNU tar (keeping the overlay's xattrs;
  *        tar's failure: its message on stderr and exit 124); with --netns makes a net
@@ -48,7 +49,8 @@
  *        pair meanwhile; EOF: it gave up, exit 125). Then it
  *        writes its own pid into each FILE (a container's cgroup.procs files), then with
  *        --overlay makes a mount namespace of its own (private) with an overlay (OPTIONS as
- *        mount -o takes them) on DIR, and execs CMD there: lmctfy's restore runs criu so,
+ *        mount -o takes them) on DIR (and each --tmpfs mounted and filled there, criu-tmpfs.h),
+ *        and execs CMD there: lmctfy's restore runs criu so,
  *        in the container's cgroups and with the virtual host's root mounted where the host's
  *        mount table never holds it (docs/CHECKPOINT.md). A failed network step is reported
  *        on the status pipe (--netns needs it) as start reports one; any other failure says on
@@ -58,6 +60,11 @@
  *
  * prime  runs criu's probe of the kernel early in a mount namespace of its own, then execs the
  *        request it reads on stdin there (native/criu-prime.h).
+ *
+ *   lmctfy-vhost archive PID UPPER UPPER_TAR [MOUNTPOINT TAR]...
+ *
+ * archive  criu's post-dump action for a virtual host: its upper dir and tmpfs mounts into
+ *          tars (native/criu-tmpfs.h).
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
@@ -91,7 +98,7 @@
 #define GATE_FD 6
 /* The fd place hands the net namespace on (--netns): criu's `--inherit-fd fd[3]:KEY`. */
 #define NETNS_FD 3
-/* place's exit status when --untar's tar failed (its own message is on stderr before). */
+/* place's exit status when a tar failed (its own message is on stderr, then the file's name). */
 #define PLACE_UNTAR_FAILED 124
 #define MAX_BINDS 64
 
@@ -450,7 +457,9 @@ static int usage(void) {
           "usage: lmctfy-vhost start [--ns LETTERS] [--hostname NAME] [--rootfs DIR --state DIR] [--bind MODE SRC TGT]... [--gate] [--userns UID GID]\n"
           "                          [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N] [--address IP PREFIX [--gateway IP]] [--forward]] -- [INIT...]\n"
           "       lmctfy-vhost place [--untar TAR DIR] [--netns [--veth OUTSIDE INSIDE [--mac MAC] [--bridge NAME] [--mtu N]\n"
-          "                          [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]] [--file FILE]... [--overlay OPTIONS DIR] -- CMD [ARG...]\n"
+          "                          [--address IP PREFIX [--gateway IP]] [--forward]] [--gate]] [--file FILE]... [--overlay OPTIONS DIR]\n"
+          "                          [--tmpfs DIR SOURCE OPTIONS ro|rw TAR|-]... -- CMD [ARG...]\n"
+          "       lmctfy-vhost archive PID UPPER UPPER_TAR [MOUNTPOINT TAR]...   (native/criu-tmpfs.h)\n"
           "       lmctfy-vhost prime   (the request on stdin: native/criu-prime.h)\n");
   return 2;
 }
@@ -600,13 +609,16 @@ static _Noreturn void place_failed(const char *step, const char *what) {
   _exit(125);
 }
 
-/* GNU tar's options for a virtual host's upper dir, keeping the overlay's own xattrs
- * (whiteouts, opaque dirs): keep in step with TAR_XATTRS in src/engine/checkpoint/vhost.ts. */
-static void untar(const char *file, const char *dir) {
+#include "criu-tmpfs.h"
+
+/* Unpacks FILE into DIR with GNU tar: a virtual host's upper dir (`upper`, with the overlay's
+ * xattrs) or a tmpfs's content, as archive (criu-tmpfs.h) packed them. */
+static void untar(const char *file, const char *dir, int upper) {
   pid_t tar = fork();
   if (tar < 0) place_failed("untar", file);
   if (tar == 0) {
-    execlp("tar", "tar", "--xattrs", "--xattrs-include=trusted.*", "--xattrs-include=user.*", "--numeric-owner", "-C", dir, "-xf", file, (char *)NULL);
+    if (upper) execlp("tar", "tar", UPPER_TAR_OPTIONS, "-C", dir, "-xf", file, (char *)NULL);
+    else execlp("tar", "tar", TMPFS_TAR_OPTIONS, "-C", dir, "-xf", file, (char *)NULL);
     fprintf(stderr, "tar: %s\n", strerror(errno));
     _exit(127);
   }
@@ -614,21 +626,42 @@ static void untar(const char *file, const char *dir) {
   while (waitpid(tar, &status, 0) < 0) {
     if (errno != EINTR) place_failed("untar", file);
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) _exit(PLACE_UNTAR_FAILED);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    /* Last on stderr, after tar's own lines: which file lmctfy reports. */
+    fprintf(stderr, "lmctfy-vhost place: cannot unpack %s\n", file);
+    _exit(PLACE_UNTAR_FAILED);
+  }
+}
+
+/* One --tmpfs of place: DIR SOURCE OPTIONS ro|rw TAR|-. */
+struct tmpfs_mount {
+  const char *dir, *source, *options, *tar;
+  int read_only;
+};
+
+/* A tmpfs on t->dir (in place's own mount namespace) holding what its TAR holds, read-only when it was. */
+static void mount_tmpfs(const struct tmpfs_mount *t) {
+  int later_read_only = t->read_only && t->tar;
+  if (mkdirs(t->dir) != 0) place_failed("tmpfs-dir", t->dir);
+  if (mount(t->source, t->dir, "tmpfs", t->read_only && !t->tar ? MS_RDONLY : 0, t->options) != 0) place_failed("tmpfs", t->dir);
+  if (t->tar) untar(t->tar, t->dir, 0);
+  if (later_read_only && mount(NULL, t->dir, NULL, MS_REMOUNT | MS_RDONLY, t->options) != 0) place_failed("tmpfs-read-only", t->dir);
 }
 
 /*
  * place: with --untar, unpacks FILE into DIR first and with --netns makes the net namespace
  * (both still in the caller's cgroups, so the container is not charged for them); then in the
- * cgroups of the FILEs, and (with --overlay) in a mount namespace of its own with the overlay
- * mounted, execs CMD.
+ * cgroups of the FILEs, and (with --overlay or --tmpfs) in a mount namespace of its own with
+ * the overlay and the tmpfs mounts mounted (their content is the container's, as it was when
+ * criu unpacked it), execs CMD.
  */
 static int place(int argc, char **argv) {
   const char *options = NULL, *dir = NULL, *tar_file = NULL, *tar_dir = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
-  int nfiles = 0, i = 0, netns = 0, gate = 0;
+  struct tmpfs_mount *tmpfs = calloc((size_t)argc + 1, sizeof *tmpfs);
+  int nfiles = 0, ntmpfs = 0, i = 0, netns = 0, gate = 0;
   struct net_plan net = {.prefix = -1};
-  if (!files) place_failed("place", "memory");
+  if (!files || !tmpfs) place_failed("place", "memory");
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     int taken = net_option(argc, argv, &i, &net);
     if (taken < 0) return usage();
@@ -641,6 +674,13 @@ static int place(int argc, char **argv) {
     } else if (strcmp(argv[i], "--untar") == 0 && i + 2 < argc) {
       tar_file = argv[++i];
       tar_dir = argv[++i];
+    } else if (strcmp(argv[i], "--tmpfs") == 0 && i + 5 < argc && (strcmp(argv[i + 4], "ro") == 0 || strcmp(argv[i + 4], "rw") == 0)) {
+      struct tmpfs_mount *t = &tmpfs[ntmpfs++];
+      t->dir = argv[++i];
+      t->source = argv[++i];
+      t->options = argv[++i];
+      t->read_only = strcmp(argv[++i], "ro") == 0;
+      t->tar = strcmp(argv[++i], "-") == 0 ? NULL : argv[i];
     } else if (strcmp(argv[i], "--netns") == 0) {
       netns = 1;
     } else if (strcmp(argv[i], "--gate") == 0) {
@@ -652,7 +692,7 @@ static int place(int argc, char **argv) {
   if (i + 1 >= argc || !net_plan_ok(&net) || ((net.outside || gate) && !netns)) return usage();
   if (netns && fcntl(STATUS_FD, F_GETFD) < 0) return usage();
   if (gate && fcntl(GATE_FD, F_GETFD) < 0) return usage();
-  if (tar_file) untar(tar_file, tar_dir);
+  if (tar_file) untar(tar_file, tar_dir, 1);
   int own_net = netns ? make_netns(&net) : -1;
   if (gate) {
     (void)!write(STATUS_FD, "ready\n", 6);
@@ -666,10 +706,11 @@ static int place(int argc, char **argv) {
     if (fd < 0 || write(fd, line, (size_t)len) != len) place_failed("cgroup", file);
     close(fd);
   }
-  if (dir) {
+  if (dir || ntmpfs > 0) {
     if (unshare(CLONE_NEWNS) != 0) place_failed("unshare", "mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) place_failed("mount-propagation", "/");
-    if (mount("overlay", dir, "overlay", 0, options) != 0) place_failed("overlay", dir);
+    for (int j = 0; j < ntmpfs; j++) mount_tmpfs(&tmpfs[j]);
+    if (dir && mount("overlay", dir, "overlay", 0, options) != 0) place_failed("overlay", dir);
   }
   if (netns) {
     /* dup2 leaves the copy open across exec; the status pipe closes there, which is how lmctfy knows. */
@@ -686,6 +727,7 @@ static int place(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "place") == 0) return place(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "prime") == 0) return prime(argc - 2);
+  if (argc >= 2 && strcmp(argv[1], "archive") == 0) return archive(argc - 2, argv + 2);
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
     return 2;

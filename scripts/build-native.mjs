@@ -37,7 +37,7 @@ function findCompiler() {
 }
 
 /** Headers the helpers include: a change rebuilds every helper. */
-const SHARED = ['criu-prime.h', 'line-helper.h', 'vhost-caps.h', 'vhost-join.h', 'vhost-net.h'].map((h) => path.join(top, 'native', h));
+const SHARED = ['criu-prime.h', 'criu-tmpfs.h', 'line-helper.h', 'vhost-caps.h', 'vhost-join.h', 'vhost-net.h'].map((h) => path.join(top, 'native', h));
 
 function upToDate({ source, output }) {
   const out = fs.statSync(output, { throwIfNoEntry: false });

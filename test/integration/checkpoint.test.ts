@@ -273,16 +273,21 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const mac = inA('run', 'vh', 'cat', '/sys/class/net/eth0/address').stdout;
       expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}\n$/);
 
-      const tmpfs = tmpfsSuperblocks(inA('run', 'vh', 'cat', '/proc/self/mountinfo').stdout);
+      const mountsBefore = inA('run', 'vh', 'cat', '/proc/self/mountinfo').stdout;
+      const tmpfs = tmpfsSuperblocks(mountsBefore);
+      // What is written in its tmpfs mounts comes back too (lmctfy archives them itself, docs/CHECKPOINT.md).
+      expect(inA('run', 'vh', '/bin/sh', '-c', 'echo kept > /dev/shm/kept && echo made > /dev/made').stderr).toBe('');
 
       // criu's full log, to see whether it loaded the kernel probe the primed helper made (below).
       const ck = lmctfy(a.root, ['checkpoint', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
       expect(ck.stderr).toBe('');
       expect(ck.code).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'dump.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
-      // criu packs each tmpfs superblock as one tar | gzip: /dev, /dev/shm and the one all masked directories share.
+      // Three tmpfs superblocks (/dev, /dev/shm and the one all masked directories share), none in
+      // criu's images: lmctfy's own tars of the two with content, the masks' (empty) none.
       expect(tmpfs.size).toBe(3);
-      expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => /^tmpfs-dev-\d+\.tar\.gz\.img$/.test(f)).length).toBe(tmpfs.size);
+      expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => f.startsWith('tmpfs-'))).toEqual([]);
+      expect(fs.readdirSync(dir).filter((f) => /^tmpfs-\d+\.tar$/.test(f)).sort()).toEqual(['tmpfs-0.tar', 'tmpfs-1.tar']);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
       const r = lmctfy(b.root, ['restore', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
       expect(r.stderr).toBe('');
@@ -294,6 +299,10 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const mounts = inB('run', 'vh', 'cat', '/proc/self/mountinfo').stdout;
       expect(mounts).not.toContain('lmctfy-run');
       expect(tmpfsSuperblocks(mounts).size).toBe(tmpfs.size);
+      // The same mounts with the same options (mount ids and devices aside), and the tmpfs content.
+      const shape = (text: string) => text.split('\n').map((l) => l.split(' ').slice(3).join(' ')).filter((l) => !l.includes(' overlay ')).sort();
+      expect(shape(mounts)).toEqual(shape(mountsBefore));
+      expect(inB('run', 'vh', 'cat', '/dev/shm/kept', '/dev/made').stdout).toBe('kept\nmade\n');
       // The counter (PID 1) goes on from its memory: its first value is past one read before the
       // checkpoint (a fresh start writes 1, 2, ...; the upper dir's copy may be caught mid-write, empty).
       const now = await passes(read(inB), 0);
@@ -322,6 +331,14 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const bad = inB('restore', 'vh', damaged);
       expect(bad.code).toBe(3);
       expect(bad.stderr.split('\n')).toEqual([expect.stringMatching(/^lmctfy: INVALID_ARGUMENT: .*-damaged: its upper\.tar cannot be unpacked: tar: /), '']);
+      expect(inB('list', 'containers', '/').stdout).not.toContain('/vh');
+      // So does a damaged tmpfs archive (unpacked by the same wrap into the tmpfs it mounts), and a missing one is named.
+      fs.copyFileSync(path.join(dir, 'upper.tar'), path.join(damaged, 'upper.tar'));
+      fs.writeFileSync(path.join(damaged, 'tmpfs-0.tar'), 'not a tar archive\n'.repeat(100));
+      const badTmpfs = inB('restore', 'vh', damaged);
+      expect(badTmpfs.stderr.split('\n')).toEqual([expect.stringMatching(/^lmctfy: INVALID_ARGUMENT: .*-damaged: its tmpfs-0\.tar cannot be unpacked: tar: /), '']);
+      fs.rmSync(path.join(damaged, 'tmpfs-0.tar'));
+      expect(inB('restore', 'vh', damaged).stderr).toMatch(/^lmctfy: INVALID_ARGUMENT: .*-damaged is not an lmctfy checkpoint: the virtual host's tmpfs-0\.tar is missing\n$/);
       expect(inB('list', 'containers', '/').stdout).not.toContain('/vh');
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
       expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);

@@ -10,6 +10,8 @@ import { cgroupRootArgs, dumpControllers, ownPaths } from '../../src/engine/chec
 import { treeRoots } from '../../src/engine/checkpoint/process-tree.js';
 import { parseMac } from '../../src/engine/checkpoint/netns.js';
 import { primeRequest } from '../../src/engine/checkpoint/prime.js';
+import { externalTmpfs, parseSavedTmpfs } from '../../src/engine/checkpoint/tmpfs.js';
+import { parseMountinfo } from '../../src/engine/kernel/mountinfo.js';
 import { networkArgs } from '../../src/engine/vhost/plan.js';
 import type { CgroupLayout } from '../../src/engine/kernel/layout.js';
 import type { PlacementTarget } from '../../src/engine/placement.js';
@@ -40,6 +42,18 @@ describe('checkpoint manifest', () => {
     expect(parseManifest(formatManifest(manifest), '/ck')).toEqual(manifest);
     const vh = { ...manifest, vhost: { network: { outside: 'o', inside: 'eth0', bridge: 'br', mac: '5e:11:22:33:44:55' }, rootfs: '/srv/r' } };
     expect(parseManifest(formatManifest(vh), '/ck')).toEqual(vh);
+    const tmpfs = [
+      { key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: 'size=65536k,mode=755', readOnly: false, archive: 'tmpfs-0.tar' },
+      { key: 'lmctfy-tmpfs-1', mountPoint: '/proc/acpi', source: 'tmpfs', options: 'size=0k', readOnly: true },
+    ];
+    const withTmpfs = { ...manifest, vhost: { rootfs: '/srv/r', tmpfs } };
+    expect(parseManifest(formatManifest(withTmpfs), '/ck')).toEqual(withTmpfs);
+  });
+
+  it('writes format 3 and still reads format 2 (whose images hold the tmpfs mounts)', () => {
+    const text = formatManifest(manifest);
+    expect(JSON.parse(text)).toMatchObject({ format: 'lmctfy-checkpoint/3' });
+    expect(parseManifest(text.replace('lmctfy-checkpoint/3', 'lmctfy-checkpoint/2'), '/ck')).toEqual(manifest);
   });
 
   const good = JSON.parse(formatManifest(manifest)) as Record<string, unknown>;
@@ -47,7 +61,7 @@ describe('checkpoint manifest', () => {
   it.each<[string, string, string]>([
     ['not JSON', '{', 'its lmctfy-checkpoint.json is not JSON'],
     ['an array', '[]', 'is not a JSON object'],
-    ['another format', edit({ format: 'x/2' }), 'has format "x/2", not "lmctfy-checkpoint/2"'],
+    ['another format', edit({ format: 'x/2' }), 'has format "x/2", not "lmctfy-checkpoint/3"'],
     ['the first format', edit({ format: 'lmctfy-checkpoint/1' }), 'has format "lmctfy-checkpoint/1" (an earlier lmctfy\'s, whose images hold a virtual host\'s network); checkpoint the container again'],
     ['no name', edit({ name: undefined }), 'has no name'],
     ['a relative name', edit({ name: 'c' }), 'name "c" is not an absolute container name'],
@@ -56,11 +70,51 @@ describe('checkpoint manifest', () => {
     ['a spec with an unknown field', edit({ spec: { nope: 1 } }), 'spec is not a ContainerSpec'],
     ['a network without names', edit({ vhost: { network: { outside: 'o' } } }), 'vhost.network has no outside and inside interface names'],
     ['a network with a bad MAC', edit({ vhost: { network: { outside: 'o', inside: 'i', mac: '5e:11:22:33:44' } } }), 'vhost.network.mac "5e:11:22:33:44" is not a MAC address'],
+    ['tmpfs that is not a list', edit({ vhost: { tmpfs: {} } }), 'vhost.tmpfs is not a list'],
+    ['a tmpfs archive outside the dir', edit({ vhost: { tmpfs: [{ key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: '', readOnly: false, archive: '../x.tar' }] } }), 'vhost.tmpfs[0].archive is not tmpfs-N.tar'],
+    ['tmpfs options that are not options', edit({ vhost: { tmpfs: [{ key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: 'size=1 k', readOnly: false }] } }), 'vhost.tmpfs[0].options are not mount options'],
   ])('%s is refused with one line naming it', (_what, text, says) => {
     const [code, message] = refusal(text);
     expect(code).toBe(Code.INVALID_ARGUMENT);
     expect(message).toMatch(/^\/ck is not an lmctfy checkpoint: /);
     expect(message).toContain(says);
+  });
+});
+
+describe('the tmpfs mounts lmctfy archives itself', () => {
+  // A virtual host's mount table, as its PID 1 sees it (docs/VIRTUAL-HOSTS.md).
+  const VHOST = `70 44 0:40 / / rw,relatime - overlay overlay rw,lowerdir=/r,upperdir=/s/upper,workdir=/s/work
+71 70 0:42 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
+73 70 0:44 / /dev rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755
+74 73 0:6 /null /dev/null rw,relatime - devtmpfs devtmpfs rw,size=12334172k,mode=755
+81 73 0:46 / /dev/shm rw,nosuid,nodev,noexec,relatime - tmpfs shm rw,size=65536k
+47 71 0:47 / /proc/acpi ro,relatime - tmpfs tmpfs ro,size=0k
+50 72 0:47 / /sys/firmware ro,relatime - tmpfs tmpfs ro,size=0k
+`;
+
+  it('takes each tmpfs superblock once, at its first mount; its binds stay binds to criu', () => {
+    expect(externalTmpfs(parseMountinfo(VHOST))).toEqual([
+      { key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: 'size=65536k,mode=755', readOnly: false },
+      { key: 'lmctfy-tmpfs-1', mountPoint: '/dev/shm', source: 'shm', options: 'size=65536k', readOnly: false },
+      { key: 'lmctfy-tmpfs-2', mountPoint: '/proc/acpi', source: 'tmpfs', options: 'size=0k', readOnly: true },
+    ]);
+  });
+
+  it.each<[string, string]>([
+    ['a bind of a directory in it', '90 70 0:50 /sub /mnt rw - tmpfs tmpfs rw'],
+    ['a shared mount', '90 70 0:50 / /mnt rw shared:3 - tmpfs tmpfs rw'],
+    ['a name needing quotes', '90 70 0:50 / /a\\040b rw - tmpfs tmpfs rw'],
+    ['one mounted over', '90 70 0:50 / /mnt rw - tmpfs tmpfs rw\n91 70 0:51 / /mnt rw - proc proc rw'],
+  ])('leaves criu %s', (_what, lines) => {
+    expect(externalTmpfs(parseMountinfo(lines))).toEqual([]);
+  });
+
+  it('checks a manifest list entry by entry', () => {
+    expect(parseSavedTmpfs([{ key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: '', readOnly: false }, { key: 'lmctfy-tmpfs-0', mountPoint: '/x', source: 'tmpfs', options: '', readOnly: false }])).toBe(
+      'vhost.tmpfs names one key twice',
+    );
+    expect(parseSavedTmpfs([{ key: 'k', mountPoint: '/dev', source: 'tmpfs', options: '', readOnly: false }])).toBe('vhost.tmpfs[0].key is not lmctfy-tmpfs-N');
+    expect(parseSavedTmpfs([{ key: 'lmctfy-tmpfs-0', mountPoint: 'dev', source: 'tmpfs', options: '', readOnly: false }])).toBe('vhost.tmpfs[0].mountPoint is not a plain absolute path');
   });
 });
 

@@ -17,7 +17,7 @@ import { isVirtualHost } from '../vhost/index.js';
 import { parseHelperStatus, startError } from '../vhost/failure.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import { findCriu, runCriu } from './criu.js';
-import { IMAGES, MANIFEST, UPPER_TAR, formatManifest, parseManifest, type Manifest } from './manifest.js';
+import { IMAGES, MANIFEST, UPPER_TAR, formatManifest, manifestSpec, parseManifest, type Manifest } from './manifest.js';
 import { readOrigin, removeOrigin, writeOrigin, type Origin } from './origin.js';
 import { PLACE_UNTAR_FAILED, cgroupRootArgs, containerPaths, dumpControllers, placedWrap } from './placement.js';
 import { treeRoots } from './process-tree.js';
@@ -96,26 +96,16 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
       const cgroups = dumpControllers(fs.readFileSync(`/proc/${tree.root}/cgroup`, 'utf8'), containerPaths(m, c.name));
       const args = ['-t', String(tree.root), '-D', path.join(abs, IMAGES), ...cgroups.flatMap((g) => ['--cgroup-dump-controller', g]), ...(vhost?.dumpArgs ?? [])];
       if (opts.leaveRunning) args.push('--leave-running');
-      const written: Manifest = {
-        name: c.name,
-        root: m.rootSpec,
-        host: os.hostname(),
-        created: new Date().toISOString(),
-        criu: criu.version,
-        rootPid: tree.root,
-        pids: tree.pids,
-        spec,
-        ...(vhost ? { vhost: vhost.saved } : {}),
-      };
+      const created = new Date().toISOString();
       // criu is started first: its first 100 ms or more are its own probing of the kernel, while
-      // this thread writes the manifest's text (the spec through the message schema, its first
+      // this thread puts the spec in the manifest's form (through the message schema, its first
       // use in the process: some 10-35 ms). That cannot fail short of a bug in the formatter
       // (the spec was just read back); if it did, the dump would still end as criu ends it.
-      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: { ...CRIU_ENV, ...vhost?.env }, ownMountNamespace: vhost !== undefined });
-      let text: string | undefined;
+      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: CRIU_ENV, ownMountNamespace: vhost !== undefined });
+      let formatted: unknown;
       let unformatted: unknown;
       try {
-        text = formatManifest(written);
+        formatted = manifestSpec(spec);
       } catch (e) {
         unformatted = e;
       }
@@ -124,9 +114,20 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
       } finally {
         vhost?.release();
       }
-      if (text === undefined) throw unformatted;
+      if (formatted === undefined) throw unformatted;
+      const written: Manifest = {
+        name: c.name,
+        root: m.rootSpec,
+        host: os.hostname(),
+        created,
+        criu: criu.version,
+        rootPid: tree.root,
+        pids: tree.pids,
+        spec,
+        ...(vhost ? { vhost: vhost.saved() } : {}),
+      };
       // Last: a directory holding a manifest holds a whole checkpoint.
-      fs.writeFileSync(path.join(abs, MANIFEST), text);
+      fs.writeFileSync(path.join(abs, MANIFEST), formatManifest(written, formatted));
       return written;
     } catch (e) {
       if (made) fs.rmSync(abs, { recursive: true, force: true });
@@ -219,9 +220,7 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
         wrap: placedWrap(c.machine, abs, vhost?.setup),
         ...(vhost?.setup.netns ? { report: { atGate: vhost.atGate } } : {}),
         wrapFailed: (status, stderr, reported) => {
-          if (status === PLACE_UNTAR_FAILED && vhost?.setup.untar) {
-            return new LmctfyError(Code.INVALID_ARGUMENT, `${from}: its ${UPPER_TAR} cannot be unpacked: ${stderr.trim().split('\n').at(-1) || `tar exit ${status}`}`);
-          }
+          if (status === PLACE_UNTAR_FAILED && vhost) return untarError(from, stderr);
           // The wrap's network steps report as the vhost helper's start does; "ready" (at its gate) means they were done.
           const failure = vhost && !reported.startsWith('ready') ? parseHelperStatus(reported).failure : undefined;
           return failure && vhost ? startError(failure, abs, vhost.plan) : undefined;
@@ -239,6 +238,13 @@ export async function restore(api: ContainerApi, name: string, dir: string): Pro
     await api.destroy(abs, { force: true }).catch(() => undefined);
     throw e;
   }
+}
+
+/** The wrap's tar failed: which of the checkpoint's archives (its last line names it), and tar's last word on it. */
+function untarError(from: string, stderr: string): LmctfyError {
+  const lines = stderr.trim().split('\n');
+  const file = /^lmctfy-vhost place: cannot unpack (.*)$/.exec(lines.at(-1) ?? '')?.[1];
+  return new LmctfyError(Code.INVALID_ARGUMENT, `${from}: its ${file ? path.basename(file) : UPPER_TAR} cannot be unpacked: ${(file ? lines.at(-2) : lines.at(-1)) || 'tar failed'}`);
 }
 
 /** restore.log in the checkpoint dir, or in the temp dir when that one is read-only. */

@@ -8,13 +8,19 @@ import { Code, LmctfyError } from '../errors.js';
 import { formatJson, parseJson } from '../../messages/json.js';
 import type { ContainerSpec } from '../../messages/types.js';
 import type { NetworkPlan } from '../vhost/plan.js';
+import { parseSavedTmpfs, type SavedTmpfs } from './tmpfs.js';
 
 export const MANIFEST = 'lmctfy-checkpoint.json';
 export const IMAGES = 'images';
 /** The overlay's upper dir of a virtual host, as a tar with its trusted.* xattrs (overlay whiteouts). */
 export const UPPER_TAR = 'upper.tar';
-/** 2: a virtual host's net namespace is not in criu's images but made again from the spec (netns.ts). */
-const FORMAT = 'lmctfy-checkpoint/2';
+/**
+ * 2: a virtual host's net namespace is not in criu's images but made again from the spec
+ * (netns.ts). 3: nor its tmpfs mounts, which lmctfy archives itself (`vhost.tmpfs`, tmpfs.ts).
+ * Restore reads both.
+ */
+const FORMAT = 'lmctfy-checkpoint/3';
+const READS = ['lmctfy-checkpoint/2', FORMAT];
 
 export interface Manifest {
   /** The container's absolute name where it was checkpointed. */
@@ -31,11 +37,16 @@ export interface Manifest {
   pids: number[];
   spec: ContainerSpec;
   /** Present for a virtual host. */
-  vhost?: { network?: NetworkPlan; rootfs?: string };
+  vhost?: { network?: NetworkPlan; rootfs?: string; tmpfs?: SavedTmpfs[] };
 }
 
-export function formatManifest(m: Manifest): string {
-  return `${JSON.stringify({ format: FORMAT, ...m, spec: JSON.parse(formatJson('ContainerSpec', m.spec)) as unknown }, null, 2)}\n`;
+/** The spec as the manifest holds it (its JSON form through the message schema): the costly part of formatManifest, done apart. */
+export function manifestSpec(spec: ContainerSpec): unknown {
+  return JSON.parse(formatJson('ContainerSpec', spec)) as unknown;
+}
+
+export function formatManifest(m: Manifest, spec: unknown = manifestSpec(m.spec)): string {
+  return `${JSON.stringify({ format: FORMAT, ...m, spec }, null, 2)}\n`;
 }
 
 function bad(where: string, what: string): LmctfyError {
@@ -55,7 +66,7 @@ export function parseManifest(text: string, where: string): Manifest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(where, `its ${MANIFEST} is not a JSON object`);
   const o = raw as Record<string, unknown>;
   if (o.format === 'lmctfy-checkpoint/1') throw bad(where, `its ${MANIFEST} has format "lmctfy-checkpoint/1" (an earlier lmctfy's, whose images hold a virtual host's network); checkpoint the container again`);
-  if (o.format !== FORMAT) throw bad(where, `its ${MANIFEST} has format ${JSON.stringify(o.format)}, not "${FORMAT}"`);
+  if (!READS.includes(o.format as string)) throw bad(where, `its ${MANIFEST} has format ${JSON.stringify(o.format)}, not "${FORMAT}"`);
   for (const key of ['name', 'root', 'host', 'created', 'criu'] as const) {
     if (typeof o[key] !== 'string' || o[key] === '') throw bad(where, `its ${MANIFEST} has no ${key}`);
   }
@@ -91,7 +102,9 @@ export function parseManifest(text: string, where: string): Manifest {
     if (mac !== undefined && (typeof mac !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac))) {
       throw bad(where, `its ${MANIFEST} vhost.network.mac ${JSON.stringify(mac)} is not a MAC address (aa:bb:cc:dd:ee:ff)`);
     }
-    m.vhost = { network: v.network as NetworkPlan | undefined, rootfs: typeof v.rootfs === 'string' ? v.rootfs : undefined };
+    const tmpfs = v.tmpfs === undefined ? undefined : parseSavedTmpfs(v.tmpfs);
+    if (typeof tmpfs === 'string') throw bad(where, `its ${MANIFEST} ${tmpfs}`);
+    m.vhost = { network: v.network as NetworkPlan | undefined, rootfs: typeof v.rootfs === 'string' ? v.rootfs : undefined, ...(tmpfs ? { tmpfs } : {}) };
   }
   return m;
 }

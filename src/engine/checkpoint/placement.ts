@@ -62,6 +62,8 @@ export function containerPaths(machine: Machine, name: string): Map<string, stri
  */
 export interface WrapSetup {
   overlay?: { options: string; dir: string };
+  /** tmpfs mounts to make in the wrap's mount namespace and fill from their archives (tmpfs.ts). */
+  tmpfs?: { dir: string; source: string; options: string; readOnly: boolean; archive?: string }[];
   untar?: { file: string; dir: string };
   netns?: string[];
   gate?: boolean;
@@ -86,6 +88,7 @@ export function placedWrap(machine: Machine, name: string, setup: WrapSetup = {}
     ...(setup.netns ? ['--netns', ...setup.netns, ...(setup.gate ? ['--gate'] : [])] : []),
     ...files.flatMap((f) => ['--file', f]),
     ...(setup.overlay ? ['--overlay', setup.overlay.options, setup.overlay.dir] : []),
+    ...(setup.tmpfs ?? []).flatMap((t) => ['--tmpfs', t.dir, t.source, t.options, t.readOnly ? 'ro' : 'rw', t.archive ?? '-']),
     '--',
   ];
 }

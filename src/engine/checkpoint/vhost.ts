@@ -1,15 +1,17 @@
 /**
- * What a virtual host adds to a checkpoint (docs/CHECKPOINT.md): its overlay upper dir (as
- * a tar keeping the overlay's whiteout xattrs, taken while criu holds the processes
- * stopped), its mount namespace (criu restores it on the overlay mounted again) and PID 1's
- * new host pid. Its net namespace is left out of criu's images and made again from the spec
- * at restore (netns.ts).
+ * What a virtual host adds to a checkpoint (docs/CHECKPOINT.md): its overlay upper dir and
+ * its tmpfs mounts' content (tars taken while criu holds the processes stopped, tmpfs.ts), its
+ * mount namespace (criu restores it on the overlay mounted again) and PID 1's new host pid.
+ * Its net namespace is left out of criu's images and made again from the spec at restore
+ * (netns.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Container } from '../container.js';
 import { Code, LmctfyError } from '../errors.js';
 import { parentName } from '../names.js';
+import { parseMountinfo } from '../kernel/mountinfo.js';
+import { nativeHelper } from '../native-helpers.js';
 import { checkNetworkFree, recordPlannedNetwork, setLimits } from '../vhost/network.js';
 import { networkArgs, planVirtualHost, type VirtualHostPlan } from '../vhost/plan.js';
 import { makeStateDir, stateDir, writeInitPid } from '../vhost/state.js';
@@ -17,22 +19,19 @@ import type { ContainerSpec } from '../../messages/types.js';
 import { UPPER_TAR, type Manifest } from './manifest.js';
 import type { WrapSetup } from './placement.js';
 import { NETNS_FD, NETNS_KEY, externalNetnsArgs, macIn } from './netns.js';
+import { externalTmpfs, tmpfsArchive, type SavedTmpfs } from './tmpfs.js';
 
-/**
- * GNU tar keeping the overlay's own xattrs: whiteouts and opaque dirs (trusted.*, user.* under
- * a user namespace). Restore's unpacking is the vhost helper's `place --untar`, with the same
- * options (native/vhost-helper.c): keep the two in step.
- */
-const TAR_XATTRS = ['--xattrs', '--xattrs-include=trusted.*', '--xattrs-include=user.*', '--numeric-owner'];
+/** A word for sh, quoted. */
+const shellWord = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * criu runs this for each of its actions; at post-dump the processes are dumped and still
- * stopped, so the upper dir taken then is the one the images expect.
+ * stopped, so the upper dir and the tmpfs mounts taken then (the vhost helper's `archive`,
+ * native/criu-tmpfs.h, with the overlay's xattrs kept) are the ones the images expect.
  */
-const POST_DUMP_SCRIPT = `#!/bin/sh
-[ "$CRTOOLS_SCRIPT_ACTION" = post-dump ] || exit 0
-exec tar ${TAR_XATTRS.map((a) => `'${a}'`).join(' ')} -C "$LMCTFY_UPPER" -cf "$LMCTFY_UPPER_TAR" .
-`;
+function postDumpScript(argv: readonly string[]): string {
+  return `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = post-dump ] || exit 0\nexec ${argv.map(shellWord).join(' ')}\n`;
+}
 
 /** Options every dump and restore of a virtual host takes. */
 const COMMON = [
@@ -44,8 +43,8 @@ const COMMON = [
 
 export interface VirtualHostCapture {
   dumpArgs: string[];
-  env: Record<string, string>;
-  saved: NonNullable<Manifest['vhost']>;
+  /** What the manifest keeps, once criu has dumped (which tmpfs mounts had content to archive). */
+  saved(): NonNullable<Manifest['vhost']>;
   /** Removes what the capture made for criu (its action script). */
   release(): void;
 }
@@ -76,13 +75,21 @@ export function captureVirtualHost(c: Container, spec: ContainerSpec, init: numb
   const netns = ownsNetns(plan) ? externalNetnsArgs(init) : [];
   // Its peers know it by its MAC (their neighbour tables): restore gives the new pair the same.
   const network = plan.network ? { ...plan.network, mac: macIn(init, plan.network.inside, c.name) } : undefined;
-  const script = path.join(dir, '.lmctfy-post-dump');
-  fs.writeFileSync(script, POST_DUMP_SCRIPT, { mode: 0o700 });
+  const tmpfs = externalTmpfs(parseMountinfo(fs.readFileSync(`/proc/${init}/mountinfo`, 'utf8')));
   const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
+  const archive = [nativeHelper('lmctfy-vhost', 'vhost helper'), 'archive', String(init), upper, path.join(dir, UPPER_TAR)];
+  tmpfs.forEach((t, i) => archive.push(t.mountPoint, path.join(dir, tmpfsArchive(i))));
+  const script = path.join(dir, '.lmctfy-post-dump');
+  fs.writeFileSync(script, postDumpScript(archive), { mode: 0o700 });
+  const rootfs = plan.rootfs;
   return {
-    dumpArgs: [...COMMON, ...netns, '--action-script', script],
-    env: plan.rootfs === undefined ? {} : { LMCTFY_UPPER: upper, LMCTFY_UPPER_TAR: path.join(dir, UPPER_TAR) },
-    saved: { ...(network ? { network } : {}), ...(plan.rootfs !== undefined ? { rootfs: plan.rootfs } : {}) },
+    dumpArgs: [...COMMON, ...netns, ...tmpfs.flatMap((t) => ['--external', `mnt[${t.mountPoint}]:${t.key}`]), '--action-script', script],
+    saved: () => ({
+      ...(network ? { network } : {}),
+      rootfs,
+      // An empty tmpfs has no archive (the helper writes none).
+      ...(tmpfs.length > 0 ? { tmpfs: tmpfs.map((t, i): SavedTmpfs => (fs.existsSync(path.join(dir, tmpfsArchive(i))) ? { ...t, archive: tmpfsArchive(i) } : t)) } : {}),
+    }),
     release: () => fs.rmSync(script, { force: true }),
   };
 }
@@ -96,7 +103,9 @@ export function checkVirtualHostRestorable(m: Manifest, name: string, dir: strin
     if (!fs.statSync(plan.rootfs, { throwIfNoEntry: false })?.isDirectory()) {
       throw new LmctfyError(Code.NOT_FOUND, `cannot restore virtual host ${name}: its rootfs ${plan.rootfs} is not a directory here; the same root file system must be at the same path`);
     }
-    if (!fs.existsSync(path.join(dir, UPPER_TAR))) throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir} is not an lmctfy checkpoint: the virtual host's ${UPPER_TAR} is missing`);
+    for (const file of [UPPER_TAR, ...(m.vhost?.tmpfs ?? []).flatMap((t) => (t.archive ? [t.archive] : []))]) {
+      if (!fs.existsSync(path.join(dir, file))) throw new LmctfyError(Code.INVALID_ARGUMENT, `${dir} is not an lmctfy checkpoint: the virtual host's ${file} is missing`);
+    }
   }
   if (plan.network) checkNetworkFree(plan.network, name);
   return plan;
@@ -134,6 +143,12 @@ export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string
     setup.overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
     args.push('--root', merged);
   }
+  // Each saved tmpfs mounted and filled by the wrap in its own mount namespace, for criu to bind where it was.
+  setup.tmpfs = (m.vhost?.tmpfs ?? []).map((t, i) => {
+    const at = path.join(state, 'tmpfs', String(i));
+    args.push('--external', `mnt[${t.key}]:${at}`);
+    return { dir: at, source: t.source, options: t.options, readOnly: t.readOnly, ...(t.archive ? { archive: path.join(dir, t.archive) } : {}) };
+  });
   let atGate: (() => void) | undefined;
   if (ownsNetns(plan)) {
     const network = plan.network;

@@ -1,10 +1,16 @@
 import { Code, LmctfyError } from '../errors.js';
 
 export interface MountEntry {
+  /** The superblock's device, "MAJOR:MINOR": binds of one file system share it. */
+  device: string;
   /** Path inside the mounted filesystem that is the mount's root (bind mounts, cgroup namespaces). */
   root: string;
   mountPoint: string;
+  /** The mount's own options (ro, nosuid, ...) and its optional fields (shared:N, master:N, ...). */
+  mountOptions: string[];
+  optional: string[];
   fsType: string;
+  source: string;
   superOptions: string[];
 }
 
@@ -26,9 +32,13 @@ export function parseMountinfo(text: string): MountEntry[] {
       throw new LmctfyError(Code.DATA_LOSS, `mountinfo line ${i + 1} is malformed: "${line}"`);
     }
     out.push({
+      device: fields[2]!,
       root: unescapeMountField(fields[3]!),
       mountPoint: unescapeMountField(fields[4]!),
+      mountOptions: fields[5]!.split(','),
+      optional: fields.slice(6, sep),
       fsType: fields[sep + 1]!,
+      source: unescapeMountField(fields[sep + 2]!),
       superOptions: (fields[sep + 3] ?? '').split(','),
     });
   }

@@ -10,7 +10,8 @@ import type { FilesystemSpec, VirtualHostSpec } from '../../messages/types.js';
  * otherwise, keyed like the container's lock. It holds `spec.json` (what was asked, read
  * back by `lmctfy spec`), `init.pid` (PID 1 on the host) and, with a rootfs, the overlay's
  * `upper/` (everything written inside), `work/` and `merged/` (the mount point, mounted
- * only inside the virtual host's own mount namespace).
+ * only inside the virtual host's own mount namespace); after a restore, `tmpfs/N`, where
+ * criu's wrap mounted its saved tmpfs mounts in its own mount namespace (docs/CHECKPOINT.md).
  */
 export function vhostsDir(): string {
   return path.join(path.dirname(lockDir()), 'vhosts');
