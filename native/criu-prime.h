@@ -16,6 +16,7 @@
  * The request (stdin, read to EOF), strings each ending in a NUL byte: which of fds 5 and 6 to
  * keep ("", "5" or "56"; the others are closed), then KEY=VALUE entries for the environment,
  * then "--", then the command and its arguments. EOF with no request: exit 0, running nothing.
+ * One entry is the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below).
  *
  * Only for processes with a mount namespace of their own (a virtual host's): criu running in a
  * namespace other than the host's would take a plain container's (the host's) for one to dump.
@@ -99,13 +100,14 @@ static pid_t start_probe(void) {
 }
 
 /*
- * A process that holds this mount namespace until this one (criu, once exec'd) has ended, so
- * that the namespace's teardown (unmounting the tmpfs and its binds: 10-70 ms of RCU grace
- * periods on this VM) happens in it afterwards, not in criu's exit, which the command waits
- * for. Forked twice, so that criu never has a child it did not make; it closes every fd it got
- * (the command waits for its pipes' ends) and waits on a pidfd of this process.
+ * A process that holds this mount namespace (and `keep`, an fd, when not -1) until this one
+ * (criu, once exec'd) has ended, so that the namespace's teardown (unmounting the tmpfs and
+ * its binds: 10-70 ms of RCU grace periods on this VM) happens in it afterwards, not in criu's
+ * exit, which the command waits for. Forked twice, so that criu never has a child it did not
+ * make; it closes every other fd it got (the command waits for its pipes' ends) and waits on a
+ * pidfd of this process.
  */
-static void hold_namespace(void) {
+static void hold_namespace(int keep) {
   pid_t owner = getpid();
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) return;
@@ -115,7 +117,7 @@ static void hold_namespace(void) {
       int owned = (int)syscall(SYS_pidfd_open, owner, 0);
       (void)!write(ready[1], "h", 1);
       for (int fd = 0; fd < 1024; fd++) {
-        if (fd != owned) close(fd);
+        if (fd != owned && fd != keep) close(fd);
       }
       struct pollfd until = {.fd = owned, .events = POLLIN};
       while (owned >= 0 && poll(&until, 1, -1) < 0 && errno == EINTR) {
@@ -138,12 +140,45 @@ static _Noreturn void prime_failed(const char *step, const char *what) {
   _exit(125);
 }
 
+/*
+ * The request's HOLD_ROOT entry (a dump of a virtual host whose PID 1 is `pid`): a clone of
+ * the virtual host's root mount, kept by a holder until criu has ended. The dumped processes
+ * end with the dump, and the last of them and of criu to let go of their mount namespace
+ * unmounts its overlay; unmounting an overlay syncs the file system holding its upper dir
+ * (ovl_sync_fs): where that is on disk (/run on ext4, as here) it writes out everything dirty
+ * there, criu's fresh images among them, 40-90 ms of criu's exit here, which the command waits
+ * for. With the clone held, the overlay's superblock outlives criu and is shut down (and
+ * synced) in the holder afterwards, off the command's path; nothing else holds it, and the
+ * mount is detached (mounted nowhere), so removing the state dir meets no mount. Best effort:
+ * a clone not made leaves criu's exit to do it, as before.
+ */
+static void hold_root(const char *pid) {
+  char ns[64];
+  snprintf(ns, sizeof ns, "/proc/%s/ns/mnt", pid);
+  int theirs = open(ns, O_RDONLY | O_CLOEXEC);
+  int ours = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  int cwd = open(".", O_PATH | O_CLOEXEC);
+  int root = -1;
+  if (theirs >= 0 && ours >= 0 && cwd >= 0 && setns(theirs, CLONE_NEWNS) == 0) {
+    root = (int)syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | O_CLOEXEC);
+    /* Back where the request runs; going on in the virtual host's namespace is no option. */
+    if (setns(ours, CLONE_NEWNS) != 0 || fchdir(cwd) != 0) prime_failed("setns", "back");
+  }
+  if (root >= 0) {
+    hold_namespace(root);
+    close(root);
+  }
+  if (theirs >= 0) close(theirs);
+  if (ours >= 0) close(ours);
+  if (cwd >= 0) close(cwd);
+}
+
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
   if (unshare(CLONE_NEWNS) == 0) {
     pid_t probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
-    hold_namespace();
+    hold_namespace(-1);
     while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
     }
   }
@@ -170,8 +205,10 @@ static int prime(int argc) {
   if (!argv) prime_failed("request", "memory");
   size_t at = strlen(buf) + 1;
   const char *keep = buf;
+  const char *hold = NULL;
   for (; at < len && strcmp(buf + at, "--") != 0; at += strlen(buf + at) + 1) {
-    if (putenv(buf + at) != 0) prime_failed("request", "environment");
+    if (strncmp(buf + at, "HOLD_ROOT=", 10) == 0) hold = buf + at + 10;
+    else if (putenv(buf + at) != 0) prime_failed("request", "environment");
   }
   if (at >= len) {
     errno = EINVAL;
@@ -183,6 +220,7 @@ static int prime(int argc) {
     errno = EINVAL;
     prime_failed("request", "command");
   }
+  if (hold) hold_root(hold);
   if (!strchr(keep, '5')) close(STATUS_FD);
   if (!strchr(keep, '6')) close(GATE_FD);
   int null = open("/dev/null", O_RDONLY);

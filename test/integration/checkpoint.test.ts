@@ -5,7 +5,7 @@
  * the memory limit and cpu shares come back; restoring over an existing container is
  * refused; a damaged checkpoint fails with one line and leaves nothing behind.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -223,6 +223,51 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
         });
       for (let i = 0; i < 100 && inNs().length > 0; i++) await new Promise((res) => setTimeout(res, 20));
       expect(inNs()).toEqual([]);
+    });
+
+    it("holds a clone of HOLD_ROOT's root mount while the command runs (not after), keeping the entry out of its environment", async () => {
+      // The target: a process in a mount namespace of its own whose root mount is a tmpfs (static busybox inside).
+      const held = path.join(tmp, 'held');
+      fs.mkdirSync(held);
+      // rootfs build finds (or, in CI, installs) a static busybox.
+      expect(inA('rootfs', 'build', path.join(tmp, 'held-rootfs')).code).toBe(0);
+      const busybox = path.join(tmp, 'held-rootfs', 'bin', 'busybox');
+      const script = `mount -t tmpfs lmctfy-held ${held} && cp ${busybox} ${held}/busybox && cd ${held} && mkdir old && pivot_root . old && exec /busybox sh -c 'umount -l /old && exec /busybox sleep 30'`;
+      const target = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { stdio: 'ignore' });
+      const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+      try {
+        const rootDev = () => fs.statSync(`/proc/${target.pid}/root`).dev;
+        for (let i = 0; i < 100 && rootDev() === fs.statSync('/').dev; i++) await sleep(20);
+        const dev = rootDev();
+        expect(dev).not.toBe(fs.statSync('/').dev);
+        // Processes other than the target with an fd on that root: the helper's holder.
+        const holders = () =>
+          fs.readdirSync('/proc').filter((p) => {
+            if (!/^\d+$/.test(p) || p === String(target.pid)) return false;
+            try {
+              return fs.readdirSync(`/proc/${p}/fd`).some((fd) => fs.statSync(`/proc/${p}/fd/${fd}`).dev === dev);
+            } catch {
+              return false;
+            }
+          });
+        const run = spawn(helper, ['prime'], { env: { ...process.env, LMCTFY_CRIU: fakeCriu }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
+        let out = '';
+        run.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+        const ended = new Promise<number | null>((res) => run.on('close', (code) => res(code)));
+        run.stdin!.end(primeRequest([], {}, ['sh', '-c', 'env | grep -c HOLD_ROOT; sleep 1'], target.pid!));
+        let during: string[] = [];
+        for (let i = 0; i < 40 && during.length === 0; i++) {
+          await sleep(20);
+          during = holders();
+        }
+        expect(during).toHaveLength(1);
+        expect(await ended).toBe(0);
+        expect(out).toBe('0\n');
+        for (let i = 0; i < 100 && holders().length > 0; i++) await sleep(20);
+        expect(holders()).toEqual([]);
+      } finally {
+        target.kill('SIGKILL');
+      }
     });
 
     it('ends without running anything when the command sends no request', () => {

@@ -256,6 +256,10 @@ describe("the primed helper's request (native/criu-prime.h reads it)", () => {
   ])('keep $keep, env $env: $argv', ({ keep, env, argv, text }) => {
     expect(primeRequest(keep, env, argv).toString()).toBe(text);
   });
+
+  it("carries the virtual host to hold the root of as the helper's own entry", () => {
+    expect(primeRequest([], { A: 'b' }, ['criu'], 42).toString()).toBe('\0A=b\0HOLD_ROOT=42\0--\0criu\0');
+  });
 });
 
 describe('describeOrigin', () => {

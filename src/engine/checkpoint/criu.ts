@@ -151,10 +151,12 @@ export interface RunOptions {
    * one of its own: the primed helper's, where its probe of the kernel is already done (prime.ts).
    */
   ownMountNamespace?: boolean;
+  /** With ownMountNamespace, for a dump: the virtual host's PID 1, whose root mount the primed helper holds until criu has ended (prime.ts). */
+  holdRootOf?: number;
 }
 
 /** The primed helper (prime.ts) running argv, with its pipes as spawn would have made them; undefined when there is none. */
-function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report']): ChildProcess | undefined {
+function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report'], holdRoot: number | undefined): ChildProcess | undefined {
   const child = takePrimedCriu();
   if (!child) return undefined;
   const keep: (5 | 6)[] = report ? (report.atGate ? [5, 6] : [5]) : [];
@@ -163,7 +165,7 @@ function primedChild(argv: readonly string[], env: Readonly<Record<string, strin
   if (!report?.atGate) pipes[6]!.destroy();
   // A helper gone before its request shows as its exit status, which the caller reads.
   child.stdin!.on('error', () => undefined);
-  child.stdin!.end(primeRequest(keep, env, argv));
+  child.stdin!.end(primeRequest(keep, env, argv, holdRoot));
   return child;
 }
 
@@ -177,7 +179,7 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
   const report = opts.report;
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe', ...(report ? (['ignore', 'ignore', 'pipe', report.atGate ? 'pipe' : 'ignore'] as const) : [])];
   const child =
-    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report) : undefined) ??
+    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, opts.holdRootOf) : undefined) ??
     spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));

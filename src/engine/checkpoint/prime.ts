@@ -39,8 +39,13 @@ export function takePrimedCriu(): ChildProcess | undefined {
   return child;
 }
 
-/** The request native/criu-prime.h reads: the fds it keeps, the environment it adds, the command. */
-export function primeRequest(keep: readonly (5 | 6)[], env: Readonly<Record<string, string>>, argv: readonly string[]): Buffer {
-  const strings = [keep.join(''), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), '--', ...argv];
+/**
+ * The request native/criu-prime.h reads: the fds it keeps, the environment it adds, the
+ * command. `holdRoot`, the PID 1 of a virtual host being dumped: the helper keeps a clone of
+ * its root mount until criu has ended, so that the overlay's unmount (and the sync of the file
+ * system under its upper dir) happens after the command, not in criu's exit (criu-prime.h).
+ */
+export function primeRequest(keep: readonly (5 | 6)[], env: Readonly<Record<string, string>>, argv: readonly string[], holdRoot?: number): Buffer {
+  const strings = [keep.join(''), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...(holdRoot !== undefined ? [`HOLD_ROOT=${holdRoot}`] : []), '--', ...argv];
   return Buffer.from(strings.map((s) => `${s}\0`).join(''));
 }
