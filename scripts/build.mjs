@@ -12,7 +12,7 @@
 // import them, and only then are the previous build's chunks that nothing imports any more
 // removed. A rebuild of unchanged sources leaves every file's content as it was. One build
 // at a time (a lock), so two concurrent builds cannot remove each other's chunks.
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, closeSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, closeSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -30,18 +30,26 @@ const bin = path.join(top, 'bin', 'lmctfy.js');
 const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readFileSync(bin, 'utf8'))[1]);
 /**
  * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from,
- * which must change nothing. Most run on a root that does not exist: that compiles what the
- * bundle's commands start with (commander's parse, the engine's open; for create and policy
- * the spec parser), then fails. `list` and `create --dry-run` change nothing on any root, so
- * theirs run on the build's own cgroup (no LMCTFY_ROOT), where they get further: a cache
- * holding the creation's checks and admission took a third of the instructions create
- * compiled lazily (BENCHMARKS.md section 5). On a machine without cgroups they fail early,
- * and the cache holds less. The whole CLI's is a command no group bundle holds (policy);
- * checkpoint's is migrate: checkpoint and restore start criu's helper.
+ * which must leave nothing behind. Most run on a root that does not exist: that compiles what
+ * the bundle's commands start with (commander's parse, the engine's open; for policy the spec
+ * parser), then fails. `list` changes nothing on any root, so it runs on the build's own
+ * cgroup (no LMCTFY_ROOT), where it gets further. `create` runs for real, on a root of its own
+ * below the build's cgroup (`scratchRoot`: made by `init`, the container destroyed after, then
+ * the root's dirs and its journal removed): a cache holding the whole creation (the cgroup
+ * writes, the lock, the journal's record) took 5 M instructions off every `create` against
+ * one made by `create --dry-run` (BENCHMARKS.md section 5), which is what it falls back to
+ * where the build cannot make cgroups. On a machine without cgroups they fail early, and the
+ * cache holds less. The whole CLI's is a command no group bundle holds (policy); checkpoint's
+ * is migrate: checkpoint and restore start criu's helper.
  */
+const PROBE_SPEC = 'cpu:{limit:500} memory:{limit:100000000}';
 const CACHE_PROBES = {
   lmctfy: { args: ['policy', 'set', 'capacity:{cpu:1000 memory:1073741824}'] },
-  lifecycle: { args: ['create', `lmctfy-code-cache-probe-${process.pid}`, 'cpu:{limit:500} memory:{limit:100000000}', '--dry-run'], ownRoot: true },
+  lifecycle: {
+    scratchRoot: { args: ['create', 'probe', PROBE_SPEC], after: [['destroy', '-f', 'probe']] },
+    args: ['create', `lmctfy-code-cache-probe-${process.pid}`, PROBE_SPEC, '--dry-run'],
+    ownRoot: true,
+  },
   inspect: { args: ['list', 'containers', '/'], ownRoot: true },
   processes: { args: ['run', 'probe', 'true'] },
   checkpoint: { args: ['migrate', 'probe', '--to', 'absent'] },
@@ -195,19 +203,73 @@ function sameContents(file, contents) {
   }
 }
 
+/** The node flags on bin/lmctfy.js's #! line, which a code cache must be made under. */
+const binFlags = () => readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+const runBin = (args, env) => spawnSync(process.execPath, [...binFlags(), bin, ...args], { env, stdio: 'ignore' }).status;
+
 /**
  * V8's code cache for a CLI bundle, made by bin/lmctfy.js itself (with its node flags, which
- * the cache must match) running `probe` (CACHE_PROBES). Without a cache the CLI works, only
- * slower to start.
+ * the cache must match) running `probe` (CACHE_PROBES): on a scratch root first where it
+ * names one and one can be made, else its `args`. Without a cache the CLI works, only
+ * slower to start. `engine`: what removes a scratch root (scratchRootRemover).
  */
-function writeCodeCache(cache, probe) {
-  const flags = readFileSync(bin, 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+function writeCodeCache(cache, probe, engine) {
   const tmp = `${cache}.tmp-${process.pid}`;
-  const env = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
-  if (probe.ownRoot) delete env.LMCTFY_ROOT;
-  spawnSync(process.execPath, [...flags, bin, ...probe.args], { env, stdio: 'ignore' });
+  const probeEnv = { ...process.env, LMCTFY_CODE_CACHE_OUT: tmp };
+  if (probe.scratchRoot) {
+    const root = `lmctfy-code-cache-${process.pid}`;
+    const env = { ...process.env, LMCTFY_ROOT: root };
+    delete env.LMCTFY_CODE_CACHE_OUT;
+    try {
+      if (runBin(['init', ''], env) === 0) {
+        runBin(probe.scratchRoot.args, { ...probeEnv, LMCTFY_ROOT: root });
+        for (const step of probe.scratchRoot.after) runBin(step, env);
+      }
+    } finally {
+      engine.removeRoot(root);
+    }
+  }
+  if (!existsSync(tmp)) {
+    const env = { ...probeEnv, LMCTFY_ROOT: `lmctfy-code-cache-${process.pid}-absent` };
+    if (probe.ownRoot) delete env.LMCTFY_ROOT;
+    runBin(probe.args, env);
+  }
   if (existsSync(tmp)) renameSync(tmp, cache);
   else console.warn(`build: no code cache for ${path.basename(cache, '.cache')} (the CLI works, only slower to start)`);
+}
+
+/**
+ * What removes a scratch root a probe made (below the build's own cgroup) once its
+ * containers are destroyed: its dirs in every hierarchy (and its pressure mirror), then its
+ * journal, all found by the engine as the CLI found them. Nothing there (no cgroups, or
+ * never made) is nothing to remove.
+ */
+async function scratchRootRemover() {
+  const { Machine, realIo, journalPath } = await importTs(
+    "export { Machine } from './src/engine/kernel/machine.ts'; export { realIo } from './src/engine/kernel/io.ts'; export { journalPath } from './src/engine/journal.ts';",
+  );
+  return {
+    removeRoot(root) {
+      let m;
+      try {
+        m = new Machine({ io: realIo, root });
+      } catch {
+        return; // no cgroup hierarchies here
+      }
+      const dirs = new Set([...m.controllers().map((c) => m.dirOf('/', c)), m.pressureDir('/')].filter((d) => d !== undefined));
+      for (const d of dirs) rmdirIfThere(d);
+      const journal = journalPath(m.trackingDir('/'));
+      for (const f of [journal, `${journal}.1`]) rmSync(f, { force: true });
+    },
+  };
+}
+
+function rmdirIfThere(dir) {
+  try {
+    rmdirSync(dir);
+  } catch (e) {
+    if (e.code !== 'ENOENT') console.warn(`build: could not remove the code cache probe's ${dir}: ${e.code}`);
+  }
 }
 
 await withBuildLock(async () => {
@@ -275,7 +337,9 @@ await withBuildLock(async () => {
     replaceFile(file, contents);
     if (bundle) caches.push({ cache, probe: bundle.probe, make: changed || !existsSync(cache) });
   }
-  for (const { cache, probe, make } of caches) if (make) writeCodeCache(cache, probe);
+  const toMake = caches.filter((c) => c.make);
+  const engine = toMake.some((c) => c.probe.scratchRoot) ? await scratchRootRemover() : undefined;
+  for (const { cache, probe } of toMake) writeCodeCache(cache, probe, engine);
 
   // Chunk names carry content hashes: without this, stale chunks would pile up.
   const written = new Set([LOCK, ...caches.map((c) => path.basename(c.cache)), ...[...files, ...cliFiles].map((f) => path.basename(f.file))]);

@@ -4,16 +4,21 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { journalPath } from '../../src/engine/journal.js';
+import { realIo } from '../../src/engine/kernel/io.js';
+import { Machine } from '../../src/engine/kernel/machine.js';
 
 // scripts/build.mjs and scripts/prepare.mjs, run on a copy of the project so that the
 // repository's own dist/ (which other tests run) is left alone.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let work: string;
+/** The first build's pid, which names the scratch root its code cache probe made. */
+let builder: number;
 const dist = () => path.join(work, 'dist');
 
 function node(script: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [path.join(work, 'scripts', script)], { cwd: work, encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, stderr: r.stderr };
+  return { code: r.status, stderr: r.stderr, pid: r.pid };
 }
 
 /** Every file of dist/ with its content. */
@@ -36,6 +41,7 @@ beforeAll(() => {
   const r = node('build.mjs');
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
+  builder = r.pid;
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -43,6 +49,15 @@ describe('the build', () => {
   it('makes a dist/ the CLI runs from', () => {
     const r = spawnSync(process.execPath, [path.join(work, 'bin', 'lmctfy.js'), '-V'], { encoding: 'utf8' });
     expect(r.stdout).toBe(`lmctfy version ${JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`);
+  });
+
+  it("leaves nothing of the scratch root create's code cache was made on: no dir in any hierarchy, no journal", () => {
+    const m = new Machine({ io: realIo, root: `lmctfy-code-cache-${builder}` });
+    const dirs = [...m.controllers().map((c) => m.dirOf('/', c)), m.pressureDir('/')].filter((d): d is string => d !== undefined);
+    expect(dirs.length).toBeGreaterThan(0);
+    expect(dirs.filter((d) => fs.existsSync(d))).toEqual([]);
+    expect(fs.existsSync(journalPath(m.trackingDir('/')))).toBe(false);
+    expect(fs.existsSync(path.join(dist(), 'lmctfy-lifecycle.cjs.cache'))).toBe(true);
   });
 
   it('rebuilding unchanged sources keeps every file as it was and drops what the build no longer makes', () => {
