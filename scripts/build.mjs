@@ -303,8 +303,10 @@ await withBuildLock(async () => {
     outExtension: { '.js': '.cjs' },
     // Fewer bytes to read and hash at every start; names are kept, so stack traces read.
     minifyWhitespace: true,
-    define: { ...define, 'import.meta.url': '__lmctfyImportMetaUrl' },
-    banner: { js: `const __lmctfyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n${SHARED_NAMESPACES}` },
+    // import.meta.url as a getter: only the commands that look for a file beside the bundle
+    // pay for making a file URL (node:url's functions compiled, a URL parsed).
+    define: { ...define, 'import.meta.url': '__lmctfyMeta.url' },
+    banner: { js: `const __lmctfyMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n${SHARED_NAMESPACES}` },
     plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8'])],
   });
 

@@ -44,10 +44,11 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
  * the V8 heap, tens of calls each costing a TLB flush across the VM's CPUs) took 60–160 ms
  * of a `restore` after its last step (BENCHMARKS.md, checkpoint/restore). 'beforeExit' fires
  * only once nothing is pending, so no write, child or timer is cut short; 'exit' listeners
- * still run.
+ * still run. `on`, not `once`: process.exit() never returns, and `once` costs three more of
+ * Node's functions compiled at every start.
  */
 function endWhenIdle(): void {
-  process.once('beforeExit', () => process.exit());
+  process.on('beforeExit', () => process.exit());
 }
 
 /** bin/lmctfy.js's import(), with which the interactive console's ES module is loaded (src/cli/console-bridge.ts). */
