@@ -1,7 +1,6 @@
 import { Code, LmctfyError } from './errors.js';
 import { appendJournal, type JournalRecord } from './journal.js';
 import type { Machine } from './kernel/machine.js';
-import { formatText } from '../messages/codec.js';
 import type { ContainerSpec, PolicySpec } from '../messages/types.js';
 
 /**
@@ -19,16 +18,22 @@ export interface AuditInfo {
 
 let warned = false;
 
-function specText(info: AuditInfo): string | undefined {
-  if (info.spec) return formatText('ContainerSpec', info.spec);
-  if (info.policy) return formatText('PolicySpec', info.policy);
-  return undefined;
+/**
+ * The spec codec, loaded when a spec is first recorded (an import the bundler keeps lazy):
+ * the commands that record none (list, stats, pause, ...) neither load nor initialise it, a
+ * measurable share of their start (BENCHMARKS.md section 5).
+ */
+let codec: Promise<typeof import('../messages/codec.js')> | undefined;
+
+async function specText(info: AuditInfo): Promise<string | undefined> {
+  if (!info.spec && !info.policy) return undefined;
+  const { formatText } = await (codec ??= import('../messages/codec.js'));
+  return info.spec ? formatText('ContainerSpec', info.spec) : formatText('PolicySpec', info.policy!);
 }
 
-/** The action record of one operation; `error` is what it failed with, if it did. */
-export function actionRecord(what: string, container: string, info: AuditInfo, error?: unknown): JournalRecord {
+/** The action record of one operation, with its spec already in text form; `error` is what it failed with, if it did. */
+export function actionRecord(what: string, container: string, info: AuditInfo, spec: string | undefined, error?: unknown): JournalRecord {
   const r: JournalRecord = { time: Date.now(), kind: 'action', what, container, uid: process.getuid?.() ?? 0, pid: process.pid };
-  const spec = specText(info);
   if (spec !== undefined) r.spec = spec;
   if (error === undefined) r.code = Code.OK;
   else if (error instanceof LmctfyError) {
@@ -55,29 +60,42 @@ function append(m: Machine, record: JournalRecord): void {
 }
 
 /**
- * Runs an operation and journals its outcome once it is known (when its promise settles, for
- * an asynchronous one); its result or error passes through unchanged.
+ * Runs an operation that records no spec and journals its outcome once it is known (when its
+ * promise settles, for an asynchronous one); its result or error passes through unchanged.
  */
-export function audited<T>(m: Machine, what: string, container: string, info: AuditInfo, op: () => T): T {
+export function audited<T>(m: Machine, what: string, container: string, info: Pick<AuditInfo, 'detail'>, op: () => T): T {
   let result: T;
   try {
     result = op();
   } catch (e) {
-    append(m, actionRecord(what, container, info, e));
+    append(m, actionRecord(what, container, info, undefined, e));
     throw e;
   }
   if (!(result instanceof Promise)) {
-    append(m, actionRecord(what, container, info));
+    append(m, actionRecord(what, container, info, undefined));
     return result;
   }
   return result.then(
     (v: unknown) => {
-      append(m, actionRecord(what, container, info));
+      append(m, actionRecord(what, container, info, undefined));
       return v;
     },
     (e: unknown) => {
-      append(m, actionRecord(what, container, info, e));
+      append(m, actionRecord(what, container, info, undefined, e));
       throw e;
     },
   ) as T;
+}
+
+/** audited for an asynchronous operation given a spec or policy, recorded in text format once the outcome is known. */
+export async function auditedWithSpec<T>(m: Machine, what: string, container: string, info: AuditInfo, op: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await op();
+  } catch (e) {
+    append(m, actionRecord(what, container, info, await specText(info), e));
+    throw e;
+  }
+  append(m, actionRecord(what, container, info, await specText(info)));
+  return result;
 }

@@ -6,7 +6,7 @@ import type { CgroupVersion, V1Controller } from './kernel/layout.js';
 import { Container, orGone } from './container.js';
 import { handleFor, handleWith } from './handle.js';
 import { withLock } from './lock.js';
-import { audited } from './audit.js';
+import { audited, auditedWithSpec } from './audit.js';
 import { parentName, resolveName } from './names.js';
 import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
@@ -97,7 +97,7 @@ export class ContainerApi {
    * everything made so far (docs/RELIABILITY.md 16).
    */
   create(name: string, spec: ContainerSpec = {}): Promise<Container> {
-    return audited(this.machine, 'create', this.nameFor(name), { spec }, async () => (await this.createAdmitted(name, spec, false)).result!);
+    return auditedWithSpec(this.machine, 'create', this.nameFor(name), { spec }, async () => (await this.createAdmitted(name, spec, false)).result!);
   }
 
   /** The absolute name an operation on `name` is journalled under; the name as given when it does not resolve. */
@@ -211,7 +211,7 @@ export class ContainerApi {
 
   /** Sets the root's machine policy; one under which what is admitted would not fit is FAILED_PRECONDITION unless forced. */
   setPolicy(spec: PolicySpec, opts: { force?: boolean } = {}): Promise<PolicyReport> {
-    return audited(this.machine, 'policy set', '/', { policy: spec, detail: { force: opts.force ?? false } }, () => setPolicy(this.machine, spec, opts.force ?? false));
+    return auditedWithSpec(this.machine, 'policy set', '/', { policy: spec, detail: { force: opts.force ?? false } }, () => setPolicy(this.machine, spec, opts.force ?? false));
   }
 
   /** Removes the root's machine policy (admission stops); false when none was set. */

@@ -6,7 +6,7 @@ import type { Machine } from './kernel/machine.js';
 import type { V1Controller } from './kernel/layout.js';
 import { handleFor } from './handle.js';
 import { withLock } from './lock.js';
-import { audited } from './audit.js';
+import { audited, auditedWithSpec } from './audit.js';
 import { listSubcontainers, listTasks } from './tree.js';
 import { enterTasks, spawnInside, startInside, type ForegroundCommand, type SpawnOptions } from './placement.js';
 import { defaultShell, waitInteractive } from './interactive.js';
@@ -120,7 +120,7 @@ export class Container {
    * before the first write.
    */
   update(spec: ContainerSpec, policy: 'diff' | 'replace'): Promise<void> {
-    return audited(this.machine, 'update', this.name, { spec, detail: { policy } }, async () => {
+    return auditedWithSpec(this.machine, 'update', this.name, { spec, detail: { policy } }, async () => {
       await this.updateAdmitted(spec, policy, false);
     });
   }
