@@ -287,7 +287,8 @@ static void build_root(const char *rootfs, const char *state, struct bind *binds
   char root[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], p[PATH_MAX];
   if (join_path(root, state, "/merged") != 0 || join_path(upper, state, "/upper") != 0 || join_path(work, state, "/work") != 0) fail("overlay");
   char opts[3 * PATH_MAX + 64];
-  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", rootfs, upper, work) >= (int)sizeof opts) {
+  /* volatile: no sync of the upper dir's file system, ever (docs/VIRTUAL-HOSTS.md, "State"). */
+  if (snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", rootfs, upper, work) >= (int)sizeof opts) {
     errno = ENAMETOOLONG;
     fail("overlay");
   }

@@ -140,7 +140,8 @@ export function prepareVirtualHostRestore(c: Container, m: Manifest, dir: string
   } else {
     const merged = path.join(state, 'merged');
     setup.untar = { file: path.join(dir, UPPER_TAR), dir: path.join(state, 'upper') };
-    setup.overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')}`, dir: merged };
+    // volatile, as create mounts it (docs/VIRTUAL-HOSTS.md, "State").
+    setup.overlay = { options: `lowerdir=${plan.rootfs},upperdir=${path.join(state, 'upper')},workdir=${path.join(state, 'work')},volatile`, dir: merged };
     args.push('--root', merged);
   }
   // Each saved tmpfs mounted and filled by the wrap in its own mount namespace, for criu to bind where it was.
