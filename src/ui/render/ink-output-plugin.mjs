@@ -1,4 +1,4 @@
-// Swaps seven of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
+// Swaps eight of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
 // imported only by Ink's renderer) for src/ui/render/frame-output.ts; its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts and its
 // wrap-text (imported by dom.js and render-node-to-output.js) for src/ui/render/wrap-text.ts,
@@ -10,7 +10,9 @@
 // src/ui/render/text-width.ts's, which counts the console's glyphs without string-width's
 // grapheme segmentation (measureText uses the same); and is-in-ci (imported by ink.js and
 // its write-synchronized) for `false`, so CI=true in the environment does not blank the
-// console. One plugin for esbuild (scripts/build.mjs, bench/ui-render.mjs) and one for Vite
+// console; and yoga-layout, Ink's WebAssembly layout engine (imported by many of Ink's
+// files), for src/ui/render/flex-layout.ts. One plugin for esbuild (scripts/build.mjs,
+// bench/ui-render.mjs) and one for Vite
 // (vitest.config.ts), so tests run what ships. The stand-ins get Ink's own string-width, slice-ansi, ansi-tokenize, wrap-ansi
 // and cli-truncate: the modules below are resolved from Ink's directory, whatever versions
 // npm placed where. This is why Ink is pinned: what an upgrade must keep passing is in
@@ -23,6 +25,7 @@ const MEASURE_TEXT = fileURLToPath(new URL('./measure-text.ts', import.meta.url)
 const LINE_WRITER = fileURLToPath(new URL('./line-writer.ts', import.meta.url));
 const TEXT_WIDTH = fileURLToPath(new URL('./text-width.ts', import.meta.url));
 const WRAP_TEXT = fileURLToPath(new URL('./wrap-text.ts', import.meta.url));
+const FLEX_LAYOUT = fileURLToPath(new URL('./flex-layout.ts', import.meta.url));
 const NAMESPACE = 'lmctfy-ink-output';
 const QUERY = '?lmctfy-ink-stand-in';
 
@@ -86,6 +89,12 @@ import { isAnchored } from ${JSON.stringify(LINE_WRITER)};
 export { bsu, esu };
 export const shouldSynchronize = (stream) => !isAnchored(stream) && inkShouldSynchronize(stream);
 `,
+  ],
+  // Yoga (WebAssembly) for the console's own layout in JavaScript, for every Ink file that
+  // imports it: the WebAssembly module is then neither bundled nor instantiated.
+  'yoga-layout': [
+    ['ink.js', 'dom.js', 'styles.js', 'reconciler.js', 'get-max-width.js', 'render-node-to-output.js', 'render-to-string.js', 'build-layout.js', 'layout.js', 'apply-styles.js'],
+    `export { default } from ${JSON.stringify(FLEX_LAYOUT)};\n`,
   ],
   // Ink draws only the last frame, at exit, when CI or CONTINUOUS_INTEGRATION is set: the
   // console runs Ink only on a terminal (otherwise top streams NDJSON), so it is never in CI.
