@@ -16,7 +16,11 @@
  * The request (stdin, read to EOF), strings each ending in a NUL byte: which of fds 5 and 6 to
  * keep ("", "5" or "56"; the others are closed), then KEY=VALUE entries for the environment,
  * then "--", then the command and its arguments. EOF with no request: exit 0, running nothing.
- * One entry is the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below).
+ * Two entries are the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below),
+ * and PROBE=LATER: the command is run at once, before the probe has ended, with the probe's pid
+ * in LMCTFY_PROBE_PID; it is then the command's child, and the command waits for it before it
+ * runs criu (vhost-helper.c's place does: its own steps, the upper dir's tar, the network and
+ * the mounts, run while criu's probe does). Without it the helper waits for the probe first.
  *
  * Only for processes with a mount namespace of their own (a virtual host's): criu running in a
  * namespace other than the host's would take a plain container's (the host's) for one to dump.
@@ -135,6 +139,12 @@ static void hold_namespace(int keep) {
   }
 }
 
+/* Until criu's probe (a child of this process, or -1) has ended: criu then finds its cache whole. */
+static void wait_probe(pid_t probe) {
+  while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
+  }
+}
+
 static _Noreturn void prime_failed(const char *step, const char *what) {
   fprintf(stderr, "lmctfy-vhost prime: %s %s: %s\n", step, what, strerror(errno));
   _exit(125);
@@ -176,11 +186,10 @@ static void hold_root(const char *pid) {
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
+  pid_t probe = -1;
   if (unshare(CLONE_NEWNS) == 0) {
-    pid_t probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
+    probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
     hold_namespace(-1);
-    while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
-    }
   }
   char *buf = malloc(MAX_REQUEST);
   if (!buf) prime_failed("request", "memory");
@@ -196,7 +205,10 @@ static int prime(int argc) {
       prime_failed("request", "read");
     }
   }
-  if (len == 0) return 0;
+  if (len == 0) {
+    wait_probe(probe);
+    return 0;
+  }
   if (buf[len - 1] != '\0') {
     errno = EINVAL;
     prime_failed("request", "format");
@@ -206,8 +218,10 @@ static int prime(int argc) {
   size_t at = strlen(buf) + 1;
   const char *keep = buf;
   const char *hold = NULL;
+  int probe_later = 0;
   for (; at < len && strcmp(buf + at, "--") != 0; at += strlen(buf + at) + 1) {
     if (strncmp(buf + at, "HOLD_ROOT=", 10) == 0) hold = buf + at + 10;
+    else if (strcmp(buf + at, "PROBE=LATER") == 0) probe_later = 1;
     else if (putenv(buf + at) != 0) prime_failed("request", "environment");
   }
   if (at >= len) {
@@ -221,6 +235,11 @@ static int prime(int argc) {
     prime_failed("request", "command");
   }
   if (hold) hold_root(hold);
+  /* The command waits for the probe itself before it runs criu (place: its own steps first). */
+  char probe_pid[16];
+  snprintf(probe_pid, sizeof probe_pid, "%d", (int)probe);
+  if (probe_later && probe > 0 && setenv(PROBE_PID_ENV, probe_pid, 1) == 0) probe = -1;
+  wait_probe(probe);
   if (!strchr(keep, '5')) close(STATUS_FD);
   if (!strchr(keep, '6')) close(GATE_FD);
   int null = open("/dev/null", O_RDONLY);

@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { writeFileAtomically } from '../atomic-file.js';
 import { Code, LmctfyError } from '../errors.js';
 import { lockDir } from '../lock.js';
-import { primeRequest, takePrimedCriu } from './prime.js';
+import { primeRequest, takePrimedCriu, type PrimeOptions } from './prime.js';
 
 /** Where scripts/criu.mjs caches its build (keep the two in step). */
 export const CACHED_CRIU = '/var/cache/lmctfy/criu-4.1.1/criu';
@@ -156,7 +156,7 @@ export interface RunOptions {
 }
 
 /** The primed helper (prime.ts) running argv, with its pipes as spawn would have made them; undefined when there is none. */
-function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report'], holdRoot: number | undefined): ChildProcess | undefined {
+function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report'], own: PrimeOptions): ChildProcess | undefined {
   const child = takePrimedCriu();
   if (!child) return undefined;
   const keep: (5 | 6)[] = report ? (report.atGate ? [5, 6] : [5]) : [];
@@ -165,7 +165,7 @@ function primedChild(argv: readonly string[], env: Readonly<Record<string, strin
   if (!report?.atGate) pipes[6]!.destroy();
   // A helper gone before its request shows as its exit status, which the caller reads.
   child.stdin!.on('error', () => undefined);
-  child.stdin!.end(primeRequest(keep, env, argv, holdRoot));
+  child.stdin!.end(primeRequest(keep, env, argv, own));
   return child;
 }
 
@@ -179,7 +179,8 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
   const report = opts.report;
   const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe', ...(report ? (['ignore', 'ignore', 'pipe', report.atGate ? 'pipe' : 'ignore'] as const) : [])];
   const child =
-    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, opts.holdRootOf) : undefined) ??
+    // A wrap (the vhost helper's place) waits for criu's probe itself, after its own steps.
+    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, { holdRoot: opts.holdRootOf, probeLater: opts.wrap !== undefined }) : undefined) ??
     spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));

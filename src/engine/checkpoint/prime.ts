@@ -39,13 +39,20 @@ export function takePrimedCriu(): ChildProcess | undefined {
   return child;
 }
 
-/**
- * The request native/criu-prime.h reads: the fds it keeps, the environment it adds, the
- * command. `holdRoot`, the PID 1 of a virtual host being dumped: the helper keeps a clone of
- * its root mount until criu has ended, so that the overlay's unmount (and the sync of the file
- * system under its upper dir) happens after the command, not in criu's exit (criu-prime.h).
- */
-export function primeRequest(keep: readonly (5 | 6)[], env: Readonly<Record<string, string>>, argv: readonly string[], holdRoot?: number): Buffer {
-  const strings = [keep.join(''), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...(holdRoot !== undefined ? [`HOLD_ROOT=${holdRoot}`] : []), '--', ...argv];
+/** The helper's own entries of a request (native/criu-prime.h). */
+export interface PrimeOptions {
+  /**
+   * The PID 1 of a virtual host being dumped: the helper keeps a clone of its root mount until
+   * criu has ended, so that the overlay's unmount happens after the command, not in criu's exit.
+   */
+  holdRoot?: number;
+  /** The command waits for criu's probe itself, after its own steps (the vhost helper's place). */
+  probeLater?: boolean;
+}
+
+/** The request native/criu-prime.h reads: the fds it keeps, the environment it adds, its own entries, the command. */
+export function primeRequest(keep: readonly (5 | 6)[], env: Readonly<Record<string, string>>, argv: readonly string[], own: PrimeOptions = {}): Buffer {
+  const mine = [...(own.holdRoot !== undefined ? [`HOLD_ROOT=${own.holdRoot}`] : []), ...(own.probeLater ? ['PROBE=LATER'] : [])];
+  const strings = [keep.join(''), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...mine, '--', ...argv];
   return Buffer.from(strings.map((s) => `${s}\0`).join(''));
 }
