@@ -15,6 +15,12 @@
  *          no TAR. Any tar failing fails it (exit 1): criu then lets the processes run on and
  *          fails the dump.
  *
+ * criu runs its action script itself (no shell) at each of its actions (pre-dump,
+ * network-lock, post-dump): lmctfy gives it this helper's own file, which then runs with no
+ * argument and CRTOOLS_SCRIPT_ACTION set. It does nothing but at post-dump, where it archives
+ * with the arguments LMCTFY_ARCHIVE_0, _1, ... (their count in LMCTFY_ARCHIVE_N) hold: a shell
+ * script in its place started a shell at each of the three, with the processes stopped.
+ *
  * place's --tmpfs DIR SOURCE OPTIONS ro|rw TAR|- (restore) mounts a tmpfs (SOURCE, OPTIONS as
  * mount -o takes them) on DIR in place's own mount namespace, unpacks TAR into it, and makes it
  * read-only when it was; criu then binds it where it was (`--external mnt[KEY]:DIR`).
@@ -106,4 +112,19 @@ static int archive(int argc, char **argv) {
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ok = 0;
   }
   return ok ? 0 : 1;
+}
+
+/* Run by criu as its action script (above): archive at post-dump, nothing otherwise. */
+static int criu_action(const char *action) {
+  if (strcmp(action, "post-dump") != 0) return 0;
+  const char *count = getenv("LMCTFY_ARCHIVE_N");
+  int n = count ? atoi(count) : 0;
+  char **args = calloc((size_t)n + 1, sizeof *args);
+  if (!args || n <= 0) archive_failed("archive", "arguments");
+  for (int i = 0; i < n; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "LMCTFY_ARCHIVE_%d", i);
+    if (!(args[i] = getenv(name))) archive_failed("archive", name);
+  }
+  return archive(n, args);
 }

@@ -739,6 +739,8 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "place") == 0) return place(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "prime") == 0) return prime(argc - 2);
   if (argc >= 2 && strcmp(argv[1], "archive") == 0) return archive(argc - 2, argv + 2);
+  const char *action = getenv("CRTOOLS_SCRIPT_ACTION");
+  if (argc == 1 && action) return criu_action(action);
   if (fcntl(STATUS_FD, F_GETFD) < 0) {
     fprintf(stderr, "lmctfy-vhost: fd %d (the status pipe) is not open; lmctfy starts this helper\n", STATUS_FD);
     return 2;

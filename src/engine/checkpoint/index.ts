@@ -101,7 +101,7 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
       // this thread puts the spec in the manifest's form (through the message schema, its first
       // use in the process: some 10-35 ms). That cannot fail short of a bug in the formatter
       // (the spec was just read back); if it did, the dump would still end as criu ends it.
-      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: CRIU_ENV, ownMountNamespace: vhost !== undefined, holdRootOf: tree.root });
+      const dumping = runCriu('dump', args, path.join(abs, 'dump.log'), `checkpoint ${c.name}`, { env: { ...CRIU_ENV, ...vhost?.env }, ownMountNamespace: vhost !== undefined, holdRootOf: tree.root });
       let formatted: unknown;
       let unformatted: unknown;
       try {
@@ -109,11 +109,7 @@ export async function checkpoint(api: ContainerApi, name: string, dir: string, o
       } catch (e) {
         unformatted = e;
       }
-      try {
-        await dumping;
-      } finally {
-        vhost?.release();
-      }
+      await dumping;
       if (formatted === undefined) throw unformatted;
       const written: Manifest = {
         name: c.name,

@@ -21,16 +21,16 @@ import type { WrapSetup } from './placement.js';
 import { NETNS_FD, NETNS_KEY, externalNetnsArgs, macIn } from './netns.js';
 import { externalTmpfs, tmpfsArchive, type SavedTmpfs } from './tmpfs.js';
 
-/** A word for sh, quoted. */
-const shellWord = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-
 /**
- * criu runs this for each of its actions; at post-dump the processes are dumped and still
- * stopped, so the upper dir and the tmpfs mounts taken then (the vhost helper's `archive`,
- * native/criu-tmpfs.h, with the overlay's xattrs kept) are the ones the images expect.
+ * criu's action script, run at each of its actions, and its environment: the vhost helper
+ * itself, which at post-dump (the processes dumped and still stopped) archives the upper dir
+ * and the tmpfs mounts (with the overlay's xattrs kept), as the images expect them, and does
+ * nothing at the others (native/criu-tmpfs.h): a shell script started a shell at each.
  */
-function postDumpScript(argv: readonly string[]): string {
-  return `#!/bin/sh\n[ "$CRTOOLS_SCRIPT_ACTION" = post-dump ] || exit 0\nexec ${argv.map(shellWord).join(' ')}\n`;
+function actionScript(archiveArgs: readonly string[]): { script: string; env: Record<string, string> } {
+  const env: Record<string, string> = { LMCTFY_ARCHIVE_N: String(archiveArgs.length) };
+  archiveArgs.forEach((a, i) => (env[`LMCTFY_ARCHIVE_${i}`] = a));
+  return { script: nativeHelper('lmctfy-vhost', 'vhost helper'), env };
 }
 
 /** Options every dump and restore of a virtual host takes. */
@@ -43,10 +43,10 @@ const COMMON = [
 
 export interface VirtualHostCapture {
   dumpArgs: string[];
+  /** criu's environment (its action script's arguments). */
+  env: Record<string, string>;
   /** What the manifest keeps, once criu has dumped (which tmpfs mounts had content to archive). */
   saved(): NonNullable<Manifest['vhost']>;
-  /** Removes what the capture made for criu (its action script). */
-  release(): void;
 }
 
 function planOf(spec: ContainerSpec, name: string): VirtualHostPlan {
@@ -77,20 +77,19 @@ export function captureVirtualHost(c: Container, spec: ContainerSpec, init: numb
   const network = plan.network ? { ...plan.network, mac: macIn(init, plan.network.inside, c.name) } : undefined;
   const tmpfs = externalTmpfs(parseMountinfo(fs.readFileSync(`/proc/${init}/mountinfo`, 'utf8')));
   const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
-  const archive = [nativeHelper('lmctfy-vhost', 'vhost helper'), 'archive', String(init), upper, path.join(dir, UPPER_TAR)];
+  const archive = [String(init), upper, path.join(dir, UPPER_TAR)];
   tmpfs.forEach((t, i) => archive.push(t.mountPoint, path.join(dir, tmpfsArchive(i))));
-  const script = path.join(dir, '.lmctfy-post-dump');
-  fs.writeFileSync(script, postDumpScript(archive), { mode: 0o700 });
+  const action = actionScript(archive);
   const rootfs = plan.rootfs;
   return {
-    dumpArgs: [...COMMON, ...netns, ...tmpfs.flatMap((t) => ['--external', `mnt[${t.mountPoint}]:${t.key}`]), '--action-script', script],
+    dumpArgs: [...COMMON, ...netns, ...tmpfs.flatMap((t) => ['--external', `mnt[${t.mountPoint}]:${t.key}`]), '--action-script', action.script],
+    env: action.env,
     saved: () => ({
       ...(network ? { network } : {}),
       rootfs,
       // An empty tmpfs has no archive (the helper writes none).
       ...(tmpfs.length > 0 ? { tmpfs: tmpfs.map((t, i): SavedTmpfs => (fs.existsSync(path.join(dir, tmpfsArchive(i))) ? { ...t, archive: tmpfsArchive(i) } : t)) } : {}),
     }),
-    release: () => fs.rmSync(script, { force: true }),
   };
 }
 
