@@ -2,9 +2,20 @@ import { Code, LmctfyError } from './errors.js';
 
 const ALLOWED = /^[a-zA-Z0-9_\-./]+$/;
 const COMPONENT_START = /^[a-zA-Z0-9]/;
-/** Names a cgroup directory already uses for its control files: never valid container names. */
-const CONTROL_FILE =
-  /^(tasks|notify_on_release|release_agent|(cgroup|cpu|cpuacct|cpuset|memory|freezer|pids|blkio|devices|io|hugetlb|rdma|misc|net_cls|net_prio|perf_event)\..*)$/;
+/**
+ * Names a cgroup directory already uses for its control files: never valid container names.
+ * Sets, not one regular expression of the alternatives, which V8 compiled at every create
+ * (~0.4 M instructions, BENCHMARKS.md section 5).
+ */
+const CONTROL_FILES: ReadonlySet<string> = new Set(['tasks', 'notify_on_release', 'release_agent']);
+/** `<controller>.<anything>` is a control file's name. */
+const CONTROL_FILE_PREFIXES: ReadonlySet<string> = new Set(['cgroup', 'cpu', 'cpuacct', 'cpuset', 'memory', 'freezer', 'pids', 'blkio', 'devices', 'io', 'hugetlb', 'rdma', 'misc', 'net_cls', 'net_prio', 'perf_event']);
+
+function isControlFile(component: string): boolean {
+  if (CONTROL_FILES.has(component)) return true;
+  const dot = component.indexOf('.');
+  return dot > 0 && CONTROL_FILE_PREFIXES.has(component.slice(0, dot));
+}
 export const MAX_COMPONENT = 255;
 export const MAX_NAME = 4096;
 
@@ -39,7 +50,7 @@ export function resolveName(name: string, base = '/'): string {
   for (const c of components(abs)) {
     if (!COMPONENT_START.test(c)) invalid(name, `component "${c}" must start with a letter or digit`);
     if (c.length > MAX_COMPONENT) invalid(name, `component longer than ${MAX_COMPONENT} characters`);
-    if (CONTROL_FILE.test(c)) invalid(name, `component "${c}" is the name of a cgroup control file`);
+    if (isControlFile(c)) invalid(name, `component "${c}" is the name of a cgroup control file`);
   }
   return abs;
 }
