@@ -38,6 +38,13 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
 }
 
 /**
+ * Passes between the full re-validations of a container holding no task (docs/RECORDING.md,
+ * "What a sample holds"): five keyframe intervals; the ones between read only what moves
+ * without a task.
+ */
+export const EMPTY_VALIDATE_EVERY = 5 * KEY_EVERY;
+
+/**
  * The recorder's sampler (docs/RECORDING.md, "What a sample holds"): the console's counters
  * with CPU latency histograms, watching with inotify; a container none of whose tasks ran
  * since the last pass (one read of its CPU time) keeps its last reading, the same object,
@@ -46,7 +53,7 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
  */
 export function recordingSampler(opts: Omit<ApiOptions, 'io'> & { container: string; type?: StatsType }): Sampler {
   const { container, type = 'counters', ...api } = opts;
-  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, idlePasses: 2 * KEY_EVERY });
+  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, validateEmptyEvery: EMPTY_VALIDATE_EVERY, idlePasses: 2 * KEY_EVERY });
   // Its own /proc reader, closed with it: the host's files and the running threads' schedstat kept open.
   return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true, proc: procReader(undefined, { keepOpen: true }) });
 }

@@ -83,9 +83,10 @@ export class CachingIo implements KernelIo {
   }
 
   readFile(path: string): string {
-    if (!path.startsWith(this.prefix) || isTaskList(path)) return this.inner.readFile(path);
+    // A kept file first: task lists and files outside the prefix are never kept.
     let entry = this.open.get(path);
     if (!entry) {
+      if (!path.startsWith(this.prefix) || isTaskList(path)) return this.inner.readFile(path);
       // Under pressure a file earns a slot by being read in two passes in a row: settings,
       // read every few passes, would only churn (open now, closed as idle next pass).
       const full = this.open.size >= this.maxOpen;
