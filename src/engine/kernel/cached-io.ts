@@ -86,7 +86,8 @@ export class CachingIo implements KernelIo {
     // A kept file first: task lists and files outside the prefix are never kept.
     let entry = this.open.get(path);
     if (!entry) {
-      if (!path.startsWith(this.prefix) || isTaskList(path)) return this.inner.readFile(path);
+      if (!path.startsWith(this.prefix)) return this.inner.readFile(path);
+      if (isTaskList(path)) return this.readFresh(path);
       // Under pressure a file earns a slot by being read in two passes in a row: settings,
       // read every few passes, would only churn (open now, closed as idle next pass).
       const full = this.open.size >= this.maxOpen;
@@ -116,6 +117,27 @@ export class CachingIo implements KernelIo {
       this.forget(path);
       if (STALE.has(errnoOf(e) ?? '')) return this.inner.readFile(path);
       throw kernelError('read', path, e);
+    }
+  }
+
+  /**
+   * A task list opened afresh (isTaskList), read into the same buffer as a kept file: a
+   * cgroup file is a seq_file, whose read fills the buffer unless the text ends first, so a
+   * short read is the whole text and no read of the end (0 bytes) follows it.
+   */
+  private readFresh(path: string): string {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw kernelError('read', path, e);
+    }
+    try {
+      return this.pread(fd);
+    } catch (e) {
+      throw kernelError('read', path, e);
+    } finally {
+      fs.closeSync(fd);
     }
   }
 
