@@ -33,14 +33,16 @@ const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readF
  * which must leave nothing behind. Most run on a root that does not exist: that compiles what
  * the bundle's commands start with (commander's parse, the engine's open; for policy the spec
  * parser), then fails. `list` changes nothing on any root, so it runs on the build's own
- * cgroup (no LMCTFY_ROOT), where it gets further. `create` runs for real, on a root of its own
- * below the build's cgroup (`scratchRoot`: made by `init`, the container destroyed after, then
- * the root's dirs and its journal removed): a cache holding the whole creation (the cgroup
- * writes, the lock, the journal's record) took 5 M instructions off every `create` against
- * one made by `create --dry-run` (BENCHMARKS.md section 5), which is what it falls back to
- * where the build cannot make cgroups. On a machine without cgroups they fail early, and the
- * cache holds less. The whole CLI's is a command no group bundle holds (policy); checkpoint's
- * is migrate: checkpoint and restore start criu's helper.
+ * cgroup (no LMCTFY_ROOT), where it gets further. `create` and `run` (of `true`) run for
+ * real, on a root of their own below the build's cgroup (`scratchRoot`: made by `init`, with
+ * the container `before` makes, destroyed `after`, then the root's dirs and its journal
+ * removed): a cache holding the whole creation (the cgroup writes, the lock, the journal's
+ * record) took 5 M instructions off every `create` against one made by `create --dry-run`,
+ * and the whole run 6 M off `run` against one failing at the engine's open (BENCHMARKS.md
+ * section 5); those are what they fall back to where the build cannot make cgroups. On a
+ * machine without cgroups they fail early, and the cache holds less. The whole CLI's is a
+ * command no group bundle holds (policy); checkpoint's is migrate: checkpoint and restore
+ * start criu's helper.
  */
 const PROBE_SPEC = 'cpu:{limit:500} memory:{limit:100000000}';
 const CACHE_PROBES = {
@@ -51,7 +53,10 @@ const CACHE_PROBES = {
     ownRoot: true,
   },
   inspect: { args: ['list', 'containers', '/'], ownRoot: true },
-  processes: { args: ['run', 'probe', 'true'] },
+  processes: {
+    scratchRoot: { before: [['create', 'probe', 'cpu:{limit:500}']], args: ['run', 'probe', 'true'], after: [['destroy', '-f', 'probe']] },
+    args: ['run', 'probe', 'true'],
+  },
   checkpoint: { args: ['migrate', 'probe', '--to', 'absent'] },
 };
 const CLI_BUNDLES = [
@@ -221,10 +226,9 @@ function writeCodeCache(cache, probe, engine) {
     const env = { ...process.env, LMCTFY_ROOT: root };
     delete env.LMCTFY_CODE_CACHE_OUT;
     try {
-      if (runBin(['init', ''], env) === 0) {
-        runBin(probe.scratchRoot.args, { ...probeEnv, LMCTFY_ROOT: root });
-        for (const step of probe.scratchRoot.after) runBin(step, env);
-      }
+      const { before = [], args, after } = probe.scratchRoot;
+      if ([['init', ''], ...before].every((step) => runBin(step, env) === 0)) runBin(args, { ...probeEnv, LMCTFY_ROOT: root });
+      for (const step of after) runBin(step, env);
     } finally {
       engine.removeRoot(root);
     }
