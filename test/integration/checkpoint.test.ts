@@ -80,6 +80,8 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       inA('destroy', '-f', name);
       inB('destroy', '-f', name);
     }
+    // The host's tmpfs the virtual host test binds in, should that test have failed before unmounting it.
+    spawnSync('umount', ['-l', path.join(tmp, 'shared')], { stdio: 'ignore' });
     fs.rmSync(tmp, { recursive: true, force: true });
     await a.cleanup();
     await b.cleanup();
@@ -316,10 +318,14 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
 
     it('carries on counting in its own root after checkpoint and restore under another root; its network works', async () => {
       expect(inA('rootfs', 'build', rootfs).code).toBe(0);
+      // A tmpfs of the host's, bound in: it stays the host's (bound again at restore, not copied).
+      const shared = path.join(tmp, 'shared');
+      fs.mkdirSync(shared);
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'lmctfy-test', shared]).status).toBe(0);
       const spec =
         `virtual_host:{virtual_hostname:'ck1' init:{init_argv:['/bin/sh','-c','${COUNT('/counter')}']} ` +
         `network:{connection:{veth_pair:{outside:'${outside}' inside:'eth0'} bridge:{name:'${bridge}'}} virtual_ip:{ip:'10.231.77.2' netmask:'255.255.255.0' gateway:'10.231.77.1'}}} ` +
-        `filesystem:{rootfs:'${rootfs}'} memory:{limit:67108864} network:{ingress_limit:50000000}`;
+        `filesystem:{rootfs:'${rootfs}' mounts:{mount:{source:'${shared}' target:'/shared'}}} memory:{limit:67108864} network:{ingress_limit:50000000}`;
       const c = inA('create', 'vh', spec);
       expect(c.stderr).toBe('');
       expect(c.code).toBe(0);
@@ -340,9 +346,9 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(ck.stderr).toBe('');
       expect(ck.code).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'dump.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
-      // Three tmpfs superblocks (/dev, /dev/shm and the one all masked directories share), none in
-      // criu's images: lmctfy's own tars of the two with content, the masks' (empty) none.
-      expect(tmpfs.size).toBe(3);
+      // Three tmpfs superblocks of its own (/dev, /dev/shm and the one all masked directories share) and the
+      // host's bound in, none in criu's images: lmctfy's own tars of its two with content, the masks' (empty) none.
+      expect(tmpfs.size).toBe(4);
       expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => f.startsWith('tmpfs-'))).toEqual([]);
       expect(fs.readdirSync(dir).filter((f) => /^tmpfs-\d+\.tar$/.test(f)).sort()).toEqual(['tmpfs-0.tar', 'tmpfs-1.tar']);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
@@ -360,6 +366,8 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const shape = (text: string) => text.split('\n').map((l) => l.split(' ').slice(3).join(' ')).filter((l) => !l.includes(' overlay ')).sort();
       expect(shape(mounts)).toEqual(shape(mountsBefore));
       expect(inB('run', 'vh', 'cat', '/dev/shm/kept', '/dev/made').stdout).toBe('kept\nmade\n');
+      fs.writeFileSync(path.join(shared, 'late'), 'seen\n');
+      expect(inB('run', 'vh', 'cat', '/shared/late').stdout).toBe('seen\n');
       // The counter (PID 1) goes on from its memory: its first value is past one read before the
       // checkpoint (a fresh start writes 1, 2, ...; the upper dir's copy may be caught mid-write, empty).
       const now = await passes(read(inB), 0);
@@ -378,6 +386,7 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(spawnSync('tc', ['qdisc', 'show', 'dev', outside], { encoding: 'utf8' }).stdout).toContain('htb');
 
       expect(inB('destroy', '-f', 'vh').code).toBe(0);
+      spawnSync('umount', [shared]);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
       expect(fs.existsSync(`/sys/class/net/${bridge}`)).toBe(false);
 

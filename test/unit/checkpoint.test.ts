@@ -93,7 +93,7 @@ describe('the tmpfs mounts lmctfy archives itself', () => {
 `;
 
   it('takes each tmpfs superblock once, at its first mount; its binds stay binds to criu', () => {
-    expect(externalTmpfs(parseMountinfo(VHOST))).toEqual([
+    expect(externalTmpfs(parseMountinfo(VHOST), [])).toEqual([
       { key: 'lmctfy-tmpfs-0', mountPoint: '/dev', source: 'tmpfs', options: 'size=65536k,mode=755', readOnly: false },
       { key: 'lmctfy-tmpfs-1', mountPoint: '/dev/shm', source: 'shm', options: 'size=65536k', readOnly: false },
       { key: 'lmctfy-tmpfs-2', mountPoint: '/proc/acpi', source: 'tmpfs', options: 'size=0k', readOnly: true },
@@ -106,7 +106,12 @@ describe('the tmpfs mounts lmctfy archives itself', () => {
     ['a name needing quotes', '90 70 0:50 / /a\\040b rw - tmpfs tmpfs rw'],
     ['one mounted over', '90 70 0:50 / /mnt rw - tmpfs tmpfs rw\n91 70 0:51 / /mnt rw - proc proc rw'],
   ])('leaves criu %s', (_what, lines) => {
-    expect(externalTmpfs(parseMountinfo(lines))).toEqual([]);
+    expect(externalTmpfs(parseMountinfo(lines), [])).toEqual([]);
+  });
+
+  it("leaves criu a bind of the host's own tmpfs (a filesystem.mounts entry): it is bound again, not copied", () => {
+    const host = parseMountinfo('30 1 0:46 / /srv/shared rw,nosuid - tmpfs tmpfs rw,size=1024k');
+    expect(externalTmpfs(parseMountinfo(VHOST), host).map((t) => t.mountPoint)).toEqual(['/dev', '/proc/acpi']);
   });
 
   it('checks a manifest list entry by entry', () => {

@@ -32,13 +32,15 @@ const ARCHIVE = /^tmpfs-\d+\.tar$/;
 
 /**
  * The tmpfs mounts of a virtual host's mount table (its PID 1's mountinfo) that lmctfy saves
- * itself: for each tmpfs superblock, its first mount when that one shows the whole of it (its
- * root), is private, is not mounted over, and has names that need no quoting. Its other mounts
- * (the masks' binds) are binds of it to criu. Anything else stays criu's, as before.
+ * itself: for each tmpfs superblock the host does not have mounted (`hostMounts`: a bind of
+ * one of the host's, such as a `filesystem.mounts` entry, is the host's and is bound again at
+ * restore, by criu), its first mount when that one shows the whole of it (its root), is
+ * private, is not mounted over, and has names that need no quoting. Its other mounts (the
+ * masks' binds) are binds of it to criu. Anything else stays criu's, as before.
  */
-export function externalTmpfs(mounts: readonly MountEntry[]): SavedTmpfs[] {
+export function externalTmpfs(mounts: readonly MountEntry[], hostMounts: readonly MountEntry[]): SavedTmpfs[] {
   const out: SavedTmpfs[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(hostMounts.map((m) => m.device));
   for (const m of mounts) {
     if (m.fsType !== 'tmpfs' || seen.has(m.device)) continue;
     seen.add(m.device);

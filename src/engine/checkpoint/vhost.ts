@@ -75,7 +75,8 @@ export function captureVirtualHost(c: Container, spec: ContainerSpec, init: numb
   const netns = ownsNetns(plan) ? externalNetnsArgs(init) : [];
   // Its peers know it by its MAC (their neighbour tables): restore gives the new pair the same.
   const network = plan.network ? { ...plan.network, mac: macIn(init, plan.network.inside, c.name) } : undefined;
-  const tmpfs = externalTmpfs(parseMountinfo(fs.readFileSync(`/proc/${init}/mountinfo`, 'utf8')));
+  const mountsOf = (pid: number | 'self') => parseMountinfo(fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'));
+  const tmpfs = externalTmpfs(mountsOf(init), mountsOf('self'));
   const upper = path.join(stateDir(c.machine.trackingDir('/'), c.name), 'upper');
   const archive = [String(init), upper, path.join(dir, UPPER_TAR)];
   tmpfs.forEach((t, i) => archive.push(t.mountPoint, path.join(dir, tmpfsArchive(i))));
