@@ -2,6 +2,18 @@ import { unlessNotFound } from '../errors.js';
 import type { Heard } from './reading.js';
 import type { Member } from './tree.js';
 
+// The reads as functions of their own: an arrow in isStill or checkKids capturing the
+// container would make each call (one per container and pass) allocate a context for it.
+/** A container's CPU time; undefined when it is gone. */
+function cpuUsageOf(k: Member): number | undefined {
+  return unlessNotFound(() => k.handle.resources.cpuUsage(k.handle));
+}
+
+/** Whether a container holds no task; undefined when it is gone. */
+function unpopulatedOf(k: Member): boolean | undefined {
+  return unlessNotFound(() => k.handle.resources.unpopulated(k.handle));
+}
+
 /** The pass a stillness check belongs to (while watching). */
 export interface StillPass {
   number: number;
@@ -48,11 +60,11 @@ export function isStill(name: string, k: Member, pass: StillPass): boolean {
   const empty = r.unpopulated === true && r.cpuUsage !== undefined;
   if (!empty && (!pass.proven || r.cpuUsage === undefined)) {
     const before = r.cpuUsage;
-    r.cpuUsage = pass.read ?? unlessNotFound(() => k.handle.resources.cpuUsage(k.handle));
+    r.cpuUsage = pass.read ?? cpuUsageOf(k);
     if (r.cpuUsage === undefined || r.cpuUsage !== before) return false;
     // Asked after the read that found it still: a task joining in between is in the answer, or its event is heard next pass.
     if (r.unpopulated === undefined || r.askedAt !== r.cpuUsage) {
-      r.unpopulated = unlessNotFound(() => k.handle.resources.unpopulated(k.handle)) ?? false;
+      r.unpopulated = unpopulatedOf(k) ?? false;
       r.askedAt = r.cpuUsage;
     }
   }
@@ -91,13 +103,13 @@ export function checkKids(k: Member, before: number | undefined, pass: number, k
     // Every child must carry a value from the previous pass for the sum to stand for it.
     if (c?.cpuUsage === undefined || c.visitedPass !== pass - 1) return;
     if (c.cpuStillPass === pass - 1) continue;
-    const read = unlessNotFound(() => kid(name)!.handle.resources.cpuUsage(kid(name)!.handle));
+    const read = cpuUsageOf(kid(name)!);
     if (read === undefined) return;
     c.sumRead = read;
     c.sumReadPass = pass;
     grown += read - c.cpuUsage;
   }
-  const after = unlessNotFound(() => k.handle.resources.cpuUsage(k.handle));
+  const after = cpuUsageOf(k);
   if (after === undefined || !Number.isSafeInteger(after) || !Number.isSafeInteger(grown)) return;
   if (after - before === grown) r.sumPass = pass;
 }
