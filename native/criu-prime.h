@@ -159,8 +159,10 @@ static _Noreturn void prime_failed(const char *step, const char *what) {
  * there, criu's fresh images among them, 40-90 ms of criu's exit here, which the command waits
  * for. With the clone held, the overlay's superblock outlives criu and is shut down (and
  * synced) in the holder afterwards, off the command's path; nothing else holds it, and the
- * mount is detached (mounted nowhere), so removing the state dir meets no mount. Best effort:
- * a clone not made leaves criu's exit to do it, as before.
+ * mount is detached (mounted nowhere), so removing the state dir meets no mount. lmctfy now
+ * mounts its overlays volatile (they never sync, docs/VIRTUAL-HOSTS.md): the hold still keeps
+ * their unmount out of criu's exit, and spares virtual hosts made before that the sync. Best
+ * effort: a clone not made leaves criu's exit to do it, as before.
  */
 static void hold_root(const char *pid) {
   char ns[64];

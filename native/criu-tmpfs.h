@@ -119,11 +119,15 @@ static int criu_action(const char *action) {
   if (strcmp(action, "post-dump") != 0) return 0;
   const char *count = getenv("LMCTFY_ARCHIVE_N");
   int n = count ? atoi(count) : 0;
-  char **args = calloc((size_t)n + 1, sizeof *args);
-  if (!args || n <= 0) archive_failed("archive", "arguments");
+  char **args = n > 0 ? calloc((size_t)n + 1, sizeof *args) : NULL;
+  if (!args) {
+    errno = n > 0 ? ENOMEM : EINVAL;
+    archive_failed("archive", "LMCTFY_ARCHIVE_N");
+  }
   for (int i = 0; i < n; i++) {
     char name[32];
     snprintf(name, sizeof name, "LMCTFY_ARCHIVE_%d", i);
+    errno = EINVAL;
     if (!(args[i] = getenv(name))) archive_failed("archive", name);
   }
   return archive(n, args);
