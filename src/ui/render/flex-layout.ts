@@ -414,7 +414,7 @@ export class Node {
     const pbCross = this.paddingBorder(cross);
     const innerWidth = this.availableInner(ROW, availWidth);
     const innerHeight = this.availableInner(COLUMN, availHeight);
-    let innerMain = mainRow ? innerWidth : innerHeight;
+    const innerMain = mainRow ? innerWidth : innerHeight;
     const innerCross = mainRow ? innerHeight : innerWidth;
 
     // Flex bases.
@@ -453,19 +453,11 @@ export class Node {
     const gap = this.gapFor(main);
     if (items.length > 1) consumed += gap * (items.length - 1);
 
-    // Free space.
-    let sizeBasedOnContent = false;
-    let free = 0;
-    if (mainMode !== Sizing.StretchFit) {
-      // Sized by its content: no flexible child, or a node that cannot grow itself (the root never does).
-      if (totalGrow === 0 || this.s.grow === 0 || this.owner === undefined) innerMain = consumed;
-      sizeBasedOnContent = true;
-    }
-    if (!sizeBasedOnContent && defined(innerMain)) free = innerMain - consumed;
-    else if (consumed < 0) free = -consumed;
+    // Free space: none for a node sized by its content on the main axis (Yoga's "size based on content").
+    const free0 = mainMode === Sizing.StretchFit && defined(innerMain) ? innerMain - consumed : Math.max(0, -consumed);
 
     const canSkipFlex = !full && crossMode === Sizing.StretchFit;
-    if (!canSkipFlex) free = this.resolveFlexible(items, main, cross, free, totalGrow, totalShrinkScaled, innerCross, crossMode, full);
+    let free = canSkipFlex ? free0 : this.resolveFlexible(items, main, cross, free0, totalGrow, totalShrinkScaled, innerCross, crossMode, full);
 
     // Main axis: justification; the line's cross size.
     if (mainMode === Sizing.FitContent && free > 0) free = 0;
