@@ -1,12 +1,22 @@
-// Removes a bench root (already emptied by lmctfy destroy) in every hierarchy.
+// Removes a bench root (already emptied by lmctfy destroy) in every hierarchy, with its
+// journal: one per bench root would otherwise pile up in /run/lmctfy/journal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { journalPath } from '../dist/index.js';
 import { ownDirs } from './lib.mjs';
 
-export function removeRootDirs(root) {
-  const dirs = new Set(Object.values(ownDirs()).map((d) => path.join(d, root)));
+function rootTops(root) {
   const unified = fs.readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m);
-  if (unified) dirs.add(path.join('/sys/fs/cgroup/unified', unified[1], root));
+  return [...new Set([...Object.values(ownDirs()).map((d) => path.join(d, root)), ...(unified ? [path.join('/sys/fs/cgroup/unified', unified[1], root)] : [])])];
+}
+
+function removeJournals(tops) {
+  for (const top of tops) for (const file of [journalPath(top), `${journalPath(top)}.1`]) fs.rmSync(file, { force: true });
+}
+
+export function removeRootDirs(root) {
+  const dirs = rootTops(root);
+  removeJournals(dirs);
   for (const d of dirs) {
     try {
       fs.rmdirSync(d);
@@ -43,8 +53,8 @@ export async function destroyBenchTree(api, made, root, mirror) {
  * tasks are reaped.
  */
 export async function removeRootTree(root) {
-  const unified = fs.readFileSync('/proc/self/cgroup', 'utf8').match(/^0::(.*)$/m);
-  const tops = [...Object.values(ownDirs()).map((d) => path.join(d, root)), ...(unified ? [path.join('/sys/fs/cgroup/unified', unified[1], root)] : [])];
+  const tops = rootTops(root);
+  removeJournals(tops);
   const deepestFirst = (d) => {
     if (!fs.existsSync(d)) return [];
     const subs = fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory());

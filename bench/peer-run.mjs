@@ -10,7 +10,7 @@ import { cgToolsGroups, ensureCommand, median, record, table, wallTimes } from '
 const N = Number(process.env.BENCH_RUNS ?? 20);
 const root = `lmctfy-bench-run-${process.pid}`;
 const env = { ...process.env, LMCTFY_ROOT: root };
-const lmctfy = path.resolve('bin/lmctfy.js');
+const lmctfy = path.resolve('bin/lmctfy');
 // lmctfy run joins every hierarchy the container has: the two it isolates and the tracking ones.
 const HIERARCHIES = ['cpu', 'memory', 'cpuacct', 'pids', 'freezer'];
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { aroundAll, describe } from 'vitest';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { readLayout, ownCgroupsFrom, type CgroupVersion } from '../../src/engine/kernel/layout.js';
+import { journalPath } from '../../src/engine/journal.js';
 
 function probeWritable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
@@ -185,7 +186,8 @@ function tryWrite(file: string, value: string): void {
  * Kills everything below a test root and removes it in every hierarchy, children before
  * parents; a dir stays busy while a killed task is not yet reaped (an orphan waits for
  * PID 1, up to about a second), so removal is retried for up to ~25 s. Safe to call twice.
- * Returns the dirs left.
+ * Returns the dirs left. The root's journal goes with it: one per test root would otherwise
+ * pile up in /run/lmctfy/journal (docs/JOURNAL.md).
  */
 export async function removeRoot(relRoot: string): Promise<string[]> {
   const left: string[] = [];
@@ -217,12 +219,22 @@ export async function removeRoot(relRoot: string): Promise<string[]> {
     }
     if (!busy) {
       live.delete(relRoot);
+      removeJournals(relRoot);
       return left;
     }
     await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
   }
   for (const top of dirs) if (fs.existsSync(top)) left.push(top);
   return left;
+}
+
+/** Journal files of a root (its current file and the rotated one), whichever hierarchy keys it. */
+export function journalFiles(relRoot: string): string[] {
+  return rootDirs(relRoot).flatMap((dir) => [journalPath(dir), `${journalPath(dir)}.1`]);
+}
+
+function removeJournals(relRoot: string): void {
+  for (const file of journalFiles(relRoot)) fs.rmSync(file, { force: true });
 }
 
 export interface TestRoot {

@@ -1,13 +1,15 @@
 /**
  * The test-root scaffolding itself (test/helpers/cgroups.ts): a suite's roots are removed
- * when the suite is over even if its own teardown never removes them, and roots whose test
- * process died are recognised by name.
+ * when the suite is over even if its own teardown never removes them, roots whose test
+ * process died are recognised by name, and a root's journal goes with the root.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeCgroups, rootDirs, staleAmong, testRoot } from '../helpers/cgroups.js';
+import { ContainerApi } from '../../src/engine/container-api.js';
+import { journalPath } from '../../src/engine/journal.js';
+import { describeCgroups, journalFiles, rootDirs, staleAmong, testRoot } from '../helpers/cgroups.js';
 
 let abandoned: string | undefined;
 let payload: ChildProcess | undefined;
@@ -34,6 +36,22 @@ describeCgroups('after that suite', () => {
     const child = payload!;
     const signal = child.exitCode !== null || child.signalCode !== null ? child.signalCode : await new Promise((r) => child.once('exit', (_c, s) => r(s)));
     expect(signal).toBe('SIGKILL');
+  });
+});
+
+describeCgroups('a root that wrote a journal', () => {
+  it('leaves no journal file once cleaned up', async () => {
+    const t = testRoot('journal');
+    try {
+      const api = await ContainerApi.init({}, { root: t.root });
+      await api.create('/box', {});
+      const journal = journalPath(api.machine.trackingDir('/'));
+      expect(fs.existsSync(journal)).toBe(true);
+      expect(journalFiles(t.root)).toContain(journal);
+    } finally {
+      await t.cleanup();
+    }
+    expect(journalFiles(t.root).filter((f) => fs.existsSync(f))).toEqual([]);
   });
 });
 
