@@ -285,6 +285,20 @@ static void loopback_up(void) {
 
 static int userns_root;
 
+/* Kernels before 5.10 refuse `volatile` with EINVAL: the overlay is then mounted without it
+ * and syncs on unmount, as overlays did before (docs/VIRTUAL-HOSTS.md, "State"). */
+static int mount_overlay(const char *dir, const char *options) {
+  if (mount("overlay", dir, "overlay", 0, options) == 0) return 0;
+  const char *flag = strstr(options, ",volatile");
+  if (errno != EINVAL || !flag) return -1;
+  char plain[3 * PATH_MAX + 64];
+  if (snprintf(plain, sizeof plain, "%.*s%s", (int)(flag - options), options, flag + strlen(",volatile")) >= (int)sizeof plain) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return mount("overlay", dir, "overlay", 0, plain);
+}
+
 static void build_root(const char *rootfs, const char *state, struct bind *binds, int nbinds) {
   char root[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], p[PATH_MAX];
   if (join_path(root, state, "/merged") != 0 || join_path(upper, state, "/upper") != 0 || join_path(work, state, "/work") != 0) fail("overlay");
@@ -296,7 +310,7 @@ static void build_root(const char *rootfs, const char *state, struct bind *binds
   }
   /* In a user namespace overlayfs may not set trusted.* xattrs: it keeps its own in user.*. */
   if (userns_root && strlen(opts) + 12 < sizeof opts) strcat(opts, ",userxattr");
-  if (mount("overlay", root, "overlay", 0, opts) != 0) fail("overlay");
+  if (mount_overlay(root, opts) != 0) fail("overlay");
   for (int i = 0; i < nbinds; i++) bind_in(root, &binds[i], i);
   if (join_path(p, root, "/proc") != 0 || mkdirs(p) != 0) fail("proc");
   if (mount("proc", p, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail("proc");
@@ -713,7 +727,7 @@ static int place(int argc, char **argv) {
     if (unshare(CLONE_NEWNS) != 0) place_failed("unshare", "mount namespace");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) place_failed("mount-propagation", "/");
     for (int j = 0; j < ntmpfs; j++) mount_tmpfs(&tmpfs[j]);
-    if (dir && mount("overlay", dir, "overlay", 0, options) != 0) place_failed("overlay", dir);
+    if (dir && mount_overlay(dir, options) != 0) place_failed("overlay", dir);
   }
   if (netns) {
     /* dup2 leaves the copy open across exec; the status pipe closes there, which is how lmctfy knows. */
