@@ -57,3 +57,16 @@ it('shows IO in the table only where it fits, and in the detail panel always', a
   await press(r, KEY.down, KEY.down, KEY.enter);
   expect(screen(r)).toContain('write 10.0 MiB/s  20 IOPS');
 });
+
+it('draws a memory usage that barely moves against 0, each axis label distinct', async () => {
+  const started = await startConsole(VIEW);
+  started.source.histories.set('/', { cpuPercent: [1, 2, 3], memoryUsage: [19.7 * MiB, 19.75 * MiB, 19.7 * MiB, 19.65 * MiB] });
+  await resize(started.r, 80, 24);
+  await press(started.r, KEY.enter);
+  const out = lines(started.r);
+  const chart = out.slice(out.findIndex((l) => l.startsWith('Memory usage')) + 1);
+  const labels = chart.map((l) => /^\s*([\d.]+ [KMG]?i?B) [┼┤]/.exec(l)?.[1]).filter((l) => l !== undefined);
+  expect(labels.length).toBeGreaterThan(2);
+  expect(new Set(labels).size).toBe(labels.length);
+  expect(labels.at(-1)).toBe('0 B');
+});

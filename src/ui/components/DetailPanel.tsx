@@ -98,6 +98,7 @@ export function DetailPanel({ row, history, events, actions, revision, width, he
                 values={memoryIsolated(row.view) ? (history?.memoryUsage ?? []) : []}
                 height={layout.memoryChartHeight}
                 width={layout.chartWidth}
+                min={0}
                 label={(v) => formatBytes(v).padStart(9)}
                 emptyText={memoryIsolated(row.view) ? undefined : NOT_ISOLATED}
               />
