@@ -1,6 +1,7 @@
 /*
  * lmctfy-spawn.node: the one Node add-on of lmctfy, loaded by `lmctfy run` in the
- * foreground (src/engine/bare-spawn.ts). It starts the exec helper with posix_spawn, which
+ * foreground (src/engine/bare-spawn.ts), by bin/lmctfy.js to start the primed criu helper,
+ * and by the checkpoint code to run criu (src/engine/checkpoint/criu.ts). It starts the exec helper with posix_spawn, which
  * glibc does with clone(CLONE_VM | CLONE_VFORK): the child borrows Node's memory until its
  * exec instead of getting a copy of Node's page tables, as libuv's fork gives it. On this
  * kind of VM a fork of a Node process (60 MB touched) costs milliseconds in page-table
@@ -8,7 +9,9 @@
  *
  *   pipe()                         -> [readFd, writeFd], both close-on-exec, or -errno
  *   spawn(file, argv, envp, fds)   -> pid, or -errno when it could not be started or exec'd;
- *                                     fds[i] becomes the child's fd i (0 to 4 at most)
+ *                                     envp null: this process's environment; fds[i] becomes
+ *                                     the child's fd i (0 to 6 at most), -1 there meaning
+ *                                     /dev/null for 0 to 2 and closed above
  *   reap(pid)                      -> its wait status once it has ended (and is reaped), -1
  *                                     while it runs, -1 - errno when it cannot be waited for
  *
@@ -31,6 +34,7 @@ typedef struct napi_env__ *napi_env;
 typedef struct napi_value__ *napi_value;
 typedef struct napi_callback_info__ *napi_callback_info;
 typedef int napi_status; /* 0 is napi_ok */
+typedef enum { napi_undefined, napi_null } napi_valuetype; /* the first two of Node-API's list */
 typedef napi_value (*napi_callback)(napi_env, napi_callback_info);
 
 napi_status napi_get_cb_info(napi_env, napi_callback_info, size_t *argc, napi_value *argv, napi_value *self, void **data);
@@ -43,9 +47,10 @@ napi_status napi_get_value_int32(napi_env, napi_value, int32_t *result);
 napi_status napi_create_int32(napi_env, int32_t value, napi_value *result);
 napi_status napi_create_array_with_length(napi_env, size_t length, napi_value *result);
 napi_status napi_set_element(napi_env, napi_value array, uint32_t index, napi_value value);
+napi_status napi_typeof(napi_env, napi_value, napi_valuetype *result);
 napi_status napi_throw_type_error(napi_env, const char *code, const char *message);
 
-#define MAX_FDS 5
+#define MAX_FDS 7
 
 extern char **environ;
 
@@ -110,29 +115,44 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
  * every signal's default action (Node ignores SIGPIPE, and an ignored signal stays ignored
  * across exec) and an empty signal mask, as libuv gives a child.
  */
-static int start(const char *file, char **argv, char **envp, const int *fds, int nfds, pid_t *pid) {
-  for (int i = 0; i < nfds; i++)
-    /* The dup2s go in order: a source that is an earlier slot already holds another file. */
-    if (fds[i] < 0 || (fds[i] < i && fds[fds[i]] != fds[i])) return EINVAL;
+static int start(const char *file, char **argv, char **envp, const int *given, int nfds, pid_t *pid) {
+  /*
+   * The dup2s go in order, so a source that is itself one of the slots (a low fd Node had
+   * free when a pipe was made) would be overwritten before its turn: such a source goes
+   * through a copy above the slots, closed again after the spawn.
+   */
+  int fds[MAX_FDS], copies[MAX_FDS];
+  int err = 0;
+  for (int i = 0; i < nfds; i++) {
+    fds[i] = given[i];
+    copies[i] = -1;
+    if (given[i] >= 0 && given[i] < nfds && given[i] != i) {
+      copies[i] = fcntl(given[i], F_DUPFD_CLOEXEC, nfds);
+      if (copies[i] < 0) err = errno;
+      fds[i] = copies[i];
+    }
+  }
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
-  int err = posix_spawn_file_actions_init(&actions);
-  if (err) return err;
-  err = posix_spawnattr_init(&attr);
-  if (err) {
-    posix_spawn_file_actions_destroy(&actions);
-    return err;
-  }
+  int made = 0;
+  if (!err && !(err = posix_spawn_file_actions_init(&actions))) made |= 1;
+  if (!err && !(err = posix_spawnattr_init(&attr))) made |= 2;
   sigset_t all, none;
   sigfillset(&all);
   sigemptyset(&none);
-  for (int i = 0; i < nfds && !err; i++) err = posix_spawn_file_actions_adddup2(&actions, fds[i], i);
+  for (int i = 0; i < nfds && !err; i++) {
+    if (fds[i] >= 0) err = posix_spawn_file_actions_adddup2(&actions, fds[i], i);
+    else if (i <= 2) err = posix_spawn_file_actions_addopen(&actions, i, "/dev/null", O_RDWR, 0);
+    else err = posix_spawn_file_actions_addclose(&actions, i); /* glibc ignores EBADF here */
+  }
   if (!err) err = posix_spawnattr_setsigdefault(&attr, &all);
   if (!err) err = posix_spawnattr_setsigmask(&attr, &none);
   if (!err) err = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  if (!err) err = posix_spawn(pid, file, &actions, &attr, argv, envp);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
+  if (!err) err = posix_spawn(pid, file, &actions, &attr, argv, envp ? envp : environ);
+  if (made & 2) posix_spawnattr_destroy(&attr);
+  if (made & 1) posix_spawn_file_actions_destroy(&actions);
+  for (int i = 0; i < nfds; i++)
+    if (copies[i] >= 0) close(copies[i]);
   return err;
 }
 
@@ -141,17 +161,19 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   napi_value args[4];
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != 0 || argc != 4) return bad_argument(env, "spawn(file, argv, envp, fds)");
   uint32_t nfds;
-  if (napi_get_array_length(env, args[3], &nfds) != 0 || nfds > MAX_FDS) return bad_argument(env, "spawn: fds is an array of at most 5 descriptors");
+  if (napi_get_array_length(env, args[3], &nfds) != 0 || nfds > MAX_FDS) return bad_argument(env, "spawn: fds is an array of at most 7 descriptors");
   int fds[MAX_FDS];
   for (uint32_t i = 0; i < nfds; i++) {
     napi_value v;
-    if (napi_get_element(env, args[3], i, &v) != 0 || napi_get_value_int32(env, v, &fds[i]) != 0) return bad_argument(env, "spawn: fds holds descriptors");
+    if (napi_get_element(env, args[3], i, &v) != 0 || napi_get_value_int32(env, v, &fds[i]) != 0 || fds[i] < -1) return bad_argument(env, "spawn: fds holds descriptors or -1");
   }
   char *file = c_string(env, args[0]);
   char **argv = c_strings(env, args[1]);
-  char **envp = c_strings(env, args[2]);
+  napi_valuetype envType;
+  int inherit = napi_typeof(env, args[2], &envType) == 0 && envType == napi_null;
+  char **envp = inherit ? NULL : c_strings(env, args[2]);
   napi_value result;
-  if (!file || !argv || !envp) result = bad_argument(env, "spawn: file is a string, argv and envp arrays of strings");
+  if (!file || !argv || (!envp && !inherit)) result = bad_argument(env, "spawn: file is a string, argv an array of strings, envp one or null");
   else {
     pid_t pid;
     int err = start(file, argv, envp, fds, (int)nfds, &pid);

@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import { adoptPrimedCriu } from '../engine/checkpoint/prime.js';
+import { adoptPrimedCriu, type PrimedHelper } from '../engine/checkpoint/prime.js';
 import { setImportModule } from './console-bridge.js';
 import { ELSEWHERE, main } from './main.js';
 import type { Registrars } from './program.js';
@@ -62,7 +61,7 @@ type ImportModule = (url: string) => Promise<unknown>;
  * the line with every command when it needs one this bundle lacks (the bin's choice is only
  * a guess by the command's name; main decides, before running anything).
  */
-export function cliOf(registrars: Registrars): (importModule: ImportModule, primedCriu?: ChildProcess, whole?: () => void) => void {
+export function cliOf(registrars: Registrars): (importModule: ImportModule, primedCriu?: PrimedHelper, whole?: () => void) => void {
   return (importModule, primedCriu, whole) => {
     setImportModule(importModule);
     adoptPrimedCriu(primedCriu);

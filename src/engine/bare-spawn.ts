@@ -28,7 +28,7 @@ export interface BareChild {
 /** The add-on's functions (native/spawn-addon.c says what each returns). */
 interface SpawnAddon {
   pipe(): [number, number] | number;
-  spawn(file: string, argv: string[], envp: string[], fds: number[]): number;
+  spawn(file: string, argv: string[], envp: string[] | null, fds: number[]): number;
   reap(pid: number): number;
 }
 
@@ -64,15 +64,21 @@ function load(): Bindings {
   return bindings;
 }
 
-/** Reads a pipe's read end to its end (EOF or an error) on a pipe handle, then closes it. */
-function readToEnd(b: Bindings, fd: number): Promise<string> {
+/**
+ * Reads a pipe's read end to its end (EOF or an error) on a pipe handle, then closes it;
+ * `onData` sees each piece as it comes.
+ */
+export function readPipe(fd: number, onData?: (text: string) => void): Promise<string> {
+  const b = load();
   const pipe = new b.Pipe(b.socket);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     pipe.onread = (buf) => {
       const n = b.state[b.nread]!;
       if (n > 0 && buf) {
-        chunks.push(Buffer.from(buf, b.state[b.offset]!, n));
+        const chunk = Buffer.from(buf, b.state[b.offset]!, n);
+        chunks.push(chunk);
+        onData?.(chunk.toString('utf8'));
         return;
       }
       if (n === 0) return;
@@ -88,6 +94,89 @@ function readToEnd(b: Bindings, fd: number): Promise<string> {
       resolve('');
     }
   });
+}
+
+/** A new pipe, both ends close-on-exec (a child gets an end only through spawnBare's fds). */
+export function makePipe(file: string): [number, number] {
+  return pipeOf(load(), file);
+}
+
+/** Writes all of `data` to fd; false when the reader is gone (EPIPE) or the write failed. */
+export function writeAll(fd: number, data: Buffer): boolean {
+  try {
+    for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at, data.length - at);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `file` with argv (argv[0] included) and envp (null: this process's environment);
+ * fds[i] becomes its fd i (-1: /dev/null for 0 to 2, closed above). The pid; an
+ * LmctfyError when it could not be started.
+ */
+export function spawnBare(file: string, argv: string[], envp: string[] | null, fds: number[]): number {
+  const pid = load().addon.spawn(file, argv, envp, fds);
+  if (pid < 0) throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: ${errnoName(-pid)}`);
+  return pid;
+}
+
+/** KEY=VALUE strings of an environment, its unset entries left out. */
+export function envpOf(env: NodeJS.ProcessEnv): string[] {
+  const envp: string[] = [];
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) envp.push(`${k}=${v}`);
+  return envp;
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/**
+ * The exit of our child `pid` (`file` names it in an error), found on SIGCHLD or by a slow
+ * poll; `onEnd` runs first, once it is reaped. Call before anything could make it end, so
+ * an exit cannot come first: Node's signal listener does not hold the event loop open, and
+ * a worker thread gets no signals; the poll's timer does both until the exit.
+ */
+function watchExit(b: Bindings, file: string, onEnd: () => void): { exited: Promise<Exit>; start(pid: number): void; cancel(): void } {
+  let pid = 0;
+  let running = true;
+  let onExit: (exit: Exit) => void = () => undefined;
+  let onLost: (e: Error) => void = () => undefined;
+  const exited = new Promise<Exit>((resolve, reject) => {
+    onExit = resolve;
+    onLost = reject;
+  });
+  const stop = () => {
+    running = false;
+    process.off('SIGCHLD', reap);
+    clearInterval(hold);
+  };
+  function reap() {
+    if (!running || pid <= 0) return;
+    const status = b.addon.reap(pid);
+    if (status === -1) return; // stopped or continued, or another child's SIGCHLD
+    stop();
+    onEnd();
+    if (status >= 0) onExit(exitOf(status, b.signals));
+    else onLost(new LmctfyError(Code.INTERNAL, `cannot wait for ${file} (pid ${pid}): ${errnoName(-status - 1)}`));
+  }
+  process.on('SIGCHLD', reap);
+  const hold = setInterval(reap, REAP_POLL_MS);
+  return {
+    exited,
+    start(p) {
+      pid = p;
+      reap();
+    },
+    cancel: stop,
+  };
+}
+
+/** The exit of our child `pid`, already started (`file` names it in an error). */
+export function exitOfChild(pid: number, file: string): Promise<Exit> {
+  const watch = watchExit(load(), file, () => undefined);
+  watch.start(pid);
+  return watch.exited;
 }
 
 function pipeOf(b: Bindings, file: string): [number, number] {
@@ -121,49 +210,28 @@ export function spawnGated(file: string, args: string[], opts: { stdio: [number,
     for (const fd of gate) fs.closeSync(fd);
     throw e;
   }
-  const envp: string[] = [];
-  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) envp.push(`${k}=${v}`);
-  let running = true;
   let gateOpen = true;
   const closeGate = () => {
     if (gateOpen) fs.closeSync(gate[1]);
     gateOpen = false;
   };
-  let onExit: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
-  let onLost: (e: Error) => void = () => undefined;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    onExit = resolve;
-    onLost = reject;
-  });
-  let pid = 0;
-  const reap = () => {
-    if (!running || pid <= 0) return;
-    const status = b.addon.reap(pid);
-    if (status === -1) return; // stopped or continued, or another child's SIGCHLD
+  let running = true;
+  const watch = watchExit(b, file, () => {
     running = false;
-    process.off('SIGCHLD', reap);
-    clearInterval(hold);
     // Never opened (placement failed and the child was killed): its pipe closes with it.
     closeGate();
-    if (status >= 0) onExit(exitOf(status, b.signals));
-    else onLost(new LmctfyError(Code.INTERNAL, `cannot wait for ${file} (pid ${pid}): ${errnoName(-status - 1)}`));
-  };
-  // Listening before the spawn, so an exit cannot come first. Node's signal listener does
-  // not hold the event loop open, and a worker thread gets no signals: this timer does both,
-  // holding the loop until the exit and looking for it now and then.
-  process.on('SIGCHLD', reap);
-  const hold = setInterval(reap, REAP_POLL_MS);
-  pid = b.addon.spawn(file, args, envp, [...opts.stdio, gate[0], statusPipe[1]]);
+  });
+  const pid = b.addon.spawn(file, args, envpOf(opts.env), [...opts.stdio, gate[0], statusPipe[1]]);
   fs.closeSync(gate[0]);
   fs.closeSync(statusPipe[1]);
   if (pid < 0) {
-    process.off('SIGCHLD', reap);
-    clearInterval(hold);
+    watch.cancel();
     closeGate();
     fs.closeSync(statusPipe[0]);
     throw new LmctfyError(Code.INTERNAL, `cannot start ${file}: ${errnoName(-pid)}`);
   }
-  const status = readToEnd(b, statusPipe[0]);
+  watch.start(pid);
+  const status = readPipe(statusPipe[0]);
   return {
     pid,
     openGate() {
@@ -176,7 +244,7 @@ export function spawnGated(file: string, args: string[], opts: { stdio: [number,
       closeGate();
     },
     status,
-    exited,
+    exited: watch.exited,
     kill(signal) {
       if (running) process.kill(pid, signal);
     },

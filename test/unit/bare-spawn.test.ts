@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitOf, spawnGated } from '../../src/engine/bare-spawn.js';
+import { exitOf, exitOfChild, spawnBare, spawnGated } from '../../src/engine/bare-spawn.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
 
 // The exec helper's protocol, played by sh: wait for the gate on fd 3, then report on fd 4.
@@ -87,8 +87,19 @@ describe('spawnGated (the spawn add-on and Node\'s pipe binding)', () => {
     child.kill('SIGKILL');
   });
 
-  it('stdio that a dup2 in order would miswire (stdout from fd 0 once fd 0 holds fd 2) is refused, not started', () => {
-    expect(() => sh('true', [2, 0, 1])).toThrow('cannot start /bin/sh: EINVAL');
+  it('fds whose sources are other slots (fds 3 and 4 swapped) arrive as asked; -1 is /dev/null below fd 3 and closed above', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-bare-'));
+    try {
+      const out = path.join(dir, 'out');
+      const ours = [3, 4].map((fd) => fs.readlinkSync(`/proc/self/fd/${fd}`));
+      expect(ours[0]).not.toBe(ours[1]);
+      const script = `for fd in 0 3 4 5; do readlink /proc/$$/fd/$fd || echo closed; done >${out} 2>/dev/null`;
+      const pid = spawnBare('/bin/sh', ['sh', '-c', script], null, [-1, -1, -1, 4, 3, -1]);
+      expect(await exitOfChild(pid, 'sh')).toEqual({ code: 0, signal: null });
+      expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toEqual(['/dev/null', ours[1], ours[0], 'closed']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a program that cannot be started is INTERNAL with the errno named, and leaves no handle open', async () => {

@@ -2,14 +2,14 @@
  * Finding and running criu (docs/CHECKPOINT.md). lmctfy never builds it here: the project's
  * scripts/criu.mjs does (from Debian's source archive) and caches it where this looks.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
 import { writeFileAtomically } from '../atomic-file.js';
+import { envpOf, exitOfChild, makePipe, readPipe, spawnBare, writeAll } from '../bare-spawn.js';
 import { Code, LmctfyError } from '../errors.js';
 import { lockDir } from '../lock.js';
-import { primeRequest, takePrimedCriu, type PrimeOptions } from './prime.js';
+import { primeRequest, takePrimedCriu, type PrimeOptions, type PrimedHelper } from './prime.js';
 
 /** Where scripts/criu.mjs caches its build (keep the two in step). */
 export const CACHED_CRIU = '/var/cache/lmctfy/criu-4.1.1/criu';
@@ -155,18 +155,57 @@ export interface RunOptions {
   holdRootOf?: number;
 }
 
-/** The primed helper (prime.ts) running argv, with its pipes as spawn would have made them; undefined when there is none. */
-function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report'], own: PrimeOptions): ChildProcess | undefined {
-  const child = takePrimedCriu();
-  if (!child) return undefined;
+/** criu (or its wrap) running: its pid and our ends of its stderr, status pipe and gate (-1: none). */
+interface CriuChild {
+  pid: number;
+  stderr: number;
+  status: number;
+  gate: number;
+}
+
+/** The primed helper (prime.ts) running argv, its unused pipes closed; undefined when there is none. */
+function primedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report'], own: PrimeOptions): CriuChild | undefined {
+  const helper: PrimedHelper | undefined = takePrimedCriu();
+  if (!helper) return undefined;
   const keep: (5 | 6)[] = report ? (report.atGate ? [5, 6] : [5]) : [];
-  const pipes = child.stdio as unknown as Array<Readable | Writable | null>;
-  if (!report) pipes[5]!.destroy();
-  if (!report?.atGate) pipes[6]!.destroy();
+  const child = { ...helper };
+  if (!report) {
+    fs.closeSync(child.status);
+    child.status = -1;
+  }
+  if (!report?.atGate) {
+    fs.closeSync(child.gate);
+    child.gate = -1;
+  }
   // A helper gone before its request shows as its exit status, which the caller reads.
-  child.stdin!.on('error', () => undefined);
-  child.stdin!.end(primeRequest(keep, env, argv, own));
+  writeAll(helper.stdin, primeRequest(keep, env, argv, own));
+  fs.closeSync(helper.stdin);
   return child;
+}
+
+/**
+ * criu (or its wrap) started with lmctfy's spawn add-on as the primed helper is
+ * (bare-spawn.ts), so no command's path loads child_process: stdin and stdout /dev/null, a
+ * stderr pipe, and with `report` the status pipe (its fd 5) and, with a gate, the gate (fd 6).
+ */
+function spawnedChild(argv: readonly string[], env: Readonly<Record<string, string>>, report: RunOptions['report']): CriuChild {
+  const made: number[] = [];
+  try {
+    const stderr = makePipe(argv[0]!);
+    made.push(...stderr);
+    const status = report ? makePipe(argv[0]!) : undefined;
+    if (status) made.push(...status);
+    const gate = report?.atGate ? makePipe(argv[0]!) : undefined;
+    if (gate) made.push(...gate);
+    const fds = [-1, -1, stderr[1], ...(report ? [-1, -1, status![1], gate ? gate[0] : -1] : [])];
+    const envp = Object.keys(env).length ? envpOf({ ...process.env, ...env }) : null;
+    const pid = spawnBare(argv[0]!, [...argv], envp, fds);
+    for (const fd of [stderr[1], status?.[1], gate?.[0]]) if (fd !== undefined) fs.closeSync(fd);
+    return { pid, stderr: stderr[0], status: status?.[0] ?? -1, gate: gate?.[1] ?? -1 };
+  } catch (e) {
+    for (const fd of made) fs.closeSync(fd);
+    throw e;
+  }
 }
 
 /**
@@ -177,34 +216,44 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
   const criu = findCriu();
   const argv = [...(opts.wrap ?? []), criu.file, action, `-v${criuVerbosity(process.env.LMCTFY_CRIU_VERBOSITY)}`, '-o', logFile, ...args];
   const report = opts.report;
-  const stdio: Array<'ignore' | 'pipe'> = ['ignore', 'ignore', 'pipe', ...(report ? (['ignore', 'ignore', 'pipe', report.atGate ? 'pipe' : 'ignore'] as const) : [])];
   const child =
     // A wrap (the vhost helper's place) waits for criu's probe itself, after its own steps.
     (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, { holdRoot: opts.holdRootOf, probeLater: opts.wrap !== undefined }) : undefined) ??
-    spawn(argv[0]!, argv.slice(1), { stdio, env: { ...process.env, ...opts.env } });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    spawnedChild(argv, opts.env ?? {}, report);
+  const exited = exitOfChild(child.pid, argv[0]!);
+  const stderrRead = readPipe(child.stderr);
   let reported = '';
   let gateError: unknown;
-  if (report) {
-    const pipes = child.stdio as unknown as Array<Readable | Writable | null>;
-    const gate = pipes[6] as Writable | null;
-    (pipes[5] as Readable).setEncoding('utf8').on('data', (d: string) => {
-      reported += d;
-      if (!gate || !reported.endsWith('ready\n') || gate.writableEnded) return;
-      try {
-        report.atGate!();
-        gate.end('g');
-      } catch (e) {
-        gateError = e;
-        gate.end();
-      }
-    });
+  let gate = child.gate;
+  const closeGate = () => {
+    if (gate >= 0) fs.closeSync(gate);
+    gate = -1;
+  };
+  const reportRead =
+    child.status >= 0
+      ? readPipe(child.status, (d) => {
+          reported += d;
+          if (gate < 0 || !reported.endsWith('ready\n')) return;
+          try {
+            report!.atGate!();
+            writeAll(gate, Buffer.from('g'));
+          } catch (e) {
+            gateError = e;
+          }
+          closeGate();
+        })
+      : Promise.resolve('');
+  let status: number | string;
+  try {
+    const exit = await exited;
+    status = exit.code ?? exit.signal ?? 'unknown';
+  } catch (e) {
+    status = (e as Error).message;
   }
-  const status = await new Promise<number | string>((resolve) => {
-    child.on('error', (e) => resolve(e.message));
-    child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown'));
-  });
+  closeGate();
+  // Every writer of the pipes has ended with criu (the helper's own hold of a root mount closes them first).
+  const stderr = await stderrRead;
+  await reportRead;
   if (status === 0) return;
   if (gateError !== undefined) throw gateError;
   const wrapError = opts.wrapFailed?.(status, stderr, reported);

@@ -3,40 +3,39 @@
  * `lmctfy-vhost prime` for `checkpoint` and `restore` before the bundle loads, so criu's probe
  * of the kernel runs while Node starts. A checkpoint or restore of a virtual host takes the
  * helper over and sends it criu's command (native/criu-prime.h); any other command leaves it,
- * and it ends on its own when this process's end closes its stdin.
+ * and it ends on its own when this process's end closes its stdin. bin/lmctfy.js starts it
+ * with lmctfy's spawn add-on (src/engine/bare-spawn.ts), not child_process: loading that
+ * module and its streams cost each command ~22 ms of Node's main thread (BENCHMARKS.md).
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 
-let waiting: ChildProcess | undefined;
-
-function streams(child: ChildProcess): Socket[] {
-  return child.stdio.filter((s): s is NonNullable<typeof s> => s !== null) as unknown as Socket[];
+/** The helper bin/lmctfy.js started: its pid and our ends of its pipes (its fds 0, 2, 5 and 6). */
+export interface PrimedHelper {
+  pid: number;
+  /** Its stdin: the request, then EOF. */
+  stdin: number;
+  stderr: number;
+  /** What criu's wrap reports (its fd 5). */
+  status: number;
+  /** The wrap's gate (its fd 6). */
+  gate: number;
 }
+
+let waiting: PrimedHelper | undefined;
 
 /**
- * Keeps the helper bin/lmctfy.js started (undefined: none) for takePrimedCriu. Until taken it
- * does not hold this process open: a command that never runs criu ends without waiting for it.
+ * Keeps the helper bin/lmctfy.js started (undefined: none, or it could not start) for
+ * takePrimedCriu. Until taken it holds nothing open: its fds are plain ones, and it is reaped
+ * only by whoever takes it (untaken, it ends after this process and init reaps it).
  */
-export function adoptPrimedCriu(child: ChildProcess | undefined): void {
-  if (!child) return;
-  // A helper that could not start (not built): the command spawns criu itself.
-  child.on('error', () => {
-    if (waiting === child) waiting = undefined;
-  });
-  child.unref();
-  for (const s of streams(child)) s.unref();
-  waiting = child;
+export function adoptPrimedCriu(helper: PrimedHelper | undefined): void {
+  waiting = helper;
 }
 
-/** The primed helper, once, while it waits for its request; undefined when there is none. */
-export function takePrimedCriu(): ChildProcess | undefined {
-  const child = waiting;
+/** The primed helper, once; undefined when there is none. One that died shows as its exit status once taken. */
+export function takePrimedCriu(): PrimedHelper | undefined {
+  const helper = waiting;
   waiting = undefined;
-  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return undefined;
-  child.ref();
-  for (const s of streams(child)) s.ref();
-  return child;
+  return helper;
 }
 
 /** The helper's own entries of a request (native/criu-prime.h). */
