@@ -38,24 +38,15 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
 }
 
 /**
- * Passes between the full re-validations of a container holding no task (docs/RECORDING.md,
- * "What a sample holds"): five keyframe intervals; the ones between read only what moves
- * without a task.
- */
-export const EMPTY_VALIDATE_EVERY = 5 * KEY_EVERY;
-
-/**
  * The recorder's sampler (docs/RECORDING.md, "What a sample holds"): the console's counters
  * with CPU latency histograms, watching with inotify; a container none of whose tasks ran
  * since the last pass (one read of its CPU time) keeps its last reading, the same object,
  * which the store skips unread. Each container is re-validated, and so read whole, once per
- * keyframe interval (KEY_EVERY passes, staggered; one holding no task in full only every
- * EMPTY_VALIDATE_EVERY, its counters alone between), its files kept open until then.
+ * keyframe interval (KEY_EVERY passes, staggered), its files kept open until then.
  */
 export function recordingSampler(opts: Omit<ApiOptions, 'io'> & { container: string; type?: StatsType }): Sampler {
   const { container, type = 'counters', ...api } = opts;
-  // Files read only at a full re-validation (an empty container's settings) stay open until the next one.
-  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, validateEmptyEvery: EMPTY_VALIDATE_EVERY, idlePasses: 2 * EMPTY_VALIDATE_EVERY });
+  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, idlePasses: 2 * KEY_EVERY });
   // Its own /proc reader, closed with it: the host's files and the running threads' schedstat kept open.
   return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true, proc: procReader(undefined, { keepOpen: true }) });
 }

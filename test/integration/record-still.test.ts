@@ -6,7 +6,6 @@ import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { ContainerApi } from '../../src/engine/container-api.js';
 import { realIo, type KernelIo } from '../../src/engine/kernel/io.js';
 import { engineStatsSource } from '../../src/engine/sampling/index.js';
-import { fsWatchDir, type WatchDir } from '../../src/engine/sampling/tree-watch.js';
 import { Sampler } from '../../src/stats/sampler.js';
 import type { CgroupVersion } from '../../src/engine/kernel/layout.js';
 import type { RawContainerSample } from '../../src/stats/model.js';
@@ -30,15 +29,14 @@ function stillSuite(version: CgroupVersion) {
   });
   afterAll(() => t.cleanup());
 
-  type Open = (validateEvery?: number, more?: { validateEmptyEvery?: number; watch?: WatchDir }) => { s: Sampler; reads: string[] };
-  const within = async (top: string, fn: (open: Open) => Promise<void>) => {
+  const within = async (top: string, fn: (open: (validateEvery?: number) => { s: Sampler; reads: string[] }) => Promise<void>) => {
     await api.create(top, version === 1 ? { memory: { limit: 104_857_600 } } : {});
     const samplers: Sampler[] = [];
     try {
-      await fn((validateEvery = Number.MAX_SAFE_INTEGER, more = {}) => {
+      await fn((validateEvery = Number.MAX_SAFE_INTEGER) => {
         const reads: string[] = [];
         const io: KernelIo = { ...realIo, readFile: (p) => (reads.push(p), realIo.readFile(p)) };
-        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch: more.watch ?? true, validateEvery, validateEmptyEvery: more.validateEmptyEvery });
+        const source = engineStatsSource(ContainerApi.open({ root: t.root, io, version }), { watch: true, validateEvery });
         const s = new Sampler(source, { root: `/${top}`, host: false, type: 'counters', histograms: true, reuseStill: true });
         samplers.push(s);
         return { s, reads };
@@ -332,83 +330,6 @@ function stillSuite(version: CgroupVersion) {
       }
       // Every second pass re-validates it.
       expect(whole).toBe(2);
-    }));
-
-  it('re-validates a container without tasks in full only every validateEmptyEvery passes, its counters afresh between', () =>
-    within('light', async (open) => {
-      const { s, reads } = open(2, { validateEmptyEvery: 4 });
-      await settle(s);
-      const kept = byName(s).get('/light');
-      const passes: string[][] = [];
-      for (let i = 0; i < 8; i++) {
-        reads.length = 0;
-        expect(byName(s).get('/light')).toBe(kept);
-        passes.push(filesOf(reads, '/light'));
-      }
-      const count = (file: string) => passes.filter((files) => files.includes(file)).length;
-      // Re-validated every second pass; asked whether it holds a task, with its settings and freezer state read, every fourth.
-      expect(count('memory.usage_in_bytes')).toBe(4);
-      expect(count(version === 1 ? 'pids.current' : 'cpu.stat')).toBe(4);
-      expect(count('memory.limit_in_bytes')).toBe(version === 1 ? 2 : 0);
-      expect(count(version === 1 ? 'freezer.state' : 'cgroup.freeze')).toBe(2);
-      expect(count(version === 1 ? 'tasks' : 'cgroup.events')).toBe(2);
-    }));
-
-  /** A watch that loses every event about the task lists, as an inotify queue overflow would. */
-  const lossy: WatchDir = (dir, onEvent) =>
-    fsWatchDir(dir, (kind, file) => {
-      if (file !== 'tasks' && file !== 'cgroup.procs') onEvent(kind, file);
-    });
-  /** The files of `name` read in each of `n` passes. */
-  const passReads = async (s: Sampler, reads: string[], name: string, n: number) => {
-    const out: string[][] = [];
-    for (let i = 0; i < n; i++) {
-      await turn();
-      reads.length = 0;
-      byName(s);
-      out.push(filesOf(reads, name));
-    }
-    return out;
-  };
-
-  it.runIf(version === 1)('finds a sleeping task whose join event was lost at the empty container’s next full re-validation', () =>
-    within('lost', async (open) => {
-      const { s, reads } = open(2, { validateEmptyEvery: 4, watch: lossy });
-      await settle(s);
-      const sleeper = spawn('/bin/sleep', ['600'], { stdio: 'ignore' });
-      try {
-        await asleep(sleeper.pid!);
-        fs.writeFileSync(`${ContainerApi.open({ root: t.root, version }).machine.dirOf('/lost', 'cpuacct')!}/cgroup.procs`, `${sleeper.pid}\n`);
-        // Its full re-validation comes within 4 passes and asks; from then on its CPU time is read every pass.
-        await passReads(s, reads, '/lost', 4);
-        const after = await passReads(s, reads, '/lost', 4);
-        expect(after.every((files) => files.includes('cpuacct.usage'))).toBe(true);
-      } finally {
-        sleeper.kill('SIGKILL');
-        await once(sleeper, 'exit');
-      }
-    }));
-
-  it.runIf(version === 1)('reads every pass an empty container whose light re-validation found its CPU time moved', () =>
-    within('moved', async (open) => {
-      const { s, reads } = open(2, { validateEmptyEvery: Number.MAX_SAFE_INTEGER - 1, watch: lossy });
-      await settle(s);
-      const before = byName(s).get('/moved')!;
-      const child = spawn('/bin/sh', ['-c', 'read x; i=0; while [ $i -lt 5000 ]; do i=$((i+1)); done; exec sleep 600'], { stdio: ['pipe', 'ignore', 'ignore'] });
-      try {
-        await asleep(child.pid!);
-        fs.writeFileSync(`${ContainerApi.open({ root: t.root, version }).machine.dirOf('/moved', 'cpuacct')!}/cgroup.procs`, `${child.pid}\n`);
-        child.stdin.end('go\n');
-        while (fs.readFileSync(`/proc/${child.pid}/comm`, 'utf8').trim() !== 'sleep') await new Promise((r) => setTimeout(r, 20));
-        // A light re-validation within 2 passes reads its counters: the CPU time its task ran.
-        await passReads(s, reads, '/moved', 2);
-        expect(byName(s).get('/moved')!.stats.cpu!.usage!.total).toBeGreaterThan(before.stats.cpu!.usage!.total!);
-        const after = await passReads(s, reads, '/moved', 4);
-        expect(after.every((files) => files.includes('cpuacct.usage'))).toBe(true);
-      } finally {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
     }));
 }
 

@@ -58,11 +58,6 @@ export interface Pass {
   heard?: Heard;
   /** This container is re-validated this pass (watching): read everything afresh. */
   validating: boolean;
-  /**
-   * A light re-validation (watching; a container known to hold no task): its counters are
-   * read afresh, none carried over, while its settings and freezer state are kept as events left them.
-   */
-  fresh?: boolean;
   /** Whether the container still exists (its tracking directory). */
   exists(name: string): boolean;
 }
@@ -88,7 +83,7 @@ export function readContainer(name: string, k: Member, pass: Pass): ContainerRea
   const lastFreezer = r.last?.freezer;
   const keepFreezer = heard && lastFreezer?.state === 'THAWED' && !pass.validating && !heard.freezerWritten(name) ? lastFreezer : undefined;
   // Only counters passes carry counters on the refresh schedule (memory.stat): the others carry settings and exact figures.
-  const stats = readCounters(h, pass.type, due || pass.fresh || (counters && refresh) ? undefined : r.last, keepFreezer);
+  const stats = readCounters(h, pass.type, due || (counters && refresh) ? undefined : r.last, keepFreezer);
   r.last = stats;
   // Missing files read as absent fields: a container gone by now drops out instead. A
   // live container always has CPU usage, so only its absence needs the extra check.

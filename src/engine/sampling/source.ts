@@ -4,6 +4,7 @@ import { CachingIo } from '../kernel/cached-io.js';
 import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
+import { parentName } from '../names.js';
 import { listTasks } from '../tree.js';
 import { PassVirtualHosts } from './network.js';
 import { readContainer } from './reading.js';
@@ -28,14 +29,6 @@ export interface SourceOptions {
   watch?: boolean | WatchDir;
   /** Passes between a container's re-validations while watching (default VALIDATE_EVERY). */
   validateEvery?: number;
-  /**
-   * A multiple of validateEvery (default: validateEvery itself): a container known to hold
-   * no task is re-validated in full (its identity and children, settings, freezer state,
-   * whether a task joined) only every this many passes. At its other re-validations only
-   * the figures that move without a task (memory, the task count) are read afresh: what
-   * they guard against is an event missed, and with no task nothing else of it moves.
-   */
-  validateEmptyEvery?: number;
   /** Most inotify watches to hold (default: watchBudget of fs.inotify.max_user_watches). */
   watchBudget?: number;
 }
@@ -89,10 +82,7 @@ class EngineSource implements SamplingSource {
   /** The root the watched tree hangs from. */
   private walkedRoot: string | undefined;
   private readonly validateEvery: number;
-  private readonly validateEmptyEvery: number;
   private readonly vhosts: PassVirtualHosts;
-  /** Containers by their re-validation phase: a pass visits only those due, not every known one. */
-  private readonly phases = new Map<number, Set<string>>();
 
   constructor(
     private readonly api: ContainerApi,
@@ -102,18 +92,10 @@ class EngineSource implements SamplingSource {
   ) {
     this.m = api.machine;
     this.validateEvery = opts.validateEvery ?? VALIDATE_EVERY;
-    this.validateEmptyEvery = opts.validateEmptyEvery ?? this.validateEvery;
     this.vhosts = new PassVirtualHosts(this.m.trackingDir('/'));
     this.tree = new SampledTree(this.m, {
-      added: (name, k) => {
-        this.events?.add(name, k.controllers);
-        const phase = k.id % this.validateEvery;
-        let names = this.phases.get(phase);
-        if (!names) this.phases.set(phase, (names = new Set()));
-        names.add(name);
-      },
+      added: (name, k) => this.events?.add(name, k.controllers),
       dropped: (name, k) => {
-        this.phases.get(k.id % this.validateEvery)?.delete(name);
         this.events?.remove(name);
         // Its kept-open files close at the end of the pass.
         this.cache?.forgetDirs([...k.controllers].flatMap((c) => this.m.dirOf(name, c) ?? []));
@@ -145,44 +127,30 @@ class EngineSource implements SamplingSource {
     }
     if (!this.tree.has(root)) return this.tree.walkAll(root);
     for (const name of structure) this.tree.relist(name);
-    // In the walk, so that what a re-validation finds is in this very pass. Copied: a
-    // re-validation may drop or add containers.
-    const due = this.phases.get(this.phase());
-    if (due) for (const name of [...due]) if (this.due(this.tree.member(name)) === 'full') this.tree.revalidate(name);
+    // In the walk, so that what a re-validation finds is in this very pass.
+    const due: string[] = [];
+    for (const [name, k] of this.tree.members()) if (this.validating(k)) due.push(name);
+    for (const name of due) this.tree.revalidate(name);
     return this.tree.has(root) ? this.tree.entries(root) : [];
   }
 
-  /**
-   * The container's re-validation this pass (while watching): `full`, or `light` for one
-   * known to hold no task whose full one is not due (validateEmptyEvery); undefined when none.
-   */
-  private due(k: Member | undefined): 'full' | 'light' | undefined {
-    if (!k || !this.watching() || (this.pass + k.id) % this.validateEvery !== 0) return undefined;
-    return k.reading.unpopulated === true && (this.pass + k.id) % this.validateEmptyEvery !== 0 ? 'light' : 'full';
-  }
-
-  /** The phase (id modulo validateEvery) of the containers re-validated this pass. */
-  private phase(): number {
-    return (this.validateEvery - (this.pass % this.validateEvery)) % this.validateEvery;
+  private validating(k: Member): boolean {
+    return this.watching() && (this.pass + k.id) % this.validateEvery === 0;
   }
 
   read(name: string, type: StatsType): ContainerReading | undefined {
     const k = this.tree.member(name);
     if (!k) return undefined;
     const watching = this.watching();
-    const due = this.due(k);
     const reading = unlessNotFound(() =>
       readContainer(name, k, {
         number: this.pass,
         type,
         heard: watching ? this.events : undefined,
-        validating: due === 'full',
-        fresh: due === 'light',
+        validating: watching && this.validating(k),
         exists: this.exists,
       }),
     );
-    // A light re-validation that finds CPU time moved found a task, or one that was there: the container is asked again.
-    if (due === 'light' && reading && reading.stats.cpu?.usage?.total !== k.reading.cpuUsage) k.reading.unpopulated = undefined;
     const vhost = reading && this.vhosts.read(name, k.reading);
     if (vhost) {
       reading.virtualHost = vhost.info;
@@ -194,20 +162,20 @@ class EngineSource implements SamplingSource {
   still(name: string): boolean {
     const k = this.tree.member(name);
     if (!k || !this.watching()) return false;
-    const p = k.parent?.reading;
+    const parent = parentName(name);
+    const p = parent === undefined ? undefined : this.tree.member(parent)?.reading;
     const r = k.reading;
     const read = r.sumReadPass === this.pass ? r.sumRead : undefined;
     const proven = p !== undefined && (p.cpuStillPass === this.pass || (p.sumPass === this.pass && read === undefined));
     const before = r.visitedPass === this.pass - 1 ? r.cpuUsage : undefined;
-    const due = this.due(k);
-    const still = isStill(name, k, { number: this.pass, heard: this.events!, validating: due !== undefined, full: due === 'full', proven, read });
+    const still = isStill(name, k, { number: this.pass, heard: this.events!, validating: this.validating(k), proven, read });
     if (k.kids.length > 0 && k.handle.resources.cpuUsageSums) checkKids(k, before, this.pass, this.kid);
     return still;
   }
 
   quiet(name: string): boolean {
     const k = this.tree.member(name);
-    if (!k || !this.watching() || this.due(k) !== undefined) return false;
+    if (!k || !this.watching() || this.validating(k)) return false;
     const heard = this.events!;
     return !heard.joined(name) && !heard.settingsWritten(name) && !heard.freezerWritten(name);
   }

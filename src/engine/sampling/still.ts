@@ -25,11 +25,6 @@ export interface StillPass {
    */
   validating: boolean;
   /**
-   * The re-validation is a full one (SourceOptions.validateEmptyEvery): an answer that the
-   * container holds no task is forgotten and asked again, in case a task's join event was missed.
-   */
-  full: boolean;
-  /**
    * Its CPU time is known not to have moved without reading it: its parent's stood still
    * earlier in this pass (CPU time is hierarchical), or its parent's sum check proved it
    * (checkKids).
@@ -51,12 +46,12 @@ export interface StillPass {
  * joined: with no task its CPU time cannot move, so the read would find it still. It is
  * asked once per stretch of stillness (when its CPU time stands still at a value other than
  * at the last asking: a last task exiting is charged, so this follows it), after an event,
- * and, while found empty, at its full re-validation (an event missed).
+ * and, while found empty, at re-validation (an event missed).
  */
 export function isStill(name: string, k: Member, pass: StillPass): boolean {
   const r = k.reading;
   r.visitedPass = pass.number;
-  if (pass.heard.joined(name) || (pass.full && r.unpopulated)) r.unpopulated = undefined;
+  if (pass.heard.joined(name) || (pass.validating && r.unpopulated)) r.unpopulated = undefined;
   const empty = r.unpopulated === true && r.cpuUsage !== undefined;
   if (!empty && (!pass.proven || r.cpuUsage === undefined)) {
     const before = r.cpuUsage;

@@ -18,8 +18,6 @@ export interface Member {
   kids: string[];
   /** What its readings carry from pass to pass (reading.ts). */
   reading: ReadingState;
-  /** Its parent as the tree knows it (none for the walk's root): a steady pass looks it up for every container. */
-  parent?: Member;
 }
 
 /** What the tree tells its owner: a container it starts or stops knowing. */
@@ -54,6 +52,11 @@ export class SampledTree {
 
   has(name: string): boolean {
     return this.known.has(name);
+  }
+
+  /** Every known container, for schedules that pick some of them each pass. */
+  members(): IterableIterator<[string, Member]> {
+    return this.known.entries();
   }
 
   /** Every container from the root down, statting each; whoever was not seen is forgotten. */
@@ -144,8 +147,7 @@ export class SampledTree {
     if (k === undefined || k.id !== info.inode) {
       if (k) this.drop(name);
       const controllers = presentControllers(this.m, name);
-      const parent = parentName(name);
-      k = { id: info.inode, controllers, handle: handleWith(this.m, name, controllers), kids: [], reading: {}, parent: parent === undefined ? undefined : this.known.get(parent) };
+      k = { id: info.inode, controllers, handle: handleWith(this.m, name, controllers), kids: [], reading: {} };
       this.known.set(name, k);
       this.hooks.added(name, k);
       listAnyway = this.hooks.watching();
