@@ -16,6 +16,10 @@ import { formatText, parseText } from '../messages/codec.js';
 import type { ContainerSpec } from '../messages/types.js';
 import { runConsole, type BudgetGlance, type ConsoleActions, type ConsoleSource } from '../ui/index.js';
 import { commandArgv } from './commands/processes.js';
+import { compactHeapEvery } from './young-generation.js';
+
+/** How often a live console compacts its heap (compactHeapEvery). */
+const CONSOLE_COMPACT_MS = 120_000;
 
 export interface TopOptions {
   api: ApiOptions;
@@ -207,9 +211,11 @@ export async function runInteractiveTop(opts: TopOptions): Promise<void> {
     workerOverMs: CONSOLE_PASS_BUDGET_MS,
   });
   live.start();
+  const stopCompacting = compactHeapEvery(CONSOLE_COMPACT_MS);
   try {
     await runConsole({ source: liveSource(api, live, rootName), actions: engineActions(api), readOnly: opts.readOnly });
   } finally {
+    stopCompacting();
     live.stop();
   }
 }
