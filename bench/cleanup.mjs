@@ -2,7 +2,7 @@
 // journal: one per bench root would otherwise pile up in /run/lmctfy/journal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { journalPath } from '../dist/index.js';
+import { removeJournal } from '../dist/index.js';
 import { ownDirs } from './lib.mjs';
 
 function rootTops(root) {
@@ -10,13 +10,9 @@ function rootTops(root) {
   return [...new Set([...Object.values(ownDirs()).map((d) => path.join(d, root)), ...(unified ? [path.join('/sys/fs/cgroup/unified', unified[1], root)] : [])])];
 }
 
-function removeJournals(tops) {
-  for (const top of tops) for (const file of [journalPath(top), `${journalPath(top)}.1`]) fs.rmSync(file, { force: true });
-}
-
 export function removeRootDirs(root) {
   const dirs = rootTops(root);
-  removeJournals(dirs);
+  for (const d of dirs) removeJournal(d);
   for (const d of dirs) {
     try {
       fs.rmdirSync(d);
@@ -54,7 +50,7 @@ export async function destroyBenchTree(api, made, root, mirror) {
  */
 export async function removeRootTree(root) {
   const tops = rootTops(root);
-  removeJournals(tops);
+  for (const top of tops) removeJournal(top);
   const deepestFirst = (d) => {
     if (!fs.existsSync(d)) return [];
     const subs = fs.readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory());

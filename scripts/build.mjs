@@ -249,8 +249,8 @@ function writeCodeCache(cache, probe, engine) {
  * never made) is nothing to remove.
  */
 async function scratchRootRemover() {
-  const { Machine, realIo, journalPath } = await importTs(
-    "export { Machine } from './src/engine/kernel/machine.ts'; export { realIo } from './src/engine/kernel/io.ts'; export { journalPath } from './src/engine/journal.ts';",
+  const { Machine, realIo, removeJournal } = await importTs(
+    "export { Machine } from './src/engine/kernel/machine.ts'; export { realIo } from './src/engine/kernel/io.ts'; export { removeJournal } from './src/engine/journal.ts';",
   );
   return {
     removeRoot(root) {
@@ -262,8 +262,7 @@ async function scratchRootRemover() {
       }
       const dirs = new Set([...m.controllers().map((c) => m.dirOf('/', c)), m.pressureDir('/')].filter((d) => d !== undefined));
       for (const d of dirs) rmdirIfThere(d);
-      const journal = journalPath(m.trackingDir('/'));
-      for (const f of [journal, `${journal}.1`]) rmSync(f, { force: true });
+      removeJournal(m.trackingDir('/'));
     },
   };
 }

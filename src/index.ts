@@ -3,7 +3,7 @@ export { ContainerApi, type ApiOptions } from './engine/container-api.js';
 export { Container, type ForegroundCommand, type ListOptions, type RunOptions } from './engine/container.js';
 export { PROCESS_SIGNALS, type ProcessInfo, type ProcessList, type ProcessSignal } from './engine/process-info.js';
 export { LOG_MAX_BYTES, type LogChunk } from './engine/run-log.js';
-export { journalPath, readJournal, type JournalRecord } from './engine/journal.js';
+export { journalPath, readJournal, removeJournal, type JournalRecord } from './engine/journal.js';
 export { defaultShell } from './engine/interactive.js';
 export { Code, LmctfyError } from './engine/errors.js';
 export { resolveName } from './engine/names.js';

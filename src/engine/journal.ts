@@ -50,6 +50,17 @@ export function journalPath(scope: string): string {
   return path.join(journalDir(), `${lockKey(scope, ':journal')}.ndjson`);
 }
 
+/** Both files of a root's journal: the current one and the part before the last rotation. */
+export function journalFiles(scope: string): [string, string] {
+  const file = journalPath(scope);
+  return [file, `${file}.1`];
+}
+
+/** Removes a root's journal, both files, for a root that is gone; a missing file is no error. */
+export function removeJournal(scope: string): void {
+  for (const file of journalFiles(scope)) fs.rmSync(file, { force: true });
+}
+
 /**
  * A journal line back into a record, or undefined for a line that is not one (cut by a
  * crash, or written by hand): readers skip such lines and count them instead of failing.

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { aroundAll, describe } from 'vitest';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { readLayout, ownCgroupsFrom, type CgroupVersion } from '../../src/engine/kernel/layout.js';
-import { journalPath } from '../../src/engine/journal.js';
+import { journalFiles as filesOfJournal, removeJournal } from '../../src/engine/journal.js';
 
 function probeWritable(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
@@ -219,7 +219,7 @@ export async function removeRoot(relRoot: string): Promise<string[]> {
     }
     if (!busy) {
       live.delete(relRoot);
-      removeJournals(relRoot);
+      for (const dir of rootDirs(relRoot)) removeJournal(dir);
       return left;
     }
     await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
@@ -230,11 +230,7 @@ export async function removeRoot(relRoot: string): Promise<string[]> {
 
 /** Journal files of a root (its current file and the rotated one), whichever hierarchy keys it. */
 export function journalFiles(relRoot: string): string[] {
-  return rootDirs(relRoot).flatMap((dir) => [journalPath(dir), `${journalPath(dir)}.1`]);
-}
-
-function removeJournals(relRoot: string): void {
-  for (const file of journalFiles(relRoot)) fs.rmSync(file, { force: true });
+  return rootDirs(relRoot).flatMap(filesOfJournal);
 }
 
 export interface TestRoot {
