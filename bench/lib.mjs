@@ -103,6 +103,13 @@ export function childrenCpuMs() {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
+/** CPU time (user + system, in ms, all its threads) of process `pid` so far, from /proc/<pid>/stat (10 ms ticks). */
+export function processCpuMs(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 /** Per-cycle wall times in ms of fn over n cycles (after one warm-up cycle). */
 export async function wallTimes(n, fn) {
   await fn(-1);
