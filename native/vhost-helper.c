@@ -63,8 +63,8 @@
  *
  *   lmctfy-vhost archive PID UPPER UPPER_TAR [MOUNTPOINT TAR]...
  *
- * archive  criu's post-dump action for a virtual host: its upper dir and tmpfs mounts into
- *          tars (native/criu-tmpfs.h).
+ * archive  the upper dir and tmpfs mounts of a virtual host into tars, as criu's action script
+ *          does from network-lock to post-dump (native/criu-tmpfs.h).
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or

@@ -305,6 +305,48 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
     });
   });
 
+  describe("criu's action script: the archive started at network-lock, awaited at post-dump (native/criu-tmpfs.h)", () => {
+    const helper = nativeHelper('lmctfy-vhost', 'vhost helper');
+    // A stand-in criu: a shell running the helper as criu runs its action script (its stderr
+    // being criu's log there), with the archive's arguments in the environment.
+    const asCriu = (upper: string, out: string, script: string) =>
+      spawnSync('sh', ['-c', script], {
+        encoding: 'utf8',
+        env: { ...process.env, H: helper, LMCTFY_ARCHIVE_N: '3', LMCTFY_ARCHIVE_0: String(process.pid), LMCTFY_ARCHIVE_1: upper, LMCTFY_ARCHIVE_2: out },
+      });
+    const action = (name: string) => `CRTOOLS_SCRIPT_ACTION=${name} "$H" 2>/dev/null`;
+
+    it('tars the upper dir between the two actions; post-dump says whether it succeeded and leaves only the tar', () => {
+      const upper = path.join(tmp, 'arch-upper');
+      const out = path.join(tmp, 'arch-out');
+      fs.mkdirSync(path.join(upper, 'etc'), { recursive: true });
+      fs.writeFileSync(path.join(upper, 'etc', 'changed'), 'yes\n');
+      fs.mkdirSync(out);
+      const r = asCriu(upper, path.join(out, 'upper.tar'), `${action('pre-dump')}; ${action('network-lock')} && ${action('post-dump')}; echo $?`);
+      expect(r.stdout).toBe('0\n');
+      expect(fs.readdirSync(out)).toEqual(['upper.tar']);
+      expect(spawnSync('tar', ['-tf', path.join(out, 'upper.tar')], { encoding: 'utf8' }).stdout.split('\n')).toContain('./etc/changed');
+      // A tar that fails (nowhere to write) fails post-dump, so criu fails the dump and lets the processes run on.
+      const failed = asCriu(upper, path.join(out, 'missing', 'upper.tar'), `${action('network-lock')} && ${action('post-dump')}; echo $?`);
+      expect(failed.stdout).toBe('1\n');
+      expect(fs.readdirSync(out)).toEqual(['upper.tar']);
+    });
+
+    it('when criu ends before post-dump, its tars are ended and what they wrote removed before criu\'s stderr closes', () => {
+      const upper = path.join(tmp, 'arch-big');
+      const out = path.join(tmp, 'arch-gone');
+      fs.mkdirSync(upper);
+      // Sparse: the tar reads (and writes) all 512 MiB, which outlasts the stand-in's exit.
+      fs.writeFileSync(path.join(upper, 'big'), '');
+      fs.truncateSync(path.join(upper, 'big'), 512 << 20);
+      fs.mkdirSync(out);
+      const r = asCriu(upper, path.join(out, 'upper.tar'), action('network-lock'));
+      expect(r.status).toBe(0);
+      // spawnSync returned at the stand-in's exit and its stderr's end: the archiver had cleaned up by then.
+      expect(fs.readdirSync(out)).toEqual([]);
+    });
+  });
+
   describe('a virtual host without a root of its own', () => {
     it('is refused with one line, keeps running, and leaves no directory', () => {
       const dir = path.join(tmp, 'noroot-ck');
