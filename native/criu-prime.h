@@ -7,20 +7,18 @@
  * about 60-130 ms here, and keeps the result in /run/criu.kdat only when /run is a tmpfs. Where
  * it is not (this VM's /run is ext4), each run probes again, after lmctfy has started. So this
  * helper, started by bin/lmctfy.js before the bundle loads, makes a mount namespace of its own
- * whose /run is a tmpfs holding the host's /run entries bound back in, and runs criu's probe
- * there (below): criu probes and saves its cache in that tmpfs. Then it reads the
- * request from stdin and execs it in that namespace, where criu loads the fresh cache instead of
- * probing. Nothing outlives the command: the tmpfs goes with the namespace. With /run already a
- * tmpfs it only execs (criu keeps its own cache there, as for any caller).
+ * whose /run is a tmpfs holding the host's /run entries bound back in, starts criu's probe and
+ * has its cache handed to criu through a FIFO at /run/criu.kdat there (start_fed_probe below).
+ * Then it reads the request from stdin and execs it in that namespace at once: criu (or
+ * restore's wrap, whose own steps run meanwhile, and then criu) starts beside the probe and
+ * loads the fresh cache when the probe has ended, instead of probing. Nothing outlives the
+ * command: the tmpfs goes with the namespace. With /run already a tmpfs it only execs (criu
+ * keeps its own cache there, as for any caller).
  *
  * The request (stdin, read to EOF), strings each ending in a NUL byte: which of fds 5 and 6 to
  * keep ("", "5" or "56"; the others are closed), then KEY=VALUE entries for the environment,
  * then "--", then the command and its arguments. EOF with no request: exit 0, running nothing.
- * Two entries are the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below),
- * and PROBE=LATER: the command is run at once, before the probe has ended, with the probe's pid
- * in LMCTFY_PROBE_PID; it is then the command's child, and the command waits for it before it
- * runs criu (vhost-helper.c's place does: its own steps, the upper dir's tar, the network and
- * the mounts, run while criu's probe does). Without it the helper waits for the probe first.
+ * One entry is the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below).
  *
  * Only for processes with a mount namespace of their own (a virtual host's): criu running in a
  * namespace other than the host's would take a plain container's (the host's) for one to dump.
@@ -139,10 +137,70 @@ static void hold_namespace(int keep) {
   }
 }
 
-/* Until criu's probe (a child of this process, or -1) has ended: criu then finds its cache whole. */
-static void wait_probe(pid_t probe) {
-  while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
+/*
+ * The probe's cache handed on through a FIFO in criu's place for it (/run/criu.kdat here), so
+ * that the request's criu need not wait for the probe to start: criu opens its cache and reads
+ * it in one read() (kerndat_try_load_cache), which blocks on the FIFO until the probe has
+ * ended, while criu's own start (two dozen libraries, some 15-20 ms of page faults on this VM)
+ * has run beside the probe. The probe runs in a process of its own, forked twice so that it
+ * is never criu's child (criu takes a child it did not make for an error), in a mount namespace
+ * of its own with a /run of its own, where it saves its cache unseen (on this /run criu's
+ * would block on the FIFO). That process keeps the FIFO open until the request's process has
+ * ended, so criu's open never blocks, and writes the cache in one write (no larger than
+ * PIPE_BUF: whole to one read); a probe that failed, or a cache too large, becomes one byte,
+ * which criu takes for a stale cache: it removes it and probes itself, as without the helper.
+ * 0, or -1 when no FIFO could be made (criu then probes for itself).
+ */
+static void feed_probe(int fifo, pid_t owner) {
+  int owned = (int)syscall(SYS_pidfd_open, owner, 0);
+  for (int fd = 0; fd < 1024; fd++) {
+    if (fd != owned && fd != fifo) close(fd);
   }
+  char cache[PIPE_BUF];
+  ssize_t n = -1;
+  if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+      mount("lmctfy-probe", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0) {
+    pid_t probe = start_probe();
+    while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
+    }
+    int fd = open("/run/criu.kdat", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      n = read(fd, cache, sizeof cache);
+      close(fd);
+    }
+  }
+  if (n <= 0 || n >= (ssize_t)sizeof cache) {
+    cache[0] = '\0';
+    n = 1;
+  }
+  (void)!write(fifo, cache, (size_t)n);
+  struct pollfd until = {.fd = owned, .events = POLLIN};
+  while (owned >= 0 && poll(&until, 1, -1) < 0 && errno == EINTR) {
+  }
+  _exit(0);
+}
+
+static int start_fed_probe(void) {
+  if (mkfifo("/run/criu.kdat", 0600) != 0) return -1;
+  int fifo = open("/run/criu.kdat", O_RDWR | O_CLOEXEC);
+  if (fifo < 0) {
+    unlink("/run/criu.kdat");
+    return -1;
+  }
+  pid_t owner = getpid();
+  pid_t middle = fork();
+  if (middle == 0) {
+    if (fork() == 0) feed_probe(fifo, owner);
+    _exit(0);
+  }
+  close(fifo);
+  while (middle > 0 && waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
+  }
+  if (middle < 0) {
+    unlink("/run/criu.kdat");
+    return -1;
+  }
+  return 0;
 }
 
 static _Noreturn void prime_failed(const char *step, const char *what) {
@@ -188,9 +246,8 @@ static void hold_root(const char *pid) {
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
-  pid_t probe = -1;
   if (unshare(CLONE_NEWNS) == 0) {
-    probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0) (void)start_fed_probe();
     hold_namespace(-1);
   }
   char *buf = malloc(MAX_REQUEST);
@@ -207,10 +264,7 @@ static int prime(int argc) {
       prime_failed("request", "read");
     }
   }
-  if (len == 0) {
-    wait_probe(probe);
-    return 0;
-  }
+  if (len == 0) return 0;
   if (buf[len - 1] != '\0') {
     errno = EINVAL;
     prime_failed("request", "format");
@@ -220,10 +274,8 @@ static int prime(int argc) {
   size_t at = strlen(buf) + 1;
   const char *keep = buf;
   const char *hold = NULL;
-  int probe_later = 0;
   for (; at < len && strcmp(buf + at, "--") != 0; at += strlen(buf + at) + 1) {
     if (strncmp(buf + at, "HOLD_ROOT=", 10) == 0) hold = buf + at + 10;
-    else if (strcmp(buf + at, "PROBE=LATER") == 0) probe_later = 1;
     else if (putenv(buf + at) != 0) prime_failed("request", "environment");
   }
   if (at >= len) {
@@ -237,11 +289,6 @@ static int prime(int argc) {
     prime_failed("request", "command");
   }
   if (hold) hold_root(hold);
-  /* The command waits for the probe itself before it runs criu (place: its own steps first). */
-  char probe_pid[16];
-  snprintf(probe_pid, sizeof probe_pid, "%d", (int)probe);
-  if (probe_later && probe > 0 && setenv(PROBE_PID_ENV, probe_pid, 1) == 0) probe = -1;
-  wait_probe(probe);
   if (!strchr(keep, '5')) close(STATUS_FD);
   if (!strchr(keep, '6')) close(GATE_FD);
   int null = open("/dev/null", O_RDONLY);

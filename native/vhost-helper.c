@@ -100,8 +100,6 @@
 #define NETNS_FD 3
 /* place's exit status when a tar failed (its own message is on stderr, then the file's name). */
 #define PLACE_UNTAR_FAILED 124
-/* The primed helper's probe, left for place to wait for (criu-prime.h, PROBE=LATER). */
-#define PROBE_PID_ENV "LMCTFY_PROBE_PID"
 #define MAX_BINDS 64
 
 /* As runc masks them: kernel state a container must not read (masked with /dev/null or an
@@ -734,14 +732,6 @@ static int place(int argc, char **argv) {
     if (own_net == NETNS_FD ? fcntl(own_net, F_SETFD, 0) != 0 : dup2(own_net, NETNS_FD) != NETNS_FD) place_failed("netns", "fd 3");
     if (own_net != NETNS_FD) close(own_net);
     close(STATUS_FD);
-  }
-  /* Run by the primed helper before criu's probe ended (criu-prime.h, PROBE=LATER): criu must find its cache whole. */
-  const char *probe = getenv(PROBE_PID_ENV);
-  if (probe) {
-    pid_t pid = (pid_t)atoi(probe);
-    unsetenv(PROBE_PID_ENV);
-    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
   }
   execvp(argv[i + 1], argv + i + 1);
   place_failed("exec", argv[i + 1]);

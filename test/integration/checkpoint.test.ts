@@ -207,7 +207,7 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
 
     it("runs the request where /run holds the probe's cache and the host's /run entries, with its environment and the fds it keeps", () => {
       const hostRun = fs.readdirSync('/run').filter((e) => !e.startsWith('criu.kdat')).sort();
-      const script = 'cat /run/criu.kdat 2>&1 | cut -c1-6; ls -A /run | grep -v "^criu.kdat" | tr "\\n" " "; echo; echo "$LMCTFY_PRIMED"; [ -e /proc/self/fd/5 ] && echo fd5; [ -e /proc/self/fd/6 ] && echo fd6; readlink /proc/self/fd/0';
+      const script = 'dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -v "^criu.kdat" | tr "\\n" " "; echo; echo "$LMCTFY_PRIMED"; [ -e /proc/self/fd/5 ] && echo fd5; [ -e /proc/self/fd/6 ] && echo fd6; readlink /proc/self/fd/0';
       const r = prime(primeRequest([5], { LMCTFY_PRIMED: 'yes' }, ['sh', '-c', script]));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -282,15 +282,23 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       }
     });
 
-    it('with PROBE=LATER runs the command at once, the probe its child to wait for (LMCTFY_PROBE_PID)', () => {
+    it("runs the command at once; the probe's cache comes through a FIFO in one read once the probe has ended, and nowhere else", () => {
       const slow = path.join(tmp, 'slow-criu');
       fs.writeFileSync(slow, '#!/bin/sh\n[ "$1" = check ] && sleep 0.5 && echo "probed $$" > /run/criu.kdat\n', { mode: 0o755 });
-      const script = 'p=$LMCTFY_PROBE_PID; [ -n "$p" ] && [ "$(cut -d" " -f4 /proc/$p/stat)" = $$ ] && echo child; sleep 1; cat /run/criu.kdat | cut -c1-6';
-      const run = (own: { probeLater?: boolean }) =>
-        spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', script], own), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: slow }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
-      // Where /run is a tmpfs the helper runs no probe: nothing to wait for either way.
-      expect(run({ probeLater: true }).stdout).toBe(runIsTmpfs ? expect.any(String) : 'child\nprobed\n');
-      expect(run({}).stdout).toBe(runIsTmpfs ? expect.any(String) : 'probed\n');
+      // The command's parent is the helper's process (no probe among its children), criu.kdat a FIFO there; one read gets the whole cache.
+      const script = 'echo "$(ps -o pid= --ppid $$ | wc -l) $(stat -c %F /run/criu.kdat)"; dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -c "^criu.kdat"';
+      const r = spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', script]), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: slow }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
+      expect(r.stderr).toBe('');
+      // Where /run is a tmpfs the helper runs no probe: criu keeps its own cache there.
+      if (!runIsTmpfs) expect(r.stdout).toBe('1 fifo\nprobed\n1\n');
+    });
+
+    it('hands criu a byte it takes for a stale cache when the probe leaves none, so that criu probes itself', () => {
+      const failing = path.join(tmp, 'failing-criu');
+      fs.writeFileSync(failing, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+      const r = spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', 'dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | od -An -tx1']), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: failing }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
+      expect(r.stderr).toBe('');
+      if (!runIsTmpfs) expect(r.stdout.trim()).toBe('00');
     });
 
     it('ends without running anything when the command sends no request', () => {
