@@ -69,22 +69,18 @@ static int bind_back(int host) {
   return ok;
 }
 
-/* /run as a tmpfs with the host's entries bound back in (in this private namespace): 0, or -1 with /run as it was. */
-static int own_run(void) {
+/* /run as a tmpfs (in this private namespace), the host's /run open as *host: 0, or -1 with /run as it was. */
+static int own_run(int *host) {
   struct statfs fs;
   struct stat st;
   if (statfs("/run", &fs) != 0 || fs.f_type == TMPFS_MAGIC || stat("/run", &st) != 0) return -1;
-  int host = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (host < 0) return -1;
+  *host = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*host < 0) return -1;
   char options[64];
   snprintf(options, sizeof options, "mode=%o,uid=%d,gid=%d", (unsigned)(st.st_mode & 07777), (int)st.st_uid, (int)st.st_gid);
-  int ok = mount("lmctfy-run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, options) == 0 ? 0 : -1;
-  if (ok == 0 && bind_back(host) != 0) {
-    umount2("/run", MNT_DETACH);
-    ok = -1;
-  }
-  close(host);
-  return ok;
+  if (mount("lmctfy-run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, options) == 0) return 0;
+  close(*host);
+  return -1;
 }
 
 /* criu's probe, started: `check --feature mnt_id` probes the kernel, saves /run/criu.kdat and checks one cheap thing. */
@@ -246,8 +242,15 @@ static void hold_root(const char *pid) {
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
+  int host = -1;
   if (unshare(CLONE_NEWNS) == 0) {
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0) (void)start_fed_probe();
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run(&host) == 0) {
+      /* The probe first (it needs no more of this /run than the FIFO), the host's entries after. */
+      (void)start_fed_probe();
+      /* Without them criu runs on the host's /run and probes for itself; the FIFO goes with the tmpfs. */
+      if (bind_back(host) != 0) umount2("/run", MNT_DETACH);
+      close(host);
+    }
     hold_namespace(-1);
   }
   char *buf = malloc(MAX_REQUEST);
