@@ -266,9 +266,10 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
         let out = '';
         run.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
         const ended = new Promise<number | null>((res) => run.on('close', (code) => res(code)));
-        run.stdin!.end(primeRequest([], {}, ['sh', '-c', 'env | grep -c HOLD_ROOT; sleep 1'], { holdRoot: target.pid! }));
+        // The helper runs the command at once (criu's probe no longer delays it): 2 s to see the holder in, however loaded the machine.
+        run.stdin!.end(primeRequest([], {}, ['sh', '-c', 'env | grep -c HOLD_ROOT; sleep 2'], { holdRoot: target.pid! }));
         let during: string[] = [];
-        for (let i = 0; i < 40 && during.length === 0; i++) {
+        for (let i = 0; i < 90 && during.length === 0; i++) {
           await sleep(20);
           during = holders();
         }
