@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Enum, Field, Type } from 'protobufjs';
 import { findProtoDir } from '../messages/schema.js';
 
@@ -53,7 +52,7 @@ export function describeFields(type: Type, prefix = ''): string[] {
 /** The ContainerSpec reference, parsed from the .proto files (protobufjs: loaded for help only). */
 export function containerSpecHelp(): string {
   const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');
-  const dir = findProtoDir(path.dirname(fileURLToPath(import.meta.url)));
+  const dir = findProtoDir(import.meta.dirname);
   const root = new protobuf.Root();
   for (const file of ['lmctfy.proto', 'config.proto']) {
     protobuf.parse(fs.readFileSync(path.join(dir, file), 'utf8'), root, { keepCase: true, alternateCommentMode: true });

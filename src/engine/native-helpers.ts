@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from './errors.js';
 
 const found = new Map<string, string>();
@@ -13,7 +12,7 @@ const found = new Map<string, string>();
 export function nativeHelper(file: string, what: string): string {
   const known = found.get(file);
   if (known) return known;
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+  for (let dir = import.meta.dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'build', file);
     if (fs.existsSync(candidate)) {
       found.set(file, candidate);

@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../engine/errors.js';
 import { buildSchema, type EnumType, type Field, type MessageType, type Schema } from './reflection.js';
 import { schemaFromForm, type SchemaForm } from './schema-form.js';
@@ -59,7 +58,7 @@ export function findProtoDir(start: string): string {
  * form's version is not used.
  */
 function loadPrebuilt(): Schema | undefined {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'schema.json');
+  const file = path.join(import.meta.dirname, 'schema.json');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -76,7 +75,7 @@ function loadPrebuilt(): Schema | undefined {
  */
 function compileProtos(): Schema {
   const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs');
-  const dir = findProtoDir(path.dirname(fileURLToPath(import.meta.url)));
+  const dir = findProtoDir(import.meta.dirname);
   const root = new protobuf.Root();
   // Parsing the sources ourselves keeps protobufjs away from its own fs lookup.
   for (const file of PROTO_FILES) {

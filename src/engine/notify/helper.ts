@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Code, LmctfyError } from '../errors.js';
 import { LineSplitter, parseReply, type HelperReply } from './protocol.js';
 
@@ -13,7 +12,7 @@ const HELPER_NAME = 'lmctfy-notify';
  * Where `npm run build` puts the helper: build/lmctfy-notify at the package top, searched
  * upwards because this module runs from src/ (tests) and from dist/ (the bundle).
  */
-export function findHelper(from: string = path.dirname(fileURLToPath(import.meta.url)), name = HELPER_NAME): string | undefined {
+export function findHelper(from: string = import.meta.dirname, name = HELPER_NAME): string | undefined {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'build', name);
     if (fs.existsSync(candidate)) return candidate;
