@@ -136,7 +136,9 @@ const consoleAsModule = {
  * Node built-ins loaded when first used rather than when the bundle starts: their exports
  * become getters that require the module. child_process (and the net, dgram and stream
  * modules it loads) is needed only by the commands that run or watch something; v8 (8 M
- * instructions to load) only by those that run for hours (src/cli/young-generation.ts).
+ * instructions to load) only by those that run for hours (src/cli/young-generation.ts);
+ * module (which loads Node's ES module loader) only where the schema has no schema.json
+ * beside the bundle and protobufjs is required instead.
  */
 function lazyBuiltins(names) {
   const req = createRequire(import.meta.url);
@@ -312,7 +314,7 @@ await withBuildLock(async () => {
     // bundle's own __dirname here: going through a URL cost `create` 1.7 M instructions.
     define: { ...define, 'import.meta.url': '__lmctfyMeta.url', 'import.meta.dirname': '__dirname' },
     banner: { js: `const __lmctfyMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };\n${SHARED_NAMESPACES}` },
-    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8'])],
+    plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8', 'module'])],
   });
 
   // The schema, parsed and resolved once here: the CLI links this JSON's objects instead of
