@@ -42,23 +42,26 @@ function startPrimed() {
 }
 const primed = ['checkpoint', 'restore'].includes(process.argv[2]) ? startPrimed() : undefined;
 
-// Each command starts from the bundle of its group where the build made one (a third of the
-// whole CLI or less: less for V8 to deserialize and evaluate), else from the whole CLI's.
-// One line, JSON: scripts/build.mjs reads it to know which bundles to make, and a test
-// checks it against src/cli/command-groups.ts. The choice is only a guess: a bundle
-// hands a line needing a command it lacks on to the whole CLI (src/cli/main.ts).
-const GROUP_BUNDLES = {"lifecycle":["init","create","update","destroy","pause","resume"],"processes":["run","enter","detect","killall"],"inspect":["list","spec","stats"],"checkpoint":["checkpoint","restore","migrate"]};
+// Each command starts from a bundle of its own commands where the build made one (a third of
+// the whole CLI or less: less for V8 to deserialize and evaluate), else from the whole
+// CLI's: `list` and `create`, the commands most run, each from a bundle of that command
+// alone, the rest of their groups and the other groups named here from one bundle a group.
+// One line, JSON, bundle -> the commands it starts (of one group of
+// src/cli/command-groups.ts; no command in two bundles): scripts/build.mjs reads it to know
+// which bundles to make, and a test checks it. The choice is only a guess: a bundle hands a
+// line needing a command it lacks on to the whole CLI (src/cli/main.ts).
+const GROUP_BUNDLES = {"list":["list"],"create":["create"],"lifecycle":["init","update","destroy","pause","resume"],"processes":["run","enter","detect","killall"],"inspect":["spec","stats"],"checkpoint":["checkpoint","restore","migrate"]};
 
-/** The group bundle for this command line: the one group its words (before `--`) name, unless they ask for help. */
+/** The bundle for this command line: the one bundle its words (before `--`) name, unless they ask for help. */
 function bundleOf(args) {
   let chosen;
   for (const word of args) {
     if (word === '--') break;
     if (word === 'help') return undefined;
-    const group = Object.keys(GROUP_BUNDLES).find((g) => GROUP_BUNDLES[g].includes(word));
-    if (group === undefined) continue;
-    if (chosen !== undefined && chosen !== group) return undefined;
-    chosen = group;
+    const bundle = Object.keys(GROUP_BUNDLES).find((b) => GROUP_BUNDLES[b].includes(word));
+    if (bundle === undefined) continue;
+    if (chosen !== undefined && chosen !== bundle) return undefined;
+    chosen = bundle;
   }
   return chosen;
 }
@@ -72,7 +75,7 @@ const open = (name, needed) => {
     return { fd, size: fs.fstatSync(fd).size };
   } catch (e) {
     if (needed) throw e;
-    return undefined; // no cache, or no group bundle
+    return undefined; // no cache, or no bundle of the command's own
   }
 };
 const readInto = (buf, f) => {
@@ -111,7 +114,7 @@ function load(name, needed) {
 // The bundle's code cannot import() (see src/cli/console-bridge.ts): this file's can.
 const importModule = (url) => import(url);
 const whole = () => load('lmctfy', true)(importModule, primed);
-const group = bundleOf(process.argv.slice(2));
-const run = group === undefined ? undefined : load(`lmctfy-${group}`, false);
+const own = bundleOf(process.argv.slice(2));
+const run = own === undefined ? undefined : load(`lmctfy-${own}`, false);
 if (run) run(importModule, primed, whole);
 else whole();

@@ -3,9 +3,9 @@
 // chunks. The CLI is CommonJS files that bin/lmctfy.js compiles with V8's code cache for
 // each (<name>.cjs.cache, written here): no ES module loader, no parse of the bundle and no
 // child_process at start, so commands start near bare-node time (BENCHMARKS.md section 5):
-// lmctfy.cjs holds every command, and lmctfy-<group>.cjs the commands of one group, for each
-// group bin/lmctfy.js names in its GROUP_BUNDLES (src/cli/entries/). Ink needs ES modules
-// (top-level await), hence console.js.
+// lmctfy.cjs holds every command, and lmctfy-<name>.cjs some commands of one group (a group,
+// or one command), for each bundle bin/lmctfy.js names in its GROUP_BUNDLES
+// (src/cli/entries/). Ink needs ES modules (top-level await), hence console.js.
 //
 // dist/ is never deleted or half-written while a command may be running from it: each file
 // is written beside its final name and renamed into place, chunks before the entries that
@@ -26,33 +26,38 @@ const dist = path.join(top, 'dist');
 const { version } = JSON.parse(readFileSync(path.join(top, 'package.json'), 'utf8'));
 const entryPoints = { index: 'src/index.ts', 'sampler-worker': 'src/stats/sampler-worker.ts', console: 'src/cli/console-module.ts' };
 const bin = path.join(top, 'bin', 'lmctfy.js');
-/** The groups with a bundle of their own: bin/lmctfy.js's one-line JSON table of them. */
+/** The bundles of some commands (of one group each): bin/lmctfy.js's one-line JSON table of them. */
 const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readFileSync(bin, 'utf8'))[1]);
 /**
  * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from,
  * which must leave nothing behind. Most run on a root that does not exist: that compiles what
  * the bundle's commands start with (commander's parse, the engine's open; for policy the spec
- * parser), then fails. `list` changes nothing on any root, so it runs on the build's own
- * cgroup (no LMCTFY_ROOT), where it gets further. `create` and `run` (of `true`) run for
- * real, on a root of their own below the build's cgroup (`scratchRoot`: made by `init`, with
- * the container `before` makes, destroyed `after`, then the root's dirs and its journal
- * removed): a cache holding the whole creation (the cgroup writes, the lock, the journal's
- * record) took 5 M instructions off every `create` against one made by `create --dry-run`,
- * and the whole run 6 M off `run` against one failing at the engine's open (BENCHMARKS.md
- * section 5); those are what they fall back to where the build cannot make cgroups. On a
- * machine without cgroups they fail early, and the cache holds less. The whole CLI's is a
- * command no group bundle holds (policy); checkpoint's is migrate: checkpoint and restore
- * start criu's helper.
+ * parser), then fails. `list` and `spec` change nothing on any root, so they run on the
+ * build's own cgroup (no LMCTFY_ROOT), where they get further. `create`, `destroy` and `run`
+ * (of `true`) run for real, on a root of their own below the build's cgroup (`scratchRoot`:
+ * made by `init`, with the container `before` makes, destroyed `after`, then the root's dirs
+ * and its journal removed): a cache holding the whole creation (the cgroup writes, the lock,
+ * the journal's record) took 5 M instructions off every `create` against one made by `create
+ * --dry-run`, and the whole run 6 M off `run` against one failing at the engine's open
+ * (BENCHMARKS.md section 5); those are what they fall back to where the build cannot make
+ * cgroups. On a machine without cgroups they fail early, and the cache holds less. The whole
+ * CLI's is a command no other bundle holds (policy); checkpoint's is migrate: checkpoint and
+ * restore start criu's helper.
  */
 const PROBE_SPEC = 'cpu:{limit:500} memory:{limit:100000000}';
 const CACHE_PROBES = {
   lmctfy: { args: ['policy', 'set', 'capacity:{cpu:1000 memory:1073741824}'] },
-  lifecycle: {
+  create: {
     scratchRoot: { args: ['create', 'probe', PROBE_SPEC], after: [['destroy', '-f', 'probe']] },
     args: ['create', `lmctfy-code-cache-probe-${process.pid}`, PROBE_SPEC, '--dry-run'],
     ownRoot: true,
   },
-  inspect: { args: ['list', 'containers', '/'], ownRoot: true },
+  lifecycle: {
+    scratchRoot: { before: [['create', 'probe', PROBE_SPEC]], args: ['destroy', '-f', 'probe'], after: [] },
+    args: ['destroy', 'probe'],
+  },
+  list: { args: ['list', 'containers', '/'], ownRoot: true },
+  inspect: { args: ['spec', '/'], ownRoot: true },
   processes: {
     scratchRoot: { before: [['create', 'probe', 'cpu:{limit:500}']], args: ['run', 'probe', 'true'], after: [['destroy', '-f', 'probe']] },
     args: ['run', 'probe', 'true'],
@@ -61,9 +66,9 @@ const CACHE_PROBES = {
 };
 const CLI_BUNDLES = [
   { name: 'lmctfy', entry: 'src/cli/entries/all.ts', probe: CACHE_PROBES.lmctfy },
-  ...Object.keys(GROUP_BUNDLES).map((group) => {
-    if (!CACHE_PROBES[group]) throw new Error(`build: bin/lmctfy.js names a bundle for ${group}, which has no code cache probe here`);
-    return { name: `lmctfy-${group}`, entry: `src/cli/entries/${group}.ts`, probe: CACHE_PROBES[group] };
+  ...Object.keys(GROUP_BUNDLES).map((own) => {
+    if (!CACHE_PROBES[own]) throw new Error(`build: bin/lmctfy.js names a bundle ${own}, which has no code cache probe here`);
+    return { name: `lmctfy-${own}`, entry: `src/cli/entries/${own}.ts`, probe: CACHE_PROBES[own] };
   }),
 ];
 const define = { 'process.env.NODE_ENV': '"production"', LMCTFY_VERSION: JSON.stringify(version) };

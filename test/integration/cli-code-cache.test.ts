@@ -41,20 +41,29 @@ describe('the CLI code cache', () => {
 
   // The root does not exist: each command fails at the engine's open, after its bundle loaded.
   it.each([
-    ['list', 'inspect'],
-    ['create', 'lifecycle'],
+    ['list', 'list'],
+    ['create', 'create'],
+    ['destroy', 'lifecycle'],
+    ['spec', 'inspect'],
     ['run', 'processes'],
     ['migrate', 'checkpoint'],
-  ])('%s starts from the bundle of its group alone, with its cache', (command, group) => {
-    const args = { list: ['list', 'containers', '/'], create: ['create', 'a', 'cpu:{limit:500}'], run: ['run', 'a', 'true'], migrate: ['migrate', 'a', '--to', 'b'] }[command]!;
+  ])('%s starts from its own bundle (%s), with its cache', (command, bundle) => {
+    const args = {
+      list: ['list', 'containers', '/'],
+      create: ['create', 'a', 'cpu:{limit:500}'],
+      destroy: ['destroy', 'a'],
+      spec: ['spec', 'a'],
+      run: ['run', 'a', 'true'],
+      migrate: ['migrate', 'a', '--to', 'b'],
+    }[command]!;
     const r = run(shebangFlags, args);
     expect(r.status).toBe(9);
-    expect(r.stderr).toMatch(new RegExp(`^lmctfy: FAILED_PRECONDITION: .*\\nlmctfy-${group}\\.cjs cache:used\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`^lmctfy: FAILED_PRECONDITION: .*\\nlmctfy-${bundle}\\.cjs cache:used\\n$`));
   });
 
-  it('a group bundle hands a line it cannot hold on to the whole CLI, which answers it as before', () => {
+  it('a bundle hands a line it cannot hold on to the whole CLI, which answers it as before', () => {
     const r = run(shebangFlags, ['lsit', 'list']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toBe("lmctfy: INVALID_ARGUMENT: unknown command 'lsit'\n(Did you mean list?)\nlmctfy-inspect.cjs cache:used\nlmctfy.cjs cache:used\n");
+    expect(r.stderr).toBe("lmctfy: INVALID_ARGUMENT: unknown command 'lsit'\n(Did you mean list?)\nlmctfy-list.cjs cache:used\nlmctfy.cjs cache:used\n");
   });
 });

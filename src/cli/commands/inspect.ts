@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { openApi } from '../context.js';
-import { formatRows, stdout, styleOf } from '../output.js';
+import { stdout } from '../output.js';
 import type { MessageName } from '../../messages/codec.js';
 import type { ContainerStats } from '../../messages/types.js';
 import type { Container } from '../../engine/container.js';
+import { registerList } from './list.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 interface MessageFlags extends CommandFlags {
@@ -23,22 +24,7 @@ export async function writeMessage(type: MessageName, obj: object, f: MessageFla
 
 /** The commands that read a container: its children and tasks, its spec, its stats. */
 export function registerInspect(program: Command): void {
-  subcommand(program, 'list', 'list subcontainers, pids or tids of a container (default: the caller\'s)', { rows: true })
-    .argument('<what>', 'containers, pids or tids')
-    .argument('[name]', 'container name')
-    .addOption(new NamedOption('-r', 'recursive: the whole subtree', 'recursive'))
-    .action(async (what: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<CommandFlags & { recursive?: boolean }>(cmd);
-      const api = openApi(f);
-      const c = api.get(name ?? '.');
-      const recursive = f.recursive ?? false;
-      let rows;
-      if (what === 'containers') rows = c.listSubcontainers({ recursive }).map((n) => ({ name: n }));
-      else if (what === 'pids') rows = c.listProcesses({ recursive }).map((p) => ({ pid: p }));
-      else if (what === 'tids') rows = c.listThreads({ recursive }).map((t) => ({ tid: t }));
-      else throw new LmctfyError(Code.INVALID_ARGUMENT, `list: unknown kind "${what}"; expected containers, pids or tids`);
-      stdout.write(formatRows(rows, styleOf(f)));
-    });
+  registerList(program);
 
   subcommand(program, 'spec', 'print the spec of a container as read back from the kernel')
     .argument('[name]', 'container name')

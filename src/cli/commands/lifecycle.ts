@@ -2,25 +2,11 @@ import type { Command } from 'commander';
 import { ContainerApi } from '../../engine/container-api.js';
 import { Code, LmctfyError } from '../../engine/errors.js';
 import { apiOptions, openApi } from '../context.js';
-import { stderr, stdout } from '../output.js';
+import { stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec, InitSpec } from '../../messages/types.js';
+import { SPEC_FIELDS, dryRunOption, registerCreate, specFileOption, tellHeld, type SpecFlags } from './create.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
-
-interface SpecFlags extends CommandFlags {
-  specFile?: string;
-  dryRun?: boolean;
-}
-
-const specFileOption = (type: string) => new NamedOption('-c <file>', `read the ${type} from a file (text, JSON or binary)`, 'specFile');
-const dryRunOption = () =>
-  new NamedOption('--dry-run', 'check everything, admission by the machine policy included, print whether it would be admitted and change nothing', 'dryRun');
-const SPEC_FIELDS = '\nThe spec fields, their types and units (cpu.limit in CPU milliseconds per second,\nmemory.limit in bytes, ...): lmctfy help spec';
-
-/** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
-function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
-  for (const note of api.heldNotes(spec)) stderr.write(`lmctfy: ${note}\n`);
-}
 
 /** The commands that make, change, freeze and remove containers. */
 export function registerLifecycle(program: Command): void {
@@ -32,20 +18,7 @@ export function registerLifecycle(program: Command): void {
       await ContainerApi.init(await readSpec<InitSpec>('InitSpec', spec, f.specFile), apiOptions(f));
     });
 
-  subcommand(program, 'create', 'create a container isolating the resources its spec names')
-    .argument('<name>', 'container name')
-    .argument('[spec]', 'ContainerSpec in text format (e.g. memory:{limit:100000000}) or JSON')
-    .addOption(specFileOption('ContainerSpec'))
-    .addOption(dryRunOption())
-    .addHelpText('after', SPEC_FIELDS)
-    .action(async (name: string, spec: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<SpecFlags>(cmd);
-      const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
-      const api = openApi(f);
-      if (f.dryRun) return void stdout.write(`${await api.checkCreate(name, parsed)}\n`);
-      await api.create(name, parsed);
-      tellHeld(api, parsed);
-    });
+  registerCreate(program);
 
   subcommand(program, 'update', 'update a container: diff changes only the fields given, replace resets the rest to defaults')
     .argument('<policy>', 'diff or replace')
