@@ -101,7 +101,9 @@ describe('prepare (npm ci, npm link, and the install npx lmctfy makes)', () => {
     expect(fs.existsSync(marker())).toBe(true);
   });
 
-  it('rebuilds a stale dist/ for npm ci, and builds a missing one', () => {
+  // Two whole builds, each running a command per CLI bundle for its code cache: 16 s each
+  // at load 14.
+  it('rebuilds a stale dist/ for npm ci, and builds a missing one', { timeout: 120_000 }, () => {
     fs.writeFileSync(marker(), '');
     age(entry(), -60);
     expect(node('prepare.mjs', { npm_command: 'ci' }).code).toBe(0);
