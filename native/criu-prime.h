@@ -145,7 +145,6 @@ static void hold_namespace(int keep) {
  * ended, so criu's open never blocks, and writes the cache in one write (no larger than
  * PIPE_BUF: whole to one read); a probe that failed, or a cache too large, becomes one byte,
  * which criu takes for a stale cache: it removes it and probes itself, as without the helper.
- * 0, or -1 when no FIFO could be made (criu then probes for itself).
  */
 static void feed_probe(int fifo, pid_t owner) {
   int owned = (int)syscall(SYS_pidfd_open, owner, 0);
@@ -176,27 +175,27 @@ static void feed_probe(int fifo, pid_t owner) {
   _exit(0);
 }
 
-static int start_fed_probe(void) {
-  if (mkfifo("/run/criu.kdat", 0600) != 0) return -1;
+/* The FIFO and the process feeding it (above); where either cannot be made, no FIFO: criu probes for itself. */
+static void start_fed_probe(void) {
+  if (mkfifo("/run/criu.kdat", 0600) != 0) return;
   int fifo = open("/run/criu.kdat", O_RDWR | O_CLOEXEC);
   if (fifo < 0) {
     unlink("/run/criu.kdat");
-    return -1;
+    return;
   }
   pid_t owner = getpid();
   pid_t middle = fork();
   if (middle == 0) {
-    if (fork() == 0) feed_probe(fifo, owner);
+    pid_t feeder = fork();
+    if (feeder == 0) feed_probe(fifo, owner);
+    /* No feeder: a FIFO nobody writes would hold criu's open forever. */
+    if (feeder < 0) unlink("/run/criu.kdat");
     _exit(0);
   }
   close(fifo);
   while (middle > 0 && waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
   }
-  if (middle < 0) {
-    unlink("/run/criu.kdat");
-    return -1;
-  }
-  return 0;
+  if (middle < 0) unlink("/run/criu.kdat");
 }
 
 static _Noreturn void prime_failed(const char *step, const char *what) {
@@ -246,7 +245,7 @@ static int prime(int argc) {
   if (unshare(CLONE_NEWNS) == 0) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run(&host) == 0) {
       /* The probe first (it needs no more of this /run than the FIFO), the host's entries after. */
-      (void)start_fed_probe();
+      start_fed_probe();
       /* Without them criu runs on the host's /run and probes for itself; the FIFO goes with the tmpfs. */
       if (bind_back(host) != 0) umount2("/run", MNT_DETACH);
       close(host);
