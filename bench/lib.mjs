@@ -103,9 +103,9 @@ export function childrenCpuMs() {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
-/** CPU time (user + system, in ms, all its threads) of process `pid` so far, from /proc/<pid>/stat (10 ms ticks). */
-export function processCpuMs(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU time (user + system, in ms) so far of process `pid`, all its threads, or of its thread `tid` alone, from /proc (10 ms ticks). */
+export function processCpuMs(pid, tid) {
+  const stat = fs.readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
 }

@@ -108,14 +108,20 @@ async function liveRecorder(label) {
   const rs = await Promise.all([startRecorder(label, [], LIVE_WARM_S), ...(BEFORE ? [startRecorder(`${label}-before`, [], LIVE_WARM_S, BEFORE)] : [])]);
   try {
     const windows = rs.map(() => []);
+    // The main thread apart: the rest is V8's compiler and the collector's helper threads.
+    let main = 0;
+    let all = 0;
     for (let w = 0; w < WINDOWS; w++) {
       const c0 = rs.map((r) => processCpuMs(r.pid));
+      const m0 = processCpuMs(rs[0].pid, rs[0].pid);
       const t0 = performance.now();
       await sleep(WINDOW_S * 1000);
       const dt = performance.now() - t0;
       rs.forEach((r, i) => windows[i].push(((processCpuMs(r.pid) - c0[i]) / dt) * 100));
+      main += processCpuMs(rs[0].pid, rs[0].pid) - m0;
+      all += processCpuMs(rs[0].pid) - c0[0];
     }
-    return { windows: windows[0], before: windows[1], load: os.loadavg()[0] };
+    return { windows: windows[0], before: windows[1], load: os.loadavg()[0], mainShare: main / all };
   } finally {
     for (const r of rs) await r.stop();
   }
@@ -147,7 +153,7 @@ async function recorderInstructions(label) {
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const spread = (xs) => `${mean(xs).toFixed(2)} % of a core (${xs.length} × ${WINDOW_S} s: ${xs.map((x) => x.toFixed(2)).join(' / ')}; median ${median(xs).toFixed(2)})`;
-const liveRow = (l) => `${spread(l.windows)}, load ${l.load.toFixed(1)}${l.before ? `; before: ${spread(l.before)}, ratio ${(mean(l.windows) / mean(l.before)).toFixed(2)}` : ''}`;
+const liveRow = (l) => `${spread(l.windows)}, main thread ${(100 * l.mainShare).toFixed(0)} % of it, load ${l.load.toFixed(1)}${l.before ? `; before: ${spread(l.before)}, ratio ${(mean(l.windows) / mean(l.before)).toFixed(2)}` : ''}`;
 const instrRow = (x) => (x ? `${(x.perPass / 1e6).toFixed(2)} M a pass, main thread ${(x.mainPerPass / 1e6).toFixed(2)} M (${x.passes} passes in ${x.seconds.toFixed(0)} s)` : 'not measured (BENCH_INSTR=0)');
 
 const api = await ContainerApi.init({}, { root });
