@@ -32,17 +32,19 @@ const GROUP_BUNDLES = JSON.parse(/^const GROUP_BUNDLES = (\{.*\});$/m.exec(readF
  * Each CLI bundle (dist/<name>.cjs), its entry and the command its code cache is made from,
  * which must leave nothing behind. Most run on a root that does not exist: that compiles what
  * the bundle's commands start with (commander's parse, the engine's open; for policy the spec
- * parser), then fails. `list` and `spec` change nothing on any root, so they run on the
- * build's own cgroup (no LMCTFY_ROOT), where they get further. `create`, `destroy` and `run`
- * (of `true`) run for real, on a root of their own below the build's cgroup (`scratchRoot`:
+ * parser), then fails. `spec` changes nothing on any root, so it runs on the build's own
+ * cgroup (no LMCTFY_ROOT), where it gets further. `list`, `create`, `destroy` and `run` (of
+ * `true`) run for real, on a root of their own below the build's cgroup (`scratchRoot`:
  * made by `init`, with the container `before` makes, destroyed `after`, then the root's dirs
  * and its journal removed): a cache holding the whole creation (the cgroup writes, the lock,
  * the journal's record) took 5 M instructions off every `create` against one made by `create
  * --dry-run`, and the whole run 6 M off `run` against one failing at the engine's open
- * (BENCHMARKS.md section 5); those are what they fall back to where the build cannot make
- * cgroups. On a machine without cgroups they fail early, and the cache holds less. The whole
- * CLI's is a command no other bundle holds (policy); checkpoint's is migrate: checkpoint and
- * restore start criu's helper.
+ * (BENCHMARKS.md section 5); `list` there lists a container, which an empty root (a
+ * container's own cgroup namespace, say) would not: its cache holds the listing's functions
+ * wherever the build runs. Those are what they fall back to where the build cannot make
+ * cgroups (`list` on the build's own cgroup). On a machine without cgroups they fail early,
+ * and the cache holds less. The whole CLI's is a command no other bundle holds (policy);
+ * checkpoint's is migrate: checkpoint and restore start criu's helper.
  */
 const PROBE_SPEC = 'cpu:{limit:500} memory:{limit:100000000}';
 const CACHE_PROBES = {
@@ -56,7 +58,11 @@ const CACHE_PROBES = {
     scratchRoot: { before: [['create', 'probe', PROBE_SPEC]], args: ['destroy', '-f', 'probe'], after: [] },
     args: ['destroy', 'probe'],
   },
-  list: { args: ['list', 'containers', '/'], ownRoot: true },
+  list: {
+    scratchRoot: { before: [['create', 'probe', 'cpu:{limit:500}']], args: ['list', 'containers', '/'], after: [['destroy', '-f', 'probe']] },
+    args: ['list', 'containers', '/'],
+    ownRoot: true,
+  },
   inspect: { args: ['spec', '/'], ownRoot: true },
   processes: {
     scratchRoot: { before: [['create', 'probe', 'cpu:{limit:500}']], args: ['run', 'probe', 'true'], after: [['destroy', '-f', 'probe']] },

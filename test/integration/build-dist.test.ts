@@ -51,13 +51,13 @@ describe('the build', () => {
     expect(r.stdout).toBe(`lmctfy version ${JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version}\n`);
   });
 
-  it("leaves nothing of the scratch roots the code caches of create, destroy and run were made on: no dir in any hierarchy, no journal", () => {
+  it("leaves nothing of the scratch roots the code caches of list, create, destroy and run were made on: no dir in any hierarchy, no journal", () => {
     const m = new Machine({ io: realIo, root: `lmctfy-code-cache-${builder}` });
     const dirs = [...m.controllers().map((c) => m.dirOf('/', c)), m.pressureDir('/')].filter((d): d is string => d !== undefined);
     expect(dirs.length).toBeGreaterThan(0);
     expect(dirs.filter((d) => fs.existsSync(d))).toEqual([]);
     expect(fs.existsSync(journalPath(m.trackingDir('/')))).toBe(false);
-    for (const made of ['create', 'lifecycle', 'processes']) expect(fs.existsSync(path.join(dist(), `lmctfy-${made}.cjs.cache`))).toBe(true);
+    for (const made of ['list', 'create', 'lifecycle', 'processes']) expect(fs.existsSync(path.join(dist(), `lmctfy-${made}.cjs.cache`))).toBe(true);
   });
 
   it('rebuilding unchanged sources keeps every file as it was and drops what the build no longer makes', () => {
