@@ -286,8 +286,8 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
     it("runs the command at once; the probe's cache comes through a FIFO in one read once the probe has ended, and nowhere else", () => {
       const slow = path.join(tmp, 'slow-criu');
       fs.writeFileSync(slow, '#!/bin/sh\n[ "$1" = check ] && sleep 0.5 && echo "probed $$" > /run/criu.kdat\n', { mode: 0o755 });
-      // The command's parent is the helper's process (no probe among its children), criu.kdat a FIFO there; one read gets the whole cache.
-      const script = 'echo "$(ps -o pid= --ppid $$ | wc -l) $(stat -c %F /run/criu.kdat)"; dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -c "^criu.kdat"';
+      // The command is the helper's process (no probe among its children: the one counted is the $(...) subshell), criu.kdat a FIFO there; one read gets the whole cache.
+      const script = 'echo "$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p=$$ "\\$4 == p" | wc -l) $(stat -c %F /run/criu.kdat)"; dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -c "^criu.kdat"';
       const r = spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', script]), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: slow }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
       expect(r.stderr).toBe('');
       // Where /run is a tmpfs the helper runs no probe: criu keeps its own cache there.
