@@ -183,11 +183,15 @@ function lazyBuiltins(names) {
  * name such a namespace reads, so the bundle uses it as it is (one `require`, which Node
  * caches), and makes the namespace copy, shared, only for one whose `default` is read (an
  * `import fs from`). The same for the lazy built-ins' stubs and any bundled CommonJS module
- * (their namespace copy would also read every getter's name at start). Each call is padded
+ * (their namespace copy would also read every getter's name at start). And every
+ * `require("node:…")` of the bundle is `__node("node:…")`, which asks Node once per
+ * built-in: the modules' initialisers asked for path 30 times and fs 26, each through
+ * Node's `Module._load` (~0.8 M instructions of `list` and of `create`). Each call is padded
  * to its length, so the source map stays right.
  */
 const SHARED_NAMESPACES =
-  'const __lmctfyNamespaces = new Map();\nfunction __lmctfyNs(id) { let ns = __lmctfyNamespaces.get(id); if (ns === undefined) __lmctfyNamespaces.set(id, (ns = __toESM(require(id), 1))); return ns; }';
+  'const __lmctfyBuiltins = new Map();\nfunction __node(id) { let m = __lmctfyBuiltins.get(id); if (m === undefined) __lmctfyBuiltins.set(id, (m = require(id))); return m; }\n' +
+  'const __lmctfyNamespaces = new Map();\nfunction __lmctfyNs(id) { let ns = __lmctfyNamespaces.get(id); if (ns === undefined) __lmctfyNamespaces.set(id, (ns = __toESM(__node(id), 1))); return ns; }';
 
 function shareBuiltinNamespaces(code) {
   const defaultRead = (name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(code);
@@ -198,7 +202,8 @@ function shareBuiltinNamespaces(code) {
     })
     .replace(/(\b[\w$]+=)__toESM\((require_[\w$]+\(\)),1\)/g, (call, assigned, required) =>
       defaultRead(assigned.slice(0, -1)) ? call : `${assigned}${required}`.padEnd(call.length, ' '),
-    );
+    )
+    .replace(/(?<![\w$.])require\(("node:[a-z_/]+")\)/g, (call, id) => `__node(${id})`.padEnd(call.length, ' '));
 }
 
 /**
