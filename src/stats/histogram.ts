@@ -30,13 +30,42 @@ export function bucketIndex(valueNs: number, edgesUs: readonly number[] = SCHEDS
   return i;
 }
 
-/** Bucket entries as HistogramMap.stat: each closed bucket under its upper edge, the open last one under OPEN_BUCKET. */
-function toStat(counts: number[], edgesUs: readonly number[]): HistogramMap['stat'] {
-  return counts.map((value, i) => ({ bucket: edgesUs[i] ?? OPEN_BUCKET, value }));
+type Bucket = HistogramMap['stat'][number];
+
+/**
+ * Empty bucket entries by edge list, made once and frozen: most buckets of an interval are
+ * empty, and a busy container's two histograms made 34 entries a pass.
+ */
+const emptyBuckets = new WeakMap<readonly number[], readonly Bucket[]>();
+
+function emptyBucketsOf(edgesUs: readonly number[]): readonly Bucket[] {
+  let empty = emptyBuckets.get(edgesUs);
+  if (!empty) {
+    empty = Object.freeze(Array.from({ length: edgesUs.length + 1 }, (_, i) => Object.freeze({ bucket: edgesUs[i] ?? OPEN_BUCKET, value: 0 })));
+    emptyBuckets.set(edgesUs, empty);
+  }
+  return empty;
 }
 
-function taskKey(t: { pid: number; tid: number }): string {
-  return `${t.pid}/${t.tid}`;
+/** Bucket entries as HistogramMap.stat: each closed bucket under its upper edge, the open last one under OPEN_BUCKET. */
+function toStat(counts: number[], edgesUs: readonly number[]): HistogramMap['stat'] {
+  const empty = emptyBucketsOf(edgesUs);
+  return counts.map((value, i) => (value === 0 ? empty[i]! : { bucket: edgesUs[i] ?? OPEN_BUCKET, value }));
+}
+
+/** Above any pid or tid (the kernel's PID_MAX_LIMIT is 2^22): pid and tid in one exact number. */
+const TID_SPAN = 2 ** 22;
+
+/** A task's key among a container's previous readings: a number, not a string made per task and pass. */
+function taskKey(t: { pid: number; tid: number }): number {
+  return t.pid * TID_SPAN + t.tid;
+}
+
+/** A pass's readings by task, as histogramsFromSchedstat takes the previous pass's. */
+export function readingsByTask(tasks: readonly TaskSchedstat[]): Map<number, Schedstat> {
+  const byTask = new Map<number, Schedstat>();
+  for (const t of tasks) byTask.set(taskKey(t), t.stat);
+  return byTask;
 }
 
 /**
@@ -47,7 +76,7 @@ function taskKey(t: { pid: number; tid: number }): string {
  * no new timeslice, and tasks whose counters went backwards (a reused tid) add nothing.
  */
 export function histogramsFromSchedstat(
-  prev: ReadonlyMap<string, Schedstat>,
+  prev: ReadonlyMap<number, Schedstat>,
   cur: readonly TaskSchedstat[],
   edgesUs: readonly number[] = SCHEDSTAT_BUCKET_EDGES_US,
 ): HistogramMap[] {
@@ -75,7 +104,7 @@ export function histogramsFromSchedstat(
  * recreated (new id), starts a series and has no histogram for that pass.
  */
 export class SchedstatHistogrammer {
-  private state = new Map<string, { id: number; tasks: Map<string, Schedstat>; cpuUsageNs?: number }>();
+  private state = new Map<string, { id: number; tasks: Map<number, Schedstat>; cpuUsageNs?: number }>();
   /**
    * A still interval's histograms, the same for every container: made once and shared (a
    * pass over 1,000 idle containers made 40,000 objects for them), frozen so that no reader
@@ -96,7 +125,7 @@ export class SchedstatHistogrammer {
   /** `cpuUsageNs`: the container's CPU usage counter at this reading, which still() compares with the next. */
   observe(name: string, id: number, tasks: readonly TaskSchedstat[], cpuUsageNs?: number): HistogramMap[] | undefined {
     const before = this.state.get(name);
-    this.state.set(name, { id, tasks: new Map(tasks.map((t) => [taskKey(t), t.stat])), cpuUsageNs });
+    this.state.set(name, { id, tasks: readingsByTask(tasks), cpuUsageNs });
     if (!before || before.id !== id) return undefined;
     return histogramsFromSchedstat(before.tasks, tasks, this.edgesUs);
   }

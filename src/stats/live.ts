@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { VALIDATE_EVERY, openSampling } from '../engine/sampling/index.js';
+import { VALIDATE_EVERY, openSampling, procReader } from '../engine/sampling/index.js';
 import { PassDecoder } from './pass-message.js';
 import { PassViews, Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
@@ -218,8 +218,15 @@ function median(xs: readonly number[]): number {
 /**
  * The reading half of a live sampler, wherever it runs: the engine's sampling face,
  * watching. A carried container (Sampler carryEmpty) is read only at its re-validation:
- * its files stay open between those reads, as they did when it was read every pass.
+ * its files stay open between those reads, as they did when it was read every pass. The
+ * schedstat files of the threads that ran stay open too (procReader keepOpen, as the
+ * recorder's): a busy thread's is read every pass, one pread instead of an open, two reads
+ * and a close.
  */
 export function openSampler(opts: LiveOptions): Sampler {
-  return new Sampler(openSampling({ ...opts.api, watch: true, idlePasses: 2 * VALIDATE_EVERY }), { ...opts.sampler, root: opts.root });
+  return new Sampler(openSampling({ ...opts.api, watch: true, idlePasses: 2 * VALIDATE_EVERY }), {
+    ...opts.sampler,
+    root: opts.root,
+    proc: procReader(undefined, { keepOpen: true }),
+  });
 }

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Schedstat, TaskSchedstat } from '../../src/engine/sampling/index.js';
+import type { TaskSchedstat } from '../../src/engine/sampling/index.js';
 import { OPEN_BUCKET, type HistogramMap } from '../../src/messages/types.js';
 import {
   SCHEDSTAT_BUCKET_EDGES_US,
   SchedstatHistogrammer,
   bucketIndex,
   histogramsFromSchedstat,
+  readingsByTask,
 } from '../../src/stats/histogram.js';
 
 const US = 1000;
@@ -17,7 +18,7 @@ const task = (tid: number, onCpuNs: number, waitNs: number, slices: number, pid 
   tid,
   stat: { onCpuNs, waitNs, slices },
 });
-const prevOf = (...tasks: TaskSchedstat[]) => new Map<string, Schedstat>(tasks.map((t) => [`${t.pid}/${t.tid}`, t.stat]));
+const prevOf = (...tasks: TaskSchedstat[]) => readingsByTask(tasks);
 
 /** bucket index → count, only the non-zero ones. */
 function counts(h: HistogramMap | undefined): Record<number, number> {
@@ -67,6 +68,15 @@ describe('histogramsFromSchedstat', () => {
     expect(counts(byType(hs, 'QUEUE_OTHER'))).toEqual({ 7: 10, 0: 4 });
   });
 
+  it('shares frozen entries for the empty buckets only: a counted bucket is its own object', () => {
+    const [a] = histogramsFromSchedstat(prevOf(task(1, 0, 0, 0)), [task(1, 10 * US, 0, 1)]);
+    const [b] = histogramsFromSchedstat(prevOf(task(1, 0, 0, 0)), [task(1, 20 * US, 0, 2)]);
+    expect(a!.stat[0]).toBe(b!.stat[0]);
+    expect(Object.isFrozen(a!.stat[0])).toBe(true);
+    expect(a!.stat[3]).not.toBe(b!.stat[3]);
+    expect([a!.stat[3]!.value, b!.stat[3]!.value]).toEqual([1, 2]);
+  });
+
   it.each([
     ['a task that exited between passes is dropped', [task(1, 0, 0, 0), task(2, 0, 0, 0)], [task(1, 10 * US, 0, 1)], { 3: 1 }],
     ['a new task starts its series and adds nothing yet', [task(1, 0, 0, 0)], [task(1, 10 * US, 0, 1), task(3, 5e9, 0, 50)], { 3: 1 }],
@@ -85,7 +95,7 @@ describe('histogramsFromSchedstat', () => {
     });
     fc.assert(
       fc.property(fc.array(fc.tuple(stat, stat), { maxLength: 50 }), (pairs) => {
-        const prev = new Map(pairs.map(([a], i) => [`1/${i}`, a]));
+        const prev = readingsByTask(pairs.map(([a], i) => ({ pid: 1, tid: i, stat: a })));
         const cur = pairs.map(([, b], i) => ({ pid: 1, tid: i, stat: b }));
         const expected = pairs.reduce((sum, [a, b]) => {
           const ok = b.slices > a.slices && b.onCpuNs >= a.onCpuNs && b.waitNs >= a.waitNs;
