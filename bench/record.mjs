@@ -16,7 +16,7 @@
 //    printed. BENCH_BEFORE=path/to/bin/lmctfy.js runs another build's recorder beside it over
 //    the same tree in the same windows (paired: the same load, the same moments). Then
 //    (BENCH_INSTR=0 skips it) the same command under callgrind: the user-space instructions
-//    of BENCH_INSTR_PASSES (30) of its passes after the same warm-up, all threads and the
+//    of BENCH_INSTR_PASSES (60) of its passes after the same warm-up, all threads and the
 //    main thread alone (V8's compiler and the collector's helpers run beside it), figures the
 //    machine's load does not move (the kernel's side of its system calls is not in them);
 // 2. BENCH_SECONDS (600) synthetic seconds built from those real passes (cycled, counters
@@ -47,7 +47,10 @@ const WARM = 63;
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 4);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
 const INSTR = process.env.BENCH_INSTR !== '0';
-const INSTR_PASSES = Number(process.env.BENCH_INSTR_PASSES ?? 30);
+// A whole re-validation cycle. With 30 the main thread's count was 10.9 and 16.9 M a pass in two
+// runs of one code (loads 5 and 14; likely V8's compiler, starved at 14, had optimized less by
+// then): a longer window averages more of that tail.
+const INSTR_PASSES = Number(process.env.BENCH_INSTR_PASSES ?? 60);
 // The live recorder's warm-up, in its 1 s passes: a whole re-validation cycle and a few more.
 const LIVE_WARM_S = Number(process.env.BENCH_LIVE_WARM_S ?? 120);
 const BEFORE = process.env.BENCH_BEFORE ? path.resolve(process.env.BENCH_BEFORE) : undefined;
