@@ -7,18 +7,20 @@
  * about 60-130 ms here, and keeps the result in /run/criu.kdat only when /run is a tmpfs. Where
  * it is not (this VM's /run is ext4), each run probes again, after lmctfy has started. So this
  * helper, started by bin/lmctfy.js before the bundle loads, makes a mount namespace of its own
- * whose /run is a tmpfs holding the host's /run entries bound back in, starts criu's probe and
- * has its cache handed to criu through a FIFO at /run/criu.kdat there (start_fed_probe below).
- * Then it reads the request from stdin and execs it in that namespace at once: criu (or
- * restore's wrap, whose own steps run meanwhile, and then criu) starts beside the probe and
- * loads the fresh cache when the probe has ended, instead of probing. Nothing outlives the
- * command: the tmpfs goes with the namespace. With /run already a tmpfs it only execs (criu
- * keeps its own cache there, as for any caller).
+ * whose /run is a tmpfs holding the host's /run entries bound back in, and runs criu's probe
+ * there (below): criu probes and saves its cache in that tmpfs. Then it reads the
+ * request from stdin and execs it in that namespace, where criu loads the fresh cache instead of
+ * probing. Nothing outlives the command: the tmpfs goes with the namespace. With /run already a
+ * tmpfs it only execs (criu keeps its own cache there, as for any caller).
  *
  * The request (stdin, read to EOF), strings each ending in a NUL byte: which of fds 5 and 6 to
  * keep ("", "5" or "56"; the others are closed), then KEY=VALUE entries for the environment,
  * then "--", then the command and its arguments. EOF with no request: exit 0, running nothing.
- * One entry is the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below).
+ * Two entries are the helper's own, not the environment's: HOLD_ROOT=PID (hold_root below),
+ * and PROBE=LATER: the command is run at once, before the probe has ended, with the probe's pid
+ * in LMCTFY_PROBE_PID; it is then the command's child, and the command waits for it before it
+ * runs criu (vhost-helper.c's place does: its own steps, the upper dir's tar, the network and
+ * the mounts, run while criu's probe does). Without it the helper waits for the probe first.
  *
  * Only for processes with a mount namespace of their own (a virtual host's): criu running in a
  * namespace other than the host's would take a plain container's (the host's) for one to dump.
@@ -69,18 +71,22 @@ static int bind_back(int host) {
   return ok;
 }
 
-/* /run as a tmpfs (in this private namespace), the host's /run open as *host: 0, or -1 with /run as it was. */
-static int own_run(int *host) {
+/* /run as a tmpfs with the host's entries bound back in (in this private namespace): 0, or -1 with /run as it was. */
+static int own_run(void) {
   struct statfs fs;
   struct stat st;
   if (statfs("/run", &fs) != 0 || fs.f_type == TMPFS_MAGIC || stat("/run", &st) != 0) return -1;
-  *host = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (*host < 0) return -1;
+  int host = open("/run", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (host < 0) return -1;
   char options[64];
   snprintf(options, sizeof options, "mode=%o,uid=%d,gid=%d", (unsigned)(st.st_mode & 07777), (int)st.st_uid, (int)st.st_gid);
-  if (mount("lmctfy-run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, options) == 0) return 0;
-  close(*host);
-  return -1;
+  int ok = mount("lmctfy-run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, options) == 0 ? 0 : -1;
+  if (ok == 0 && bind_back(host) != 0) {
+    umount2("/run", MNT_DETACH);
+    ok = -1;
+  }
+  close(host);
+  return ok;
 }
 
 /* criu's probe, started: `check --feature mnt_id` probes the kernel, saves /run/criu.kdat and checks one cheap thing. */
@@ -133,69 +139,10 @@ static void hold_namespace(int keep) {
   }
 }
 
-/*
- * The probe's cache handed on through a FIFO in criu's place for it (/run/criu.kdat here), so
- * that the request's criu need not wait for the probe to start: criu opens its cache and reads
- * it in one read() (kerndat_try_load_cache), which blocks on the FIFO until the probe has
- * ended, while criu's own start (two dozen libraries, some 15-20 ms of page faults on this VM)
- * has run beside the probe. The probe runs in a process of its own, forked twice so that it
- * is never criu's child (criu takes a child it did not make for an error), in a mount namespace
- * of its own with a /run of its own, where it saves its cache unseen (on this /run criu's
- * would block on the FIFO). That process keeps the FIFO open until the request's process has
- * ended, so criu's open never blocks, and writes the cache in one write (no larger than
- * PIPE_BUF: whole to one read); a probe that failed, or a cache too large, becomes one byte,
- * which criu takes for a stale cache: it removes it and probes itself, as without the helper.
- */
-static void feed_probe(int fifo, pid_t owner) {
-  int owned = (int)syscall(SYS_pidfd_open, owner, 0);
-  for (int fd = 0; fd < 1024; fd++) {
-    if (fd != owned && fd != fifo) close(fd);
+/* Until criu's probe (a child of this process, or -1) has ended: criu then finds its cache whole. */
+static void wait_probe(pid_t probe) {
+  while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
   }
-  char cache[PIPE_BUF];
-  ssize_t n = -1;
-  if (unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-      mount("lmctfy-probe", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0) {
-    pid_t probe = start_probe();
-    while (probe > 0 && waitpid(probe, NULL, 0) < 0 && errno == EINTR) {
-    }
-    int fd = open("/run/criu.kdat", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      n = read(fd, cache, sizeof cache);
-      close(fd);
-    }
-  }
-  if (n <= 0 || n >= (ssize_t)sizeof cache) {
-    cache[0] = '\0';
-    n = 1;
-  }
-  (void)!write(fifo, cache, (size_t)n);
-  struct pollfd until = {.fd = owned, .events = POLLIN};
-  while (owned >= 0 && poll(&until, 1, -1) < 0 && errno == EINTR) {
-  }
-  _exit(0);
-}
-
-/* The FIFO and the process feeding it (above); where either cannot be made, no FIFO: criu probes for itself. */
-static void start_fed_probe(void) {
-  if (mkfifo("/run/criu.kdat", 0600) != 0) return;
-  int fifo = open("/run/criu.kdat", O_RDWR | O_CLOEXEC);
-  if (fifo < 0) {
-    unlink("/run/criu.kdat");
-    return;
-  }
-  pid_t owner = getpid();
-  pid_t middle = fork();
-  if (middle == 0) {
-    pid_t feeder = fork();
-    if (feeder == 0) feed_probe(fifo, owner);
-    /* No feeder: a FIFO nobody writes would hold criu's open forever. */
-    if (feeder < 0) unlink("/run/criu.kdat");
-    _exit(0);
-  }
-  close(fifo);
-  while (middle > 0 && waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
-  }
-  if (middle < 0) unlink("/run/criu.kdat");
 }
 
 static _Noreturn void prime_failed(const char *step, const char *what) {
@@ -241,15 +188,9 @@ static void hold_root(const char *pid) {
 static int prime(int argc) {
   if (argc != 0) return usage();
   /* Without a private namespace (not root) nothing is mounted: the request runs as it would have. */
-  int host = -1;
+  pid_t probe = -1;
   if (unshare(CLONE_NEWNS) == 0) {
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run(&host) == 0) {
-      /* The probe first (it needs no more of this /run than the FIFO), the host's entries after. */
-      start_fed_probe();
-      /* Without them criu runs on the host's /run and probes for itself; the FIFO goes with the tmpfs. */
-      if (bind_back(host) != 0) umount2("/run", MNT_DETACH);
-      close(host);
-    }
+    probe = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 && own_run() == 0 ? start_probe() : -1;
     hold_namespace(-1);
   }
   char *buf = malloc(MAX_REQUEST);
@@ -266,7 +207,10 @@ static int prime(int argc) {
       prime_failed("request", "read");
     }
   }
-  if (len == 0) return 0;
+  if (len == 0) {
+    wait_probe(probe);
+    return 0;
+  }
   if (buf[len - 1] != '\0') {
     errno = EINVAL;
     prime_failed("request", "format");
@@ -276,8 +220,10 @@ static int prime(int argc) {
   size_t at = strlen(buf) + 1;
   const char *keep = buf;
   const char *hold = NULL;
+  int probe_later = 0;
   for (; at < len && strcmp(buf + at, "--") != 0; at += strlen(buf + at) + 1) {
     if (strncmp(buf + at, "HOLD_ROOT=", 10) == 0) hold = buf + at + 10;
+    else if (strcmp(buf + at, "PROBE=LATER") == 0) probe_later = 1;
     else if (putenv(buf + at) != 0) prime_failed("request", "environment");
   }
   if (at >= len) {
@@ -291,6 +237,11 @@ static int prime(int argc) {
     prime_failed("request", "command");
   }
   if (hold) hold_root(hold);
+  /* The command waits for the probe itself before it runs criu (place: its own steps first). */
+  char probe_pid[16];
+  snprintf(probe_pid, sizeof probe_pid, "%d", (int)probe);
+  if (probe_later && probe > 0 && setenv(PROBE_PID_ENV, probe_pid, 1) == 0) probe = -1;
+  wait_probe(probe);
   if (!strchr(keep, '5')) close(STATUS_FD);
   if (!strchr(keep, '6')) close(GATE_FD);
   int null = open("/dev/null", O_RDONLY);

@@ -8,26 +8,24 @@
  *
  *   lmctfy-vhost archive PID UPPER UPPER_TAR [MOUNTPOINT TAR]...
  *
- * archive  tars UPPER (the overlay's upper dir, with the overlay's xattrs) into UPPER_TAR
- *          and, for each MOUNTPOINT (a tmpfs in the mount namespace of PID), the mount alone
- *          (no mount below it: a clone of it, as criu takes it) into TAR, all at once. An
- *          empty tmpfs writes no TAR. Any tar failing fails it (exit 1): criu then lets the
- *          processes run on and fails the dump.
+ * archive  criu's post-dump action (the processes dumped and still stopped): tars UPPER (the
+ *          overlay's upper dir, with the overlay's xattrs) into UPPER_TAR and, for each
+ *          MOUNTPOINT (a tmpfs in the mount namespace of PID), the mount alone (no mount below
+ *          it: a clone of it, as criu takes it) into TAR, all at once. An empty tmpfs writes
+ *          no TAR. Any tar failing fails it (exit 1): criu then lets the processes run on and
+ *          fails the dump.
  *
  * criu runs its action script itself (no shell) at each of its actions (pre-dump,
  * network-lock, post-dump): lmctfy gives it this helper's own file, which then runs with no
- * argument and CRTOOLS_SCRIPT_ACTION set. It archives with the arguments LMCTFY_ARCHIVE_0, _1,
- * ... (their count in LMCTFY_ARCHIVE_N) hold, started at network-lock and awaited at post-dump
- * (archive_begin, archive_end below), and does nothing at pre-dump: a shell script in its place
- * started a shell at each of the three.
+ * argument and CRTOOLS_SCRIPT_ACTION set. It does nothing but at post-dump, where it archives
+ * with the arguments LMCTFY_ARCHIVE_0, _1, ... (their count in LMCTFY_ARCHIVE_N) hold: a shell
+ * script in its place started a shell at each of the three, with the processes stopped.
  *
  * place's --tmpfs DIR SOURCE OPTIONS ro|rw TAR|- (restore) mounts a tmpfs (SOURCE, OPTIONS as
  * mount -o takes them) on DIR in place's own mount namespace, unpacks TAR into it, and makes it
  * read-only when it was; criu then binds it where it was (`--external mnt[KEY]:DIR`).
  */
 #include <dirent.h>
-#include <poll.h>
-#include <sys/file.h>
 
 #ifndef OPEN_TREE_CLONE
 #define OPEN_TREE_CLONE 1
@@ -71,11 +69,12 @@ static _Noreturn void archive_failed(const char *step, const char *what) {
   _exit(1);
 }
 
-/* Starts the archive's tars (argv as archive takes it) into tars[]: how many, or exits 1. */
-static int start_archive(int argc, char **argv, pid_t *tars) {
+static int archive(int argc, char **argv) {
+  if (argc < 3 || (argc - 3) % 2 != 0) return usage();
   int mounts = (argc - 3) / 2;
   int *clones = calloc((size_t)mounts + 1, sizeof *clones);
-  if (!clones) archive_failed("archive", "memory");
+  pid_t *tars = calloc((size_t)mounts + 1, sizeof *tars);
+  if (!clones || !tars) archive_failed("archive", "memory");
   if (mounts > 0) {
     /* Each mount is cloned from inside the virtual host's mount namespace (a clone holds the
      * mount alone, never what is mounted below it), then used from this one. */
@@ -100,126 +99,24 @@ static int start_archive(int argc, char **argv, pid_t *tars) {
     if (empty < 0) archive_failed("read", argv[3 + 2 * i]);
     if (!empty) tars[started++] = start_tar(clones[i], argv[4 + 2 * i], 0);
   }
-  return started;
-}
-
-/* Whether the tar `pid` (reaped here) succeeded. */
-static int tar_ok(pid_t pid) {
-  int status;
-  if (pid < 0) return 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) archive_failed("wait", "tar");
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static int archive(int argc, char **argv) {
-  if (argc < 3 || (argc - 3) % 2 != 0) return usage();
-  pid_t *tars = calloc((size_t)(argc - 3) / 2 + 1, sizeof *tars);
-  if (!tars) archive_failed("archive", "memory");
-  int started = start_archive(argc, argv, tars), ok = 1;
-  for (int i = 0; i < started; i++) ok &= tar_ok(tars[i]);
-  return ok ? 0 : 1;
-}
-
-/*
- * The archive started at network-lock and awaited at post-dump. criu runs network-lock once
- * the processes are seized (stopped until post-dump has ended), and then dumps their memory
- * and namespaces: the tars run beside that instead of after it, with the processes stopped all
- * the same. The network-lock action takes an exclusive lock on UPPER_TAR.status (new; in the
- * checkpoint's directory) and forks the archiver, which keeps that lock and criu's stderr; it
- * writes "0" (every tar succeeded) or "1" there when the tars end. The post-dump action waits
- * for the lock, reads the result and removes the file: exit 0 or 1 as archive's. If criu ends
- * before that (a failed dump), the archiver kills its tars and removes what they wrote and the
- * file, and only then lets go of criu's stderr, which lmctfy reads to its end before it
- * cleans up after a failed dump.
- */
-static void archive_status_path(char *path, size_t size, char **argv) {
-  if (snprintf(path, size, "%s.status", argv[2]) >= (int)size) {
-    errno = ENAMETOOLONG;
-    archive_failed("archive", argv[2]);
-  }
-}
-
-static int archive_begin(int argc, char **argv) {
-  if (argc < 3 || (argc - 3) % 2 != 0) return usage();
-  char path[PATH_MAX];
-  archive_status_path(path, sizeof path, argv);
-  int criu = (int)syscall(SYS_pidfd_open, getppid(), 0);
-  /* criu's own stderr (this action's is criu's log): lmctfy reads it to its end, so it also
-   * waits for the archiver, which holds it, when criu ends first. */
-  char criu_stderr[64];
-  snprintf(criu_stderr, sizeof criu_stderr, "/proc/%d/fd/2", (int)getppid());
-  (void)open(criu_stderr, O_WRONLY | O_CLOEXEC);
-  int status = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (criu < 0 || status < 0 || flock(status, LOCK_EX) != 0) archive_failed("archive", path);
-  pid_t archiver = fork();
-  if (archiver < 0) archive_failed("fork", "archiver");
-  if (archiver > 0) return 0;
-  pid_t *tars = calloc((size_t)(argc - 3) / 2 + 1, sizeof *tars);
-  struct pollfd *fds = calloc((size_t)(argc - 3) / 2 + 2, sizeof *fds);
-  if (!tars || !fds) archive_failed("archive", "memory");
-  int started = start_archive(argc, argv, tars), left = started, ok = 1;
-  fds[0] = (struct pollfd){.fd = criu, .events = POLLIN};
-  for (int i = 0; i < started; i++) fds[i + 1] = (struct pollfd){.fd = tars[i] < 0 ? -1 : (int)syscall(SYS_pidfd_open, tars[i], 0), .events = POLLIN};
+  int ok = 1;
   for (int i = 0; i < started; i++) {
-    /* A tar not started, or one this process cannot watch, is waited for in turn. */
-    if (fds[i + 1].fd < 0) {
-      ok &= tar_ok(tars[i]);
-      tars[i] = 0;
-      left--;
-    }
-  }
-  while (left > 0) {
-    if (poll(fds, (nfds_t)started + 1, -1) < 0) {
-      if (errno != EINTR) archive_failed("poll", "archive");
+    int status;
+    if (tars[i] < 0) {
+      ok = 0;
       continue;
     }
-    if (fds[0].revents) {
-      /* criu ended before post-dump: nothing will take the archive. */
-      for (int i = 0; i < started; i++) {
-        if (tars[i] > 0) kill(tars[i], SIGKILL);
-      }
-      for (int i = 0; i < started; i++) {
-        if (tars[i] > 0) tar_ok(tars[i]);
-      }
-      unlink(argv[2]);
-      for (int i = 4; i < argc; i += 2) unlink(argv[i]);
-      unlink(path);
-      _exit(1);
+    while (waitpid(tars[i], &status, 0) < 0) {
+      if (errno != EINTR) archive_failed("wait", "tar");
     }
-    for (int i = 0; i < started; i++) {
-      if (tars[i] > 0 && fds[i + 1].revents) {
-        ok &= tar_ok(tars[i]);
-        tars[i] = 0;
-        fds[i + 1].fd = -1;
-        left--;
-      }
-    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ok = 0;
   }
-  _exit(pwrite(status, ok ? "0" : "1", 1, 0) == 1 ? 0 : 1);
-}
-
-static int archive_end(int argc, char **argv) {
-  if (argc < 3 || (argc - 3) % 2 != 0) return usage();
-  char path[PATH_MAX];
-  archive_status_path(path, sizeof path, argv);
-  int status = open(path, O_RDONLY | O_CLOEXEC);
-  /* No network-lock action ran (nothing started): archive now. */
-  if (status < 0 && errno == ENOENT) return archive(argc, argv);
-  char result = 0;
-  while (status >= 0 && flock(status, LOCK_SH) != 0) {
-    if (errno != EINTR) archive_failed("archive", path);
-  }
-  if (status < 0 || pread(status, &result, 1, 0) < 0) archive_failed("archive", path);
-  unlink(path);
-  return result == '0' ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 /* Run by criu as its action script (above): archive at post-dump, nothing otherwise. */
 static int criu_action(const char *action) {
-  int begin = strcmp(action, "network-lock") == 0;
-  if (!begin && strcmp(action, "post-dump") != 0) return 0;
+  if (strcmp(action, "post-dump") != 0) return 0;
   const char *count = getenv("LMCTFY_ARCHIVE_N");
   int n = count ? atoi(count) : 0;
   char **args = n > 0 ? calloc((size_t)n + 1, sizeof *args) : NULL;
@@ -233,5 +130,5 @@ static int criu_action(const char *action) {
     errno = EINVAL;
     if (!(args[i] = getenv(name))) archive_failed("archive", name);
   }
-  return begin ? archive_begin(n, args) : archive_end(n, args);
+  return archive(n, args);
 }

@@ -63,8 +63,8 @@
  *
  *   lmctfy-vhost archive PID UPPER UPPER_TAR [MOUNTPOINT TAR]...
  *
- * archive  the upper dir and tmpfs mounts of a virtual host into tars, as criu's action script
- *          does from network-lock to post-dump (native/criu-tmpfs.h).
+ * archive  criu's post-dump action for a virtual host: its upper dir and tmpfs mounts into
+ *          tars (native/criu-tmpfs.h).
  *
  * fd 5   the status pipe (left open by the exec helper): a failure writes "STEP ERRNO\n",
  *        STEP naming what failed (lmctfy turns it into what to fix), and exits 125, or
@@ -100,6 +100,8 @@
 #define NETNS_FD 3
 /* place's exit status when a tar failed (its own message is on stderr, then the file's name). */
 #define PLACE_UNTAR_FAILED 124
+/* The primed helper's probe, left for place to wait for (criu-prime.h, PROBE=LATER). */
+#define PROBE_PID_ENV "LMCTFY_PROBE_PID"
 #define MAX_BINDS 64
 
 /* As runc masks them: kernel state a container must not read (masked with /dev/null or an
@@ -732,6 +734,14 @@ static int place(int argc, char **argv) {
     if (own_net == NETNS_FD ? fcntl(own_net, F_SETFD, 0) != 0 : dup2(own_net, NETNS_FD) != NETNS_FD) place_failed("netns", "fd 3");
     if (own_net != NETNS_FD) close(own_net);
     close(STATUS_FD);
+  }
+  /* Run by the primed helper before criu's probe ended (criu-prime.h, PROBE=LATER): criu must find its cache whole. */
+  const char *probe = getenv(PROBE_PID_ENV);
+  if (probe) {
+    pid_t pid = (pid_t)atoi(probe);
+    unsetenv(PROBE_PID_ENV);
+    while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
   }
   execvp(argv[i + 1], argv + i + 1);
   place_failed("exec", argv[i + 1]);

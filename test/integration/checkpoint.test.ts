@@ -207,7 +207,7 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
 
     it("runs the request where /run holds the probe's cache and the host's /run entries, with its environment and the fds it keeps", () => {
       const hostRun = fs.readdirSync('/run').filter((e) => !e.startsWith('criu.kdat')).sort();
-      const script = 'dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -v "^criu.kdat" | tr "\\n" " "; echo; echo "$LMCTFY_PRIMED"; [ -e /proc/self/fd/5 ] && echo fd5; [ -e /proc/self/fd/6 ] && echo fd6; readlink /proc/self/fd/0';
+      const script = 'cat /run/criu.kdat 2>&1 | cut -c1-6; ls -A /run | grep -v "^criu.kdat" | tr "\\n" " "; echo; echo "$LMCTFY_PRIMED"; [ -e /proc/self/fd/5 ] && echo fd5; [ -e /proc/self/fd/6 ] && echo fd6; readlink /proc/self/fd/0';
       const r = prime(primeRequest([5], { LMCTFY_PRIMED: 'yes' }, ['sh', '-c', script]));
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -266,10 +266,9 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
         let out = '';
         run.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
         const ended = new Promise<number | null>((res) => run.on('close', (code) => res(code)));
-        // The helper runs the command at once (criu's probe no longer delays it): 2 s to see the holder in, however loaded the machine.
-        run.stdin!.end(primeRequest([], {}, ['sh', '-c', 'env | grep -c HOLD_ROOT; sleep 2'], { holdRoot: target.pid! }));
+        run.stdin!.end(primeRequest([], {}, ['sh', '-c', 'env | grep -c HOLD_ROOT; sleep 1'], { holdRoot: target.pid! }));
         let during: string[] = [];
-        for (let i = 0; i < 90 && during.length === 0; i++) {
+        for (let i = 0; i < 40 && during.length === 0; i++) {
           await sleep(20);
           during = holders();
         }
@@ -283,23 +282,15 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       }
     });
 
-    it("runs the command at once; the probe's cache comes through a FIFO in one read once the probe has ended, and nowhere else", () => {
+    it('with PROBE=LATER runs the command at once, the probe its child to wait for (LMCTFY_PROBE_PID)', () => {
       const slow = path.join(tmp, 'slow-criu');
       fs.writeFileSync(slow, '#!/bin/sh\n[ "$1" = check ] && sleep 0.5 && echo "probed $$" > /run/criu.kdat\n', { mode: 0o755 });
-      // The command is the helper's process (no probe among its children: the one counted is the $(...) subshell), criu.kdat a FIFO there; one read gets the whole cache.
-      const script = 'echo "$(cat /proc/[0-9]*/stat 2>/dev/null | awk -v p=$$ "\\$4 == p" | wc -l) $(stat -c %F /run/criu.kdat)"; dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | cut -c1-6; ls -A /run | grep -c "^criu.kdat"';
-      const r = spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', script]), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: slow }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
-      expect(r.stderr).toBe('');
-      // Where /run is a tmpfs the helper runs no probe: criu keeps its own cache there.
-      if (!runIsTmpfs) expect(r.stdout).toBe('1 fifo\nprobed\n1\n');
-    });
-
-    it('hands criu a byte it takes for a stale cache when the probe leaves none, so that criu probes itself', () => {
-      const failing = path.join(tmp, 'failing-criu');
-      fs.writeFileSync(failing, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-      const r = spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', 'dd bs=4096 count=1 if=/run/criu.kdat 2>/dev/null | od -An -tx1']), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: failing }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
-      expect(r.stderr).toBe('');
-      if (!runIsTmpfs) expect(r.stdout.trim()).toBe('00');
+      const script = 'p=$LMCTFY_PROBE_PID; [ -n "$p" ] && [ "$(cut -d" " -f4 /proc/$p/stat)" = $$ ] && echo child; sleep 1; cat /run/criu.kdat | cut -c1-6';
+      const run = (own: { probeLater?: boolean }) =>
+        spawnSync(helper, ['prime'], { input: primeRequest([], {}, ['sh', '-c', script], own), encoding: 'utf8', env: { ...process.env, LMCTFY_CRIU: slow }, stdio: ['pipe', 'pipe', 'pipe', 'ignore', 'ignore', 'pipe', 'pipe'] });
+      // Where /run is a tmpfs the helper runs no probe: nothing to wait for either way.
+      expect(run({ probeLater: true }).stdout).toBe(runIsTmpfs ? expect.any(String) : 'child\nprobed\n');
+      expect(run({}).stdout).toBe(runIsTmpfs ? expect.any(String) : 'probed\n');
     });
 
     it('ends without running anything when the command sends no request', () => {
@@ -311,48 +302,6 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       const r = prime(Buffer.from('56\0sh\0'));
       expect(r.status).toBe(125);
       expect(r.stderr).toBe('lmctfy-vhost prime: request command: Invalid argument\n');
-    });
-  });
-
-  describe("criu's action script: the archive started at network-lock, awaited at post-dump (native/criu-tmpfs.h)", () => {
-    const helper = nativeHelper('lmctfy-vhost', 'vhost helper');
-    // A stand-in criu: a shell running the helper as criu runs its action script (its stderr
-    // being criu's log there), with the archive's arguments in the environment.
-    const asCriu = (upper: string, out: string, script: string) =>
-      spawnSync('sh', ['-c', script], {
-        encoding: 'utf8',
-        env: { ...process.env, H: helper, LMCTFY_ARCHIVE_N: '3', LMCTFY_ARCHIVE_0: String(process.pid), LMCTFY_ARCHIVE_1: upper, LMCTFY_ARCHIVE_2: out },
-      });
-    const action = (name: string) => `CRTOOLS_SCRIPT_ACTION=${name} "$H" 2>/dev/null`;
-
-    it('tars the upper dir between the two actions; post-dump says whether it succeeded and leaves only the tar', () => {
-      const upper = path.join(tmp, 'arch-upper');
-      const out = path.join(tmp, 'arch-out');
-      fs.mkdirSync(path.join(upper, 'etc'), { recursive: true });
-      fs.writeFileSync(path.join(upper, 'etc', 'changed'), 'yes\n');
-      fs.mkdirSync(out);
-      const r = asCriu(upper, path.join(out, 'upper.tar'), `${action('pre-dump')}; ${action('network-lock')} && ${action('post-dump')}; echo $?`);
-      expect(r.stdout).toBe('0\n');
-      expect(fs.readdirSync(out)).toEqual(['upper.tar']);
-      expect(spawnSync('tar', ['-tf', path.join(out, 'upper.tar')], { encoding: 'utf8' }).stdout.split('\n')).toContain('./etc/changed');
-      // A tar that fails (nowhere to write) fails post-dump, so criu fails the dump and lets the processes run on.
-      const failed = asCriu(upper, path.join(out, 'missing', 'upper.tar'), `${action('network-lock')} && ${action('post-dump')}; echo $?`);
-      expect(failed.stdout).toBe('1\n');
-      expect(fs.readdirSync(out)).toEqual(['upper.tar']);
-    });
-
-    it('when criu ends before post-dump, its tars are ended and what they wrote removed before criu\'s stderr closes', () => {
-      const upper = path.join(tmp, 'arch-big');
-      const out = path.join(tmp, 'arch-gone');
-      fs.mkdirSync(upper);
-      // Sparse: the tar reads (and writes) all 512 MiB, which outlasts the stand-in's exit.
-      fs.writeFileSync(path.join(upper, 'big'), '');
-      fs.truncateSync(path.join(upper, 'big'), 512 << 20);
-      fs.mkdirSync(out);
-      const r = asCriu(upper, path.join(out, 'upper.tar'), action('network-lock'));
-      expect(r.status).toBe(0);
-      // spawnSync returned at the stand-in's exit and its stderr's end: the archiver had cleaned up by then.
-      expect(fs.readdirSync(out)).toEqual([]);
     });
   });
 

@@ -262,8 +262,9 @@ describe("the primed helper's request (native/criu-prime.h reads it)", () => {
     expect(primeRequest(keep, env, argv).toString()).toBe(text);
   });
 
-  it("carries the helper's own entry after the environment's", () => {
+  it("carries the helper's own entries after the environment's", () => {
     expect(primeRequest([], { A: 'b' }, ['criu'], { holdRoot: 42 }).toString()).toBe('\0A=b\0HOLD_ROOT=42\0--\0criu\0');
+    expect(primeRequest([5], {}, ['place'], { probeLater: true }).toString()).toBe('5\0PROBE=LATER\0--\0place\0');
   });
 });
 

@@ -217,8 +217,8 @@ export async function runCriu(action: 'dump' | 'restore', args: string[], logFil
   const argv = [...(opts.wrap ?? []), criu.file, action, `-v${criuVerbosity(process.env.LMCTFY_CRIU_VERBOSITY)}`, '-o', logFile, ...args];
   const report = opts.report;
   const child =
-    // The helper runs it at once: criu's read of its cache waits for the probe (native/criu-prime.h).
-    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, { holdRoot: opts.holdRootOf }) : undefined) ??
+    // A wrap (the vhost helper's place) waits for criu's probe itself, after its own steps.
+    (opts.ownMountNamespace ? primedChild(argv, opts.env ?? {}, report, { holdRoot: opts.holdRootOf, probeLater: opts.wrap !== undefined }) : undefined) ??
     spawnedChild(argv, opts.env ?? {}, report);
   const exited = exitOfChild(child.pid, argv[0]!);
   const stderrRead = readPipe(child.stderr);

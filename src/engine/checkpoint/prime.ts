@@ -45,11 +45,13 @@ export interface PrimeOptions {
    * criu has ended, so that the overlay's unmount happens after the command, not in criu's exit.
    */
   holdRoot?: number;
+  /** The command waits for criu's probe itself, after its own steps (the vhost helper's place). */
+  probeLater?: boolean;
 }
 
 /** The request native/criu-prime.h reads: the fds it keeps, the environment it adds, its own entries, the command. */
 export function primeRequest(keep: readonly (5 | 6)[], env: Readonly<Record<string, string>>, argv: readonly string[], own: PrimeOptions = {}): Buffer {
-  const mine = own.holdRoot !== undefined ? [`HOLD_ROOT=${own.holdRoot}`] : [];
+  const mine = [...(own.holdRoot !== undefined ? [`HOLD_ROOT=${own.holdRoot}`] : []), ...(own.probeLater ? ['PROBE=LATER'] : [])];
   const strings = [keep.join(''), ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...mine, '--', ...argv];
   return Buffer.from(strings.map((s) => `${s}\0`).join(''));
 }
