@@ -147,7 +147,7 @@ class EngineSource implements SamplingSource {
         number: this.pass,
         type,
         heard: watching ? this.events : undefined,
-        validating: watching && this.validating(k),
+        validating: this.validating(k),
         exists: this.exists,
       }),
     );
