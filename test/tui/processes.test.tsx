@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessList } from '../../src/ui/components/ProcessList.js';
 import {
   layoutProcesses,
+  noProcessesText,
   processCpu,
   processLine,
   processTitle,
@@ -92,6 +93,17 @@ describe('process lines', () => {
     expect(layoutProcesses(rows, 40).columns).toEqual(['pid', 'state', 'cpu', 'rss']);
     expect(layoutProcesses(rows, 36).columns).toEqual(['pid', 'cpu', 'rss']);
     expect(layoutProcesses(rows, 24).columns).toEqual(['pid', 'cpu']);
+  });
+});
+
+describe('noProcessesText', () => {
+  it.each<[string, number | undefined, string]>([
+    ['no count read', undefined, 'no processes in /web'],
+    ['an empty subtree', 0, 'no processes in /web'],
+    ['one task below', 1, 'no processes in /web itself: its 1 task is in the containers below it'],
+    ['tasks below', 4, 'no processes in /web itself: its 4 tasks are in the containers below it'],
+  ])('%s', (_, tasks, text) => {
+    expect(noProcessesText('/web', tasks)).toBe(text);
   });
 });
 

@@ -12,6 +12,7 @@ import { ProcessList } from './ProcessList.js';
 import { Prompt } from './Prompt.js';
 import { StatusLine } from './StatusLine.js';
 import { Table } from './Table.js';
+import { noProcessesText } from '../view/processes.js';
 import { tableFrame } from '../state/screen.js';
 import { useConsole } from '../hooks/useConsole.js';
 import { useKeyChunks } from '../hooks/useKeyChunks.js';
@@ -95,7 +96,7 @@ export function Console({ source, actions, readOnly, initial }: ConsoleProps) {
               selected={selectedProcess(state.processes)}
               width={size.columns}
               height={bottomHeight}
-              emptyText={state.processes.error ?? (state.processes.snapshot ? `no processes in ${state.processes.name}` : 'reading processes…')}
+              emptyText={state.processes.error ?? (state.processes.snapshot ? noProcessesText(state.processes.name, selectedRow?.name === state.processes.name ? selectedRow.view.raw.stats.pids?.current : undefined) : 'reading processes…')}
             />
           )}
           {bottomHeight > 0 && state.bottom === 'log' && state.log && <LogView log={state.log} width={size.columns} height={bottomHeight} />}

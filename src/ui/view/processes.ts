@@ -28,6 +28,17 @@ export interface ProcessRow {
 }
 
 /**
+ * What the list says when a container holds no process of its own. Its task count in the
+ * table is its whole subtree's (pids.current is hierarchical), so a parent showing tasks
+ * and an empty list would look wrong without saying where the tasks are.
+ */
+export function noProcessesText(name: string, subtreeTasks: number | undefined): string {
+  if (subtreeTasks === undefined || subtreeTasks <= 0) return `no processes in ${name}`;
+  const tasks = subtreeTasks === 1 ? 'its 1 task is' : `its ${subtreeTasks} tasks are`;
+  return `no processes in ${name} itself: ${tasks} in the containers below it`;
+}
+
+/**
  * CPU % of each process of `cur` over the `elapsedSec` since `prev`: the growth of its
  * ticks. A process not in `prev`, or whose pid came back with another start time (the pid
  * was reused), has no previous read and no CPU % yet; so has a process whose ticks went
