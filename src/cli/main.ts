@@ -1,25 +1,16 @@
 import { CommanderError, type Command } from 'commander';
-import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
+import { Code, LmctfyError } from '../engine/errors.js';
 import { GROUPS } from './command-groups.js';
+import { failed, report } from './failure.js';
 import { buildProgram, groupsFor, holdsAll, type Registrars } from './program.js';
-import { stderr, stdout } from './output.js';
+import { stdout } from './output.js';
+import { ELSEWHERE } from './start.js';
 
 /** `lmctfy <command> help` (orig) is `lmctfy help <command>`; a bare `lmctfy` is `lmctfy help`. */
 export function normalizeArgv(args: string[]): string[] {
   if (args.length === 0) return ['help'];
   if (args.length === 2 && args[1] === 'help' && !args[0]!.startsWith('-')) return ['help', args[0]!];
   return args;
-}
-
-function wantsJson(args: string[]): boolean {
-  const end = args.indexOf('--');
-  return (end < 0 ? args : args.slice(0, end)).includes('--json');
-}
-
-/** One line on stderr naming the code and the cause; the canonical code is the exit code. */
-function report(err: LmctfyError, json: boolean): void {
-  if (json) stderr.write(JSON.stringify({ error: { code: Code[err.code], exit: err.code, message: err.message } }) + '\n');
-  else stderr.write(`lmctfy: ${err.describe()}\n`);
 }
 
 /** Parses and runs `argv` with commander's errors thrown, not printed. */
@@ -35,8 +26,7 @@ async function parse(program: Command, argv: string[]): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
-/** main's answer when the bundle running it lacks a command the line may need: run the whole CLI. */
-export const ELSEWHERE = Symbol('the whole CLI');
+export { ELSEWHERE };
 
 /**
  * Runs `args` with the commands of `registrars` (a bundle's groups) and resolves with the
@@ -60,12 +50,9 @@ export async function main(args: string[], registrars: Registrars): Promise<numb
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      report(new LmctfyError(Code.INVALID_ARGUMENT, e.message.replace(/^error: /, '')), wantsJson(args));
+      report(new LmctfyError(Code.INVALID_ARGUMENT, e.message.replace(/^error: /, '')), args);
       return Code.INVALID_ARGUMENT;
     }
-    const err = asLmctfyError(e);
-    report(err, wantsJson(args));
-    if (err.code === Code.INTERNAL && process.env.LMCTFY_DEBUG) stderr.write(`${(e as Error).stack}\n`);
-    return err.code;
+    return failed(e, args);
   }
 }

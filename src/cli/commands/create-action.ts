@@ -1,0 +1,29 @@
+import type { ContainerApi } from '../../engine/container-api.js';
+import { openApi } from '../context.js';
+import { stderr, stdout } from '../output.js';
+import { readSpec } from '../spec-input.js';
+import type { ContainerSpec } from '../../messages/types.js';
+import type { CommandFlags } from './options.js';
+
+/** The flags of the commands taking a spec; these and the held-value notes serve `update` too. */
+export interface SpecFlags extends CommandFlags {
+  specFile?: string;
+  dryRun?: boolean;
+}
+
+/** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
+export function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
+  for (const note of api.heldNotes(spec)) stderr.write(`lmctfy: ${note}\n`);
+}
+
+/**
+ * What `lmctfy create` does once its line is parsed, without commander: the command's
+ * registration (create.ts) and its bundle's own parser (src/cli/create-line.ts) both call it.
+ */
+export async function createContainer(name: string, spec: string | undefined, f: SpecFlags): Promise<void> {
+  const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
+  const api = openApi(f);
+  if (f.dryRun) return void stdout.write(`${await api.checkCreate(name, parsed)}\n`);
+  await api.create(name, parsed);
+  tellHeld(api, parsed);
+}
