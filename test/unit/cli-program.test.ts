@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ALL_COMMANDS } from '../../src/cli/all-commands.js';
 import { GROUPS } from '../../src/cli/command-groups.js';
 import { ELSEWHERE, main } from '../../src/cli/main.js';
-import { baseProgram, buildProgram, groupsFor, holdsAll, type Registrars } from '../../src/cli/program.js';
-import { registerList } from '../../src/cli/commands/list.js';
+import { baseProgram, buildProgram, groupsFor, holdsAll } from '../../src/cli/program.js';
 import { BIN } from '../helpers/cli.js';
 
 const names = (args?: string[]) => buildProgram(ALL_COMMANDS, args).commands.map((c) => c.name());
@@ -70,15 +69,5 @@ describe('a bundle of some groups (src/cli/entries/)', () => {
     }
     const all = Object.values(table).flat();
     expect(new Set(all).size).toBe(all.length);
-  });
-
-  // The bundle of `list` (src/cli/entries/list.ts) holds a group's key with that command
-  // alone: a line the bin sends there by mistake still reaches the whole CLI. (The bundle of
-  // `create` parses its line itself: test/unit/create-line.test.ts.)
-  it.each<[string, Registrars, string[]]>([
-    ['list', { inspect: registerList, help: ALL_COMMANDS.help }, ['spec', '/']],
-  ])('the bundle of %s alone hands on a line naming another command of its group', async (_what, registrars, args) => {
-    expect(holdsAll(registrars, groupsFor(args))).toBe(true);
-    expect(await main(args, registrars)).toBe(ELSEWHERE);
   });
 });

@@ -3,6 +3,7 @@ import { openApi } from '../context.js';
 import { stderr, stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec } from '../../messages/types.js';
+import type { LineShape } from '../plain-line.js';
 import type { CommandFlags } from './options.js';
 
 /** The flags of the commands taking a spec; these and the held-value notes serve `update` too. */
@@ -11,6 +12,9 @@ export interface SpecFlags extends CommandFlags {
   dryRun?: boolean;
 }
 
+/** `create`'s line as create.ts registers it with commander, for its bundle's own parser (src/cli/plain-line.ts). */
+export const CREATE_LINE: LineShape = { command: 'create', valued: { '-c': 'specFile' }, switches: { '--dry-run': 'dryRun' }, required: 1, optional: 1 };
+
 /** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
 export function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
   for (const note of api.heldNotes(spec)) stderr.write(`lmctfy: ${note}\n`);
@@ -18,7 +22,7 @@ export function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
 
 /**
  * What `lmctfy create` does once its line is parsed, without commander: the command's
- * registration (create.ts) and its bundle's own parser (src/cli/create-line.ts) both call it.
+ * registration (create.ts) and its bundle (src/cli/entries/create.ts) both call it.
  */
 export async function createContainer(name: string, spec: string | undefined, f: SpecFlags): Promise<void> {
   const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);

@@ -1,29 +1,19 @@
 import type { Command } from 'commander';
-import { Code, LmctfyError } from '../../engine/errors.js';
-import { openApi } from '../context.js';
-import { formatRows, stdout, styleOf } from '../output.js';
-import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
+import { listContainer, type ListFlags } from './list-action.js';
+import { NamedOption, flagsOf, subcommand } from './options.js';
+
+/** `list`'s action: what the command does with its arguments and merged flags. */
+export type ListAction = (what: string, name: string | undefined, flags: ListFlags) => Promise<void>;
 
 /**
- * `list`, the first of the inspect group's commands, in a module of its own: its bundle
- * (src/cli/entries/list.ts) holds neither the spec's codec nor the stats' samplers and record
- * store, which the group's other commands bring (BENCHMARKS.md section 5).
+ * `list`, the first of the inspect group's commands, in a module of its own: the inspect
+ * group and the whole CLI register it; `act` is the command's action (a test gives its own,
+ * to see what commander parsed).
  */
-export function registerList(program: Command): void {
+export function registerList(program: Command, act: ListAction = listContainer): void {
   subcommand(program, 'list', 'list subcontainers, pids or tids of a container (default: the caller\'s)', { rows: true })
     .argument('<what>', 'containers, pids or tids')
     .argument('[name]', 'container name')
     .addOption(new NamedOption('-r', 'recursive: the whole subtree', 'recursive'))
-    .action(async (what: string, name: string | undefined, _o, cmd: Command) => {
-      const f = flagsOf<CommandFlags & { recursive?: boolean }>(cmd);
-      const api = openApi(f);
-      const c = api.get(name ?? '.');
-      const recursive = f.recursive ?? false;
-      let rows;
-      if (what === 'containers') rows = c.listSubcontainers({ recursive }).map((n) => ({ name: n }));
-      else if (what === 'pids') rows = c.listProcesses({ recursive }).map((p) => ({ pid: p }));
-      else if (what === 'tids') rows = c.listThreads({ recursive }).map((t) => ({ tid: t }));
-      else throw new LmctfyError(Code.INVALID_ARGUMENT, `list: unknown kind "${what}"; expected containers, pids or tids`);
-      stdout.write(formatRows(rows, styleOf(f)));
-    });
+    .action((what: string, name: string | undefined, _o, cmd: Command) => act(what, name, flagsOf<ListFlags>(cmd)));
 }

@@ -1,9 +1,7 @@
 // `list` alone (dist/lmctfy-list.cjs): the inspect group's most run command, without the
-// spec's codec and the stats' samplers its group brings. bin/lmctfy.js starts only lines
-// naming `list` and no other command from it; a line needing another command meets an
-// unknown command here and is handed on to the whole CLI, as main does for any group bundle.
-import { registerHelp } from '../commands/help.js';
-import { registerList } from '../commands/list.js';
-import { cliOf } from '../entry.js';
+// spec's codec and the stats' samplers its group brings, and without commander:
+// src/cli/plain-cli.ts runs a plain `list` line and hands any other on to the whole CLI.
+import { LIST_LINE, listContainer } from '../commands/list-action.js';
+import { plainCli } from '../plain-cli.js';
 
-export const run = cliOf({ inspect: registerList, help: registerHelp });
+export const run = plainCli(LIST_LINE, listContainer);
