@@ -12,7 +12,9 @@ import {
   createLogUpdate,
   frameDiff,
   frameLines,
+  drawLines,
   releaseFrames,
+  settleLines,
   type FrameStream,
   type LogUpdateModule,
 } from '../../src/ui/render/line-writer.js';
@@ -124,6 +126,82 @@ describe('the live clock, drawn by the line writer', () => {
     setClock('12:34:56');
     log.sync(frame);
     expect(s.writes).toEqual([`${E}2H${E}2Ksample 12:34:56  2 containers`]);
+    log.done();
+  });
+});
+
+describe('lines drawn ahead of Ink (drawLines, settleLines)', () => {
+  const frame = `title\nsample ${CLOCK_SLOT}\nrow a 1\nrow b 1\n`;
+
+  it('draws the lines with the clock in one write, and declines before the first frame', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    expect(drawLines([[2, 'row a 2']])).toBe(false);
+    setClock('10:00:00');
+    log(frame);
+    s.writes.length = 0;
+    setClock('10:00:01');
+    expect(drawLines([[2, 'row a 2'], [3, 'row b 1']])).toBe(true);
+    // The unchanged line is not written.
+    expect(s.writes).toEqual([`${E}3H${E}2Krow a 2${E}2H${E}2Ksample 10:00:01`]);
+    expect(log.isCursorDirty()).toBe(false);
+    log.done();
+    expect(drawLines([[2, 'row a 3']])).toBe(false);
+  });
+
+  it('declines lines below the frame, and after a resize', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    log(frame);
+    expect(drawLines([[4, 'below']])).toBe(false);
+    s.columns = 100;
+    expect(drawLines([[2, 'row a 2']])).toBe(false);
+    log.done();
+  });
+
+  it('keeps them over a frame Ink made from its older tree, until the console settles', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    setClock('10:00:00');
+    log(frame);
+    drawLines([[2, 'row a 2']]);
+    s.writes.length = 0;
+    // A frame from Ink's tree, which still holds the row as it was: the row stays.
+    log(`title\nsample ${CLOCK_SLOT}\nrow a 1\nrow b 2\n`);
+    expect(s.writes).toEqual([`${E}4H${E}2Krow b 2`]);
+    s.writes.length = 0;
+    // The console renders its state; Ink's frame is the one it made last (equal output): the writer asks for it, and draws it.
+    settleLines();
+    expect(log.isCursorDirty()).toBe(true);
+    expect(log.willRender(`title\nsample ${CLOCK_SLOT}\nrow a 1\nrow b 2\n`)).toBe(true);
+    log(`title\nsample ${CLOCK_SLOT}\nrow a 1\nrow b 2\n`);
+    expect(s.writes).toEqual([`${E}3H${E}2Krow a 1`]);
+    expect(log.isCursorDirty()).toBe(false);
+    log.done();
+  });
+
+  it('forgets them when the terminal was resized: the frame is drawn whole as Ink made it', () => {
+    const s = stream();
+    const log = createLineWriter(s, cursor);
+    setClock('10:00:00');
+    log(frame);
+    drawLines([[2, 'row a 2']]);
+    s.columns = 60;
+    s.writes.length = 0;
+    log(frame);
+    expect(s.writes.at(-1)).toBe(`${E}2J${E}Htitle${E}2Hsample 10:00:00${E}3Hrow a 1${E}4Hrow b 1`);
+    log.done();
+  });
+
+  it('keeps them over a frame Ink wrote itself (sync)', () => {
+    const s = stream(80, 5);
+    const log = createLineWriter(s, cursor);
+    setClock('10:00:00');
+    log(frame);
+    drawLines([[2, 'row a 2']]);
+    s.writes.length = 0;
+    log.sync(frame);
+    expect(s.writes).toEqual([`${E}2H${E}2Ksample 10:00:00${E}3H${E}2Krow a 2`]);
     log.done();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialState, reduce, type ConsoleInput, type ConsoleState } from '../../src/ui/state/console-state.js';
-import { quietPass, tableFrame, type RecentCpu } from '../../src/ui/state/screen.js';
+import { changedRows, quietPass, tableFrame, type RecentCpu } from '../../src/ui/state/screen.js';
 import { container, sampleView } from './views.js';
 
 /** Whether a pass needs a frame (state/screen.ts): everything on screen but the clock is compared. */
@@ -73,5 +73,34 @@ describe('quietPass: a pass that changes nothing on screen but the clock', () =>
     expect(tableFrame(a, counting)).toBe(frame);
     expect(reads).toBe(frame.rows.length);
     expect(frame.total).toBe(3);
+  });
+});
+
+describe('changedRows: the table rows a pass changed, when nothing else on screen did', () => {
+  it('lists the rows whose text changed, none for a quiet pass', () => {
+    const a = first();
+    expect(changedRows(a, step(a, { type: 'sample', view: tree(5, '2024-01-01T12:00:01Z') }), same, flat)).toEqual([]);
+    // Rows: /, /a, /b.
+    expect(changedRows(a, step(a, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') }), same, flat)).toEqual([1]);
+    const moved: RecentCpu = (name, n) => [...new Array<number>(n - 1).fill(0), name === '/b' ? 50 : 0];
+    tableFrame(a, flat);
+    expect(changedRows(a, step(a, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') }), same, moved)).toEqual([1, 2]);
+  });
+
+  it.each<[string, (a: ConsoleState) => ConsoleState]>([
+    ['a container appeared', (a) => step(a, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z', ['/c']) })],
+    ['the selection moved', (a) => step(a, { type: 'key', key: { name: 'down' } }, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') })],
+    ['the sort changed', (a) => step(a, { type: 'key', key: { char: 's' } }, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') })],
+    ['the detail panel is open', (a) => step(a, { type: 'key', key: { name: 'enter' } }, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') })],
+  ])('is undefined (render) when %s', (_what, next) => {
+    const a = first();
+    expect(changedRows(a, next(a), same, flat)).toBeUndefined();
+  });
+
+  it('under the help a row that changed is not where the table would put it: render', () => {
+    const open = step(first(), { type: 'key', key: { char: '?' } });
+    expect(open.helpOpen).toBe(true);
+    expect(changedRows(open, step(open, { type: 'sample', view: tree(5, '2024-01-01T12:00:01Z') }), same, flat)).toEqual([]);
+    expect(changedRows(open, step(open, { type: 'sample', view: tree(6, '2024-01-01T12:00:01Z') }), same, flat)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
-import { memo, type ReactNode } from 'react';
-import { paint, useColor } from '../view/theme.js';
-import { sameParts, type Part } from '../view/row-parts.js';
+import { memo } from 'react';
+import { useColor } from '../view/theme.js';
+import { rowText, sameParts, type Part } from '../view/row-parts.js';
 
 export interface RowProps {
   parts: readonly Part[];
@@ -10,33 +10,25 @@ export interface RowProps {
 
 /**
  * One container as one table line: one Ink Text (one Yoga node), its toned parts nested
- * Texts, which Ink flattens into it. The bar, the sparkline and the tree glyphs are in the
- * same string: the console's glyphs are measured without string-width's grapheme
- * segmentation (render/text-width.ts). Memoised on the strings, so a row that did not
- * change is neither rendered nor committed again.
+ * Texts, which Ink flattens into it (rowText, which the row fast path draws from too). The
+ * bar, the sparkline and the tree glyphs are in the same string: the console's glyphs are
+ * measured without string-width's grapheme segmentation (render/text-width.ts). Memoised
+ * on the strings, so a row that did not change is neither rendered nor committed again.
  */
 export const Row = memo(
   function Row({ parts, selected }: RowProps) {
-    const color = useColor();
-    if (!color || parts.length === 1) {
-      return (
-        <Text wrap="truncate" {...paint(color, parts.length === 1 ? parts[0].tone : undefined, { inverse: selected })}>
-          {parts.map((p) => p.text).join('')}
-        </Text>
-      );
-    }
-    const children: ReactNode[] = parts.map((part, i) =>
-      part.tone === undefined ? (
-        part.text
-      ) : (
-        <Text key={i} {...paint(color, part.tone)}>
-          {part.text}
-        </Text>
-      ),
-    );
+    const text = rowText(parts, selected, useColor());
     return (
-      <Text wrap="truncate" {...paint(color, undefined, { inverse: selected })}>
-        {children}
+      <Text wrap="truncate" color={text.color} inverse={text.inverse}>
+        {text.children.map((child, i) =>
+          child.color === undefined ? (
+            child.text
+          ) : (
+            <Text key={i} color={child.color}>
+              {child.text}
+            </Text>
+          ),
+        )}
       </Text>
     );
   },

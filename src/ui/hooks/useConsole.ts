@@ -3,12 +3,16 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SampleView } from '../../stats/model.js';
 import { asLmctfyError } from '../../engine/errors.js';
 import { passFacts } from '../components/Header.js';
+import { textLine } from '../render/frame-output.js';
+import { drawLines, settleLines } from '../render/line-writer.js';
 import { redrawClock, setClock } from '../render/live-clock.js';
 import type { ConsoleActions, ConsoleHeader, ConsoleSource } from '../source.js';
 import type { ActionCall } from '../state/flows.js';
 import { reduceAll, type ConsoleInput, type ConsoleState, type Effect } from '../state/console-state.js';
-import { quietPass } from '../state/screen.js';
+import { FIRST_ROW_LINE, changedRows, tableFrame, type RecentCpu } from '../state/screen.js';
 import { formatClock } from '../view/format.js';
+import { rowText } from '../view/row-parts.js';
+import { useColor } from '../view/theme.js';
 import { useJournal } from './useJournal.js';
 
 /** How the console ends: quit, or give the terminal to a command and come back with this state. */
@@ -25,7 +29,10 @@ export const STATUS_MS = 5000;
  * With `liveClock` (the line writer draws the header's time, render/live-clock.ts), a
  * sample that changes nothing on screen but the time is not rendered: the state moves on,
  * and only the clock's line is drawn again. An idle tree then costs no React render, layout
- * or frame in most passes.
+ * or frame in most passes. A sample that changes only some table rows' text (a busy tree's
+ * figures and sparklines) is not rendered either: those rows' lines are made as Ink would
+ * make them (render/frame-output.ts textLine) and drawn by the line writer with the clock.
+ * Anything else on screen that moves, or a row the fast path cannot draw, renders.
  */
 export function useConsole(
   source: ConsoleSource,
@@ -35,7 +42,13 @@ export function useConsole(
   liveClock: boolean,
 ): { state: ConsoleState; dispatch: (...inputs: ConsoleInput[]) => void } {
   const { exit } = useApp();
-  const [state, setState] = useState(initial);
+  const color = useColor();
+  const [state, setRendered] = useState(initial);
+  // Lines drawn without a render are the line writer's until React draws the state they show.
+  const setState = (next: ConsoleState) => {
+    settleLines();
+    setRendered(next);
+  };
   // Inputs can come faster than renders: each starts from the previous one's state.
   const live = useRef(state);
   // What the header showed of the live state's pass, as of when that state was made.
@@ -123,11 +136,15 @@ export function useConsole(
     setClock(formatClock(view.timestamp));
     const t = reduceAll(live.current, [{ type: 'sample', view }], { now: Date.now(), validateSpec });
     const nextFacts = passFacts(header, t.state.view);
-    const quiet = quietPass(live.current, t.state, { previous: facts.current, next: nextFacts }, (name, n) => source.recentCpu(name, n));
+    const recentCpu: RecentCpu = (name, n) => source.recentCpu(name, n);
+    const rows = changedRows(live.current, t.state, { previous: facts.current, next: nextFacts }, recentCpu);
     live.current = t.state;
     facts.current = nextFacts;
-    if (quiet) redrawClock();
-    else setState(t.state);
+    if (rows?.length === 0) redrawClock();
+    else {
+      const lines = rows === undefined ? undefined : rowLines(t.state, rows, recentCpu, color);
+      if (lines === undefined || !drawLines(lines)) setState(t.state);
+    }
     for (const effect of t.effects) run(effect);
   };
   const sampledRef = useRef(sampled);
@@ -144,6 +161,18 @@ export function useConsole(
   }, [status, stable]);
 
   return { state, dispatch: stable };
+}
+
+/** The screen lines of these rows on screen (index, line), or undefined when one cannot be drawn without Ink. */
+function rowLines(s: ConsoleState, rows: readonly number[], recentCpu: RecentCpu, color: boolean): Array<[number, string]> | undefined {
+  const table = tableFrame(s, recentCpu);
+  const lines: Array<[number, string]> = [];
+  for (const i of rows) {
+    const line = textLine(rowText(table.parts[i], table.top + i === table.selected, color), s.size.columns);
+    if (line === undefined) return undefined;
+    lines.push([FIRST_ROW_LINE + i, line]);
+  }
+  return lines;
 }
 
 /** Runs a call; resolves with what the status line reports (the new name, the pid, the checkpoint's directory). */

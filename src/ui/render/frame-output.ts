@@ -36,6 +36,16 @@ export interface OutputDeps {
   ansiCodesToString(codes: AnsiCode[]): string;
 }
 
+/** What Ink's Text does to its text (ink/build/components/Text.js, squash-text-nodes.js), for textLine. */
+export interface TextDeps {
+  /** Ink's colorize, for a foreground colour. */
+  colorize(text: string, color: string, type: 'foreground'): string;
+  /** chalk.inverse, as Ink's Text applies it. */
+  inverse(text: string): string;
+  /** What Ink's squashing does to the joined text of a Text's children. */
+  sanitizeAnsi(text: string): string;
+}
+
 export type OutputTransformer = (line: string, index: number) => string;
 
 export interface Clip {
@@ -75,10 +85,14 @@ const NO_STYLE = 0;
 /** Ink's Output constructor: `new Output({ width, height })`, one per frame. */
 export type OutputClass = new (options: { width: number; height: number }) => FrameOutput;
 
+/** The caches and Ink's helpers of the last Output class made: textLine draws with them. */
+let latest: { shared: Shared; text: TextDeps } | undefined;
+
 /** An Output class whose instances share one set of caches across frames. */
-export function createOutput(deps: OutputDeps): OutputClass {
+export function createOutput(deps: OutputDeps & TextDeps): OutputClass {
   const styles = new StyleTable(deps);
   const shared: Shared = { deps, styles, lines: new LineCache(deps, styles) };
+  latest = { shared, text: deps };
   return class extends FrameOutput {
     constructor(options: { width: number; height: number }) {
       super(options, shared);
@@ -153,27 +167,8 @@ export class FrameOutput {
     return { output: out.join('\n'), height: rows.length };
   }
 
-  /** One grid row as Ink's Output makes it from these writes: a row of spaces, each line's cells laid over it in order. */
   private drawRow(writes: RowWrites): string {
-    const rowValues: Array<string | undefined> = new Array<string>(this.width).fill(' ');
-    const rowStyles: number[] = new Array<number>(this.width).fill(NO_STYLE);
-    for (let w = 0; w < writes.length; w += 2) {
-      const parsed = writes[w + 1] as ParsedLine;
-      let offsetX = writes[w] as number;
-      for (let i = 0; i < parsed.values.length; i++) {
-        const style = parsed.styles === undefined ? NO_STYLE : parsed.styles[i];
-        rowValues[offsetX] = parsed.values[i];
-        rowStyles[offsetX] = style;
-        const width = parsed.widths === undefined ? 1 : parsed.widths[i];
-        // A wide character's other columns become empty cells in its style.
-        for (let k = 1; k < width; k++) {
-          rowValues[offsetX + k] = '';
-          rowStyles[offsetX + k] = style;
-        }
-        offsetX += width;
-      }
-    }
-    return this.shared.styles.line(rowValues, rowStyles).trimEnd();
+    return drawRow(this.shared, this.width, writes);
   }
 
   /** Ink's write step, clipping included: each line the operation leaves, parsed, listed under its row with its column. */
@@ -238,6 +233,56 @@ export class FrameOutput {
     }
     return width;
   }
+}
+
+/** One grid row as Ink's Output makes it from these writes: a row of spaces, each line's cells laid over it in order. */
+function drawRow(shared: Shared, width: number, writes: RowWrites): string {
+  const rowValues: Array<string | undefined> = new Array<string>(width).fill(' ');
+  const rowStyles: number[] = new Array<number>(width).fill(NO_STYLE);
+  for (let w = 0; w < writes.length; w += 2) {
+    const parsed = writes[w + 1] as ParsedLine;
+    let offsetX = writes[w] as number;
+    for (let i = 0; i < parsed.values.length; i++) {
+      const style = parsed.styles === undefined ? NO_STYLE : parsed.styles[i];
+      rowValues[offsetX] = parsed.values[i];
+      rowStyles[offsetX] = style;
+      const columns = parsed.widths === undefined ? 1 : parsed.widths[i];
+      // A wide character's other columns become empty cells in its style.
+      for (let k = 1; k < columns; k++) {
+        rowValues[offsetX + k] = '';
+        rowStyles[offsetX + k] = style;
+      }
+      offsetX += columns;
+    }
+  }
+  return shared.styles.line(rowValues, rowStyles).trimEnd();
+}
+
+/** An Ink Text's content: strings, each with a foreground colour or none, as nested Texts or bare. */
+export interface TextSpec {
+  children: ReadonlyArray<{ text: string; color?: string }>;
+  /** The Text's own colour and inverse. */
+  color?: string;
+  inverse?: boolean;
+}
+
+/**
+ * The line Ink draws for a Text of `spec` alone on its row, at the first column of a frame
+ * `width` columns wide whose Text spans the width, without React, layout or a frame: the
+ * same squashing and styling as Ink's Text (its own helpers) and the same cells and style
+ * codes as a frame of this Output (its caches). Undefined when no Output was made yet, or
+ * when the text is wider than the frame: Ink would truncate or wrap it first.
+ */
+export function textLine(spec: TextSpec, width: number): string | undefined {
+  if (latest === undefined) return undefined;
+  const { shared, text: ink } = latest;
+  let joined = '';
+  for (const child of spec.children) joined += child.color === undefined || child.text === '' ? child.text : ink.colorize(child.text, child.color, 'foreground');
+  let line = ink.sanitizeAnsi(joined);
+  if (shared.deps.stringWidth(line) > width) return undefined;
+  if (spec.color !== undefined) line = ink.colorize(line, spec.color, 'foreground');
+  if (spec.inverse === true) line = ink.inverse(line);
+  return drawRow(shared, width, [0, shared.lines.get(line)]);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Swaps eight of Ink's modules for ours: its Output (node_modules/ink/build/output.js,
-// imported only by Ink's renderer) for src/ui/render/frame-output.ts; its measureText
+// imported only by Ink's renderer) for src/ui/render/frame-output.ts, which also gets the
+// colouring and squashing of Ink's Text to draw a table row without a frame (textLine); its measureText
 // (measure-text.js, imported only by Ink's dom) for src/ui/render/measure-text.ts and its
 // wrap-text (imported by dom.js and render-node-to-output.js) for src/ui/render/wrap-text.ts,
 // whose caches are bounded; its log-update (imported only by ink.js) for
@@ -37,8 +38,14 @@ const STAND_INS = {
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
 import { ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize } from '@alcalzone/ansi-tokenize';
+import chalk from 'chalk';
+import colorize from './colorize.js';
+import sanitizeAnsi from './sanitize-ansi.js';
 import { createOutput } from ${JSON.stringify(FRAME_OUTPUT)};
-export default createOutput({ sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString });
+export default createOutput({
+  sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString,
+  colorize, inverse: (text) => chalk.inverse(text), sanitizeAnsi,
+});
 `,
   ],
   './measure-text.js': [

@@ -23,6 +23,13 @@
  * lines holding a slot, with no frame from Ink. So that Ink hands over a frame equal to the
  * last one when only the clock moved, the writer reports itself dirty (isCursorDirty, the
  * one question Ink asks before skipping an unchanged frame) until the time shown is current.
+ *
+ * Table rows whose text alone changed in a pass are drawn the same way (drawLines): the
+ * console makes their lines as Ink's Output would and the writer writes them, with no
+ * render. Ink's tree then lags the screen: until the console renders its current state
+ * (settleLines, just before), a frame from Ink gets those lines in their rows; after it,
+ * the writer reports itself dirty so that Ink's next frame is compared with the screen
+ * even when it equals the last one Ink made.
  */
 
 /** Where the text cursor should be, in the frame's columns and lines (Ink's useCursor). */
@@ -81,6 +88,30 @@ export const AUTO_WRAP_OFF = `${CSI}?7l`;
 export const AUTO_WRAP_ON = `${CSI}?7h`;
 
 const anchored = new WeakSet<object>();
+
+/** The writers that can draw lines ahead of Ink: each draws or declines, and forgets them when settled. */
+interface AheadLines {
+  draw(lines: ReadonlyArray<readonly [number, string]>): boolean;
+  settle(): void;
+}
+const aheadWriters = new Set<AheadLines>();
+
+/**
+ * Draws these screen lines (index, line as Ink's Output makes it) on the screens the line
+ * writer draws, with the clock, without a frame; false when there is no such screen or one
+ * cannot take them (not drawn yet, resized since, shorter), when the caller must render.
+ */
+export function drawLines(lines: ReadonlyArray<readonly [number, string]>): boolean {
+  if (aheadWriters.size === 0) return false;
+  let drawn = true;
+  for (const writer of aheadWriters) drawn = writer.draw(lines) && drawn;
+  return drawn;
+}
+
+/** Says that Ink's next frame is made from the console's current state: lines drawn ahead of it are its again. */
+export function settleLines(): void {
+  for (const writer of aheadWriters) writer.settle();
+}
 
 /**
  * Declares that Ink's frames on this stream start at the top-left corner of a screen the
@@ -162,10 +193,14 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   /** The time the screen's slots show. */
   let shownClock = '';
   let stopRedraws: (() => void) | undefined;
+  /** Lines drawn by drawLines since the console last rendered, which Ink's tree does not hold yet. */
+  const ahead = new Map<number, string>();
+  /** Lines were drawn ahead and the console rendered since: the next frame is compared with the screen whatever Ink thinks. */
+  let stale = false;
 
   const activeCursor = () => (cursorDirty ? cursorPosition : undefined);
   const clockMoved = () => slotRows.length > 0 && shownClock !== clockText();
-  const changed = (str: string, position: CursorPosition | undefined) => str !== previousOutput || !samePosition(position, shownCursor) || clockMoved();
+  const changed = (str: string, position: CursorPosition | undefined) => stale || str !== previousOutput || !samePosition(position, shownCursor) || clockMoved();
 
   /** The lines to show: the frame's, with the clock drawn into its slots. */
   const filled = (lines: string[]): string[] => {
@@ -182,38 +217,85 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     return out;
   };
 
-  /** The clock's lines again on the screen as it is: the one write of a pass that moved nothing else. */
-  const redraw = () => {
-    if (screen === undefined || !clockMoved()) return;
+  /** A frame's lines with the lines drawn ahead of it in their rows. */
+  const withAhead = (frame: string[]): string[] => {
+    if (ahead.size === 0) return frame;
+    const out = [...frame];
+    for (const [i, line] of ahead) if (i < out.length) out[i] = line;
+    return out;
+  };
+
+  /** The bytes that bring a known screen's line `i` to `line`, which the screen then shows. */
+  const drawLine = (shown: string[], i: number, line: string): string => {
+    if (line === shown[i]) return '';
+    shown[i] = line;
+    return lineStart(i) + CLEAR_LINE + line;
+  };
+
+  /** The clock's lines with the current time. */
+  const clockLines = (shown: string[]): string => {
+    if (!clockMoved()) return '';
     const time = clockText();
     let out = '';
-    for (const i of slotRows) {
-      const line = fillClock(raw[i], time);
-      if (line !== screen[i]) out += lineStart(i) + CLEAR_LINE + line;
-      screen[i] = line;
-    }
+    for (const i of slotRows) out += drawLine(shown, i, fillClock(raw[i], time));
     shownClock = time;
-    if (out === '') return;
-    write(shownCursor === undefined ? out : HIDE_CURSOR + out + cursorAfter(shownCursor));
+    return out;
+  };
+
+  const writeLines = (out: string) => {
+    if (out !== '') write(shownCursor === undefined ? out : HIDE_CURSOR + out + cursorAfter(shownCursor));
+  };
+
+  /** The clock's lines again on the screen as it is: the one write of a pass that moved nothing else. */
+  const redraw = () => {
+    if (screen !== undefined) writeLines(clockLines(screen));
+  };
+
+  const aheadLines: AheadLines = {
+    draw(next) {
+      if (!started || screen === undefined || `${stream.columns}x${stream.rows}` !== size) return false;
+      const shown = screen;
+      if (next.some(([i]) => i >= shown.length)) return false;
+      let out = '';
+      for (const [i, line] of next) {
+        ahead.set(i, line);
+        out += drawLine(shown, i, line);
+      }
+      writeLines(out + clockLines(shown));
+      return true;
+    },
+    settle() {
+      if (ahead.size === 0) return;
+      ahead.clear();
+      stale = true;
+    },
   };
 
   const render = ((str: string): boolean => {
     if (!started) {
       if (!showCursor) cursor.hide(stream);
       stream.write(AUTO_WRAP_OFF);
-      stopRedraws = onClockRedraw(redraw);
+      const stopClock = onClockRedraw(redraw);
+      aheadWriters.add(aheadLines);
+      stopRedraws = () => {
+        stopClock();
+        aheadWriters.delete(aheadLines);
+      };
       started = true;
     }
     const position = activeCursor();
     cursorDirty = false;
     const nowSize = `${stream.columns}x${stream.rows}`;
     if (nowSize !== size) {
-      // A resized terminal may have cut or moved what it showed: draw it all again.
+      // A resized terminal may have cut or moved what it showed: draw it all again. Lines
+      // drawn ahead were made for the old width; the console renders for the new one.
       screen = undefined;
       size = nowSize;
+      ahead.clear();
     }
     if (screen !== undefined && !changed(str, position)) return false;
-    const lines = filled(frameLines(str));
+    stale = false;
+    const lines = withAhead(filled(frameLines(str)));
     // The console is never taller than the terminal; if a frame is, rows past the last
     // cannot be addressed, and the terminal shows its bottom as Ink's own writer would.
     const fits = stream.rows === undefined || lines.length <= stream.rows;
@@ -239,6 +321,8 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     stopRedraws?.();
     stopRedraws = undefined;
     screen = undefined;
+    ahead.clear();
+    stale = false;
     previousOutput = '';
     shownCursor = undefined;
     started = false;
@@ -248,12 +332,13 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
   render.sync = (str: string) => {
     const position = activeCursor();
     cursorDirty = false;
+    stale = false;
     const lines = frameLines(str);
     screen = stream.rows === undefined || lines.length <= stream.rows ? lines : undefined;
     previousOutput = str;
     let out = (shownCursor !== undefined && position === undefined ? HIDE_CURSOR : '') + cursorAfter(position);
     if (screen !== undefined) {
-      const shown = filled(lines);
+      const shown = withAhead(filled(lines));
       out = frameDiff(screen, shown) + out;
       screen = shown;
     }
@@ -264,7 +349,7 @@ export function createLineWriter(stream: FrameStream, cursor: CursorControl, { s
     cursorPosition = position;
     cursorDirty = true;
   };
-  render.isCursorDirty = () => cursorDirty || clockMoved();
+  render.isCursorDirty = () => cursorDirty || stale || clockMoved();
   render.willRender = (str: string) => screen === undefined || changed(str, activeCursor());
   return render;
 }

@@ -57,23 +57,37 @@ export function tableFrame(s: ConsoleState, recentCpu: RecentCpu): TableFrame {
 /** State fields a sample replaces every pass; any other that changes may show. */
 const PASS_FIELDS: ReadonlySet<string> = new Set(['view', 'index']);
 
+/** The screen line of the table's first row: the header's two lines, then the columns' titles. */
+export const FIRST_ROW_LINE = 3;
+
 /**
- * Whether `next`, the state after a sample, shows the same screen as `previous` but for the
- * header's clock: no field but the pass's own changed, the header's other facts (the
- * caller's text of them, as of when each state was made: the container count, the budget,
- * a replay's time) are the same, and so are the table's columns, rows and footer position.
- * The detail panel's plots move with every pass, so a state showing it is never quiet.
+ * What a sample changed on screen, besides the header's clock: undefined when it may have
+ * changed anything, or the indices (among the rows on screen) of the table rows whose text
+ * changed, none for a quiet pass. Anything but row text is compared: no field but the
+ * pass's own changed, the header's other facts (the caller's text of them, as of when each
+ * state was made: the container count, the budget, a replay's time) are the same, and so
+ * are the table's columns, its rows and their order, the selection and the footer's
+ * position. The detail panel's plots move with every pass, so a state showing it may
+ * change anything.
  */
-export function quietPass(previous: ConsoleState, next: ConsoleState, facts: { previous: string; next: string }, recentCpu: RecentCpu): boolean {
-  if (previous.view === undefined || next.view === undefined || next.bottom === 'detail' || facts.previous !== facts.next) return false;
+export function changedRows(previous: ConsoleState, next: ConsoleState, facts: { previous: string; next: string }, recentCpu: RecentCpu): number[] | undefined {
+  if (previous.view === undefined || next.view === undefined || next.bottom === 'detail' || facts.previous !== facts.next) return undefined;
   for (const key of [...Object.keys(previous), ...Object.keys(next)] as (keyof ConsoleState)[]) {
-    if (!PASS_FIELDS.has(key) && next[key] !== previous[key]) return false;
+    if (!PASS_FIELDS.has(key) && next[key] !== previous[key]) return undefined;
   }
   const a = tableFrame(previous, recentCpu);
   const b = tableFrame(next, recentCpu);
-  if (a.layout !== b.layout || a.selected !== b.selected || a.total !== b.total || a.rows.length !== b.rows.length) return false;
+  if (a.layout !== b.layout || a.top !== b.top || a.selected !== b.selected || a.total !== b.total || a.rows.length !== b.rows.length) return undefined;
+  const changed: number[] = [];
   for (let i = 0; i < a.rows.length; i++) {
-    if (a.rows[i].name !== b.rows[i].name || !sameParts(a.parts[i], b.parts[i])) return false;
+    if (a.rows[i].name !== b.rows[i].name) return undefined;
+    if (!sameParts(a.parts[i], b.parts[i])) changed.push(i);
   }
-  return true;
+  // Under the help the rows are not on screen where the table's are.
+  return next.helpOpen && changed.length > 0 ? undefined : changed;
+}
+
+/** Whether `next`, the state after a sample, shows the same screen as `previous` but for the header's clock (changedRows). */
+export function quietPass(previous: ConsoleState, next: ConsoleState, facts: { previous: string; next: string }, recentCpu: RecentCpu): boolean {
+  return changedRows(previous, next, facts, recentCpu)?.length === 0;
 }

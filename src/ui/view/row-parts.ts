@@ -1,7 +1,8 @@
 import { RIGHT_ALIGNED, cellsOf, factsFraction, rowFacts, sameFacts, type RowFacts, type TableLayout } from './columns.js';
 import { fitLeft, fitRight } from './format.js';
 import { bar, sparkline } from './glyphs.js';
-import { usageTone, type Tone } from './theme.js';
+import type { TextSpec } from '../render/frame-output.js';
+import { toneColor, usageTone, type Tone } from './theme.js';
 import type { TreeRow } from './tree.js';
 import { vhostMark } from './vhost.js';
 
@@ -43,6 +44,18 @@ function partsOf(name: string, facts: RowFacts, selected: boolean, layout: Table
     }
   }
   return parts;
+}
+
+/**
+ * A row's parts as the one Ink Text the table draws for it: its toned parts nested Texts
+ * of their colour (one part: the Text's own colour), the selected row inverse; plain text
+ * without colour. The Row component renders this and the row fast path draws it
+ * (render/frame-output.ts textLine), so the two cannot differ in what they style.
+ */
+export function rowText(parts: readonly Part[], selected: boolean, color: boolean): TextSpec {
+  if (!color) return { children: [{ text: parts.map((p) => p.text).join('') }] };
+  if (parts.length === 1) return { children: [{ text: parts[0].text }], color: toneColor(parts[0].tone), inverse: selected };
+  return { children: parts.map((p) => ({ text: p.text, color: toneColor(p.tone) })), inverse: selected };
 }
 
 /** What a row was drawn from, and the parts drawn. */

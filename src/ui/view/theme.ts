@@ -31,6 +31,11 @@ export function useColor(): boolean {
   return useContext(ColorContext);
 }
 
+/** The Ink colour of a tone. */
+export function toneColor(tone: Tone | undefined): string | undefined {
+  return tone === undefined ? undefined : TONE_COLOR[tone];
+}
+
 /** Ink `Text` props for a tone and styles, or none at all when colour is off. */
 export function paint(
   color: boolean,
