@@ -1,5 +1,5 @@
 import { GenerationCache } from './generation-cache.js';
-import { isNarrowCode, sgrEnd } from './text-width.js';
+import { fastLineWidth, isNarrowCode, sgrEnd } from './text-width.js';
 
 /**
  * A stand-in for Ink's Output (ink/build/output.js), swapped in at bundle time by
@@ -279,7 +279,9 @@ export function textLine(spec: TextSpec, width: number): string | undefined {
   let joined = '';
   for (const child of spec.children) joined += child.color === undefined || child.text === '' ? child.text : ink.colorize(child.text, child.color, 'foreground');
   let line = ink.sanitizeAnsi(joined);
-  if (shared.deps.stringWidth(line) > width) return undefined;
+  // Ink measures with widest-line's stand-in (text-width.ts): string-width's answer, without its segmentation for the console's glyphs.
+  const fast = fastLineWidth(line);
+  if ((fast >= 0 ? fast : shared.deps.stringWidth(line)) > width) return undefined;
   if (spec.color !== undefined) line = ink.colorize(line, spec.color, 'foreground');
   if (spec.inverse === true) line = ink.inverse(line);
   return drawRow(shared, width, [0, shared.lines.get(line)]);
