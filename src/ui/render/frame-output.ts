@@ -284,7 +284,9 @@ export function textLine(spec: TextSpec, width: number): string | undefined {
   if ((fast >= 0 ? fast : shared.deps.stringWidth(line)) > width) return undefined;
   if (spec.color !== undefined) line = ink.colorize(line, spec.color, 'foreground');
   if (spec.inverse === true) line = ink.inverse(line);
-  return drawRow(shared, width, [0, shared.lines.get(line)]);
+  // A row drawn this way is new (its figures moved) and the next pass's is newer: kept, it
+  // would only age into the old generation.
+  return drawRow(shared, width, [0, shared.lines.parse(line)]);
 }
 
 /**
@@ -382,7 +384,8 @@ class LineCache {
     return this.cache.get(line, (l) => this.parse(l));
   }
 
-  private parse(line: string): ParsedLine {
+  /** The line parsed without keeping it: a line drawn once, which no frame will write again. */
+  parse(line: string): ParsedLine {
     const simple = this.parseNarrow(line);
     if (simple !== undefined) return simple;
     const chars = this.deps.styledCharsFromTokens(this.deps.tokenize(line) as never[]);
