@@ -353,3 +353,16 @@ if (instr.populated) record('record', `recorder user-space instructions a pass, 
 record('record', 'seek in a 24 h store to a first view', worstSeek, 'ms', { goal: { on: 'value', max: 200, text: '≤ 200 ms (#19)' } });
 record('record', "seek in a 24 h store to the console's first view", Math.max(...consoleSeeks), 'ms', { goal: { on: 'value', max: 200, text: '≤ 200 ms (#19)' } });
 console.log(`\nload average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+// The machine's state beside the load: the same code's recorder measured 1.60 % of a core in
+// one session and 0.8-0.9 % in the next, on a VM booted minutes before (BENCHMARKS.md, Record
+// and replay, afternoon of 2026-12-03). Memory cgroups removed while still charged stay
+// counted in /proc/cgroups.
+const cgroupCounts = Object.fromEntries(
+  fs
+    .readFileSync('/proc/cgroups', 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split('\t'))
+    .map(([name, , count]) => [name, count]),
+);
+console.log(`machine: up ${(os.uptime() / 3600).toFixed(1)} h; cgroups on it: cpuacct ${cgroupCounts.cpuacct}, memory ${cgroupCounts.memory} (/proc/cgroups)`);
