@@ -8,8 +8,11 @@
 // The library's calls are not primed (docs/CHECKPOINT.md, "criu's probe of the kernel"): their
 // criu probes the kernel itself, in series, as runc's does; the commands' overlaps Node's start.
 // Each round runs the three sides one after the other; besides the ratio of the medians the
-// table gives the median of the rounds' own ratios ("paired"). Root only; CKPT_RUNS rounds
-// (default 3).
+// table gives the median of the rounds' own ratios ("paired"). lmctfy runs as a user runs it:
+// bin/lmctfy, the command npm installs (the native launcher where it was built, native/launcher.c).
+// Root only; CKPT_RUNS rounds (default 3); CKPT_BEFORE=path/to/bin/lmctfy adds another build's
+// commands to every round (an earlier commit built in a copy of the tree), for a before/after
+// in the same rounds.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -44,7 +47,9 @@ const env = { ...process.env, PATH: `${path.dirname(criu)}:${process.env.PATH}`,
 // The library side finds criu as the commands do.
 process.env.LMCTFY_CRIU = criu;
 const lmctfyRoot = `lmctfy-bench-ckpt-${process.pid}`;
-const lmctfy = (...args) => [process.execPath, [path.join(top, 'bin', 'lmctfy.js'), ...args], { env: { ...env, LMCTFY_ROOT: lmctfyRoot } }];
+const before = process.env.CKPT_BEFORE ? path.resolve(process.env.CKPT_BEFORE) : undefined;
+const command = (bin) => (...args) => [bin, args, { env: { ...env, LMCTFY_ROOT: lmctfyRoot } }];
+const lmctfy = command(path.join(top, 'bin', 'lmctfy'));
 
 /** Until the pid holds its 64 MiB (VmRSS), so both sides dump the same memory. */
 function waitHolding(pid) {
@@ -83,11 +88,11 @@ function setUp() {
 
 const SPEC = () => `virtual_host:{virtual_hostname:'bench' init:{init_argv:['/hold']} network:{}} filesystem:{rootfs:'${rootfs}'} memory:{limit:268435456}`;
 
-function lmctfyRound(dir) {
+function lmctfyRound(dir, timedCommand = lmctfy) {
   must(...lmctfy('create', 'vh', SPEC()));
   waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
-  const ck = timed(...lmctfy('checkpoint', 'vh', dir));
-  const rs = timed(...lmctfy('restore', 'vh', dir));
+  const ck = timed(...timedCommand('checkpoint', 'vh', dir));
+  const rs = timed(...timedCommand('restore', 'vh', dir));
   waitHolding(Number(must(...lmctfy('list', 'pids', 'vh', '-v')).trim().split('\n')[0]));
   must(...lmctfy('destroy', '-f', 'vh'));
   return { ck, rs };
@@ -133,6 +138,7 @@ try {
   const ours = { ck: [], rs: [] };
   const lib = { ck: [], rs: [] };
   const theirs = { ck: [], rs: [] };
+  const earlier = { ck: [], rs: [] };
   const add = (to, r) => {
     to.ck.push(r.ck);
     to.rs.push(r.rs);
@@ -141,6 +147,7 @@ try {
     add(ours, lmctfyRound(path.join(tmp, `lmctfy-${i}`)));
     add(theirs, runcRound(path.join(tmp, `runc-${i}`)));
     add(lib, await libraryRound(path.join(tmp, `library-${i}`)));
+    if (before) add(earlier, lmctfyRound(path.join(tmp, `before-${i}`), command(before)));
   }
   for (const [what, key] of [['checkpoint', 'ck'], ['restore', 'rs']]) {
     const mine = median(ours[key]);
@@ -150,6 +157,11 @@ try {
     // across the run moves it less than the ratio of the medians, which the goal is read on.
     const paired = (side) => median(side[key].map((v, i) => v / theirs[key][i])).toFixed(2);
     rows.push({ what: `${what} (64 MiB virtual host)`, lmctfy: `${mine.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (mine / base).toFixed(2), paired: paired(ours) });
+    if (before) {
+      const was = median(earlier[key]);
+      rows.push({ what: `  CKPT_BEFORE's build`, lmctfy: `${was.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (was / base).toFixed(2), paired: paired(earlier) });
+      rows.push({ what: `  this build / CKPT_BEFORE's`, lmctfy: '', runc: '', ratio: (mine / was).toFixed(2), paired: median(ours[key].map((v, i) => v / earlier[key][i])).toFixed(2) });
+    }
     rows.push({ what: `  library call, no Node start`, lmctfy: `${inProcess.toFixed(0)} ms`, runc: `${base.toFixed(0)} ms`, ratio: (inProcess / base).toFixed(2), paired: paired(lib) });
     record('checkpoint', `${what} of a virtual host holding 64 MiB`, mine, 'ms', { baseline: { what: `runc ${what}`, value: base }, goal: { on: 'ratio', max: 1.0, text: `≤ 1.0× runc ${what}` } });
   }

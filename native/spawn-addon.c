@@ -14,6 +14,8 @@
  *                                     /dev/null for 0 to 2 and closed above
  *   reap(pid)                      -> its wait status once it has ended (and is reaped), -1
  *                                     while it runs, -1 - errno when it cannot be waited for
+ *   cloexec(fds)                   -> 0 once every fd of the array is close-on-exec, or -errno
+ *                                     (the pipes native/launcher.c hands bin/lmctfy.js)
  *
  * Node-API is a stable C ABI: its few functions used here are declared below rather than
  * taken from Node's headers, which a machine building lmctfy need not have. The symbols
@@ -200,6 +202,22 @@ static napi_value js_reap(napi_env env, napi_callback_info info) {
   return int32(env, r == 0 ? -1 : status);
 }
 
+static napi_value js_cloexec(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  uint32_t n;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != 0 || argc != 1 || napi_get_array_length(env, arg, &n) != 0) {
+    return bad_argument(env, "cloexec(fds)");
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    int32_t fd;
+    if (napi_get_element(env, arg, i, &v) != 0 || napi_get_value_int32(env, v, &fd) != 0 || fd < 0) return bad_argument(env, "cloexec: fds holds descriptors");
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return int32(env, -errno);
+  }
+  return int32(env, 0);
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   if (napi_create_function(env, name, strlen(name), cb, NULL, &fn) == 0) napi_set_named_property(env, exports, name, fn);
@@ -209,5 +227,6 @@ napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   export_function(env, exports, "pipe", js_pipe);
   export_function(env, exports, "spawn", js_spawn);
   export_function(env, exports, "reap", js_reap);
+  export_function(env, exports, "cloexec", js_cloexec);
   return exports;
 }

@@ -4,3 +4,4 @@ export declare function shebangFor(node: string | undefined): string;
 export declare function nodeOnPath(pathVar?: string): string | undefined;
 export declare function launcherText(source: string, shebang: string): string;
 export declare function writeLauncher(options?: { portable?: boolean }): string;
+export declare const NODE_ENTRY: string;

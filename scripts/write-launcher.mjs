@@ -1,18 +1,24 @@
-// Writes bin/lmctfy, the command npm installs (package.json "bin"): bin/lmctfy.js with its
-// `#!/usr/bin/env node` line replaced by the path of the node that env would find on this
-// machine's PATH now. `#!/usr/bin/env node` makes every command start /usr/bin/env first (a
-// second program, its dynamic loader and locale files, and a PATH search): ~5 % of a short
-// command's start (BENCHMARKS.md section 5). Runs at every install (npm's `install` script:
-// a clone's `npm ci`, `npm install -g`, `npx`) and at `npm run build`; `--portable` writes
-// the env line itself, for a package made to be installed elsewhere (`npm pack`'s prepack).
+// Writes bin/lmctfy, the command npm installs (package.json "bin"). Where the native launcher
+// was built (build/lmctfy-launch, native/launcher.c: it starts criu's primed helper for
+// `checkpoint` and `restore` before Node starts), bin/lmctfy is a copy of it, and the Node
+// entry it execs is bin/lmctfy-node.cjs; otherwise bin/lmctfy is that entry itself. The entry is
+// bin/lmctfy.js with its `#!/usr/bin/env node` line replaced by the path of the node that env
+// would find on this machine's PATH now. `#!/usr/bin/env node` makes every command start
+// /usr/bin/env first (a second program, its dynamic loader and locale files, and a PATH
+// search): ~5 % of a short command's start (BENCHMARKS.md section 5). Runs at every install
+// (npm's `install` script: a clone's `npm ci`, `npm install -g`, `npx`) and at `npm run
+// build`; `--portable` writes bin/lmctfy as the entry with the env line itself and no native
+// launcher, for a package made to be installed elsewhere (`npm pack`'s prepack).
 // Where no usable node is found (none on PATH, or a path a #! line cannot hold), the env line
-// is written too: bin/lmctfy then works exactly as bin/lmctfy.js does.
-import { accessSync, chmodSync, constants, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// is written too: the entry then works exactly as bin/lmctfy.js does.
+import { accessSync, chmodSync, constants, copyFileSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const top = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PORTABLE = '#!/usr/bin/env node';
+/** What native/launcher.c execs, beside it in bin/. */
+export const NODE_ENTRY = 'lmctfy-node.cjs';
 /** Linux before 5.1 reads 128 bytes of a #! line; a longer interpreter path would be cut. */
 const MAX_LINE = 127;
 
@@ -45,14 +51,39 @@ export function launcherText(source, shebang) {
   return `${shebang}${source.slice(source.indexOf('\n'))}`;
 }
 
-/** Writes bin/lmctfy (by rename, so a command starting meanwhile reads the old file or the new one); returns its #! line. */
-export function writeLauncher({ portable = false } = {}) {
-  const shebang = portable ? PORTABLE : shebangFor(nodeOnPath());
-  const target = path.join(top, 'bin', 'lmctfy');
+/** Writes `target` by rename, so a command starting meanwhile reads the old file or the new one. */
+function replace(target, write) {
   const tmp = `${target}.tmp-${process.pid}`;
-  writeFileSync(tmp, launcherText(readFileSync(path.join(top, 'bin', 'lmctfy.js'), 'utf8'), shebang));
+  write(tmp);
   chmodSync(tmp, 0o755);
   renameSync(tmp, target);
+}
+
+/** The native launcher scripts/build-native.mjs built, when it is there and executable. */
+function builtLauncher() {
+  const file = path.join(top, 'build', 'lmctfy-launch');
+  try {
+    accessSync(file, constants.X_OK);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes bin/lmctfy (and bin/lmctfy-node.cjs beside the native launcher); returns the Node entry's #! line. */
+export function writeLauncher({ portable = false } = {}) {
+  const shebang = portable ? PORTABLE : shebangFor(nodeOnPath());
+  const text = launcherText(readFileSync(path.join(top, 'bin', 'lmctfy.js'), 'utf8'), shebang);
+  const native = portable ? undefined : builtLauncher();
+  const target = path.join(top, 'bin', 'lmctfy');
+  const entry = path.join(top, 'bin', NODE_ENTRY);
+  if (native) {
+    replace(entry, (tmp) => writeFileSync(tmp, text));
+    replace(target, (tmp) => copyFileSync(native, tmp));
+  } else {
+    replace(target, (tmp) => writeFileSync(tmp, text));
+    rmSync(entry, { force: true }); // a package made now must not carry this machine's node path
+  }
   return shebang;
 }
 

@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/lmctfy.js');
+/** The command npm installs (scripts/write-launcher.mjs): the native launcher where it was built. */
+export const INSTALLED = path.join(path.dirname(BIN), 'lmctfy');
 
 export interface CliResult {
   code: number;
@@ -12,12 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built lmctfy (dist/, made by `npm run build`) with a delegated root. */
-export function lmctfy(root: string | undefined, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliResult {
+/** Runs the built lmctfy (dist/, made by `npm run build`) with a delegated root; `installed`: through bin/lmctfy, not `node bin/lmctfy.js`. */
+export function lmctfy(root: string | undefined, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; installed?: boolean } = {}): CliResult {
   const env = { ...process.env, ...opts.env };
   delete env.LMCTFY_ROOT;
   if (root !== undefined) env.LMCTFY_ROOT = root;
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+  const r: SpawnSyncReturns<string> = spawnSync(opts.installed ? INSTALLED : process.execPath, opts.installed ? args : [BIN, ...args], {
     encoding: 'utf8',
     env,
     input: opts.input,

@@ -135,4 +135,33 @@ describe('the installed command, bin/lmctfy (npm install, npm run build; npm pac
     expect(fs.readFileSync(launcher(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
     expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
   });
+
+  it('is the native launcher where build-native built it, exec\'ing bin/lmctfy-node.cjs; --portable leaves neither in bin/', () => {
+    const entry = path.join(work, 'bin', 'lmctfy-node.cjs');
+    const built = path.join(work, 'build', 'lmctfy-launch');
+    fs.mkdirSync(path.dirname(built), { recursive: true });
+    fs.copyFileSync(path.join(repo, 'build', 'lmctfy-launch'), built);
+    fs.chmodSync(built, 0o755);
+    try {
+      const env = { ...process.env, PATH: `/nonexistent:${path.dirname(process.execPath)}` };
+      expect(spawnSync(process.execPath, [path.join(work, 'scripts', 'write-launcher.mjs')], { env }).status).toBe(0);
+      expect(fs.readFileSync(launcher())).toEqual(fs.readFileSync(built));
+      expect(fs.statSync(launcher()).mode & 0o111).toBe(0o111);
+      expect(fs.readFileSync(entry, 'utf8').split('\n')[0]).toBe(`#!${path.join(path.dirname(process.execPath), 'node')}`);
+      expect(body(entry)).toBe(body(path.join(work, 'bin', 'lmctfy.js')));
+      expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
+      // Through a symlink, as npm links it into a bin directory: the launcher finds its entry beside its real file.
+      const link = path.join(work, 'lmctfy-link');
+      fs.symlinkSync(launcher(), link);
+      expect(spawnSync(link, ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
+      fs.rmSync(link);
+
+      expect(spawnSync(process.execPath, [path.join(work, 'scripts', 'write-launcher.mjs'), '--portable']).status).toBe(0);
+      expect(fs.readFileSync(launcher(), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+      expect(fs.existsSync(entry)).toBe(false);
+      expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
+    } finally {
+      fs.rmSync(built);
+    }
+  });
 });

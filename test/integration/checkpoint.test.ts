@@ -351,7 +351,8 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(inA('run', 'vh', '/bin/sh', '-c', 'echo kept > /dev/shm/kept && echo made > /dev/made').stderr).toBe('');
 
       // criu's full log, to see whether it loaded the kernel probe the primed helper made (below).
-      const ck = lmctfy(a.root, ['checkpoint', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
+      // Through bin/lmctfy as npm installs it: where the native launcher was built, it starts that helper before Node.
+      const ck = lmctfy(a.root, ['checkpoint', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000, installed: true });
       expect(ck.stderr).toBe('');
       expect(ck.code).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'dump.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');
@@ -361,7 +362,7 @@ suite(`checkpoint and restore with criu${skip ? ` (skipped: ${skip})` : ''}`, ()
       expect(fs.readdirSync(path.join(dir, 'images')).filter((f) => f.startsWith('tmpfs-'))).toEqual([]);
       expect(fs.readdirSync(dir).filter((f) => /^tmpfs-\d+\.tar$/.test(f)).sort()).toEqual(['tmpfs-0.tar', 'tmpfs-1.tar']);
       expect(fs.existsSync(`/sys/class/net/${outside}`)).toBe(false);
-      const r = lmctfy(b.root, ['restore', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000 });
+      const r = lmctfy(b.root, ['restore', 'vh', dir], { env: { ...env, LMCTFY_CRIU_VERBOSITY: '4' }, timeoutMs: 60_000, installed: true });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(fs.readFileSync(path.join(dir, 'restore.log'), 'utf8')).toContain(runIsTmpfs ? 'criu.kdat' : 'Loaded kdat cache from /run/criu.kdat');

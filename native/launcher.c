@@ -1,0 +1,172 @@
+/*
+ * bin/lmctfy, the command npm installs, where the machine's C compiler built it
+ * (scripts/build-native.mjs makes build/lmctfy-launch, scripts/write-launcher.mjs puts it in
+ * place). It execs bin/lmctfy-node.cjs (bin/lmctfy.js with the #! line naming this machine's
+ * node) with the same arguments: the kernel reads that #! line, no process in between.
+ *
+ * For `checkpoint` and `restore` it first starts criu's primed helper (`lmctfy-vhost prime`,
+ * native/criu-prime.h) on four pipes, so criu's probe of the kernel runs while Node starts:
+ * Node's start before bin/lmctfy.js runs a line is ~100 ms, and bin/lmctfy.js can only start
+ * the helper after it (BENCHMARKS.md, "Checkpoint/restore"). Node is this same process after
+ * the exec, so the helper is its child, as when bin/lmctfy.js starts it. Our ends of the pipes
+ * pass to Node without close-on-exec, named in LMCTFY_PRIMED
+ * ("OWNER:PID:STDIN:STDERR:STATUS:GATE", OWNER this process's pid: bin/lmctfy.js adopts them
+ * only in the process they were made for), and bin/lmctfy.js marks them close-on-exec when it
+ * adopts them. Should Node die before that, its exit closes the request pipe and the helper,
+ * reading EOF, ends without running anything. The helper's fds: 0 the request, 1 /dev/null,
+ * 2 stderr, 5 the status pipe, 6 the gate. Anything failing here leaves the start to
+ * bin/lmctfy.js, which starts the helper itself when none was handed on.
+ *
+ * Every command goes through this file, so it is built without the C library (system calls
+ * of its own, native/launcher-sys.h): a static glibc program's start costs ~0.6 ms here (its
+ * pages' first touches), one without it ~0.1 ms. Built only for the architectures that
+ * header knows; elsewhere bin/lmctfy stays the Node entry itself (scripts/write-launcher.mjs).
+ */
+#include "launcher-sys.h"
+
+#define ENTRY "lmctfy-node.cjs"
+#define HELPER "../build/lmctfy-vhost"
+#define PRIMED_ENV "LMCTFY_PRIMED="
+/* Above the helper's own fds (0 to 6), so that no dup3 onto one of them overwrites a source. */
+#define ABOVE 10
+#define PATH_SIZE 4096
+
+static unsigned long length(const char *s) {
+  unsigned long n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+static int same(const char *a, const char *b) {
+  while (*a && *a == *b) a++, b++;
+  return *a == *b;
+}
+
+/* Appends `s` at `*at` within [.., end): 0, or -1 when it does not fit (with its NUL). */
+static int append(char **at, const char *end, const char *s) {
+  unsigned long n = length(s);
+  if (*at + n >= end) return -1;
+  for (unsigned long i = 0; i < n; i++) (*at)[i] = s[i];
+  *at += n;
+  **at = '\0';
+  return 0;
+}
+
+static int append_number(char **at, const char *end, long v) {
+  char digits[24];
+  int n = sizeof digits - 1;
+  digits[n] = '\0';
+  do digits[--n] = (char)('0' + v % 10);
+  while ((v /= 10) > 0 && n > 0);
+  return append(at, end, digits + n);
+}
+
+static void say(const char *s) {
+  (void)sys_write(2, s, length(s));
+}
+
+/* A close-on-exec pipe with both ends at ABOVE or higher: 0, or -1. */
+static int high_pipe(int ends[2]) {
+  int raw[2];
+  if (sys_pipe2(raw, O_CLOEXEC) != 0) return -1;
+  for (int i = 0; i < 2; i++) {
+    ends[i] = (int)sys_fcntl(raw[i], F_DUPFD_CLOEXEC, ABOVE);
+    sys_close(raw[i]);
+  }
+  if (ends[0] >= 0 && ends[1] >= 0) return 0;
+  if (ends[0] >= 0) sys_close(ends[0]);
+  if (ends[1] >= 0) sys_close(ends[1]);
+  return -1;
+}
+
+/* The helper, as the spawn add-on would start it: default signal actions, an empty mask. */
+static void exec_helper(const char *helper, const int fds[7], char **envp) {
+  int null = (int)sys_openat(AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
+  /* Above the slots too: a caller may have left 0 to 2 closed, so that open would return one. */
+  if (null >= 0) null = (int)sys_fcntl(null, F_DUPFD_CLOEXEC, ABOVE);
+  if (null < 0) sys_exit(127);
+  for (int i = 0; i < 7; i++) {
+    if (fds[i] >= 0 || i <= 2) {
+      if (sys_dup3(fds[i] >= 0 ? fds[i] : null, i, 0) < 0) sys_exit(127);
+    } else {
+      sys_close(i);
+    }
+  }
+  for (int s = 1; s <= 64; s++) sys_default_signal(s);
+  sys_unblock_signals();
+  char *argv[] = {(char *)helper, "prime", 0};
+  sys_execve(helper, argv, envp);
+  sys_exit(127);
+}
+
+/*
+ * Starts the primed helper; returns the LMCTFY_PRIMED entry naming our ends of its pipes in
+ * `entry`, or 0 (nothing started) when a step failed.
+ */
+static char *start_primed(const char *bin, char **envp, char *entry, unsigned long size) {
+  char helper[PATH_SIZE], *at = helper;
+  if (append(&at, helper + sizeof helper, bin) != 0 || append(&at, helper + sizeof helper, HELPER) != 0) return 0;
+  int p[4][2], made = 0;
+  while (made < 4 && high_pipe(p[made]) == 0) made++;
+  long pid = made == 4 ? sys_fork() : -1;
+  if (pid == 0) {
+    const int fds[7] = {p[0][0], -1, p[1][1], -1, -1, p[2][1], p[3][0]};
+    exec_helper(helper, fds, envp);
+  }
+  /* Ours: the request's write end, stderr's and status's read ends, the gate's write end. */
+  for (int i = 0; i < made; i++) {
+    if (pid < 0 || i == 0 || i == 3) sys_close(p[i][0]);
+    if (pid < 0 || i == 1 || i == 2) sys_close(p[i][1]);
+  }
+  if (pid < 0) return 0;
+  const int ours[4] = {p[0][1], p[1][0], p[2][0], p[3][1]};
+  at = entry;
+  const char *end = entry + size;
+  int ok = append(&at, end, PRIMED_ENV) == 0 && append_number(&at, end, sys_getpid()) == 0 && append(&at, end, ":") == 0 && append_number(&at, end, pid) == 0;
+  for (int i = 0; ok && i < 4; i++) ok = append(&at, end, ":") == 0 && append_number(&at, end, ours[i]) == 0 && sys_fcntl(ours[i], F_SETFD, 0) == 0;
+  /* Cannot be named (never, with these sizes): closing our ends ends the helper. */
+  if (!ok) {
+    for (int i = 0; i < 4; i++) sys_close(ours[i]);
+    return 0;
+  }
+  return entry;
+}
+
+int launcher_main(int argc, char **argv, char **envp) {
+  char bin[PATH_SIZE], entry[PATH_SIZE];
+  long n = sys_readlinkat(AT_FDCWD, "/proc/self/exe", bin, sizeof bin - 1);
+  while (n > 0 && bin[n - 1] != '/') n--;
+  if (n <= 0) {
+    say("lmctfy: cannot find the launcher's own directory (/proc/self/exe)\n");
+    return 127;
+  }
+  bin[n] = '\0';
+  char *at = entry;
+  if (append(&at, entry + sizeof entry, bin) != 0 || append(&at, entry + sizeof entry, ENTRY) != 0) {
+    say("lmctfy: the launcher's directory is too long a path\n");
+    return 127;
+  }
+  char primed[128];
+  char *named = argc >= 2 && (same(argv[1], "checkpoint") || same(argv[1], "restore")) ? start_primed(bin, envp, primed, sizeof primed) : 0;
+  if (!named) {
+    sys_execve(entry, argv, envp);
+  } else {
+    /* The environment with the entry added first (one of ours already there is replaced). */
+    int count = 0;
+    while (envp[count]) count++;
+    char *with[count + 2];
+    int k = 0;
+    with[k++] = named;
+    for (int i = 0; i < count; i++) {
+      const char *e = envp[i], *name = PRIMED_ENV;
+      while (*name && *e == *name) e++, name++;
+      if (*name) with[k++] = envp[i];
+    }
+    with[k] = 0;
+    sys_execve(entry, argv, with);
+  }
+  say("lmctfy: cannot run ");
+  say(entry);
+  say("\n");
+  return 127;
+}
