@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { launcherText } from '../../scripts/write-launcher.mjs';
 
-// native/launcher.c, the installed bin/lmctfy where it was built: for checkpoint and restore it
+// native/launcher.c, the installed bin/lmctfy where it was built: for checkpoint it
 // starts criu's primed helper before Node and hands Node its pipes (LMCTFY_PRIMED). Run in a
 // copy of the installed layout (bin/, build/, dist/) whose helper is a stand-in that records
 // the fds it was given and waits for its request's EOF, as `lmctfy-vhost prime` does.
@@ -85,41 +85,41 @@ describeCgroups('the native launcher (bin/lmctfy built from native/launcher.c)',
     await t.cleanup();
   });
 
-  it("starts the helper for checkpoint and restore on its own pipes, which it names for Node's process alone; the helper ends when Node dies before adopting them", async () => {
+  it("starts the helper for checkpoint on its own pipes, which it names for Node's process alone; the helper ends when Node dies before adopting them", async () => {
     const script = 'echo "$$ $LMCTFY_PRIMED"; for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done; exit 3';
     fs.writeFileSync(entry, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-    for (const command of ['checkpoint', 'restore']) {
-      fresh();
-      const r = run([command, 'x', 'y']);
-      expect(r.status).toBe(3);
-      const [first, ...lines] = r.stdout.trim().split('\n');
-      const [self, primed] = first!.split(' ');
-      const [owner, pid, ...named] = primed!.split(':').map(Number);
-      expect(owner).toBe(Number(self));
-      expect(pid).toBeGreaterThan(0);
-      const nodeFds = new Map(parseFds(lines.join('\n')).map((f) => [f.fd, f.target]));
-      expect(await appears(path.join(out, 'helper-fds'))).toBe(true);
-      const helper = parseFds(fs.readFileSync(path.join(out, 'helper-fds'), 'utf8'));
-      const at = (fd: number) => helper.find((f) => f.fd === fd);
-      // Its fds 0 the request (read), 1 /dev/null, 2 stderr (write), 5 status (write), 6 the gate (read):
-      // the same pipes as Node's named fds, and none of Node's ends (the request's EOF must reach it).
-      expect(at(1)!.target).toBe('/dev/null');
-      expect([0, 2, 5, 6].map((fd) => at(fd)!.target)).toEqual(named.map((fd) => nodeFds.get(fd)));
-      expect([0, 2, 5, 6].map((fd) => at(fd)!.flags & 3)).toEqual([0, 1, 1, 0]);
-      const pipes = helper.filter((f) => f.target.startsWith('pipe:') && named.some((n) => nodeFds.get(n) === f.target));
-      expect(pipes.map((f) => f.fd)).toEqual([0, 2, 5, 6]);
-      // The entry died without adopting them: its exit closed the request pipe, and the helper ended.
-      expect(await appears(path.join(out, 'helper-ended'))).toBe(true);
-    }
+    fresh();
+    const r = run(['checkpoint', 'x', 'y']);
+    expect(r.status).toBe(3);
+    const [first, ...lines] = r.stdout.trim().split('\n');
+    const [self, primed] = first!.split(' ');
+    const [owner, pid, ...named] = primed!.split(':').map(Number);
+    expect(owner).toBe(Number(self));
+    expect(pid).toBeGreaterThan(0);
+    const nodeFds = new Map(parseFds(lines.join('\n')).map((f) => [f.fd, f.target]));
+    expect(await appears(path.join(out, 'helper-fds'))).toBe(true);
+    const helper = parseFds(fs.readFileSync(path.join(out, 'helper-fds'), 'utf8'));
+    const at = (fd: number) => helper.find((f) => f.fd === fd);
+    // Its fds 0 the request (read), 1 /dev/null, 2 stderr (write), 5 status (write), 6 the gate (read):
+    // the same pipes as Node's named fds, and none of Node's ends (the request's EOF must reach it).
+    expect(at(1)!.target).toBe('/dev/null');
+    expect([0, 2, 5, 6].map((fd) => at(fd)!.target)).toEqual(named.map((fd) => nodeFds.get(fd)));
+    expect([0, 2, 5, 6].map((fd) => at(fd)!.flags & 3)).toEqual([0, 1, 1, 0]);
+    const pipes = helper.filter((f) => f.target.startsWith('pipe:') && named.some((n) => nodeFds.get(n) === f.target));
+    expect(pipes.map((f) => f.fd)).toEqual([0, 2, 5, 6]);
+    // The entry died without adopting them: its exit closed the request pipe, and the helper ended.
+    expect(await appears(path.join(out, 'helper-ended'))).toBe(true);
   });
 
-  it('execs Node at once for every other command: no helper, nothing named', async () => {
+  it('execs Node at once for every other command (restore too: bin/lmctfy.js starts its helper): no helper, nothing named', async () => {
     fs.writeFileSync(entry, '#!/bin/sh\necho "[$LMCTFY_PRIMED] $*"\n', { mode: 0o755 });
-    fresh();
-    const r = run(['list', 'containers', '/', '--', 'checkpoint']);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('[] list containers / -- checkpoint\n');
-    expect(fs.existsSync(path.join(out, 'helper-fds'))).toBe(false);
+    for (const args of [['list', 'containers', '/', '--', 'checkpoint'], ['restore', 'x', 'y']]) {
+      fresh();
+      const r = run(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`[] ${args.join(' ')}\n`);
+      expect(fs.existsSync(path.join(out, 'helper-fds'))).toBe(false);
+    }
   });
 
   it("Node adopts the pipes close-on-exec: none reaches the command's children, and a failed command leaves no helper", async () => {
