@@ -15,10 +15,10 @@ const vm = require('node:vm');
 // checkpoint and restore: criu's probe of the kernel runs while Node starts and the bundle
 // loads, in a helper the command then hands criu's own run to (src/engine/checkpoint/prime.ts).
 // For checkpoint the native bin/lmctfy (native/launcher.c) starts it before it execs Node and
-// names our ends of its pipes in LMCTFY_PRIMED; otherwise this file starts it, with lmctfy's spawn add-on
-// (native/spawn-addon.c) on plain pipes: child_process and its streams cost ~22 ms of this
-// thread. Its fds: 0 the request, 1 /dev/null, 2 stderr, 5 the status pipe, 6 the gate. Not
-// built, or it could not start: the command spawns criu itself.
+// names our ends of its pipes in LMCTFY_PRIMED; otherwise this file starts it, with lmctfy's
+// spawn add-on (native/spawn-addon.c) on plain pipes: child_process and its streams cost
+// ~22 ms of this thread. Its fds: 0 the request, 1 /dev/null, 2 stderr, 5 the status pipe,
+// 6 the gate. Not built, or it could not start: the command spawns criu itself.
 const build = path.join(__dirname, '..', 'build');
 function spawnAddon() {
   const addon = { exports: {} };
