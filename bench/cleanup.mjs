@@ -1,8 +1,8 @@
 // Removes a bench root (already emptied by lmctfy destroy) in every hierarchy, with its
-// journal: one per bench root would otherwise pile up in /run/lmctfy/journal.
+// journal and recorder pointer: one per bench root would otherwise pile up in /run/lmctfy/journal.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { removeJournal } from '../dist/index.js';
+import { journalPath, removeJournal } from '../dist/index.js';
 import { ownDirs } from './lib.mjs';
 
 function rootTops(root) {
@@ -12,7 +12,11 @@ function rootTops(root) {
 
 export function removeRootDirs(root) {
   const dirs = rootTops(root);
-  for (const d of dirs) removeJournal(d);
+  for (const d of dirs) {
+    removeJournal(d);
+    // A recorder's pointer beside the journal (src/record/pointer.ts), which stays when the recorder ends: the root goes with it here.
+    fs.rmSync(journalPath(d).replace(/\.ndjson$/, '.recorder'), { force: true });
+  }
   for (const d of dirs) {
     try {
       fs.rmdirSync(d);
