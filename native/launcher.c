@@ -4,15 +4,15 @@
  * place). It execs bin/lmctfy-node.cjs (bin/lmctfy.js with the #! line naming this machine's
  * node) with the same arguments: the kernel reads that #! line, no process in between.
  *
- * For `checkpoint` it first starts criu's primed helper (`lmctfy-vhost prime`,
- * native/criu-prime.h) on four pipes, so criu's probe of the kernel runs while Node starts:
- * Node's start before bin/lmctfy.js runs a line is ~70-100 ms, and bin/lmctfy.js can only
- * start the helper after it, which put the probe's end after the command's request to criu
- * (BENCHMARKS.md, "Checkpoint/restore"). Not for `restore`: its own steps before criu (the
- * manifest, create, the state dir) already outlast the probe when bin/lmctfy.js starts it,
- * and a probe started before Node only took CPU from Node's start (paired A/B about 1.0-1.07x
- * at loads 3-5, 1.2x at load 10); bin/lmctfy.js starts its helper. Node is this same process after
- * the exec, so the helper is its child, as when bin/lmctfy.js starts it. Our ends of the pipes
+ * For `checkpoint` (and `migrate`, whose dump takes it) it first starts criu's primed helper
+ * (`lmctfy-vhost prime`, native/criu-prime.h) on four pipes, so criu's probe of the kernel
+ * runs while Node starts: Node's start before bin/lmctfy.js runs a line is ~70-100 ms, and
+ * bin/lmctfy.js can only start the helper after it, which put the probe's end after the
+ * command's request to criu (BENCHMARKS.md, "Checkpoint/restore"). Not for `restore`: its own
+ * steps before criu (the manifest, create, the state dir) already outlast the probe when
+ * bin/lmctfy.js starts it, and a probe started before Node only took CPU from Node's start
+ * (paired A/B about 1.0-1.07x at loads 3-5, 1.2x at load 10); bin/lmctfy.js starts its
+ * helper. Node is this same process after the exec, so the helper is its child, as when bin/lmctfy.js starts it. Our ends of the pipes
  * pass to Node without close-on-exec, named in LMCTFY_PRIMED
  * ("OWNER:PID:STDIN:STDERR:STATUS:GATE", OWNER this process's pid: bin/lmctfy.js adopts them
  * only in the process they were made for), and bin/lmctfy.js marks them close-on-exec when it
@@ -151,7 +151,7 @@ int launcher_main(int argc, char **argv, char **envp) {
     return 127;
   }
   char primed[128];
-  char *named = argc >= 2 && same(argv[1], "checkpoint") ? start_primed(bin, envp, primed, sizeof primed) : 0;
+  char *named = argc >= 2 && (same(argv[1], "checkpoint") || same(argv[1], "migrate")) ? start_primed(bin, envp, primed, sizeof primed) : 0;
   if (!named) {
     sys_execve(entry, argv, envp);
   } else {

@@ -1,6 +1,6 @@
 // Writes bin/lmctfy, the command npm installs (package.json "bin"). Where the native launcher
 // was built (build/lmctfy-launch, native/launcher.c: it starts criu's primed helper for
-// `checkpoint` before Node starts), bin/lmctfy is a copy of it, and the Node
+// `checkpoint` and `migrate` before Node starts), bin/lmctfy is a copy of it, and the Node
 // entry it execs is bin/lmctfy-node.cjs; otherwise bin/lmctfy is that entry itself. The entry is
 // bin/lmctfy.js with its `#!/usr/bin/env node` line replaced by the path of the node that env
 // would find on this machine's PATH now. `#!/usr/bin/env node` makes every command start

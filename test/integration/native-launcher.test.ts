@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { launcherText } from '../../scripts/write-launcher.mjs';
 
-// native/launcher.c, the installed bin/lmctfy where it was built: for checkpoint it
+// native/launcher.c, the installed bin/lmctfy where it was built: for checkpoint and migrate it
 // starts criu's primed helper before Node and hands Node its pipes (LMCTFY_PRIMED). Run in a
 // copy of the installed layout (bin/, build/, dist/) whose helper is a stand-in that records
 // the fds it was given and waits for its request's EOF, as `lmctfy-vhost prime` does.
@@ -85,11 +85,11 @@ describeCgroups('the native launcher (bin/lmctfy built from native/launcher.c)',
     await t.cleanup();
   });
 
-  it("starts the helper for checkpoint on its own pipes, which it names for Node's process alone; the helper ends when Node dies before adopting them", async () => {
+  it.each(['checkpoint', 'migrate'])("starts the helper for %s on its own pipes, which it names for Node's process alone; the helper ends when Node dies before adopting them", async (command) => {
     const script = 'echo "$$ $LMCTFY_PRIMED"; for f in /proc/$$/fd/*; do echo "${f##*/} $(readlink "$f")"; done; exit 3';
     fs.writeFileSync(entry, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     fresh();
-    const r = run(['checkpoint', 'x', 'y']);
+    const r = run([command, 'x', 'y']);
     expect(r.status).toBe(3);
     const [first, ...lines] = r.stdout.trim().split('\n');
     const [self, primed] = first!.split(' ');
