@@ -71,6 +71,24 @@ describe('a table row drawn without a frame (textLine) is the line Ink draws for
     for (const selected of [false, true]) expect(textLine(rowText(parts, selected, true), 80)).toBe(inkLine(parts, selected, true, 80));
   });
 
+  it('a row narrower than the terminal, ending in spaces or in a colour, selected or not', () => {
+    const rows: Part[][] = [
+      [{ text: '  short row   ' }],
+      [{ text: '  name ' }, { text: ' 97.0%', tone: 'error' }],
+      [{ text: '  name ' }, { text: ' 97.0%   ', tone: 'warn' }, { text: '   ' }],
+      [{ text: '  ' }, { text: 'frozen', tone: 'frozen' }, { text: ' x ' }, { text: ' ', tone: 'ok' }],
+    ];
+    for (const parts of rows) {
+      for (const selected of [false, true]) {
+        for (const color of [true, false]) {
+          const line = textLine(rowText(parts, selected, color), 80);
+          expect(line).toBeDefined();
+          expect(line, JSON.stringify(parts)).toBe(inkLine(parts, selected, color, 80));
+        }
+      }
+    }
+  });
+
   it('a row wider than the terminal is left to Ink, which truncates it', () => {
     const parts: Part[] = [{ text: '  ' }, { text: 'x'.repeat(90), tone: 'ok' }];
     expect(textLine(rowText(parts, false, true), 80)).toBeUndefined();

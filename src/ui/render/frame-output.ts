@@ -277,16 +277,30 @@ export function textLine(spec: TextSpec, width: number): string | undefined {
   if (latest === undefined) return undefined;
   const { shared, text: ink } = latest;
   let joined = '';
-  for (const child of spec.children) joined += child.color === undefined || child.text === '' ? child.text : ink.colorize(child.text, child.color, 'foreground');
-  let line = ink.sanitizeAnsi(joined);
+  let controls = false;
+  for (const child of spec.children) {
+    controls ||= hasControls(child.text);
+    joined += child.color === undefined || child.text === '' ? child.text : ink.colorize(child.text, child.color, 'foreground');
+  }
+  // Ink's squashing keeps the colour codes chalk adds: it changes only text holding control characters.
+  let line = controls ? ink.sanitizeAnsi(joined) : joined;
   // Ink measures with widest-line's stand-in (text-width.ts): string-width's answer, without its segmentation for the console's glyphs.
   const fast = fastLineWidth(line);
   if ((fast >= 0 ? fast : shared.deps.stringWidth(line)) > width) return undefined;
   if (spec.color !== undefined) line = ink.colorize(line, spec.color, 'foreground');
   if (spec.inverse === true) line = ink.inverse(line);
-  // A row drawn this way is new (its figures moved) and the next pass's is newer: kept, it
-  // would only age into the old generation.
-  return drawRow(shared, width, [0, shared.lines.parse(line)]);
+  // A row drawn this way is new (its figures moved) and the next pass's is newer: neither
+  // kept in the line cache, where it would only age into the old generation, nor made into cells when it need not be.
+  return shared.styles.narrowLine(line, width) ?? drawRow(shared, width, [0, shared.lines.parse(line)]);
+}
+
+/** Whether text holds a C0 or C1 control character (an escape among them). */
+function hasControls(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
+  }
+  return false;
 }
 
 /**
@@ -330,6 +344,53 @@ class StyleTable {
       this.byKey.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * What line() makes of the cells of `line` written alone at the first column of a row
+   * `width` wide (then trimmed as drawRow trims), straight from the string: for a line of
+   * printable ASCII, the console's narrow glyphs and SGR codes (as LineCache.parseNarrow
+   * takes) that fits the row, the characters between codes are copied in runs. Undefined
+   * for any other line.
+   */
+  narrowLine(line: string, width: number): string | undefined {
+    let out = '';
+    let style = NO_STYLE;
+    let previous = -1;
+    let run = 0;
+    let cells = 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 0x1b) {
+        const end = sgrEnd(line, i);
+        if (end < 0) return undefined;
+        if (i > run) {
+          out += this.enter(previous, style) + line.slice(run, i);
+          previous = style;
+        }
+        style = this.after(style, line.slice(i, end + 1));
+        i = end;
+        run = end + 1;
+      } else if (isNarrowCode(c)) cells++;
+      else return undefined;
+    }
+    if (cells > width) return undefined;
+    if (line.length > run) {
+      out += this.enter(previous, style) + line.slice(run);
+      previous = style;
+    }
+    // The row's unwritten cells are unstyled spaces, which the trim takes off again.
+    if (cells < width) {
+      out += this.enter(previous, NO_STYLE);
+      previous = NO_STYLE;
+    }
+    return (previous === -1 ? out : out + this.closes[previous]).trimEnd();
+  }
+
+  /** The codes before a character in `style` after one in `previous` (-1: the row's first). */
+  private enter(previous: number, style: number): string {
+    if (previous === -1) return this.opens[style];
+    return style === previous ? '' : this.transition(previous, style);
   }
 
   /** One grid row as Ink's styledCharsToString writes it; unset cells are skipped. */
