@@ -8,6 +8,14 @@
 // and without parsing its bundle (BENCHMARKS.md section 5). A missing or rejected cache
 // (another Node, other flags) only means V8 compiles the bundle itself.
 'use strict';
+// The native bin/lmctfy started Node without NODE_EXTRA_CA_CERTS (lmctfy makes no TLS
+// connection, and Node parses that bundle at start: native/launcher.c): its name back, before
+// anything runs, for the commands this one runs.
+const heldCa = process.env.LMCTFY_NODE_EXTRA_CA_CERTS;
+if (heldCa !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = heldCa;
+  delete process.env.LMCTFY_NODE_EXTRA_CA_CERTS;
+}
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');

@@ -124,6 +124,29 @@ const built = ['x64', 'arm64'].includes(process.arch);
     }
   });
 
+  it.each([['list', 'containers', '/'], ['checkpoint', 'x', 'y']])('starts Node for %s without NODE_EXTRA_CA_CERTS, held under LMCTFY_NODE_EXTRA_CA_CERTS (one inherited from an outer lmctfy dropped)', (...args) => {
+    fs.writeFileSync(entry, '#!/bin/sh\nenv | grep CA_CERTS= | sort\n', { mode: 0o755 });
+    fresh();
+    const r = run(args, { NODE_EXTRA_CA_CERTS: '/etc/x.pem', LMCTFY_NODE_EXTRA_CA_CERTS: '/stale.pem', HTTPLIB2_CA_CERTS: '', CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE: '' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^(LMCTFY_)?NODE_EXTRA_CA_CERTS=/.test(l))).toEqual(['LMCTFY_NODE_EXTRA_CA_CERTS=/etc/x.pem']);
+  });
+
+  it("Node does not read NODE_EXTRA_CA_CERTS, and the commands lmctfy runs get it back under its own name", () => {
+    realEntry();
+    const missing = path.join(tmp, 'no-such-bundle.pem');
+    // Node warns at start when it cannot read the bundle: the sign that it tried.
+    expect(spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: missing } }).stderr).toMatch(/Ignoring extra certs/);
+    expect(run(['create', 'ca', '']).status).toBe(0);
+    const r = run(['run', 'ca', 'env'], { NODE_EXTRA_CA_CERTS: missing });
+    expect(r.stderr).not.toMatch(/extra certs/);
+    expect(r.status).toBe(0);
+    const env = r.stdout.split('\n');
+    expect(env).toContain(`NODE_EXTRA_CA_CERTS=${missing}`);
+    expect(env.filter((l) => l.startsWith('LMCTFY_NODE_EXTRA_CA_CERTS=') || l.startsWith('LMCTFY_PRIMED='))).toEqual([]);
+    expect(run(['destroy', '-f', 'ca']).status).toBe(0);
+  });
+
   it("Node adopts the pipes close-on-exec: none reaches the command's children, and a failed command leaves no helper", async () => {
     realEntry();
     fs.writeFileSync(path.join(tmp, 'criu'), FAKE_CRIU(out), { mode: 0o755 });
