@@ -5,6 +5,7 @@
 import { Code, LmctfyError } from '../engine/errors.js';
 import type { EnumType, Field } from './reflection.js';
 import { enumOf, isMessageField } from './schema.js';
+import { hasHexPrefix, isOctalLiteral } from './text-chars.js';
 
 /** Reports a problem with the value at hand; the caller knows where it is. */
 export type Fail = (detail: string) => never;
@@ -76,14 +77,17 @@ export function shown(text: string): string {
 export function integerLiteral(text: string): bigint | undefined {
   let body = text;
   let prefix = '';
-  if (/^0[xX]/.test(text)) {
+  if (hasHexPrefix(text)) {
     prefix = '0x';
     body = text.slice(2);
-  } else if (/^0[0-7]+$/.test(text)) {
+  } else if (isOctalLiteral(text)) {
     prefix = '0o';
     body = text.slice(1);
   }
-  body = body.replace(/^0+(?=.)/, '');
+  // Leading zeros off, one digit kept (the body is digits: no line break for `.` to miss).
+  let zeros = 0;
+  while (zeros < body.length - 1 && body.charCodeAt(zeros) === 48) zeros++;
+  body = body.slice(zeros);
   if (body.length > MAX_INTEGER_DIGITS) return undefined;
   return BigInt(prefix + body);
 }

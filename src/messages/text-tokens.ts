@@ -4,6 +4,8 @@
  * punctuation, `#` comments. Every token knows its offset, so errors can say where.
  */
 
+import { digitsEnd, hasHexPrefix, identEnd, isDigitAt, isIdentCharAt, isIdentStartAt, isLetterAt, isOctalLiteral } from './text-chars.js';
+
 export type TokenKind = 'ident' | 'int' | 'float' | 'string' | 'punct' | 'end';
 
 export interface Token {
@@ -20,11 +22,8 @@ export type FailAt = (offset: number, detail: string) => never;
 
 const PUNCT = new Set(['{', '}', '<', '>', ':', '[', ']', ',', ';', '-']);
 const SPACE = new Set([' ', '\t', '\n', '\r', '\v', '\f']);
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
-const DIGITS = /[0-9]*/y;
 const HEX = /[0-9A-Fa-f]+/y;
 const EXPONENT = /[eE][+-]?[0-9]+/y;
-const WORD_CHAR = /[A-Za-z0-9_.]/;
 const SIMPLE_ESCAPES: Record<string, number> = {
   a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63,
 };
@@ -62,16 +61,14 @@ export class TextTokenizer {
     if (start >= this.src.length) return { kind: 'end', text: '', start };
     const ch = this.src[start]!;
     if (ch === '"' || ch === "'") return this.readString(ch);
-    if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(this.src[start + 1] ?? ''))) return this.readNumber();
+    if (isDigitAt(this.src, start) || (ch === '.' && isDigitAt(this.src, start + 1))) return this.readNumber();
     if (PUNCT.has(ch)) {
       this.pos++;
       return { kind: 'punct', text: ch, start };
     }
-    IDENT.lastIndex = start;
-    const ident = IDENT.exec(this.src);
-    if (ident) {
-      this.pos += ident[0].length;
-      return { kind: 'ident', text: ident[0], start };
+    if (isIdentStartAt(this.src, start)) {
+      this.pos = identEnd(this.src, start + 1);
+      return { kind: 'ident', text: this.src.slice(start, this.pos), start };
     }
     const shown = String.fromCodePoint(this.src.codePointAt(start)!);
     return this.fail(start, `unexpected character ${JSON.stringify(shown)}`);
@@ -102,32 +99,31 @@ export class TextTokenizer {
   private readNumber(): Token {
     const start = this.pos;
     let kind: TokenKind = 'int';
-    if (/^0[xX]/.test(this.src.slice(start, start + 2))) {
+    if (hasHexPrefix(this.src.slice(start, start + 2))) {
       this.pos += 2;
       if (!this.match(HEX)) this.fail(start, 'hexadecimal number without digits');
     } else {
-      this.match(DIGITS);
+      this.pos = digitsEnd(this.src, this.pos);
       if (this.src[this.pos] === '.') {
         kind = 'float';
-        this.pos++;
-        this.match(DIGITS);
+        this.pos = digitsEnd(this.src, this.pos + 1);
       }
-      if (/[eE]/.test(this.src[this.pos] ?? '')) {
+      if (isLetterAt(this.src, this.pos, 'e')) {
         kind = 'float';
         if (!this.match(EXPONENT)) this.fail(start, `malformed number ${JSON.stringify(this.src.slice(start, this.pos + 1))}`);
       }
-      if (/[fF]/.test(this.src[this.pos] ?? '')) {
+      if (isLetterAt(this.src, this.pos, 'f')) {
         kind = 'float';
         this.pos++;
       }
     }
     const text = this.src.slice(start, this.pos);
-    if (WORD_CHAR.test(this.src[this.pos] ?? '')) {
+    if (isIdentCharAt(this.src, this.pos) || this.src[this.pos] === '.') {
       const word = /[A-Za-z0-9_.]*/y;
       word.lastIndex = this.pos;
       this.fail(start, `malformed number ${JSON.stringify(text + word.exec(this.src)![0])}`);
     }
-    if (kind === 'int' && /^0[0-9]/.test(text) && !/^0[0-7]+$/.test(text)) {
+    if (kind === 'int' && text[0] === '0' && isDigitAt(text, 1) && !isOctalLiteral(text)) {
       this.fail(start, `malformed octal number ${JSON.stringify(text)}`);
     }
     return { kind, text, start };
