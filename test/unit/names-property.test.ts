@@ -161,3 +161,22 @@ describe('Machine.dirOf for resolved names (docs/RELIABILITY.md 23)', () => {
     );
   });
 });
+
+describe('the characters a name may hold', () => {
+  // Every character code up to U+017F (ASCII, Latin-1, and the letters whose code differs from
+  // an ASCII letter's in bit 5 only), after a component's first character and as it.
+  const accepted = (name: string) => {
+    try {
+      resolveName(name);
+      return true;
+    } catch (e) {
+      expect((e as LmctfyError).code).toBe(Code.INVALID_ARGUMENT);
+      return false;
+    }
+  };
+  it.each(Array.from({ length: 0x180 }, (_, c) => [c]))('character code %i', (c) => {
+    const ch = String.fromCharCode(c);
+    expect(accepted(`/a${ch}b`)).toBe(/^[a-zA-Z0-9_./-]$/.test(ch));
+    expect(accepted(`/${ch}b`)).toBe(/^[a-zA-Z0-9/]$/.test(ch));
+  });
+});
