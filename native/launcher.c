@@ -38,7 +38,8 @@
 #define HELPER "../build/lmctfy-vhost"
 #define PRIMED_ENV "LMCTFY_PRIMED="
 #define CA_ENV "NODE_EXTRA_CA_CERTS="
-#define HELD_CA_ENV "LMCTFY_NODE_EXTRA_CA_CERTS="
+#define HELD_PREFIX "LMCTFY_"
+#define HELD_CA_ENV HELD_PREFIX CA_ENV
 /* Above the helper's own fds (0 to 6), so that no dup3 onto one of them overwrites a source. */
 #define ABOVE 10
 #define PATH_SIZE 4096
@@ -181,10 +182,10 @@ int launcher_main(int argc, char **argv, char **envp) {
     env[k++] = envp[i];
   }
   env[k] = 0;
-  char held[ca >= 0 ? length(env[ca]) + sizeof "LMCTFY_" : 1];
+  char held[ca >= 0 ? length(env[ca]) + sizeof HELD_PREFIX : 1];
   if (ca >= 0) {
     at = held;
-    append(&at, held + sizeof held, "LMCTFY_");
+    append(&at, held + sizeof held, HELD_PREFIX);
     append(&at, held + sizeof held, env[ca]);
     env[ca] = held;
   }

@@ -1,4 +1,5 @@
 import { Code, LmctfyError } from './errors.js';
+import { isDigitAt, isLetterAsciiAt } from '../messages/text-chars.js';
 
 /**
  * Names a cgroup directory already uses for its control files: never valid container names.
@@ -15,9 +16,7 @@ const CONTROL_FILE_PREFIXES: ReadonlySet<string> = new Set(['cgroup', 'cpu', 'cp
  * are checked twice at every create.
  */
 function isAlnumAt(s: string, i: number): boolean {
-  const c = s.charCodeAt(i);
-  const letter = c | 0x20;
-  return (c >= 48 && c <= 57) || (letter >= 97 && letter <= 122);
+  return isLetterAsciiAt(s, i) || isDigitAt(s, i);
 }
 
 /** Only `[a-zA-Z0-9_\-./]` in `s`. */

@@ -1,6 +1,6 @@
 /**
- * The character classes of protobuf text format's numbers and identifiers, tested by
- * character code. Each regular expression V8 runs costs it a compile at first use and
+ * The character classes of protobuf text format's numbers and identifiers (and of container
+ * names, src/engine/names.ts), tested by character code. Each regular expression V8 runs costs it a compile at first use and
  * another, to machine code, at the second; a `create` ran ten of them twice or more for one
  * line of spec, ~1 M instructions of its start (BENCHMARKS.md section 5).
  */
@@ -11,10 +11,15 @@ export function isDigitAt(s: string, i: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** `[A-Za-z]` at `i`. */
+export function isLetterAsciiAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i) | 0x20;
+  return c >= 97 && c <= 122;
+}
+
 /** `[A-Za-z_]` at `i`. */
 export function isIdentStartAt(s: string, i: number): boolean {
-  const c = s.charCodeAt(i) | 0x20;
-  return (c >= 97 && c <= 122) || s.charCodeAt(i) === 95;
+  return isLetterAsciiAt(s, i) || s.charCodeAt(i) === 95;
 }
 
 /** `[A-Za-z0-9_]` at `i`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitsEnd, hasHexPrefix, identEnd, isDigitAt, isIdentCharAt, isIdentStartAt, isLetterAt, isOctalLiteral } from '../../src/messages/text-chars.js';
+import { digitsEnd, hasHexPrefix, identEnd, isDigitAt, isIdentCharAt, isIdentStartAt, isLetterAsciiAt, isLetterAt, isOctalLiteral } from '../../src/messages/text-chars.js';
 
 // Every class against the regular expression it stands in for, over every character code up
 // to U+017F (ASCII, Latin-1, the letters whose code differs from an ASCII one in bit 5 only).
@@ -8,6 +8,7 @@ describe('text format character classes', () => {
 
   it.each<[string, (s: string, i: number) => boolean, RegExp]>([
     ['digit', isDigitAt, /^[0-9]$/],
+    ['letter', isLetterAsciiAt, /^[A-Za-z]$/],
     ['identifier start', isIdentStartAt, /^[A-Za-z_]$/],
     ['identifier character', isIdentCharAt, /^[A-Za-z0-9_]$/],
     ['e in either case', (s, i) => isLetterAt(s, i, 'e'), /^[eE]$/],

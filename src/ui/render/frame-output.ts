@@ -1,5 +1,5 @@
 import { GenerationCache } from './generation-cache.js';
-import { fastLineWidth, isNarrowCode, sgrEnd } from './text-width.js';
+import { createTextWidth, isNarrowCode, sgrEnd } from './text-width.js';
 
 /**
  * A stand-in for Ink's Output (ink/build/output.js), swapped in at bundle time by
@@ -85,14 +85,14 @@ const NO_STYLE = 0;
 /** Ink's Output constructor: `new Output({ width, height })`, one per frame. */
 export type OutputClass = new (options: { width: number; height: number }) => FrameOutput;
 
-/** The caches and Ink's helpers of the last Output class made: textLine draws with them. */
-let latest: { shared: Shared; text: TextDeps } | undefined;
+/** The caches and Ink's helpers of the last Output class made, and the width Ink measures text with: textLine draws with them. */
+let latest: { shared: Shared; text: TextDeps; stringWidth: (text: string) => number } | undefined;
 
 /** An Output class whose instances share one set of caches across frames. */
 export function createOutput(deps: OutputDeps & TextDeps): OutputClass {
   const styles = new StyleTable(deps);
   const shared: Shared = { deps, styles, lines: new LineCache(deps, styles) };
-  latest = { shared, text: deps };
+  latest = { shared, text: deps, stringWidth: createTextWidth(deps.stringWidth).stringWidth };
   return class extends FrameOutput {
     constructor(options: { width: number; height: number }) {
       super(options, shared);
@@ -275,7 +275,7 @@ export interface TextSpec {
  */
 export function textLine(spec: TextSpec, width: number): string | undefined {
   if (latest === undefined) return undefined;
-  const { shared, text: ink } = latest;
+  const { shared, text: ink, stringWidth } = latest;
   let joined = '';
   let controls = false;
   for (const child of spec.children) {
@@ -285,8 +285,7 @@ export function textLine(spec: TextSpec, width: number): string | undefined {
   // Ink's squashing keeps the colour codes chalk adds: it changes only text holding control characters.
   let line = controls ? ink.sanitizeAnsi(joined) : joined;
   // Ink measures with widest-line's stand-in (text-width.ts): string-width's answer, without its segmentation for the console's glyphs.
-  const fast = fastLineWidth(line);
-  if ((fast >= 0 ? fast : shared.deps.stringWidth(line)) > width) return undefined;
+  if (stringWidth(line) > width) return undefined;
   if (spec.color !== undefined) line = ink.colorize(line, spec.color, 'foreground');
   if (spec.inverse === true) line = ink.inverse(line);
   // A row drawn this way is new (its figures moved) and the next pass's is newer: neither
