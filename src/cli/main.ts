@@ -26,8 +26,6 @@ async function parse(program: Command, argv: string[]): Promise<void> {
   await program.parseAsync(argv, { from: 'user' });
 }
 
-export { ELSEWHERE };
-
 /**
  * Runs `args` with the commands of `registrars` (a bundle's groups) and resolves with the
  * exit code; with ELSEWHERE, having run nothing, when the line needs a group they lack.

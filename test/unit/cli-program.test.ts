@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_COMMANDS } from '../../src/cli/all-commands.js';
 import { GROUPS } from '../../src/cli/command-groups.js';
-import { ELSEWHERE, main } from '../../src/cli/main.js';
+import { main } from '../../src/cli/main.js';
+import { ELSEWHERE } from '../../src/cli/start.js';
 import { baseProgram, buildProgram, groupsFor, holdsAll } from '../../src/cli/program.js';
 import { BIN } from '../helpers/cli.js';
 
