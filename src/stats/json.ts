@@ -119,7 +119,10 @@ function hostToJson(h: HostSample): HostJson {
 }
 
 export function containerToJson(c: ContainerView, admission?: AdmissionView): ContainerJson {
-  const tier = containerTier(c, admission);
+  return containerWithTier(c, containerTier(c, admission));
+}
+
+function containerWithTier(c: ContainerView, tier: SchedulingLatency | undefined): ContainerJson {
   return {
     name: c.name,
     id: c.raw.id,
@@ -142,21 +145,81 @@ export function admissionToJson(a: AdmissionView): AdmissionJson {
   };
 }
 
-/**
- * The export shape of one sample (docs/STATS.md): proto field names and units for the
- * raw stats, absolute names, an RFC 3339 timestamp, derived numbers under `rates`.
- */
-export function sampleToJson(view: SampleView, admission?: AdmissionView): SampleJson {
+/** A sample's figures before its containers. */
+function headToJson(view: SampleView, admission?: AdmissionView): Omit<SampleJson, 'containers'> {
   return {
     timestamp: view.timestamp,
     interval_sec: view.intervalSec,
     ...(view.host ? { host: hostToJson(view.host) } : {}),
     ...(admission ? { admission: admissionToJson(admission) } : {}),
-    containers: view.containers.map((c) => containerToJson(c, admission)),
   };
+}
+
+/**
+ * The export shape of one sample (docs/STATS.md): proto field names and units for the
+ * raw stats, absolute names, an RFC 3339 timestamp, derived numbers under `rates`.
+ */
+export function sampleToJson(view: SampleView, admission?: AdmissionView): SampleJson {
+  return { ...headToJson(view, admission), containers: view.containers.map((c) => containerToJson(c, admission)) };
 }
 
 /** One NDJSON line (with its newline) for a stream of samples. */
 export function toNdjsonLine(view: SampleView, admission?: AdmissionView): string {
   return `${JSON.stringify(sampleToJson(view, admission))}\n`;
+}
+
+/** Whether two containers' rates hold the same numbers under the same names. */
+function sameRates(a: ContainerRates, b: ContainerRates): boolean {
+  let n = 0;
+  for (const key in a) {
+    if (a[key as keyof ContainerRates] !== b[key as keyof ContainerRates]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+/** A container's JSON text, as UTF-8, and what it was made from besides its reading. */
+interface ContainerText {
+  rates: ContainerRates;
+  tier: SchedulingLatency | undefined;
+  bytes: Buffer;
+}
+
+const COMMA = 0x2c;
+const TAIL = Buffer.from(']}\n');
+
+/**
+ * toNdjsonLine for a stream, byte for byte, as UTF-8, keeping each container's text with the
+ * reading it was made from. A container's text is its reading's (name, id, freezer state,
+ * stats, limits, histograms) with its rates and tier: where a pass hands on the very same
+ * reading (Sampler's carryEmpty keeps an empty, still container's unread) with the same rates
+ * (a still container's are zeros) and tier, the bytes are those made before, copied.
+ */
+export class NdjsonLines {
+  private readonly texts = new WeakMap<RawContainerSample, ContainerText>();
+
+  line(view: SampleView, admission?: AdmissionView): Buffer {
+    const head = Buffer.from(`${JSON.stringify(headToJson(view, admission)).slice(0, -1)},"containers":[`);
+    const parts = new Array<Buffer>(view.containers.length);
+    let length = head.length + Math.max(0, parts.length - 1) + TAIL.length;
+    for (let i = 0; i < parts.length; i++) length += (parts[i] = this.container(view.containers[i], admission)).length;
+    const out = Buffer.allocUnsafe(length);
+    let n = head.copy(out, 0);
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) out[n++] = COMMA;
+      n += parts[i].copy(out, n);
+    }
+    TAIL.copy(out, n);
+    return out;
+  }
+
+  private container(c: ContainerView, admission: AdmissionView | undefined): Buffer {
+    const kept = this.texts.get(c.raw);
+    const tier = containerTier(c, admission);
+    if (kept && kept.tier === tier && sameRates(kept.rates, c.rates)) return kept.bytes;
+    const bytes = Buffer.from(JSON.stringify(containerWithTier(c, tier)));
+    this.texts.set(c.raw, { rates: c.rates, tier, bytes });
+    return bytes;
+  }
 }

@@ -151,6 +151,29 @@ describeCgroups('counters passes carry an empty, still subtree (cgroup v1)', () 
     s.close();
   });
 
+  it("full passes (top --json) too: only the top's files are read, and every figure of a carried container is a full pass's of every file", async () => {
+    const o = carrying(t.root, { type: 'full', histograms: true });
+    byName(o.s);
+    await turn();
+    byName(o.s);
+    await turn();
+    const before = byName(o.s);
+    await turn();
+    o.reads.length = 0;
+    const after = byName(o.s);
+    expect(below(o.reads)).toEqual([]);
+    const now = polled(t.root, 'full');
+    for (const name of ['/top/a', '/top/a/b', '/top/c']) {
+      const c = after.get(name)!;
+      expect(c).toBe(before.get(name));
+      expect(emptyInterval(c), name).toBe(true);
+      const { histograms: _, ...cpu } = c.stats.cpu!;
+      expect({ ...c.stats, cpu }, name).toEqual(now.get(name)!.stats);
+      expect(c.limits, name).toEqual(now.get(name)!.limits);
+    }
+    o.s.close();
+  });
+
   it('a carried container paused from elsewhere shows FROZEN on the next pass, and THAWED once resumed', async () => {
     const { s } = await settled();
     byName(s);

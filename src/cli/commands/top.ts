@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling }, { toNdjsonLine }, { exposed, openMetricsBytes }, { exportReads }, { followDecisions }] = await Promise.all([
+  const [{ Sampler }, { openSampling, VALIDATE_EVERY }, { NdjsonLines }, { ExpositionCache, exposed, openMetricsBytes }, { exportReads }, { followDecisions }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
@@ -55,18 +55,24 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
     import('../../stats/decisions.js'),
   ]);
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
-  // More than one pass: learn the tree from inotify rather than statting it every time.
-  const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
+  // More than one pass: learn the tree from inotify rather than statting it every time. A
+  // carried container is read only at its re-validation, so its files stay open between those
+  // reads (as the console's sampler keeps them, src/stats/live.ts).
+  const sampling = openSampling({ ...apiOptions(f), watch: count > 1, idlePasses: 2 * VALIDATE_EVERY });
   const root = sampling.container(name ?? '/');
   // The exposition prints neither per-CPU usage, latency histograms, the freezer state, rates nor
-  // the host's figures: its passes read none and derive none.
-  const sampler = new Sampler(sampling, format === 'json' ? { root, histograms: true, type: 'full' } : { root, type: 'export', host: false });
+  // the host's figures: its passes read none and derive none. Both keep the readings of a
+  // subtree shown empty and still unread (exact: Sampler's carryEmpty, docs/STATS.md).
+  const sampler = new Sampler(sampling, format === 'json' ? { root, histograms: true, type: 'full', carryEmpty: true } : { root, type: 'export', host: false, carryEmpty: true });
   // Device names and raw CPU settings, which cAdvisor's metrics carry and a pass does not
   // keep; the machine policy's budget and tiers, which both formats carry.
   const api = openApi(f);
   const reads = exportReads(api);
   // The daemon's decisions, counted as they are journalled, for the exposition formats.
   const decisions = format === 'json' ? undefined : followDecisions(api.machine.trackingDir('/'));
+  // A carried reading's JSON text or exposition lines are copied from the last pass's.
+  const lines = new NdjsonLines();
+  const exposition = new ExpositionCache();
   let stop = false;
   const onSignal = () => {
     stop = true;
@@ -79,8 +85,8 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
       if (stop) break;
       const out =
         format === 'json'
-          ? toNdjsonLine(sampler.next(), reads.admission?.())
-          : openMetricsBytes(exposed(sampler.sample().containers), { format, ...reads, decisions: decisions && (() => decisions.totals) });
+          ? lines.line(sampler.next(), reads.admission?.())
+          : openMetricsBytes(exposed(sampler.sample().containers), { format, ...reads, cache: exposition, decisions: decisions && (() => decisions.totals) });
       // Both end with a newline; an exposition of no containers is empty, and still a line.
       if (!process.stdout.write(out.length > 0 ? out : '\n')) await new Promise((r) => process.stdout.once('drain', r));
     }
