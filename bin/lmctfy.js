@@ -2,6 +2,8 @@
 // No node flags here: any V8 flag makes V8 refuse Node's code cache of its own built-in
 // modules, so every command would compile them (BENCHMARKS.md section 5). The commands that
 // run for hours keep their young generation small at run time (src/cli/young-generation.ts).
+// The copy the native launcher execs carries one Node option, not a V8 flag
+// (scripts/write-launcher.mjs, ENTRY_OPTION).
 //
 // CommonJS (bin/package.json): the CLI is CommonJS bundles, compiled here with the V8 code
 // cache scripts/build.mjs made for each, so a command starts without Node's ES module loader

@@ -22,11 +22,26 @@ export const NODE_ENTRY = 'lmctfy-node.cjs';
 /** Linux before 5.1 reads 128 bytes of a #! line; a longer interpreter path would be cut. */
 const MAX_LINE = 127;
 
-/** The #! line for the interpreter at `node` (undefined: none found): the portable line when a #! line cannot name it. */
-export function shebangFor(node) {
+/**
+ * What the native launcher's entry gives node, a Node option (not a V8 flag, so V8's code
+ * caches still match): the launcher names the entry by its real path (/proc/self/exe), so
+ * Node's resolving of the main file through symbolic links, one lstat per component and ~1 M
+ * instructions of its JavaScript compiled at every start, would find what it was given
+ * (BENCHMARKS.md section 5). Not on bin/lmctfy itself, which npm reaches through a link.
+ */
+export const ENTRY_OPTION = '--preserve-symlinks-main';
+
+/**
+ * The #! line for the interpreter at `node` (undefined: none found), with `option` (one word:
+ * the kernel passes what follows the interpreter as one argument) where the line can hold it:
+ * the portable line when a #! line cannot name node.
+ */
+export function shebangFor(node, option) {
   if (node === undefined || !path.isAbsolute(node) || /[\s\0]/.test(node)) return PORTABLE;
   const line = `#!${node}`;
-  return line.length <= MAX_LINE ? line : PORTABLE;
+  if (line.length > MAX_LINE) return PORTABLE;
+  const withOption = option === undefined ? line : `${line} ${option}`;
+  return withOption.length <= MAX_LINE ? withOption : line;
 }
 
 /** The first executable `node` in `pathVar`'s absolute directories, as env would find it (a symlink is kept as such, so it may be repointed). */
@@ -72,9 +87,10 @@ function builtLauncher() {
 
 /** Writes bin/lmctfy (and bin/lmctfy-node.cjs beside the native launcher); returns the Node entry's #! line. */
 export function writeLauncher({ portable = false } = {}) {
-  const shebang = portable ? PORTABLE : shebangFor(nodeOnPath());
-  const text = launcherText(readFileSync(path.join(top, 'bin', 'lmctfy.js'), 'utf8'), shebang);
+  const node = portable ? undefined : nodeOnPath();
   const native = portable ? undefined : builtLauncher();
+  const shebang = portable ? PORTABLE : shebangFor(node, native ? ENTRY_OPTION : undefined);
+  const text = launcherText(readFileSync(path.join(top, 'bin', 'lmctfy.js'), 'utf8'), shebang);
   const target = path.join(top, 'bin', 'lmctfy');
   const entry = path.join(top, 'bin', NODE_ENTRY);
   if (native) {

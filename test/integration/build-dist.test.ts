@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalPath } from '../../src/engine/journal.js';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { Machine } from '../../src/engine/kernel/machine.js';
+import { ENTRY_OPTION } from '../../scripts/write-launcher.mjs';
 
 // scripts/build.mjs and scripts/prepare.mjs, run on a copy of the project so that the
 // repository's own dist/ (which other tests run) is left alone.
@@ -147,7 +148,7 @@ describe('the installed command, bin/lmctfy (npm install, npm run build; npm pac
       expect(spawnSync(process.execPath, [path.join(work, 'scripts', 'write-launcher.mjs')], { env }).status).toBe(0);
       expect(fs.readFileSync(launcher())).toEqual(fs.readFileSync(built));
       expect(fs.statSync(launcher()).mode & 0o111).toBe(0o111);
-      expect(fs.readFileSync(entry, 'utf8').split('\n')[0]).toBe(`#!${path.join(path.dirname(process.execPath), 'node')}`);
+      expect(fs.readFileSync(entry, 'utf8').split('\n')[0]).toBe(`#!${path.join(path.dirname(process.execPath), 'node')} ${ENTRY_OPTION}`);
       expect(body(entry)).toBe(body(path.join(work, 'bin', 'lmctfy.js')));
       expect(spawnSync(launcher(), ['-V'], { encoding: 'utf8' }).stdout).toMatch(/^lmctfy version /);
       // Through a symlink, as npm links it into a bin directory: the launcher finds its entry beside its real file.

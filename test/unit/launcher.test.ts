@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PORTABLE, launcherText, nodeOnPath, shebangFor } from '../../scripts/write-launcher.mjs';
+import { ENTRY_OPTION, PORTABLE, launcherText, nodeOnPath, shebangFor } from '../../scripts/write-launcher.mjs';
 
 // scripts/write-launcher.mjs: bin/lmctfy, the command npm installs, is bin/lmctfy.js with the
 // #! line naming the node env would find, so a command does not start /usr/bin/env first.
@@ -17,6 +17,17 @@ describe('the launcher of the installed command', () => {
     ['the longest that fits', `/${'d'.repeat(119)}/node`, `#!/${'d'.repeat(119)}/node`],
   ])('%s', (_what, node, line) => {
     expect(shebangFor(node)).toBe(line);
+  });
+
+  // The native launcher's entry: the option on the line where it fits, else the line without it.
+  it.each<[string, string | undefined, string]>([
+    ['an absolute path', '/usr/bin/node', `#!/usr/bin/node ${ENTRY_OPTION}`],
+    ['none found', undefined, PORTABLE],
+    ['too long a line with the option, not without', `/${'d'.repeat(100)}/node`, `#!/${'d'.repeat(100)}/node`],
+    ['the longest line that holds the option', `/${'d'.repeat(119 - ENTRY_OPTION.length - 1)}/node`, `#!/${'d'.repeat(119 - ENTRY_OPTION.length - 1)}/node ${ENTRY_OPTION}`],
+  ])('with an option, %s', (_what, node, line) => {
+    expect(shebangFor(node, ENTRY_OPTION)).toBe(line);
+    expect(line.length).toBeLessThanOrEqual(127);
   });
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lmctfy-launcher-'));
