@@ -73,6 +73,7 @@ const built = ['x64', 'arm64'].includes(process.arch);
     fs.mkdirSync(bin);
     fs.mkdirSync(path.join(tmp, 'build'));
     fs.copyFileSync(launch, path.join(bin, 'lmctfy'));
+    fs.copyFileSync(path.join(repo, 'bin', 'lmctfy-primed.cjs'), path.join(bin, 'lmctfy-primed.cjs'));
     fs.chmodSync(path.join(bin, 'lmctfy'), 0o755);
     fs.symlinkSync(path.join(repo, 'dist'), path.join(tmp, 'dist'));
     for (const f of fs.readdirSync(path.join(repo, 'build')).filter((f) => f !== 'lmctfy-vhost')) {
