@@ -150,6 +150,8 @@ export class FrameEncoder {
   /** What the last keyframe wrote of each entity, by name. */
   private keyed = new Map<string, KeyEntity>();
   private pass = 0;
+  /** The last frame's containers, in its order (the state's `order` holds their entities). */
+  private written: readonly RawContainerSample[] = [];
 
   /**
    * Encodes a pass: a keyframe when asked (the state starts afresh), else a delta against the
@@ -203,9 +205,58 @@ export class FrameEncoder {
     if (host) put(HOST, host, () => flatten(host, this.joins));
     this.keyed = keyed;
     s.order = raw.containers.map((c) => s.byName.get(c.name)!);
+    this.written = raw.containers.slice();
+  }
+
+  /**
+   * A delta of a pass holding the last frame's containers, each in its place (the same
+   * object, or one of the same name): what a steady pass gives. Each is then the entity at
+   * its place in the last frame's order; none is new, none gone, the order unchanged; and
+   * only the objects not handed over last time are looked into. The very bytes the general
+   * delta writes for such a pass. False, writing nothing, for any other pass.
+   */
+  private steadyDelta(w: ByteWriter, raw: RawSample): boolean {
+    const s = this.state;
+    const cs = raw.containers;
+    const last = this.written;
+    if (cs.length !== last.length || s.order.length !== cs.length) return false;
+    const moved: number[] = [];
+    for (let k = 0; k < cs.length; k++) {
+      if (cs[k] === last[k]) continue;
+      if (cs[k]!.name !== last[k]!.name) return false;
+      moved.push(k);
+    }
+    const host = raw.host;
+    const hostAt = s.byName.get(HOST);
+    // The entities not seen: the host's alone, when this pass has none.
+    const hostGone = host === undefined && hostAt !== undefined;
+    w.varint(hostGone ? 1 : 0);
+    if (hostGone) {
+      w.varint(hostAt);
+      s.byName.delete(HOST);
+    }
+    const newHost = host !== undefined && hostAt === undefined;
+    w.varint(newHost ? 1 : 0);
+    if (newHost) {
+      w.string(HOST);
+      s.add(HOST);
+    }
+    const changes = new ByteWriter();
+    let changed = 0;
+    for (const k of moved) {
+      const c = cs[k]!;
+      if (this.change(changes, s.order[k]!, c, () => containerLeaves(c, this.joins))) changed++;
+    }
+    if (host && this.change(changes, s.byName.get(HOST)!, host, () => flatten(host, this.joins))) changed++;
+    w.varint(changed);
+    w.append(changes.bytes());
+    w.u8(0);
+    this.written = cs.slice();
+    return true;
   }
 
   private delta(w: ByteWriter, raw: RawSample): void {
+    if (this.steadyDelta(w, raw)) return;
     const s = this.state;
     const pass = ++this.pass;
     const cs = raw.containers;
@@ -257,6 +308,7 @@ export class FrameEncoder {
       for (const i of at) w.varint(i);
       s.order = at;
     }
+    this.written = cs.slice();
   }
 
   /** Writes the leaves of entity `i` that moved since it was last written; false when none did. */

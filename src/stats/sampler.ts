@@ -122,8 +122,16 @@ export class Sampler {
   private readonly proc: ProcReader;
   private readonly views: PassViews;
   private readonly histogrammer = new SchedstatHistogrammer();
-  /** The last pass's readings by name, for reuseStill and carryEmpty. */
-  private kept = new Map<string, RawContainerSample>();
+  /**
+   * The last pass's walk and, entry by entry, the reading it handed on (undefined: it
+   * vanished), for reuseStill and carryEmpty. The same walk again means the same containers
+   * in the same order (StatsSource.walk): a steady pass takes each kept reading by its place,
+   * with no lookup by name.
+   */
+  private walked: ReadonlyArray<{ name: string; id: number }> = [];
+  private handed: Array<RawContainerSample | undefined> = [];
+  /** Entry by entry, 1 where the reading handed on is kept as it is while still (see keptStill): a steady pass does not look into it. */
+  private settled = new Uint8Array(0);
   /** Kept readings whose histograms are already a still interval's (empty). */
   private readonly quiet = new WeakSet<RawContainerSample>();
   /** Readings carried() found carriable as they are: readings do not change, so neither does that. */
@@ -142,49 +150,95 @@ export class Sampler {
   sample(): RawSample {
     const monoNs = this.clock.monoNs();
     const timestamp = new Date(this.clock.wallMs()).toISOString();
-    const type = this.options.type ?? 'summary';
     const containers: RawContainerSample[] = [];
     const still = this.options.reuseStill ? this.source.still?.bind(this.source) : undefined;
     const quiet = this.options.carryEmpty ? this.source.quiet?.bind(this.source) : undefined;
+    const keeping = still !== undefined || quiet !== undefined;
     // Containers shown this pass to have had no task and no CPU time in their subtree since their previous reading.
-    const empty = new Set<string>();
-    for (const { name, id } of this.source.walk(this.options.root ?? '/')) {
-      const kept = this.kept.get(name);
-      const before = kept?.id === id ? kept : undefined;
+    const empty = quiet && new Set<string>();
+    const entries = this.source.walk(this.options.root ?? '/');
+    const steady = keeping && entries === this.walked;
+    // Only when the tree changed: the last pass's readings by name.
+    const byName = keeping && !steady ? this.keptByName() : undefined;
+    // Committed when the pass is whole: one that throws leaves the last pass's readings kept.
+    const handed = keeping ? new Array<RawContainerSample | undefined>(entries.length) : undefined;
+    const settled = still ? new Uint8Array(entries.length) : undefined;
+    let vanished = false;
+    for (let k = 0; k < entries.length; k++) {
+      const { name, id } = entries[k]!;
+      let before: RawContainerSample | undefined;
+      // A steady pass's kept reading was made for this very entry: its id is the entry's.
+      if (steady) before = this.handed[k];
+      else {
+        const kept = byName?.get(name);
+        if (kept?.id === id) before = kept;
+      }
+      let c: RawContainerSample | undefined;
+      let known = false;
+      // Asked of every container, kept reading or not: the source follows its state by it.
       if (still?.(name) && before) {
-        containers.push(this.keptStill(before));
-        continue;
-      }
-      const carried = before && quiet && empty.has(parentName(name) ?? '') && quiet(name) ? this.carried(before) : undefined;
-      if (carried) {
-        containers.push(carried);
-        empty.add(name);
-        continue;
-      }
-      const read = this.source.read(name, type);
-      if (!read) continue;
-      const c: RawContainerSample = { name, id, stats: read.stats, limits: read.limits };
-      if (read.virtualHost) c.virtualHost = read.virtualHost;
-      if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
-      else if (this.options.histograms) this.addSchedstatHistograms(c);
-      // Read whole and found as it was (a re-validation, most often): the same object again,
-      // which the store skips unread; its histograms are then a still interval's if the new ones are.
-      if (still && before && sameCpuTime(c, before) && isDeepStrictEqual(c, before)) {
-        if (this.quiet.has(c)) this.quiet.add(before);
-        containers.push(before);
-      } else containers.push(c);
-      if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty.add(name);
+        known = steady && this.settled[k] === 1;
+        c = known ? before : this.keptStill(before);
+      } else c = this.reading(name, id, before, still !== undefined, quiet, empty);
+      if (handed) handed[k] = c;
+      if (c) {
+        containers.push(c);
+        if (settled && (known || this.isSettled(c))) settled[k] = 1;
+      } else vanished = true;
     }
-    // One map of the pass's containers serves both (a pass at 1,000 containers built two).
-    const live = new Map<string, RawContainerSample>();
-    for (const c of containers) live.set(c.name, c);
-    if (this.options.histograms) this.histogrammer.prune(live);
-    if (still || quiet) this.kept = live;
+    // The histograms' state needs no pruning when the pass holds every container the last one held.
+    if (this.options.histograms && !(steady && !vanished)) {
+      const live = new Set<string>();
+      for (const c of containers) live.add(c.name);
+      this.histogrammer.prune(live);
+    }
+    if (handed) {
+      this.walked = entries;
+      this.handed = handed;
+    }
+    if (settled) this.settled = settled;
     this.source.endPass?.();
     const raw: RawSample = { timestamp, monoNs, containers };
     if (this.options.host ?? true) raw.host = this.proc.host();
     this.proc.endPass?.();
     return raw;
+  }
+
+  /** The last pass's readings by name: what a pass after a change in the tree finds its containers' by. */
+  private keptByName(): Map<string, RawContainerSample> {
+    const byName = new Map<string, RawContainerSample>();
+    for (const c of this.handed) if (c) byName.set(c.name, c);
+    return byName;
+  }
+
+  /** A container's reading this pass when the source did not find it still: carried below an empty parent, or read; undefined when it vanished. */
+  private reading(
+    name: string,
+    id: number,
+    before: RawContainerSample | undefined,
+    reuse: boolean,
+    quiet: ((name: string) => boolean) | undefined,
+    empty: Set<string> | undefined,
+  ): RawContainerSample | undefined {
+    const carried = before && quiet && empty!.has(parentName(name) ?? '') && quiet(name) ? this.carried(before) : undefined;
+    if (carried) {
+      empty!.add(name);
+      return carried;
+    }
+    const read = this.source.read(name, this.options.type ?? 'summary');
+    if (!read) return undefined;
+    const c: RawContainerSample = { name, id, stats: read.stats, limits: read.limits };
+    if (read.virtualHost) c.virtualHost = read.virtualHost;
+    if (read.stats.cpu?.histograms?.length) c.histogramSource = 'kernel';
+    else if (this.options.histograms) this.addSchedstatHistograms(c);
+    if (before && quiet && carriesEmpty(c, before) && quiet(name)) empty!.add(name);
+    // Read whole and found as it was (a re-validation, most often): the same object again,
+    // which the store skips unread; its histograms are then a still interval's if the new ones are.
+    if (reuse && before && sameCpuTime(c, before) && isDeepStrictEqual(c, before)) {
+      if (this.quiet.has(c)) this.quiet.add(before);
+      return before;
+    }
+    return c;
   }
 
   /** A pass turned into a view (rates against the previous pass), recorded in history. */
@@ -226,13 +280,18 @@ export class Sampler {
     return kept;
   }
 
+  /** Whether keptStill hands a reading on as it is (its histograms, if any, are a still interval's). */
+  private isSettled(c: RawContainerSample): boolean {
+    return c.histogramSource !== 'schedstat' || this.quiet.has(c);
+  }
+
   /**
    * A still container's kept reading for this pass. Schedstat histograms are the last
    * interval's, and a still container's next interval is empty (as the live pass gives it):
    * the reading that ran gives way once to a copy with empty histograms, kept from then on.
    */
   private keptStill(kept: RawContainerSample): RawContainerSample {
-    if (kept.histogramSource !== 'schedstat' || this.quiet.has(kept)) return kept;
+    if (this.isSettled(kept)) return kept;
     const histograms = this.histogrammer.still(kept.name, kept.id, kept.stats.cpu?.usage?.total);
     if (!histograms) return kept;
     const quiet: RawContainerSample = { ...kept, stats: { ...kept.stats, cpu: { ...kept.stats.cpu, histograms } } };

@@ -111,6 +111,30 @@ describe('frames', () => {
     expect(second.containers[8]).toBe(first.containers[8]);
   });
 
+  it("passes holding the last frame's containers in their places (a steady sampler's) decode alike, around a host gone and back, a new object of the same figures, a name changed in its place", () => {
+    const many = Array.from({ length: 5 }, (_, i) => ({ ...structuredClone(base[0]!), name: `/c${i}`, id: i }));
+    const noHost = (p: RawSample): RawSample => {
+      const { host: _, ...rest } = p;
+      return rest;
+    };
+    const renamed = { ...many[3]!, name: '/r3' };
+    const p = [
+      pass(0, many),
+      pass(1, many.map((c, i) => (i === 1 ? moved(c, 7) : c))),
+      noHost(pass(2, many)),
+      noHost(pass(3, many)),
+      pass(4, many.map((c) => structuredClone(c))),
+      pass(5, many.map((c, i) => (i === 3 ? renamed : c))),
+      pass(6, many.map((c, i) => (i === 3 ? renamed : i === 4 ? moved(c, 1) : c))),
+    ];
+    const enc = new FrameEncoder();
+    const dec = new FrameDecoder();
+    const frames = p.map((x, i) => enc.encode(x, i === 0));
+    p.forEach((x, i) => expect(dec.decode(frames[i]!, i === 0, Date.parse(x.timestamp))).toEqual(x));
+    // Nothing moved and no host: the time, three empty counts, the order's flag.
+    expect(frames[3]!.length).toBe(12);
+  });
+
   it('a delta before any keyframe is refused', () => {
     const enc = new FrameEncoder();
     enc.encode(pass(0, base), true);

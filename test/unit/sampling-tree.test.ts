@@ -93,6 +93,29 @@ describe('SampledTree', () => {
     expect(tree.entries('/').find((e) => e.name === '/a/x')?.id).toBe(ino('a/x'));
   });
 
+  it("each member holds its parent's member, as the tree knows it: none above the walk's root, the new one when a parent is made again, the root's once a walk starts above it", () => {
+    const parentOf = (name: string) => tree.member(name)?.parent;
+    tree.walkAll('/a');
+    expect(parentOf('/a')).toBeUndefined();
+    expect(parentOf('/a/x')).toBe(tree.member('/a'));
+    tree.walkAll('/');
+    expect(parentOf('/a')).toBe(tree.member('/'));
+    expect(parentOf('/a/x')).toBe(tree.member('/a'));
+    const old = tree.member('/a');
+    rm('a/x');
+    remake('a');
+    mk('a/x');
+    tree.relist('/a');
+    expect(tree.member('/a')).not.toBe(old);
+    expect(parentOf('/a')).toBe(tree.member('/'));
+    expect(parentOf('/a/x')).toBe(tree.member('/a'));
+    mk('a/y');
+    tree.relist('/a');
+    expect(parentOf('/a/y')).toBe(tree.member('/a'));
+    tree.walkAll('/a');
+    expect(parentOf('/a')).toBeUndefined();
+  });
+
   it('re-validating an unchanged container lists nothing', () => {
     const listed: string[] = [];
     const io = { ...realIo, listDirs: (p: string) => (listed.push(p), realIo.listDirs(p)) };

@@ -3,7 +3,8 @@ import { Code, LmctfyError } from '../../src/engine/errors.js';
 import { codeForErrno } from '../../src/engine/kernel/errno.js';
 import type { ContainerStats, HistogramMap } from '../../src/messages/types.js';
 import { procReader } from '../../src/engine/sampling/index.js';
-import { Sampler, type Clock, type StatsSource } from '../../src/stats/sampler.js';
+import { Sampler, type Clock, type SamplerOptions, type StatsSource } from '../../src/stats/sampler.js';
+import type { RawSample } from '../../src/stats/model.js';
 import { fakeProc } from '../fixtures/proc/fake-proc.js';
 
 const SEC = 1e9;
@@ -457,4 +458,108 @@ describe('reuseStill with schedstat histograms', () => {
     still = true;
     expect(s.sample().containers[0]).toBe(ran);
   });
+});
+
+describe('a steady pass: the source walks the same array while its tree is unchanged', () => {
+  const reading = (cpu: number, tasks: number): ContainerStats => ({ cpu: { usage: { total: cpu, user: 0, system: 0 } }, pids: { current: tasks, limit: -1 } });
+  /**
+   * One script of passes over a fake tree: containers still, moving, re-read whole and found
+   * as they were, heard, added, vanishing during a pass and back, removed, made again under
+   * their name. `steadyWalk`: the walk hands the same array again until the tree changes (as
+   * the engine's source does), else a new one each pass (the sampler then finds each kept
+   * reading by name). What each pass holds, which readings are the last pass's very objects,
+   * and what the source was asked.
+   */
+  function run(steadyWalk: boolean, options: SamplerOptions) {
+    const proc = fakeProc();
+    proc.setTask(100, 100, 0, 0, 0);
+    proc.setTask(200, 200, 0, 0, 0);
+    const tree = new Map<string, FakeContainer>([
+      ['/', { id: 1, stats: reading(100, 0), pids: [] }],
+      ['/a', { id: 2, stats: reading(60, 1), pids: [100] }],
+      ['/a/b', { id: 3, stats: reading(40, 0), pids: [] }],
+      ['/c', { id: 4, stats: reading(40, 1), pids: [200] }],
+    ]);
+    const { source, calls } = fakeSource(tree);
+    let walked: ReturnType<StatsSource['walk']> = [];
+    let changed = true;
+    // What the source finds still this pass: all but the names listed.
+    let moving = new Set<string>();
+    const steady: StatsSource = {
+      ...source,
+      walk: (root) => {
+        if (!steadyWalk || changed) walked = source.walk(root);
+        else calls.push(`walk ${root}`);
+        changed = false;
+        return walked;
+      },
+      read: (name, type) => structuredClone(source.read(name, type)),
+      still: (name) => {
+        calls.push(`still ${name}`);
+        return tree.has(name) && !moving.has(name);
+      },
+    };
+    const s = new Sampler(steady, { proc: procReader(proc), clock: manualClock(), host: false, ...options });
+    const passes: RawSample[] = [];
+    const pass = (movingNow: string[], edit?: () => void) => {
+      moving = new Set(movingNow);
+      edit?.();
+      passes.push(s.sample());
+    };
+    const all = ['/', '/a', '/a/b', '/c'];
+    pass(all);
+    pass([]);
+    pass(['/', '/a'], () => {
+      tree.get('/')!.stats = reading(110, 0);
+      tree.get('/a')!.stats = reading(70, 1);
+      proc.setTask(100, 100, 10_000, 0, 1);
+    });
+    // Re-read whole, every figure as it was.
+    pass(['/c']);
+    pass([]);
+    pass(['/a/b'], () => (tree.get('/a/b')!.heard = true));
+    pass([], () => (tree.get('/a/b')!.heard = false));
+    pass(['/d'], () => {
+      tree.set('/d', { id: 5, stats: reading(0, 0), pids: [] });
+      changed = true;
+    });
+    pass([]);
+    pass(['/c'], () => (tree.get('/c')!.vanishOnRead = true));
+    pass(['/c'], () => (tree.get('/c')!.vanishOnRead = false));
+    pass([]);
+    pass([], () => {
+      tree.delete('/a/b');
+      changed = true;
+    });
+    pass([]);
+    pass(['/a'], () => {
+      tree.get('/a')!.id = 9;
+      changed = true;
+    });
+    pass([]);
+    pass(['/', '/c'], () => {
+      tree.get('/')!.stats = reading(120, 0);
+      tree.get('/c')!.stats = reading(50, 1);
+      proc.setTask(200, 200, 20_000, 0, 2);
+    });
+    pass([]);
+    const kept = passes.map((p, i) => p.containers.map((c) => (i > 0 ? passes[i - 1]!.containers.indexOf(c) : -1)));
+    return { passes, kept, calls };
+  }
+
+  for (const [what, options] of [
+    ['reuseStill with histograms (the recorder)', { reuseStill: true, histograms: true, type: 'counters' }],
+    ['carryEmpty (the console, the exports)', { carryEmpty: true, type: 'export' }],
+  ] as Array<[string, SamplerOptions]>) {
+    it(`${what}: the same passes as a new walk each pass gives, the same readings kept, the same asked of the source`, () => {
+      const steady = run(true, options);
+      const fresh = run(false, options);
+      expect(steady.passes).toEqual(fresh.passes);
+      expect(steady.kept).toEqual(fresh.kept);
+      expect(steady.calls).toEqual(fresh.calls);
+      // The script does keep readings, and reads some again.
+      expect(steady.kept.flat().filter((i) => i >= 0).length).toBeGreaterThan(5);
+      expect(steady.calls.filter((c) => c.startsWith('read')).length).toBeGreaterThan(10);
+    });
+  }
 });

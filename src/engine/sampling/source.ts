@@ -4,7 +4,6 @@ import { CachingIo } from '../kernel/cached-io.js';
 import { AbsentInterfaces } from './absent-interfaces.js';
 import { realIo, type KernelIo } from '../kernel/io.js';
 import type { Machine } from '../kernel/machine.js';
-import { parentName } from '../names.js';
 import { listTasks } from '../tree.js';
 import { PassVirtualHosts } from './network.js';
 import { readContainer } from './reading.js';
@@ -162,8 +161,7 @@ class EngineSource implements SamplingSource {
   still(name: string): boolean {
     const k = this.tree.member(name);
     if (!k || !this.watching()) return false;
-    const parent = parentName(name);
-    const p = parent === undefined ? undefined : this.tree.member(parent)?.reading;
+    const p = k.parent?.reading;
     const r = k.reading;
     const read = r.sumReadPass === this.pass ? r.sumRead : undefined;
     const proven = p !== undefined && (p.cpuStillPass === this.pass || (p.sumPass === this.pass && read === undefined));

@@ -16,6 +16,11 @@ export interface Member {
   handle: CgroupHandle;
   /** Children's names, sorted. */
   kids: string[];
+  /**
+   * Its parent as the tree knew it when it was visited (undefined for the walk's root). A
+   * parent made again drops its children with it, so a member's parent is never a stale one.
+   */
+  parent: Member | undefined;
   /** What its readings carry from pass to pass (reading.ts). */
   reading: ReadingState;
 }
@@ -62,7 +67,8 @@ export class SampledTree {
   /** Every container from the root down, statting each; whoever was not seen is forgotten. */
   walkAll(root: string): TreeEntry[] {
     const seen = new Set<string>();
-    this.visit(root, seen);
+    // The root's parent is not walked: it is no member.
+    this.visit(root, undefined, seen);
     for (const name of [...this.known.keys()]) if (!seen.has(name)) this.drop(name);
     this.order = undefined;
     return this.entries(root);
@@ -92,7 +98,7 @@ export class SampledTree {
     if (!k) return;
     if (this.m.io.dirInfo(this.m.trackingDir(name))?.inode !== k.id) {
       this.drop(name);
-      this.visit(name);
+      this.visit(name, this.known.get(parentName(name) ?? ''));
       return;
     }
     const listed = unlessNotFound(() => this.m.io.listDirs(this.m.trackingDir(name)));
@@ -100,7 +106,7 @@ export class SampledTree {
     const now = new Set(listed.map((c) => joinName(name, c)));
     for (const kid of k.kids) if (!now.has(kid)) this.drop(kid);
     // A child removed and made again between passes keeps its name: visit compares inodes.
-    k.kids = [...now].sort().filter((n) => this.visit(n));
+    k.kids = [...now].sort().filter((n) => this.visit(n, k));
     this.order = undefined;
   }
 
@@ -134,7 +140,7 @@ export class SampledTree {
    * otherwise only new ones are listed, as the children of known ones come from events.
    * False when the container is not there.
    */
-  private visit(name: string, seen?: Set<string>): boolean {
+  private visit(name: string, parent: Member | undefined, seen?: Set<string>): boolean {
     const info = this.m.io.dirInfo(this.m.trackingDir(name));
     if (info === undefined) {
       this.drop(name);
@@ -147,17 +153,20 @@ export class SampledTree {
     if (k === undefined || k.id !== info.inode) {
       if (k) this.drop(name);
       const controllers = presentControllers(this.m, name);
-      k = { id: info.inode, controllers, handle: handleWith(this.m, name, controllers), kids: [], reading: {} };
+      k = { id: info.inode, controllers, handle: handleWith(this.m, name, controllers), kids: [], parent, reading: {} };
       this.known.set(name, k);
       this.hooks.added(name, k);
       listAnyway = this.hooks.watching();
       this.order = undefined;
     } else if (!seen) return true;
+    // A full walk from a new root above it: the parent may be newly known.
+    k.parent = parent;
     seen?.add(name);
     const kids = info.subdirs === 0 && !listAnyway ? [] : (unlessNotFound(() => this.m.io.listDirs(this.m.trackingDir(name))) ?? []);
     const names = kids.sort().map((c) => joinName(name, c));
     if (names.length !== k.kids.length || names.some((n, i) => n !== k.kids[i])) this.order = undefined;
-    k.kids = names.filter((n) => this.visit(n, seen));
+    const self = k;
+    k.kids = names.filter((n) => this.visit(n, self, seen));
     return true;
   }
 }

@@ -43,8 +43,12 @@ export interface ContainerReading {
  * counters and settings, its processes. The engine's own is engineStatsSource; tests pass a fake.
  */
 export interface StatsSource {
-  /** The container named root and everything below it, with each one's cgroup id. */
-  walk(root: string): Array<{ name: string; id: number }>;
+  /**
+   * The container named root and everything below it, with each one's cgroup id. Never
+   * changed once returned: the very same array again says the tree is unchanged since that
+   * walk (the same containers, in the same order), which a sampler may rely on.
+   */
+  walk(root: string): ReadonlyArray<{ name: string; id: number }>;
   /** undefined = the container vanished since the walk. */
   read(name: string, type: StatsType): ContainerReading | undefined;
   /** Processes (tgids) in the container itself. */
