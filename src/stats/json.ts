@@ -217,7 +217,7 @@ export class NdjsonLines {
   private container(c: ContainerView, admission: AdmissionView | undefined): Buffer {
     const kept = this.texts.get(c.raw);
     const tier = containerTier(c, admission);
-    if (kept && kept.tier === tier && sameRates(kept.rates, c.rates)) return kept.bytes;
+    if (kept && kept.tier === tier && (kept.rates === c.rates || sameRates(kept.rates, c.rates))) return kept.bytes;
     const bytes = Buffer.from(JSON.stringify(containerWithTier(c, tier)));
     this.texts.set(c.raw, { rates: c.rates, tier, bytes });
     return bytes;

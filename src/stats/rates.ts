@@ -120,17 +120,24 @@ export class SampleDeriver {
   private prev = new Map<string, { sample: RawContainerSample; monoNs: number; depth: number; pass: number }>();
   private passes = 0;
   private lastMonoNs: number | undefined;
+  /**
+   * The rates of readings a pass handed on as the very same object (Sampler's carried and
+   * kept readings): against itself every counter's increase is zero, whatever the interval,
+   * so they are derived once per reading and shared, not made again each pass.
+   */
+  private readonly stillRates = new WeakMap<RawContainerSample, ContainerRates>();
 
   derive(raw: RawSample): SampleView {
     const pass = ++this.passes;
     const containers: ContainerView[] = raw.containers.map((c) => {
       const before = this.prev.get(c.name);
       const depth = before?.depth ?? depthOf(c.name);
+      const dtNs = before ? raw.monoNs - before.monoNs : 0;
       const view: ContainerView = {
         name: c.name,
         depth,
         raw: c,
-        rates: deriveRates(before?.sample, c, before ? raw.monoNs - before.monoNs : 0),
+        rates: before?.sample === c && dtNs > 0 ? this.ratesOfStill(c, dtNs) : deriveRates(before?.sample, c, dtNs),
       };
       if (before) {
         before.sample = c;
@@ -150,5 +157,11 @@ export class SampleDeriver {
     const view: SampleView = { timestamp: raw.timestamp, monoNs: raw.monoNs, intervalSec, containers };
     if (raw.host) view.host = raw.host;
     return view;
+  }
+
+  private ratesOfStill(c: RawContainerSample, dtNs: number): ContainerRates {
+    let rates = this.stillRates.get(c);
+    if (!rates) this.stillRates.set(c, (rates = deriveRates(c, c, dtNs)));
+    return rates;
   }
 }

@@ -180,6 +180,25 @@ describe('SampleDeriver', () => {
     expect(v.host).toEqual({ cpus: 2 });
   });
 
+  it('a reading handed on as the same object has the rates a copy of it would have, whatever the interval, and its id changing restarts them', () => {
+    const still = raw(
+      { cpu: { usage: { total: SEC }, throttling_data: { periods: 5, throttled_periods: 1 } }, memory: { usage: 4096, oom_kill_count: 1 }, blockio: { devices: [{ device: { major: 8, minor: 0 }, read_bytes: 10, write_bytes: 3 }] } },
+      { limits: { cpuMaxMilli: 500 } },
+    );
+    const handedOn = new SampleDeriver();
+    const copied = new SampleDeriver();
+    for (const [i, monoNs] of [0, SEC, 3 * SEC, 3.5 * SEC].entries()) {
+      const a = handedOn.derive(pass(monoNs, [still])).containers[0]!.rates;
+      const b = copied.derive(pass(monoNs, [structuredClone(still)])).containers[0]!.rates;
+      expect(a, `pass ${i}`).toEqual(b);
+    }
+    expect(handedOn.derive(pass(4 * SEC, [still])).containers[0]!.rates).toEqual({ cpuPercent: 0, cpuPercentOfCap: 0, ioReadBytesPerSec: 0, ioWriteBytesPerSec: 0, memoryGrowthPerSec: 0, oomKillsDelta: 0 });
+    // Gone for a pass, then back as the same object: a new series, no rates.
+    handedOn.derive(pass(5 * SEC, []));
+    expect(handedOn.derive(pass(6 * SEC, [still])).containers[0]!.rates).toEqual({});
+    expect(handedOn.derive(pass(6 * SEC, [still])).containers[0]!.rates).toEqual({});
+  });
+
   it('the root container has depth 0 and no state when the freezer says nothing', () => {
     const v = new SampleDeriver().derive(pass(0, [{ ...raw({}), name: '/' }]));
     expect(v.containers[0]!.depth).toBe(0);
