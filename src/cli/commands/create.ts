@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { createContainer, type SpecFlags } from './create-action.js';
 import { NamedOption, flagsOf, subcommand } from './options.js';
 
-export { tellHeld, type SpecFlags } from './create-action.js';
-
 export const specFileOption = (type: string) => new NamedOption('-c <file>', `read the ${type} from a file (text, JSON or binary)`, 'specFile');
 export const dryRunOption = () =>
   new NamedOption('--dry-run', 'check everything, admission by the machine policy included, print whether it would be admitted and change nothing', 'dryRun');

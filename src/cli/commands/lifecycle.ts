@@ -5,7 +5,8 @@ import { apiOptions, openApi } from '../context.js';
 import { stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec, InitSpec } from '../../messages/types.js';
-import { SPEC_FIELDS, dryRunOption, registerCreate, specFileOption, tellHeld, type SpecFlags } from './create.js';
+import { tellHeld, type SpecFlags } from './create-action.js';
+import { SPEC_FIELDS, dryRunOption, registerCreate, specFileOption } from './create.js';
 import { NamedOption, flagsOf, subcommand, type CommandFlags } from './options.js';
 
 /** The commands that make, change, freeze and remove containers. */
