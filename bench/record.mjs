@@ -13,7 +13,7 @@
 //    still compiling the re-validation's and the keyframe's functions through the second
 //    minute); each window is a whole cycle (each container re-validated once in it), so which
 //    passes hold the re-validations does not move a window's figure; the windows' spread is
-//    printed. BENCH_BEFORE=path/to/bin/lmctfy.js runs another build's recorder beside it over
+//    printed. BENCH_BEFORE=path/to/bin/lmctfy (another build's) runs that build's recorder beside it over
 //    the same tree in the same windows (paired: the same load, the same moments). Then
 //    (BENCH_INSTR=0 skips it) the same command under callgrind: the user-space instructions
 //    of BENCH_INSTR_PASSES (60) of its passes after the same warm-up, all threads and the
@@ -133,8 +133,11 @@ async function liveRecorder(label) {
 async function recorderInstructions(label) {
   const out = path.join(tmp, `callgrind-${label}`);
   // No instrumentation until the warm-up is over (a start under it takes minutes); V8 writes machine code into its heap: all-non-file.
-  const node = fs.readFileSync(LMCTFY, 'utf8').split('\n')[0].slice(2).trim();
-  const r = await startRecorder(`instr-${label}`, ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', node], LIVE_WARM_S);
+  // Node itself under valgrind, not the native launcher: the entry it execs (where built) and
+  // the node and options of that entry's #! line.
+  const entry = [path.resolve('bin/lmctfy-node.cjs'), LMCTFY].find((f) => fs.existsSync(f) && fs.readFileSync(f).subarray(0, 2).toString() === '#!');
+  const node = fs.readFileSync(entry, 'utf8').split('\n')[0].slice(2).trim().split(/\s+/);
+  const r = await startRecorder(`instr-${label}`, ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', ...node], LIVE_WARM_S, entry);
   try {
     const control = (...a) => {
       const c = spawnSync('callgrind_control', [...a, String(r.pid)], { encoding: 'utf8' });
