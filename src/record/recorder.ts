@@ -46,7 +46,7 @@ export function unrecorded(journal: readonly JournalRecord[], stored: readonly J
  */
 export function recordingSampler(opts: Omit<ApiOptions, 'io'> & { container: string; type?: StatsType }): Sampler {
   const { container, type = 'counters', ...api } = opts;
-  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY, idlePasses: 2 * KEY_EVERY });
+  const sampling = openSampling({ ...api, watch: true, validateEvery: KEY_EVERY });
   // Its own /proc reader, closed with it: the host's files and the running threads' schedstat kept open.
   return new Sampler(sampling, { root: container, histograms: true, type, reuseStill: true, proc: procReader(undefined, { keepOpen: true }) });
 }

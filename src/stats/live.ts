@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ApiOptions } from '../engine/container-api.js';
 import { Code, LmctfyError, asLmctfyError } from '../engine/errors.js';
-import { VALIDATE_EVERY, openSampling, procReader } from '../engine/sampling/index.js';
+import { openSampling, procReader } from '../engine/sampling/index.js';
 import { PassDecoder } from './pass-message.js';
 import { PassViews, Sampler, type SamplerOptions } from './sampler.js';
 import type { HistorySeries, RawSample, SampleView } from './model.js';
@@ -224,7 +224,7 @@ function median(xs: readonly number[]): number {
  * and a close.
  */
 export function openSampler(opts: LiveOptions): Sampler {
-  return new Sampler(openSampling({ ...opts.api, watch: true, idlePasses: 2 * VALIDATE_EVERY }), {
+  return new Sampler(openSampling({ ...opts.api, watch: true }), {
     ...opts.sampler,
     root: opts.root,
     proc: procReader(undefined, { keepOpen: true }),

@@ -9,7 +9,7 @@ export function registerServe(program: Command): void {
     .argument('[name]', 'top of the tree to export (default /)')
     .action(async (name: string | undefined, _o, cmd: Command) => {
       const f = flagsOf<CommandFlags & { listen?: string }>(cmd);
-      const [{ serveMetrics }, { openSampling, VALIDATE_EVERY }, { exportReads }, { followDecisions }] = await Promise.all([
+      const [{ serveMetrics }, { openSampling }, { exportReads }, { followDecisions }] = await Promise.all([
         import('../serve.js'),
         import('../../engine/sampling/index.js'),
         import('../../engine/export-reads.js'),
@@ -19,10 +19,9 @@ export function registerServe(program: Command): void {
       // The daemon's decisions are counted as they are journalled, not re-read at each scrape.
       const decisions = followDecisions(api.machine.trackingDir('/'));
       try {
-        // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each.
-        // A carried container is read only at its re-validation: its files stay open between those
-        // reads (as the console's sampler keeps them, src/stats/live.ts), not closed and opened again.
-        await serveMetrics(openSampling({ ...apiOptions(f), watch: true, idlePasses: 2 * VALIDATE_EVERY }), { ...exportReads(api), decisions: decisions && (() => decisions.totals) }, name ?? '/', f.listen ?? '127.0.0.1:9464');
+        // Scraped again and again: learn the tree from inotify between scrapes rather than statting it at each
+        // (and, watching, a carried container's files stay open between its re-validations: openSampling).
+        await serveMetrics(openSampling({ ...apiOptions(f), watch: true }), { ...exportReads(api), decisions: decisions && (() => decisions.totals) }, name ?? '/', f.listen ?? '127.0.0.1:9464');
       } finally {
         decisions?.stop();
       }

@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Headless sampling: one NDJSON line (or one exposition) per pass, until --count or a signal. */
 async function streamSamples(f: TopFlags, name: string | undefined, format: MetricsFormat | 'json', intervalMs: number): Promise<void> {
   // Stats and exporters load only for the commands that sample.
-  const [{ Sampler }, { openSampling, VALIDATE_EVERY }, { NdjsonLines }, { ExpositionCache, exposed, openMetricsBytes }, { exportReads }, { followDecisions }] = await Promise.all([
+  const [{ Sampler }, { openSampling }, { NdjsonLines }, { ExpositionCache, exposed, openMetricsBytes }, { exportReads }, { followDecisions }] = await Promise.all([
     import('../../stats/sampler.js'),
     import('../../engine/sampling/index.js'),
     import('../../stats/json.js'),
@@ -55,10 +55,9 @@ async function streamSamples(f: TopFlags, name: string | undefined, format: Metr
     import('../../stats/decisions.js'),
   ]);
   const count = f.count === undefined ? Infinity : positiveNumber(f.count, '--count', 1, true);
-  // More than one pass: learn the tree from inotify rather than statting it every time. A
-  // carried container is read only at its re-validation, so its files stay open between those
-  // reads (as the console's sampler keeps them, src/stats/live.ts).
-  const sampling = openSampling({ ...apiOptions(f), watch: count > 1, idlePasses: 2 * VALIDATE_EVERY });
+  // More than one pass: learn the tree from inotify rather than statting it every time (and,
+  // watching, a carried container's files stay open between its re-validations: openSampling).
+  const sampling = openSampling({ ...apiOptions(f), watch: count > 1 });
   const root = sampling.container(name ?? '/');
   // The exposition prints neither per-CPU usage, latency histograms, the freezer state, rates nor
   // the host's figures: its passes read none and derive none. Both keep the readings of a

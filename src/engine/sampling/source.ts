@@ -39,8 +39,10 @@ export interface SamplingOptions extends Omit<ApiOptions, 'io'>, SourceOptions {
   /** Keep cgroup files open between passes (default true; see CachingIo). */
   keepOpen?: boolean;
   /**
-   * Passes a kept-open file may go unread before it is closed (CachingIo's default, 10). A
-   * sampler that reads most containers only at their re-validation keeps them longer.
+   * Passes a kept-open file may go unread before it is closed. Default: while watching, twice
+   * the re-validation period, since a still or carried container is read only at its
+   * re-validation and would otherwise close and reopen its files each time; without a watch,
+   * CachingIo's 10.
    */
   idlePasses?: number;
 }
@@ -57,7 +59,8 @@ export interface SamplingSource extends StatsSource {
  * kernel lacks tried once, not per container and pass (AbsentInterfaces).
  */
 export function openSampling(opts: SamplingOptions = {}): SamplingSource {
-  const { io = realIo, keepOpen = true, idlePasses, root, version, ...source } = opts;
+  const { io = realIo, keepOpen = true, root, version, ...source } = opts;
+  const idlePasses = opts.idlePasses ?? (source.watch ? 2 * (source.validateEvery ?? VALIDATE_EVERY) : undefined);
   const cache = keepOpen ? new CachingIo(io, { idlePasses }) : undefined;
   return new EngineSource(ContainerApi.open({ root, version, io: new AbsentInterfaces(cache ?? io) }), source, cache);
 }
