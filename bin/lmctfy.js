@@ -19,7 +19,6 @@ if (heldCa !== undefined) {
   delete process.env.LMCTFY_NODE_EXTRA_CA_CERTS;
 }
 const fs = require('node:fs');
-const path = require('node:path');
 const vm = require('node:vm');
 
 // checkpoint, restore and migrate: criu's primed helper (bin/lmctfy-primed.cjs), from a file of
@@ -42,7 +41,8 @@ function bundleOf(args) {
   for (const word of args) {
     if (word === '--') break;
     if (word === 'help') return undefined;
-    const bundle = Object.keys(GROUP_BUNDLES).find((b) => GROUP_BUNDLES[b].includes(word));
+    let bundle;
+    for (const b in GROUP_BUNDLES) if (GROUP_BUNDLES[b].includes(word)) bundle = b;
     if (bundle === undefined) continue;
     if (chosen !== undefined && chosen !== bundle) return undefined;
     chosen = bundle;
@@ -62,6 +62,7 @@ const open = (name, needed) => {
     return undefined; // no cache, or no bundle of the command's own
   }
 };
+/** Reads all of `f` into the start of `buf` and closes it: its size. */
 const readInto = (buf, f) => {
   for (let at = 0; at < f.size; ) {
     const n = fs.readSync(f.fd, buf, at, f.size - at, at);
@@ -69,21 +70,25 @@ const readInto = (buf, f) => {
     at += n;
   }
   fs.closeSync(f.fd);
-  return buf.subarray(0, f.size);
+  return f.size;
 };
+// dist/ beside bin/, by the string: node:path's join and dirname are compiled from source at
+// their first call, ~0.2 M instructions of every start (BENCHMARKS.md section 5).
+const dist = `${__dirname.slice(0, __dirname.lastIndexOf('/'))}/dist`;
 // The build makes each bundle's cache by running one of its commands with this set
 // (scripts/build.mjs): the cache written is that of the first bundle loaded.
 let cacheOut = process.env.LMCTFY_CODE_CACHE_OUT;
 
 /** The `run` of dist/<name>.cjs, compiled with its code cache; undefined when that bundle is missing and not `needed`. */
 function load(name, needed) {
-  const file = path.join(__dirname, '..', 'dist', `${name}.cjs`);
+  const file = `${dist}/${name}.cjs`;
   const bundle = open(file, needed);
   if (!bundle) return undefined;
   const cache = open(`${file}.cache`, false);
   const buf = Buffer.allocUnsafe(Math.max(bundle.size, cache ? cache.size : 0));
-  const source = readInto(buf, bundle).latin1Slice();
-  const cachedData = cache ? readInto(buf, cache) : undefined;
+  const source = buf.latin1Slice(0, readInto(buf, bundle));
+  // A view, not buf.subarray(): Buffer's slicing is one more function compiled at every start.
+  const cachedData = cache ? new Uint8Array(buf.buffer, buf.byteOffset, readInto(buf, cache)) : undefined;
   const script = new vm.Script(source, { filename: file, cachedData });
   if (cacheOut) {
     const to = cacheOut;
@@ -91,7 +96,7 @@ function load(name, needed) {
     cacheOut = undefined;
   }
   const cli = { exports: {}, filename: file };
-  script.runInThisContext()(cli.exports, require, cli, file, path.dirname(file));
+  script.runInThisContext()(cli.exports, require, cli, file, dist);
   return cli.exports.run;
 }
 
