@@ -1,7 +1,8 @@
 /*
  * lmctfy-spawn.node: the one Node add-on of lmctfy, loaded by `lmctfy run` in the
  * foreground (src/engine/bare-spawn.ts), by bin/lmctfy.js to start the primed criu helper,
- * and by the checkpoint code to run criu (src/engine/checkpoint/criu.ts). It starts the exec helper with posix_spawn, which
+ * by the checkpoint code to run criu (src/engine/checkpoint/criu.ts), and by a command's
+ * end (src/cli/start.ts). It starts the exec helper with posix_spawn, which
  * glibc does with clone(CLONE_VM | CLONE_VFORK): the child borrows Node's memory until its
  * exec instead of getting a copy of Node's page tables, as libuv's fork gives it. On this
  * kind of VM a fork of a Node process (60 MB touched) costs milliseconds in page-table
@@ -16,6 +17,9 @@
  *                                     while it runs, -1 - errno when it cannot be waited for
  *   cloexec(fds)                   -> 0 once every fd of the array is close-on-exec, or -errno
  *                                     (the pipes native/launcher.c hands bin/lmctfy.js)
+ *   exit(code)                     -> never returns: the process ends with `code` (_exit), as
+ *                                     a command ends once its 'exit' listeners ran
+ *                                     (src/cli/start.ts)
  *
  * Node-API is a stable C ABI: its few functions used here are declared below rather than
  * taken from Node's headers, which a machine building lmctfy need not have. The symbols
@@ -218,6 +222,16 @@ static napi_value js_cloexec(napi_env env, napi_callback_info info) {
   return int32(env, 0);
 }
 
+static napi_value js_exit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  int32_t code;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != 0 || argc != 1 || napi_get_value_int32(env, arg, &code) != 0 || code < 0 || code > 255) {
+    return bad_argument(env, "exit(code): code 0 to 255");
+  }
+  _exit(code);
+}
+
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
   napi_value fn;
   if (napi_create_function(env, name, strlen(name), cb, NULL, &fn) == 0) napi_set_named_property(env, exports, name, fn);
@@ -228,5 +242,6 @@ napi_value napi_register_module_v1(napi_env env, napi_value exports) {
   export_function(env, exports, "spawn", js_spawn);
   export_function(env, exports, "reap", js_reap);
   export_function(env, exports, "cloexec", js_cloexec);
+  export_function(env, exports, "exit", js_exit);
   return exports;
 }

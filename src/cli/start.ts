@@ -1,4 +1,5 @@
 import { adoptPrimedCriu, type PrimedHelper } from '../engine/checkpoint/prime.js';
+import { spawnAddon } from '../engine/spawn-addon.js';
 import { setImportModule } from './console-bridge.js';
 
 /**
@@ -41,11 +42,39 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
  * the V8 heap, tens of calls each costing a TLB flush across the VM's CPUs) took 60–160 ms
  * of a `restore` after its last step (BENCHMARKS.md, checkpoint/restore). 'beforeExit' fires
  * only once nothing is pending, so no write, child or timer is cut short; 'exit' listeners
- * still run. `on`, not `once`: process.exit() never returns, and `once` costs three more of
- * Node's functions compiled at every start.
+ * still run, and then, where Node has nothing of its own to write at its end, the last of
+ * them ends the process (quickEnd). `on`, not `once`: process.exit() never returns, and
+ * `once` costs three more of Node's functions compiled at every start.
  */
 function endWhenIdle(): void {
-  process.on('beforeExit', () => process.exit());
+  process.on('beforeExit', () => {
+    const end = quickEnd();
+    if (end) process.on('exit', end);
+    process.exit();
+  });
+}
+
+/**
+ * Whether Node may be left without its own end: its exit joins its worker threads one by
+ * one and runs OpenSSL's and its option parsers' C++ destructors, ~0.6 ms of a ~25 ms
+ * command on this VM and nothing a command's output needs (it is written synchronously,
+ * src/cli/output.ts). Not where Node was asked for something it writes at its end: a
+ * profile, coverage, a trace or a log (any node option but the launcher's own, which only
+ * names the main file as given, or NODE_OPTIONS).
+ */
+export function mayEndQuickly(execArgv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return !env.NODE_OPTIONS && !env.NODE_V8_COVERAGE && execArgv.every((a) => a === '--preserve-symlinks-main');
+}
+
+/** The 'exit' listener that ends the process at once (the add-on's _exit); undefined where Node's own end is kept. */
+function quickEnd(): ((code: number) => void) | undefined {
+  if (!mayEndQuickly(process.execArgv, process.env)) return undefined;
+  try {
+    const addon = spawnAddon();
+    return (code) => addon.exit(code);
+  } catch {
+    return undefined; // the add-on was not built: Node's own end, only slower
+  }
 }
 
 /** bin/lmctfy.js's import(), with which the interactive console's ES module is loaded (src/cli/console-bridge.ts). */

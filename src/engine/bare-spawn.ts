@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { Code, LmctfyError } from './errors.js';
-import { nativeHelper } from './native-helpers.js';
 import { errnoName } from './os-names.js';
+import { spawnAddon, type SpawnAddon } from './spawn-addon.js';
 
 /**
  * A gated helper started without `child_process` and without a fork of Node: what `lmctfy
@@ -25,13 +25,6 @@ export interface BareChild {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** The add-on's functions (native/spawn-addon.c says what each returns). */
-interface SpawnAddon {
-  pipe(): [number, number] | number;
-  spawn(file: string, argv: string[], envp: string[] | null, fds: number[]): number;
-  reap(pid: number): number;
-}
-
 interface PipeHandle {
   onread: (buf: ArrayBuffer | undefined) => void;
   open(fd: number): number;
@@ -53,14 +46,12 @@ let bindings: Bindings | undefined;
 
 function load(): Bindings {
   if (bindings) return bindings;
-  const module = { exports: {} as SpawnAddon };
-  process.dlopen(module, nativeHelper('lmctfy-spawn.node', 'spawn add-on'));
   const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
   const { Pipe, constants } = binding('pipe_wrap') as { Pipe: Bindings['Pipe']; constants: { SOCKET: number } };
   const stream = binding('stream_wrap') as { streamBaseState: Int32Array; kReadBytesOrError: number; kArrayBufferOffset: number };
   // The signal numbers without loading node:os (the CLI bundle loads it lazily).
   const { os } = binding('constants') as { os: { signals: Record<string, number> } };
-  bindings = { addon: module.exports, Pipe, socket: constants.SOCKET, state: stream.streamBaseState, nread: stream.kReadBytesOrError, offset: stream.kArrayBufferOffset, signals: os.signals };
+  bindings = { addon: spawnAddon(), Pipe, socket: constants.SOCKET, state: stream.streamBaseState, nread: stream.kReadBytesOrError, offset: stream.kArrayBufferOffset, signals: os.signals };
   return bindings;
 }
 
