@@ -71,7 +71,10 @@ function quickEnd(): ((code: number) => void) | undefined {
   if (!mayEndQuickly(process.execArgv, process.env)) return undefined;
   try {
     const addon = spawnAddon();
-    return (code) => addon.exit(code);
+    // An exit code beyond what a process can return (Node takes its low byte) is left to Node.
+    return (code) => {
+      if (Number.isInteger(code) && code >= 0 && code <= 255) addon.exit(code);
+    };
   } catch {
     return undefined; // the add-on was not built: Node's own end, only slower
   }
