@@ -76,7 +76,7 @@ describeCgroups('stats from the kernel (real cgroups)', () => {
     await c.run([process.execPath, '-e', 'const b=Buffer.alloc(64<<20,1);setInterval(()=>b[0]++,100)'], { detached: true });
     const s = sampler('/alloc');
     let v = s.next().containers[0]!;
-    for (let i = 0; i < 50 && (v.raw.stats.memory?.usage ?? 0) < 64 << 20; i++) {
+    for (let i = 0; i < 50 && (v.raw.stats.memory?.usage ?? 0) <= 64 << 20; i++) {
       await sleep(100);
       v = s.next().containers[0]!;
     }
