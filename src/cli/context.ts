@@ -1,4 +1,6 @@
-import { ContainerApi, type ApiOptions } from '../engine/container-api.js';
+import { ContainerApi } from '../engine/container-api.js';
+import { openMachine, type ApiOptions } from '../engine/creation.js';
+import type { Machine } from '../engine/kernel/machine.js';
 import { cgroupVersionOption } from '../engine/backend.js';
 
 /** The flags every command accepts that choose the machine's cgroups. */
@@ -16,4 +18,9 @@ export function apiOptions(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.
 
 export function openApi(flags: GlobalFlags): ContainerApi {
   return ContainerApi.open(apiOptions(flags));
+}
+
+/** The machine alone, for a command that needs none of ContainerApi's other operations (create's bundle: creation.ts). */
+export function openEngine(flags: GlobalFlags): Machine {
+  return openMachine(apiOptions(flags));
 }

@@ -2,43 +2,31 @@ import * as path from 'node:path';
 import { Code, LmctfyError, isLmctfyError } from './errors.js';
 import { realIo, type KernelIo } from './kernel/io.js';
 import { Machine } from './kernel/machine.js';
-import type { CgroupVersion, V1Controller } from './kernel/layout.js';
-import { Container, orGone } from './container.js';
-import { handleFor, handleWith } from './handle.js';
+import { Container } from './container.js';
+import { orGone } from './gone.js';
 import { withLock } from './lock.js';
 import { audited, auditedWithSpec } from './audit.js';
-import { parentName, resolveName } from './names.js';
+import { resolveName } from './names.js';
 import { resourcesFor } from './resources/index.js';
 import { prepareCpuset } from './resources/cpuset.js';
 import type { CgroupHandle } from './resources/types.js';
-import { checkSpecSupported } from './spec-rules.js';
 import { killTasks, pruneMirrors, removeSubtree, thawSubtree } from './teardown.js';
 import { listTasks } from './tree.js';
 import { mountHierarchies } from './kernel/mounts.js';
-import { prepareVirtualHost, removeVirtualHost, startVirtualHost } from './vhost/index.js';
+import { removeVirtualHost } from './vhost/index.js';
 import { removeOrigin } from './checkpoint/origin.js';
-import { withCpus } from './cpu-pool.js';
-import { admit, policyReport, release, removePolicy, setPolicy, validatePolicy, type Admitted, type PolicyReport } from './admission.js';
+import { policyReport, release, removePolicy, setPolicy, validatePolicy, type PolicyReport } from './admission.js';
+import { checkCreation, createAudited, heldNotesOf, journalName, openMachine, tryRmdir, type ApiOptions } from './creation.js';
 import type { ContainerSpec, InitSpec, PolicySpec } from '../messages/types.js';
 
-export interface ApiOptions {
-  /** lmctfy's `/` (docs/INTERFACE.md, "lmctfy's root"). */
-  root?: string;
-  /** Force cgroup v1 or v2; default: v2 only on a pure cgroup2 machine. */
-  version?: CgroupVersion;
-  io?: KernelIo;
-}
+export type { ApiOptions };
 
 export class ContainerApi {
   private constructor(readonly machine: Machine) {}
 
   /** Opens lmctfy on an existing root; FAILED_PRECONDITION telling to run init otherwise. */
   static open(opts: ApiOptions = {}): ContainerApi {
-    const machine = new Machine({ io: opts.io ?? realIo, root: opts.root, version: opts.version });
-    if (!machine.rootExists()) {
-      throw new LmctfyError(Code.FAILED_PRECONDITION, `lmctfy root ${machine.trackingDir('/')} does not exist; run \`lmctfy init ""\`${opts.root ? ` with --root ${opts.root}` : ''}`);
-    }
-    return new ContainerApi(machine);
+    return new ContainerApi(openMachine(opts));
   }
 
   /**
@@ -75,13 +63,9 @@ export class ContainerApi {
     return this.machine.io.exists(this.machine.trackingDir(this.resolve(name)));
   }
 
-  /**
-   * Where the kernel will hold a value of a valid `spec` other than the one asked (a memory
-   * limit that is not whole pages, a cpu.limit it cannot tell from its neighbours): one
-   * note each, for a command to tell its user.
-   */
+  /** Values of a valid `spec` the kernel will hold other than asked, one note each (creation.ts heldNotesOf). */
   heldNotes(spec: ContainerSpec): string[] {
-    return resourcesFor(this.machine.version).held(spec);
+    return heldNotesOf(this.machine, spec);
   }
 
   get(name: string): Container {
@@ -97,67 +81,15 @@ export class ContainerApi {
    * everything made so far (docs/RELIABILITY.md 16).
    */
   create(name: string, spec: ContainerSpec = {}): Promise<Container> {
-    return auditedWithSpec(this.machine, 'create', this.nameFor(name), { spec }, async () => (await this.createAdmitted(name, spec, false)).result!);
-  }
-
-  /** The absolute name an operation on `name` is journalled under; the name as given when it does not resolve. */
-  private nameFor(name: string): string {
-    try {
-      return this.resolve(name);
-    } catch {
-      return name;
-    }
+    return createAudited(this.machine, name, spec, (abs) => new Container(this.machine, abs));
   }
 
   /**
    * create --dry-run: every check create makes, admission included (docs/POLICY.md), and
    * nothing made. Resolves with one line saying what would be admitted; refuses as create would.
    */
-  async checkCreate(name: string, spec: ContainerSpec = {}): Promise<string> {
-    return (await this.createAdmitted(name, spec, true)).note;
-  }
-
-  private async createAdmitted(name: string, spec: ContainerSpec, dryRun: boolean): Promise<Admitted<Container>> {
-    const m = this.machine;
-    const abs = this.resolve(name);
-    if (abs === '/') throw new LmctfyError(Code.ALREADY_EXISTS, 'container / always exists');
-    checkSpecSupported(spec, m.version);
-    const parent = parentName(abs)!;
-    const vhost = prepareVirtualHost(spec, abs, parent, m.trackingDir('/'));
-    return orGone(m, parent, `create ${abs}`, (found) => withLock(m.trackingDir('/'), abs, () => {
-      found.seen = m.io.dirInfo(m.trackingDir(parent))?.inode;
-      if (found.seen === undefined) {
-        throw new LmctfyError(Code.NOT_FOUND, `cannot create ${abs}: parent container ${parent} does not exist`);
-      }
-      if (m.io.exists(m.trackingDir(abs))) throw new LmctfyError(Code.ALREADY_EXISTS, `container ${abs} already exists`);
-      return admit(m, `create ${abs}`, abs, spec, () => spec, dryRun, async (cpus) => {
-        // CPUs of its own (PREMIER under exclusive_cpus) are its cpuset, as if it had asked for them.
-        if (cpus !== undefined) spec = withCpus(spec, cpus);
-        const made: string[] = [];
-        try {
-          const resources = resourcesFor(m.version);
-          const wanted = resources.all.filter((r) => r.wants(spec)).map((r) => r.controller);
-          const delegated = spec.owner !== undefined || spec.owner_group !== undefined;
-          const onMade = (c: V1Controller) => {
-            if (c === 'cpuset') prepareCpuset(handleFor(m, abs));
-          };
-          // The hierarchies just made are known: no need to look for them again.
-          const h = handleWith(m, abs, m.makeDirs({ name: abs, parent, wanted, delegated, made, onMade }));
-          // Only v2 gets here with one: v1 refused it in checkSpecSupported.
-          if (spec.children_limit !== undefined) {
-            m.io.writeFile(path.posix.join(m.trackingDir(abs), 'cgroup.max.descendants'), spec.children_limit < 0 ? 'max' : String(spec.children_limit));
-          }
-          for (const r of h.resources.all) if (r.wants(spec)) r.apply(h, spec, 'create');
-          if (delegated) delegate(m, made, spec);
-          // Last: its helper runs in the cgroups just made, and a failure leaves nothing of it.
-          if (vhost) await startVirtualHost(m, abs, spec, vhost);
-        } catch (e) {
-          for (const d of made.reverse()) tryRmdir(m.io, d);
-          throw e;
-        }
-        return new Container(m, abs);
-      });
-    }));
+  checkCreate(name: string, spec: ContainerSpec = {}): Promise<string> {
+    return checkCreation(this.machine, name, spec);
   }
 
   /**
@@ -165,7 +97,7 @@ export class ContainerApi {
    * thaws, kills everything below and removes the subtree deepest-first.
    */
   destroy(name: string, opts: { force?: boolean } = {}): Promise<void> {
-    return audited(this.machine, 'destroy', this.nameFor(name), { detail: { force: opts.force ?? false } }, () => this.destroyNow(name, opts));
+    return audited(this.machine, 'destroy', journalName(this.machine, name), { detail: { force: opts.force ?? false } }, () => this.destroyNow(name, opts));
   }
 
   private async destroyNow(name: string, opts: { force?: boolean }): Promise<void> {
@@ -242,13 +174,6 @@ function dirHandle(m: Machine, dir: string): CgroupHandle {
   return { io: m.io, resources: resourcesFor(m.version), name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
 }
 
-function tryRmdir(io: KernelIo, dir: string): void {
-  try {
-    io.rmdir(dir);
-  } catch {
-    /* rollback is best effort; the error being reported is the original one */
-  }
-}
 
 /** mkdir -p that records what it made, for rollback. */
 function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: string) => void): void {
@@ -257,20 +182,4 @@ function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: 
   io.mkdir(dir);
   made.push(dir);
   onMade?.(dir);
-}
-
-/** Hands the container's dirs and the files a delegate writes to owner/owner_group (docs/RELIABILITY.md 24). */
-function delegate(m: Machine, dirs: string[], spec: ContainerSpec): void {
-  const uid = spec.owner ?? -1;
-  const gid = spec.owner_group ?? -1;
-  // cgroup.event_control (v1): the owner's own notifications (usage thresholds, OOM) on its
-  // container, which a daemon run by the owner over its subtree registers.
-  const files = ['cgroup.procs', 'tasks', 'cgroup.threads', 'cgroup.subtree_control', 'cgroup.event_control'];
-  for (const d of dirs) {
-    m.io.chown(d, uid, gid);
-    for (const f of files) {
-      const p = path.posix.join(d, f);
-      if (m.io.exists(p)) m.io.chown(p, uid, gid);
-    }
-  }
 }

@@ -1,5 +1,5 @@
-import type { ContainerApi } from '../../engine/container-api.js';
-import { openApi } from '../context.js';
+import { checkCreation, createAudited, heldNotesOf } from '../../engine/creation.js';
+import { openEngine } from '../context.js';
 import { stderr, stdout } from '../output.js';
 import { readSpec } from '../spec-input.js';
 import type { ContainerSpec } from '../../messages/types.js';
@@ -15,9 +15,9 @@ export interface SpecFlags extends CommandFlags {
 /** `create`'s line as create.ts registers it with commander, for its bundle's own parser (src/cli/plain-line.ts). */
 export const CREATE_LINE: LineShape = { command: 'create', valued: { '-c': 'specFile' }, switches: { '--dry-run': 'dryRun' }, required: 1, optional: 1 };
 
-/** Values the kernel holds rounded, said once applied (the spec read back shows them so). */
-export function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
-  for (const note of api.heldNotes(spec)) stderr.write(`lmctfy: ${note}\n`);
+/** Values the kernel holds rounded (ContainerApi.heldNotes), said once applied (the spec read back shows them so). */
+export function tellHeld(notes: string[]): void {
+  for (const note of notes) stderr.write(`lmctfy: ${note}\n`);
 }
 
 /**
@@ -26,8 +26,10 @@ export function tellHeld(api: ContainerApi, spec: ContainerSpec): void {
  */
 export async function createContainer(name: string, spec: string | undefined, f: SpecFlags): Promise<void> {
   const parsed = await readSpec<ContainerSpec>('ContainerSpec', spec, f.specFile);
-  const api = openApi(f);
-  if (f.dryRun) return void stdout.write(`${await api.checkCreate(name, parsed)}\n`);
-  await api.create(name, parsed);
-  tellHeld(api, parsed);
+  // The engine's creation without ContainerApi, which would bring every other operation into
+  // this command's bundle (src/engine/creation.ts).
+  const m = openEngine(f);
+  if (f.dryRun) return void stdout.write(`${await checkCreation(m, name, parsed)}\n`);
+  await createAudited(m, name, parsed, () => undefined);
+  tellHeld(heldNotesOf(m, parsed));
 }

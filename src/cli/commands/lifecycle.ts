@@ -37,7 +37,7 @@ export function registerLifecycle(program: Command): void {
       const api = openApi(f);
       if (f.dryRun) return void stdout.write(`${await api.get(name).checkUpdate(parsed, policy)}\n`);
       await api.get(name).update(parsed, policy);
-      tellHeld(api, parsed);
+      tellHeld(api.heldNotes(parsed));
     });
 
   subcommand(program, 'destroy', 'destroy a container; -f kills its tasks and subcontainers first')
