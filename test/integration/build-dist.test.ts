@@ -61,6 +61,13 @@ describe('the build', () => {
     for (const made of ['list', 'create', 'lifecycle', 'processes']) expect(fs.existsSync(path.join(dist(), `lmctfy-${made}.cjs.cache`))).toBe(true);
   });
 
+  it("create's bundle holds neither ContainerApi nor the Container class, which list's does (src/engine/creation.ts)", () => {
+    // A class is kept whole, every method's imports with it: a create would read them all unrun.
+    const classes = (bundle: string) => fs.readFileSync(path.join(dist(), bundle), 'latin1').match(/\bContainer(?:Api)?=class\b/g) ?? [];
+    expect(classes('lmctfy-list.cjs').sort()).toEqual(['Container=class', 'ContainerApi=class']);
+    expect(classes('lmctfy-create.cjs')).toEqual([]);
+  });
+
   it('rebuilding unchanged sources keeps every file as it was and drops what the build no longer makes', () => {
     const before = snapshot();
     fs.writeFileSync(path.join(dist(), 'chunk-STALE.js'), 'export {};\n');
