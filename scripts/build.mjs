@@ -333,15 +333,16 @@ await withBuildLock(async () => {
     plugins: [consoleAsModule, lazyBuiltins(['child_process', 'crypto', 'zlib', 'stream', 'stream/promises', 'os', 'v8', 'module'])],
   });
 
-  // The schema, parsed and resolved once here: the CLI links this JSON's objects instead of
-  // parsing .proto text or resolving a descriptor (src/messages/schema-form.ts).
+  // The schema, parsed and resolved once here: the CLI parses and links the lines of the
+  // messages it reads instead of parsing .proto text or resolving a descriptor; schemaText
+  // checks that its text reads back as the model (src/messages/schema-form.ts).
   const root = new protobuf.Root();
   for (const file of ['lmctfy.proto', 'config.proto']) protobuf.parse(readFileSync(path.join(top, 'proto', file), 'utf8'), root, { keepCase: true });
   root.resolveAll();
-  const { buildSchema, schemaForm } = await importTs("export { buildSchema } from './src/messages/reflection.ts'; export { schemaForm } from './src/messages/schema-form.ts';");
+  const { buildSchema, schemaText } = await importTs("export { buildSchema } from './src/messages/reflection.ts'; export { schemaText } from './src/messages/schema-form.ts';");
 
   const entries = new Set(Object.keys(entryPoints).flatMap((name) => [`${name}.js`, `${name}.js.map`]));
-  const files = [...result.outputFiles.map((f) => ({ file: f.path, contents: f.contents })), { file: path.join(dist, 'schema.json'), contents: JSON.stringify(schemaForm(buildSchema(root.toJSON()))) }];
+  const files = [...result.outputFiles.map((f) => ({ file: f.path, contents: f.contents })), { file: path.join(dist, 'schema.json'), contents: schemaText(buildSchema(root.toJSON())) }];
   const isEntry = (file) => entries.has(path.basename(file));
   for (const { file, contents } of [...files.filter((f) => !isEntry(f.file)), ...files.filter((f) => isEntry(f.file))]) replaceFile(file, contents);
 

@@ -45,10 +45,17 @@ export interface Field {
   resolvedType: MessageType | EnumType | undefined;
 }
 
+/** Entries by full name; a Map is one. */
+export interface Table<T> {
+  get(fullName: string): T | undefined;
+  /** In the order the model was built in. */
+  values(): Iterable<T>;
+}
+
 export interface Schema {
   /** By full name without the leading dot, e.g. `containers.lmctfy.CpuSpec`. */
-  messages: Map<string, MessageType>;
-  enums: Map<string, EnumType>;
+  messages: Table<MessageType>;
+  enums: Table<EnumType>;
 }
 
 /** protobufjs's JSON descriptor, the parts of it this file reads. */
@@ -134,7 +141,7 @@ function jsonNameOf(name: string): string {
 }
 
 class Builder {
-  readonly schema: Schema = { messages: new Map(), enums: new Map() };
+  readonly schema = { messages: new Map<string, MessageType>(), enums: new Map<string, EnumType>() };
   readonly root: Scope = { parent: undefined, nested: new Map(), message: undefined };
   private readonly pending: PendingField[] = [];
   private readonly groups = new Set<MessageType>();

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../engine/errors.js';
 import { buildSchema, type EnumType, type Field, type MessageType, type Schema } from './reflection.js';
-import { schemaFromForm, type SchemaForm } from './schema-form.js';
+import { schemaFromText } from './schema-form.js';
 
 /** Messages callers parse and print, by their short name. */
 const FULL_NAMES = {
@@ -54,8 +54,8 @@ export function findProtoDir(start: string): string {
 
 /**
  * The build (scripts/build.mjs) writes the model, resolved, next to the bundle
- * (schema-form.ts): the CLI links its objects and never loads protobufjs. A file of another
- * form's version is not used.
+ * (schema-form.ts): the CLI parses and links the messages it reads and never loads
+ * protobufjs. A file of another form's version is not used.
  */
 function loadPrebuilt(): Schema | undefined {
   const file = path.join(import.meta.dirname, 'schema.json');
@@ -65,7 +65,7 @@ function loadPrebuilt(): Schema | undefined {
   } catch {
     return undefined;
   }
-  return schemaFromForm(JSON.parse(text) as SchemaForm);
+  return schemaFromText(text);
 }
 
 /**
@@ -97,7 +97,9 @@ export function schema(): Schema {
 
 export function messageType(name: MessageName): MessageType {
   if (!Object.hasOwn(FULL_NAMES, name)) throw new LmctfyError(Code.INVALID_ARGUMENT, `unknown message type "${String(name)}"`);
-  return schema().messages.get(FULL_NAMES[name])!;
+  const type = schema().messages.get(FULL_NAMES[name]);
+  if (!type) throw new LmctfyError(Code.INTERNAL, `the schema holds no message ${FULL_NAMES[name]}`);
+  return type;
 }
 
 /** Field lookups of one message type, built once per type. */

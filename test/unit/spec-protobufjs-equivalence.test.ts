@@ -12,12 +12,13 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import textformat from 'protobufjs/ext/textformat.js';
 import { describe, expect, it } from 'vitest';
+import { LmctfyError } from '../../src/engine/errors.js';
 import { encodeMessage } from '../../src/messages/binary.js';
 import { encodeBinary, formatText, MESSAGE_NAMES, type MessageName } from '../../src/messages/codec.js';
 import { normalizeMessage } from '../../src/messages/plain.js';
 import { buildSchema, type MessageType, type Schema } from '../../src/messages/reflection.js';
 import { findProtoDir, isReserved, messageType, schema } from '../../src/messages/schema.js';
-import { schemaForm, schemaFromForm, type SchemaForm } from '../../src/messages/schema-form.js';
+import { schemaFromText, schemaText } from '../../src/messages/schema-form.js';
 import { messageText } from '../../src/messages/text.js';
 
 type Message = Record<string, unknown>;
@@ -177,7 +178,7 @@ describe('the schema model reflects what protobufjs does', () => {
     ['lmctfy', schema(), lmctfy.root],
     ['the test schemas', syntheticSchema, synthetic.root],
   ])('%s: fields, their types, packing, presence and reserved names', (_label, ours, root) => {
-    expect(ours.messages.size).toBeGreaterThan(5);
+    expect(allMessages(ours).length).toBeGreaterThan(5);
     for (const type of allMessages(ours)) {
       const theirs = root.lookupType(type.fullName);
       expect(type.fields.map((f) => f.name)).toEqual(theirs.fieldsArray.map((f) => f.name));
@@ -223,27 +224,57 @@ describe('the schema the CLI loads', () => {
   });
   // npm test builds first; a bare vitest run without dist/ has nothing to compare.
   it.skipIf(!fs.existsSync(built))('dist/schema.json gives the model the .proto files give', () => {
-    expect(view(schemaFromForm(JSON.parse(fs.readFileSync(built, 'utf8')) as SchemaForm)!)).toEqual(view(schema()));
+    expect(view(schemaFromText(fs.readFileSync(built, 'utf8'))!)).toEqual(view(schema()));
   });
 
   it('the written form gives back the model it was written from: every flag, alias, reserved range and lookup of the test schemas', () => {
-    const back = schemaFromForm(JSON.parse(JSON.stringify(schemaForm(syntheticSchema))) as SchemaForm)!;
+    const back = schemaFromText(schemaText(syntheticSchema))!;
     expect(view(back)).toEqual(view(syntheticSchema));
     // Resolved types are the revived objects themselves, not copies.
     const outer = back.messages.get('eq.names.Outer')!;
     expect(outer.fields.find((f) => f.name === 'relative')!.resolvedType).toBe(back.messages.get('eq.names.Outer.Inner'));
     expect(outer.fields.find((f) => f.name === 'absolute')!.resolvedType).toBe(back.enums.get('eq.names.Outer.Kind'));
+    expect(back.messages.get('eq.names.Outer.Kind')).toBeUndefined();
+    expect(back.enums.get('eq.names.Outer')).toBeUndefined();
+    expect(back.messages.get('eq.names')).toBeUndefined();
   });
 
-  it('a form of another version is not used; one naming a type it does not hold is an internal error when that message is first read', () => {
-    const form = schemaForm(syntheticSchema);
-    expect(schemaFromForm({ ...form, version: form.version + 1 })).toBeUndefined();
-    const broken = JSON.parse(JSON.stringify(form)) as SchemaForm;
-    const field = broken.messages.find((m) => m[0] === 'eq.names.Outer')![2].find((f) => f[0] === 'relative')!;
-    field[4] = 'eq.names.Nowhere';
-    const back = schemaFromForm(broken)!;
+  it('writing fails on a model its text cannot give back (a name that is not the last part of its full name)', () => {
+    const odd: MessageType = { kind: 'message', name: 'Other', fullName: 'eq.Odd', fields: [], reservedNames: new Set(), reservedRanges: [] };
+    expect(() => schemaText({ messages: new Map([[odd.fullName, odd]]), enums: new Map() })).toThrow(/does not give back the model/);
+  });
+
+  /** The written text with the line of `fullName` passed through `edit`. */
+  function editLine(fullName: string, edit: (line: string) => string): string {
+    return schemaText(syntheticSchema)
+      .split('\n')
+      .map((line) => (line.startsWith(`["m",${JSON.stringify(fullName)},`) ? edit(line) : line))
+      .join('\n');
+  }
+
+  it.each<[string, string, RegExp]>([
+    ['names a type it does not hold', editLine('eq.names.Outer', (l) => l.replace('"eq.names.Outer.Inner"', '"eq.names.Nowhere"')), /eq\.names\.Outer\.relative names "eq\.names\.Nowhere"/],
+    ['names an enum as a message', editLine('eq.names.Outer', (l) => l.replace('"eq.names.Outer.Kind"', '"eq.names.Outer.Inner"')), /eq\.names\.Outer\.absolute names "eq\.names\.Outer\.Inner"/],
+    ['is not JSON', editLine('eq.names.Outer', (l) => l.slice(0, -1)), /schema form: the line of eq\.names\.Outer is not JSON/],
+  ])('a line that %s is an internal error when its message is first read, the others still read', (_label, text, error) => {
+    const back = schemaFromText(text)!;
     expect(back.messages.get('eq.names.Outer.Inner')!.fields.length).toBeGreaterThan(0);
-    expect(() => back.messages.get('eq.names.Outer')!.fields).toThrow(/eq\.names\.Outer\.relative names "eq\.names\.Nowhere"/);
+    const outer = back.messages.get('eq.names.Outer')!;
+    expect(outer.name).toBe('Outer');
+    expect(() => outer.fields).toThrow(error);
+    expect(() => outer.fields).toThrow(LmctfyError);
+  });
+
+  it.each<[string, string]>([
+    ['another version', schemaText(syntheticSchema).replace(/^\{"version":2\}/, '{"version":3}')],
+    ['the first version (one JSON object, no line break)', JSON.stringify({ version: 1, enums: [], messages: [] })],
+    ['a first line that is not an object', `[2]\n${schemaText(syntheticSchema).split('\n').slice(1).join('\n')}`],
+  ])('a text of %s is not used', (_label, text) => {
+    expect(schemaFromText(text)).toBeUndefined();
+  });
+
+  it('a first line that is not JSON is an internal error', () => {
+    expect(() => schemaFromText(`{"version":\n${schemaText(syntheticSchema)}`)).toThrow(/schema form: its first line is not JSON/);
   });
 });
 
