@@ -30,7 +30,25 @@ describe('mountinfo', () => {
     ['tab\\011x', 'tab\tx'],
     ['back\\134slash', 'back\\slash'],
     ['plain', 'plain'],
+    ['\\0401', ' 1'],
+    ['not\\08x', 'not\\08x'],
+    ['end\\', 'end\\'],
   ])('unescape %j', (i, o) => expect(unescapeMountField(i)).toBe(o));
+
+  it.each<[string, string[], string[]]>([
+    ['cgroup file systems', ['cgroup', 'cgroup2'], ['/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpuset', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/freezer', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']],
+    ['cgroup2 alone', ['cgroup2'], ['/sys/fs/cgroup/unified']],
+    ['an escaped mount point', ['ext4'], ['/mnt/with space']],
+    ['a type not mounted', ['xfs'], []],
+  ])('entries of %s only, equal to those of the whole parse', (_label, types, mountPoints) => {
+    const kept = parseMountinfo(HYBRID, new Set(types));
+    expect(kept.map((m) => m.mountPoint)).toEqual(mountPoints);
+    expect(kept).toEqual(parseMountinfo(HYBRID).filter((m) => types.includes(m.fsType)));
+  });
+
+  it('a malformed line among the mounts not kept is still DATA_LOSS, naming its line', () => {
+    expect(() => parseMountinfo(`${HYBRID}\n1 2 3 4 5 6 7 8 9 10`, new Set(['cgroup']))).toThrowError(/mountinfo line 9 is malformed/);
+  });
 
   it.each(['garbage', '1 2 3 4 5 6 7 8 9 10', '31 23 0:28 / /x rw - tmpfs'])('malformed line %j is DATA_LOSS', (line) => {
     expect(() => parseMountinfo(line)).toThrowError(LmctfyError);

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { layoutFromMounts } from '../../src/engine/kernel/layout.js';
+import type { KernelIo } from '../../src/engine/kernel/io.js';
+import { layoutFromMounts, readLayout } from '../../src/engine/kernel/layout.js';
 import { parseMountinfo, parseProcCgroup } from '../../src/engine/kernel/mountinfo.js';
 import { parseCpuList as parseOnlineCpus, parseSchedstat } from '../../src/engine/kernel/procfs.js';
 import { cpusToMaskWords, formatCpuList, maskWordsToCpus, parseCpuList } from '../../src/engine/resources/cpulist.js';
@@ -105,7 +106,12 @@ describe('mountinfo (escaped spaces, co-mounted hierarchies)', () => {
             .join('\n') + end;
         const parsed = parseMountinfo(text);
         expect(parsed.map((p) => [p.root, p.mountPoint, p.fsType])).toEqual(ms.map((m) => [m.root, m.mountPoint, m.fsType]));
+        // Entries made only for the kept types are the same entries.
+        expect(parseMountinfo(text, new Set(['cgroup']))).toEqual(parsed.filter((p) => p.fsType === 'cgroup'));
         const layout = returnsOrFailsCleanly(() => layoutFromMounts(parsed), [Code.FAILED_PRECONDITION]);
+        // readLayout makes entries of the cgroup mounts alone: the layout is the same, or the same error.
+        const read = returnsOrFailsCleanly(() => readLayout({ readFile: () => text } as unknown as KernelIo), [Code.FAILED_PRECONDITION]);
+        expect(read).toEqual(layout);
         if (layout instanceof LmctfyError) {
           expect(ms.some((m) => m.fsType.startsWith('cgroup'))).toBe(false);
           return;

@@ -84,6 +84,9 @@ export function ownCgroupsFrom(layout: CgroupLayout, procCgroupText: string): Ow
   return { v1, unified };
 }
 
+/** The file system types layoutFromMounts reads. */
+const CGROUP_FS_TYPES: ReadonlySet<string> = new Set(['cgroup', 'cgroup2']);
+
 export function readLayout(io: KernelIo, pid: number | 'self' = 'self'): CgroupLayout {
-  return layoutFromMounts(parseMountinfo(io.readFile(`/proc/${pid}/mountinfo`)));
+  return layoutFromMounts(parseMountinfo(io.readFile(`/proc/${pid}/mountinfo`), CGROUP_FS_TYPES));
 }
