@@ -129,4 +129,14 @@ describe('Machine root anchoring', () => {
   it.each(['../up', 'a/../../b', 'a/./b', 'a b', 'x\0y'])('root %j is INVALID_ARGUMENT', (r) => {
     expect(() => validateRootSpec(r)).toThrowError(/invalid --root/);
   });
+  it('a root component takes the characters of [a-zA-Z0-9_\\-.], by every character code to U+017F', () => {
+    for (let code = 0; code <= 0x17f; code++) {
+      const ch = String.fromCharCode(code);
+      const valid = /^[a-zA-Z0-9_\-.]+$/.test(ch) || ch === '/';
+      for (const root of [`a${ch}b`, `${ch}x`, `/lm/x${ch}`]) {
+        if (valid) expect(() => validateRootSpec(root), root).not.toThrow();
+        else expect(() => validateRootSpec(root), root).toThrowError(/invalid --root/);
+      }
+    }
+  });
 });
