@@ -44,6 +44,7 @@ static long sys_pipe2(int fds[2], int flags) { return sys6(__NR_pipe2, (long)fds
 static long sys_fcntl(int fd, int cmd, long arg) { return sys6(__NR_fcntl, fd, cmd, arg, 0, 0, 0); }
 static long sys_dup3(int from, int to, int flags) { return sys6(__NR_dup3, from, to, flags, 0, 0, 0); }
 static long sys_openat(int dir, const char *path, int flags) { return sys6(__NR_openat, dir, (long)path, flags, 0, 0, 0); }
+static long sys_read(int fd, void *buf, unsigned long n) { return sys6(__NR_read, fd, (long)buf, (long)n, 0, 0, 0); }
 static long sys_readlinkat(int dir, const char *path, char *buf, unsigned long size) { return sys6(__NR_readlinkat, dir, (long)path, (long)buf, (long)size, 0, 0); }
 static long sys_getpid(void) { return sys6(__NR_getpid, 0, 0, 0, 0, 0, 0); }
 /* fork(): clone with only the signal the parent gets at the child's end (its other arguments 0). */

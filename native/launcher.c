@@ -2,7 +2,9 @@
  * bin/lmctfy, the command npm installs, where the machine's C compiler built it
  * (scripts/build-native.mjs makes build/lmctfy-launch, scripts/write-launcher.mjs puts it in
  * place). It execs bin/lmctfy-node.cjs (bin/lmctfy.js with the #! line naming this machine's
- * node) with the same arguments: the kernel reads that #! line, no process in between.
+ * node) with the same arguments, no process in between: for a command that runs for
+ * milliseconds it reads that #! line itself and execs the node it names with one option more,
+ * a pool of one V8 worker thread (SHORT_POOL); for the others the kernel reads it.
  *
  * For `checkpoint` (and `migrate`, whose dump takes it) it first starts criu's primed helper
  * (`lmctfy-vhost prime`, native/criu-prime.h) on four pipes, so criu's probe of the kernel
@@ -43,6 +45,16 @@
 /* Above the helper's own fds (0 to 6), so that no dup3 onto one of them overwrites a source. */
 #define ABOVE 10
 #define PATH_SIZE 4096
+/* The kernel reads this much of a #! line (Linux 5.1 and later; write-launcher.mjs writes 127 at most). */
+#define LINE_SIZE 256
+/*
+ * Node's pool of V8 worker threads for a command that runs for milliseconds: one, not four.
+ * Node starts them all before a line of JavaScript runs, and a process ends only once each has
+ * been woken and ended; a short command gives them nothing to do (BENCHMARKS.md section 5).
+ */
+#define SHORT_POOL "--v8-pool-size=1"
+/* The commands that run until stopped keep Node's default pool (src/cli/command-groups.ts, longRunning). */
+static const char *const LONG_RUNNING[] = {"top", "serve", "daemon", "record", 0};
 
 static unsigned long length(const char *s) {
   unsigned long n = 0;
@@ -78,6 +90,46 @@ static int append_number(char **at, const char *end, long v) {
   do digits[--n] = (char)('0' + v % 10);
   while ((v /= 10) > 0 && n > 0);
   return append(at, end, digits + n);
+}
+
+/* Whether a word of the command line before "--" names a long-running command (a container so named too: only slower). */
+static int long_running(int argc, char **argv) {
+  for (int i = 1; i < argc && !same(argv[i], "--"); i++) {
+    for (int j = 0; LONG_RUNNING[j]; j++) {
+      if (same(argv[i], LONG_RUNNING[j])) return 1;
+    }
+  }
+  return 0;
+}
+
+/*
+ * The entry's #! line read into `line` and split there as the kernel splits it: the
+ * interpreter, and the rest of the line (if any) as its one option. 0, or -1 when the entry
+ * has no such line or its interpreter is not a file named node (then the kernel runs it).
+ */
+static int node_line(const char *entry, char line[LINE_SIZE], char **node, char **option) {
+  int fd = (int)sys_openat(AT_FDCWD, entry, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  long n = sys_read(fd, line, LINE_SIZE - 1);
+  sys_close(fd);
+  if (n < 3 || line[0] != '#' || line[1] != '!' || line[2] != '/') return -1;
+  line[n] = '\0';
+  char *end = line + 2;
+  while (*end && *end != '\n') end++;
+  if (!*end) return -1;
+  while (end > line + 2 && (end[-1] == ' ' || end[-1] == '\t')) end--;
+  *end = '\0';
+  char *word = line + 2, *base = word;
+  while (*word && *word != ' ' && *word != '\t') {
+    if (*word == '/') base = word + 1;
+    word++;
+  }
+  if (*word) *word++ = '\0';
+  while (*word == ' ' || *word == '\t') word++;
+  if (!same(base, "node")) return -1;
+  *node = line + 2;
+  *option = *word ? word : 0;
+  return 0;
 }
 
 static void say(const char *s) {
@@ -188,6 +240,22 @@ int launcher_main(int argc, char **argv, char **envp) {
     append(&at, held + sizeof held, HELD_PREFIX);
     append(&at, held + sizeof held, env[ca]);
     env[ca] = held;
+  }
+  /*
+   * A short command: Node itself, as the kernel would start it for the entry's #! line, with
+   * one option more. Anything else, or an exec that fails here: the entry, by its #! line.
+   */
+  char line[LINE_SIZE], *node, *option;
+  if (!long_running(argc, argv) && node_line(entry, line, &node, &option) == 0) {
+    char *args[argc + 4];
+    int a = 0;
+    args[a++] = node;
+    if (option) args[a++] = option;
+    args[a++] = SHORT_POOL;
+    args[a++] = entry;
+    for (int i = 1; i < argc; i++) args[a++] = argv[i];
+    args[a] = 0;
+    sys_execve(node, args, env);
   }
   sys_execve(entry, argv, env);
   say("lmctfy: cannot run ");

@@ -54,16 +54,19 @@ function endWhenIdle(): void {
   });
 }
 
+/** What the native launcher gives Node: the main file taken as named (scripts/write-launcher.mjs), a pool of one V8 thread (native/launcher.c). */
+const LAUNCHER_OPTIONS: readonly string[] = ['--preserve-symlinks-main', '--v8-pool-size=1'];
+
 /**
  * Whether Node may be left without its own end: its exit joins its worker threads one by
  * one and runs OpenSSL's and its option parsers' C++ destructors, ~0.6 ms of a ~25 ms
  * command on this VM and nothing a command's output needs (it is written synchronously,
  * src/cli/output.ts). Not where Node was asked for something it writes at its end: a
- * profile, coverage, a trace or a log (any node option but the launcher's own, which only
- * names the main file as given, or NODE_OPTIONS).
+ * profile, coverage, a trace or a log (any node option but the native launcher's own, or
+ * NODE_OPTIONS).
  */
 export function mayEndQuickly(execArgv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  return !env.NODE_OPTIONS && !env.NODE_V8_COVERAGE && execArgv.every((a) => a === '--preserve-symlinks-main');
+  return !env.NODE_OPTIONS && !env.NODE_V8_COVERAGE && execArgv.every((a) => LAUNCHER_OPTIONS.includes(a));
 }
 
 /** The 'exit' listener that ends the process at once (the add-on's _exit); undefined where Node's own end is kept. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCgroups, testRoot } from '../helpers/cgroups.js';
 import { launcherText } from '../../scripts/write-launcher.mjs';
+import { GROUPS } from '../../src/cli/command-groups.js';
 
 // native/launcher.c, the installed bin/lmctfy where it was built: for checkpoint and migrate it
 // starts criu's primed helper before Node and hands Node its pipes (LMCTFY_PRIMED). Run in a
@@ -123,6 +124,35 @@ const built = ['x64', 'arm64'].includes(process.arch);
       expect(r.stdout).toBe(`[] ${args.join(' ')}\n`);
       expect(fs.existsSync(path.join(out, 'helper-fds'))).toBe(false);
     }
+  });
+
+  // An entry printing the options Node was given, behind the #! line the build writes (with and without its option).
+  const optionsEntry = (option: string) => fs.writeFileSync(entry, `#!${process.execPath}${option}\nconsole.log(JSON.stringify([process.execArgv, process.argv.slice(2)]));\n`, { mode: 0o755 });
+
+  it.each([
+    ['create', 'x', ''],
+    ['list', 'containers', '/'],
+    ['run', 'x', '--', 'top'],
+  ])('gives Node for the short command %s a pool of one V8 worker thread, after the #! line\'s own option', (...args) => {
+    for (const [option, given] of [['', []], [' --preserve-symlinks-main', ['--preserve-symlinks-main']]] as const) {
+      optionsEntry(option);
+      const r = run(args);
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual([[...given, '--v8-pool-size=1'], args]);
+    }
+  });
+
+  it.each([['top'], ['serve', '--port', '0'], ['daemon'], ['record', '/tmp/x'], ['create', 'top', '']])('leaves Node its default pool for a long-running command: %s', (...args) => {
+    optionsEntry(' --preserve-symlinks-main');
+    const r = run(args);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([['--preserve-symlinks-main'], args]);
+  });
+
+  it('names the same long-running commands as src/cli/command-groups.ts', () => {
+    const listed = /LONG_RUNNING\[\] = \{([^}]*)\}/.exec(fs.readFileSync(path.join(repo, 'native', 'launcher.c'), 'utf8'))![1]!;
+    const names = [...listed.matchAll(/"([a-z]+)"/g)].map((m) => m[1]);
+    expect(names.sort()).toEqual(GROUPS.filter((g) => g.longRunning).flatMap((g) => g.names).sort());
   });
 
   it.each([['list', 'containers', '/'], ['checkpoint', 'x', 'y']])('starts Node for %s without NODE_EXTRA_CA_CERTS, held under LMCTFY_NODE_EXTRA_CA_CERTS (one inherited from an outer lmctfy dropped)', (...args) => {

@@ -7,6 +7,8 @@ describe('mayEndQuickly', () => {
   it.each([
     [[], {}, true],
     [['--preserve-symlinks-main'], {}, true],
+    [['--preserve-symlinks-main', '--v8-pool-size=1'], {}, true],
+    [['--v8-pool-size=2'], {}, false],
     [['--cpu-prof'], {}, false],
     [['--preserve-symlinks-main', '--prof'], {}, false],
     [['-r', '/tmp/hook.cjs'], {}, false],
