@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from './errors.js';
-import { ensurePrivateDir, lockDir, lockKey } from './lock.js';
+import { besideLocks, ensurePrivateDir, lockKey } from './lock.js';
 import { completeUtf8 } from './run-log.js';
 
 /**
@@ -42,12 +42,12 @@ export interface JournalRecord {
 const KINDS: ReadonlySet<string> = new Set<JournalKind>(['action', 'event', 'decision']);
 
 export function journalDir(): string {
-  return path.join(path.dirname(lockDir()), 'journal');
+  return besideLocks('journal');
 }
 
 /** The current journal file of a root (which may not exist yet); `<file>.1` holds the part before the last rotation. */
 export function journalPath(scope: string): string {
-  return path.join(journalDir(), `${lockKey(scope, ':journal')}.ndjson`);
+  return `${journalDir()}/${lockKey(scope, ':journal')}.ndjson`;
 }
 
 /** Both files of a root's journal: the current one and the part before the last rotation. */

@@ -39,8 +39,19 @@ export function lockKey(scope: string, name: string): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
+/*
+ * Paths below lockDir() and its parent are joined as strings: lockDir() is a clean path (a
+ * constant, or path.join's), so they are what path.join would give. path.join normalizes
+ * what it joins a character at a time in JavaScript, which at a command's start runs in
+ * V8's interpreter: a create's 27 joins cost it ~1 M instructions (BENCHMARKS.md section 5).
+ */
 function lockPath(scope: string, name: string): string {
-  return path.join(lockDir(), `${lockKey(scope, name)}.lock`);
+  return `${lockDir()}/${lockKey(scope, name)}.lock`;
+}
+
+/** `name` beside the locks' directory (/run/lmctfy for root): the journal's, the virtual hosts', the policy's. */
+export function besideLocks(name: string): string {
+  return `${path.dirname(lockDir())}/${name}`;
 }
 
 function ownerAlive(file: string): boolean {

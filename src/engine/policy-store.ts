@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomically } from './atomic-file.js';
 import { Code, LmctfyError } from './errors.js';
-import { ensurePrivateDir, lockDir, lockKey } from './lock.js';
+import { besideLocks, ensurePrivateDir, lockKey } from './lock.js';
 import { Admissions } from '../policy/admissions.js';
 import { budgetOf } from '../policy/budget.js';
 import type { Amounts, LedgerEntry } from '../policy/types.js';
@@ -24,7 +23,7 @@ import type { PolicySpec } from '../messages/types.js';
 export const POLICY_LOCK = ':policy';
 
 export function policyDir(): string {
-  return path.join(path.dirname(lockDir()), 'policy');
+  return besideLocks('policy');
 }
 
 const paths = new Map<string, { policy: string; ledger: string }>();
@@ -32,7 +31,8 @@ const paths = new Map<string, { policy: string; ledger: string }>();
 function files(scope: string): { policy: string; ledger: string } {
   let f = paths.get(scope);
   if (f === undefined) {
-    const base = path.join(policyDir(), lockKey(scope, ''));
+    // Joined as a string, as lock.ts's paths are (clean by construction).
+    const base = `${policyDir()}/${lockKey(scope, '')}`;
     paths.set(scope, (f = { policy: `${base}.policy.json`, ledger: `${base}.ledger` }));
   }
   return f;

@@ -58,7 +58,8 @@ export function findProtoDir(start: string): string {
  * protobufjs. A file of another form's version is not used.
  */
 function loadPrebuilt(): Schema | undefined {
-  const file = path.join(import.meta.dirname, 'schema.json');
+  // Not path.join: the bundle's own directory is clean, and join's normalizing is not free (lock.ts).
+  const file = `${import.meta.dirname}/schema.json`;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -1,6 +1,8 @@
+import * as path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMountinfo, parseProcCgroup, unescapeMountField } from '../../src/engine/kernel/mountinfo.js';
-import { layoutFromMounts, ownCgroupsFrom, defaultVersion } from '../../src/engine/kernel/layout.js';
+import { layoutFromMounts, ownCgroupsFrom, defaultVersion, joinDir } from '../../src/engine/kernel/layout.js';
 import { Machine, validateRootSpec } from '../../src/engine/kernel/machine.js';
 import { realIo } from '../../src/engine/kernel/io.js';
 import { Code, LmctfyError } from '../../src/engine/errors.js';
@@ -57,6 +59,48 @@ describe('mountinfo', () => {
     } catch (e) {
       expect((e as LmctfyError).code).toBe(Code.DATA_LOSS);
     }
+  });
+});
+
+describe('joinDir', () => {
+  /** What it must give: path.posix.join without a trailing slash. */
+  const viaJoin = (base: string, rel: string) => {
+    const dir = path.posix.join(base, rel);
+    return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  };
+
+  it.each<[string, string, string]>([
+    ['/sys/fs/cgroup/memory', '/user.slice/lm', '/sys/fs/cgroup/memory/user.slice/lm'],
+    ['/sys/fs/cgroup/memory', 'lm/a', '/sys/fs/cgroup/memory/lm/a'],
+    ['/sys/fs/cgroup/memory', '/', '/sys/fs/cgroup/memory'],
+    ['/sys/fs/cgroup/memory', '', '/sys/fs/cgroup/memory'],
+    ['/sys/fs/cgroup/memory', 'lm/', '/sys/fs/cgroup/memory/lm'],
+    ['/', '/', '/'],
+    ['/', 'lm', '/lm'],
+    ['/sys/fs/cgroup/memory/', '/lm', '/sys/fs/cgroup/memory/lm'],
+    ['/sys/fs/cgroup/memory', '/../../x', '/sys/fs/x'],
+    ['/sys/fs/cgroup/memory', '/a/./b', '/sys/fs/cgroup/memory/a/b'],
+    ['/sys/fs/cgroup/memory', '/a//b', '/sys/fs/cgroup/memory/a/b'],
+    ['/sys/fs/cgroup/memory', '/.hidden', '/sys/fs/cgroup/memory/.hidden'],
+    ['/sys/fs/./cgroup', 'lm', '/sys/fs/cgroup/lm'],
+    ['relative/base', 'lm', 'relative/base/lm'],
+    ['', 'lm', 'lm'],
+  ])('%j + %j is %j, as path.posix.join gives', (base, rel, dir) => {
+    expect(joinDir(base, rel)).toBe(dir);
+    expect(viaJoin(base, rel)).toBe(dir);
+  });
+
+  it('gives what path.posix.join gives for paths of any components', () => {
+    const part = fc.constantFrom('', '.', '..', 'a', 'b.c', '.d', 'e..', '/');
+    const pathOf = fc.array(part, { maxLength: 5 }).map((ps) => ps.join('/'));
+    fc.assert(
+      fc.property(fc.boolean(), pathOf, fc.boolean(), pathOf, (absBase, base, absRel, rel) => {
+        const b = absBase ? `/${base}` : base;
+        const r = absRel ? `/${rel}` : rel;
+        expect(joinDir(b, r)).toBe(viaJoin(b, r));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

@@ -155,9 +155,3 @@ export function unifiedHierarchy(io: KernelIo, layout: CgroupLayout, own: OwnCgr
     },
   };
 }
-
-/** `path.join` without a trailing slash (but `/` stays `/`). */
-export function joinDir(base: string, rel: string): string {
-  const dir = path.posix.join(base, rel);
-  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
-}

@@ -58,7 +58,17 @@ export function ownCgroupDir(h: Hierarchy, procPath: string): string {
   if (h.mountRoot !== '/' && (rel === h.mountRoot || rel.startsWith(h.mountRoot + '/'))) {
     rel = rel.slice(h.mountRoot.length) || '/';
   }
-  const dir = path.posix.join(h.mountPoint, rel);
+  return joinDir(h.mountPoint, rel);
+}
+
+/**
+ * `path.posix.join` without a trailing slash (but `/` stays `/`). Paths already clean (an
+ * absolute base, no `.` or `..` component, no doubled slash) are joined as strings: that is
+ * what join would give, without its normalizing pass over every character (lock.ts).
+ */
+export function joinDir(base: string, rel: string): string {
+  let dir = rel.startsWith('/') ? base + rel : `${base}/${rel}`;
+  if (!base.startsWith('/') || dir.includes('//') || dir.includes('/.')) dir = path.posix.join(base, rel);
   return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
 }
 

@@ -1,8 +1,8 @@
 import { isDigitAt, isLetterAsciiAt } from '../../messages/text-chars.js';
 import { Code, LmctfyError } from '../errors.js';
-import { joinDir, unifiedHierarchy, v1Hierarchies, type Hierarchies, type NewDirs } from './hierarchies.js';
+import { unifiedHierarchy, v1Hierarchies, type Hierarchies, type NewDirs } from './hierarchies.js';
 import type { KernelIo } from './io.js';
-import { defaultVersion, ownCgroupsFrom, readLayout, type CgroupLayout, type CgroupVersion, type OwnCgroups, type V1Controller } from './layout.js';
+import { defaultVersion, joinDir, ownCgroupsFrom, readLayout, type CgroupLayout, type CgroupVersion, type OwnCgroups, type V1Controller } from './layout.js';
 
 export interface MachineOptions {
   io: KernelIo;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, LmctfyError } from '../errors.js';
-import { ensurePrivateDir, lockDir, lockKey } from '../lock.js';
+import { besideLocks, ensurePrivateDir, lockKey } from '../lock.js';
 import type { FilesystemSpec, VirtualHostSpec } from '../../messages/types.js';
 
 /**
@@ -13,12 +13,17 @@ import type { FilesystemSpec, VirtualHostSpec } from '../../messages/types.js';
  * only inside the virtual host's own mount namespace); after a restore, `tmpfs/N`, where
  * criu's wrap mounted its saved tmpfs mounts in its own mount namespace (docs/CHECKPOINT.md).
  */
+/** Joined as strings, as lock.ts's paths are (clean by construction). */
 export function vhostsDir(): string {
-  return path.join(path.dirname(lockDir()), 'vhosts');
+  return besideLocks('vhosts');
 }
 
 export function stateDir(scope: string, name: string): string {
-  return path.join(vhostsDir(), lockKey(scope, name));
+  return `${vhostsDir()}/${lockKey(scope, name)}`;
+}
+
+function specFile(scope: string, name: string): string {
+  return `${stateDir(scope, name)}/spec.json`;
 }
 
 export interface SavedVirtualHost {
@@ -30,12 +35,12 @@ export interface SavedVirtualHost {
 
 /** Whether `name` is a virtual host (its state exists). */
 export function isVirtualHost(scope: string, name: string): boolean {
-  return fs.existsSync(path.join(stateDir(scope, name), 'spec.json'));
+  return fs.existsSync(specFile(scope, name));
 }
 
 export function readSaved(scope: string, name: string): SavedVirtualHost | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(stateDir(scope, name), 'spec.json'), 'utf8')) as SavedVirtualHost;
+    return JSON.parse(fs.readFileSync(specFile(scope, name), 'utf8')) as SavedVirtualHost;
   } catch {
     return undefined;
   }
