@@ -43,13 +43,17 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
  * of a `restore` after its last step (BENCHMARKS.md, checkpoint/restore). 'beforeExit' fires
  * only once nothing is pending, so no write, child or timer is cut short; 'exit' listeners
  * still run, and then, where Node has nothing of its own to write at its end, the last of
- * them ends the process (quickEnd). `on`, not `once`: process.exit() never returns, and
- * `once` costs three more of Node's functions compiled at every start.
+ * them ends the process (quickEnd), or it ends at once where none listens. `on`, not
+ * `once`: process.exit() never returns, and `once` costs three more of Node's functions
+ * compiled at every start.
  */
 function endWhenIdle(): void {
   process.on('beforeExit', () => {
     const end = quickEnd();
-    if (end) process.on('exit', end);
+    if (!end) return void process.exit();
+    // No listener: nothing for process.exit() to run, and its functions need not be compiled.
+    if (process.listenerCount('exit') === 0) end(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    process.on('exit', end);
     process.exit();
   });
 }
