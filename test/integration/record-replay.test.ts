@@ -54,8 +54,11 @@ describeCgroups('record and replay', () => {
     burner.unref();
     times.loadFrom = Date.now();
     await sleep(1500);
-    usageAtLoadTo = api.get('s').stats('summary').cpu!.usage!.total!;
     times.loadTo = Date.now();
+    // Read after loadTo, with the loop still running: a sample stamped by then may have read
+    // its files a few milliseconds after its stamp, never after this.
+    await sleep(100);
+    usageAtLoadTo = api.get('s').stats('summary').cpu!.usage!.total!;
     api.get('s').signal(burner.pid!, 'KILL');
     // tail keeps the line it reads in memory: /dev/zero has no newline, so it grows until killed.
     const hog = await api.get('s').run(['tail', '/dev/zero'], { detached: true });
