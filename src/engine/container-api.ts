@@ -174,7 +174,6 @@ function dirHandle(m: Machine, dir: string): CgroupHandle {
   return { io: m.io, resources: resourcesFor(m.version), name: '/', dir: (c) => (c === 'cpuset' ? dir : undefined), parentDir: () => path.posix.dirname(dir) };
 }
 
-
 /** mkdir -p that records what it made, for rollback. */
 function mkdirParents(io: KernelIo, dir: string, made: string[], onMade?: (dir: string) => void): void {
   if (io.exists(dir)) return;

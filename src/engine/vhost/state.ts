@@ -12,8 +12,8 @@ import type { FilesystemSpec, VirtualHostSpec } from '../../messages/types.js';
  * `upper/` (everything written inside), `work/` and `merged/` (the mount point, mounted
  * only inside the virtual host's own mount namespace); after a restore, `tmpfs/N`, where
  * criu's wrap mounted its saved tmpfs mounts in its own mount namespace (docs/CHECKPOINT.md).
+ * Its paths are joined as strings, as lock.ts's are (clean by construction).
  */
-/** Joined as strings, as lock.ts's paths are (clean by construction). */
 export function vhostsDir(): string {
   return besideLocks('vhosts');
 }
